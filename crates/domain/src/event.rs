@@ -1,0 +1,39 @@
+//! The kinds of entry in a ticket's audit trail. The trail is append-only: SLA clocks and
+//! KPI reports are computed from it, so each entry carries its exact time and its actor.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Created,
+    /// A field changed: `field`, `old` and `new` say which and how.
+    FieldChanged,
+    /// A public reply. `field` holds the author's role, so "first public agent response" is
+    /// a query on the trail.
+    Replied,
+    /// An internal note (never shown to requesters).
+    NoteAdded,
+    /// The first public reply from the desk.
+    FirstResponse,
+    MergedInto,
+    MergedFrom,
+    Linked,
+    Unlinked,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::FieldChanged => "field_changed",
+            EventKind::Replied => "replied",
+            EventKind::NoteAdded => "note_added",
+            EventKind::FirstResponse => "first_response",
+            EventKind::MergedInto => "merged_into",
+            EventKind::MergedFrom => "merged_from",
+            EventKind::Linked => "linked",
+            EventKind::Unlinked => "unlinked",
+        }
+    }
+}

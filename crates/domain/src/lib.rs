@@ -1,0 +1,27 @@
+//! Frontline's domain: the pure types and rules of a service desk, with no I/O.
+//!
+//! Everything a user or the network hands in is parsed into one of these types at the edge
+//! (web, CLI, mail), so the layers below can trust what they hold. The clock is always passed
+//! in, which keeps every rule here testable without time or a database.
+
+pub mod custom_field;
+pub mod error;
+pub mod event;
+pub mod link;
+pub mod priority;
+pub mod role;
+pub mod status;
+pub mod text;
+pub mod ticket_type;
+pub mod time;
+
+pub use custom_field::{CustomFieldDef, FieldKind};
+pub use error::DomainError;
+pub use event::EventKind;
+pub use link::LinkKind;
+pub use priority::{Level, Priority, PriorityMatrix};
+pub use role::Role;
+pub use status::Status;
+pub use text::{CategoryPath, Email, Subject, Tag};
+pub use ticket_type::TicketType;
+pub use time::Timestamp;
