@@ -1,1 +1,29 @@
-//! stub
+//! Frontline's storage: one code path over SQLite (embedded, the default) and PostgreSQL.
+//!
+//! The SQL is written once; `conn::on!` runs it on whichever connection type a deployment
+//! uses, and the few places where the two databases differ live in `dialect`. Every query
+//! is a method on [`Conn`], grouped by noun in the modules below; the core layer opens a
+//! [`Tx`] for each operation and calls them inside it.
+
+mod conn;
+pub mod dialect;
+mod error;
+mod open;
+
+pub mod attachments;
+pub mod bulk;
+pub mod comments;
+pub mod config;
+pub mod events;
+pub mod idempotency;
+pub mod list;
+pub mod stats;
+pub mod tickets;
+pub mod tokens;
+pub mod users;
+
+pub use conn::{Conn, PooledConn, Tx};
+pub use error::StoreError;
+pub use open::{Backend, Store};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

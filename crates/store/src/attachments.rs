@@ -1,0 +1,101 @@
+//! Attachments and their content, stored once per SHA-256 in the database so that every node
+//! of a deployment sees the same files.
+
+use sqlx::{AssertSqlSafe, FromRow};
+
+use crate::conn::on;
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct AttachmentRow {
+    pub id: i64,
+    pub comment_id: i64,
+    pub ticket_id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: i64,
+}
+
+impl Conn<'_> {
+    /// Stores content under its hash; storing the same content again is a no-op.
+    pub async fn put_blob(&mut self, sha256: &str, data: &[u8]) -> Result<()> {
+        let size = i64::try_from(data.len()).unwrap_or(i64::MAX);
+        on!(self, |c| sqlx::query(
+            "INSERT INTO blobs (sha256, size, data) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+        )
+        .bind(sha256)
+        .bind(size)
+        .bind(data)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    pub async fn blob(&mut self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        Ok(on!(self, |c| sqlx::query_scalar("SELECT data FROM blobs WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    pub async fn insert_attachment(&mut self, a: &AttachmentRow) -> Result<i64> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "INSERT INTO attachments (comment_id, ticket_id, filename, content_type, size, sha256, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+        )
+        .bind(a.comment_id)
+        .bind(a.ticket_id)
+        .bind(&a.filename)
+        .bind(&a.content_type)
+        .bind(a.size)
+        .bind(&a.sha256)
+        .bind(a.created_at)
+        .fetch_one(c)
+        .await?))
+    }
+
+    pub async fn attachment(&mut self, id: i64) -> Result<Option<(AttachmentRow, bool)>> {
+        let row: Option<(i64, i64, i64, String, String, i64, String, i64, bool)> = on!(self, |c| {
+            sqlx::query_as(
+                "SELECT a.id, a.comment_id, a.ticket_id, a.filename, a.content_type, a.size, \
+                 a.sha256, a.created_at, m.internal FROM attachments a \
+                 JOIN comments m ON m.id = a.comment_id WHERE a.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+        });
+        Ok(row.map(|r| {
+            (
+                AttachmentRow {
+                    id: r.0,
+                    comment_id: r.1,
+                    ticket_id: r.2,
+                    filename: r.3,
+                    content_type: r.4,
+                    size: r.5,
+                    sha256: r.6,
+                    created_at: r.7,
+                },
+                r.8,
+            )
+        }))
+    }
+
+    /// The attachments of a set of comments, in upload order.
+    pub async fn attachments_of(&mut self, comment_ids: &[i64]) -> Result<Vec<AttachmentRow>> {
+        if comment_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = comment_ids.iter().map(i64::to_string).collect();
+        let sql = format!(
+            "SELECT id, comment_id, ticket_id, filename, content_type, size, sha256, created_at \
+             FROM attachments WHERE comment_id IN ({}) ORDER BY id",
+            ids.join(",")
+        );
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql)).fetch_all(c).await?))
+    }
+}

@@ -1,0 +1,1 @@
+//! Bulk loading for `frontline generate`: many rows per statement, in large transactions.

@@ -1,0 +1,85 @@
+//! The conversation: public replies and internal notes, oldest first.
+
+use sqlx::FromRow;
+
+use crate::conn::on;
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct CommentRow {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub author_id: i64,
+    pub body: String,
+    pub internal: bool,
+    /// The ticket it was written on; differs from `ticket_id` after a merge.
+    pub source_ticket_id: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct CommentView {
+    #[sqlx(flatten)]
+    pub row: CommentRow,
+    pub author_email: String,
+    pub author_name: String,
+    pub author_role: String,
+}
+
+impl Conn<'_> {
+    pub async fn insert_comment(&mut self, c_: &CommentRow) -> Result<i64> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "INSERT INTO comments (ticket_id, author_id, body, internal, source_ticket_id, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+        )
+        .bind(c_.ticket_id)
+        .bind(c_.author_id)
+        .bind(&c_.body)
+        .bind(c_.internal)
+        .bind(c_.source_ticket_id)
+        .bind(c_.created_at)
+        .fetch_one(c)
+        .await?))
+    }
+
+    /// A page of a ticket's conversation after comment `after_id`; internal notes only when
+    /// `with_internal`.
+    pub async fn comments(
+        &mut self,
+        ticket_id: i64,
+        with_internal: bool,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<CommentView>> {
+        Ok(on!(self, |c| sqlx::query_as(
+            "SELECT m.id, m.ticket_id, m.author_id, m.body, m.internal, m.source_ticket_id, \
+             m.created_at, u.email AS author_email, u.name AS author_name, u.role AS author_role \
+             FROM comments m JOIN users u ON u.id = m.author_id \
+             WHERE m.ticket_id = $1 AND m.id > $2 AND ($3 OR NOT m.internal) \
+             ORDER BY m.id LIMIT $4"
+        )
+        .bind(ticket_id)
+        .bind(after_id)
+        .bind(with_internal)
+        .bind(limit)
+        .fetch_all(c)
+        .await?))
+    }
+
+    /// Moves a merged ticket's conversation and attachments to the ticket it merged into.
+    pub async fn move_conversation(&mut self, from: i64, to: i64) -> Result<()> {
+        on!(self, |c| sqlx::query("UPDATE comments SET ticket_id = $1 WHERE ticket_id = $2")
+            .bind(to)
+            .bind(from)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        on!(self, |c| sqlx::query("UPDATE attachments SET ticket_id = $1 WHERE ticket_id = $2")
+            .bind(to)
+            .bind(from)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+}

@@ -1,0 +1,87 @@
+//! Desk configuration: categories, custom field definitions and settings (the priority
+//! matrix and other small documents, stored as JSON text under a key).
+
+use sqlx::FromRow;
+
+use crate::conn::on;
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct CategoryRow {
+    pub id: i64,
+    pub path: String,
+    pub name: String,
+    pub parent_id: Option<i64>,
+}
+
+impl Conn<'_> {
+    pub async fn insert_category(&mut self, path: &str, name: &str, parent_id: Option<i64>) -> Result<i64> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "INSERT INTO categories (path, name, parent_id) VALUES ($1, $2, $3) RETURNING id"
+        )
+        .bind(path)
+        .bind(name)
+        .bind(parent_id)
+        .fetch_one(c)
+        .await?))
+    }
+
+    pub async fn category_by_path(&mut self, path: &str) -> Result<Option<CategoryRow>> {
+        Ok(on!(self, |c| sqlx::query_as(
+            "SELECT id, path, name, parent_id FROM categories WHERE path = $1"
+        )
+        .bind(path)
+        .fetch_optional(c)
+        .await?))
+    }
+
+    pub async fn categories(&mut self) -> Result<Vec<CategoryRow>> {
+        Ok(on!(self, |c| sqlx::query_as(
+            "SELECT id, path, name, parent_id FROM categories ORDER BY path"
+        )
+        .fetch_all(c)
+        .await?))
+    }
+
+    /// Custom field definitions as stored JSON, in display order.
+    pub async fn custom_field_definitions(&mut self) -> Result<Vec<String>> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "SELECT definition FROM custom_fields ORDER BY position, key"
+        )
+        .fetch_all(c)
+        .await?))
+    }
+
+    pub async fn insert_custom_field(&mut self, key: &str, definition: &str) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "INSERT INTO custom_fields (key, definition, position) \
+             VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM custom_fields))"
+        )
+        .bind(key)
+        .bind(definition)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    pub async fn setting(&mut self, key: &str) -> Result<Option<String>> {
+        Ok(on!(self, |c| sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    pub async fn put_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        )
+        .bind(key)
+        .bind(value)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+}

@@ -1,0 +1,214 @@
+//! Ticket lists: filters, sort orders and keyset pagination.
+//!
+//! A page continues strictly after the sort key of the last row it returned (the key always
+//! ends with the ticket id), so tickets inserted while someone pages through a list never make
+//! a page skip or repeat a ticket that existed when they started.
+
+use sqlx::AssertSqlSafe;
+
+use crate::conn::on;
+use crate::dialect::like_escape;
+use crate::tickets::{TicketView, VIEW_COLUMNS, VIEW_FROM};
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// Most urgent first (P1 before P4), then oldest first.
+    Priority,
+    Created,
+    Updated,
+}
+
+impl SortKey {
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            SortKey::Priority => &["t.priority", "t.created_at", "t.id"],
+            SortKey::Created => &["t.created_at", "t.id"],
+            SortKey::Updated => &["t.updated_at", "t.id"],
+        }
+    }
+
+    /// The cursor values of a row: the sort columns in order.
+    pub fn key_of(self, t: &TicketView) -> Vec<i64> {
+        let r = &t.row;
+        match self {
+            SortKey::Priority => vec![r.priority, r.created_at, r.id],
+            SortKey::Created => vec![r.created_at, r.id],
+            SortKey::Updated => vec![r.updated_at, r.id],
+        }
+    }
+
+    pub fn key_len(self) -> usize {
+        self.columns().len()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+/// `None` on an optional id filter means "don't filter"; `Some(None)` means "is empty".
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub statuses: Vec<String>,
+    pub priorities: Vec<i64>,
+    pub types: Vec<String>,
+    /// A category and all below it.
+    pub category_path: Option<String>,
+    pub group_id: Option<Option<i64>>,
+    pub assignee_id: Option<Option<i64>>,
+    pub requester_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    pub tag: Option<String>,
+    pub updated_since: Option<i64>,
+    pub text: Option<String>,
+    /// `(key, normalised value)` pairs that must all match.
+    pub custom: Vec<(String, String)>,
+    /// Restricts to what a requester may see: their own tickets, and their organization's
+    /// when it shares tickets.
+    pub visible_to: Option<(i64, Option<i64>)>,
+}
+
+/// Positional bind values; every filter value is an integer or text.
+enum Value {
+    Int(i64),
+    Text(String),
+}
+
+#[derive(Default)]
+struct Where {
+    clauses: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Where {
+    fn bind(&mut self, v: Value) -> String {
+        self.values.push(v);
+        format!("${}", self.values.len())
+    }
+
+    fn any_of(&mut self, column: &str, values: Vec<Value>) {
+        if values.is_empty() {
+            return;
+        }
+        let marks: Vec<String> = values.into_iter().map(|v| self.bind(v)).collect();
+        self.clauses.push(format!("{column} IN ({})", marks.join(", ")));
+    }
+
+    fn optional_id(&mut self, column: &str, filter: Option<Option<i64>>) {
+        match filter {
+            Some(Some(id)) => {
+                let m = self.bind(Value::Int(id));
+                self.clauses.push(format!("{column} = {m}"));
+            }
+            Some(None) => self.clauses.push(format!("{column} IS NULL")),
+            None => {}
+        }
+    }
+}
+
+impl Conn<'_> {
+    /// One page of tickets: at most `limit` rows after `after` (a key from [`SortKey::key_of`]).
+    pub async fn list_tickets(
+        &mut self,
+        filter: &TicketFilter,
+        sort: Sort,
+        after: Option<&[i64]>,
+        limit: i64,
+    ) -> Result<Vec<TicketView>> {
+        let ilike = self.ilike();
+        let mut w = Where::default();
+        let f = filter;
+        w.any_of("t.status", f.statuses.iter().cloned().map(Value::Text).collect());
+        w.any_of("t.priority", f.priorities.iter().copied().map(Value::Int).collect());
+        w.any_of("t.ticket_type", f.types.iter().cloned().map(Value::Text).collect());
+        w.optional_id("t.group_id", f.group_id);
+        w.optional_id("t.assignee_id", f.assignee_id);
+        if let Some(id) = f.requester_id {
+            w.optional_id("t.requester_id", Some(Some(id)));
+        }
+        if let Some(id) = f.organization_id {
+            w.optional_id("t.organization_id", Some(Some(id)));
+        }
+        if let Some(path) = &f.category_path {
+            let exact = w.bind(Value::Text(path.clone()));
+            let below = w.bind(Value::Text(format!("{}/%", like_escape(path))));
+            w.clauses.push(format!(
+                "t.category_id IN (SELECT id FROM categories WHERE path = {exact} \
+                 OR path LIKE {below} ESCAPE '\\')"
+            ));
+        }
+        if let Some(tag) = &f.tag {
+            let m = w.bind(Value::Text(tag.clone()));
+            w.clauses.push(format!(
+                "EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = {m})"
+            ));
+        }
+        if let Some(since) = f.updated_since {
+            let m = w.bind(Value::Int(since));
+            w.clauses.push(format!("t.updated_at >= {m}"));
+        }
+        if let Some(text) = &f.text {
+            let m = w.bind(Value::Text(format!("%{}%", like_escape(text))));
+            w.clauses.push(format!(
+                "(t.subject {ilike} {m} ESCAPE '\\' OR t.description {ilike} {m} ESCAPE '\\')"
+            ));
+        }
+        for (key, value) in &f.custom {
+            let k = w.bind(Value::Text(key.clone()));
+            let v = w.bind(Value::Text(value.clone()));
+            w.clauses.push(format!(
+                "EXISTS (SELECT 1 FROM ticket_field_values fv WHERE fv.ticket_id = t.id \
+                 AND fv.field_key = {k} AND fv.value = {v})"
+            ));
+        }
+        if let Some((user, org)) = f.visible_to {
+            let u = w.bind(Value::Int(user));
+            match org {
+                Some(org) => {
+                    let o = w.bind(Value::Int(org));
+                    w.clauses.push(format!(
+                        "(t.requester_id = {u} OR (t.organization_id = {o} AND EXISTS \
+                         (SELECT 1 FROM organizations so WHERE so.id = {o} AND so.shared_tickets)))"
+                    ));
+                }
+                None => w.clauses.push(format!("t.requester_id = {u}")),
+            }
+        }
+        let columns = sort.key.columns();
+        if let Some(after) = after {
+            let marks: Vec<String> = after.iter().map(|v| w.bind(Value::Int(*v))).collect();
+            let op = if sort.descending { "<" } else { ">" };
+            w.clauses.push(format!(
+                "({}) {op} ({})",
+                columns.join(", "),
+                marks.join(", ")
+            ));
+        }
+        let direction = if sort.descending { " DESC" } else { "" };
+        let order: Vec<String> = columns.iter().map(|c| format!("{c}{direction}")).collect();
+        let limit_mark = w.bind(Value::Int(limit));
+        let where_sql = if w.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", w.clauses.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT {VIEW_COLUMNS} FROM {VIEW_FROM}{where_sql} ORDER BY {} LIMIT {limit_mark}",
+            order.join(", ")
+        );
+        let views = on!(self, |c| {
+            let mut q = sqlx::query_as::<_, TicketView>(AssertSqlSafe(sql));
+            for v in w.values {
+                q = match v {
+                    Value::Int(i) => q.bind(i),
+                    Value::Text(s) => q.bind(s),
+                };
+            }
+            q.fetch_all(&mut *c).await?
+        });
+        self.hydrate(views).await
+    }
+}

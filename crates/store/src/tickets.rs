@@ -1,0 +1,301 @@
+//! Ticket rows: insert, read with their names joined in, save with a version check, and the
+//! tag, watcher and custom-field rows that hang off a ticket.
+
+use std::collections::HashMap;
+
+use sqlx::{AssertSqlSafe, FromRow};
+
+use crate::conn::on;
+use crate::{Conn, Result, StoreError};
+
+/// The columns of `tickets` that the core writes.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct TicketRow {
+    pub id: i64,
+    pub subject: String,
+    pub description: String,
+    pub status: String,
+    pub ticket_type: String,
+    pub impact: String,
+    pub urgency: String,
+    pub priority: i64,
+    pub priority_overridden: bool,
+    pub category_id: Option<i64>,
+    pub requester_id: i64,
+    pub organization_id: Option<i64>,
+    pub group_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub channel: String,
+    pub custom_fields: String,
+    pub merged_into_id: Option<i64>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub first_response_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub closed_at: Option<i64>,
+}
+
+/// A ticket as people read it: the row plus the names its ids point to.
+#[derive(Debug, Clone, FromRow)]
+pub struct TicketView {
+    #[sqlx(flatten)]
+    pub row: TicketRow,
+    pub requester_email: String,
+    pub requester_name: String,
+    pub organization_name: Option<String>,
+    pub group_name: Option<String>,
+    pub assignee_email: Option<String>,
+    pub category_path: Option<String>,
+    #[sqlx(skip)]
+    pub tags: Vec<String>,
+    #[sqlx(skip)]
+    pub watchers: Vec<String>,
+}
+
+pub(crate) const VIEW_COLUMNS: &str = "t.id, t.subject, t.description, t.status, t.ticket_type, \
+    t.impact, t.urgency, t.priority, t.priority_overridden, t.category_id, t.requester_id, \
+    t.organization_id, t.group_id, t.assignee_id, t.channel, t.custom_fields, t.merged_into_id, \
+    t.version, t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, \
+    r.email AS requester_email, r.name AS requester_name, o.name AS organization_name, \
+    g.name AS group_name, a.email AS assignee_email, c.path AS category_path";
+
+pub(crate) const VIEW_FROM: &str = "tickets t \
+    JOIN users r ON r.id = t.requester_id \
+    LEFT JOIN organizations o ON o.id = t.organization_id \
+    LEFT JOIN agent_groups g ON g.id = t.group_id \
+    LEFT JOIN users a ON a.id = t.assignee_id \
+    LEFT JOIN categories c ON c.id = t.category_id";
+
+impl Conn<'_> {
+    /// Inserts a ticket and returns its number. `row.id` is ignored.
+    pub async fn insert_ticket(&mut self, row: &TicketRow) -> Result<i64> {
+        const SQL: &str = "INSERT INTO tickets (subject, description, status, ticket_type, impact, \
+            urgency, priority, priority_overridden, category_id, requester_id, organization_id, \
+            group_id, assignee_id, channel, custom_fields, merged_into_id, version, created_at, \
+            updated_at, first_response_at, resolved_at, closed_at) VALUES ($1, $2, $3, $4, $5, \
+            $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) \
+            RETURNING id";
+        let id = on!(self, |c| sqlx::query_scalar(SQL)
+            .bind(&row.subject)
+            .bind(&row.description)
+            .bind(&row.status)
+            .bind(&row.ticket_type)
+            .bind(&row.impact)
+            .bind(&row.urgency)
+            .bind(row.priority)
+            .bind(row.priority_overridden)
+            .bind(row.category_id)
+            .bind(row.requester_id)
+            .bind(row.organization_id)
+            .bind(row.group_id)
+            .bind(row.assignee_id)
+            .bind(&row.channel)
+            .bind(&row.custom_fields)
+            .bind(row.merged_into_id)
+            .bind(row.version)
+            .bind(row.created_at)
+            .bind(row.updated_at)
+            .bind(row.first_response_at)
+            .bind(row.resolved_at)
+            .bind(row.closed_at)
+            .fetch_one(c)
+            .await?);
+        Ok(id)
+    }
+
+    /// Writes every mutable column of `row` if the stored version is still `expected`, and
+    /// sets the stored version to `row.version`. [`StoreError::Stale`] otherwise.
+    pub async fn save_ticket(&mut self, row: &TicketRow, expected: i64) -> Result<()> {
+        const SQL: &str = "UPDATE tickets SET subject = $1, description = $2, status = $3, \
+            ticket_type = $4, impact = $5, urgency = $6, priority = $7, priority_overridden = $8, \
+            category_id = $9, requester_id = $10, organization_id = $11, group_id = $12, \
+            assignee_id = $13, custom_fields = $14, merged_into_id = $15, version = $16, \
+            updated_at = $17, first_response_at = $18, resolved_at = $19, closed_at = $20 \
+            WHERE id = $21 AND version = $22";
+        let done = on!(self, |c| sqlx::query(SQL)
+            .bind(&row.subject)
+            .bind(&row.description)
+            .bind(&row.status)
+            .bind(&row.ticket_type)
+            .bind(&row.impact)
+            .bind(&row.urgency)
+            .bind(row.priority)
+            .bind(row.priority_overridden)
+            .bind(row.category_id)
+            .bind(row.requester_id)
+            .bind(row.organization_id)
+            .bind(row.group_id)
+            .bind(row.assignee_id)
+            .bind(&row.custom_fields)
+            .bind(row.merged_into_id)
+            .bind(row.version)
+            .bind(row.updated_at)
+            .bind(row.first_response_at)
+            .bind(row.resolved_at)
+            .bind(row.closed_at)
+            .bind(row.id)
+            .bind(expected)
+            .execute(c)
+            .await?
+            .rows_affected());
+        if done == 1 { Ok(()) } else { Err(StoreError::Stale) }
+    }
+
+    /// The ticket row, locked for update inside a transaction on PostgreSQL.
+    pub async fn ticket_for_update(&mut self, id: i64) -> Result<Option<TicketRow>> {
+        let sql = format!(
+            "SELECT id, subject, description, status, ticket_type, impact, urgency, priority, \
+             priority_overridden, category_id, requester_id, organization_id, group_id, \
+             assignee_id, channel, custom_fields, merged_into_id, version, created_at, \
+             updated_at, first_response_at, resolved_at, closed_at FROM tickets WHERE id = $1{}",
+            self.for_update()
+        );
+        Ok(on!(self, |c| sqlx::query_as::<_, TicketRow>(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    /// One ticket with names, tags and watchers.
+    pub async fn ticket_view(&mut self, id: i64) -> Result<Option<TicketView>> {
+        let sql = format!("SELECT {VIEW_COLUMNS} FROM {VIEW_FROM} WHERE t.id = $1");
+        let view = on!(self, |c| sqlx::query_as::<_, TicketView>(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(c)
+            .await?);
+        match view {
+            Some(v) => Ok(self.hydrate(vec![v]).await?.pop()),
+            None => Ok(None),
+        }
+    }
+
+    /// Fills in tags and watchers for a page of tickets, two queries for the whole page.
+    pub(crate) async fn hydrate(&mut self, mut views: Vec<TicketView>) -> Result<Vec<TicketView>> {
+        if views.is_empty() {
+            return Ok(views);
+        }
+        let ids: Vec<String> = views.iter().map(|v| v.row.id.to_string()).collect();
+        let ids = ids.join(",");
+        let tag_sql = format!(
+            "SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN ({ids}) ORDER BY tag"
+        );
+        let watcher_sql = format!(
+            "SELECT w.ticket_id, u.email FROM ticket_watchers w JOIN users u ON u.id = w.user_id \
+             WHERE w.ticket_id IN ({ids}) ORDER BY u.email"
+        );
+        let tags: Vec<(i64, String)> = on!(self, |c| sqlx::query_as(AssertSqlSafe(tag_sql))
+            .fetch_all(&mut *c)
+            .await?);
+        let watchers: Vec<(i64, String)> = on!(self, |c| sqlx::query_as(AssertSqlSafe(
+            watcher_sql
+        ))
+        .fetch_all(&mut *c)
+        .await?);
+        let mut by_id: HashMap<i64, &mut TicketView> =
+            views.iter_mut().map(|v| (v.row.id, v)).collect();
+        for (id, tag) in tags {
+            if let Some(v) = by_id.get_mut(&id) {
+                v.tags.push(tag);
+            }
+        }
+        for (id, email) in watchers {
+            if let Some(v) = by_id.get_mut(&id) {
+                v.watchers.push(email);
+            }
+        }
+        Ok(views)
+    }
+
+    pub async fn set_tags(&mut self, ticket_id: i64, tags: &[String]) -> Result<()> {
+        on!(self, |c| sqlx::query("DELETE FROM ticket_tags WHERE ticket_id = $1")
+            .bind(ticket_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        for tag in tags {
+            on!(self, |c| sqlx::query(
+                "INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+            )
+            .bind(ticket_id)
+            .bind(tag)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        }
+        Ok(())
+    }
+
+    pub async fn tags(&mut self, ticket_id: i64) -> Result<Vec<String>> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "SELECT tag FROM ticket_tags WHERE ticket_id = $1 ORDER BY tag"
+        )
+        .bind(ticket_id)
+        .fetch_all(c)
+        .await?))
+    }
+
+    pub async fn watcher_ids(&mut self, ticket_id: i64) -> Result<Vec<i64>> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "SELECT user_id FROM ticket_watchers WHERE ticket_id = $1 ORDER BY user_id"
+        )
+        .bind(ticket_id)
+        .fetch_all(c)
+        .await?))
+    }
+
+    pub async fn add_watcher(&mut self, ticket_id: i64, user_id: i64) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "INSERT INTO ticket_watchers (ticket_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+        )
+        .bind(ticket_id)
+        .bind(user_id)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    pub async fn remove_watcher(&mut self, ticket_id: i64, user_id: i64) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "DELETE FROM ticket_watchers WHERE ticket_id = $1 AND user_id = $2"
+        )
+        .bind(ticket_id)
+        .bind(user_id)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// Replaces the indexed values of a ticket's custom fields (what `cf.<key>` filters use).
+    pub async fn set_field_values(&mut self, ticket_id: i64, values: &[(String, String)]) -> Result<()> {
+        on!(self, |c| sqlx::query("DELETE FROM ticket_field_values WHERE ticket_id = $1")
+            .bind(ticket_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        for (key, value) in values {
+            on!(self, |c| sqlx::query(
+                "INSERT INTO ticket_field_values (ticket_id, field_key, value) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING"
+            )
+            .bind(ticket_id)
+            .bind(key)
+            .bind(value)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        }
+        Ok(())
+    }
+
+    /// Whether a ticket with this number exists.
+    pub async fn ticket_exists(&mut self, id: i64) -> Result<bool> {
+        let n: i64 = on!(self, |c| sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE id = $1")
+            .bind(id)
+            .fetch_one(c)
+            .await?);
+        Ok(n > 0)
+    }
+}
