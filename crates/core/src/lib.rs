@@ -1,1 +1,22 @@
-//! stub
+//! The operations Frontline's users perform, for every front end (REST API, CLI, later the
+//! web pages, mail and jobs).
+//!
+//! Each operation follows one shape: check what the actor may do → open a transaction → apply
+//! the domain rule → write through the store → commit. Front ends never touch the store
+//! directly; they parse input into domain types and call a function here.
+
+pub mod actor;
+pub mod auth;
+pub mod config;
+mod desk;
+pub mod error;
+pub mod maintenance;
+pub mod people;
+pub mod tickets;
+
+pub use actor::Actor;
+pub use desk::{Desk, Limits};
+pub use error::CoreError;
+pub use frontline_store::{Backend, Store};
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;

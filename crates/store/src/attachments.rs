@@ -18,6 +18,13 @@ pub struct AttachmentRow {
     pub created_at: i64,
 }
 
+#[derive(FromRow)]
+struct AttachmentWithVisibility {
+    #[sqlx(flatten)]
+    attachment: AttachmentRow,
+    internal: bool,
+}
+
 impl Conn<'_> {
     /// Stores content under its hash; storing the same content again is a no-op.
     pub async fn put_blob(&mut self, sha256: &str, data: &[u8]) -> Result<()> {
@@ -57,32 +64,17 @@ impl Conn<'_> {
         .await?))
     }
 
+    /// An attachment and whether the comment it belongs to is an internal note.
     pub async fn attachment(&mut self, id: i64) -> Result<Option<(AttachmentRow, bool)>> {
-        let row: Option<(i64, i64, i64, String, String, i64, String, i64, bool)> = on!(self, |c| {
-            sqlx::query_as(
-                "SELECT a.id, a.comment_id, a.ticket_id, a.filename, a.content_type, a.size, \
-                 a.sha256, a.created_at, m.internal FROM attachments a \
-                 JOIN comments m ON m.id = a.comment_id WHERE a.id = $1",
-            )
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-        });
-        Ok(row.map(|r| {
-            (
-                AttachmentRow {
-                    id: r.0,
-                    comment_id: r.1,
-                    ticket_id: r.2,
-                    filename: r.3,
-                    content_type: r.4,
-                    size: r.5,
-                    sha256: r.6,
-                    created_at: r.7,
-                },
-                r.8,
-            )
-        }))
+        let row: Option<AttachmentWithVisibility> = on!(self, |c| sqlx::query_as(
+            "SELECT a.id, a.comment_id, a.ticket_id, a.filename, a.content_type, a.size, \
+             a.sha256, a.created_at, m.internal FROM attachments a \
+             JOIN comments m ON m.id = a.comment_id WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await?);
+        Ok(row.map(|r| (r.attachment, r.internal)))
     }
 
     /// The attachments of a set of comments, in upload order.

@@ -66,8 +66,8 @@ pub struct TicketFilter {
     pub text: Option<String>,
     /// `(key, normalised value)` pairs that must all match.
     pub custom: Vec<(String, String)>,
-    /// Restricts to what a requester may see: their own tickets, and their organization's
-    /// when it shares tickets.
+    /// Restricts to what a requester may see: their own tickets, the ones they watch, and
+    /// their organization's when it shares tickets.
     pub visible_to: Option<(i64, Option<i64>)>,
 }
 
@@ -166,15 +166,18 @@ impl Conn<'_> {
         }
         if let Some((user, org)) = f.visible_to {
             let u = w.bind(Value::Int(user));
+            let watched = format!(
+                "EXISTS (SELECT 1 FROM ticket_watchers tw WHERE tw.ticket_id = t.id AND tw.user_id = {u})"
+            );
             match org {
                 Some(org) => {
                     let o = w.bind(Value::Int(org));
                     w.clauses.push(format!(
-                        "(t.requester_id = {u} OR (t.organization_id = {o} AND EXISTS \
+                        "(t.requester_id = {u} OR {watched} OR (t.organization_id = {o} AND EXISTS \
                          (SELECT 1 FROM organizations so WHERE so.id = {o} AND so.shared_tickets)))"
                     ));
                 }
-                None => w.clauses.push(format!("t.requester_id = {u}")),
+                None => w.clauses.push(format!("(t.requester_id = {u} OR {watched})")),
             }
         }
         let columns = sort.key.columns();

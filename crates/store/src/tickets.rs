@@ -144,12 +144,21 @@ impl Conn<'_> {
 
     /// The ticket row, locked for update inside a transaction on PostgreSQL.
     pub async fn ticket_for_update(&mut self, id: i64) -> Result<Option<TicketRow>> {
+        let lock = self.for_update();
+        self.ticket_row_with(id, lock).await
+    }
+
+    /// The ticket row, for reading only.
+    pub async fn ticket_row(&mut self, id: i64) -> Result<Option<TicketRow>> {
+        self.ticket_row_with(id, "").await
+    }
+
+    async fn ticket_row_with(&mut self, id: i64, lock: &str) -> Result<Option<TicketRow>> {
         let sql = format!(
             "SELECT id, subject, description, status, ticket_type, impact, urgency, priority, \
              priority_overridden, category_id, requester_id, organization_id, group_id, \
              assignee_id, channel, custom_fields, merged_into_id, version, created_at, \
-             updated_at, first_response_at, resolved_at, closed_at FROM tickets WHERE id = $1{}",
-            self.for_update()
+             updated_at, first_response_at, resolved_at, closed_at FROM tickets WHERE id = $1{lock}"
         );
         Ok(on!(self, |c| sqlx::query_as::<_, TicketRow>(AssertSqlSafe(sql))
             .bind(id)

@@ -1,0 +1,105 @@
+//! The desk's configuration: categories, custom fields and the priority matrix.
+//! Everyone on the desk may read it; managers and admins change it.
+
+use frontline_domain::{CategoryPath, CustomFieldDef, PriorityMatrix};
+use frontline_store::Conn;
+use frontline_store::config::CategoryRow;
+
+use crate::{Actor, CoreError, Desk, Result};
+
+const MATRIX_KEY: &str = "priority_matrix";
+
+impl Desk {
+    pub async fn categories(&self) -> Result<Vec<CategoryRow>> {
+        let mut c = self.store.read().await?;
+        Ok(c.conn().categories().await?)
+    }
+
+    /// Adds a category, creating any missing ancestors; adding an existing one is a no-op.
+    pub async fn add_category(&self, actor: Option<&Actor>, path: &CategoryPath) -> Result<CategoryRow> {
+        if let Some(a) = actor {
+            a.require_configure()?;
+        }
+        let mut tx = self.begin().await?;
+        let row = ensure_category(&mut tx.conn(), path).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    pub async fn custom_fields(&self) -> Result<Vec<CustomFieldDef>> {
+        let mut c = self.store.read().await?;
+        load_custom_fields(&mut c.conn()).await
+    }
+
+    pub async fn add_custom_field(&self, actor: Option<&Actor>, def: CustomFieldDef) -> Result<CustomFieldDef> {
+        if let Some(a) = actor {
+            a.require_configure()?;
+        }
+        def.validate()?;
+        let json = serde_json::to_string(&def).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let mut tx = self.begin().await?;
+        tx.conn()
+            .insert_custom_field(&def.key, &json)
+            .await
+            .map_err(|e| match CoreError::from(e) {
+                CoreError::Conflict(_) => {
+                    CoreError::Conflict(format!("a custom field {:?} already exists", def.key))
+                }
+                other => other,
+            })?;
+        tx.commit().await?;
+        Ok(def)
+    }
+
+    pub async fn priority_matrix(&self) -> Result<PriorityMatrix> {
+        let mut c = self.store.read().await?;
+        load_matrix(&mut c.conn()).await
+    }
+
+    pub async fn set_priority_matrix(&self, actor: &Actor, matrix: PriorityMatrix) -> Result<PriorityMatrix> {
+        actor.require_configure()?;
+        matrix.validate()?;
+        let json = serde_json::to_string(&matrix).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let mut tx = self.begin().await?;
+        tx.conn().put_setting(MATRIX_KEY, &json).await?;
+        tx.commit().await?;
+        tracing::info!(actor = actor.id, "priority matrix changed");
+        Ok(matrix)
+    }
+}
+
+pub(crate) async fn ensure_category(c: &mut Conn<'_>, path: &CategoryPath) -> Result<CategoryRow> {
+    if let Some(found) = c.category_by_path(path.as_str()).await? {
+        return Ok(found);
+    }
+    let parent_id = match path.parent() {
+        Some(parent) => Some(Box::pin(ensure_category(c, &parent)).await?.id),
+        None => None,
+    };
+    let id = c.insert_category(path.as_str(), path.name(), parent_id).await?;
+    Ok(CategoryRow {
+        id,
+        path: path.as_str().to_owned(),
+        name: path.name().to_owned(),
+        parent_id,
+    })
+}
+
+pub(crate) async fn load_custom_fields(c: &mut Conn<'_>) -> Result<Vec<CustomFieldDef>> {
+    c.custom_field_definitions()
+        .await?
+        .iter()
+        .map(|json| {
+            serde_json::from_str(json)
+                .map_err(|e| CoreError::Internal(format!("stored custom field is unreadable: {e}")))
+        })
+        .collect()
+}
+
+pub(crate) async fn load_matrix(c: &mut Conn<'_>) -> Result<PriorityMatrix> {
+    match c.setting(MATRIX_KEY).await? {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| CoreError::Internal(format!("stored priority matrix is unreadable: {e}"))),
+        None => Ok(PriorityMatrix::default()),
+    }
+}

@@ -1,0 +1,186 @@
+//! People, organizations and groups: who may use the desk and how they are organised.
+
+use frontline_domain::{Email, Role};
+use frontline_store::Conn;
+use frontline_store::users::{GroupRow, OrganizationRow, UserRow};
+
+use crate::{Actor, CoreError, Desk, Result};
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+    pub organization: Option<String>,
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrganization {
+    pub name: String,
+    pub domain: Option<String>,
+    pub shared_tickets: bool,
+}
+
+impl Desk {
+    /// Adds a person. Over the API only admins may; the CLI acts as the operator.
+    pub async fn add_user(&self, actor: Option<&Actor>, new: NewUser) -> Result<UserRow> {
+        if let Some(a) = actor {
+            a.require_admin()?;
+        }
+        let name = frontline_domain::text::clean_text("name", &new.name, 200, false)?;
+        let password_hash = new.password.as_deref().map(crate::auth::hash_password).transpose()?;
+        let mut tx = self.begin().await?;
+        let organization_id = match &new.organization {
+            Some(org) => Some(
+                tx.conn()
+                    .organization_by_name(org)
+                    .await?
+                    .ok_or_else(|| CoreError::invalid("organization", "no such organization"))?
+                    .id,
+            ),
+            None => organization_for(&mut tx.conn(), &new.email).await?,
+        };
+        let mut row = UserRow {
+            id: 0,
+            email: new.email.to_string(),
+            name,
+            role: new.role.as_str().to_owned(),
+            organization_id,
+            password_hash,
+            active: true,
+            created_at: self.now().as_micros(),
+        };
+        row.id = tx.conn().insert_user(&row).await.map_err(|e| match CoreError::from(e) {
+            CoreError::Conflict(_) => CoreError::Conflict(format!("{} already has an account", new.email)),
+            other => other,
+        })?;
+        tx.commit().await?;
+        tracing::info!(user_id = row.id, role = %new.role.as_str(), "user added");
+        Ok(row)
+    }
+
+    /// People, by email; agents may list everyone, requesters only themselves.
+    pub async fn list_users(
+        &self,
+        actor: &Actor,
+        role: Option<Role>,
+        after_email: &str,
+        limit: i64,
+    ) -> Result<Vec<UserRow>> {
+        actor.require_staff()?;
+        let mut c = self.store.read().await?;
+        Ok(c.conn()
+            .list_users(role.map(Role::as_str), after_email, limit)
+            .await?)
+    }
+
+    pub async fn organizations(&self, actor: &Actor) -> Result<Vec<OrganizationRow>> {
+        actor.require_staff()?;
+        let mut c = self.store.read().await?;
+        Ok(c.conn().organizations().await?)
+    }
+
+    pub async fn add_organization(&self, actor: &Actor, new: NewOrganization) -> Result<OrganizationRow> {
+        actor.require_configure()?;
+        let name = frontline_domain::text::clean_text("name", &new.name, 200, false)?;
+        let domain = new
+            .domain
+            .map(|d| {
+                Email::parse("domain", &format!("x@{d}")).map(|e| e.domain().to_owned())
+            })
+            .transpose()?;
+        let mut row = OrganizationRow {
+            id: 0,
+            name,
+            domain,
+            shared_tickets: new.shared_tickets,
+            created_at: self.now().as_micros(),
+        };
+        let mut tx = self.begin().await?;
+        row.id = tx.conn().insert_organization(&row).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    pub async fn set_organization_sharing(&self, actor: &Actor, id: i64, shared: bool) -> Result<OrganizationRow> {
+        actor.require_configure()?;
+        let mut tx = self.begin().await?;
+        let mut org = tx
+            .conn()
+            .organization_by_id(id)
+            .await?
+            .ok_or(CoreError::NotFound("organization"))?;
+        org.shared_tickets = shared;
+        tx.conn().update_organization(&org).await?;
+        tx.commit().await?;
+        Ok(org)
+    }
+
+    pub async fn groups(&self, actor: &Actor) -> Result<Vec<(GroupRow, Vec<String>)>> {
+        actor.require_staff()?;
+        let mut c = self.store.read().await?;
+        let mut out = Vec::new();
+        for g in c.conn().groups().await? {
+            let members = c.conn().group_members(g.id).await?;
+            out.push((g, members));
+        }
+        Ok(out)
+    }
+
+    pub async fn add_group(&self, actor: Option<&Actor>, name: &str, description: &str) -> Result<GroupRow> {
+        if let Some(a) = actor {
+            a.require_configure()?;
+        }
+        let mut row = GroupRow {
+            id: 0,
+            name: frontline_domain::text::clean_text("name", name, 100, false)?,
+            description: description.trim().chars().take(1000).collect(),
+            created_at: self.now().as_micros(),
+        };
+        let mut tx = self.begin().await?;
+        row.id = tx.conn().insert_group(&row).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Replaces a group's members; each must be staff.
+    pub async fn set_group_members(
+        &self,
+        actor: Option<&Actor>,
+        group: &str,
+        members: &[Email],
+    ) -> Result<Vec<String>> {
+        if let Some(a) = actor {
+            a.require_configure()?;
+        }
+        let mut tx = self.begin().await?;
+        let g = tx
+            .conn()
+            .group_by_name(group)
+            .await?
+            .ok_or(CoreError::NotFound("group"))?;
+        let mut ids = Vec::new();
+        for email in members {
+            let u = tx.conn().user_by_email(email.as_str()).await?;
+            match u {
+                Some(u) if Role::parse(&u.role).is_ok_and(Role::is_staff) => ids.push(u.id),
+                _ => {
+                    return Err(CoreError::invalid(
+                        "members",
+                        format!("{email} is not an agent of this desk"),
+                    ));
+                }
+            }
+        }
+        tx.conn().set_group_members(g.id, &ids).await?;
+        let out = tx.conn().group_members(g.id).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
+/// The organization whose email domain matches the address, if any.
+pub(crate) async fn organization_for(c: &mut Conn<'_>, email: &Email) -> Result<Option<i64>> {
+    Ok(c.organization_by_domain(email.domain()).await?.map(|o| o.id))
+}

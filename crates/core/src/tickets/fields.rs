@@ -1,0 +1,98 @@
+//! Resolving the names people use (emails, group names, category paths, custom field keys)
+//! to the rows they point to, inside the operation's transaction.
+
+use frontline_domain::{CategoryPath, CustomFieldDef, DomainError, Email, Role, TicketType};
+use frontline_store::Conn;
+use frontline_store::users::UserRow;
+use serde_json::{Map, Value};
+
+use crate::{CoreError, Result};
+
+pub(crate) async fn category_id(c: &mut Conn<'_>, path: &CategoryPath) -> Result<i64> {
+    c.category_by_path(path.as_str())
+        .await?
+        .map(|r| r.id)
+        .ok_or_else(|| CoreError::invalid("category", format!("no category {:?}", path.as_str())))
+}
+
+pub(crate) async fn group_id(c: &mut Conn<'_>, name: &str) -> Result<i64> {
+    c.group_by_name(name)
+        .await?
+        .map(|g| g.id)
+        .ok_or_else(|| CoreError::invalid("group", format!("no group {name:?}")))
+}
+
+/// An agent (or manager, admin) by email.
+pub(crate) async fn staff(c: &mut Conn<'_>, field: &str, email: &Email) -> Result<UserRow> {
+    match c.user_by_email(email.as_str()).await? {
+        Some(u) if u.active && Role::parse(&u.role).is_ok_and(Role::is_staff) => Ok(u),
+        _ => Err(CoreError::invalid(field, format!("{email} is not an agent of this desk"))),
+    }
+}
+
+pub(crate) async fn users(c: &mut Conn<'_>, field: &str, emails: &[Email]) -> Result<Vec<i64>> {
+    let mut ids = Vec::with_capacity(emails.len());
+    for e in emails {
+        let u = c
+            .user_by_email(e.as_str())
+            .await?
+            .ok_or_else(|| CoreError::invalid(field, format!("{e} has no account")))?;
+        if !ids.contains(&u.id) {
+            ids.push(u.id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Applies `changes` to the stored custom field values and returns the indexed values for
+/// filters. On creation every required field that applies to the type must be present.
+pub(crate) fn apply_custom_fields(
+    defs: &[CustomFieldDef],
+    ticket_type: TicketType,
+    current: &mut Map<String, Value>,
+    changes: &Map<String, Value>,
+    creating: bool,
+) -> Result<Vec<(String, String)>> {
+    let mut errors = Vec::new();
+    for (key, value) in changes {
+        match defs.iter().find(|d| &d.key == key) {
+            None => errors.push(DomainError::new(format!("custom_fields.{key}"), "no such custom field")),
+            Some(d) if !d.applies_to(ticket_type) => errors.push(DomainError::new(
+                format!("custom_fields.{key}"),
+                format!("does not apply to {} tickets", ticket_type.as_str()),
+            )),
+            Some(d) => match d.normalise(value) {
+                Ok((Value::Null, _)) => {
+                    current.remove(key);
+                }
+                Ok((v, _)) => {
+                    current.insert(key.clone(), v);
+                }
+                Err(e) => errors.push(e),
+            },
+        }
+    }
+    if creating {
+        for d in defs.iter().filter(|d| d.required && d.applies_to(ticket_type)) {
+            if !current.contains_key(&d.key) {
+                errors.push(DomainError::new(format!("custom_fields.{}", d.key), "is required"));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(CoreError::Invalid(errors));
+    }
+    let mut index = Vec::new();
+    for (key, value) in current.iter() {
+        if let Some(d) = defs.iter().find(|d| &d.key == key)
+            && let Ok((_, keys)) = d.normalise(value)
+        {
+            index.extend(keys.into_iter().map(|k| (key.clone(), k)));
+        }
+    }
+    Ok(index)
+}
+
+pub(crate) fn parse_custom(json: &str) -> Result<Map<String, Value>> {
+    serde_json::from_str(json).map_err(|e| CoreError::Internal(format!("stored custom fields unreadable: {e}")))
+}

@@ -1,0 +1,89 @@
+//! Links between tickets: related, parent/child, duplicate. Each link appears on both
+//! tickets, read from that ticket's side, and is recorded in both audit trails.
+
+use frontline_domain::{EventKind, LinkKind};
+use frontline_store::links::LinkRow;
+
+use super::trail::Trail;
+use super::{can_see, visible_for_update};
+use crate::{Actor, CoreError, Desk, Result};
+
+/// A link as seen from one ticket: `kind` reads "this ticket is <kind> `ticket`".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketLink {
+    pub kind: LinkKind,
+    pub ticket: i64,
+    pub created_at: i64,
+}
+
+impl Desk {
+    pub async fn links(&self, actor: &Actor, ticket_id: i64) -> Result<Vec<TicketLink>> {
+        let mut pc = self.store.read().await?;
+        let mut c = pc.conn();
+        let t = c.ticket_row(ticket_id).await?.ok_or(CoreError::NotFound("ticket"))?;
+        if !can_see(&mut c, actor, &t).await? {
+            return Err(CoreError::NotFound("ticket"));
+        }
+        c.links_of(ticket_id)
+            .await?
+            .into_iter()
+            .map(|l| {
+                let kind = LinkKind::parse(&l.kind)
+                    .map_err(|_| CoreError::Internal(format!("stored link kind {:?}", l.kind)))?;
+                Ok(if l.source_id == ticket_id {
+                    TicketLink { kind, ticket: l.target_id, created_at: l.created_at }
+                } else {
+                    TicketLink { kind: kind.inverse(), ticket: l.source_id, created_at: l.created_at }
+                })
+            })
+            .collect()
+    }
+
+    /// Links `ticket_id` to `other`; linking what is already linked changes nothing.
+    pub async fn link_tickets(&self, actor: &Actor, ticket_id: i64, kind: LinkKind, other: i64) -> Result<TicketLink> {
+        self.change_link(actor, ticket_id, kind, other, true).await?;
+        Ok(TicketLink { kind, ticket: other, created_at: self.now().as_micros() })
+    }
+
+    pub async fn unlink_tickets(&self, actor: &Actor, ticket_id: i64, kind: LinkKind, other: i64) -> Result<()> {
+        if self.change_link(actor, ticket_id, kind, other, false).await? {
+            Ok(())
+        } else {
+            Err(CoreError::NotFound("link"))
+        }
+    }
+
+    async fn change_link(&self, actor: &Actor, ticket_id: i64, kind: LinkKind, other: i64, add: bool) -> Result<bool> {
+        actor.require_staff()?;
+        if ticket_id == other {
+            return Err(CoreError::invalid("ticket", "a ticket cannot be linked to itself"));
+        }
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        visible_for_update(&mut c, actor, ticket_id.min(other)).await?;
+        visible_for_update(&mut c, actor, ticket_id.max(other)).await?;
+        let (source_id, kind_stored, target_id) = kind.canonical(ticket_id, other);
+        let changed = if add {
+            c.insert_link(&LinkRow {
+                source_id,
+                kind: kind_stored.as_str().to_owned(),
+                target_id,
+                created_at: now.as_micros(),
+            })
+            .await?
+        } else {
+            c.delete_link(source_id, kind_stored.as_str(), target_id).await?
+        };
+        if changed {
+            let event = if add { EventKind::Linked } else { EventKind::Unlinked };
+            for (id, k, to) in [(ticket_id, kind, other), (other, kind.inverse(), ticket_id)] {
+                let mut trail = Trail::new(id, Some(actor.id), now);
+                trail.push(event, Some(k.as_str()), None, Some(to.to_string()), false);
+                trail.write(&mut c).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+}

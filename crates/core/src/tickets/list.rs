@@ -1,0 +1,107 @@
+//! Ticket lists: filters in the names people use, resolved to ids, and keyset pages.
+
+use frontline_domain::{CategoryPath, Email, Priority, Status, Tag, Timestamp, TicketType};
+use frontline_store::list::{Sort, TicketFilter};
+use frontline_store::tickets::TicketView;
+
+use crate::config::load_custom_fields;
+use crate::{Actor, CoreError, Desk, Result};
+
+/// `None` means "any". `group` and `assignee` take `Some(None)` for "none set".
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub statuses: Vec<Status>,
+    pub priorities: Vec<Priority>,
+    pub types: Vec<TicketType>,
+    pub category: Option<CategoryPath>,
+    pub group: Option<Option<String>>,
+    pub assignee: Option<Option<Email>>,
+    pub requester: Option<Email>,
+    pub organization: Option<String>,
+    pub tag: Option<Tag>,
+    pub updated_since: Option<Timestamp>,
+    pub text: Option<String>,
+    /// `cf.<key>=<value>` filters, raw; checked against the field definitions.
+    pub custom: Vec<(String, String)>,
+    pub sort: Sort,
+    pub after: Option<Vec<i64>>,
+    pub limit: i64,
+}
+
+#[derive(Debug)]
+pub struct Page {
+    pub items: Vec<TicketView>,
+    /// The sort key of the last item when more may follow.
+    pub next: Option<Vec<i64>>,
+}
+
+impl Desk {
+    pub async fn list_tickets(&self, actor: &Actor, q: ListQuery) -> Result<Page> {
+        if q.after.as_ref().is_some_and(|a| a.len() != q.sort.key.key_len()) {
+            return Err(CoreError::invalid("cursor", "does not belong to this sort order"));
+        }
+        let mut pc = self.store.read().await?;
+        let mut c = pc.conn();
+        let empty = Page { items: Vec::new(), next: None };
+        let mut f = TicketFilter {
+            statuses: q.statuses.iter().map(|s| s.as_str().to_owned()).collect(),
+            priorities: q.priorities.iter().map(|p| p.rank()).collect(),
+            types: q.types.iter().map(|t| t.as_str().to_owned()).collect(),
+            category_path: q.category.map(|c| c.as_str().to_owned()),
+            tag: q.tag.map(|t| t.as_str().to_owned()),
+            updated_since: q.updated_since.map(Timestamp::as_micros),
+            text: q.text.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned()),
+            ..TicketFilter::default()
+        };
+        // A name that matches nothing filters to nothing rather than being an error: the
+        // list is simply empty, as for any other filter.
+        match q.group {
+            Some(Some(name)) => match c.group_by_name(&name).await? {
+                Some(g) => f.group_id = Some(Some(g.id)),
+                None => return Ok(empty),
+            },
+            Some(None) => f.group_id = Some(None),
+            None => {}
+        }
+        match q.assignee {
+            Some(Some(email)) => match c.user_by_email(email.as_str()).await? {
+                Some(u) => f.assignee_id = Some(Some(u.id)),
+                None => return Ok(empty),
+            },
+            Some(None) => f.assignee_id = Some(None),
+            None => {}
+        }
+        if let Some(email) = q.requester {
+            match c.user_by_email(email.as_str()).await? {
+                Some(u) => f.requester_id = Some(u.id),
+                None => return Ok(empty),
+            }
+        }
+        if let Some(name) = q.organization {
+            match c.organization_by_name(&name).await? {
+                Some(o) => f.organization_id = Some(o.id),
+                None => return Ok(empty),
+            }
+        }
+        if !q.custom.is_empty() {
+            let defs = load_custom_fields(&mut c).await?;
+            for (key, value) in q.custom {
+                let def = defs
+                    .iter()
+                    .find(|d| d.key == key)
+                    .ok_or_else(|| CoreError::invalid(&format!("cf.{key}"), "no such custom field"))?;
+                f.custom.push((key, def.filter_key(&value)?));
+            }
+        }
+        if !actor.is_staff() {
+            f.visible_to = Some((actor.id, actor.organization_id));
+        }
+        let mut items = c
+            .list_tickets(&f, q.sort, q.after.as_deref(), q.limit + 1)
+            .await?;
+        let more = items.len() > usize::try_from(q.limit).unwrap_or(usize::MAX);
+        items.truncate(usize::try_from(q.limit).unwrap_or(usize::MAX));
+        let next = if more { items.last().map(|t| q.sort.key.key_of(t)) } else { None };
+        Ok(Page { items, next })
+    }
+}

@@ -1,0 +1,64 @@
+//! Ticket operations: open, read, list, change, converse, merge and link.
+//!
+//! Every change writes the ticket row with a version check and appends one event per changed
+//! field to the audit trail in the same transaction, so the trail is complete by construction.
+
+mod comment;
+mod create;
+mod fields;
+mod link;
+mod list;
+mod merge;
+mod read;
+mod trail;
+mod update;
+
+pub use comment::{Comment, NewAttachment, NewComment};
+pub use create::{Created, IdempotencyKey, NewTicket};
+pub use link::TicketLink;
+pub use list::{ListQuery, Page};
+pub use update::TicketPatch;
+
+pub use frontline_store::attachments::AttachmentRow;
+pub use frontline_store::events::EventView;
+pub use frontline_store::list::{Sort, SortKey};
+pub use frontline_store::tickets::TicketView;
+
+use frontline_store::Conn;
+use frontline_store::tickets::TicketRow;
+
+use crate::{Actor, CoreError, Result};
+
+/// Where a ticket came from.
+pub const CHANNELS: [&str; 5] = ["api", "portal", "email", "phone", "chat"];
+
+/// Whether `actor` may see the ticket: staff see the desk; a requester sees their own
+/// tickets, those they watch, and their organization's when it shares tickets.
+pub(crate) async fn can_see(c: &mut Conn<'_>, actor: &Actor, t: &TicketRow) -> Result<bool> {
+    if actor.is_staff() || t.requester_id == actor.id {
+        return Ok(true);
+    }
+    if c.watcher_ids(t.id).await?.contains(&actor.id) {
+        return Ok(true);
+    }
+    if let (Some(org), Some(mine)) = (t.organization_id, actor.organization_id)
+        && org == mine
+    {
+        return Ok(c
+            .organization_by_id(org)
+            .await?
+            .is_some_and(|o| o.shared_tickets));
+    }
+    Ok(false)
+}
+
+/// The ticket row locked for change, if the actor may see it. A ticket the actor may not see
+/// answers "not found", so its existence is not revealed.
+pub(crate) async fn visible_for_update(c: &mut Conn<'_>, actor: &Actor, id: i64) -> Result<TicketRow> {
+    let row = c.ticket_for_update(id).await?.ok_or(CoreError::NotFound("ticket"))?;
+    if can_see(c, actor, &row).await? {
+        Ok(row)
+    } else {
+        Err(CoreError::NotFound("ticket"))
+    }
+}

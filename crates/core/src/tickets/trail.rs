@@ -1,0 +1,57 @@
+//! Collects the audit events of one operation and writes them with the change.
+
+use frontline_domain::{EventKind, Timestamp};
+use frontline_store::Conn;
+use frontline_store::events::EventRow;
+
+use crate::Result;
+
+pub(crate) struct Trail {
+    ticket_id: i64,
+    actor_id: Option<i64>,
+    at: Timestamp,
+    events: Vec<EventRow>,
+}
+
+impl Trail {
+    pub fn new(ticket_id: i64, actor_id: Option<i64>, at: Timestamp) -> Self {
+        Self {
+            ticket_id,
+            actor_id,
+            at,
+            events: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, kind: EventKind, field: Option<&str>, old: Option<String>, new: Option<String>, internal: bool) {
+        self.events.push(EventRow {
+            id: 0,
+            ticket_id: self.ticket_id,
+            actor_id: self.actor_id,
+            at: self.at.as_micros(),
+            kind: kind.as_str().to_owned(),
+            field: field.map(str::to_owned),
+            old_value: old,
+            new_value: new,
+            internal,
+        });
+    }
+
+    /// Records a field change when the value really changed.
+    pub fn changed(&mut self, field: &str, old: Option<String>, new: Option<String>) {
+        if old != new {
+            self.push(EventKind::FieldChanged, Some(field), old, new, false);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    pub async fn write(self, c: &mut Conn<'_>) -> Result<()> {
+        for e in &self.events {
+            c.insert_event(e).await?;
+        }
+        Ok(())
+    }
+}
