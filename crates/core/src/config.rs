@@ -3,7 +3,7 @@
 
 use frontline_domain::{CategoryPath, CustomFieldDef, PriorityMatrix};
 use frontline_store::Conn;
-use frontline_store::config::CategoryRow;
+pub use frontline_store::config::CategoryRow;
 
 use crate::{Actor, CoreError, Desk, Result};
 

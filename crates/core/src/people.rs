@@ -2,7 +2,7 @@
 
 use frontline_domain::{Email, Role};
 use frontline_store::Conn;
-use frontline_store::users::{GroupRow, OrganizationRow, UserRow};
+pub use frontline_store::users::{GroupRow, OrganizationRow, UserRow};
 
 use crate::{Actor, CoreError, Desk, Result};
 

@@ -22,6 +22,7 @@ pub enum FieldKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CustomFieldDef {
     /// The name used in JSON and in filters (`cf.<key>`): lower case, digits and `_`.
     pub key: String,

@@ -1,0 +1,59 @@
+//! `/api/v1/categories`: the category tree, as paths like `Network/VPN`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use frontline_core::config::CategoryRow;
+use frontline_domain::CategoryPath;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::extract::{ApiJson, Auth};
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Category {
+    pub id: i64,
+    pub path: String,
+    pub name: String,
+    pub parent_id: Option<i64>,
+}
+
+impl From<CategoryRow> for Category {
+    fn from(c: CategoryRow) -> Self {
+        Self { id: c.id, path: c.path, name: c.name, parent_id: c.parent_id }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryList {
+    pub items: Vec<Category>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCategory {
+    /// Missing parents are created too.
+    pub path: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/categories", tag = "configuration",
+    responses((status = 200, body = CategoryList)), security(("bearer" = [])))]
+pub async fn list_categories(State(state): State<AppState>, _auth: Auth) -> ApiResult<Json<CategoryList>> {
+    let items = state.desk.categories().await?;
+    Ok(Json(CategoryList { items: items.into_iter().map(Category::from).collect() }))
+}
+
+#[utoipa::path(post, path = "/api/v1/categories", tag = "configuration", request_body = CreateCategory,
+    responses((status = 201, body = Category), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn create_category(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    body: ApiJson<CreateCategory>,
+) -> ApiResult<(StatusCode, Json<Category>)> {
+    let path = CategoryPath::parse("path", &body.value.path)?;
+    let row = state.desk.add_category(Some(&actor), &path).await?;
+    Ok((StatusCode::CREATED, Json(Category::from(row))))
+}

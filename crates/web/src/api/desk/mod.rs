@@ -1,0 +1,9 @@
+//! The desk's people and configuration: users, organizations, groups, categories, custom
+//! fields and the priority matrix. Agents read them; managers and admins change them.
+
+pub mod categories;
+pub mod custom_fields;
+pub mod groups;
+pub mod organizations;
+pub mod priority_matrix;
+pub mod users;

@@ -1,0 +1,117 @@
+//! `/api/v1/users`: people. Admins add them; agents list them; everyone reads themselves.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use frontline_core::people::NewUser;
+use frontline_domain::{Email, Role};
+use frontline_core::people::UserRow;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::{Fields, time};
+use crate::extract::unknown_parameter;
+use crate::extract::{ApiJson, Auth, Cursor, PageParams, QueryPairs};
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    /// requester, agent, manager or admin.
+    pub role: String,
+    pub active: bool,
+    pub created_at: String,
+}
+
+impl From<UserRow> for User {
+    fn from(u: UserRow) -> Self {
+        Self { id: u.id, email: u.email, name: u.name, role: u.role, active: u.active, created_at: time(u.created_at) }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserPage {
+    pub items: Vec<User>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    /// Organization name; by default the one whose domain matches the email.
+    pub organization: Option<String>,
+    /// At least 8 characters; without one the person cannot sign in with a password.
+    pub password: Option<String>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/users/me", tag = "people",
+    responses((status = 200, body = User), (status = 401, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn me(Auth(actor): Auth) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "id": actor.id, "email": actor.email, "name": actor.name, "role": actor.role.as_str(),
+    }))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/users", tag = "people",
+    params(("role" = Option<String>, Query), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = UserPage), (status = 403, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn list_users(State(state): State<AppState>, Auth(actor): Auth, QueryPairs(pairs): QueryPairs) -> ApiResult<Json<UserPage>> {
+    let mut role = None;
+    let mut rest = Vec::new();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "role" => role = Some(Role::parse(&v)?),
+            "limit" | "cursor" => rest.push((k, v)),
+            other => return Err(unknown_parameter(other)),
+        }
+    }
+    let page = PageParams::from_pairs(&rest)?;
+    let after = match &page.cursor {
+        Some(c) => Cursor::decode_text("users", c)?,
+        None => String::new(),
+    };
+    let mut users = state.desk.list_users(&actor, role, &after, page.limit + 1).await?;
+    let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+    let more = users.len() > limit;
+    users.truncate(limit);
+    let next_cursor = more
+        .then(|| users.last().map(|u| Cursor::encode_text("users", &u.email)))
+        .flatten();
+    Ok(Json(UserPage { items: users.into_iter().map(User::from).collect(), next_cursor }))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/users", tag = "people",
+    request_body = CreateUser,
+    responses((status = 201, body = User), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn create_user(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    body: ApiJson<CreateUser>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    let b = body.value;
+    let mut f = Fields::default();
+    let email = f.take(Email::parse("email", &b.email));
+    let role = f.take(Role::parse(&b.role));
+    f.finish()?;
+    let (Some(email), Some(role)) = (email, role) else {
+        return Err(crate::problem::ApiError::bad_request("the person could not be read"));
+    };
+    let new = NewUser { email, name: b.name, role, organization: b.organization, password: b.password };
+    let user = state.desk.add_user(Some(&actor), new).await?;
+    Ok((StatusCode::CREATED, Json(User::from(user))))
+}

@@ -1,0 +1,194 @@
+//! `/api/v1/tickets/{id}/comments`: the conversation. A comment is posted as JSON, or as
+//! `multipart/form-data` with files (fields `body`, `internal`, and any number of file parts).
+
+use axum::Json;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{StatusCode, header};
+use frontline_core::tickets::{Comment as CoreComment, NewAttachment, NewComment};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::time;
+use crate::extract::{ApiJson, Auth, Cursor, PageParams, QueryPairs};
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
+
+const CURSOR_TAG: &str = "comments";
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Attachment {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    /// Where to download it (always as an attachment, never rendered inline).
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Comment {
+    pub id: i64,
+    pub ticket_id: i64,
+    /// The author's email.
+    pub author: String,
+    pub author_name: String,
+    /// An internal note, which requesters never see.
+    pub internal: bool,
+    pub body: String,
+    pub created_at: String,
+    pub attachments: Vec<Attachment>,
+}
+
+impl From<CoreComment> for Comment {
+    fn from(c: CoreComment) -> Self {
+        let r = c.view.row;
+        Self {
+            id: r.id,
+            ticket_id: r.ticket_id,
+            author: c.view.author_email,
+            author_name: c.view.author_name,
+            internal: r.internal,
+            body: r.body,
+            created_at: time(r.created_at),
+            attachments: c
+                .attachments
+                .into_iter()
+                .map(|a| Attachment {
+                    url: format!("/api/v1/tickets/{}/attachments/{}", a.ticket_id, a.id),
+                    id: a.id,
+                    filename: a.filename,
+                    content_type: a.content_type,
+                    size: a.size,
+                    sha256: a.sha256,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentPage {
+    pub items: Vec<Comment>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateComment {
+    pub body: String,
+    /// An internal note (agents only). Default false: a public reply.
+    #[serde(default)]
+    pub internal: bool,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/tickets/{id}/comments", tag = "tickets",
+    params(("id" = i64, Path), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = CommentPage), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn list_comments(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    QueryPairs(pairs): QueryPairs,
+) -> ApiResult<Json<CommentPage>> {
+    let page = PageParams::from_pairs(&pairs)?;
+    let items = state.desk.comments(&actor, id, page.after_id(CURSOR_TAG)?, page.limit + 1).await?;
+    Ok(Json(paged(items, page.limit)))
+}
+
+fn paged(mut items: Vec<CoreComment>, limit: i64) -> CommentPage {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let more = items.len() > limit;
+    items.truncate(limit);
+    let next_cursor = more.then(|| items.last().map(|c| Cursor::encode(CURSOR_TAG, &[c.view.row.id]))).flatten();
+    CommentPage { items: items.into_iter().map(Comment::from).collect(), next_cursor }
+}
+
+/// A public reply from a requester reopens a pending or resolved ticket; the desk's first
+/// public reply is recorded as its first response.
+#[utoipa::path(
+    post, path = "/api/v1/tickets/{id}/comments", tag = "tickets",
+    params(("id" = i64, Path)),
+    request_body(content(
+        (CreateComment = "application/json"),
+        (CreateComment = "multipart/form-data"),
+    )),
+    responses(
+        (status = 201, body = Comment), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_comment(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<Comment>)> {
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    let new = if is_multipart {
+        let form = Multipart::from_request(req, &state)
+            .await
+            .map_err(|e| ApiError::bad_request(format!("the form could not be read: {e}")))?;
+        read_form(form).await?
+    } else {
+        let body = ApiJson::<CreateComment>::from_request(req, &state).await?.value;
+        NewComment { body: body.body, internal: body.internal, attachments: Vec::new() }
+    };
+    let comment = state.desk.add_comment(&actor, id, new).await?;
+    Ok((StatusCode::CREATED, Json(Comment::from(comment))))
+}
+
+async fn read_form(mut form: Multipart) -> ApiResult<NewComment> {
+    let mut new = NewComment { body: String::new(), internal: false, attachments: Vec::new() };
+    let too_large = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", "the upload is too large")
+        } else {
+            ApiError::bad_request(format!("the form could not be read: {e}"))
+        }
+    };
+    while let Some(field) = form.next_field().await.map_err(too_large)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match (name.as_str(), field.file_name().map(str::to_owned)) {
+            (_, Some(filename)) => {
+                let content_type = field
+                    .content_type()
+                    .filter(|ct| is_content_type(ct))
+                    .unwrap_or("application/octet-stream")
+                    .to_owned();
+                let data = field.bytes().await.map_err(too_large)?.to_vec();
+                new.attachments.push(NewAttachment { filename, content_type, data });
+            }
+            ("body", None) => new.body = field.text().await.map_err(too_large)?,
+            ("internal", None) => {
+                new.internal = match field.text().await.map_err(too_large)?.as_str() {
+                    "true" | "1" | "on" => true,
+                    "false" | "0" | "" => false,
+                    _ => return Err(ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "internal", "must be true or false")),
+                }
+            }
+            (other, None) => {
+                return Err(ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, other, "is not a field of a comment"));
+            }
+        }
+    }
+    Ok(new)
+}
+
+/// Content types are passed back to downloaders, so only well-formed `type/subtype` values
+/// are kept.
+fn is_content_type(s: &str) -> bool {
+    let token = |x: &str| {
+        !x.is_empty() && x.chars().all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c))
+    };
+    let essence = s.split(';').next().unwrap_or_default().trim();
+    essence.len() <= 100 && essence.split_once('/').is_some_and(|(t, st)| token(t) && token(st))
+}

@@ -1,0 +1,159 @@
+//! The JSON shapes of tickets: what the API answers and what it accepts.
+
+use frontline_core::tickets::TicketView;
+use frontline_domain::Priority;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use crate::api::{nullable, time};
+
+/// A ticket, as the contract in PRODUCT.md names its fields.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Ticket {
+    pub id: i64,
+    pub subject: String,
+    pub description: String,
+    /// new, open, pending, on_hold, resolved or closed.
+    pub status: String,
+    #[serde(rename = "type")]
+    pub ticket_type: String,
+    pub impact: String,
+    pub urgency: String,
+    /// P1 (most urgent) to P4.
+    pub priority: String,
+    /// True when the priority was set by hand rather than by the matrix.
+    pub priority_overridden: bool,
+    /// Category path such as `Network/VPN`.
+    pub category: Option<String>,
+    /// The requester's email.
+    pub requester: String,
+    pub requester_name: String,
+    pub organization: Option<String>,
+    pub group: Option<String>,
+    /// The assignee's email.
+    pub assignee: Option<String>,
+    pub tags: Vec<String>,
+    /// Emails of the people who follow the ticket.
+    pub watchers: Vec<String>,
+    #[schema(value_type = Object)]
+    pub custom_fields: Value,
+    /// api, portal, email, phone or chat.
+    pub channel: String,
+    /// The ticket this one was merged into.
+    pub merged_into: Option<i64>,
+    /// Increases with every change; the ETag carries it.
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub first_response_at: Option<String>,
+    pub resolved_at: Option<String>,
+    pub closed_at: Option<String>,
+}
+
+impl From<TicketView> for Ticket {
+    fn from(v: TicketView) -> Self {
+        let r = v.row;
+        Self {
+            id: r.id,
+            subject: r.subject,
+            description: r.description,
+            status: r.status,
+            ticket_type: r.ticket_type,
+            impact: r.impact,
+            urgency: r.urgency,
+            priority: Priority::from_rank(r.priority).map_or("P4", Priority::as_str).to_owned(),
+            priority_overridden: r.priority_overridden,
+            category: v.category_path,
+            requester: v.requester_email,
+            requester_name: v.requester_name,
+            organization: v.organization_name,
+            group: v.group_name,
+            assignee: v.assignee_email,
+            tags: v.tags,
+            watchers: v.watchers,
+            custom_fields: serde_json::from_str(&r.custom_fields).unwrap_or(Value::Object(Map::new())),
+            channel: r.channel,
+            merged_into: r.merged_into_id,
+            version: r.version,
+            created_at: time(r.created_at),
+            updated_at: time(r.updated_at),
+            first_response_at: r.first_response_at.map(time),
+            resolved_at: r.resolved_at.map(time),
+            closed_at: r.closed_at.map(time),
+        }
+    }
+}
+
+/// A list page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketPage {
+    pub items: Vec<Ticket>,
+    /// Pass back as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A new ticket. Only `subject` is required.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTicket {
+    pub subject: String,
+    #[serde(default)]
+    pub description: String,
+    /// incident (default), service_request, question or problem.
+    #[serde(rename = "type")]
+    pub ticket_type: Option<String>,
+    /// high, medium (default) or low. Set by agents.
+    pub impact: Option<String>,
+    /// high, medium (default) or low.
+    pub urgency: Option<String>,
+    /// P1–P4; when absent, from the impact × urgency matrix. Set by agents.
+    pub priority: Option<String>,
+    /// Initial status; agents only (for example `resolved` for a call solved at once).
+    pub status: Option<String>,
+    pub category: Option<String>,
+    /// On whose behalf (agents): an email; an unknown address becomes a new requester.
+    pub requester: Option<String>,
+    pub group: Option<String>,
+    pub assignee: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub watchers: Vec<String>,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: Map<String, Value>,
+    /// api (default), portal, email, phone or chat.
+    pub channel: Option<String>,
+}
+
+/// Changes to a ticket: only the fields present change; `null` clears a nullable field.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTicket {
+    pub subject: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<String>,
+    #[serde(rename = "type")]
+    pub ticket_type: Option<String>,
+    pub impact: Option<String>,
+    pub urgency: Option<String>,
+    /// P1–P4 sets it by hand; `null` returns it to the matrix.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub priority: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub category: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub group: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub assignee: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+    pub watchers: Option<Vec<String>>,
+    /// Keys present are set; `null` clears one.
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<Map<String, Value>>,
+}

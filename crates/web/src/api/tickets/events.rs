@@ -1,0 +1,74 @@
+//! `GET /api/v1/tickets/{id}/events`: the audit trail, oldest first.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use frontline_core::tickets::EventView;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::api::time;
+use crate::extract::{Auth, Cursor, PageParams, QueryPairs};
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+const CURSOR_TAG: &str = "events";
+
+/// One change: who, when, what, old → new.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Event {
+    pub id: i64,
+    pub at: String,
+    /// The actor's email; null for the system.
+    pub actor: Option<String>,
+    /// created, field_changed, replied, note_added, first_response, merged_into,
+    /// merged_from, linked, unlinked.
+    pub kind: String,
+    pub field: Option<String>,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub internal: bool,
+}
+
+impl From<EventView> for Event {
+    fn from(e: EventView) -> Self {
+        let r = e.row;
+        Self {
+            id: r.id,
+            at: time(r.at),
+            actor: e.actor_email,
+            kind: r.kind,
+            field: r.field,
+            old: r.old_value,
+            new: r.new_value,
+            internal: r.internal,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventPage {
+    pub items: Vec<Event>,
+    pub next_cursor: Option<String>,
+}
+
+/// Requesters see no internal events (notes).
+#[utoipa::path(
+    get, path = "/api/v1/tickets/{id}/events", tag = "tickets",
+    params(("id" = i64, Path), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = EventPage), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn list_events(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    QueryPairs(pairs): QueryPairs,
+) -> ApiResult<Json<EventPage>> {
+    let page = PageParams::from_pairs(&pairs)?;
+    let mut items = state.desk.events(&actor, id, page.after_id(CURSOR_TAG)?, page.limit + 1).await?;
+    let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+    let more = items.len() > limit;
+    items.truncate(limit);
+    let next_cursor = more.then(|| items.last().map(|e| Cursor::encode(CURSOR_TAG, &[e.row.id]))).flatten();
+    Ok(Json(EventPage { items: items.into_iter().map(Event::from).collect(), next_cursor }))
+}

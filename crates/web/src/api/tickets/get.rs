@@ -1,0 +1,30 @@
+//! `GET /api/v1/tickets/{id}`: one ticket, with its version as `ETag`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+
+use super::dto::Ticket;
+use crate::extract::Auth;
+use crate::extract::etag;
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+#[utoipa::path(
+    get, path = "/api/v1/tickets/{id}", tag = "tickets",
+    params(("id" = i64, Path, description = "Ticket number")),
+    responses(
+        (status = 200, body = Ticket, headers(("ETag" = String, description = "Send back as If-Match"))),
+        (status = 401, body = Problem), (status = 404, body = Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_ticket(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+) -> ApiResult<impl IntoResponse> {
+    let view = state.desk.ticket(&actor, id).await?;
+    Ok(([(header::ETAG, etag(view.row.version))], Json(Ticket::from(view))))
+}

@@ -1,0 +1,89 @@
+//! `/api/v1/tickets/{id}/links`: related, parent/child and duplicate links.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use frontline_core::tickets::TicketLink;
+use frontline_domain::LinkKind;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::time;
+use crate::extract::{ApiJson, Auth};
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
+
+/// Reads "this ticket is `kind` `ticket`".
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Link {
+    /// related, parent_of, child_of, duplicate_of, duplicated_by.
+    pub kind: String,
+    pub ticket: i64,
+    pub created_at: String,
+}
+
+impl From<TicketLink> for Link {
+    fn from(l: TicketLink) -> Self {
+        Self { kind: l.kind.as_str().to_owned(), ticket: l.ticket, created_at: time(l.created_at) }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateLink {
+    pub kind: String,
+    pub ticket: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkList {
+    pub items: Vec<Link>,
+}
+
+fn kind(text: &str) -> Result<LinkKind, ApiError> {
+    LinkKind::parse(text).map_err(ApiError::from)
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/tickets/{id}/links", tag = "tickets",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = LinkList), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn list_links(State(state): State<AppState>, Auth(actor): Auth, Path(id): Path<i64>) -> ApiResult<Json<LinkList>> {
+    let items = state.desk.links(&actor, id).await?;
+    Ok(Json(LinkList { items: items.into_iter().map(Link::from).collect() }))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/tickets/{id}/links", tag = "tickets",
+    params(("id" = i64, Path)),
+    request_body = CreateLink,
+    responses((status = 201, body = Link), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn create_link(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    body: ApiJson<CreateLink>,
+) -> ApiResult<(StatusCode, Json<Link>)> {
+    let b = body.value;
+    let link = state.desk.link_tickets(&actor, id, kind(&b.kind)?, b.ticket).await?;
+    Ok((StatusCode::CREATED, Json(Link::from(link))))
+}
+
+#[utoipa::path(
+    delete, path = "/api/v1/tickets/{id}/links/{kind}/{ticket}", tag = "tickets",
+    params(("id" = i64, Path), ("kind" = String, Path), ("ticket" = i64, Path)),
+    responses((status = 204), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn delete_link(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path((id, link_kind, other)): Path<(i64, String, i64)>,
+) -> ApiResult<StatusCode> {
+    state.desk.unlink_tickets(&actor, id, kind(&link_kind)?, other).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,37 @@
+//! `POST /api/v1/tickets/{id}/merge`: merge this ticket into another.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::dto::Ticket;
+use crate::extract::{ApiJson, Auth};
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeTicket {
+    /// The ticket that carries on.
+    pub into: i64,
+}
+
+/// The conversation and watchers move to `into`; this ticket is closed and points to it.
+/// Answers with the ticket merged into.
+#[utoipa::path(
+    post, path = "/api/v1/tickets/{id}/merge", tag = "tickets",
+    params(("id" = i64, Path)),
+    request_body = MergeTicket,
+    responses((status = 200, body = Ticket), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn merge_ticket(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    body: ApiJson<MergeTicket>,
+) -> ApiResult<Json<Ticket>> {
+    let view = state.desk.merge_tickets(&actor, id, body.value.into).await?;
+    Ok(Json(Ticket::from(view)))
+}

@@ -1,0 +1,13 @@
+//! `/api/v1/tickets` and everything below it.
+
+pub mod attachments;
+pub mod comments;
+pub mod create;
+pub mod dto;
+pub mod events;
+pub mod get;
+pub mod links;
+pub mod list;
+pub mod merge;
+mod parse;
+pub mod update;

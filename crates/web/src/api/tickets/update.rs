@@ -1,0 +1,40 @@
+//! `PATCH /api/v1/tickets/{id}`: change fields; `If-Match` makes a stale edit a 412.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+
+use super::dto::{Ticket, UpdateTicket};
+use super::parse;
+use crate::extract::etag;
+use crate::extract::{ApiJson, Auth, IfMatch};
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+/// Only the fields present change. With `If-Match` (the `ETag` of your last read) a change
+/// someone else made in between is reported as 412 instead of being overwritten.
+#[utoipa::path(
+    patch, path = "/api/v1/tickets/{id}", tag = "tickets",
+    params(
+        ("id" = i64, Path, description = "Ticket number"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you edit"),
+    ),
+    request_body = UpdateTicket,
+    responses(
+        (status = 200, body = Ticket), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update_ticket(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    IfMatch(version): IfMatch,
+    body: ApiJson<UpdateTicket>,
+) -> ApiResult<impl IntoResponse> {
+    let patch = parse::patch(body.value)?;
+    let view = state.desk.update_ticket(&actor, id, patch, version).await?;
+    Ok(([(header::ETAG, etag(view.row.version))], Json(Ticket::from(view))))
+}

@@ -1,0 +1,12 @@
+//! Extractors: everything a handler needs from the request, parsed and checked before the
+//! handler runs — the caller, the JSON body, headers, the list query.
+
+mod auth;
+mod headers;
+mod json;
+mod query;
+
+pub use auth::Auth;
+pub use headers::{IdempotencyKeyHeader, IfMatch, etag};
+pub use json::ApiJson;
+pub use query::{Cursor, PageParams, QueryPairs, unknown_parameter};

@@ -1,0 +1,119 @@
+//! The router: every route, its OpenAPI description, and the layers around them.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::api::desk::{categories, custom_fields, groups, organizations, priority_matrix, users};
+use crate::api::tickets::{attachments, comments, create, events, get, links, list, merge, update};
+use crate::state::AppState;
+use crate::{metrics, ops};
+
+/// JSON bodies are small; a larger one is refused with 413 before it is read.
+const JSON_BODY_LIMIT: usize = 1024 * 1024;
+/// Comments may carry attachments (the desk's per-file limit applies on top).
+const UPLOAD_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Frontline", description = "The REST API of a Frontline service desk. Errors are RFC 9457 problem details."),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "tickets", description = "Tickets, their conversation and audit trail"),
+        (name = "people", description = "Users, organizations and groups"),
+        (name = "configuration", description = "Categories, custom fields and the priority matrix"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+fn api() -> OpenApiRouter<AppState> {
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(comments::list_comments, comments::create_comment))
+        .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(list::list_tickets, create::create_ticket))
+        .routes(routes!(get::get_ticket, update::update_ticket))
+        .routes(routes!(events::list_events))
+        .routes(routes!(attachments::download_attachment))
+        .routes(routes!(merge::merge_ticket))
+        .routes(routes!(links::list_links, links::create_link))
+        .routes(routes!(links::delete_link))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::me))
+        .routes(routes!(organizations::list_organizations, organizations::create_organization))
+        .routes(routes!(organizations::update_organization))
+        .routes(routes!(groups::list_groups, groups::create_group))
+        .routes(routes!(groups::set_members))
+        .routes(routes!(categories::list_categories, categories::create_category))
+        .routes(routes!(custom_fields::list_custom_fields, custom_fields::create_custom_field))
+        .routes(routes!(priority_matrix::get_matrix, priority_matrix::put_matrix))
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .merge(uploads)
+}
+
+/// The OpenAPI document, generated from the handlers.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().split_for_parts().1
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = api().split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    Router::new()
+        .merge(api)
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .fallback(|| async { crate::problem::ApiError::not_found("route") })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), actor = tracing::field::Empty)
+            }),
+        )
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(CatchPanicLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .with_state(state)
+}
