@@ -49,11 +49,18 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens SQLite in `data_dir/frontline.db`, creating the folder and file if needed.
     pub async fn open_sqlite(data_dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            StoreError::BadUrl(format!("cannot create data folder {}: {e}", data_dir.display()))
-        })?;
+        Self::open_sqlite_file(&data_dir.join("frontline.db")).await
+    }
+
+    /// Opens (or creates) the SQLite database file at `path`.
+    pub async fn open_sqlite_file(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::BadUrl(format!("cannot create data folder {}: {e}", dir.display()))
+            })?;
+        }
         let options = SqliteConnectOptions::new()
-            .filename(data_dir.join("frontline.db"))
+            .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -74,6 +81,24 @@ impl Store {
         Ok(Self {
             pools: Pools::Sqlite { reader, writer },
         })
+    }
+
+    /// Opens the database a URL names: `postgres://…` (or `postgresql://…`) or
+    /// `sqlite:PATH` (`sqlite://PATH`).
+    pub async fn open_url(url: &str) -> Result<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::open_postgres(url).await
+        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            let path = path.split('?').next().unwrap_or_default();
+            if path.is_empty() {
+                return Err(StoreError::BadUrl("a sqlite: URL needs a file path".into()));
+            }
+            Self::open_sqlite_file(Path::new(path)).await
+        } else {
+            Err(StoreError::BadUrl(
+                "use postgres://USER@HOST:PORT/DATABASE or sqlite:PATH".into(),
+            ))
+        }
     }
 
     /// Opens PostgreSQL from a `postgres://` URL.

@@ -1,0 +1,116 @@
+//! Command-line flags. Global flags (`--data-dir`, `--database-url`, `--config`, logging)
+//! are accepted before or after the subcommand, and each has a `FRONTLINE_*` variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "frontline", version, about = "Frontline: a self-hosted IT service desk")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Folder for the embedded SQLite database (default ./frontline-data).
+    #[arg(long, global = true, env = "FRONTLINE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// postgres://USER@HOST:PORT/DB or sqlite:PATH; overrides --data-dir.
+    #[arg(long, global = true, env = "FRONTLINE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// A TOML file with any of: data_dir, database_url, listen, log_format, log.
+    #[arg(long, global = true, env = "FRONTLINE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Log lines as text (default) or JSON.
+    #[arg(long, global = true, env = "FRONTLINE_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the desk over HTTP.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage people.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Fill the database with realistic tickets for demos and load tests.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (the URL is printed).
+    #[arg(long, env = "FRONTLINE_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Fill an empty desk with demo data and print the demo accounts.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person.
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    /// requester, agent, manager or admin.
+    #[arg(long)]
+    pub role: String,
+    /// Organization name (default: the one whose domain matches the email).
+    #[arg(long)]
+    pub organization: Option<String>,
+    /// Read a password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a person and print it on standard output.
+    Create(TokenCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    #[arg(long)]
+    pub email: String,
+    /// A label to recognise the token by.
+    #[arg(long, default_value = "cli")]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How many tickets to add.
+    #[arg(long)]
+    pub tickets: u64,
+    /// Seed for repeatable data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}

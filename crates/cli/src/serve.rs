@@ -1,0 +1,59 @@
+//! `frontline serve`: migrate, optionally fill a demo desk, listen, run background work,
+//! and on SIGTERM or Ctrl-C finish the requests in flight before exiting.
+
+use anyhow::Context;
+use frontline_web::AppState;
+use tokio::sync::watch;
+
+use crate::config::Config;
+
+pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let desk = crate::open_desk(config).await?;
+    if demo {
+        crate::demo::fill(&desk).await.context("cannot fill the demo desk")?;
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr().context("cannot read the listening address")?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let worker = frontline_jobs::spawn(desk.clone(), stop_rx);
+    let app = frontline_web::router(AppState::new(desk.clone()));
+    tracing::info!(%addr, database = ?config.database, ready_ms = started.elapsed().as_millis() as u64, "serving");
+    println!("Frontline is listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the HTTP server failed")?;
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    desk.store().close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
