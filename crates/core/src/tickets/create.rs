@@ -142,12 +142,16 @@ impl Desk {
             closed_at: (status == Status::Closed).then_some(at),
         };
         row.id = c.insert_ticket(&row).await?;
-        let tags: Vec<String> = new.tags.iter().map(|t| t.as_str().to_owned()).collect();
-        c.set_tags(row.id, &tags).await?;
+        if !new.tags.is_empty() {
+            let tags: Vec<String> = new.tags.iter().map(|t| t.as_str().to_owned()).collect();
+            c.set_tags(row.id, &tags).await?;
+        }
         for w in &watcher_ids {
             c.add_watcher(row.id, *w).await?;
         }
-        c.set_field_values(row.id, &index).await?;
+        if !index.is_empty() {
+            c.set_field_values(row.id, &index).await?;
+        }
         let mut trail = Trail::new(row.id, Some(actor.id), now);
         trail.push(EventKind::Created, Some("status"), None, Some(row.status.clone()), false);
         trail.changed("group", None, new.group.clone());
@@ -157,9 +161,11 @@ impl Desk {
             c.insert_idempotency_key(actor.id, &k.key, &k.request_hash, row.id, at)
                 .await?;
         }
-        let ticket = c.ticket_view(row.id).await?.ok_or(CoreError::NotFound("ticket"))?;
         tx.commit().await?;
-        tracing::info!(ticket_id = ticket.row.id, actor = actor.id, "ticket created");
+        tracing::info!(ticket_id = row.id, actor = actor.id, "ticket created");
+        // Read back outside the write transaction, so writers are not held up by it.
+        let mut read = self.store.read().await?;
+        let ticket = read.conn().ticket_view(row.id).await?.ok_or(CoreError::NotFound("ticket"))?;
         Ok(Created { ticket, fresh: true })
     }
 }
