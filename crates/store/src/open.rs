@@ -10,6 +10,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::{ConnectOptions, Connection};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -107,6 +108,12 @@ impl Store {
     pub async fn open_postgres(url: &str) -> Result<Self> {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::BadUrl(format!("not a PostgreSQL URL: {e}")))?;
+        // One direct connection first: a pool retries until its timeout and then reports only
+        // that it timed out, while this reports why (refused, unknown database, bad password).
+        let probe = tokio::time::timeout(Duration::from_secs(10), options.connect())
+            .await
+            .map_err(|_| StoreError::BadUrl("PostgreSQL did not answer within 10 s".into()))??;
+        probe.close().await?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
