@@ -1,7 +1,8 @@
 //! Prometheus metrics: requests by route and status, a latency histogram by route, and
 //! tickets by status (read from the database at each scrape).
 
-use std::time::Instant;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
@@ -35,8 +36,12 @@ struct StatusLabels {
 
 type LatencyFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
+/// How long ticket counts are reused between scrapes.
+pub const TICKET_COUNT_TTL: Duration = Duration::from_secs(15);
+
 pub struct Metrics {
     registry: Registry,
+    counted_at: Mutex<Option<Instant>>,
     requests: Family<RequestLabels, Counter>,
     latency: LatencyFamily,
     tickets: Family<StatusLabels, Gauge>,
@@ -64,7 +69,7 @@ impl Metrics {
         );
         let tickets = Family::<StatusLabels, Gauge>::default();
         registry.register("tickets", "Tickets in the desk, by status", tickets.clone());
-        Self { registry, requests, latency, tickets }
+        Self { registry, counted_at: Mutex::new(None), requests, latency, tickets }
     }
 
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
@@ -76,11 +81,23 @@ impl Metrics {
             .observe(seconds);
     }
 
-    /// The exposition text, with ticket counts as given.
-    pub fn render(&self, tickets_by_status: &[(String, i64)]) -> String {
+    pub fn ticket_counts_stale(&self) -> bool {
+        let at = self.counted_at.lock().map(|g| *g).unwrap_or(None);
+        at.is_none_or(|t| t.elapsed() >= TICKET_COUNT_TTL)
+    }
+
+    pub fn set_ticket_counts(&self, tickets_by_status: &[(String, i64)]) {
+        self.tickets.clear();
         for (status, n) in tickets_by_status {
             self.tickets.get_or_create(&StatusLabels { status: status.clone() }).set(*n);
         }
+        if let Ok(mut at) = self.counted_at.lock() {
+            *at = Some(Instant::now());
+        }
+    }
+
+    /// The exposition text.
+    pub fn render(&self) -> String {
         let mut out = String::new();
         if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
             tracing::error!(error = %e, "metrics could not be encoded");

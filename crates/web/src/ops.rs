@@ -29,13 +29,17 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_js
     }
 }
 
+/// Ticket counts are a full count over the tickets table, so a scrape recounts at most every
+/// [`crate::metrics::TICKET_COUNT_TTL`]; scrapes in between reuse the last counts.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let counts = state.desk.tickets_by_status().await.unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "ticket counts unavailable for metrics");
-        Vec::new()
-    });
+    if state.metrics.ticket_counts_stale() {
+        match state.desk.tickets_by_status().await {
+            Ok(counts) => state.metrics.set_ticket_counts(&counts),
+            Err(e) => tracing::warn!(error = %e, "ticket counts unavailable for metrics"),
+        }
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        state.metrics.render(&counts),
+        state.metrics.render(),
     )
 }
