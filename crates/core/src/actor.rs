@@ -42,7 +42,9 @@ impl Actor {
         if self.role.can_configure() {
             Ok(())
         } else {
-            Err(CoreError::forbidden("only managers and admins may change the desk's configuration"))
+            Err(CoreError::forbidden(
+                "only managers and admins may change the desk's configuration",
+            ))
         }
     }
 
@@ -50,7 +52,9 @@ impl Actor {
         if self.role.can_administer() {
             Ok(())
         } else {
-            Err(CoreError::forbidden("only admins may manage people and tokens"))
+            Err(CoreError::forbidden(
+                "only admins may manage people and tokens",
+            ))
         }
     }
 }

@@ -20,7 +20,10 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 pub fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < 8 {
-        return Err(CoreError::invalid("password", "must be at least 8 characters"));
+        return Err(CoreError::invalid(
+            "password",
+            "must be at least 8 characters",
+        ));
     }
     if password.len() > 1024 {
         return Err(CoreError::invalid("password", "must be at most 1024 bytes"));
@@ -44,7 +47,10 @@ impl Desk {
             return Err(CoreError::Unauthenticated);
         }
         let mut c = self.store.read().await?;
-        let user = c.conn().user_by_token(&sha256_hex(token.as_bytes())).await?;
+        let user = c
+            .conn()
+            .user_by_token(&sha256_hex(token.as_bytes()))
+            .await?;
         user.as_ref()
             .map(Actor::from_row)
             .transpose()?
@@ -85,7 +91,12 @@ impl Desk {
             .await?
             .ok_or(CoreError::NotFound("user"))?;
         tx.conn()
-            .insert_token(user.id, &sha256_hex(token.as_bytes()), name, self.now().as_micros())
+            .insert_token(
+                user.id,
+                &sha256_hex(token.as_bytes()),
+                name,
+                self.now().as_micros(),
+            )
             .await?;
         tx.commit().await?;
         tracing::info!(user_id = user.id, "API token created");

@@ -16,7 +16,11 @@ impl Desk {
     }
 
     /// Adds a category, creating any missing ancestors; adding an existing one is a no-op.
-    pub async fn add_category(&self, actor: Option<&Actor>, path: &CategoryPath) -> Result<CategoryRow> {
+    pub async fn add_category(
+        &self,
+        actor: Option<&Actor>,
+        path: &CategoryPath,
+    ) -> Result<CategoryRow> {
         if let Some(a) = actor {
             a.require_configure()?;
         }
@@ -31,7 +35,11 @@ impl Desk {
         load_custom_fields(&mut c.conn()).await
     }
 
-    pub async fn add_custom_field(&self, actor: Option<&Actor>, def: CustomFieldDef) -> Result<CustomFieldDef> {
+    pub async fn add_custom_field(
+        &self,
+        actor: Option<&Actor>,
+        def: CustomFieldDef,
+    ) -> Result<CustomFieldDef> {
         if let Some(a) = actor {
             a.require_configure()?;
         }
@@ -56,10 +64,15 @@ impl Desk {
         load_matrix(&mut c.conn()).await
     }
 
-    pub async fn set_priority_matrix(&self, actor: &Actor, matrix: PriorityMatrix) -> Result<PriorityMatrix> {
+    pub async fn set_priority_matrix(
+        &self,
+        actor: &Actor,
+        matrix: PriorityMatrix,
+    ) -> Result<PriorityMatrix> {
         actor.require_configure()?;
         matrix.validate()?;
-        let json = serde_json::to_string(&matrix).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let json =
+            serde_json::to_string(&matrix).map_err(|e| CoreError::Internal(e.to_string()))?;
         let mut tx = self.begin().await?;
         tx.conn().put_setting(MATRIX_KEY, &json).await?;
         tx.commit().await?;
@@ -76,7 +89,9 @@ pub(crate) async fn ensure_category(c: &mut Conn<'_>, path: &CategoryPath) -> Re
         Some(parent) => Some(Box::pin(ensure_category(c, &parent)).await?.id),
         None => None,
     };
-    let id = c.insert_category(path.as_str(), path.name(), parent_id).await?;
+    let id = c
+        .insert_category(path.as_str(), path.name(), parent_id)
+        .await?;
     Ok(CategoryRow {
         id,
         path: path.as_str().to_owned(),

@@ -9,7 +9,10 @@ pub const IDEMPOTENCY_WINDOW_SECONDS: i64 = 24 * 60 * 60;
 impl Desk {
     /// Forgets idempotency keys older than the window; returns how many.
     pub async fn expire_idempotency_keys(&self) -> Result<u64> {
-        let before = self.now().plus_seconds(-IDEMPOTENCY_WINDOW_SECONDS).as_micros();
+        let before = self
+            .now()
+            .plus_seconds(-IDEMPOTENCY_WINDOW_SECONDS)
+            .as_micros();
         let mut tx = self.begin().await?;
         let n = tx.conn().expire_idempotency_keys(before).await?;
         tx.commit().await?;

@@ -29,7 +29,11 @@ impl Desk {
             a.require_admin()?;
         }
         let name = frontline_domain::text::clean_text("name", &new.name, 200, false)?;
-        let password_hash = new.password.as_deref().map(crate::auth::hash_password).transpose()?;
+        let password_hash = new
+            .password
+            .as_deref()
+            .map(crate::auth::hash_password)
+            .transpose()?;
         let mut tx = self.begin().await?;
         let organization_id = match &new.organization {
             Some(org) => Some(
@@ -51,10 +55,16 @@ impl Desk {
             active: true,
             created_at: self.now().as_micros(),
         };
-        row.id = tx.conn().insert_user(&row).await.map_err(|e| match CoreError::from(e) {
-            CoreError::Conflict(_) => CoreError::Conflict(format!("{} already has an account", new.email)),
-            other => other,
-        })?;
+        row.id = tx
+            .conn()
+            .insert_user(&row)
+            .await
+            .map_err(|e| match CoreError::from(e) {
+                CoreError::Conflict(_) => {
+                    CoreError::Conflict(format!("{} already has an account", new.email))
+                }
+                other => other,
+            })?;
         tx.commit().await?;
         tracing::info!(user_id = row.id, role = %new.role.as_str(), "user added");
         Ok(row)
@@ -81,14 +91,16 @@ impl Desk {
         Ok(c.conn().organizations().await?)
     }
 
-    pub async fn add_organization(&self, actor: &Actor, new: NewOrganization) -> Result<OrganizationRow> {
+    pub async fn add_organization(
+        &self,
+        actor: &Actor,
+        new: NewOrganization,
+    ) -> Result<OrganizationRow> {
         actor.require_configure()?;
         let name = frontline_domain::text::clean_text("name", &new.name, 200, false)?;
         let domain = new
             .domain
-            .map(|d| {
-                Email::parse("domain", &format!("x@{d}")).map(|e| e.domain().to_owned())
-            })
+            .map(|d| Email::parse("domain", &format!("x@{d}")).map(|e| e.domain().to_owned()))
             .transpose()?;
         let mut row = OrganizationRow {
             id: 0,
@@ -103,7 +115,12 @@ impl Desk {
         Ok(row)
     }
 
-    pub async fn set_organization_sharing(&self, actor: &Actor, id: i64, shared: bool) -> Result<OrganizationRow> {
+    pub async fn set_organization_sharing(
+        &self,
+        actor: &Actor,
+        id: i64,
+        shared: bool,
+    ) -> Result<OrganizationRow> {
         actor.require_configure()?;
         let mut tx = self.begin().await?;
         let mut org = tx
@@ -128,7 +145,12 @@ impl Desk {
         Ok(out)
     }
 
-    pub async fn add_group(&self, actor: Option<&Actor>, name: &str, description: &str) -> Result<GroupRow> {
+    pub async fn add_group(
+        &self,
+        actor: Option<&Actor>,
+        name: &str,
+        description: &str,
+    ) -> Result<GroupRow> {
         if let Some(a) = actor {
             a.require_configure()?;
         }
@@ -182,5 +204,7 @@ impl Desk {
 
 /// The organization whose email domain matches the address, if any.
 pub(crate) async fn organization_for(c: &mut Conn<'_>, email: &Email) -> Result<Option<i64>> {
-    Ok(c.organization_by_domain(email.domain()).await?.map(|o| o.id))
+    Ok(c.organization_by_domain(email.domain())
+        .await?
+        .map(|o| o.id))
 }

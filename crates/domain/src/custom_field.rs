@@ -57,15 +57,24 @@ impl CustomFieldDef {
         crate::text::clean_text("label", &self.label, 100, false)?;
         let selects = matches!(self.kind, FieldKind::Select | FieldKind::MultiSelect);
         if selects && self.options.is_empty() {
-            return Err(DomainError::new("options", "a select field needs at least one option"));
+            return Err(DomainError::new(
+                "options",
+                "a select field needs at least one option",
+            ));
         }
         if !selects && !self.options.is_empty() {
-            return Err(DomainError::new("options", "only select fields have options"));
+            return Err(DomainError::new(
+                "options",
+                "only select fields have options",
+            ));
         }
         for (i, o) in self.options.iter().enumerate() {
             crate::text::clean_text("options", o, 100, false)?;
             if self.options[..i].contains(o) {
-                return Err(DomainError::new("options", format!("{o:?} is listed twice")));
+                return Err(DomainError::new(
+                    "options",
+                    format!("{o:?} is listed twice"),
+                ));
             }
         }
         Ok(())
@@ -95,30 +104,43 @@ impl CustomFieldDef {
                 Ok((Value::String(s), index))
             }
             FieldKind::Number => {
-                let n = value.as_f64().filter(|n| n.is_finite()).ok_or_else(|| err("must be a number"))?;
+                let n = value
+                    .as_f64()
+                    .filter(|n| n.is_finite())
+                    .ok_or_else(|| err("must be a number"))?;
                 Ok((value.clone(), vec![number_key(n)]))
             }
             FieldKind::Date => {
-                let s = value.as_str().ok_or_else(|| err("must be a date such as 2026-03-31"))?;
+                let s = value
+                    .as_str()
+                    .ok_or_else(|| err("must be a date such as 2026-03-31"))?;
                 let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
                     .map_err(|_| err("must be a date such as 2026-03-31"))?;
                 let s = d.format("%Y-%m-%d").to_string();
                 Ok((Value::String(s.clone()), vec![s]))
             }
             FieldKind::Checkbox => {
-                let b = value.as_bool().ok_or_else(|| err("must be true or false"))?;
+                let b = value
+                    .as_bool()
+                    .ok_or_else(|| err("must be true or false"))?;
                 Ok((Value::Bool(b), vec![b.to_string()]))
             }
             FieldKind::Select => {
-                let s = value.as_str().ok_or_else(|| err("must be one of the options"))?;
+                let s = value
+                    .as_str()
+                    .ok_or_else(|| err("must be one of the options"))?;
                 self.option(s, &field)?;
                 Ok((value.clone(), vec![s.to_owned()]))
             }
             FieldKind::MultiSelect => {
-                let items = value.as_array().ok_or_else(|| err("must be a list of options"))?;
+                let items = value
+                    .as_array()
+                    .ok_or_else(|| err("must be a list of options"))?;
                 let mut chosen: Vec<String> = Vec::new();
                 for item in items {
-                    let s = item.as_str().ok_or_else(|| err("must be a list of options"))?;
+                    let s = item
+                        .as_str()
+                        .ok_or_else(|| err("must be a list of options"))?;
                     self.option(s, &field)?;
                     if !chosen.iter().any(|c| c == s) {
                         chosen.push(s.to_owned());
@@ -199,10 +221,18 @@ mod tests {
         let cases = [
             (def(FieldKind::Text, &[]), json!("hello"), json!(3)),
             (def(FieldKind::Number, &[]), json!(2.5), json!("2.5")),
-            (def(FieldKind::Date, &[]), json!("2026-02-28"), json!("2026-02-30")),
+            (
+                def(FieldKind::Date, &[]),
+                json!("2026-02-28"),
+                json!("2026-02-30"),
+            ),
             (def(FieldKind::Checkbox, &[]), json!(true), json!("yes")),
             (def(FieldKind::Select, &["a", "b"]), json!("a"), json!("c")),
-            (def(FieldKind::MultiSelect, &["a", "b"]), json!(["a", "b"]), json!(["a", "z"])),
+            (
+                def(FieldKind::MultiSelect, &["a", "b"]),
+                json!(["a", "b"]),
+                json!(["a", "z"]),
+            ),
         ];
         for (d, good, bad) in cases {
             assert!(d.validate().is_ok());

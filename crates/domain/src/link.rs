@@ -38,12 +38,15 @@ impl LinkKind {
     }
 
     pub fn parse(text: &str) -> Result<Self, DomainError> {
-        Self::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| {
-            DomainError::new(
-                "kind",
-                "must be related, parent_of, child_of, duplicate_of or duplicated_by",
-            )
-        })
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text)
+            .ok_or_else(|| {
+                DomainError::new(
+                    "kind",
+                    "must be related, parent_of, child_of, duplicate_of or duplicated_by",
+                )
+            })
     }
 
     /// How the link reads from the target's side.
@@ -81,8 +84,17 @@ mod tests {
 
     #[test]
     fn both_sides_store_the_same_row() {
-        assert_eq!(LinkKind::ChildOf.canonical(2, 1), LinkKind::ParentOf.canonical(1, 2));
-        assert_eq!(LinkKind::DuplicatedBy.canonical(7, 3), LinkKind::DuplicateOf.canonical(3, 7));
-        assert_eq!(LinkKind::Related.canonical(9, 4), LinkKind::Related.canonical(4, 9));
+        assert_eq!(
+            LinkKind::ChildOf.canonical(2, 1),
+            LinkKind::ParentOf.canonical(1, 2)
+        );
+        assert_eq!(
+            LinkKind::DuplicatedBy.canonical(7, 3),
+            LinkKind::DuplicateOf.canonical(3, 7)
+        );
+        assert_eq!(
+            LinkKind::Related.canonical(9, 4),
+            LinkKind::Related.canonical(4, 9)
+        );
     }
 }

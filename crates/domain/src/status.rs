@@ -40,12 +40,15 @@ impl Status {
     }
 
     pub fn parse(field: &str, text: &str) -> Result<Self, DomainError> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text).ok_or_else(|| {
-            DomainError::new(
-                field,
-                "must be one of new, open, pending, on_hold, resolved, closed",
-            )
-        })
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| {
+                DomainError::new(
+                    field,
+                    "must be one of new, open, pending, on_hold, resolved, closed",
+                )
+            })
     }
 
     /// Still needs work from the desk or the requester (not resolved, not closed).
@@ -71,7 +74,10 @@ impl Status {
         if self.can_become(to) {
             Ok(to)
         } else if self == Status::Closed {
-            Err(DomainError::new("status", "a closed ticket is final; open a new ticket instead"))
+            Err(DomainError::new(
+                "status",
+                "a closed ticket is final; open a new ticket instead",
+            ))
         } else {
             Err(DomainError::new(
                 "status",

@@ -51,17 +51,28 @@ impl fmt::Display for Email {
 
 /// Trimmed, non-empty, at most `max` characters, no control characters but newlines and tabs
 /// where `multiline`.
-pub fn clean_text(field: &str, text: &str, max: usize, multiline: bool) -> Result<String, DomainError> {
+pub fn clean_text(
+    field: &str,
+    text: &str,
+    max: usize,
+    multiline: bool,
+) -> Result<String, DomainError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(DomainError::new(field, "must not be empty"));
     }
     if trimmed.chars().count() > max {
-        return Err(DomainError::new(field, format!("must be at most {max} characters")));
+        return Err(DomainError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
     if !trimmed.chars().all(allowed) {
-        return Err(DomainError::new(field, "must not contain control characters"));
+        return Err(DomainError::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(trimmed.to_owned())
 }
@@ -121,9 +132,9 @@ impl CategoryPath {
     pub fn parse(field: &str, text: &str) -> Result<Self, DomainError> {
         let parts: Vec<&str> = text.split('/').map(str::trim).collect();
         let ok = parts.len() <= 5
-            && parts
-                .iter()
-                .all(|p| !p.is_empty() && p.chars().count() <= 60 && !p.chars().any(char::is_control));
+            && parts.iter().all(|p| {
+                !p.is_empty() && p.chars().count() <= 60 && !p.chars().any(char::is_control)
+            });
         if ok {
             Ok(Self(parts.join("/")))
         } else {
@@ -161,14 +172,25 @@ mod tests {
             Email::parse("e", " Ana.Lopez@Example.ORG ").map(|e| e.to_string()),
             Ok("ana.lopez@example.org".to_owned())
         );
-        for bad in ["", "ana", "ana@", "@example.org", "ana@example", "a b@example.org", "ana@ex..org"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.org",
+            "ana@example",
+            "a b@example.org",
+            "ana@ex..org",
+        ] {
             assert!(Email::parse("e", bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn subjects_are_trimmed_and_bounded() {
-        assert_eq!(Subject::parse("  VPN down ").map(Subject::into_string), Ok("VPN down".into()));
+        assert_eq!(
+            Subject::parse("  VPN down ").map(Subject::into_string),
+            Ok("VPN down".into())
+        );
         assert!(Subject::parse("   ").is_err());
         assert!(Subject::parse(&"x".repeat(251)).is_err());
         assert!(Subject::parse("two\nlines").is_err());
@@ -176,7 +198,10 @@ mod tests {
 
     #[test]
     fn tags_are_normalised() {
-        assert_eq!(Tag::parse(" VPN ").map(|t| t.as_str().to_owned()), Ok("vpn".into()));
+        assert_eq!(
+            Tag::parse(" VPN ").map(|t| t.as_str().to_owned()),
+            Ok("vpn".into())
+        );
         assert!(Tag::parse("two words").is_err());
         assert!(Tag::parse("").is_err());
     }
@@ -186,7 +211,10 @@ mod tests {
         let p = CategoryPath::parse("category", "Hardware / Laptop");
         assert_eq!(p.as_ref().map(CategoryPath::as_str), Ok("Hardware/Laptop"));
         assert_eq!(p.as_ref().map(|p| p.name()), Ok("Laptop"));
-        assert_eq!(p.ok().and_then(|p| p.parent()).map(|p| p.0), Some("Hardware".into()));
+        assert_eq!(
+            p.ok().and_then(|p| p.parent()).map(|p| p.0),
+            Some("Hardware".into())
+        );
         assert!(CategoryPath::parse("category", "Hardware//Laptop").is_err());
     }
 

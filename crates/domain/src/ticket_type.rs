@@ -34,8 +34,14 @@ impl TicketType {
     }
 
     pub fn parse(field: &str, text: &str) -> Result<Self, DomainError> {
-        Self::ALL.into_iter().find(|t| t.as_str() == text).ok_or_else(|| {
-            DomainError::new(field, "must be incident, service_request, question or problem")
-        })
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == text)
+            .ok_or_else(|| {
+                DomainError::new(
+                    field,
+                    "must be incident, service_request, question or problem",
+                )
+            })
     }
 }

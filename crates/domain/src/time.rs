@@ -38,7 +38,10 @@ impl Timestamp {
         DateTime::parse_from_rfc3339(text)
             .map(|t| Self(t.with_timezone(&Utc).timestamp_micros()))
             .map_err(|_| {
-                DomainError::new(field, "must be an RFC 3339 time such as 2026-01-31T09:00:00Z")
+                DomainError::new(
+                    field,
+                    "must be an RFC 3339 time such as 2026-01-31T09:00:00Z",
+                )
             })
     }
 
@@ -75,7 +78,10 @@ mod tests {
     #[test]
     fn offsets_are_normalised_to_utc() {
         let t = Timestamp::parse_rfc3339("t", "2026-01-01T01:00:00+01:00");
-        assert_eq!(t.map(Timestamp::to_rfc3339).as_deref(), Ok("2026-01-01T00:00:00.000000Z"));
+        assert_eq!(
+            t.map(Timestamp::to_rfc3339).as_deref(),
+            Ok("2026-01-01T00:00:00.000000Z")
+        );
     }
 
     #[test]

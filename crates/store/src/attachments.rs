@@ -42,10 +42,12 @@ impl Conn<'_> {
     }
 
     pub async fn blob(&mut self, sha256: &str) -> Result<Option<Vec<u8>>> {
-        Ok(on!(self, |c| sqlx::query_scalar("SELECT data FROM blobs WHERE sha256 = $1")
-            .bind(sha256)
-            .fetch_optional(c)
-            .await?))
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "SELECT data FROM blobs WHERE sha256 = $1"
+        )
+        .bind(sha256)
+        .fetch_optional(c)
+        .await?))
     }
 
     pub async fn insert_attachment(&mut self, a: &AttachmentRow) -> Result<i64> {
@@ -88,6 +90,8 @@ impl Conn<'_> {
              FROM attachments WHERE comment_id IN ({}) ORDER BY id",
             ids.join(",")
         );
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql)).fetch_all(c).await?))
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+            .fetch_all(c)
+            .await?))
     }
 }

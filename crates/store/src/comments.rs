@@ -68,18 +68,22 @@ impl Conn<'_> {
 
     /// Moves a merged ticket's conversation and attachments to the ticket it merged into.
     pub async fn move_conversation(&mut self, from: i64, to: i64) -> Result<()> {
-        on!(self, |c| sqlx::query("UPDATE comments SET ticket_id = $1 WHERE ticket_id = $2")
-            .bind(to)
-            .bind(from)
-            .execute(&mut *c)
-            .await?
-            .rows_affected());
-        on!(self, |c| sqlx::query("UPDATE attachments SET ticket_id = $1 WHERE ticket_id = $2")
-            .bind(to)
-            .bind(from)
-            .execute(&mut *c)
-            .await?
-            .rows_affected());
+        on!(self, |c| sqlx::query(
+            "UPDATE comments SET ticket_id = $1 WHERE ticket_id = $2"
+        )
+        .bind(to)
+        .bind(from)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+        on!(self, |c| sqlx::query(
+            "UPDATE attachments SET ticket_id = $1 WHERE ticket_id = $2"
+        )
+        .bind(to)
+        .bind(from)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
         Ok(())
     }
 }

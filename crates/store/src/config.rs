@@ -15,7 +15,12 @@ pub struct CategoryRow {
 }
 
 impl Conn<'_> {
-    pub async fn insert_category(&mut self, path: &str, name: &str, parent_id: Option<i64>) -> Result<i64> {
+    pub async fn insert_category(
+        &mut self,
+        path: &str,
+        name: &str,
+        parent_id: Option<i64>,
+    ) -> Result<i64> {
         Ok(on!(self, |c| sqlx::query_scalar(
             "INSERT INTO categories (path, name, parent_id) VALUES ($1, $2, $3) RETURNING id"
         )
@@ -66,10 +71,12 @@ impl Conn<'_> {
     }
 
     pub async fn setting(&mut self, key: &str) -> Result<Option<String>> {
-        Ok(on!(self, |c| sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-            .bind(key)
-            .fetch_optional(c)
-            .await?))
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "SELECT value FROM settings WHERE key = $1"
+        )
+        .bind(key)
+        .fetch_optional(c)
+        .await?))
     }
 
     pub async fn put_setting(&mut self, key: &str, value: &str) -> Result<()> {

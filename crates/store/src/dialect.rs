@@ -6,7 +6,11 @@ impl Conn<'_> {
     /// Row lock for a read-then-write inside a transaction. SQLite has one writer at a time,
     /// so the transaction itself is the lock there.
     pub(crate) fn for_update(&self) -> &'static str {
-        if self.is_postgres() { " FOR UPDATE" } else { "" }
+        if self.is_postgres() {
+            " FOR UPDATE"
+        } else {
+            ""
+        }
     }
 
     /// Case-insensitive pattern match. SQLite's LIKE already ignores ASCII case.

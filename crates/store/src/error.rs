@@ -23,7 +23,9 @@ impl From<sqlx::Error> for StoreError {
         if let sqlx::Error::Database(db) = &e
             && db.is_unique_violation()
         {
-            return StoreError::Duplicate(db.constraint().unwrap_or_else(|| db.message()).to_owned());
+            return StoreError::Duplicate(
+                db.constraint().unwrap_or_else(|| db.message()).to_owned(),
+            );
         }
         StoreError::Database(e)
     }
@@ -35,7 +37,10 @@ impl StoreError {
     pub fn is_transient(&self) -> bool {
         match self {
             StoreError::Database(sqlx::Error::Database(db)) => {
-                matches!(db.code().as_deref(), Some("40001" | "40P01" | "5" | "6" | "517"))
+                matches!(
+                    db.code().as_deref(),
+                    Some("40001" | "40P01" | "5" | "6" | "517")
+                )
             }
             StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) => true,
             _ => false,

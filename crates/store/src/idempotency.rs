@@ -6,7 +6,11 @@ use crate::{Conn, Result};
 
 impl Conn<'_> {
     /// The stored `(request_hash, ticket_id)` of a key, if it was used.
-    pub async fn idempotency_key(&mut self, user_id: i64, key: &str) -> Result<Option<(String, i64)>> {
+    pub async fn idempotency_key(
+        &mut self,
+        user_id: i64,
+        key: &str,
+    ) -> Result<Option<(String, i64)>> {
         Ok(on!(self, |c| sqlx::query_as(
             "SELECT request_hash, ticket_id FROM idempotency_keys WHERE user_id = $1 AND key = $2"
         )
@@ -41,10 +45,12 @@ impl Conn<'_> {
 
     /// Forgets keys used before `before`; returns how many.
     pub async fn expire_idempotency_keys(&mut self, before: i64) -> Result<u64> {
-        Ok(on!(self, |c| sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
-            .bind(before)
-            .execute(c)
-            .await?
-            .rows_affected()))
+        Ok(on!(self, |c| sqlx::query(
+            "DELETE FROM idempotency_keys WHERE created_at < $1"
+        )
+        .bind(before)
+        .execute(c)
+        .await?
+        .rows_affected()))
     }
 }

@@ -31,7 +31,12 @@ impl Conn<'_> {
     }
 
     /// Returns false when there was no such link.
-    pub async fn delete_link(&mut self, source_id: i64, kind: &str, target_id: i64) -> Result<bool> {
+    pub async fn delete_link(
+        &mut self,
+        source_id: i64,
+        kind: &str,
+        target_id: i64,
+    ) -> Result<bool> {
         let n = on!(self, |c| sqlx::query(
             "DELETE FROM ticket_links WHERE source_id = $1 AND kind = $2 AND target_id = $3"
         )

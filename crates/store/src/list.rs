@@ -94,7 +94,8 @@ impl Where {
             return;
         }
         let marks: Vec<String> = values.into_iter().map(|v| self.bind(v)).collect();
-        self.clauses.push(format!("{column} IN ({})", marks.join(", ")));
+        self.clauses
+            .push(format!("{column} IN ({})", marks.join(", ")));
     }
 
     fn optional_id(&mut self, column: &str, filter: Option<Option<i64>>) {
@@ -121,9 +122,18 @@ impl Conn<'_> {
         let ilike = self.ilike();
         let mut w = Where::default();
         let f = filter;
-        w.any_of("t.status", f.statuses.iter().cloned().map(Value::Text).collect());
-        w.any_of("t.priority", f.priorities.iter().copied().map(Value::Int).collect());
-        w.any_of("t.ticket_type", f.types.iter().cloned().map(Value::Text).collect());
+        w.any_of(
+            "t.status",
+            f.statuses.iter().cloned().map(Value::Text).collect(),
+        );
+        w.any_of(
+            "t.priority",
+            f.priorities.iter().copied().map(Value::Int).collect(),
+        );
+        w.any_of(
+            "t.ticket_type",
+            f.types.iter().cloned().map(Value::Text).collect(),
+        );
         w.optional_id("t.group_id", f.group_id);
         w.optional_id("t.assignee_id", f.assignee_id);
         if let Some(id) = f.requester_id {
@@ -177,7 +187,9 @@ impl Conn<'_> {
                          (SELECT 1 FROM organizations so WHERE so.id = {o} AND so.shared_tickets)))"
                     ));
                 }
-                None => w.clauses.push(format!("(t.requester_id = {u} OR {watched})")),
+                None => w
+                    .clauses
+                    .push(format!("(t.requester_id = {u} OR {watched})")),
             }
         }
         let columns = sort.key.columns();

@@ -14,8 +14,10 @@ impl Conn<'_> {
     }
 
     pub async fn count_tickets(&mut self) -> Result<i64> {
-        Ok(on!(self, |c| sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
-            .fetch_one(c)
-            .await?))
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM tickets"
+        )
+        .fetch_one(c)
+        .await?))
     }
 }

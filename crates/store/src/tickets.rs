@@ -139,7 +139,11 @@ impl Conn<'_> {
             .execute(c)
             .await?
             .rows_affected());
-        if done == 1 { Ok(()) } else { Err(StoreError::Stale) }
+        if done == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Stale)
+        }
     }
 
     /// The ticket row, locked for update inside a transaction on PostgreSQL.
@@ -160,19 +164,23 @@ impl Conn<'_> {
              assignee_id, channel, custom_fields, merged_into_id, version, created_at, \
              updated_at, first_response_at, resolved_at, closed_at FROM tickets WHERE id = $1{lock}"
         );
-        Ok(on!(self, |c| sqlx::query_as::<_, TicketRow>(AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(c)
-            .await?))
+        Ok(on!(self, |c| sqlx::query_as::<_, TicketRow>(
+            AssertSqlSafe(sql)
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
     }
 
     /// One ticket with names, tags and watchers.
     pub async fn ticket_view(&mut self, id: i64) -> Result<Option<TicketView>> {
         let sql = format!("SELECT {VIEW_COLUMNS} FROM {VIEW_FROM} WHERE t.id = $1");
-        let view = on!(self, |c| sqlx::query_as::<_, TicketView>(AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(c)
-            .await?);
+        let view = on!(self, |c| sqlx::query_as::<_, TicketView>(AssertSqlSafe(
+            sql
+        ))
+        .bind(id)
+        .fetch_optional(c)
+        .await?);
         match view {
             Some(v) => Ok(self.hydrate(vec![v]).await?.pop()),
             None => Ok(None),
@@ -196,11 +204,10 @@ impl Conn<'_> {
         let tags: Vec<(i64, String)> = on!(self, |c| sqlx::query_as(AssertSqlSafe(tag_sql))
             .fetch_all(&mut *c)
             .await?);
-        let watchers: Vec<(i64, String)> = on!(self, |c| sqlx::query_as(AssertSqlSafe(
-            watcher_sql
-        ))
-        .fetch_all(&mut *c)
-        .await?);
+        let watchers: Vec<(i64, String)> =
+            on!(self, |c| sqlx::query_as(AssertSqlSafe(watcher_sql))
+                .fetch_all(&mut *c)
+                .await?);
         let mut by_id: HashMap<i64, &mut TicketView> =
             views.iter_mut().map(|v| (v.row.id, v)).collect();
         for (id, tag) in tags {
@@ -217,11 +224,13 @@ impl Conn<'_> {
     }
 
     pub async fn set_tags(&mut self, ticket_id: i64, tags: &[String]) -> Result<()> {
-        on!(self, |c| sqlx::query("DELETE FROM ticket_tags WHERE ticket_id = $1")
-            .bind(ticket_id)
-            .execute(&mut *c)
-            .await?
-            .rows_affected());
+        on!(self, |c| sqlx::query(
+            "DELETE FROM ticket_tags WHERE ticket_id = $1"
+        )
+        .bind(ticket_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
         for tag in tags {
             on!(self, |c| sqlx::query(
                 "INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING"
@@ -254,14 +263,16 @@ impl Conn<'_> {
     }
 
     pub async fn add_watcher(&mut self, ticket_id: i64, user_id: i64) -> Result<()> {
-        on!(self, |c| sqlx::query(
+        on!(self, |c| {
+            sqlx::query(
             "INSERT INTO ticket_watchers (ticket_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
         )
         .bind(ticket_id)
         .bind(user_id)
         .execute(c)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(())
     }
 
@@ -278,12 +289,18 @@ impl Conn<'_> {
     }
 
     /// Replaces the indexed values of a ticket's custom fields (what `cf.<key>` filters use).
-    pub async fn set_field_values(&mut self, ticket_id: i64, values: &[(String, String)]) -> Result<()> {
-        on!(self, |c| sqlx::query("DELETE FROM ticket_field_values WHERE ticket_id = $1")
-            .bind(ticket_id)
-            .execute(&mut *c)
-            .await?
-            .rows_affected());
+    pub async fn set_field_values(
+        &mut self,
+        ticket_id: i64,
+        values: &[(String, String)],
+    ) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "DELETE FROM ticket_field_values WHERE ticket_id = $1"
+        )
+        .bind(ticket_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
         for (key, value) in values {
             on!(self, |c| sqlx::query(
                 "INSERT INTO ticket_field_values (ticket_id, field_key, value) VALUES ($1, $2, $3) \
@@ -301,10 +318,12 @@ impl Conn<'_> {
 
     /// Whether a ticket with this number exists.
     pub async fn ticket_exists(&mut self, id: i64) -> Result<bool> {
-        let n: i64 = on!(self, |c| sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE id = $1")
-            .bind(id)
-            .fetch_one(c)
-            .await?);
+        let n: i64 = on!(self, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM tickets WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_one(c)
+        .await?);
         Ok(n > 0)
     }
 }

@@ -5,8 +5,15 @@ use crate::users::UserRow;
 use crate::{Conn, Result};
 
 impl Conn<'_> {
-    pub async fn insert_token(&mut self, user_id: i64, token_hash: &str, name: &str, at: i64) -> Result<i64> {
-        Ok(on!(self, |c| sqlx::query_scalar(
+    pub async fn insert_token(
+        &mut self,
+        user_id: i64,
+        token_hash: &str,
+        name: &str,
+        at: i64,
+    ) -> Result<i64> {
+        Ok(on!(self, |c| {
+            sqlx::query_scalar(
             "INSERT INTO api_tokens (user_id, token_hash, name, created_at) VALUES ($1, $2, $3, $4) \
              RETURNING id"
         )
@@ -15,7 +22,8 @@ impl Conn<'_> {
         .bind(name)
         .bind(at)
         .fetch_one(c)
-        .await?))
+        .await?
+        }))
     }
 
     /// The active person a token hash belongs to.

@@ -54,13 +54,19 @@ impl Conn<'_> {
     pub async fn user_by_email(&mut self, email: &str) -> Result<Option<UserRow>> {
         const SQL: &str = "SELECT id, email, name, role, organization_id, password_hash, active, \
             created_at FROM users WHERE email = $1";
-        Ok(on!(self, |c| sqlx::query_as(SQL).bind(email).fetch_optional(c).await?))
+        Ok(on!(self, |c| sqlx::query_as(SQL)
+            .bind(email)
+            .fetch_optional(c)
+            .await?))
     }
 
     pub async fn user_by_id(&mut self, id: i64) -> Result<Option<UserRow>> {
         const SQL: &str = "SELECT id, email, name, role, organization_id, password_hash, active, \
             created_at FROM users WHERE id = $1";
-        Ok(on!(self, |c| sqlx::query_as(SQL).bind(id).fetch_optional(c).await?))
+        Ok(on!(self, |c| sqlx::query_as(SQL)
+            .bind(id)
+            .fetch_optional(c)
+            .await?))
     }
 
     /// People in email order, `limit` after `after_email`, optionally of one role.
@@ -98,9 +104,11 @@ impl Conn<'_> {
     }
 
     pub async fn count_users(&mut self) -> Result<i64> {
-        Ok(on!(self, |c| sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(c)
-            .await?))
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users"
+        )
+        .fetch_one(c)
+        .await?))
     }
 
     pub async fn insert_organization(&mut self, o: &OrganizationRow) -> Result<i64> {
@@ -156,24 +164,31 @@ impl Conn<'_> {
         .await?))
     }
 
-    pub async fn organization_by_domain(&mut self, domain: &str) -> Result<Option<OrganizationRow>> {
-        Ok(on!(self, |c| sqlx::query_as(
+    pub async fn organization_by_domain(
+        &mut self,
+        domain: &str,
+    ) -> Result<Option<OrganizationRow>> {
+        Ok(on!(self, |c| {
+            sqlx::query_as(
             "SELECT id, name, domain, shared_tickets, created_at FROM organizations WHERE domain = $1"
         )
         .bind(domain)
         .fetch_optional(c)
-        .await?))
+        .await?
+        }))
     }
 
     pub async fn insert_group(&mut self, g: &GroupRow) -> Result<i64> {
-        Ok(on!(self, |c| sqlx::query_scalar(
+        Ok(on!(self, |c| {
+            sqlx::query_scalar(
             "INSERT INTO agent_groups (name, description, created_at) VALUES ($1, $2, $3) RETURNING id"
         )
         .bind(&g.name)
         .bind(&g.description)
         .bind(g.created_at)
         .fetch_one(c)
-        .await?))
+        .await?
+        }))
     }
 
     pub async fn groups(&mut self) -> Result<Vec<GroupRow>> {
@@ -214,20 +229,24 @@ impl Conn<'_> {
     }
 
     pub async fn set_group_members(&mut self, group_id: i64, user_ids: &[i64]) -> Result<()> {
-        on!(self, |c| sqlx::query("DELETE FROM group_members WHERE group_id = $1")
-            .bind(group_id)
-            .execute(&mut *c)
-            .await?
-            .rows_affected());
+        on!(self, |c| sqlx::query(
+            "DELETE FROM group_members WHERE group_id = $1"
+        )
+        .bind(group_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
         for user in user_ids {
-            on!(self, |c| sqlx::query(
+            on!(self, |c| {
+                sqlx::query(
                 "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
             )
             .bind(group_id)
             .bind(user)
             .execute(&mut *c)
             .await?
-            .rows_affected());
+            .rows_affected()
+            });
         }
         Ok(())
     }

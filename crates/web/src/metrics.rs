@@ -57,7 +57,11 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("frontline");
         let requests = Family::<RequestLabels, Counter>::default();
-        registry.register("http_requests", "HTTP requests answered, by route and status", requests.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests answered, by route and status",
+            requests.clone(),
+        );
         let latency: LatencyFamily = Family::new_with_constructor(|| {
             // 0.25 ms to about 4 s.
             Histogram::new(exponential_buckets(0.000_25, 2.0, 15))
@@ -69,15 +73,28 @@ impl Metrics {
         );
         let tickets = Family::<StatusLabels, Gauge>::default();
         registry.register("tickets", "Tickets in the desk, by status", tickets.clone());
-        Self { registry, counted_at: Mutex::new(None), requests, latency, tickets }
+        Self {
+            registry,
+            counted_at: Mutex::new(None),
+            requests,
+            latency,
+            tickets,
+        }
     }
 
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         self.requests
-            .get_or_create(&RequestLabels { method: method.to_owned(), route: route.to_owned(), status })
+            .get_or_create(&RequestLabels {
+                method: method.to_owned(),
+                route: route.to_owned(),
+                status,
+            })
             .inc();
         self.latency
-            .get_or_create(&RouteLabels { method: method.to_owned(), route: route.to_owned() })
+            .get_or_create(&RouteLabels {
+                method: method.to_owned(),
+                route: route.to_owned(),
+            })
             .observe(seconds);
     }
 
@@ -89,7 +106,11 @@ impl Metrics {
     pub fn set_ticket_counts(&self, tickets_by_status: &[(String, i64)]) {
         self.tickets.clear();
         for (status, n) in tickets_by_status {
-            self.tickets.get_or_create(&StatusLabels { status: status.clone() }).set(*n);
+            self.tickets
+                .get_or_create(&StatusLabels {
+                    status: status.clone(),
+                })
+                .set(*n);
         }
         if let Ok(mut at) = self.counted_at.lock() {
             *at = Some(Instant::now());
@@ -116,8 +137,11 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let res = next.run(req).await;
-    state
-        .metrics
-        .observe(&method, &route, res.status().as_u16(), start.elapsed().as_secs_f64());
+    state.metrics.observe(
+        &method,
+        &route,
+        res.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
     res
 }

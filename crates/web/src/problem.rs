@@ -41,7 +41,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, slug: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, slug, detail: Some(detail.into()), errors: Vec::new() }
+        Self {
+            status,
+            slug,
+            detail: Some(detail.into()),
+            errors: Vec::new(),
+        }
     }
 
     /// 400: the request itself is malformed (syntax, a bad header, a bad query parameter).
@@ -57,7 +62,10 @@ impl ApiError {
             detail: Some("some fields are not valid".into()),
             errors: errors
                 .into_iter()
-                .map(|e| FieldError { field: e.field, message: e.message })
+                .map(|e| FieldError {
+                    field: e.field,
+                    message: e.message,
+                })
                 .collect(),
         }
     }
@@ -68,14 +76,25 @@ impl ApiError {
         let message = message.into();
         Self {
             status,
-            slug: if status == StatusCode::BAD_REQUEST { "bad-request" } else { "invalid-input" },
+            slug: if status == StatusCode::BAD_REQUEST {
+                "bad-request"
+            } else {
+                "invalid-input"
+            },
             detail: Some(format!("{field}: {message}")),
-            errors: vec![FieldError { field: field.to_owned(), message }],
+            errors: vec![FieldError {
+                field: field.to_owned(),
+                message,
+            }],
         }
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not-found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("{what} not found"),
+        )
     }
 }
 
@@ -102,9 +121,11 @@ impl From<CoreError> for ApiError {
                 format!("the ticket changed since you read it; it is now at version {current}"),
             ),
             // 422: same key, different request; the client has a bug.
-            e @ CoreError::IdempotencyMismatch => {
-                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused", e.to_string())
-            }
+            e @ CoreError::IdempotencyMismatch => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                e.to_string(),
+            ),
             // 500: logged here with its cause; the client learns nothing internal.
             CoreError::Store(e) => {
                 tracing::error!(error = %e, "storage failure");

@@ -63,13 +63,25 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(links::delete_link))
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::me))
-        .routes(routes!(organizations::list_organizations, organizations::create_organization))
+        .routes(routes!(
+            organizations::list_organizations,
+            organizations::create_organization
+        ))
         .routes(routes!(organizations::update_organization))
         .routes(routes!(groups::list_groups, groups::create_group))
         .routes(routes!(groups::set_members))
-        .routes(routes!(categories::list_categories, categories::create_category))
-        .routes(routes!(custom_fields::list_custom_fields, custom_fields::create_custom_field))
-        .routes(routes!(priority_matrix::get_matrix, priority_matrix::put_matrix))
+        .routes(routes!(
+            categories::list_categories,
+            categories::create_category
+        ))
+        .routes(routes!(
+            custom_fields::list_custom_fields,
+            custom_fields::create_custom_field
+        ))
+        .routes(routes!(
+            priority_matrix::get_matrix,
+            priority_matrix::put_matrix
+        ))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .merge(uploads)
 }

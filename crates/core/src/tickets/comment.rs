@@ -32,7 +32,12 @@ pub struct Comment {
 }
 
 impl Desk {
-    pub async fn add_comment(&self, actor: &Actor, ticket_id: i64, new: NewComment) -> Result<Comment> {
+    pub async fn add_comment(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+        new: NewComment,
+    ) -> Result<Comment> {
         if new.internal && !actor.is_staff() {
             return Err(CoreError::forbidden("only agents may write internal notes"));
         }
@@ -49,7 +54,10 @@ impl Desk {
                 "this ticket is closed; open a new ticket instead".into(),
             ));
         }
-        let before = c.ticket_view(ticket_id).await?.ok_or(CoreError::NotFound("ticket"))?;
+        let before = c
+            .ticket_view(ticket_id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
         let mut row = CommentRow {
             id: 0,
             ticket_id,
@@ -81,14 +89,32 @@ impl Desk {
         let mut t = old.clone();
         let mut trail = Trail::new(ticket_id, Some(actor.id), now);
         if new.internal {
-            trail.push(EventKind::NoteAdded, None, None, Some(row.id.to_string()), true);
+            trail.push(
+                EventKind::NoteAdded,
+                None,
+                None,
+                Some(row.id.to_string()),
+                true,
+            );
         } else {
             let role = actor.role.as_str().to_owned();
-            trail.push(EventKind::Replied, Some(&role), None, Some(row.id.to_string()), false);
+            trail.push(
+                EventKind::Replied,
+                Some(&role),
+                None,
+                Some(row.id.to_string()),
+                false,
+            );
             let next = if actor.is_staff() {
                 if t.first_response_at.is_none() {
                     t.first_response_at = Some(at);
-                    trail.push(EventKind::FirstResponse, None, None, Some(row.id.to_string()), false);
+                    trail.push(
+                        EventKind::FirstResponse,
+                        None,
+                        None,
+                        Some(row.id.to_string()),
+                        false,
+                    );
                 }
                 status.after_agent_reply()
             } else {
@@ -101,7 +127,10 @@ impl Desk {
         t.version = old.version + 1;
         t.updated_at = at;
         c.save_ticket(&t, old.version).await?;
-        let after = c.ticket_view(ticket_id).await?.ok_or(CoreError::NotFound("ticket"))?;
+        let after = c
+            .ticket_view(ticket_id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
         record_row_changes(&mut trail, &before, &after);
         trail.write(&mut c).await?;
         let view = CommentView {
@@ -111,43 +140,78 @@ impl Desk {
             author_role: actor.role.as_str().to_owned(),
         };
         tx.commit().await?;
-        tracing::info!(ticket_id, comment_id = view.row.id, internal = new.internal, "comment added");
+        tracing::info!(
+            ticket_id,
+            comment_id = view.row.id,
+            internal = new.internal,
+            "comment added"
+        );
         Ok(Comment { view, attachments })
     }
 
     /// A page of the conversation after comment `after_id`; requesters never see notes.
-    pub async fn comments(&self, actor: &Actor, ticket_id: i64, after_id: i64, limit: i64) -> Result<Vec<Comment>> {
+    pub async fn comments(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<Comment>> {
         let mut pc = self.store.read().await?;
         let mut c = pc.conn();
-        let t = c.ticket_row(ticket_id).await?.ok_or(CoreError::NotFound("ticket"))?;
+        let t = c
+            .ticket_row(ticket_id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
         if !can_see(&mut c, actor, &t).await? {
             return Err(CoreError::NotFound("ticket"));
         }
-        let views = c.comments(ticket_id, actor.is_staff(), after_id, limit).await?;
+        let views = c
+            .comments(ticket_id, actor.is_staff(), after_id, limit)
+            .await?;
         let ids: Vec<i64> = views.iter().map(|v| v.row.id).collect();
         let mut atts = c.attachments_of(&ids).await?;
         Ok(views
             .into_iter()
             .map(|view| {
-                let (mine, rest): (Vec<_>, Vec<_>) = atts.drain(..).partition(|a| a.comment_id == view.row.id);
+                let (mine, rest): (Vec<_>, Vec<_>) =
+                    atts.drain(..).partition(|a| a.comment_id == view.row.id);
                 atts = rest;
-                Comment { view, attachments: mine }
+                Comment {
+                    view,
+                    attachments: mine,
+                }
             })
             .collect())
     }
 
     /// An attachment's metadata and content, if the actor may see its comment.
-    pub async fn attachment(&self, actor: &Actor, ticket_id: i64, id: i64) -> Result<(AttachmentRow, Vec<u8>)> {
+    pub async fn attachment(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+        id: i64,
+    ) -> Result<(AttachmentRow, Vec<u8>)> {
         let mut pc = self.store.read().await?;
         let mut c = pc.conn();
-        let (att, internal) = c.attachment(id).await?.ok_or(CoreError::NotFound("attachment"))?;
-        let t = c.ticket_row(ticket_id).await?.ok_or(CoreError::NotFound("attachment"))?;
-        if att.ticket_id != ticket_id || (internal && !actor.is_staff()) || !can_see(&mut c, actor, &t).await? {
+        let (att, internal) = c
+            .attachment(id)
+            .await?
+            .ok_or(CoreError::NotFound("attachment"))?;
+        let t = c
+            .ticket_row(ticket_id)
+            .await?
+            .ok_or(CoreError::NotFound("attachment"))?;
+        if att.ticket_id != ticket_id
+            || (internal && !actor.is_staff())
+            || !can_see(&mut c, actor, &t).await?
+        {
             return Err(CoreError::NotFound("attachment"));
         }
-        let data = c.blob(&att.sha256).await?.ok_or_else(|| {
-            CoreError::Internal(format!("attachment {id} has no stored content"))
-        })?;
+        let data = c
+            .blob(&att.sha256)
+            .await?
+            .ok_or_else(|| CoreError::Internal(format!("attachment {id} has no stored content")))?;
         Ok((att, data))
     }
 
@@ -155,14 +219,20 @@ impl Desk {
         if atts.len() > self.limits.attachments_per_comment {
             return Err(CoreError::invalid(
                 "attachments",
-                format!("at most {} files per comment", self.limits.attachments_per_comment),
+                format!(
+                    "at most {} files per comment",
+                    self.limits.attachments_per_comment
+                ),
             ));
         }
         for a in atts {
             if a.data.len() > self.limits.attachment_bytes {
                 return Err(CoreError::invalid(
                     "attachments",
-                    format!("{} is larger than {} bytes", a.filename, self.limits.attachment_bytes),
+                    format!(
+                        "{} is larger than {} bytes",
+                        a.filename, self.limits.attachment_bytes
+                    ),
                 ));
             }
             frontline_domain::text::clean_text("attachments.filename", &a.filename, 255, false)?;

@@ -86,13 +86,25 @@ impl Desk {
             if hash != k.request_hash {
                 return Err(CoreError::IdempotencyMismatch);
             }
-            let ticket = tx.conn().ticket_view(id).await?.ok_or(CoreError::NotFound("ticket"))?;
-            return Ok(Created { ticket, fresh: false });
+            let ticket = tx
+                .conn()
+                .ticket_view(id)
+                .await?
+                .ok_or(CoreError::NotFound("ticket"))?;
+            return Ok(Created {
+                ticket,
+                fresh: false,
+            });
         }
         let mut c = tx.conn();
         let requester = match &new.requester {
-            Some(email) if email.as_str() != actor.email => requester_for(&mut c, email, now.as_micros()).await?,
-            _ => c.user_by_id(actor.id).await?.ok_or(CoreError::Unauthenticated)?,
+            Some(email) if email.as_str() != actor.email => {
+                requester_for(&mut c, email, now.as_micros()).await?
+            }
+            _ => c
+                .user_by_id(actor.id)
+                .await?
+                .ok_or(CoreError::Unauthenticated)?,
         };
         let category_id = match &new.category {
             Some(p) => Some(fields::category_id(&mut c, p).await?),
@@ -109,7 +121,13 @@ impl Desk {
         let watcher_ids = fields::users(&mut c, "watchers", &new.watchers).await?;
         let defs = load_custom_fields(&mut c).await?;
         let mut custom = Map::new();
-        let index = fields::apply_custom_fields(&defs, new.ticket_type, &mut custom, &new.custom_fields, true)?;
+        let index = fields::apply_custom_fields(
+            &defs,
+            new.ticket_type,
+            &mut custom,
+            &new.custom_fields,
+            true,
+        )?;
         let matrix = load_matrix(&mut c).await?;
         let status = new.status.unwrap_or(Status::New);
         let at = now.as_micros();
@@ -153,7 +171,13 @@ impl Desk {
             c.set_field_values(row.id, &index).await?;
         }
         let mut trail = Trail::new(row.id, Some(actor.id), now);
-        trail.push(EventKind::Created, Some("status"), None, Some(row.status.clone()), false);
+        trail.push(
+            EventKind::Created,
+            Some("status"),
+            None,
+            Some(row.status.clone()),
+            false,
+        );
         trail.changed("group", None, new.group.clone());
         trail.changed("assignee", None, assignee.map(|a| a.email));
         trail.write(&mut c).await?;
@@ -165,15 +189,28 @@ impl Desk {
         tracing::info!(ticket_id = row.id, actor = actor.id, "ticket created");
         // Read back outside the write transaction, so writers are not held up by it.
         let mut read = self.store.read().await?;
-        let ticket = read.conn().ticket_view(row.id).await?.ok_or(CoreError::NotFound("ticket"))?;
-        Ok(Created { ticket, fresh: true })
+        let ticket = read
+            .conn()
+            .ticket_view(row.id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
+        Ok(Created {
+            ticket,
+            fresh: true,
+        })
     }
 }
 
 /// Requesters open tickets for themselves and describe them; triage is the desk's job.
 fn check_requester_may_open(actor: &Actor, new: &NewTicket) -> Result<()> {
-    if new.requester.as_ref().is_some_and(|r| r.as_str() != actor.email) {
-        return Err(CoreError::forbidden("requesters open tickets for themselves only"));
+    if new
+        .requester
+        .as_ref()
+        .is_some_and(|r| r.as_str() != actor.email)
+    {
+        return Err(CoreError::forbidden(
+            "requesters open tickets for themselves only",
+        ));
     }
     let staff_only = [
         ("priority", new.priority.is_some()),

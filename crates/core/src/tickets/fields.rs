@@ -26,7 +26,10 @@ pub(crate) async fn group_id(c: &mut Conn<'_>, name: &str) -> Result<i64> {
 pub(crate) async fn staff(c: &mut Conn<'_>, field: &str, email: &Email) -> Result<UserRow> {
     match c.user_by_email(email.as_str()).await? {
         Some(u) if u.active && Role::parse(&u.role).is_ok_and(Role::is_staff) => Ok(u),
-        _ => Err(CoreError::invalid(field, format!("{email} is not an agent of this desk"))),
+        _ => Err(CoreError::invalid(
+            field,
+            format!("{email} is not an agent of this desk"),
+        )),
     }
 }
 
@@ -56,7 +59,10 @@ pub(crate) fn apply_custom_fields(
     let mut errors = Vec::new();
     for (key, value) in changes {
         match defs.iter().find(|d| &d.key == key) {
-            None => errors.push(DomainError::new(format!("custom_fields.{key}"), "no such custom field")),
+            None => errors.push(DomainError::new(
+                format!("custom_fields.{key}"),
+                "no such custom field",
+            )),
             Some(d) if !d.applies_to(ticket_type) => errors.push(DomainError::new(
                 format!("custom_fields.{key}"),
                 format!("does not apply to {} tickets", ticket_type.as_str()),
@@ -73,9 +79,15 @@ pub(crate) fn apply_custom_fields(
         }
     }
     if creating {
-        for d in defs.iter().filter(|d| d.required && d.applies_to(ticket_type)) {
+        for d in defs
+            .iter()
+            .filter(|d| d.required && d.applies_to(ticket_type))
+        {
             if !current.contains_key(&d.key) {
-                errors.push(DomainError::new(format!("custom_fields.{}", d.key), "is required"));
+                errors.push(DomainError::new(
+                    format!("custom_fields.{}", d.key),
+                    "is required",
+                ));
             }
         }
     }
@@ -94,5 +106,6 @@ pub(crate) fn apply_custom_fields(
 }
 
 pub(crate) fn parse_custom(json: &str) -> Result<Map<String, Value>> {
-    serde_json::from_str(json).map_err(|e| CoreError::Internal(format!("stored custom fields unreadable: {e}")))
+    serde_json::from_str(json)
+        .map_err(|e| CoreError::Internal(format!("stored custom fields unreadable: {e}")))
 }

@@ -20,7 +20,10 @@ impl Desk {
     pub async fn links(&self, actor: &Actor, ticket_id: i64) -> Result<Vec<TicketLink>> {
         let mut pc = self.store.read().await?;
         let mut c = pc.conn();
-        let t = c.ticket_row(ticket_id).await?.ok_or(CoreError::NotFound("ticket"))?;
+        let t = c
+            .ticket_row(ticket_id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
         if !can_see(&mut c, actor, &t).await? {
             return Err(CoreError::NotFound("ticket"));
         }
@@ -31,32 +34,70 @@ impl Desk {
                 let kind = LinkKind::parse(&l.kind)
                     .map_err(|_| CoreError::Internal(format!("stored link kind {:?}", l.kind)))?;
                 Ok(if l.source_id == ticket_id {
-                    TicketLink { kind, ticket: l.target_id, created_at: l.created_at }
+                    TicketLink {
+                        kind,
+                        ticket: l.target_id,
+                        created_at: l.created_at,
+                    }
                 } else {
-                    TicketLink { kind: kind.inverse(), ticket: l.source_id, created_at: l.created_at }
+                    TicketLink {
+                        kind: kind.inverse(),
+                        ticket: l.source_id,
+                        created_at: l.created_at,
+                    }
                 })
             })
             .collect()
     }
 
     /// Links `ticket_id` to `other`; linking what is already linked changes nothing.
-    pub async fn link_tickets(&self, actor: &Actor, ticket_id: i64, kind: LinkKind, other: i64) -> Result<TicketLink> {
-        self.change_link(actor, ticket_id, kind, other, true).await?;
-        Ok(TicketLink { kind, ticket: other, created_at: self.now().as_micros() })
+    pub async fn link_tickets(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+        kind: LinkKind,
+        other: i64,
+    ) -> Result<TicketLink> {
+        self.change_link(actor, ticket_id, kind, other, true)
+            .await?;
+        Ok(TicketLink {
+            kind,
+            ticket: other,
+            created_at: self.now().as_micros(),
+        })
     }
 
-    pub async fn unlink_tickets(&self, actor: &Actor, ticket_id: i64, kind: LinkKind, other: i64) -> Result<()> {
-        if self.change_link(actor, ticket_id, kind, other, false).await? {
+    pub async fn unlink_tickets(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+        kind: LinkKind,
+        other: i64,
+    ) -> Result<()> {
+        if self
+            .change_link(actor, ticket_id, kind, other, false)
+            .await?
+        {
             Ok(())
         } else {
             Err(CoreError::NotFound("link"))
         }
     }
 
-    async fn change_link(&self, actor: &Actor, ticket_id: i64, kind: LinkKind, other: i64, add: bool) -> Result<bool> {
+    async fn change_link(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+        kind: LinkKind,
+        other: i64,
+        add: bool,
+    ) -> Result<bool> {
         actor.require_staff()?;
         if ticket_id == other {
-            return Err(CoreError::invalid("ticket", "a ticket cannot be linked to itself"));
+            return Err(CoreError::invalid(
+                "ticket",
+                "a ticket cannot be linked to itself",
+            ));
         }
         let now = self.now();
         let mut tx = self.begin().await?;
@@ -73,10 +114,15 @@ impl Desk {
             })
             .await?
         } else {
-            c.delete_link(source_id, kind_stored.as_str(), target_id).await?
+            c.delete_link(source_id, kind_stored.as_str(), target_id)
+                .await?
         };
         if changed {
-            let event = if add { EventKind::Linked } else { EventKind::Unlinked };
+            let event = if add {
+                EventKind::Linked
+            } else {
+                EventKind::Unlinked
+            };
             for (id, k, to) in [(ticket_id, kind, other), (other, kind.inverse(), ticket_id)] {
                 let mut trail = Trail::new(id, Some(actor.id), now);
                 trail.push(event, Some(k.as_str()), None, Some(to.to_string()), false);

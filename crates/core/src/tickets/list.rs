@@ -1,6 +1,6 @@
 //! Ticket lists: filters in the names people use, resolved to ids, and keyset pages.
 
-use frontline_domain::{CategoryPath, Email, Priority, Status, Tag, Timestamp, TicketType};
+use frontline_domain::{CategoryPath, Email, Priority, Status, Tag, TicketType, Timestamp};
 use frontline_store::list::{Sort, TicketFilter};
 use frontline_store::tickets::TicketView;
 
@@ -37,12 +37,21 @@ pub struct Page {
 
 impl Desk {
     pub async fn list_tickets(&self, actor: &Actor, q: ListQuery) -> Result<Page> {
-        if q.after.as_ref().is_some_and(|a| a.len() != q.sort.key.key_len()) {
-            return Err(CoreError::invalid("cursor", "does not belong to this sort order"));
+        if q.after
+            .as_ref()
+            .is_some_and(|a| a.len() != q.sort.key.key_len())
+        {
+            return Err(CoreError::invalid(
+                "cursor",
+                "does not belong to this sort order",
+            ));
         }
         let mut pc = self.store.read().await?;
         let mut c = pc.conn();
-        let empty = Page { items: Vec::new(), next: None };
+        let empty = Page {
+            items: Vec::new(),
+            next: None,
+        };
         let mut f = TicketFilter {
             statuses: q.statuses.iter().map(|s| s.as_str().to_owned()).collect(),
             priorities: q.priorities.iter().map(|p| p.rank()).collect(),
@@ -50,7 +59,10 @@ impl Desk {
             category_path: q.category.map(|c| c.as_str().to_owned()),
             tag: q.tag.map(|t| t.as_str().to_owned()),
             updated_since: q.updated_since.map(Timestamp::as_micros),
-            text: q.text.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned()),
+            text: q
+                .text
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| t.trim().to_owned()),
             ..TicketFilter::default()
         };
         // A name that matches nothing filters to nothing rather than being an error: the
@@ -86,10 +98,9 @@ impl Desk {
         if !q.custom.is_empty() {
             let defs = load_custom_fields(&mut c).await?;
             for (key, value) in q.custom {
-                let def = defs
-                    .iter()
-                    .find(|d| d.key == key)
-                    .ok_or_else(|| CoreError::invalid(&format!("cf.{key}"), "no such custom field"))?;
+                let def = defs.iter().find(|d| d.key == key).ok_or_else(|| {
+                    CoreError::invalid(&format!("cf.{key}"), "no such custom field")
+                })?;
                 f.custom.push((key, def.filter_key(&value)?));
             }
         }
@@ -101,7 +112,11 @@ impl Desk {
             .await?;
         let more = items.len() > usize::try_from(q.limit).unwrap_or(usize::MAX);
         items.truncate(usize::try_from(q.limit).unwrap_or(usize::MAX));
-        let next = if more { items.last().map(|t| q.sort.key.key_of(t)) } else { None };
+        let next = if more {
+            items.last().map(|t| q.sort.key.key_of(t))
+        } else {
+            None
+        };
         Ok(Page { items, next })
     }
 }

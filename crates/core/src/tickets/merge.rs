@@ -10,10 +10,18 @@ use super::visible_for_update;
 use crate::{Actor, CoreError, Desk, Result};
 
 impl Desk {
-    pub async fn merge_tickets(&self, actor: &Actor, source_id: i64, target_id: i64) -> Result<TicketView> {
+    pub async fn merge_tickets(
+        &self,
+        actor: &Actor,
+        source_id: i64,
+        target_id: i64,
+    ) -> Result<TicketView> {
         actor.require_staff()?;
         if source_id == target_id {
-            return Err(CoreError::invalid("into", "a ticket cannot be merged into itself"));
+            return Err(CoreError::invalid(
+                "into",
+                "a ticket cannot be merged into itself",
+            ));
         }
         let now = self.now();
         let at = now.as_micros();
@@ -25,14 +33,19 @@ impl Desk {
         let b = visible_for_update(&mut c, actor, second).await?;
         let (source, target) = if a.id == source_id { (a, b) } else { (b, a) };
         if source.merged_into_id.is_some() {
-            return Err(CoreError::Conflict(format!("ticket {source_id} is already merged")));
+            return Err(CoreError::Conflict(format!(
+                "ticket {source_id} is already merged"
+            )));
         }
         if target.merged_into_id.is_some() || target.status == Status::Closed.as_str() {
             return Err(CoreError::Conflict(format!(
                 "ticket {target_id} is closed or merged; merge into an active ticket"
             )));
         }
-        let source_before = c.ticket_view(source_id).await?.ok_or(CoreError::NotFound("ticket"))?;
+        let source_before = c
+            .ticket_view(source_id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
         c.move_conversation(source_id, target_id).await?;
         let mut watchers = c.watcher_ids(source_id).await?;
         if source.requester_id != target.requester_id {
@@ -54,15 +67,33 @@ impl Desk {
         t.updated_at = at;
         c.save_ticket(&t, target.version).await?;
 
-        let source_after = c.ticket_view(source_id).await?.ok_or(CoreError::NotFound("ticket"))?;
+        let source_after = c
+            .ticket_view(source_id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
         let mut trail = Trail::new(source_id, Some(actor.id), now);
-        trail.push(EventKind::MergedInto, None, None, Some(target_id.to_string()), false);
+        trail.push(
+            EventKind::MergedInto,
+            None,
+            None,
+            Some(target_id.to_string()),
+            false,
+        );
         record_row_changes(&mut trail, &source_before, &source_after);
         trail.write(&mut c).await?;
         let mut trail = Trail::new(target_id, Some(actor.id), now);
-        trail.push(EventKind::MergedFrom, None, None, Some(source_id.to_string()), false);
+        trail.push(
+            EventKind::MergedFrom,
+            None,
+            None,
+            Some(source_id.to_string()),
+            false,
+        );
         trail.write(&mut c).await?;
-        let view = c.ticket_view(target_id).await?.ok_or(CoreError::NotFound("ticket"))?;
+        let view = c
+            .ticket_view(target_id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
         tx.commit().await?;
         tracing::info!(source_id, target_id, actor = actor.id, "tickets merged");
         Ok(view)

@@ -54,8 +54,15 @@ pub(crate) async fn can_see(c: &mut Conn<'_>, actor: &Actor, t: &TicketRow) -> R
 
 /// The ticket row locked for change, if the actor may see it. A ticket the actor may not see
 /// answers "not found", so its existence is not revealed.
-pub(crate) async fn visible_for_update(c: &mut Conn<'_>, actor: &Actor, id: i64) -> Result<TicketRow> {
-    let row = c.ticket_for_update(id).await?.ok_or(CoreError::NotFound("ticket"))?;
+pub(crate) async fn visible_for_update(
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    id: i64,
+) -> Result<TicketRow> {
+    let row = c
+        .ticket_for_update(id)
+        .await?
+        .ok_or(CoreError::NotFound("ticket"))?;
     if can_see(c, actor, &row).await? {
         Ok(row)
     } else {

@@ -10,7 +10,10 @@ impl Desk {
     pub async fn ticket(&self, actor: &Actor, id: i64) -> Result<TicketView> {
         let mut pc = self.store.read().await?;
         let mut c = pc.conn();
-        let view = c.ticket_view(id).await?.ok_or(CoreError::NotFound("ticket"))?;
+        let view = c
+            .ticket_view(id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
         if can_see(&mut c, actor, &view.row).await? {
             Ok(view)
         } else {
@@ -19,13 +22,23 @@ impl Desk {
     }
 
     /// A page of the audit trail after event `after_id`; requesters never see internal events.
-    pub async fn events(&self, actor: &Actor, ticket_id: i64, after_id: i64, limit: i64) -> Result<Vec<EventView>> {
+    pub async fn events(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<EventView>> {
         let mut pc = self.store.read().await?;
         let mut c = pc.conn();
-        let t = c.ticket_row(ticket_id).await?.ok_or(CoreError::NotFound("ticket"))?;
+        let t = c
+            .ticket_row(ticket_id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
         if !can_see(&mut c, actor, &t).await? {
             return Err(CoreError::NotFound("ticket"));
         }
-        Ok(c.events(ticket_id, actor.is_staff(), after_id, limit).await?)
+        Ok(c.events(ticket_id, actor.is_staff(), after_id, limit)
+            .await?)
     }
 }

@@ -23,7 +23,14 @@ impl Trail {
         }
     }
 
-    pub fn push(&mut self, kind: EventKind, field: Option<&str>, old: Option<String>, new: Option<String>, internal: bool) {
+    pub fn push(
+        &mut self,
+        kind: EventKind,
+        field: Option<&str>,
+        old: Option<String>,
+        new: Option<String>,
+        internal: bool,
+    ) {
         self.events.push(EventRow {
             id: 0,
             ticket_id: self.ticket_id,

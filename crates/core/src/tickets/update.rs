@@ -75,7 +75,9 @@ impl Desk {
         if let Some(v) = if_match
             && v != old.version
         {
-            return Err(CoreError::Stale { current: old.version });
+            return Err(CoreError::Stale {
+                current: old.version,
+            });
         }
         let mut t = old.clone();
         let mut trail = Trail::new(id, Some(actor.id), now);
@@ -109,7 +111,12 @@ impl Desk {
         }
         if !t.priority_overridden {
             let m = load_matrix(&mut c).await?;
-            t.priority = m.priority(Level::parse("impact", &t.impact)?, Level::parse("urgency", &t.urgency)?).rank();
+            t.priority = m
+                .priority(
+                    Level::parse("impact", &t.impact)?,
+                    Level::parse("urgency", &t.urgency)?,
+                )
+                .rank();
         }
         if let Some(cat) = &p.category {
             t.category_id = match cat {
@@ -136,12 +143,19 @@ impl Desk {
             let index = fields::apply_custom_fields(&defs, ty, &mut current, changes, false)?;
             let new_json = Value::Object(current).to_string();
             if new_json != t.custom_fields {
-                trail.changed("custom_fields", Some(t.custom_fields.clone()), Some(new_json.clone()));
+                trail.changed(
+                    "custom_fields",
+                    Some(t.custom_fields.clone()),
+                    Some(new_json.clone()),
+                );
                 t.custom_fields = new_json;
                 c.set_field_values(id, &index).await?;
             }
         }
-        let before = c.ticket_view(id).await?.ok_or(CoreError::NotFound("ticket"))?;
+        let before = c
+            .ticket_view(id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
         if let Some(tags) = &p.tags {
             let mut tags: Vec<String> = tags.iter().map(|t| t.as_str().to_owned()).collect();
             tags.sort();
@@ -163,7 +177,11 @@ impl Desk {
             let mut names: Vec<String> = emails.iter().map(Email::to_string).collect();
             names.sort();
             names.dedup();
-            trail.changed("watchers", Some(before.watchers.join(",")), Some(names.join(",")));
+            trail.changed(
+                "watchers",
+                Some(before.watchers.join(",")),
+                Some(names.join(",")),
+            );
         }
         if t == old && trail.is_empty() {
             tx.commit().await?;
@@ -172,14 +190,24 @@ impl Desk {
         t.version = old.version + 1;
         t.updated_at = now.as_micros();
         c.save_ticket(&t, old.version).await.map_err(|e| match e {
-            frontline_store::StoreError::Stale => CoreError::Stale { current: old.version + 1 },
+            frontline_store::StoreError::Stale => CoreError::Stale {
+                current: old.version + 1,
+            },
             other => other.into(),
         })?;
-        let after = c.ticket_view(id).await?.ok_or(CoreError::NotFound("ticket"))?;
+        let after = c
+            .ticket_view(id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
         record_row_changes(&mut trail, &before, &after);
         trail.write(&mut c).await?;
         tx.commit().await?;
-        tracing::info!(ticket_id = id, actor = actor.id, version = t.version, "ticket updated");
+        tracing::info!(
+            ticket_id = id,
+            actor = actor.id,
+            version = t.version,
+            "ticket updated"
+        );
         Ok(after)
     }
 }
@@ -200,15 +228,35 @@ pub(crate) fn set_status(t: &mut TicketRow, to: Status, at: i64) {
 /// One event per changed column, in names people read (emails, group names, paths).
 pub(crate) fn record_row_changes(trail: &mut Trail, before: &TicketView, after: &TicketView) {
     let (b, a) = (&before.row, &after.row);
-    let prio = |r: &TicketRow| Priority::from_rank(r.priority).map(|p| p.as_str().to_owned()).ok();
+    let prio = |r: &TicketRow| {
+        Priority::from_rank(r.priority)
+            .map(|p| p.as_str().to_owned())
+            .ok()
+    };
     trail.changed("subject", Some(b.subject.clone()), Some(a.subject.clone()));
-    trail.changed("description", Some(b.description.clone()), Some(a.description.clone()));
+    trail.changed(
+        "description",
+        Some(b.description.clone()),
+        Some(a.description.clone()),
+    );
     trail.changed("status", Some(b.status.clone()), Some(a.status.clone()));
-    trail.changed("type", Some(b.ticket_type.clone()), Some(a.ticket_type.clone()));
+    trail.changed(
+        "type",
+        Some(b.ticket_type.clone()),
+        Some(a.ticket_type.clone()),
+    );
     trail.changed("impact", Some(b.impact.clone()), Some(a.impact.clone()));
     trail.changed("urgency", Some(b.urgency.clone()), Some(a.urgency.clone()));
     trail.changed("priority", prio(b), prio(a));
-    trail.changed("category", before.category_path.clone(), after.category_path.clone());
+    trail.changed(
+        "category",
+        before.category_path.clone(),
+        after.category_path.clone(),
+    );
     trail.changed("group", before.group_name.clone(), after.group_name.clone());
-    trail.changed("assignee", before.assignee_email.clone(), after.assignee_email.clone());
+    trail.changed(
+        "assignee",
+        before.assignee_email.clone(),
+        after.assignee_email.clone(),
+    );
 }

@@ -23,7 +23,10 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         let Some(raw) = parts.headers.get(IF_MATCH) else {
             return Ok(IfMatch(None));
         };
-        let text = raw.to_str().map_err(|_| ApiError::bad_request("If-Match is not readable"))?.trim();
+        let text = raw
+            .to_str()
+            .map_err(|_| ApiError::bad_request("If-Match is not readable"))?
+            .trim();
         if text == "*" {
             return Ok(IfMatch(None));
         }

@@ -39,13 +39,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", "the request body is too large")
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too-large",
+                    "the request body is too large",
+                )
             } else {
                 ApiError::bad_request(format!("could not read the body: {e}"))
             }
         })?;
         let value = parse(&bytes)?;
-        Ok(Self { value, sha256: frontline_core::auth::sha256_hex(&bytes) })
+        Ok(Self {
+            value,
+            sha256: frontline_core::auth::sha256_hex(&bytes),
+        })
     }
 }
 
@@ -58,7 +65,11 @@ pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             ApiError::bad_request(format!("the body is not valid JSON: {inner}"))
         } else {
             let field = if path == "." { "body".to_owned() } else { path };
-            ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, &field, strip_position(&inner.to_string()))
+            ApiError::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &field,
+                strip_position(&inner.to_string()),
+            )
         }
     })
 }

@@ -9,4 +9,4 @@ mod query;
 pub use auth::Auth;
 pub use headers::{IdempotencyKeyHeader, IfMatch, etag};
 pub use json::ApiJson;
-pub use query::{Cursor, PageParams, QueryPairs, unknown_parameter};
+pub use query::{Cursor, PageParams, QueryPairs, paginate, unknown_parameter};

@@ -52,7 +52,9 @@ impl Cursor {
     }
 
     fn split(text: &str) -> Result<(String, String), ApiError> {
-        let raw = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| Self::bad())?;
+        let raw = URL_SAFE_NO_PAD
+            .decode(text.trim())
+            .map_err(|_| Self::bad())?;
         let raw = String::from_utf8(raw).map_err(|_| Self::bad())?;
         let (t, key) = raw.split_once('|').ok_or_else(Self::bad)?;
         Ok((t.to_owned(), key.to_owned()))
@@ -64,7 +66,9 @@ impl Cursor {
         if t != tag {
             return Err(Self::bad());
         }
-        keys.split(',').map(|k| k.parse::<i64>().map_err(|_| Self::bad())).collect()
+        keys.split(',')
+            .map(|k| k.parse::<i64>().map_err(|_| Self::bad()))
+            .collect()
     }
 }
 
@@ -93,7 +97,10 @@ impl PageParams {
 
     /// Reads `limit` and `cursor`, refusing any other parameter.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, ApiError> {
-        let mut out = Self { limit: Self::DEFAULT_LIMIT, cursor: None };
+        let mut out = Self {
+            limit: Self::DEFAULT_LIMIT,
+            cursor: None,
+        };
         for (k, v) in pairs {
             match k.as_str() {
                 "limit" => out.limit = Self::parse_limit(v)?,
@@ -107,14 +114,39 @@ impl PageParams {
     /// The id after which the page starts, from a cursor tagged `tag`.
     pub fn after_id(&self, tag: &str) -> Result<i64, ApiError> {
         match &self.cursor {
-            Some(c) => Cursor::decode(tag, c)?.first().copied().ok_or_else(|| ApiError::bad_request("empty cursor")),
+            Some(c) => Cursor::decode(tag, c)?
+                .first()
+                .copied()
+                .ok_or_else(|| ApiError::bad_request("empty cursor")),
             None => Ok(0),
         }
     }
 }
 
+/// Cuts a page fetched with `limit + 1` rows down to `limit`, and makes the cursor of its last
+/// row when the extra row showed that more follow.
+pub fn paginate<T>(
+    mut items: Vec<T>,
+    limit: i64,
+    cursor_of: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let more = items.len() > limit;
+    items.truncate(limit);
+    let next = if more {
+        items.last().map(cursor_of)
+    } else {
+        None
+    };
+    (items, next)
+}
+
 pub fn unknown_parameter(name: &str) -> ApiError {
-    ApiError::field(StatusCode::BAD_REQUEST, name, "is not a parameter of this list")
+    ApiError::field(
+        StatusCode::BAD_REQUEST,
+        name,
+        "is not a parameter of this list",
+    )
 }
 
 #[cfg(test)]
@@ -124,7 +156,10 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_other_lists() {
         let c = Cursor::encode("priority", &[1, 1_700_000_000_000_000, 42]);
-        assert_eq!(Cursor::decode("priority", &c).ok(), Some(vec![1, 1_700_000_000_000_000, 42]));
+        assert_eq!(
+            Cursor::decode("priority", &c).ok(),
+            Some(vec![1, 1_700_000_000_000_000, 42])
+        );
         assert!(Cursor::decode("created", &c).is_err());
         assert!(Cursor::decode("priority", "garbage!").is_err());
         assert!(Cursor::decode("priority", &URL_SAFE_NO_PAD.encode("priority|x")).is_err());

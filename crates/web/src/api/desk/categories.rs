@@ -22,7 +22,12 @@ pub struct Category {
 
 impl From<CategoryRow> for Category {
     fn from(c: CategoryRow) -> Self {
-        Self { id: c.id, path: c.path, name: c.name, parent_id: c.parent_id }
+        Self {
+            id: c.id,
+            path: c.path,
+            name: c.name,
+            parent_id: c.parent_id,
+        }
     }
 }
 
@@ -40,9 +45,14 @@ pub struct CreateCategory {
 
 #[utoipa::path(get, path = "/api/v1/categories", tag = "configuration",
     responses((status = 200, body = CategoryList)), security(("bearer" = [])))]
-pub async fn list_categories(State(state): State<AppState>, _auth: Auth) -> ApiResult<Json<CategoryList>> {
+pub async fn list_categories(
+    State(state): State<AppState>,
+    _auth: Auth,
+) -> ApiResult<Json<CategoryList>> {
     let items = state.desk.categories().await?;
-    Ok(Json(CategoryList { items: items.into_iter().map(Category::from).collect() }))
+    Ok(Json(CategoryList {
+        items: items.into_iter().map(Category::from).collect(),
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/categories", tag = "configuration", request_body = CreateCategory,

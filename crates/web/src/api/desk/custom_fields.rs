@@ -22,8 +22,13 @@ pub struct CustomFieldList {
 
 #[utoipa::path(get, path = "/api/v1/custom-fields", tag = "configuration",
     responses((status = 200, body = CustomFieldList)), security(("bearer" = [])))]
-pub async fn list_custom_fields(State(state): State<AppState>, _auth: Auth) -> ApiResult<Json<CustomFieldList>> {
-    Ok(Json(CustomFieldList { items: state.desk.custom_fields().await? }))
+pub async fn list_custom_fields(
+    State(state): State<AppState>,
+    _auth: Auth,
+) -> ApiResult<Json<CustomFieldList>> {
+    Ok(Json(CustomFieldList {
+        items: state.desk.custom_fields().await?,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/custom-fields", tag = "configuration",
@@ -35,6 +40,9 @@ pub async fn create_custom_field(
     Auth(actor): Auth,
     body: ApiJson<CustomFieldDef>,
 ) -> ApiResult<(StatusCode, Json<CustomFieldDef>)> {
-    let def = state.desk.add_custom_field(Some(&actor), body.value).await?;
+    let def = state
+        .desk
+        .add_custom_field(Some(&actor), body.value)
+        .await?;
     Ok((StatusCode::CREATED, Json(def)))
 }

@@ -43,12 +43,20 @@ pub struct GroupMembers {
 
 #[utoipa::path(get, path = "/api/v1/groups", tag = "people",
     responses((status = 200, body = GroupList), (status = 403, body = Problem)), security(("bearer" = [])))]
-pub async fn list_groups(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<GroupList>> {
+pub async fn list_groups(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+) -> ApiResult<Json<GroupList>> {
     let items = state.desk.groups(&actor).await?;
     Ok(Json(GroupList {
         items: items
             .into_iter()
-            .map(|(g, members)| Group { id: g.id, name: g.name, description: g.description, members })
+            .map(|(g, members)| Group {
+                id: g.id,
+                name: g.name,
+                description: g.description,
+                members,
+            })
             .collect(),
     }))
 }
@@ -61,8 +69,19 @@ pub async fn create_group(
     Auth(actor): Auth,
     body: ApiJson<CreateGroup>,
 ) -> ApiResult<(StatusCode, Json<Group>)> {
-    let g = state.desk.add_group(Some(&actor), &body.value.name, &body.value.description).await?;
-    Ok((StatusCode::CREATED, Json(Group { id: g.id, name: g.name, description: g.description, members: vec![] })))
+    let g = state
+        .desk
+        .add_group(Some(&actor), &body.value.name, &body.value.description)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Group {
+            id: g.id,
+            name: g.name,
+            description: g.description,
+            members: vec![],
+        }),
+    ))
 }
 
 #[utoipa::path(put, path = "/api/v1/groups/{name}/members", tag = "people", params(("name" = String, Path)),
@@ -76,8 +95,16 @@ pub async fn set_members(
     body: ApiJson<GroupMembers>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let mut f = Fields::default();
-    let emails: Vec<Email> = body.value.members.iter().filter_map(|e| f.take(Email::parse("members", e))).collect();
+    let emails: Vec<Email> = body
+        .value
+        .members
+        .iter()
+        .filter_map(|e| f.take(Email::parse("members", e)))
+        .collect();
     f.finish()?;
-    let members = state.desk.set_group_members(Some(&actor), &name, &emails).await?;
+    let members = state
+        .desk
+        .set_group_members(Some(&actor), &name, &emails)
+        .await?;
     Ok(Json(serde_json::json!({ "members": members })))
 }

@@ -25,7 +25,13 @@ pub struct Organization {
 
 impl From<OrganizationRow> for Organization {
     fn from(o: OrganizationRow) -> Self {
-        Self { id: o.id, name: o.name, domain: o.domain, shared_tickets: o.shared_tickets, created_at: time(o.created_at) }
+        Self {
+            id: o.id,
+            name: o.name,
+            domain: o.domain,
+            shared_tickets: o.shared_tickets,
+            created_at: time(o.created_at),
+        }
     }
 }
 
@@ -51,9 +57,14 @@ pub struct UpdateOrganization {
 
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "people",
     responses((status = 200, body = OrganizationList), (status = 403, body = Problem)), security(("bearer" = [])))]
-pub async fn list_organizations(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<OrganizationList>> {
+pub async fn list_organizations(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+) -> ApiResult<Json<OrganizationList>> {
     let items = state.desk.organizations(&actor).await?;
-    Ok(Json(OrganizationList { items: items.into_iter().map(Organization::from).collect() }))
+    Ok(Json(OrganizationList {
+        items: items.into_iter().map(Organization::from).collect(),
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/organizations", tag = "people", request_body = CreateOrganization,
@@ -65,7 +76,11 @@ pub async fn create_organization(
     body: ApiJson<CreateOrganization>,
 ) -> ApiResult<(StatusCode, Json<Organization>)> {
     let b = body.value;
-    let new = NewOrganization { name: b.name, domain: b.domain, shared_tickets: b.shared_tickets };
+    let new = NewOrganization {
+        name: b.name,
+        domain: b.domain,
+        shared_tickets: b.shared_tickets,
+    };
     let org = state.desk.add_organization(&actor, new).await?;
     Ok((StatusCode::CREATED, Json(Organization::from(org))))
 }
@@ -80,6 +95,9 @@ pub async fn update_organization(
     Path(id): Path<i64>,
     body: ApiJson<UpdateOrganization>,
 ) -> ApiResult<Json<Organization>> {
-    let org = state.desk.set_organization_sharing(&actor, id, body.value.shared_tickets).await?;
+    let org = state
+        .desk
+        .set_organization_sharing(&actor, id, body.value.shared_tickets)
+        .await?;
     Ok(Json(Organization::from(org)))
 }

@@ -12,7 +12,10 @@ use crate::state::AppState;
 /// urgency (high, medium, low).
 #[utoipa::path(get, path = "/api/v1/priority-matrix", tag = "configuration",
     responses((status = 200, description = "The matrix")), security(("bearer" = [])))]
-pub async fn get_matrix(State(state): State<AppState>, _auth: Auth) -> ApiResult<Json<PriorityMatrix>> {
+pub async fn get_matrix(
+    State(state): State<AppState>,
+    _auth: Auth,
+) -> ApiResult<Json<PriorityMatrix>> {
     Ok(Json(state.desk.priority_matrix().await?))
 }
 
@@ -26,5 +29,7 @@ pub async fn put_matrix(
     Auth(actor): Auth,
     body: ApiJson<PriorityMatrix>,
 ) -> ApiResult<Json<PriorityMatrix>> {
-    Ok(Json(state.desk.set_priority_matrix(&actor, body.value).await?))
+    Ok(Json(
+        state.desk.set_priority_matrix(&actor, body.value).await?,
+    ))
 }

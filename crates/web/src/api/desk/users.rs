@@ -4,14 +4,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use frontline_core::people::NewUser;
-use frontline_domain::{Email, Role};
 use frontline_core::people::UserRow;
+use frontline_domain::{Email, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::{Fields, time};
 use crate::extract::unknown_parameter;
-use crate::extract::{ApiJson, Auth, Cursor, PageParams, QueryPairs};
+use crate::extract::{ApiJson, Auth, Cursor, PageParams, QueryPairs, paginate};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -28,7 +28,14 @@ pub struct User {
 
 impl From<UserRow> for User {
     fn from(u: UserRow) -> Self {
-        Self { id: u.id, email: u.email, name: u.name, role: u.role, active: u.active, created_at: time(u.created_at) }
+        Self {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            role: u.role,
+            active: u.active,
+            created_at: time(u.created_at),
+        }
     }
 }
 
@@ -67,7 +74,11 @@ pub async fn me(Auth(actor): Auth) -> Json<serde_json::Value> {
     responses((status = 200, body = UserPage), (status = 403, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn list_users(State(state): State<AppState>, Auth(actor): Auth, QueryPairs(pairs): QueryPairs) -> ApiResult<Json<UserPage>> {
+pub async fn list_users(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    QueryPairs(pairs): QueryPairs,
+) -> ApiResult<Json<UserPage>> {
     let mut role = None;
     let mut rest = Vec::new();
     for (k, v) in pairs {
@@ -82,14 +93,17 @@ pub async fn list_users(State(state): State<AppState>, Auth(actor): Auth, QueryP
         Some(c) => Cursor::decode_text("users", c)?,
         None => String::new(),
     };
-    let mut users = state.desk.list_users(&actor, role, &after, page.limit + 1).await?;
-    let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
-    let more = users.len() > limit;
-    users.truncate(limit);
-    let next_cursor = more
-        .then(|| users.last().map(|u| Cursor::encode_text("users", &u.email)))
-        .flatten();
-    Ok(Json(UserPage { items: users.into_iter().map(User::from).collect(), next_cursor }))
+    let users = state
+        .desk
+        .list_users(&actor, role, &after, page.limit + 1)
+        .await?;
+    let (users, next_cursor) = paginate(users, page.limit, |u| {
+        Cursor::encode_text("users", &u.email)
+    });
+    Ok(Json(UserPage {
+        items: users.into_iter().map(User::from).collect(),
+        next_cursor,
+    }))
 }
 
 #[utoipa::path(
@@ -109,9 +123,17 @@ pub async fn create_user(
     let role = f.take(Role::parse(&b.role));
     f.finish()?;
     let (Some(email), Some(role)) = (email, role) else {
-        return Err(crate::problem::ApiError::bad_request("the person could not be read"));
+        return Err(crate::problem::ApiError::bad_request(
+            "the person could not be read",
+        ));
     };
-    let new = NewUser { email, name: b.name, role, organization: b.organization, password: b.password };
+    let new = NewUser {
+        email,
+        name: b.name,
+        role,
+        organization: b.organization,
+        password: b.password,
+    };
     let user = state.desk.add_user(Some(&actor), new).await?;
     Ok((StatusCode::CREATED, Json(User::from(user))))
 }

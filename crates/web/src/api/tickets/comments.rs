@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::time;
-use crate::extract::{ApiJson, Auth, Cursor, PageParams, QueryPairs};
+use crate::extract::{ApiJson, Auth, Cursor, PageParams, QueryPairs, paginate};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
@@ -95,16 +95,17 @@ pub async fn list_comments(
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<CommentPage>> {
     let page = PageParams::from_pairs(&pairs)?;
-    let items = state.desk.comments(&actor, id, page.after_id(CURSOR_TAG)?, page.limit + 1).await?;
-    Ok(Json(paged(items, page.limit)))
-}
-
-fn paged(mut items: Vec<CoreComment>, limit: i64) -> CommentPage {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let more = items.len() > limit;
-    items.truncate(limit);
-    let next_cursor = more.then(|| items.last().map(|c| Cursor::encode(CURSOR_TAG, &[c.view.row.id]))).flatten();
-    CommentPage { items: items.into_iter().map(Comment::from).collect(), next_cursor }
+    let items = state
+        .desk
+        .comments(&actor, id, page.after_id(CURSOR_TAG)?, page.limit + 1)
+        .await?;
+    let (items, next_cursor) = paginate(items, page.limit, |c| {
+        Cursor::encode(CURSOR_TAG, &[c.view.row.id])
+    });
+    Ok(Json(CommentPage {
+        items: items.into_iter().map(Comment::from).collect(),
+        next_cursor,
+    }))
 }
 
 /// A public reply from a requester reopens a pending or resolved ticket; the desk's first
@@ -139,18 +140,32 @@ pub async fn create_comment(
             .map_err(|e| ApiError::bad_request(format!("the form could not be read: {e}")))?;
         read_form(form).await?
     } else {
-        let body = ApiJson::<CreateComment>::from_request(req, &state).await?.value;
-        NewComment { body: body.body, internal: body.internal, attachments: Vec::new() }
+        let body = ApiJson::<CreateComment>::from_request(req, &state)
+            .await?
+            .value;
+        NewComment {
+            body: body.body,
+            internal: body.internal,
+            attachments: Vec::new(),
+        }
     };
     let comment = state.desk.add_comment(&actor, id, new).await?;
     Ok((StatusCode::CREATED, Json(Comment::from(comment))))
 }
 
 async fn read_form(mut form: Multipart) -> ApiResult<NewComment> {
-    let mut new = NewComment { body: String::new(), internal: false, attachments: Vec::new() };
+    let mut new = NewComment {
+        body: String::new(),
+        internal: false,
+        attachments: Vec::new(),
+    };
     let too_large = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", "the upload is too large")
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "the upload is too large",
+            )
         } else {
             ApiError::bad_request(format!("the form could not be read: {e}"))
         }
@@ -165,18 +180,32 @@ async fn read_form(mut form: Multipart) -> ApiResult<NewComment> {
                     .unwrap_or("application/octet-stream")
                     .to_owned();
                 let data = field.bytes().await.map_err(too_large)?.to_vec();
-                new.attachments.push(NewAttachment { filename, content_type, data });
+                new.attachments.push(NewAttachment {
+                    filename,
+                    content_type,
+                    data,
+                });
             }
             ("body", None) => new.body = field.text().await.map_err(too_large)?,
             ("internal", None) => {
                 new.internal = match field.text().await.map_err(too_large)?.as_str() {
                     "true" | "1" | "on" => true,
                     "false" | "0" | "" => false,
-                    _ => return Err(ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "internal", "must be true or false")),
+                    _ => {
+                        return Err(ApiError::field(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "internal",
+                            "must be true or false",
+                        ));
+                    }
                 }
             }
             (other, None) => {
-                return Err(ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, other, "is not a field of a comment"));
+                return Err(ApiError::field(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    other,
+                    "is not a field of a comment",
+                ));
             }
         }
     }
@@ -187,8 +216,13 @@ async fn read_form(mut form: Multipart) -> ApiResult<NewComment> {
 /// are kept.
 fn is_content_type(s: &str) -> bool {
     let token = |x: &str| {
-        !x.is_empty() && x.chars().all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c))
+        !x.is_empty()
+            && x.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c))
     };
     let essence = s.split(';').next().unwrap_or_default().trim();
-    essence.len() <= 100 && essence.split_once('/').is_some_and(|(t, st)| token(t) && token(st))
+    essence.len() <= 100
+        && essence
+            .split_once('/')
+            .is_some_and(|(t, st)| token(t) && token(st))
 }

@@ -1,15 +1,15 @@
 //! `POST /api/v1/tickets`: open a ticket, idempotently with `Idempotency-Key`.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::Json;
 use frontline_core::tickets::IdempotencyKey;
 
 use super::dto::{CreateTicket, Ticket};
 use super::parse;
-use crate::extract::{ApiJson, Auth, IdempotencyKeyHeader};
 use crate::extract::etag;
+use crate::extract::{ApiJson, Auth, IdempotencyKeyHeader};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -35,7 +35,10 @@ pub async fn create_ticket(
     body: ApiJson<CreateTicket>,
 ) -> ApiResult<impl IntoResponse> {
     let new = parse::new_ticket(body.value)?;
-    let idem = key.map(|key| IdempotencyKey { key, request_hash: body.sha256 });
+    let idem = key.map(|key| IdempotencyKey {
+        key,
+        request_hash: body.sha256,
+    });
     let created = state.desk.create_ticket(&actor, new, idem).await?;
     let mut headers = HeaderMap::new();
     let id = created.ticket.row.id;
@@ -43,6 +46,10 @@ pub async fn create_ticket(
     if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/tickets/{id}")) {
         headers.insert(header::LOCATION, loc);
     }
-    let status = if created.fresh { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created.fresh {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, headers, Json(Ticket::from(created.ticket))))
 }

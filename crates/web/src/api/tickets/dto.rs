@@ -62,7 +62,9 @@ impl From<TicketView> for Ticket {
             ticket_type: r.ticket_type,
             impact: r.impact,
             urgency: r.urgency,
-            priority: Priority::from_rank(r.priority).map_or("P4", Priority::as_str).to_owned(),
+            priority: Priority::from_rank(r.priority)
+                .map_or("P4", Priority::as_str)
+                .to_owned(),
             priority_overridden: r.priority_overridden,
             category: v.category_path,
             requester: v.requester_email,
@@ -72,7 +74,8 @@ impl From<TicketView> for Ticket {
             assignee: v.assignee_email,
             tags: v.tags,
             watchers: v.watchers,
-            custom_fields: serde_json::from_str(&r.custom_fields).unwrap_or(Value::Object(Map::new())),
+            custom_fields: serde_json::from_str(&r.custom_fields)
+                .unwrap_or(Value::Object(Map::new())),
             channel: r.channel,
             merged_into: r.merged_into_id,
             version: r.version,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::time;
-use crate::extract::{Auth, Cursor, PageParams, QueryPairs};
+use crate::extract::{Auth, Cursor, PageParams, QueryPairs, paginate};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -65,10 +65,15 @@ pub async fn list_events(
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<EventPage>> {
     let page = PageParams::from_pairs(&pairs)?;
-    let mut items = state.desk.events(&actor, id, page.after_id(CURSOR_TAG)?, page.limit + 1).await?;
-    let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
-    let more = items.len() > limit;
-    items.truncate(limit);
-    let next_cursor = more.then(|| items.last().map(|e| Cursor::encode(CURSOR_TAG, &[e.row.id]))).flatten();
-    Ok(Json(EventPage { items: items.into_iter().map(Event::from).collect(), next_cursor }))
+    let items = state
+        .desk
+        .events(&actor, id, page.after_id(CURSOR_TAG)?, page.limit + 1)
+        .await?;
+    let (items, next_cursor) = paginate(items, page.limit, |e| {
+        Cursor::encode(CURSOR_TAG, &[e.row.id])
+    });
+    Ok(Json(EventPage {
+        items: items.into_iter().map(Event::from).collect(),
+        next_cursor,
+    }))
 }

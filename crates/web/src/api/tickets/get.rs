@@ -26,5 +26,8 @@ pub async fn get_ticket(
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
     let view = state.desk.ticket(&actor, id).await?;
-    Ok(([(header::ETAG, etag(view.row.version))], Json(Ticket::from(view))))
+    Ok((
+        [(header::ETAG, etag(view.row.version))],
+        Json(Ticket::from(view)),
+    ))
 }

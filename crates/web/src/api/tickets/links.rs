@@ -24,7 +24,11 @@ pub struct Link {
 
 impl From<TicketLink> for Link {
     fn from(l: TicketLink) -> Self {
-        Self { kind: l.kind.as_str().to_owned(), ticket: l.ticket, created_at: time(l.created_at) }
+        Self {
+            kind: l.kind.as_str().to_owned(),
+            ticket: l.ticket,
+            created_at: time(l.created_at),
+        }
     }
 }
 
@@ -50,9 +54,15 @@ fn kind(text: &str) -> Result<LinkKind, ApiError> {
     responses((status = 200, body = LinkList), (status = 404, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn list_links(State(state): State<AppState>, Auth(actor): Auth, Path(id): Path<i64>) -> ApiResult<Json<LinkList>> {
+pub async fn list_links(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<LinkList>> {
     let items = state.desk.links(&actor, id).await?;
-    Ok(Json(LinkList { items: items.into_iter().map(Link::from).collect() }))
+    Ok(Json(LinkList {
+        items: items.into_iter().map(Link::from).collect(),
+    }))
 }
 
 #[utoipa::path(
@@ -69,7 +79,10 @@ pub async fn create_link(
     body: ApiJson<CreateLink>,
 ) -> ApiResult<(StatusCode, Json<Link>)> {
     let b = body.value;
-    let link = state.desk.link_tickets(&actor, id, kind(&b.kind)?, b.ticket).await?;
+    let link = state
+        .desk
+        .link_tickets(&actor, id, kind(&b.kind)?, b.ticket)
+        .await?;
     Ok((StatusCode::CREATED, Json(Link::from(link))))
 }
 
@@ -84,6 +97,9 @@ pub async fn delete_link(
     Auth(actor): Auth,
     Path((id, link_kind, other)): Path<(i64, String, i64)>,
 ) -> ApiResult<StatusCode> {
-    state.desk.unlink_tickets(&actor, id, kind(&link_kind)?, other).await?;
+    state
+        .desk
+        .unlink_tickets(&actor, id, kind(&link_kind)?, other)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

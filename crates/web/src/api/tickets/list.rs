@@ -3,9 +3,11 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use frontline_core::tickets::{ListQuery, Sort, SortKey};
 use frontline_core::Actor;
-use frontline_domain::{CategoryPath, DomainError, Email, Priority, Status, Tag, Timestamp, TicketType};
+use frontline_core::tickets::{ListQuery, Sort, SortKey};
+use frontline_domain::{
+    CategoryPath, DomainError, Email, Priority, Status, Tag, TicketType, Timestamp,
+};
 use utoipa::IntoParams;
 
 use super::dto::{Ticket, TicketPage};
@@ -18,7 +20,10 @@ use crate::state::AppState;
 /// separated by commas. `cf.<key>=<value>` filters on a custom field.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
-#[expect(dead_code, reason = "documents the query string; the handler reads raw pairs")]
+#[expect(
+    dead_code,
+    reason = "documents the query string; the handler reads raw pairs"
+)]
 pub struct TicketListParams {
     /// 1–200, default 50.
     limit: Option<i64>,
@@ -68,8 +73,15 @@ fn bad(field: &str, e: DomainError) -> ApiError {
     ApiError::field(StatusCode::BAD_REQUEST, field, e.message)
 }
 
-fn list<T>(field: &str, raw: &str, parse: impl Fn(&str) -> Result<T, DomainError>) -> Result<Vec<T>, ApiError> {
-    raw.split(',').filter(|s| !s.trim().is_empty()).map(|s| parse(s.trim()).map_err(|e| bad(field, e))).collect()
+fn list<T>(
+    field: &str,
+    raw: &str,
+    parse: impl Fn(&str) -> Result<T, DomainError>,
+) -> Result<Vec<T>, ApiError> {
+    raw.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| parse(s.trim()).map_err(|e| bad(field, e)))
+        .collect()
 }
 
 fn optional_name(raw: &str) -> Option<String> {
@@ -91,7 +103,10 @@ fn parse_query(actor: &Actor, pairs: &[(String, String)]) -> Result<(ListQuery, 
         updated_since: None,
         text: None,
         custom: vec![],
-        sort: Sort { key: SortKey::Created, descending: true },
+        sort: Sort {
+            key: SortKey::Created,
+            descending: true,
+        },
         after: None,
         limit: PageParams::DEFAULT_LIMIT,
     };
@@ -124,20 +139,30 @@ fn parse_query(actor: &Actor, pairs: &[(String, String)]) -> Result<(ListQuery, 
             "status" => q.statuses = list("status", v, |s| Status::parse("status", s))?,
             "priority" => q.priorities = list("priority", v, |s| Priority::parse("priority", s))?,
             "type" => q.types = list("type", v, |s| TicketType::parse("type", s))?,
-            "category" => q.category = Some(CategoryPath::parse("category", v).map_err(|e| bad("category", e))?),
+            "category" => {
+                q.category =
+                    Some(CategoryPath::parse("category", v).map_err(|e| bad("category", e))?)
+            }
             "group" => q.group = Some(optional_name(v)),
             "assignee" => {
                 q.assignee = Some(match v.as_str() {
                     "none" => None,
-                    "me" => Some(Email::parse("assignee", &actor.email).map_err(|e| bad("assignee", e))?),
+                    "me" => Some(
+                        Email::parse("assignee", &actor.email).map_err(|e| bad("assignee", e))?,
+                    ),
                     other => Some(Email::parse("assignee", other).map_err(|e| bad("assignee", e))?),
                 })
             }
-            "requester" => q.requester = Some(Email::parse("requester", v).map_err(|e| bad("requester", e))?),
+            "requester" => {
+                q.requester = Some(Email::parse("requester", v).map_err(|e| bad("requester", e))?)
+            }
             "organization" => q.organization = Some(v.clone()),
             "tag" => q.tag = Some(Tag::parse(v).map_err(|e| bad("tag", e))?),
             "updated_since" => {
-                q.updated_since = Some(Timestamp::parse_rfc3339("updated_since", v).map_err(|e| bad("updated_since", e))?)
+                q.updated_since = Some(
+                    Timestamp::parse_rfc3339("updated_since", v)
+                        .map_err(|e| bad("updated_since", e))?,
+                )
             }
             "q" => q.text = Some(v.chars().take(200).collect()),
             other => match other.strip_prefix("cf.") {

@@ -32,6 +32,9 @@ pub async fn merge_ticket(
     Path(id): Path<i64>,
     body: ApiJson<MergeTicket>,
 ) -> ApiResult<Json<Ticket>> {
-    let view = state.desk.merge_tickets(&actor, id, body.value.into).await?;
+    let view = state
+        .desk
+        .merge_tickets(&actor, id, body.value.into)
+        .await?;
     Ok(Json(Ticket::from(view)))
 }

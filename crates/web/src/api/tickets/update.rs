@@ -36,5 +36,8 @@ pub async fn update_ticket(
 ) -> ApiResult<impl IntoResponse> {
     let patch = parse::patch(body.value)?;
     let view = state.desk.update_ticket(&actor, id, patch, version).await?;
-    Ok(([(header::ETAG, etag(view.row.version))], Json(Ticket::from(view))))
+    Ok((
+        [(header::ETAG, etag(view.row.version))],
+        Json(Ticket::from(view)),
+    ))
 }
