@@ -17,6 +17,7 @@ use utoipa_axum::routes;
 
 use crate::api::desk::{categories, custom_fields, groups, organizations, priority_matrix, users};
 use crate::api::tickets::{attachments, comments, create, events, get, links, list, merge, update};
+use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::{metrics, ops};
 
@@ -106,7 +107,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
-        .fallback(|| async { crate::problem::ApiError::not_found("route") })
+        .fallback(|| async { ApiError::not_found("route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "this route does not take that method")
+        })
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {

@@ -4,9 +4,11 @@
 mod auth;
 mod headers;
 mod json;
+mod path;
 mod query;
 
 pub use auth::Auth;
 pub use headers::{IdempotencyKeyHeader, IfMatch, etag};
 pub use json::ApiJson;
+pub use path::ApiPath;
 pub use query::{Cursor, PageParams, QueryPairs, paginate, unknown_parameter};

@@ -1,14 +1,14 @@
 //! `/api/v1/groups`: agent groups (tiers and teams) and their members.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use frontline_domain::Email;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::Fields;
-use crate::extract::{ApiJson, Auth};
+use crate::extract::{ApiJson, ApiPath, Auth};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -91,7 +91,7 @@ pub async fn create_group(
 pub async fn set_members(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(name): Path<String>,
+    ApiPath(name): ApiPath<String>,
     body: ApiJson<GroupMembers>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let mut f = Fields::default();

@@ -1,14 +1,14 @@
 //! `/api/v1/organizations`: the client companies a desk serves.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use frontline_core::people::{NewOrganization, OrganizationRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::time;
-use crate::extract::{ApiJson, Auth};
+use crate::extract::{ApiJson, ApiPath, Auth};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -92,7 +92,7 @@ pub async fn create_organization(
 pub async fn update_organization(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: ApiJson<UpdateOrganization>,
 ) -> ApiResult<Json<Organization>> {
     let org = state

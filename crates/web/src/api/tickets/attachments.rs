@@ -3,11 +3,11 @@
 //! Always sent as an attachment with its stored content type, `nosniff` and a sandboxing
 //! CSP, so an uploaded HTML or SVG file can never run in the desk's origin.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::extract::Auth;
+use crate::extract::{ApiPath, Auth};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -20,7 +20,7 @@ use crate::state::AppState;
 pub async fn download_attachment(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path((id, attachment_id)): Path<(i64, i64)>,
+    ApiPath((id, attachment_id)): ApiPath<(i64, i64)>,
 ) -> ApiResult<Response> {
     let (att, data) = state.desk.attachment(&actor, id, attachment_id).await?;
     let content_type = HeaderValue::from_str(&att.content_type)

@@ -2,14 +2,14 @@
 //! `multipart/form-data` with files (fields `body`, `internal`, and any number of file parts).
 
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use frontline_core::tickets::{Comment as CoreComment, NewAttachment, NewComment};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::time;
-use crate::extract::{ApiJson, Auth, Cursor, PageParams, QueryPairs, paginate};
+use crate::extract::{ApiJson, ApiPath, Auth, Cursor, PageParams, QueryPairs, paginate};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
@@ -91,7 +91,7 @@ pub struct CreateComment {
 pub async fn list_comments(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<CommentPage>> {
     let page = PageParams::from_pairs(&pairs)?;
@@ -126,7 +126,7 @@ pub async fn list_comments(
 pub async fn create_comment(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     req: Request,
 ) -> ApiResult<(StatusCode, Json<Comment>)> {
     let is_multipart = req

@@ -1,13 +1,13 @@
 //! `GET /api/v1/tickets/{id}/events`: the audit trail, oldest first.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use frontline_core::tickets::EventView;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::time;
-use crate::extract::{Auth, Cursor, PageParams, QueryPairs, paginate};
+use crate::extract::{ApiPath, Auth, Cursor, PageParams, QueryPairs, paginate};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -61,7 +61,7 @@ pub struct EventPage {
 pub async fn list_events(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<EventPage>> {
     let page = PageParams::from_pairs(&pairs)?;

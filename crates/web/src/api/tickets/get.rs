@@ -1,13 +1,13 @@
 //! `GET /api/v1/tickets/{id}`: one ticket, with its version as `ETag`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 
 use super::dto::Ticket;
-use crate::extract::Auth;
 use crate::extract::etag;
+use crate::extract::{ApiPath, Auth};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -23,7 +23,7 @@ use crate::state::AppState;
 pub async fn get_ticket(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<impl IntoResponse> {
     let view = state.desk.ticket(&actor, id).await?;
     Ok((

@@ -1,7 +1,7 @@
 //! `/api/v1/tickets/{id}/links`: related, parent/child and duplicate links.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use frontline_core::tickets::TicketLink;
 use frontline_domain::LinkKind;
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::time;
-use crate::extract::{ApiJson, Auth};
+use crate::extract::{ApiJson, ApiPath, Auth};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
@@ -57,7 +57,7 @@ fn kind(text: &str) -> Result<LinkKind, ApiError> {
 pub async fn list_links(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<LinkList>> {
     let items = state.desk.links(&actor, id).await?;
     Ok(Json(LinkList {
@@ -75,7 +75,7 @@ pub async fn list_links(
 pub async fn create_link(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: ApiJson<CreateLink>,
 ) -> ApiResult<(StatusCode, Json<Link>)> {
     let b = body.value;
@@ -95,7 +95,7 @@ pub async fn create_link(
 pub async fn delete_link(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path((id, link_kind, other)): Path<(i64, String, i64)>,
+    ApiPath((id, link_kind, other)): ApiPath<(i64, String, i64)>,
 ) -> ApiResult<StatusCode> {
     state
         .desk

@@ -1,12 +1,12 @@
 //! `POST /api/v1/tickets/{id}/merge`: merge this ticket into another.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::dto::Ticket;
-use crate::extract::{ApiJson, Auth};
+use crate::extract::{ApiJson, ApiPath, Auth};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -29,7 +29,7 @@ pub struct MergeTicket {
 pub async fn merge_ticket(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: ApiJson<MergeTicket>,
 ) -> ApiResult<Json<Ticket>> {
     let view = state

@@ -1,14 +1,14 @@
 //! `PATCH /api/v1/tickets/{id}`: change fields; `If-Match` makes a stale edit a 412.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 
 use super::dto::{Ticket, UpdateTicket};
 use super::parse;
 use crate::extract::etag;
-use crate::extract::{ApiJson, Auth, IfMatch};
+use crate::extract::{ApiJson, ApiPath, Auth, IfMatch};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -30,7 +30,7 @@ use crate::state::AppState;
 pub async fn update_ticket(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     IfMatch(version): IfMatch,
     body: ApiJson<UpdateTicket>,
 ) -> ApiResult<impl IntoResponse> {
