@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "frontline", version, about = "Frontline: a self-hosted IT service desk")]
+#[command(
+    name = "frontline",
+    version,
+    about = "Frontline: a self-hosted IT service desk"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -21,7 +25,12 @@ pub struct Global {
     #[arg(long, global = true, env = "FRONTLINE_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// postgres://USER@HOST:PORT/DB or sqlite:PATH; overrides --data-dir.
-    #[arg(long, global = true, env = "FRONTLINE_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "FRONTLINE_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// A TOML file with any of: data_dir, database_url, listen, log_format, log.
     #[arg(long, global = true, env = "FRONTLINE_CONFIG")]

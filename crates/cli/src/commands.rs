@@ -29,8 +29,17 @@ pub async fn user(desk: &Desk, cmd: UserCommand) -> anyhow::Result<()> {
             } else {
                 None
             };
-            let new = NewUser { email, name: a.name, role, organization: a.organization, password };
-            let user = desk.add_user(None, new).await.map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            let new = NewUser {
+                email,
+                name: a.name,
+                role,
+                organization: a.organization,
+                password,
+            };
+            let user = desk
+                .add_user(None, new)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
             println!("{}", user.id);
             eprintln!("added {} ({}) as {}", user.email, user.name, user.role);
         }

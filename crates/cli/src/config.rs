@@ -61,12 +61,19 @@ pub struct Config {
 impl Config {
     /// `serving` picks the default log level: informative for the server, quiet for the
     /// administrative commands whose output scripts read.
-    pub fn load(global: &Global, listen_flag: Option<SocketAddr>, serving: bool) -> anyhow::Result<Self> {
+    pub fn load(
+        global: &Global,
+        listen_flag: Option<SocketAddr>,
+        serving: bool,
+    ) -> anyhow::Result<Self> {
         let file = match &global.config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
-        let database = match (global.database_url.clone().or(file.database_url), global.data_dir.clone().or(file.data_dir)) {
+        let database = match (
+            global.database_url.clone().or(file.database_url),
+            global.data_dir.clone().or(file.data_dir),
+        ) {
             (Some(url), _) => Database::Url(url),
             (None, Some(dir)) => Database::SqliteDir(dir),
             (None, None) => Database::SqliteDir(PathBuf::from("frontline-data")),
@@ -80,7 +87,10 @@ impl Config {
             listen: listen_flag
                 .or(file.listen)
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
-            log_format: global.log_format.or(file.log_format).unwrap_or(LogFormat::Text),
+            log_format: global
+                .log_format
+                .or(file.log_format)
+                .unwrap_or(LogFormat::Text),
             log,
         })
     }
@@ -89,7 +99,8 @@ impl Config {
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("the configuration file {} is not valid", path.display()))
+    toml::from_str(&text)
+        .with_context(|| format!("the configuration file {} is not valid", path.display()))
 }
 
 #[cfg(test)]
@@ -98,7 +109,10 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact("postgres://app:s3cret@db:5432/desk"), "postgres://app:***@db:5432/desk");
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/desk"),
+            "postgres://app:***@db:5432/desk"
+        );
         assert_eq!(redact("postgres://app@db/desk"), "postgres://app@db/desk");
         assert_eq!(redact("sqlite:/x/y.db"), "sqlite:/x/y.db");
     }

@@ -9,45 +9,110 @@ use frontline_domain::{CategoryPath, Email, Level, Role, Subject, TicketType};
 
 /// (email, name, role, password) of the accounts printed at start-up.
 const ACCOUNTS: [(&str, &str, Role, &str); 4] = [
-    ("admin@demo.example", "Ada Admin", Role::Admin, "demo-admin-pass"),
-    ("manager@demo.example", "Mona Manager", Role::Manager, "demo-manager-pass"),
-    ("agent@demo.example", "Alex Agent", Role::Agent, "demo-agent-pass"),
-    ("requester@demo.example", "Riley Requester", Role::Requester, "demo-requester-pass"),
+    (
+        "admin@demo.example",
+        "Ada Admin",
+        Role::Admin,
+        "demo-admin-pass",
+    ),
+    (
+        "manager@demo.example",
+        "Mona Manager",
+        Role::Manager,
+        "demo-manager-pass",
+    ),
+    (
+        "agent@demo.example",
+        "Alex Agent",
+        Role::Agent,
+        "demo-agent-pass",
+    ),
+    (
+        "requester@demo.example",
+        "Riley Requester",
+        Role::Requester,
+        "demo-requester-pass",
+    ),
 ];
 
 const LIVE_TICKETS: [(&str, &str, &str, Level); 5] = [
-    ("VPN drops every few minutes", "Since this morning the VPN disconnects every 5-10 minutes when I work from home.", "Network/VPN", Level::High),
-    ("Printer on 3rd floor shows paper jam", "The HP printer near the kitchen says paper jam but there is no paper stuck.", "Hardware/Printer", Level::Medium),
-    ("Need access to the Finance share", "I joined the controlling team and need read access to \\\\files\\finance.", "Access/Permissions", Level::Low),
-    ("Outlook keeps asking for my password", "Outlook prompts for my password every hour since the update yesterday.", "Software/Email", Level::Medium),
-    ("Laptop battery drains in an hour", "My laptop battery goes from 100% to 0 in about an hour, even when idle.", "Hardware/Laptop", Level::Low),
+    (
+        "VPN drops every few minutes",
+        "Since this morning the VPN disconnects every 5-10 minutes when I work from home.",
+        "Network/VPN",
+        Level::High,
+    ),
+    (
+        "Printer on 3rd floor shows paper jam",
+        "The HP printer near the kitchen says paper jam but there is no paper stuck.",
+        "Hardware/Printer",
+        Level::Medium,
+    ),
+    (
+        "Need access to the Finance share",
+        "I joined the controlling team and need read access to \\\\files\\finance.",
+        "Access/Permissions",
+        Level::Low,
+    ),
+    (
+        "Outlook keeps asking for my password",
+        "Outlook prompts for my password every hour since the update yesterday.",
+        "Software/Email",
+        Level::Medium,
+    ),
+    (
+        "Laptop battery drains in an hour",
+        "My laptop battery goes from 100% to 0 in about an hour, even when idle.",
+        "Hardware/Laptop",
+        Level::Low,
+    ),
 ];
 
 pub async fn fill(desk: &Desk) -> anyhow::Result<()> {
     let existing = desk.store().read().await?.conn().count_users().await?;
     if existing > 0 {
-        tracing::info!(people = existing, "the desk is not empty; demo data not added");
+        tracing::info!(
+            people = existing,
+            "the desk is not empty; demo data not added"
+        );
         print_accounts();
         return Ok(());
     }
-    let summary = crate::generate::run(desk.store(), 2_000, 7, false).await?;
+    let summary = crate::generate::run(desk, 2_000, 7, false).await?;
     tracing::info!(%summary, "demo history generated");
     let mut actors = Vec::new();
     for (email, name, role, password) in ACCOUNTS {
         let email = Email::parse("email", email).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let new = NewUser { email, name: name.into(), role, organization: None, password: Some(password.into()) };
+        let new = NewUser {
+            email,
+            name: name.into(),
+            role,
+            organization: None,
+            password: Some(password.into()),
+        };
         let u = desk.add_user(None, new).await?;
-        actors.push(Actor { id: u.id, email: u.email, name: u.name, role, organization_id: u.organization_id });
+        actors.push(Actor {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            role,
+            organization_id: u.organization_id,
+        });
     }
     let (agent, requester) = (&actors[2], &actors[3]);
     let agent_email = Email::parse("email", &agent.email).map_err(|e| anyhow::anyhow!("{e}"))?;
     for (i, (subject, description, category, urgency)) in LIVE_TICKETS.into_iter().enumerate() {
-        let category = CategoryPath::parse("category", category).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let category =
+            CategoryPath::parse("category", category).map_err(|e| anyhow::anyhow!("{e}"))?;
         desk.add_category(None, &category).await?;
         let new = NewTicket {
             subject: Subject::parse(subject).map_err(|e| anyhow::anyhow!("{e}"))?,
             description: description.into(),
-            ticket_type: if i == 2 { TicketType::ServiceRequest } else { TicketType::Incident },
+            ticket_type: if i == 2 {
+                TicketType::ServiceRequest
+            } else {
+                TicketType::Incident
+            },
             impact: Level::Medium,
             urgency,
             priority: None,

@@ -35,7 +35,10 @@ fn main() -> ExitCode {
         }
     };
     init_logging(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("frontline: cannot start the async runtime: {e}");
@@ -64,7 +67,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Token(cmd) => commands::token(&open_desk(&config).await?, cmd).await,
         Command::Generate(args) => {
             let desk = open_desk(&config).await?;
-            let summary = generate::run(desk.store(), args.tickets, args.seed, !args.quiet).await?;
+            let summary = generate::run(&desk, args.tickets, args.seed, !args.quiet).await?;
             desk.store().close().await;
             println!("{summary}");
             Ok(())
@@ -82,7 +85,10 @@ pub async fn open_desk(config: &Config) -> anyhow::Result<Desk> {
             .await
             .with_context(|| format!("cannot open the database at {}", config::redact(url)))?,
     };
-    store.migrate().await.context("cannot apply database migrations")?;
+    store
+        .migrate()
+        .await
+        .context("cannot apply database migrations")?;
     Ok(Desk::new(store))
 }
 

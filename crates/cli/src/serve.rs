@@ -11,12 +11,16 @@ pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let desk = crate::open_desk(config).await?;
     if demo {
-        crate::demo::fill(&desk).await.context("cannot fill the demo desk")?;
+        crate::demo::fill(&desk)
+            .await
+            .context("cannot fill the demo desk")?;
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let addr = listener.local_addr().context("cannot read the listening address")?;
+    let addr = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let worker = frontline_jobs::spawn(desk.clone(), stop_rx);
     let app = frontline_web::router(AppState::new(desk.clone()));

@@ -1,0 +1,445 @@
+//! The life of one generated ticket: opened, triaged, answered, perhaps paused and resumed,
+//! resolved and closed, with the comments and audit events the real operations would have
+//! written, in time order and never later than "now". Where it ends depends on its age.
+
+use frontline_domain::{EventKind, Level, PriorityMatrix, Status};
+use frontline_store::comments::CommentRow;
+use frontline_store::events::EventRow;
+use frontline_store::tickets::TicketRow;
+use rand::Rng;
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+
+use super::content::{self, Topic};
+
+const MINUTE: i64 = 60_000_000;
+const HOUR: i64 = 60 * MINUTE;
+const DAY: i64 = 24 * HOUR;
+
+/// An agent as the trail names them.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub id: i64,
+    pub email: String,
+}
+
+/// Who may appear in a ticket's story.
+pub struct Cast<'a> {
+    pub requester: (i64, Option<i64>),
+    /// The agents of the topic's group, and of tier 1 (first contact).
+    pub specialists: &'a [Agent],
+    pub tier1: &'a [Agent],
+    pub group_id: i64,
+    pub group_name: &'a str,
+    pub tier1_id: i64,
+    pub tier1_name: &'a str,
+    pub category_id: i64,
+}
+
+/// Everything one ticket adds to the database.
+#[derive(Default)]
+pub struct Written {
+    pub tickets: Vec<TicketRow>,
+    pub comments: Vec<CommentRow>,
+    pub events: Vec<EventRow>,
+    pub tags: Vec<(i64, String)>,
+}
+
+/// Writes ticket `id`, created at `created_at`, into `out`; comment ids start at
+/// `*next_comment` and move it on.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; a struct would only rename them"
+)]
+pub fn tell(
+    rng: &mut StdRng,
+    out: &mut Written,
+    id: i64,
+    created_at: i64,
+    now: i64,
+    topic: &Topic,
+    cast: &Cast<'_>,
+    matrix: &PriorityMatrix,
+    next_comment: &mut i64,
+) {
+    let age = now - created_at;
+    let goal = final_status(rng, age);
+    let impact = pick(
+        rng,
+        &[(Level::High, 10), (Level::Medium, 50), (Level::Low, 40)],
+    );
+    let urgency = pick(
+        rng,
+        &[(Level::High, 15), (Level::Medium, 55), (Level::Low, 30)],
+    );
+    let channel = pick(
+        rng,
+        &[
+            ("portal", 40),
+            ("email", 35),
+            ("phone", 15),
+            ("api", 5),
+            ("chat", 5),
+        ],
+    );
+    let (requester, organization_id) = cast.requester;
+    // Phone calls are logged by the agent who took them.
+    let logged_by = match cast.tier1.choose(rng) {
+        Some(agent) if channel == "phone" => agent.id,
+        _ => requester,
+    };
+    let subject = topic.subjects.choose(rng).copied().unwrap_or("Help needed");
+
+    let mut s = Story {
+        id,
+        at: created_at,
+        // Everything happens inside the ticket's life so far, and long stories are squeezed.
+        step: (age / 12).clamp(MINUTE, rng.random_range(HOUR..2 * DAY)),
+        out,
+        version: 1,
+        status: Status::New,
+    };
+    s.event(
+        Some(logged_by),
+        EventKind::Created,
+        Some("status"),
+        None,
+        Some("new"),
+        false,
+    );
+    let mut row = TicketRow {
+        id,
+        subject: subject.to_owned(),
+        description: topic.description.to_owned(),
+        status: String::new(),
+        ticket_type: topic.ticket_type.as_str().to_owned(),
+        impact: impact.as_str().to_owned(),
+        urgency: urgency.as_str().to_owned(),
+        priority: matrix.priority(impact, urgency).rank(),
+        priority_overridden: false,
+        category_id: Some(cast.category_id),
+        requester_id: requester,
+        organization_id,
+        group_id: None,
+        assignee_id: None,
+        channel: channel.to_owned(),
+        custom_fields: "{}".to_owned(),
+        merged_into_id: None,
+        version: 1,
+        created_at,
+        updated_at: created_at,
+        first_response_at: None,
+        resolved_at: None,
+        closed_at: None,
+    };
+    for tag in topic.tags {
+        if rng.random_bool(0.5) {
+            s.out.tags.push((id, (*tag).to_owned()));
+        }
+    }
+
+    if goal != Status::New {
+        // Triage: tier 1 takes it, or it goes straight to the team that owns the topic.
+        let escalate = cast.group_id != cast.tier1_id && rng.random_bool(0.4);
+        let (group, group_name, pool) = if escalate {
+            (cast.tier1_id, cast.tier1_name, cast.tier1)
+        } else {
+            (cast.group_id, cast.group_name, cast.specialists)
+        };
+        let Some(first) = pool.choose(rng).or_else(|| cast.tier1.first()) else {
+            // A desk without agents cannot work a ticket: it stays new.
+            return finish(s, row);
+        };
+        let mut agent = first.id;
+        s.tick(rng);
+        s.event(
+            Some(agent),
+            EventKind::FieldChanged,
+            Some("group"),
+            None,
+            Some(group_name),
+            false,
+        );
+        s.event(
+            Some(agent),
+            EventKind::FieldChanged,
+            Some("assignee"),
+            None,
+            Some(&first.email),
+            false,
+        );
+        s.set_status(Some(agent), Status::Open);
+        row.group_id = Some(group);
+        row.assignee_id = Some(agent);
+
+        s.tick(rng);
+        let reply = s.comment(rng, agent, content::AGENT_REPLIES, false, next_comment);
+        s.event(
+            Some(agent),
+            EventKind::Replied,
+            Some("agent"),
+            None,
+            Some(&reply),
+            false,
+        );
+        s.event(
+            Some(agent),
+            EventKind::FirstResponse,
+            None,
+            None,
+            Some(&reply),
+            false,
+        );
+        row.first_response_at = Some(s.at);
+
+        if let Some(specialist) = cast.specialists.choose(rng).filter(|_| escalate) {
+            s.tick(rng);
+            let note = s.comment(rng, agent, content::INTERNAL_NOTES, true, next_comment);
+            s.event(
+                Some(agent),
+                EventKind::NoteAdded,
+                None,
+                None,
+                Some(&note),
+                true,
+            );
+            s.event(
+                Some(agent),
+                EventKind::FieldChanged,
+                Some("group"),
+                Some(cast.tier1_name),
+                Some(cast.group_name),
+                false,
+            );
+            s.event(
+                Some(agent),
+                EventKind::FieldChanged,
+                Some("assignee"),
+                Some(&first.email),
+                Some(&specialist.email),
+                false,
+            );
+            row.group_id = Some(cast.group_id);
+            agent = specialist.id;
+            row.assignee_id = Some(agent);
+        }
+
+        // Questions and answers: the clock would pause while the requester is asked.
+        for _ in 0..rng.random_range(0..=2) {
+            s.tick(rng);
+            let ask = s.comment(rng, agent, content::AGENT_REPLIES, false, next_comment);
+            s.event(
+                Some(agent),
+                EventKind::Replied,
+                Some("agent"),
+                None,
+                Some(&ask),
+                false,
+            );
+            s.set_status(Some(agent), Status::Pending);
+            if goal == Status::Pending && rng.random_bool(0.5) {
+                break;
+            }
+            s.tick(rng);
+            let answer = s.comment(
+                rng,
+                requester,
+                content::REQUESTER_REPLIES,
+                false,
+                next_comment,
+            );
+            s.event(
+                Some(requester),
+                EventKind::Replied,
+                Some("requester"),
+                None,
+                Some(&answer),
+                false,
+            );
+            s.set_status(Some(requester), Status::Open);
+        }
+        match goal {
+            Status::Pending if s.status != Status::Pending => {
+                s.tick(rng);
+                let ask = s.comment(rng, agent, content::AGENT_REPLIES, false, next_comment);
+                s.event(
+                    Some(agent),
+                    EventKind::Replied,
+                    Some("agent"),
+                    None,
+                    Some(&ask),
+                    false,
+                );
+                s.set_status(Some(agent), Status::Pending);
+            }
+            Status::OnHold => {
+                s.tick(rng);
+                let note = s.comment(rng, agent, content::INTERNAL_NOTES, true, next_comment);
+                s.event(
+                    Some(agent),
+                    EventKind::NoteAdded,
+                    None,
+                    None,
+                    Some(&note),
+                    true,
+                );
+                s.set_status(Some(agent), Status::OnHold);
+            }
+            Status::Resolved | Status::Closed => {
+                s.tick(rng);
+                let done = s.comment(rng, agent, content::RESOLUTIONS, false, next_comment);
+                s.event(
+                    Some(agent),
+                    EventKind::Replied,
+                    Some("agent"),
+                    None,
+                    Some(&done),
+                    false,
+                );
+                s.set_status(Some(agent), Status::Resolved);
+                row.resolved_at = Some(s.at);
+                if goal == Status::Closed {
+                    // Closed by the desk's housekeeping a few days after resolution.
+                    s.at = (s.at + 3 * DAY).min(s.at + (now - s.at) / 2);
+                    s.set_status(None, Status::Closed);
+                    row.closed_at = Some(s.at);
+                }
+            }
+            _ => {}
+        }
+    }
+    finish(s, row);
+}
+
+fn finish(s: Story<'_>, mut row: TicketRow) {
+    row.status = s.status.as_str().to_owned();
+    row.version = s.version;
+    row.updated_at = s.at;
+    s.out.tickets.push(row);
+}
+
+/// Where a ticket of this age stands today: recent ones are still being worked, old ones
+/// are almost all closed, with a thin backlog of forgotten ones.
+fn final_status(rng: &mut StdRng, age: i64) -> Status {
+    use Status::*;
+    let weights: &[(Status, u32)] = if age < DAY {
+        &[
+            (New, 35),
+            (Open, 35),
+            (Pending, 15),
+            (OnHold, 5),
+            (Resolved, 10),
+        ]
+    } else if age < 7 * DAY {
+        &[
+            (New, 5),
+            (Open, 25),
+            (Pending, 15),
+            (OnHold, 5),
+            (Resolved, 25),
+            (Closed, 25),
+        ]
+    } else if age < 30 * DAY {
+        &[
+            (Open, 5),
+            (Pending, 4),
+            (OnHold, 2),
+            (Resolved, 9),
+            (Closed, 80),
+        ]
+    } else {
+        &[(Open, 10), (Pending, 5), (OnHold, 5), (Closed, 980)]
+    };
+    pick(rng, weights)
+}
+
+/// A weighted choice.
+pub fn pick<T: Copy>(rng: &mut StdRng, weighted: &[(T, u32)]) -> T {
+    let total: u32 = weighted.iter().map(|(_, w)| w).sum();
+    let mut roll = rng.random_range(0..total.max(1));
+    for (value, weight) in weighted {
+        if roll < *weight {
+            return *value;
+        }
+        roll -= weight;
+    }
+    weighted[0].0
+}
+
+/// The story being written: the clock, the status and the rows so far.
+struct Story<'o> {
+    id: i64,
+    at: i64,
+    step: i64,
+    out: &'o mut Written,
+    version: i64,
+    status: Status,
+}
+
+impl Story<'_> {
+    /// Time passes: a few minutes to a couple of steps.
+    fn tick(&mut self, rng: &mut StdRng) {
+        self.at += rng.random_range(MINUTE..=self.step.max(MINUTE + 1));
+    }
+
+    fn set_status(&mut self, actor: Option<i64>, to: Status) {
+        let from = self.status.as_str();
+        self.event(
+            actor,
+            EventKind::FieldChanged,
+            Some("status"),
+            Some(from),
+            Some(to.as_str()),
+            false,
+        );
+        self.status = to;
+    }
+
+    fn event(
+        &mut self,
+        actor: Option<i64>,
+        kind: EventKind,
+        field: Option<&str>,
+        old: Option<&str>,
+        new: Option<&str>,
+        internal: bool,
+    ) {
+        if kind != EventKind::Created {
+            self.version += 1;
+        }
+        self.out.events.push(EventRow {
+            id: 0,
+            ticket_id: self.id,
+            actor_id: actor,
+            at: self.at,
+            kind: kind.as_str().to_owned(),
+            field: field.map(str::to_owned),
+            old_value: old.map(str::to_owned),
+            new_value: new.map(str::to_owned),
+            internal,
+        });
+    }
+
+    /// Adds a comment from `author` and returns its id as the events record it.
+    fn comment(
+        &mut self,
+        rng: &mut StdRng,
+        author: i64,
+        phrases: &[&str],
+        internal: bool,
+        next_comment: &mut i64,
+    ) -> String {
+        let id = *next_comment;
+        *next_comment += 1;
+        self.out.comments.push(CommentRow {
+            id,
+            ticket_id: self.id,
+            author_id: author,
+            body: phrases.choose(rng).copied().unwrap_or("…").to_owned(),
+            internal,
+            source_ticket_id: self.id,
+            created_at: self.at,
+        });
+        id.to_string()
+    }
+}

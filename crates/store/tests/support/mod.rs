@@ -1,0 +1,95 @@
+//! Shared set-up for the storage story tests: builders for the rows stories insert. The
+//! database per test and the `stories!` macro that runs every story on both come from
+//! `frontline-testkit`.
+#![allow(
+    dead_code,
+    reason = "each test file uses a different part of the support module"
+)]
+
+use frontline_store::tickets::TicketRow;
+use frontline_store::users::{GroupRow, OrganizationRow, UserRow};
+use frontline_store::{Result, Store};
+
+pub use frontline_testkit::stories;
+
+pub mod desk;
+
+/// A moment in 2023, in microseconds since the epoch: the "now" of every story.
+pub const T0: i64 = 1_700_000_000_000_000;
+
+pub fn user(email: &str, role: &str) -> UserRow {
+    UserRow {
+        id: 0,
+        email: email.into(),
+        name: email.split('@').next().unwrap_or(email).to_uppercase(),
+        role: role.into(),
+        organization_id: None,
+        password_hash: None,
+        active: true,
+        created_at: T0,
+    }
+}
+
+pub fn org(name: &str, domain: Option<&str>, shared_tickets: bool) -> OrganizationRow {
+    OrganizationRow {
+        id: 0,
+        name: name.into(),
+        domain: domain.map(Into::into),
+        shared_tickets,
+        created_at: T0,
+    }
+}
+
+pub fn group(name: &str) -> GroupRow {
+    GroupRow {
+        id: 0,
+        name: name.into(),
+        description: format!("The {name} team"),
+        created_at: T0,
+    }
+}
+
+/// A new P3 incident from `requester_id`, created and updated at [`T0`].
+pub fn ticket(requester_id: i64, subject: &str) -> TicketRow {
+    TicketRow {
+        id: 0,
+        subject: subject.into(),
+        description: format!("Details of {subject}"),
+        status: "new".into(),
+        ticket_type: "incident".into(),
+        impact: "medium".into(),
+        urgency: "medium".into(),
+        priority: 3,
+        priority_overridden: false,
+        category_id: None,
+        requester_id,
+        organization_id: None,
+        group_id: None,
+        assignee_id: None,
+        channel: "web".into(),
+        custom_fields: "{}".into(),
+        merged_into_id: None,
+        version: 1,
+        created_at: T0,
+        updated_at: T0,
+        first_response_at: None,
+        resolved_at: None,
+        closed_at: None,
+    }
+}
+
+/// Inserts a person in a transaction of its own and returns their id.
+pub async fn add_user(store: &Store, row: &UserRow) -> Result<i64> {
+    let mut tx = store.begin().await?;
+    let id = tx.conn().insert_user(row).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Inserts a ticket in a transaction of its own and returns its number.
+pub async fn add_ticket(store: &Store, row: &TicketRow) -> Result<i64> {
+    let mut tx = store.begin().await?;
+    let id = tx.conn().insert_ticket(row).await?;
+    tx.commit().await?;
+    Ok(id)
+}
