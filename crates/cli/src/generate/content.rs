@@ -8,8 +8,8 @@ pub struct Topic {
     pub category: &'static str,
     pub group: &'static str,
     pub ticket_type: TicketType,
-    pub subjects: &'static [&'static str],
-    pub description: &'static str,
+    /// (subject, description) as requesters write them.
+    pub requests: &'static [(&'static str, &'static str)],
     /// How often it comes up relative to the others.
     pub weight: u32,
     pub tags: &'static [&'static str],
@@ -22,13 +22,24 @@ pub const TOPICS: &[Topic] = &[
         category: "Network/VPN",
         group: "Network",
         ticket_type: Incident,
-        subjects: &[
-            "VPN drops every few minutes",
-            "Cannot connect to VPN from home",
-            "VPN connected but intranet does not load",
-            "VPN client says certificate expired",
+        requests: &[
+            (
+                "VPN drops every few minutes",
+                "Since this morning the VPN disconnects every few minutes while I work from home. I restarted the laptop and the router, it still happens.",
+            ),
+            (
+                "Cannot connect to VPN from home",
+                "The VPN client says 'connection timed out' at home. It worked last week; in the office everything is fine.",
+            ),
+            (
+                "VPN connected but intranet does not load",
+                "The VPN shows connected, but the intranet and the file shares do not open. Internet sites load normally.",
+            ),
+            (
+                "VPN client says certificate expired",
+                "When I start the VPN I get a message that the certificate has expired and it will not connect.",
+            ),
         ],
-        description: "Since this morning the VPN disconnects every few minutes while I work from home. I restarted the laptop and the router, it still happens.",
         weight: 9,
         tags: &["vpn", "remote-work"],
     },
@@ -36,12 +47,20 @@ pub const TOPICS: &[Topic] = &[
         category: "Network/Wi-Fi",
         group: "Network",
         ticket_type: Incident,
-        subjects: &[
-            "Wi-Fi in meeting room 4.12 is very slow",
-            "Laptop does not see the office Wi-Fi",
-            "Guest Wi-Fi password not working",
+        requests: &[
+            (
+                "Wi-Fi in meeting room 4.12 is very slow",
+                "The wireless network in meeting room 4.12 is so slow that video calls freeze every few minutes.",
+            ),
+            (
+                "Laptop does not see the office Wi-Fi",
+                "My laptop lists the neighbours' networks but not the office Wi-Fi. Colleagues next to me are connected.",
+            ),
+            (
+                "Guest Wi-Fi password not working",
+                "Our visitors cannot join the guest Wi-Fi with the password printed at reception.",
+            ),
         ],
-        description: "The wireless network keeps dropping in the meeting rooms on our floor; video calls freeze every few minutes.",
         weight: 6,
         tags: &["wifi"],
     },
@@ -49,12 +68,20 @@ pub const TOPICS: &[Topic] = &[
         category: "Access/Password",
         group: "Service Desk",
         ticket_type: ServiceRequest,
-        subjects: &[
-            "Password reset needed",
-            "Account locked after too many attempts",
-            "Password expired while on holiday",
+        requests: &[
+            (
+                "Password reset needed",
+                "I forgot my password after the holidays and cannot sign in. Could you reset it please?",
+            ),
+            (
+                "Account locked after too many attempts",
+                "My account says it is locked after I mistyped the password a few times. Please unlock it.",
+            ),
+            (
+                "Password expired while on holiday",
+                "My password expired while I was away and the sign-in page does not let me change it.",
+            ),
         ],
-        description: "I cannot sign in any more: my account says it is locked. Could you please unlock it and let me set a new password?",
         weight: 14,
         tags: &["password"],
     },
@@ -62,13 +89,24 @@ pub const TOPICS: &[Topic] = &[
         category: "Access/Permissions",
         group: "Identity & Access",
         ticket_type: ServiceRequest,
-        subjects: &[
-            "Need access to the Finance share",
-            "Please add me to the Sales Teams channel",
-            "Read access to the HR folder for new role",
-            "Remove access of a colleague who left",
+        requests: &[
+            (
+                "Need access to the Finance share",
+                "I joined the controlling team and need read access to the Finance share. My manager approved it.",
+            ),
+            (
+                "Please add me to the Sales Teams channel",
+                "I moved to the sales team and need to be added to their Teams channel and mailing list.",
+            ),
+            (
+                "Read access to the HR folder for new role",
+                "In my new role I need read access to the HR policies folder. Approval from HR is attached.",
+            ),
+            (
+                "Remove access of a colleague who left",
+                "A colleague left the company on Friday; please remove their access to our team share and mailbox.",
+            ),
         ],
-        description: "I joined a new team and need read and write access to their shared folder. My manager has approved this.",
         weight: 8,
         tags: &["access"],
     },
@@ -76,12 +114,20 @@ pub const TOPICS: &[Topic] = &[
         category: "Access/New account",
         group: "Identity & Access",
         ticket_type: ServiceRequest,
-        subjects: &[
-            "New starter on Monday needs an account",
-            "Create mailbox for contractor",
-            "Onboarding: laptop and accounts for new hire",
+        requests: &[
+            (
+                "New starter on Monday needs an account",
+                "A new colleague starts on Monday. Please create an account and a mailbox and add them to the team list.",
+            ),
+            (
+                "Create mailbox for contractor",
+                "We have a contractor for three months who needs a mailbox and access to the project share.",
+            ),
+            (
+                "Onboarding: laptop and accounts for new hire",
+                "New hire starting on the 1st: needs a laptop, an account, a mailbox and access to the CRM.",
+            ),
         ],
-        description: "A new colleague starts on Monday. Please create an account, a mailbox and add them to the team distribution list.",
         weight: 4,
         tags: &["onboarding"],
     },
@@ -89,13 +135,24 @@ pub const TOPICS: &[Topic] = &[
         category: "Software/Email",
         group: "Applications",
         ticket_type: Incident,
-        subjects: &[
-            "Outlook keeps asking for my password",
-            "Emails stuck in the outbox",
-            "Shared mailbox not showing in Outlook",
-            "Calendar invites arrive twice",
+        requests: &[
+            (
+                "Outlook keeps asking for my password",
+                "Outlook prompts for my password every hour since the update yesterday, and mail only syncs after I type it again.",
+            ),
+            (
+                "Emails stuck in the outbox",
+                "Mails I send stay in the outbox and are never delivered. Receiving works fine.",
+            ),
+            (
+                "Shared mailbox not showing in Outlook",
+                "The team's shared mailbox disappeared from Outlook this morning; I still have access in the web version.",
+            ),
+            (
+                "Calendar invites arrive twice",
+                "Every meeting invitation arrives twice, and accepting one leaves the other in my calendar.",
+            ),
         ],
-        description: "Outlook prompts for my password every hour since the update yesterday, and mail only syncs after I type it again.",
         weight: 10,
         tags: &["outlook"],
     },
@@ -103,12 +160,20 @@ pub const TOPICS: &[Topic] = &[
         category: "Software/Office",
         group: "Applications",
         ticket_type: Incident,
-        subjects: &[
-            "Excel crashes when opening large files",
-            "Word document locked for editing by myself",
-            "Teams camera not detected",
+        requests: &[
+            (
+                "Excel crashes when opening large files",
+                "Excel closes without a message when I open our weekly report (about 80 MB). Smaller files open fine.",
+            ),
+            (
+                "Word document locked for editing by myself",
+                "Word says the document is locked for editing by me, although I have no other copy open.",
+            ),
+            (
+                "Teams camera not detected",
+                "Teams says no camera was found, but the camera works in other applications.",
+            ),
         ],
-        description: "The application crashes as soon as I open the report we use every Monday. Other files open fine.",
         weight: 7,
         tags: &[],
     },
@@ -116,12 +181,20 @@ pub const TOPICS: &[Topic] = &[
         category: "Software/Install",
         group: "Workplace",
         ticket_type: ServiceRequest,
-        subjects: &[
-            "Please install Visio",
-            "Need Python and VS Code for data analysis",
-            "Request licence for Adobe Acrobat Pro",
+        requests: &[
+            (
+                "Please install Visio",
+                "For the network diagrams of the new project I need Visio on my laptop. Cost centre approval attached.",
+            ),
+            (
+                "Need Python and VS Code for data analysis",
+                "I need Python and VS Code installed for the data analysis work in our team.",
+            ),
+            (
+                "Request licence for Adobe Acrobat Pro",
+                "I need to edit and sign PDF contracts; could I get an Acrobat Pro licence?",
+            ),
         ],
-        description: "For my work on the new project I need this software installed on my laptop. Cost centre approval attached.",
         weight: 6,
         tags: &["software-request"],
     },
@@ -129,13 +202,24 @@ pub const TOPICS: &[Topic] = &[
         category: "Hardware/Laptop",
         group: "Workplace",
         ticket_type: Incident,
-        subjects: &[
-            "Laptop battery drains in an hour",
-            "Laptop will not boot after update",
-            "Keyboard keys stopped working",
-            "Blue screen when docking the laptop",
+        requests: &[
+            (
+                "Laptop battery drains in an hour",
+                "My laptop battery goes from full to empty in about an hour, even when idle. It is about three years old.",
+            ),
+            (
+                "Laptop will not boot after update",
+                "After last night's update the laptop shows the logo and then restarts again and again.",
+            ),
+            (
+                "Keyboard keys stopped working",
+                "Several keys on my laptop keyboard (e, r and t) stopped working this morning.",
+            ),
+            (
+                "Blue screen when docking the laptop",
+                "Every time I put the laptop in the docking station it shows a blue screen and restarts.",
+            ),
         ],
-        description: "My laptop battery goes from full to empty in about an hour, even when idle. It is about three years old.",
         weight: 8,
         tags: &["laptop"],
     },
@@ -143,12 +227,20 @@ pub const TOPICS: &[Topic] = &[
         category: "Hardware/Printer",
         group: "Workplace",
         ticket_type: Incident,
-        subjects: &[
-            "Printer on 3rd floor shows paper jam",
-            "Cannot print to the colour printer",
-            "Scanner does not send to email",
+        requests: &[
+            (
+                "Printer on 3rd floor shows paper jam",
+                "The printer near the kitchen says paper jam but there is no paper stuck anywhere. Nobody on the floor can print.",
+            ),
+            (
+                "Cannot print to the colour printer",
+                "Print jobs to the colour printer stay in the queue with status 'error'. The black and white one works.",
+            ),
+            (
+                "Scanner does not send to email",
+                "Scanning to email on the multifunction printer ends with 'sending failed'.",
+            ),
         ],
-        description: "The printer near the kitchen says paper jam but there is no paper stuck anywhere. Nobody on the floor can print.",
         weight: 6,
         tags: &["printer"],
     },
@@ -156,11 +248,16 @@ pub const TOPICS: &[Topic] = &[
         category: "Hardware/Monitor",
         group: "Workplace",
         ticket_type: ServiceRequest,
-        subjects: &[
-            "Second monitor for my desk",
-            "Docking station does not drive both screens",
+        requests: &[
+            (
+                "Second monitor for my desk",
+                "I would like a second monitor for my desk; the one I have is too small for the spreadsheets I work on.",
+            ),
+            (
+                "Docking station does not drive both screens",
+                "Only one of my two screens shows a picture when the laptop is docked.",
+            ),
         ],
-        description: "I would like a second monitor for my desk; the one I have is too small for the spreadsheets I work on.",
         weight: 3,
         tags: &[],
     },
@@ -168,12 +265,20 @@ pub const TOPICS: &[Topic] = &[
         category: "Infrastructure/Server",
         group: "Infrastructure",
         ticket_type: Incident,
-        subjects: &[
-            "ERP is very slow for everyone",
-            "Intranet returns error 502",
-            "File server not reachable",
+        requests: &[
+            (
+                "ERP is very slow for everyone",
+                "Since about 10 minutes the ERP is extremely slow for the whole team; saving an order takes over a minute.",
+            ),
+            (
+                "Intranet returns error 502",
+                "The intranet home page shows '502 Bad Gateway' for everyone in our office.",
+            ),
+            (
+                "File server not reachable",
+                "The S: drive is not reachable; Explorer says the network path was not found.",
+            ),
         ],
-        description: "Since about 10 minutes the system is extremely slow for the whole team; saving an order takes over a minute.",
         weight: 3,
         tags: &["outage"],
     },
@@ -181,11 +286,16 @@ pub const TOPICS: &[Topic] = &[
         category: "Infrastructure/Storage",
         group: "Infrastructure",
         ticket_type: ServiceRequest,
-        subjects: &[
-            "Shared drive is full",
-            "Restore a deleted folder from backup",
+        requests: &[
+            (
+                "Shared drive is full",
+                "The team share reports that it is full and we cannot save files. Could the quota be raised or old data archived?",
+            ),
+            (
+                "Restore a deleted folder from backup",
+                "I deleted the 2025 budget folder on the team share by mistake yesterday. Can it be restored from backup?",
+            ),
         ],
-        description: "The team share reports that it is full and we cannot save files. Could the quota be raised or old data archived?",
         weight: 3,
         tags: &["storage"],
     },
@@ -193,12 +303,20 @@ pub const TOPICS: &[Topic] = &[
         category: "Software/Email",
         group: "Service Desk",
         ticket_type: Question,
-        subjects: &[
-            "How do I set an out-of-office reply?",
-            "How can I share my calendar with my assistant?",
-            "Where do I find the company signature template?",
+        requests: &[
+            (
+                "How do I set an out-of-office reply?",
+                "I am on holiday from next week. How do I set an automatic out-of-office reply?",
+            ),
+            (
+                "How can I share my calendar with my assistant?",
+                "My new assistant needs to manage my meetings. How do I share my calendar with edit rights?",
+            ),
+            (
+                "Where do I find the company signature template?",
+                "Where can I find the official email signature template, and how do I set it up?",
+            ),
         ],
-        description: "Quick question: I could not find this in the intranet guides. Could you tell me how to do it?",
         weight: 5,
         tags: &["how-to"],
     },

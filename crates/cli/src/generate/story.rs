@@ -88,7 +88,11 @@ pub fn tell(
         Some(agent) if channel == "phone" => agent.id,
         _ => requester,
     };
-    let subject = topic.subjects.choose(rng).copied().unwrap_or("Help needed");
+    let (subject, description) = topic
+        .requests
+        .choose(rng)
+        .copied()
+        .unwrap_or(("Help needed", "Please call me back."));
 
     let mut s = Story {
         id,
@@ -110,7 +114,7 @@ pub fn tell(
     let mut row = TicketRow {
         id,
         subject: subject.to_owned(),
-        description: topic.description.to_owned(),
+        description: description.to_owned(),
         status: String::new(),
         ticket_type: topic.ticket_type.as_str().to_owned(),
         impact: impact.as_str().to_owned(),
