@@ -4,6 +4,7 @@
 //! (web, CLI, mail), so the layers below can trust what they hold. The clock is always passed
 //! in, which keeps every rule here testable without time or a database.
 
+pub mod calendar;
 pub mod custom_field;
 pub mod error;
 pub mod event;
@@ -15,6 +16,7 @@ pub mod text;
 pub mod ticket_type;
 pub mod time;
 
+pub use calendar::Calendar;
 pub use custom_field::{CustomFieldDef, FieldKind};
 pub use error::DomainError;
 pub use event::EventKind;
