@@ -6,7 +6,22 @@ use crate::{Desk, Result};
 /// How long an `Idempotency-Key` is remembered.
 pub const IDEMPOTENCY_WINDOW_SECONDS: i64 = 24 * 60 * 60;
 
+/// How long a finished job is kept, so that its dedup key still refuses a repeat.
+pub const FINISHED_JOBS_KEPT_SECONDS: i64 = 7 * 24 * 60 * 60;
+
 impl Desk {
+    /// Forgets jobs that finished longer ago than [`FINISHED_JOBS_KEPT_SECONDS`].
+    pub async fn purge_finished_jobs(&self) -> Result<u64> {
+        let before = self
+            .now()
+            .plus_seconds(-FINISHED_JOBS_KEPT_SECONDS)
+            .as_micros();
+        let mut tx = self.begin().await?;
+        let n = tx.conn().purge_jobs(before).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Forgets idempotency keys older than the window; returns how many.
     pub async fn expire_idempotency_keys(&self) -> Result<u64> {
         let before = self

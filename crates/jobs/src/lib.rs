@@ -1,7 +1,13 @@
-//! Frontline's background work: periodic housekeeping that runs inside `frontline serve`.
-//!
-//! Every task is idempotent, so several nodes on one PostgreSQL may run it at once without
-//! harm. (The durable job queue for SLA timers, mail and notifications builds on this crate.)
+//! Frontline's background work inside `frontline serve`: the durable job queue's worker
+//! (`queue`: SLA timers, mail and notifications register handlers there) and periodic
+//! housekeeping. Every housekeeping task is idempotent, so several nodes on one PostgreSQL
+//! may run it at once without harm.
+
+pub mod queue;
+
+pub use queue::{
+    Handler, HandlerFuture, JobContext, JobError, Registry, WorkerConfig, spawn_worker,
+};
 
 use std::time::Duration;
 
@@ -31,5 +37,10 @@ async fn housekeeping(desk: &Desk) {
         Ok(0) => {}
         Ok(n) => tracing::info!(expired = n, "idempotency keys expired"),
         Err(e) => tracing::warn!(error = %e, "could not expire idempotency keys; will retry"),
+    }
+    match desk.purge_finished_jobs().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(purged = n, "finished jobs forgotten"),
+        Err(e) => tracing::warn!(error = %e, "could not purge finished jobs; will retry"),
     }
 }

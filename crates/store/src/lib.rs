@@ -16,6 +16,7 @@ pub mod comments;
 pub mod config;
 pub mod events;
 pub mod idempotency;
+pub mod jobs;
 pub mod links;
 pub mod list;
 pub mod stats;

@@ -1,0 +1,201 @@
+//! The durable job queue's rows: enqueue (inside the transaction that causes the job), claim
+//! with a lease, and finish, retry or bury, each only by the worker that holds the lease.
+//!
+//! Claiming on PostgreSQL skips rows other workers have locked (`FOR UPDATE SKIP LOCKED`), so
+//! several nodes take different jobs; on SQLite the single writer does the same. Every call
+//! that ends an attempt names the worker and the attempt it holds: after a lease ran out and
+//! another worker took the job over, the first worker's late answer changes nothing.
+
+use sqlx::{AssertSqlSafe, FromRow};
+
+use crate::conn::on;
+use crate::{Conn, Result};
+
+pub const QUEUED: &str = "queued";
+pub const DONE: &str = "done";
+pub const DEAD: &str = "dead";
+
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub kind: String,
+    /// JSON the handler reads.
+    pub payload: String,
+    /// A second job with the same key is not added (while the first is kept).
+    pub dedup_key: Option<String>,
+    pub run_at: i64,
+    pub max_attempts: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct JobRow {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub dedup_key: Option<String>,
+    pub state: String,
+    pub run_at: i64,
+    /// Attempts started so far, this one included while it runs.
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub locked_by: Option<String>,
+    pub locked_until: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, kind, payload, dedup_key, state, run_at, attempts, max_attempts, \
+    locked_by, locked_until, last_error, created_at, updated_at, finished_at";
+
+/// The lease a worker holds on a claimed job: who, and which attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub job_id: i64,
+    pub worker: String,
+    pub attempt: i64,
+}
+
+impl Conn<'_> {
+    /// Adds a job; `None` when one with the same `dedup_key` exists already.
+    pub async fn enqueue_job(&mut self, job: &NewJob, now: i64) -> Result<Option<i64>> {
+        const SQL: &str = "INSERT INTO jobs (kind, payload, dedup_key, run_at, max_attempts, \
+            created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
+            ON CONFLICT (dedup_key) DO NOTHING RETURNING id";
+        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+            .bind(&job.kind)
+            .bind(&job.payload)
+            .bind(&job.dedup_key)
+            .bind(job.run_at)
+            .bind(job.max_attempts.max(1))
+            .bind(now)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    /// Takes up to `limit` due jobs that nobody holds, for `lease` microseconds, and counts
+    /// the attempt. Oldest due first.
+    pub async fn claim_jobs(
+        &mut self,
+        worker: &str,
+        now: i64,
+        lease: i64,
+        limit: i64,
+    ) -> Result<Vec<JobRow>> {
+        let skip_locked = if self.is_postgres() {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1, \
+             updated_at = $3 WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' \
+             AND run_at <= $3 AND (locked_until IS NULL OR locked_until <= $3) \
+             ORDER BY run_at, id LIMIT $4{skip_locked}) RETURNING {COLUMNS}"
+        );
+        let mut jobs: Vec<JobRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(worker)
+            .bind(now + lease)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(c)
+            .await?);
+        jobs.sort_by_key(|j| (j.run_at, j.id));
+        Ok(jobs)
+    }
+
+    /// Marks the attempt done. False when `lease` is no longer held (the lease ran out and
+    /// another worker took the job): the caller must then roll back what it did.
+    pub async fn finish_job(&mut self, lease: &Lease, now: i64) -> Result<bool> {
+        const SQL: &str = "UPDATE jobs SET state = 'done', locked_by = NULL, \
+            locked_until = NULL, last_error = NULL, finished_at = $1, updated_at = $1 \
+            WHERE id = $2 AND locked_by = $3 AND attempts = $4 AND state = 'queued'";
+        let n = on!(self, |c| sqlx::query(SQL)
+            .bind(now)
+            .bind(lease.job_id)
+            .bind(&lease.worker)
+            .bind(lease.attempt)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Ends a failed attempt: the job runs again at `retry_at`, or, with `None`, is dead
+    /// (kept for an administrator to read and revive). False when the lease is lost.
+    pub async fn fail_job(
+        &mut self,
+        lease: &Lease,
+        error: &str,
+        retry_at: Option<i64>,
+        now: i64,
+    ) -> Result<bool> {
+        const SQL: &str = "UPDATE jobs SET state = $1, run_at = COALESCE($2, run_at), \
+            locked_by = NULL, locked_until = NULL, last_error = $3, updated_at = $4, \
+            finished_at = CASE WHEN $2 IS NULL THEN $4 ELSE NULL END \
+            WHERE id = $5 AND locked_by = $6 AND attempts = $7 AND state = 'queued'";
+        let state = if retry_at.is_some() { QUEUED } else { DEAD };
+        let n = on!(self, |c| sqlx::query(SQL)
+            .bind(state)
+            .bind(retry_at)
+            .bind(error)
+            .bind(now)
+            .bind(lease.job_id)
+            .bind(&lease.worker)
+            .bind(lease.attempt)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Gives a dead job a fresh set of attempts, due now.
+    pub async fn revive_job(&mut self, id: i64, now: i64) -> Result<bool> {
+        const SQL: &str = "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, \
+            finished_at = NULL, updated_at = $1 WHERE id = $2 AND state = 'dead'";
+        let n = on!(self, |c| sqlx::query(SQL)
+            .bind(now)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+
+    pub async fn job(&mut self, id: i64) -> Result<Option<JobRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1");
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    /// Jobs in `state`, newest change first, after `before_id` for paging (0 for the start).
+    pub async fn jobs_in_state(
+        &mut self,
+        state: &str,
+        before_id: i64,
+        limit: i64,
+    ) -> Result<Vec<JobRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM jobs WHERE state = $1 AND ($2 = 0 OR id < $2) \
+             ORDER BY id DESC LIMIT $3"
+        );
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(state)
+            .bind(before_id)
+            .bind(limit)
+            .fetch_all(c)
+            .await?))
+    }
+
+    /// Forgets finished jobs older than `before`; returns how many.
+    pub async fn purge_jobs(&mut self, before: i64) -> Result<u64> {
+        const SQL: &str = "DELETE FROM jobs WHERE state = 'done' AND finished_at < $1";
+        Ok(on!(self, |c| sqlx::query(SQL)
+            .bind(before)
+            .execute(c)
+            .await?
+            .rows_affected()))
+    }
+}
