@@ -1,0 +1,15 @@
+//! Service-level agreements: which policy applies to a ticket (`policy`), and where each of
+//! its targets stands given the ticket's history (`clock`).
+//!
+//! The clock is a pure function of the policy, the business-hours calendar, what happened to
+//! the ticket and the current time, so the core can recompute it on every change, the SLA
+//! timers can check it when they fire, and a changed priority re-evaluates it from the start.
+
+mod clock;
+mod policy;
+
+pub use clock::{ClockState, Happening, Moment, Target, TargetClock, evaluate};
+pub use policy::{Conditions, Facts, Policy, Targets, choose};
+
+#[cfg(test)]
+mod tests;
