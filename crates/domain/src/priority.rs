@@ -94,8 +94,10 @@ impl<'de> Deserialize<'de> for Priority {
     }
 }
 
-/// Rows are impact (high, medium, low), columns urgency (high, medium, low).
+/// Rows are impact (high, medium, low), columns urgency (high, medium, low). Unknown keys are
+/// refused: a typo such as `hihg` must not leave a row unchanged while seeming to succeed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PriorityMatrix {
     pub high: [Priority; 3],
     pub medium: [Priority; 3],

@@ -22,7 +22,7 @@ use crate::state::AppState;
 use crate::{metrics, ops};
 
 /// JSON bodies are small; a larger one is refused with 413 before it is read.
-const JSON_BODY_LIMIT: usize = 1024 * 1024;
+pub(crate) const JSON_BODY_LIMIT: usize = 1024 * 1024;
 /// Comments may carry attachments (the desk's per-file limit applies on top).
 const UPLOAD_BODY_LIMIT: usize = 64 * 1024 * 1024;
 

@@ -2,7 +2,7 @@
 //! `multipart/form-data` with files (fields `body`, `internal`, and any number of file parts).
 
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use frontline_core::tickets::{Comment as CoreComment, NewAttachment, NewComment};
 use serde::{Deserialize, Serialize};
@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use crate::api::time;
 use crate::extract::{ApiJson, ApiPath, Auth, Cursor, PageParams, QueryPairs, paginate};
 use crate::problem::{ApiError, ApiResult, Problem};
+use crate::router::JSON_BODY_LIMIT;
 use crate::state::AppState;
 
 const CURSOR_TAG: &str = "comments";
@@ -140,6 +141,9 @@ pub async fn create_comment(
             .map_err(|e| ApiError::bad_request(format!("the form could not be read: {e}")))?;
         read_form(form).await?
     } else {
+        // The route takes uploads up to 64 MiB; a JSON comment is held to the JSON limit.
+        let mut req = req;
+        DefaultBodyLimit::max(JSON_BODY_LIMIT).apply(&mut req);
         let body = ApiJson::<CreateComment>::from_request(req, &state)
             .await?
             .value;

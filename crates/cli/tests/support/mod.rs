@@ -1,0 +1,139 @@
+//! Support for the black-box tests: a desk on a database of its own ([`TestDesk`]), the real
+//! `frontline` binary run against it (administrative commands and [`Server`]), a small HTTP
+//! client ([`Api`]), and [`on_both!`], which runs one test on SQLite and on PostgreSQL.
+//!
+//! Every child process is held by a guard that kills and reaps it when dropped, so a failing
+//! test never leaves a server behind.
+
+#![allow(
+    dead_code,
+    unused_imports,
+    reason = "each test file uses its own part of the support module"
+)]
+
+mod api;
+mod server;
+
+use std::process::{Command, Output, Stdio};
+
+use frontline_testkit::PgDatabase;
+use tempfile::TempDir;
+
+pub use api::{Api, Reply, read, read_lossy, send, with_query};
+pub use server::Server;
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_frontline");
+
+/// Generates `sqlite::<name>` and `postgres::<name>` tests for each named
+/// `async fn(Backend)` in the calling file.
+#[macro_export]
+macro_rules! on_both {
+    ($($(#[$attr:meta])* $name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                $(#[$attr])*
+                async fn $name() {
+                    super::$name($crate::support::Backend::Sqlite).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                $(#[$attr])*
+                async fn $name() {
+                    super::$name($crate::support::Backend::Postgres).await;
+                }
+            )+
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A desk on a database of its own: a temporary data folder, or a new PostgreSQL database
+/// dropped again with this value.
+pub struct TestDesk {
+    db_args: Vec<String>,
+    _dir: TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+impl TestDesk {
+    pub async fn new(backend: Backend, test: &str) -> Self {
+        let dir = tempfile::tempdir().expect("cannot create a temporary folder");
+        let (db_args, pg) = match backend {
+            Backend::Sqlite => (
+                vec!["--data-dir".to_owned(), dir.path().display().to_string()],
+                None,
+            ),
+            Backend::Postgres => {
+                let pg = PgDatabase::create(test).await;
+                (vec!["--database-url".to_owned(), pg.url.clone()], Some(pg))
+            }
+        };
+        Self {
+            db_args,
+            _dir: dir,
+            _pg: pg,
+        }
+    }
+
+    /// `frontline ARGS… <database flags>`: the global flags go after the subcommand.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .args(&self.db_args)
+            .env_remove("FRONTLINE_DATA_DIR")
+            .env_remove("FRONTLINE_DATABASE_URL")
+            .env_remove("FRONTLINE_CONFIG")
+            .env_remove("FRONTLINE_LISTEN")
+            .env("RUST_BACKTRACE", "1");
+        cmd
+    }
+
+    /// Runs an administrative command to its end.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("cannot run the frontline binary")
+    }
+
+    /// Runs a command that must succeed and returns its standard output, trimmed.
+    pub fn run_ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "`frontline {}` failed ({}): {}",
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// `frontline user add` then `frontline token create`: a person and their API token.
+    pub fn person(&self, email: &str, name: &str, role: &str) -> String {
+        self.run_ok(&[
+            "user", "add", "--email", email, "--name", name, "--role", role,
+        ]);
+        let token = self.run_ok(&["token", "create", "--email", email]);
+        assert!(
+            !token.is_empty() && !token.contains(char::is_whitespace),
+            "token create printed {token:?}"
+        );
+        token
+    }
+
+    /// `frontline serve --listen 127.0.0.1:0`, waited for until `/readyz` answers 200.
+    pub async fn serve(&self) -> Server {
+        Server::start(self).await
+    }
+}
