@@ -1,1 +1,279 @@
-fn main() {}
+//! `frontline-bench`: measures a release build of `frontline` from outside, over HTTP on
+//! loopback, at realistic scale, and prints the Markdown table the README quotes.
+//!
+//! For each database it loads `--tickets` with `frontline generate`, restarts `frontline
+//! serve` a few times to time start-up, then runs the client loops in `load` and reads the
+//! server's memory from /proc. Databases (`db`) and servers (`server`) are guards that clean
+//! up when dropped, also on error or Ctrl-C.
+
+mod db;
+mod load;
+mod report;
+mod server;
+mod stats;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::{Parser, ValueEnum};
+
+use crate::db::{Backend, Database};
+use crate::load::{Api, Bounds};
+use crate::report::{Results, Shape};
+use crate::server::Frontline;
+
+const AGENT: &str = "bench-agent@example.org";
+
+#[derive(Debug, Parser)]
+#[command(about = "Benchmark a release build of frontline on SQLite and PostgreSQL")]
+struct Args {
+    /// Tickets to generate before measuring.
+    #[arg(long, default_value_t = 1_000_000)]
+    tickets: u64,
+    /// Which databases to measure.
+    #[arg(long, value_enum, default_value_t = Which::Both)]
+    backend: Which,
+    /// The binary under test (default: `frontline` beside this program, i.e. target/release).
+    #[arg(long)]
+    frontline: Option<PathBuf>,
+    /// A PostgreSQL server, as a URL to any database on it; a fresh database is created there
+    /// with psql and dropped afterwards.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres_url: String,
+    /// Scratch folder for the SQLite database and server logs; must not exist; removed
+    /// afterwards (default /tmp/frontline-bench-PID).
+    #[arg(long)]
+    work_dir: Option<PathBuf>,
+    /// Concurrent clients creating tickets.
+    #[arg(long, default_value_t = 8)]
+    clients: usize,
+    /// Time limit of each measuring loop, in seconds.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Most tickets the creation load may create.
+    #[arg(long, default_value_t = 20_000)]
+    max_creates: usize,
+    /// Most requests of each read loop (the queue walk, the ticket page).
+    #[arg(long, default_value_t = 5_000)]
+    max_reads: usize,
+    /// Pages of the queue walked by cursor before starting at the top again.
+    #[arg(long, default_value_t = 20)]
+    depth: usize,
+    /// Server starts timed (median and best are reported).
+    #[arg(long, default_value_t = 3)]
+    restarts: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Which {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    tokio::select! {
+        result = run(&args) => match result {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(e) => {
+                eprintln!("frontline-bench: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("frontline-bench: interrupted; servers stopped and scratch data removed");
+            ExitCode::from(130)
+        }
+    }
+}
+
+/// Measures every chosen backend and prints the table; `Ok(false)` if one of them failed.
+async fn run(args: &Args) -> anyhow::Result<bool> {
+    let bin = match &args.frontline {
+        Some(path) => path.clone(),
+        None => std::env::current_exe()
+            .context("cannot find this program's path")?
+            .with_file_name("frontline"),
+    };
+    if !bin.is_file() {
+        bail!(
+            "{} not found; build it with `cargo build --release -p frontline` or pass --frontline",
+            bin.display()
+        );
+    }
+    let work = WorkDir::create(args.work_dir.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("frontline-bench-{}", std::process::id()))
+    }))?;
+    let backends: &[Backend] = match args.backend {
+        Which::Sqlite => &[Backend::Sqlite],
+        Which::Postgres => &[Backend::Postgres],
+        Which::Both => &[Backend::Sqlite, Backend::Postgres],
+    };
+    let postgres = (args.backend != Which::Sqlite).then_some(args.postgres_url.as_str());
+    println!("{}", report::header(&bin, postgres));
+
+    let mut runs: Vec<(Backend, Option<Result<Results, String>>)> =
+        vec![(Backend::Sqlite, None), (Backend::Postgres, None)];
+    for &backend in backends {
+        eprintln!("== {backend}");
+        let result = measure(backend, &bin, work.path(), args).await;
+        if let Err(e) = &result {
+            eprintln!("frontline-bench: {backend}: {e:#}");
+        }
+        if let Some(slot) = runs.iter_mut().find(|(b, _)| *b == backend) {
+            slot.1 = Some(result.map_err(|e| format!("{e:#}")));
+        }
+    }
+    let shape = Shape {
+        clients: args.clients,
+        depth: args.depth,
+        restarts: args.restarts.max(1),
+    };
+    println!("{}", report::table(shape, &runs));
+    print!("{}", report::notes(&runs));
+    let ok = runs.iter().all(|(_, r)| !matches!(r, Some(Err(_))));
+    if !ok {
+        work.keep();
+    }
+    Ok(ok)
+}
+
+/// Everything measured on one backend, on a database created for it and removed afterwards.
+async fn measure(
+    backend: Backend,
+    bin: &Path,
+    work: &Path,
+    args: &Args,
+) -> anyhow::Result<Results> {
+    let log_dir = work.join(format!("logs-{}", format!("{backend:?}").to_lowercase()));
+    std::fs::create_dir_all(&log_dir)
+        .with_context(|| format!("cannot create {}", log_dir.display()))?;
+    let db = match backend {
+        Backend::Sqlite => Database::sqlite(&work.join("sqlite"))?,
+        Backend::Postgres => Database::postgres(
+            &args.postgres_url,
+            &format!("frontline_bench_{}", std::process::id()),
+        )?,
+    };
+    let frontline = Frontline::new(bin, db.args.clone(), &log_dir);
+    let mut results = Results {
+        tickets: args.tickets,
+        ..Results::default()
+    };
+
+    eprintln!("generating {} tickets…", args.tickets);
+    let started = Instant::now();
+    let summary = frontline
+        .run(&[
+            "generate",
+            "--tickets",
+            &args.tickets.to_string(),
+            "--quiet",
+        ])
+        .await?;
+    results.generate = started.elapsed();
+    eprintln!("{summary}");
+    db.settle().context("cannot analyze the database")?;
+    results.db_bytes = db.size().context("cannot measure the database")?;
+    frontline
+        .run(&[
+            "user",
+            "add",
+            "--email",
+            AGENT,
+            "--name",
+            "Bench Agent",
+            "--role",
+            "agent",
+        ])
+        .await?;
+    let token = frontline
+        .run(&["token", "create", "--email", AGENT])
+        .await?;
+
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .context("cannot build the HTTP client")?;
+    let restarts = args.restarts.max(1);
+    let mut server = None;
+    for run in 0..restarts {
+        if let Some(previous) = server.take() {
+            server::Server::stop(previous).await?;
+        }
+        let (started, took) = frontline.serve(&client, run).await?;
+        eprintln!("start-up {}: {} ms", run + 1, stats::ms(took));
+        results.startups.push(took);
+        server = Some(started);
+    }
+    let server = server.context("no server started")?;
+    results.idle = server.memory()?;
+
+    let api = Api {
+        client,
+        base: server.base().to_owned(),
+        token,
+    };
+    let time = Duration::from_secs(args.seconds);
+    let reads = Bounds {
+        requests: args.max_reads,
+        time,
+    };
+    load::warm_up(&api).await?;
+    eprintln!("walking the queue…");
+    results.queue = load::walk_queue(&api, args.depth, reads).await?;
+    eprintln!("reading a ticket page…");
+    results.page = load::read_ticket_page(&api, reads).await?;
+    eprintln!("creating tickets with {} clients…", args.clients);
+    let creates = Bounds {
+        requests: args.max_creates,
+        time,
+    };
+    results.created = load::create_tickets(&api, args.clients, creates).await?;
+    results.after = server.memory()?;
+    server.stop().await?;
+    Ok(results)
+}
+
+/// The scratch folder, removed when dropped unless a failure asked to keep its logs.
+struct WorkDir {
+    path: PathBuf,
+    keep: std::cell::Cell<bool>,
+}
+
+impl WorkDir {
+    fn create(path: PathBuf) -> anyhow::Result<Self> {
+        if path.exists() {
+            bail!("{} exists already; pick another --work-dir", path.display());
+        }
+        std::fs::create_dir_all(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(Self {
+            path,
+            keep: std::cell::Cell::new(false),
+        })
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn keep(&self) {
+        self.keep.set(true);
+        eprintln!("server logs kept in {}", self.path.display());
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        if !self.keep.get() {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
