@@ -78,6 +78,13 @@ impl Desk {
         new: &NewTicket,
         idem: Option<&IdempotencyKey>,
     ) -> Result<Created> {
+        // Everything that only reads is resolved before the write transaction, so the single
+        // SQLite writer is held for the inserts alone. Names resolved here can only change
+        // under an administrator's hand; the foreign keys still guard every reference.
+        let resolved = {
+            let mut read = self.store.read().await?;
+            resolve(&mut read.conn(), actor, new).await?
+        };
         let now = self.now();
         let mut tx = self.begin().await?;
         if let Some(k) = idem
@@ -97,38 +104,25 @@ impl Desk {
             });
         }
         let mut c = tx.conn();
-        let requester = match &new.requester {
-            Some(email) if email.as_str() != actor.email => {
-                requester_for(&mut c, email, now.as_micros()).await?
-            }
-            _ => c
-                .user_by_id(actor.id)
-                .await?
-                .ok_or(CoreError::Unauthenticated)?,
+        let requester = match resolved.requester {
+            Some(u) => u,
+            // New to the desk: created in this transaction (a concurrent creation is a
+            // conflict, and the retry finds the person).
+            None => match &new.requester {
+                Some(email) => requester_for(&mut c, email, now.as_micros()).await?,
+                None => return Err(CoreError::Unauthenticated),
+            },
         };
-        let category_id = match &new.category {
-            Some(p) => Some(fields::category_id(&mut c, p).await?),
-            None => None,
-        };
-        let group_id = match &new.group {
-            Some(g) => Some(fields::group_id(&mut c, g).await?),
-            None => None,
-        };
-        let assignee = match &new.assignee {
-            Some(e) => Some(fields::staff(&mut c, "assignee", e).await?),
-            None => None,
-        };
-        let watcher_ids = fields::users(&mut c, "watchers", &new.watchers).await?;
-        let defs = load_custom_fields(&mut c).await?;
-        let mut custom = Map::new();
-        let index = fields::apply_custom_fields(
-            &defs,
-            new.ticket_type,
-            &mut custom,
-            &new.custom_fields,
-            true,
-        )?;
-        let matrix = load_matrix(&mut c).await?;
+        let Resolved {
+            category_id,
+            group_id,
+            assignee,
+            watcher_ids,
+            custom,
+            index,
+            matrix,
+            ..
+        } = resolved;
         let status = new.status.unwrap_or(Status::New);
         let at = now.as_micros();
         let mut row = TicketRow {
@@ -161,8 +155,11 @@ impl Desk {
         };
         row.id = c.insert_ticket(&row).await?;
         if !new.tags.is_empty() {
-            let tags: Vec<String> = new.tags.iter().map(|t| t.as_str().to_owned()).collect();
-            c.set_tags(row.id, &tags).await?;
+            let tags: std::collections::BTreeSet<&str> =
+                new.tags.iter().map(|t| t.as_str()).collect();
+            let tags: Vec<(i64, String)> =
+                tags.into_iter().map(|t| (row.id, t.to_owned())).collect();
+            c.bulk_tags(&tags).await?;
         }
         for w in &watcher_ids {
             c.add_watcher(row.id, *w).await?;
@@ -199,6 +196,63 @@ impl Desk {
             fresh: true,
         })
     }
+}
+
+/// What a new ticket refers to, read before the write transaction begins.
+struct Resolved {
+    /// `None` when the requester is new to the desk and must be created.
+    requester: Option<UserRow>,
+    category_id: Option<i64>,
+    group_id: Option<i64>,
+    assignee: Option<UserRow>,
+    watcher_ids: Vec<i64>,
+    custom: Map<String, Value>,
+    index: Vec<(String, String)>,
+    matrix: frontline_domain::PriorityMatrix,
+}
+
+async fn resolve(c: &mut Conn<'_>, actor: &Actor, new: &NewTicket) -> Result<Resolved> {
+    let requester = match &new.requester {
+        Some(email) if email.as_str() != actor.email => c.user_by_email(email.as_str()).await?,
+        _ => Some(
+            c.user_by_id(actor.id)
+                .await?
+                .ok_or(CoreError::Unauthenticated)?,
+        ),
+    };
+    let category_id = match &new.category {
+        Some(p) => Some(fields::category_id(c, p).await?),
+        None => None,
+    };
+    let group_id = match &new.group {
+        Some(g) => Some(fields::group_id(c, g).await?),
+        None => None,
+    };
+    let assignee = match &new.assignee {
+        Some(e) => Some(fields::staff(c, "assignee", e).await?),
+        None => None,
+    };
+    let watcher_ids = fields::users(c, "watchers", &new.watchers).await?;
+    let defs = load_custom_fields(c).await?;
+    let mut custom = Map::new();
+    let index = fields::apply_custom_fields(
+        &defs,
+        new.ticket_type,
+        &mut custom,
+        &new.custom_fields,
+        true,
+    )?;
+    let matrix = load_matrix(c).await?;
+    Ok(Resolved {
+        requester,
+        category_id,
+        group_id,
+        assignee,
+        watcher_ids,
+        custom,
+        index,
+        matrix,
+    })
 }
 
 /// Requesters open tickets for themselves and describe them; triage is the desk's job.

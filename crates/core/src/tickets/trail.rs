@@ -55,9 +55,10 @@ impl Trail {
         self.events.is_empty()
     }
 
+    /// Appends the events in one statement.
     pub async fn write(self, c: &mut Conn<'_>) -> Result<()> {
-        for e in &self.events {
-            c.insert_event(e).await?;
+        if !self.events.is_empty() {
+            c.bulk_events(&self.events).await?;
         }
         Ok(())
     }
