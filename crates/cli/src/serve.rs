@@ -22,7 +22,13 @@ pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
         .local_addr()
         .context("cannot read the listening address")?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let worker = frontline_jobs::spawn(desk.clone(), stop_rx);
+    let worker = frontline_jobs::spawn(desk.clone(), stop_rx.clone());
+    let jobs = frontline_jobs::spawn_worker(
+        desk.clone(),
+        frontline_jobs::registry(),
+        frontline_jobs::WorkerConfig::default(),
+        stop_rx,
+    );
     let app = frontline_web::router(AppState::new(desk.clone()));
     tracing::info!(%addr, database = ?config.database, ready_ms = started.elapsed().as_millis() as u64, "serving");
     println!("Frontline is listening on http://{addr}");
@@ -32,6 +38,7 @@ pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
         .context("the HTTP server failed")?;
     let _ = stop_tx.send(true);
     let _ = worker.await;
+    let _ = jobs.await;
     desk.store().close().await;
     tracing::info!("stopped");
     Ok(())

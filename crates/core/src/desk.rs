@@ -32,6 +32,8 @@ pub struct Desk {
     pub(crate) store: Store,
     clock: Clock,
     pub limits: Limits,
+    /// SLA policies and calendars as last read (see `sla::PolicyCache`).
+    pub(crate) sla_policies: Arc<crate::sla::PolicyCache>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -46,6 +48,7 @@ impl Desk {
             store,
             clock: Arc::new(Timestamp::now),
             limits: Limits::default(),
+            sla_policies: Arc::default(),
         }
     }
 
@@ -55,6 +58,7 @@ impl Desk {
             store,
             clock: Arc::new(clock),
             limits: Limits::default(),
+            sla_policies: Arc::default(),
         }
     }
 

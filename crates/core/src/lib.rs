@@ -12,6 +12,7 @@ mod desk;
 pub mod error;
 pub mod maintenance;
 pub mod people;
+pub mod sla;
 pub mod tickets;
 
 pub use actor::Actor;

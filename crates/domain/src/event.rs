@@ -20,6 +20,17 @@ pub enum EventKind {
     MergedFrom,
     Linked,
     Unlinked,
+    /// SLA events: `field` names the target (first_response, next_response, resolution).
+    SlaStarted,
+    SlaPaused,
+    SlaResumed,
+    SlaMet,
+    SlaWarning,
+    SlaBreached,
+    /// The target no longer applies (no policy matches, or the new one does not set it).
+    SlaCancelled,
+    /// Another policy applies now (after a change of priority, type, category …).
+    SlaPolicyChanged,
 }
 
 impl EventKind {
@@ -34,6 +45,14 @@ impl EventKind {
             EventKind::MergedFrom => "merged_from",
             EventKind::Linked => "linked",
             EventKind::Unlinked => "unlinked",
+            EventKind::SlaStarted => "sla_started",
+            EventKind::SlaPaused => "sla_paused",
+            EventKind::SlaResumed => "sla_resumed",
+            EventKind::SlaMet => "sla_met",
+            EventKind::SlaWarning => "sla_warning",
+            EventKind::SlaBreached => "sla_breached",
+            EventKind::SlaCancelled => "sla_cancelled",
+            EventKind::SlaPolicyChanged => "sla_policy_changed",
         }
     }
 }

@@ -15,6 +15,23 @@ use frontline_core::Desk;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+/// Every job kind this build handles.
+pub fn registry() -> Registry {
+    Registry::new().register(frontline_core::sla::TIMER_JOB, sla_timer)
+}
+
+/// An SLA warning or breach may have fallen due: bring the ticket's SLA state up to date in
+/// the job's transaction, which records it exactly once.
+fn sla_timer(ctx: &mut JobContext) -> HandlerFuture<'_> {
+    Box::pin(async move {
+        let ticket: i64 = ctx.payload()?;
+        let desk = ctx.desk.clone();
+        let mut tx = ctx.begin().await?;
+        desk.fire_sla_timer(&mut tx.conn(), ticket).await?;
+        tx.commit().await.map_err(JobError::from)
+    })
+}
+
 /// How often housekeeping runs.
 pub const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(15 * 60);
 

@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod links;
 pub mod list;
+pub mod sla;
 pub mod stats;
 pub mod tickets;
 pub mod tokens;

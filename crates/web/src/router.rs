@@ -15,8 +15,12 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::desk::{categories, custom_fields, groups, organizations, priority_matrix, users};
-use crate::api::tickets::{attachments, comments, create, events, get, links, list, merge, update};
+use crate::api::desk::{
+    categories, custom_fields, groups, organizations, priority_matrix, sla as sla_config, users,
+};
+use crate::api::tickets::{
+    attachments, comments, create, events, get, links, list, merge, sla, update,
+};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::{metrics, ops};
@@ -58,6 +62,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(list::list_tickets, create::create_ticket))
         .routes(routes!(get::get_ticket, update::update_ticket))
         .routes(routes!(events::list_events))
+        .routes(routes!(sla::ticket_sla))
         .routes(routes!(attachments::download_attachment))
         .routes(routes!(merge::merge_ticket))
         .routes(routes!(links::list_links, links::create_link))
@@ -82,6 +87,14 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(
             priority_matrix::get_matrix,
             priority_matrix::put_matrix
+        ))
+        .routes(routes!(
+            sla_config::list_calendars,
+            sla_config::create_calendar
+        ))
+        .routes(routes!(
+            sla_config::list_policies,
+            sla_config::create_policy
         ))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .merge(uploads)

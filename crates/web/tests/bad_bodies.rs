@@ -42,6 +42,8 @@ const WRITES: &[Write] = &[
     Write { method: "POST",  path: "/api/v1/categories",             valid: r#"{"path":"Network/VPN"}"#,           wrong_type: r#"{"path":5}"#,                             field: "path" },
     Write { method: "POST",  path: "/api/v1/custom-fields",          valid: r#"{"key":"asset","label":"Asset","kind":"text"}"#, wrong_type: r#"{"key":"asset","label":"Asset","kind":"text","required":"no"}"#, field: "required" },
     Write { method: "PUT",   path: "/api/v1/priority-matrix",        valid: r#"{"high":["P1","P1","P2"],"medium":["P2","P3","P4"],"low":["P3","P4","P4"]}"#, wrong_type: r#"{"high":"P1","medium":["P2","P3","P4"],"low":["P3","P4","P4"]}"#, field: "high" },
+    Write { method: "POST",  path: "/api/v1/sla-policies",           valid: r#"{"calendar":"Office hours","policy":{"name":"Urgent","targets":{"first_response":30}}}"#, wrong_type: r#"{"calendar":7,"policy":{"name":"Urgent","targets":{"first_response":30}}}"#, field: "calendar" },
+    Write { method: "POST",  path: "/api/v1/calendars",              valid: r#"{"name":"Office","time_zone":"Europe/Berlin","week":{"mon":["09:00-17:00"]}}"#, wrong_type: r#"{"name":"Office","time_zone":"UTC","week":{"mon":"09:00-17:00"}}"#, field: "week" },
 ];
 
 /// A desk with a ticket `t` (with a reply and a note), a ticket `u`, an organization and a
@@ -97,6 +99,10 @@ impl Scene {
         )
         .await
         .expect_status(201, "adding a group")?;
+        let office = json!({ "name": "Office hours", "time_zone": "UTC", "week": { "mon": ["09:00-17:00"] } });
+        app.send(req("POST", "/api/v1/calendars").token(&admin).json(&office))
+            .await
+            .expect_status(201, "adding a calendar")?;
         let before = Self::observe(&app, &admin, t, u).await?;
         let events_before = app.event_count(&admin, t).await?;
         Ok(Self {
@@ -255,6 +261,9 @@ async fn unknown_values_are_422_naming_the_field(store: &frontline_core::Store) 
         ("/api/v1/custom-fields",        r#"{"key":"Asset Tag","label":"Asset","kind":"text"}"#,  "key"),
         ("/api/v1/priority-matrix",      r#"{"high":["P9","P2","P3"],"medium":["P2","P3","P4"],"low":["P3","P4","P4"]}"#, "priority"),
         ("/api/v1/priority-matrix",      r#"{"high":["P4","P4","P4"],"medium":["P2","P3","P4"],"low":["P1","P1","P1"]}"#, ""),
+        ("/api/v1/calendars",            r#"{"name":"Mars","time_zone":"Mars/Olympus","week":{}}"#, "time_zone"),
+        ("/api/v1/sla-policies",         r#"{"calendar":"Nowhere","policy":{"name":"P1","targets":{"resolution":60}}}"#, "calendar"),
+        ("/api/v1/sla-policies",         r#"{"calendar":"Nowhere","policy":{"name":"P1","targets":{"resolution":60},"warn_at_percent":150}}"#, "warn_at_percent"),
     ];
     for (path, body, field) in cases {
         let w = write(path)?;

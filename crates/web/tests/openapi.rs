@@ -19,6 +19,7 @@ const ROUTES: &[&str] = &[
     "GET /api/v1/tickets/{id}/comments",
     "POST /api/v1/tickets/{id}/comments",
     "GET /api/v1/tickets/{id}/events",
+    "GET /api/v1/tickets/{id}/sla",
     "GET /api/v1/tickets/{id}/attachments/{attachment_id}",
     "POST /api/v1/tickets/{id}/merge",
     "GET /api/v1/tickets/{id}/links",
@@ -39,6 +40,10 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/custom-fields",
     "GET /api/v1/priority-matrix",
     "PUT /api/v1/priority-matrix",
+    "GET /api/v1/calendars",
+    "POST /api/v1/calendars",
+    "GET /api/v1/sla-policies",
+    "POST /api/v1/sla-policies",
 ];
 
 async fn the_document_lists_every_route(store: &frontline_core::Store) -> TestResult {

@@ -75,6 +75,8 @@ const TABLE: &[Row] = &[
     row("POST",   "/api/v1/tickets/{t}/comments",                   Some(r#"{"body":"Call back","internal":true}"#), [401, 401, 403, 201, 201, 201]),
     row("POST",   "/api/v1/tickets/{theirs}/comments",              Some(r#"{"body":"Me too"}"#),                 [401, 401, 404, 201, 201, 201]),
     row("GET",    "/api/v1/tickets/{t}/events",                     None,                                         [401, 401, 200, 200, 200, 200]),
+    row("GET",    "/api/v1/tickets/{t}/sla",                        None,                                         [401, 401, 200, 200, 200, 200]),
+    row("GET",    "/api/v1/tickets/{theirs}/sla",                   None,                                         [401, 401, 404, 200, 200, 200]),
     row("GET",    "/api/v1/tickets/{theirs}/events",                None,                                         [401, 401, 404, 200, 200, 200]),
     row("GET",    "/api/v1/tickets/{t}/attachments/{att}",          None,                                         [401, 401, 200, 200, 200, 200]),
     row("GET",    "/api/v1/tickets/{theirs}/attachments/{theirs_att}", None,                                      [401, 401, 404, 200, 200, 200]),
@@ -102,6 +104,11 @@ const TABLE: &[Row] = &[
     row("POST",   "/api/v1/custom-fields",                          Some(r#"{"key":"field_{n}","label":"Field","kind":"text"}"#), [401, 401, 403, 403, 201, 201]),
     row("GET",    "/api/v1/priority-matrix",                        None,                                         [401, 401, 200, 200, 200, 200]),
     row("PUT",    "/api/v1/priority-matrix",                        Some(MATRIX),                                 [401, 401, 403, 403, 200, 200]),
+    // SLA configuration: the desk reads it, managers and admins change it.
+    row("GET",    "/api/v1/calendars",                              None,                                         [401, 401, 403, 200, 200, 200]),
+    row("POST",   "/api/v1/calendars",                              Some(r#"{"name":"Shift {n}","time_zone":"UTC","week":{"sat":["22:00-06:00"]}}"#), [401, 401, 403, 403, 201, 201]),
+    row("GET",    "/api/v1/sla-policies",                           None,                                         [401, 401, 403, 200, 200, 200]),
+    row("POST",   "/api/v1/sla-policies",                           Some(r#"{"calendar":"Office","policy":{"name":"P {n}","targets":{"resolution":60}}}"#), [401, 401, 403, 403, 201, 201]),
     // Operator endpoints and the API description need no token.
     row("GET",    "/healthz",                                       None,                                         [200, 200, 200, 200, 200, 200]),
     row("GET",    "/readyz",                                        None,                                         [200, 200, 200, 200, 200, 200]),
@@ -207,6 +214,14 @@ async fn every_route_answers_each_role_as_documented(store: &frontline_core::Sto
         .await;
     acme.expect_status(201, "adding the Acme organization")?;
     let org = id_of(&acme.json()?)?;
+    let office = json!({ "name": "Office", "time_zone": "Europe/Berlin", "week": { "mon": ["09:00-17:00"] } });
+    app.send(
+        req("POST", "/api/v1/calendars")
+            .token(&cast.manager)
+            .json(&office),
+    )
+    .await
+    .expect_status(201, "adding the Office calendar")?;
     // Reads share one fixture; every write gets fresh tickets, so no cell sees another's
     // changes (a merged or closed ticket).
     let shared = Fixture::make(&app, &cast).await?;

@@ -133,6 +133,7 @@ impl Desk {
             .ok_or(CoreError::NotFound("ticket"))?;
         record_row_changes(&mut trail, &before, &after);
         trail.write(&mut c).await?;
+        self.reconcile_sla(&mut c, ticket_id, now, false).await?;
         let view = CommentView {
             row,
             author_email: actor.email.clone(),

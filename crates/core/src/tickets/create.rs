@@ -178,6 +178,7 @@ impl Desk {
         trail.changed("group", None, new.group.clone());
         trail.changed("assignee", None, assignee.map(|a| a.email));
         trail.write(&mut c).await?;
+        self.reconcile_sla(&mut c, row.id, now, true).await?;
         if let Some(k) = idem {
             c.insert_idempotency_key(actor.id, &k.key, &k.request_hash, row.id, at)
                 .await?;

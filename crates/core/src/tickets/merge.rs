@@ -90,6 +90,8 @@ impl Desk {
             false,
         );
         trail.write(&mut c).await?;
+        self.reconcile_sla(&mut c, source_id, now, false).await?;
+        self.reconcile_sla(&mut c, target_id, now, false).await?;
         let view = c
             .ticket_view(target_id)
             .await?

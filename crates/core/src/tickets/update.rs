@@ -201,6 +201,7 @@ impl Desk {
             .ok_or(CoreError::NotFound("ticket"))?;
         record_row_changes(&mut trail, &before, &after);
         trail.write(&mut c).await?;
+        self.reconcile_sla(&mut c, id, now, false).await?;
         tx.commit().await?;
         tracing::info!(
             ticket_id = id,

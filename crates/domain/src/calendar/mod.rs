@@ -11,8 +11,10 @@
 
 mod intervals;
 mod schedule;
+mod spec;
 
 pub use schedule::{Holiday, Shift};
+pub use spec::{CalendarSpec, Week};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
@@ -22,7 +24,10 @@ use crate::{DomainError, Timestamp};
 /// How far ahead [`Calendar::add`] looks before it decides a calendar has no working time.
 const HORIZON_DAYS: i64 = 3 * 366;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// As stored and as the API reads and writes it:
+/// `{"time_zone": "Europe/Berlin", "week": {"mon": ["09:00-17:00"], …}, "holidays": ["12-25"]}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "spec::CalendarSpec", into = "spec::CalendarSpec")]
 pub struct Calendar {
     time_zone: Tz,
     /// Shifts per weekday, Monday first.

@@ -6,4 +6,5 @@ pub mod custom_fields;
 pub mod groups;
 pub mod organizations;
 pub mod priority_matrix;
+pub mod sla;
 pub mod users;

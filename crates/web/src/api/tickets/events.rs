@@ -21,7 +21,8 @@ pub struct Event {
     /// The actor's email; null for the system.
     pub actor: Option<String>,
     /// created, field_changed, replied, note_added, first_response, merged_into,
-    /// merged_from, linked, unlinked.
+    /// merged_from, linked, unlinked; sla_started, sla_paused, sla_resumed, sla_met,
+    /// sla_warning, sla_breached, sla_cancelled, sla_policy_changed (field: the target).
     pub kind: String,
     pub field: Option<String>,
     pub old: Option<String>,

@@ -10,4 +10,5 @@ pub mod links;
 pub mod list;
 pub mod merge;
 mod parse;
+pub mod sla;
 pub mod update;

@@ -1,0 +1,469 @@
+//! SLA management: calendars and policies (configured by managers), and the SLA state of each
+//! ticket, brought up to date inside every operation that changes a ticket and again when an
+//! SLA timer fires.
+//!
+//! `reconcile` is the one place that writes SLA state. It replays the ticket's trail under the
+//! policy that applies (`frontline_domain::sla`), compares with what was stored, records every
+//! transition (started, paused, resumed, met, warning, breach, cancelled, policy changed) as
+//! an event at its exact time, stores the new state, and queues a timer job for the next
+//! warning and breach. A stored `warned_at` / `breached_at` makes each of those happen once,
+//! whether a timer or a ticket change notices it first.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use frontline_domain::sla::{
+    self, ClockState, Facts, Happening, Moment, Policy, Target, TargetClock,
+};
+use frontline_domain::{Calendar, EventKind, Priority, Role, Status, TicketType, Timestamp};
+use frontline_store::Conn;
+use frontline_store::events::EventRow;
+use frontline_store::jobs::NewJob;
+pub use frontline_store::sla::TicketSlaRow;
+use frontline_store::sla::{CalendarRow, HistoryRow, PolicyRow};
+use frontline_store::{StoreError, tickets::TicketView};
+
+use crate::{Actor, CoreError, Desk, Result};
+
+/// The job kind of SLA timers; its payload is the ticket number.
+pub const TIMER_JOB: &str = "sla.timer";
+
+/// How long a node trusts the policies it read. A change made on this node is seen at once;
+/// one made on another node within this time.
+const POLICY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The parsed policies, in order, each with its row and calendar.
+type Loaded = Arc<Vec<(PolicyRow, Policy, Calendar)>>;
+
+/// Policies and calendars change rarely and are needed by every ticket change: they are
+/// read once per [`POLICY_CACHE_TTL`] instead of inside every write transaction.
+#[derive(Default)]
+pub(crate) struct PolicyCache {
+    loaded: std::sync::RwLock<Option<(std::time::Instant, Loaded)>>,
+}
+
+impl PolicyCache {
+    async fn get(&self, c: &mut Conn<'_>) -> Result<Loaded> {
+        if let Ok(guard) = self.loaded.read()
+            && let Some((at, loaded)) = guard.as_ref()
+            && at.elapsed() < POLICY_CACHE_TTL
+        {
+            return Ok(loaded.clone());
+        }
+        let calendars = c.calendars().await?;
+        let mut policies = Vec::new();
+        for row in c.sla_policies().await? {
+            let policy = read_policy(&row)?;
+            let calendar = calendars
+                .iter()
+                .find(|r| r.id == row.calendar_id)
+                .map(read_calendar)
+                .transpose()?
+                .unwrap_or_else(Calendar::always);
+            policies.push((row, policy, calendar));
+        }
+        let loaded = Arc::new(policies);
+        if let Ok(mut guard) = self.loaded.write() {
+            *guard = Some((std::time::Instant::now(), loaded.clone()));
+        }
+        Ok(loaded)
+    }
+
+    fn forget(&self) {
+        if let Ok(mut guard) = self.loaded.write() {
+            *guard = None;
+        }
+    }
+}
+
+/// A policy as configured: its place in the order, its calendar, and its rules.
+#[derive(Debug, Clone)]
+pub struct ConfiguredPolicy {
+    pub id: i64,
+    pub position: i64,
+    pub calendar: String,
+    pub policy: Policy,
+}
+
+impl Desk {
+    pub async fn calendars(&self) -> Result<Vec<(String, Calendar)>> {
+        let mut pc = self.store.read().await?;
+        pc.conn()
+            .calendars()
+            .await?
+            .iter()
+            .map(|r| Ok((r.name.clone(), read_calendar(r)?)))
+            .collect()
+    }
+
+    pub async fn add_calendar(&self, actor: &Actor, name: &str, calendar: &Calendar) -> Result<()> {
+        actor.require_configure()?;
+        let name = required_name(name)?;
+        let definition =
+            serde_json::to_string(calendar).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let mut tx = self.begin().await?;
+        tx.conn()
+            .insert_calendar(name, &definition, self.now().as_micros())
+            .await
+            .map_err(|e| duplicate(e, "a calendar with that name exists"))?;
+        tx.commit().await?;
+        self.sla_policies.forget();
+        Ok(())
+    }
+
+    pub async fn sla_policies(&self) -> Result<Vec<ConfiguredPolicy>> {
+        let mut pc = self.store.read().await?;
+        let mut c = pc.conn();
+        let calendars: HashMap<i64, String> = c
+            .calendars()
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect();
+        c.sla_policies()
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ConfiguredPolicy {
+                    id: r.id,
+                    position: r.position,
+                    calendar: calendars.get(&r.calendar_id).cloned().unwrap_or_default(),
+                    policy: read_policy(r)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds a policy after the existing ones; tickets pick it up at their next change.
+    pub async fn add_sla_policy(
+        &self,
+        actor: &Actor,
+        policy: &Policy,
+        calendar: &str,
+    ) -> Result<i64> {
+        actor.require_configure()?;
+        policy.validate()?;
+        let definition =
+            serde_json::to_string(policy).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        let calendar_id = c
+            .calendars()
+            .await?
+            .into_iter()
+            .find(|r| r.name == calendar)
+            .map(|r| r.id)
+            .ok_or_else(|| {
+                CoreError::invalid("calendar", format!("no calendar named {calendar:?}"))
+            })?;
+        let id = c
+            .insert_sla_policy(
+                policy.name.trim(),
+                calendar_id,
+                &definition,
+                self.now().as_micros(),
+            )
+            .await
+            .map_err(|e| duplicate(e, "a policy with that name exists"))?;
+        tx.commit().await?;
+        self.sla_policies.forget();
+        Ok(id)
+    }
+
+    /// A ticket's SLA targets, as last brought up to date.
+    pub async fn ticket_slas(&self, actor: &Actor, ticket_id: i64) -> Result<Vec<TicketSlaRow>> {
+        self.ticket(actor, ticket_id).await?;
+        let mut pc = self.store.read().await?;
+        Ok(pc.conn().ticket_slas(ticket_id).await?)
+    }
+
+    /// What an SLA timer does: brings the ticket's SLA state up to date as of now, which
+    /// records a warning or breach that fell due. Runs in the job's own transaction.
+    pub async fn fire_sla_timer(&self, c: &mut Conn<'_>, ticket_id: i64) -> Result<()> {
+        self.reconcile_sla(c, ticket_id, self.now(), false).await
+    }
+
+    /// Brings ticket `ticket_id`'s SLA state up to date as of `now`, inside the caller's
+    /// transaction. `fresh` says the ticket was created in it (nothing is stored yet).
+    pub(crate) async fn reconcile_sla(
+        &self,
+        c: &mut Conn<'_>,
+        ticket_id: i64,
+        now: Timestamp,
+        fresh: bool,
+    ) -> Result<()> {
+        let policies = self.sla_policies.get(c).await?;
+        let stored: HashMap<String, TicketSlaRow> = if fresh {
+            HashMap::new()
+        } else {
+            c.ticket_slas(ticket_id)
+                .await?
+                .into_iter()
+                .map(|r| (r.target.clone(), r))
+                .collect()
+        };
+        // A desk without SLA policies pays nothing more for them.
+        if policies.is_empty() && stored.is_empty() {
+            return Ok(());
+        }
+        reconcile(c, ticket_id, now, &policies, stored).await
+    }
+}
+
+/// See [`Desk::reconcile_sla`].
+async fn reconcile(
+    c: &mut Conn<'_>,
+    ticket_id: i64,
+    now: Timestamp,
+    policies: &[(PolicyRow, Policy, Calendar)],
+    stored: HashMap<String, TicketSlaRow>,
+) -> Result<()> {
+    let Some(ticket) = c.ticket_view(ticket_id).await? else {
+        return Ok(());
+    };
+    let (policy_id, clocks) = match applicable(&ticket, policies)? {
+        Some((row, policy, calendar)) => {
+            let history = moments(&c.sla_history(ticket_id).await?);
+            (row.id, sla::evaluate(policy, calendar, &history, now))
+        }
+        None => (0, Vec::new()),
+    };
+    let mut events = Vec::new();
+    let mut event =
+        |at: i64, kind: EventKind, target: Target, old: Option<String>, new: Option<String>| {
+            events.push(EventRow {
+                id: 0,
+                ticket_id,
+                actor_id: None,
+                at,
+                kind: kind.as_str().to_owned(),
+                field: Some(target.as_str().to_owned()),
+                old_value: old,
+                new_value: new,
+                internal: false,
+            });
+        };
+    let mut timers = Vec::new();
+    for clock in &clocks {
+        let before = stored.get(clock.target.as_str());
+        let row = next_row(ticket_id, policy_id, clock, before, now);
+        let same_cycle = before.is_some_and(|b| b.started_at == row.started_at);
+        if !same_cycle {
+            event(
+                row.started_at,
+                EventKind::SlaStarted,
+                clock.target,
+                None,
+                row.due_at.map(rfc3339),
+            );
+        } else if let Some(b) = before.filter(|b| b.policy_id != policy_id) {
+            event(
+                now.as_micros(),
+                EventKind::SlaPolicyChanged,
+                clock.target,
+                b.due_at.map(rfc3339),
+                row.due_at.map(rfc3339),
+            );
+        }
+        let was = before.filter(|_| same_cycle).map(|b| b.state.as_str());
+        match (was, clock.state) {
+            (Some("running"), ClockState::Paused) => event(
+                now.as_micros(),
+                EventKind::SlaPaused,
+                clock.target,
+                None,
+                None,
+            ),
+            (Some("paused"), ClockState::Running) => event(
+                now.as_micros(),
+                EventKind::SlaResumed,
+                clock.target,
+                None,
+                row.due_at.map(rfc3339),
+            ),
+            _ => {}
+        }
+        let before_cycle = before.filter(|_| same_cycle);
+        if row.warned_at.is_some() && before_cycle.and_then(|b| b.warned_at).is_none() {
+            event(
+                row.warned_at.unwrap_or_default(),
+                EventKind::SlaWarning,
+                clock.target,
+                None,
+                row.due_at.map(rfc3339),
+            );
+        }
+        if let Some(at) = row
+            .breached_at
+            .filter(|_| before_cycle.and_then(|b| b.breached_at).is_none())
+        {
+            event(at, EventKind::SlaBreached, clock.target, None, None);
+        }
+        if let Some(at) = row
+            .met_at
+            .filter(|_| before_cycle.and_then(|b| b.met_at).is_none())
+        {
+            event(at, EventKind::SlaMet, clock.target, None, None);
+        }
+        if row.state == "running" {
+            let ahead = |t: &i64| *t > now.as_micros();
+            if let Some(warn) = row
+                .warn_at
+                .filter(|_| row.warned_at.is_none())
+                .filter(ahead)
+            {
+                timers.push((
+                    warn,
+                    format!(
+                        "sla:{ticket_id}:{}:{}:warn:{warn}",
+                        row.target, row.started_at
+                    ),
+                ));
+            }
+            if let Some(due) = row.due_at.filter(ahead) {
+                timers.push((
+                    due,
+                    format!(
+                        "sla:{ticket_id}:{}:{}:due:{due}",
+                        row.target, row.started_at
+                    ),
+                ));
+            }
+        }
+        if before != Some(&row) {
+            c.put_ticket_sla(&row).await?;
+        }
+    }
+    for (target, _) in stored
+        .iter()
+        .filter(|(t, _)| !clocks.iter().any(|c| c.target.as_str() == *t))
+    {
+        if let Some(t) = Target::ALL.into_iter().find(|t| t.as_str() == target) {
+            event(now.as_micros(), EventKind::SlaCancelled, t, None, None);
+        }
+        c.delete_ticket_sla(ticket_id, target).await?;
+    }
+    events.sort_by_key(|e| e.at);
+    for e in &events {
+        c.insert_event(e).await?;
+    }
+    for (run_at, dedup) in timers {
+        let job = NewJob {
+            kind: TIMER_JOB.to_owned(),
+            payload: ticket_id.to_string(),
+            dedup_key: Some(dedup),
+            run_at,
+            max_attempts: 10,
+        };
+        c.enqueue_job(&job, now.as_micros()).await?;
+    }
+    Ok(())
+}
+
+/// The stored form of `clock`, keeping when a warning was already given in this cycle.
+fn next_row(
+    ticket_id: i64,
+    policy_id: i64,
+    clock: &TargetClock,
+    before: Option<&TicketSlaRow>,
+    now: Timestamp,
+) -> TicketSlaRow {
+    let micros = |t: Option<Timestamp>| t.map(Timestamp::as_micros);
+    let same_cycle = before.filter(|b| b.started_at == clock.started_at.as_micros());
+    let warned_at = same_cycle.and_then(|b| b.warned_at).or_else(|| {
+        micros(clock.warn_at)
+            .filter(|w| *w <= now.as_micros() && clock.met_at.is_none_or(|m| m.as_micros() >= *w))
+    });
+    TicketSlaRow {
+        ticket_id,
+        target: clock.target.as_str().to_owned(),
+        policy_id,
+        state: clock.state.as_str().to_owned(),
+        goal: clock.goal,
+        elapsed: clock.elapsed,
+        started_at: clock.started_at.as_micros(),
+        due_at: micros(clock.due_at),
+        warn_at: micros(clock.warn_at),
+        met_at: micros(clock.met_at),
+        breached_at: micros(clock.breached_at),
+        warned_at,
+        updated_at: before
+            .filter(|b| b.state == clock.state.as_str() && b.due_at == micros(clock.due_at))
+            .map_or(now.as_micros(), |b| b.updated_at),
+    }
+}
+
+/// The policy that applies to the ticket, with its calendar.
+fn applicable<'p>(
+    t: &TicketView,
+    policies: &'p [(PolicyRow, Policy, Calendar)],
+) -> Result<Option<&'p (PolicyRow, Policy, Calendar)>> {
+    let stored =
+        |e: frontline_domain::DomainError| CoreError::Internal(format!("ticket {}: {e}", t.row.id));
+    let priority = Priority::from_rank(t.row.priority).map_err(stored)?;
+    let ticket_type = TicketType::parse("type", &t.row.ticket_type).map_err(stored)?;
+    let facts = Facts {
+        priority,
+        ticket_type,
+        category: t.category_path.as_deref(),
+        organization: t.organization_name.as_deref(),
+        channel: &t.row.channel,
+    };
+    Ok(policies
+        .iter()
+        .find(|(_, p, _)| p.conditions.matches(&facts)))
+}
+
+/// The trail as SLA clocks read it.
+fn moments(history: &[HistoryRow]) -> Vec<Moment> {
+    history
+        .iter()
+        .filter_map(|h| {
+            let what = match (h.kind.as_str(), h.field.as_deref()) {
+                ("created", _) => Happening::Opened,
+                ("field_changed", Some("status")) => {
+                    Happening::StatusChanged(Status::parse("status", h.new_value.as_deref()?).ok()?)
+                }
+                ("replied", Some(role)) => match Role::parse(role).ok()? {
+                    Role::Requester => Happening::RequesterReplied,
+                    _ => Happening::AgentReplied,
+                },
+                _ => return None,
+            };
+            Some(Moment {
+                at: Timestamp::from_micros(h.at),
+                what,
+            })
+        })
+        .collect()
+}
+
+fn read_policy(row: &PolicyRow) -> Result<Policy> {
+    serde_json::from_str(&row.definition).map_err(|e| {
+        CoreError::Internal(format!("stored SLA policy {} is unreadable: {e}", row.id))
+    })
+}
+
+fn read_calendar(row: &CalendarRow) -> Result<Calendar> {
+    serde_json::from_str(&row.definition)
+        .map_err(|e| CoreError::Internal(format!("stored calendar {} is unreadable: {e}", row.id)))
+}
+
+fn rfc3339(micros: i64) -> String {
+    Timestamp::from_micros(micros).to_rfc3339()
+}
+
+fn required_name(name: &str) -> Result<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 200 {
+        return Err(CoreError::invalid("name", "must be 1 to 200 characters"));
+    }
+    Ok(name)
+}
+
+fn duplicate(e: StoreError, message: &str) -> CoreError {
+    match e {
+        StoreError::Duplicate(_) => CoreError::Conflict(message.to_owned()),
+        other => other.into(),
+    }
+}

@@ -1,0 +1,170 @@
+//! SLA rows: calendars, policies in their order, and each ticket's SLA targets. The history a
+//! clock is replayed from is read from the audit trail.
+
+use sqlx::FromRow;
+
+use crate::conn::on;
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct CalendarRow {
+    pub id: i64,
+    pub name: String,
+    pub definition: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct PolicyRow {
+    pub id: i64,
+    pub name: String,
+    pub position: i64,
+    pub calendar_id: i64,
+    pub definition: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct TicketSlaRow {
+    pub ticket_id: i64,
+    pub target: String,
+    pub policy_id: i64,
+    pub state: String,
+    pub goal: i64,
+    pub elapsed: i64,
+    pub started_at: i64,
+    pub due_at: Option<i64>,
+    pub warn_at: Option<i64>,
+    pub met_at: Option<i64>,
+    pub breached_at: Option<i64>,
+    pub warned_at: Option<i64>,
+    pub updated_at: i64,
+}
+
+/// One entry of the audit trail as an SLA clock reads it.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct HistoryRow {
+    pub at: i64,
+    pub kind: String,
+    pub field: Option<String>,
+    pub new_value: Option<String>,
+}
+
+const SLA_COLUMNS: &str = "ticket_id, target, policy_id, state, goal, elapsed, started_at, \
+    due_at, warn_at, met_at, breached_at, warned_at, updated_at";
+
+impl Conn<'_> {
+    pub async fn insert_calendar(&mut self, name: &str, definition: &str, now: i64) -> Result<i64> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "INSERT INTO calendars (name, definition, created_at) VALUES ($1, $2, $3) RETURNING id"
+        )
+        .bind(name)
+        .bind(definition)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
+    }
+
+    pub async fn calendars(&mut self) -> Result<Vec<CalendarRow>> {
+        Ok(on!(self, |c| sqlx::query_as(
+            "SELECT id, name, definition, created_at FROM calendars ORDER BY name"
+        )
+        .fetch_all(c)
+        .await?))
+    }
+
+    /// Adds a policy after every existing one.
+    pub async fn insert_sla_policy(
+        &mut self,
+        name: &str,
+        calendar_id: i64,
+        definition: &str,
+        now: i64,
+    ) -> Result<i64> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "INSERT INTO sla_policies (name, position, calendar_id, definition, created_at) \
+             VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM sla_policies), $2, $3, $4) \
+             RETURNING id"
+        )
+        .bind(name)
+        .bind(calendar_id)
+        .bind(definition)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
+    }
+
+    /// Every policy, in the order they are tried.
+    pub async fn sla_policies(&mut self) -> Result<Vec<PolicyRow>> {
+        Ok(on!(self, |c| sqlx::query_as(
+            "SELECT id, name, position, calendar_id, definition, created_at FROM sla_policies \
+             ORDER BY position, id"
+        )
+        .fetch_all(c)
+        .await?))
+    }
+
+    pub async fn ticket_slas(&mut self, ticket_id: i64) -> Result<Vec<TicketSlaRow>> {
+        let sql =
+            format!("SELECT {SLA_COLUMNS} FROM ticket_slas WHERE ticket_id = $1 ORDER BY target");
+        Ok(on!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(ticket_id)
+            .fetch_all(c)
+            .await?))
+    }
+
+    /// Writes a ticket's target, replacing what was stored for it.
+    pub async fn put_ticket_sla(&mut self, r: &TicketSlaRow) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO ticket_slas ({SLA_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             $10, $11, $12, $13) ON CONFLICT (ticket_id, target) DO UPDATE SET \
+             policy_id = excluded.policy_id, state = excluded.state, goal = excluded.goal, \
+             elapsed = excluded.elapsed, started_at = excluded.started_at, \
+             due_at = excluded.due_at, warn_at = excluded.warn_at, met_at = excluded.met_at, \
+             breached_at = excluded.breached_at, warned_at = excluded.warned_at, \
+             updated_at = excluded.updated_at"
+        );
+        on!(self, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(r.ticket_id)
+            .bind(&r.target)
+            .bind(r.policy_id)
+            .bind(&r.state)
+            .bind(r.goal)
+            .bind(r.elapsed)
+            .bind(r.started_at)
+            .bind(r.due_at)
+            .bind(r.warn_at)
+            .bind(r.met_at)
+            .bind(r.breached_at)
+            .bind(r.warned_at)
+            .bind(r.updated_at)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    pub async fn delete_ticket_sla(&mut self, ticket_id: i64, target: &str) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "DELETE FROM ticket_slas WHERE ticket_id = $1 AND target = $2"
+        )
+        .bind(ticket_id)
+        .bind(target)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// The entries of a ticket's trail that move SLA clocks, oldest first.
+    pub async fn sla_history(&mut self, ticket_id: i64) -> Result<Vec<HistoryRow>> {
+        Ok(on!(self, |c| sqlx::query_as(
+            "SELECT at, kind, field, new_value FROM events WHERE ticket_id = $1 \
+             AND (kind IN ('created', 'replied') OR (kind = 'field_changed' AND field = 'status')) \
+             ORDER BY id"
+        )
+        .bind(ticket_id)
+        .fetch_all(c)
+        .await?))
+    }
+}

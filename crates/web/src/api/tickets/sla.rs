@@ -1,0 +1,68 @@
+//! `GET /api/v1/tickets/{id}/sla`: each SLA target of the ticket, as of its last change or
+//! timer: state, due time, business time used and left.
+
+use axum::Json;
+use axum::extract::State;
+use frontline_core::sla::TicketSlaRow;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::api::time;
+use crate::extract::{ApiPath, Auth};
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaTarget {
+    /// first_response, next_response or resolution.
+    pub target: String,
+    /// running, paused, met or breached.
+    pub state: String,
+    pub started_at: String,
+    /// When the target breaches at the current pace; null while paused or once met.
+    pub due_at: Option<String>,
+    pub warn_at: Option<String>,
+    pub met_at: Option<String>,
+    pub breached_at: Option<String>,
+    /// Business time allowed, used and left, in seconds (left is negative when overdue).
+    pub goal_seconds: i64,
+    pub used_seconds: i64,
+    pub remaining_seconds: i64,
+}
+
+impl From<TicketSlaRow> for SlaTarget {
+    fn from(r: TicketSlaRow) -> Self {
+        Self {
+            target: r.target,
+            state: r.state,
+            started_at: time(r.started_at),
+            due_at: r.due_at.map(time),
+            warn_at: r.warn_at.map(time),
+            met_at: r.met_at.map(time),
+            breached_at: r.breached_at.map(time),
+            goal_seconds: r.goal / 1_000_000,
+            used_seconds: r.elapsed / 1_000_000,
+            remaining_seconds: (r.goal - r.elapsed) / 1_000_000,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaTargets {
+    pub items: Vec<SlaTarget>,
+}
+
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/sla", tag = "tickets",
+    params(("id" = i64, Path, description = "Ticket number")),
+    responses((status = 200, body = SlaTargets), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn ticket_sla(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<SlaTargets>> {
+    let rows = state.desk.ticket_slas(&actor, id).await?;
+    Ok(Json(SlaTargets {
+        items: rows.into_iter().map(SlaTarget::from).collect(),
+    }))
+}
