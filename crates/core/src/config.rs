@@ -56,6 +56,7 @@ impl Desk {
                 other => other,
             })?;
         tx.commit().await?;
+        self.ticket_config.forget();
         Ok(def)
     }
 
@@ -76,6 +77,7 @@ impl Desk {
         let mut tx = self.begin().await?;
         tx.conn().put_setting(MATRIX_KEY, &json).await?;
         tx.commit().await?;
+        self.ticket_config.forget();
         tracing::info!(actor = actor.id, "priority matrix changed");
         Ok(matrix)
     }
@@ -98,6 +100,29 @@ pub(crate) async fn ensure_category(c: &mut Conn<'_>, path: &CategoryPath) -> Re
         name: path.name().to_owned(),
         parent_id,
     })
+}
+
+/// What every new ticket is checked and ranked with.
+pub(crate) struct TicketConfig {
+    pub custom_fields: Vec<CustomFieldDef>,
+    pub matrix: PriorityMatrix,
+}
+
+pub(crate) type ConfigCache = crate::cache::Cached<TicketConfig>;
+
+impl ConfigCache {
+    /// The configuration, read again when the cached one is older than the cache's TTL.
+    pub(crate) async fn get(&self, c: &mut Conn<'_>) -> Result<std::sync::Arc<TicketConfig>> {
+        if let Some(config) = self.fresh() {
+            return Ok(config);
+        }
+        let custom_fields = load_custom_fields(c).await?;
+        let matrix = load_matrix(c).await?;
+        Ok(self.put(TicketConfig {
+            custom_fields,
+            matrix,
+        }))
+    }
 }
 
 pub(crate) async fn load_custom_fields(c: &mut Conn<'_>) -> Result<Vec<CustomFieldDef>> {

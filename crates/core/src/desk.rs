@@ -32,8 +32,10 @@ pub struct Desk {
     pub(crate) store: Store,
     clock: Clock,
     pub limits: Limits,
-    /// SLA policies and calendars as last read (see `sla::PolicyCache`).
+    /// SLA policies and calendars as last read (see `cache`).
     pub(crate) sla_policies: Arc<crate::sla::PolicyCache>,
+    /// Custom field definitions and the priority matrix as last read.
+    pub(crate) ticket_config: Arc<crate::config::ConfigCache>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -49,6 +51,7 @@ impl Desk {
             clock: Arc::new(Timestamp::now),
             limits: Limits::default(),
             sla_policies: Arc::default(),
+            ticket_config: Arc::default(),
         }
     }
 
@@ -59,6 +62,7 @@ impl Desk {
             clock: Arc::new(clock),
             limits: Limits::default(),
             sla_policies: Arc::default(),
+            ticket_config: Arc::default(),
         }
     }
 

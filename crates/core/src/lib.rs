@@ -7,6 +7,7 @@
 
 pub mod actor;
 pub mod auth;
+mod cache;
 pub mod config;
 mod desk;
 pub mod error;

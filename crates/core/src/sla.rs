@@ -28,27 +28,14 @@ use crate::{Actor, CoreError, Desk, Result};
 /// The job kind of SLA timers; its payload is the ticket number.
 pub const TIMER_JOB: &str = "sla.timer";
 
-/// How long a node trusts the policies it read. A change made on this node is seen at once;
-/// one made on another node within this time.
-const POLICY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
-
 /// The parsed policies, in order, each with its row and calendar.
-type Loaded = Arc<Vec<(PolicyRow, Policy, Calendar)>>;
-
-/// Policies and calendars change rarely and are needed by every ticket change: they are
-/// read once per [`POLICY_CACHE_TTL`] instead of inside every write transaction.
-#[derive(Default)]
-pub(crate) struct PolicyCache {
-    loaded: std::sync::RwLock<Option<(std::time::Instant, Loaded)>>,
-}
+pub(crate) type PolicyCache = crate::cache::Cached<Vec<(PolicyRow, Policy, Calendar)>>;
 
 impl PolicyCache {
-    async fn get(&self, c: &mut Conn<'_>) -> Result<Loaded> {
-        if let Ok(guard) = self.loaded.read()
-            && let Some((at, loaded)) = guard.as_ref()
-            && at.elapsed() < POLICY_CACHE_TTL
-        {
-            return Ok(loaded.clone());
+    /// The policies, read again when the cached ones are older than the cache's TTL.
+    async fn get(&self, c: &mut Conn<'_>) -> Result<Arc<Vec<(PolicyRow, Policy, Calendar)>>> {
+        if let Some(loaded) = self.fresh() {
+            return Ok(loaded);
         }
         let calendars = c.calendars().await?;
         let mut policies = Vec::new();
@@ -62,17 +49,7 @@ impl PolicyCache {
                 .unwrap_or_else(Calendar::always);
             policies.push((row, policy, calendar));
         }
-        let loaded = Arc::new(policies);
-        if let Ok(mut guard) = self.loaded.write() {
-            *guard = Some((std::time::Instant::now(), loaded.clone()));
-        }
-        Ok(loaded)
-    }
-
-    fn forget(&self) {
-        if let Ok(mut guard) = self.loaded.write() {
-            *guard = None;
-        }
+        Ok(self.put(policies))
     }
 }
 

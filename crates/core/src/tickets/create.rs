@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::fields;
 use super::trail::Trail;
-use crate::config::{load_custom_fields, load_matrix};
+use crate::config::TicketConfig;
 use crate::people::organization_for;
 use crate::{Actor, CoreError, Desk, Result};
 
@@ -83,7 +83,9 @@ impl Desk {
         // under an administrator's hand; the foreign keys still guard every reference.
         let resolved = {
             let mut read = self.store.read().await?;
-            resolve(&mut read.conn(), actor, new).await?
+            let mut c = read.conn();
+            let config = self.ticket_config.get(&mut c).await?;
+            resolve(&mut c, actor, new, &config).await?
         };
         let now = self.now();
         let mut tx = self.begin().await?;
@@ -176,7 +178,7 @@ impl Desk {
             false,
         );
         trail.changed("group", None, new.group.clone());
-        trail.changed("assignee", None, assignee.map(|a| a.email));
+        trail.changed("assignee", None, assignee.as_ref().map(|a| a.email.clone()));
         trail.write(&mut c).await?;
         self.reconcile_sla(&mut c, row.id, now, true).await?;
         if let Some(k) = idem {
@@ -185,13 +187,30 @@ impl Desk {
         }
         tx.commit().await?;
         tracing::info!(ticket_id = row.id, actor = actor.id, "ticket created");
-        // Read back outside the write transaction, so writers are not held up by it.
-        let mut read = self.store.read().await?;
-        let ticket = read
-            .conn()
-            .ticket_view(row.id)
-            .await?
-            .ok_or(CoreError::NotFound("ticket"))?;
+        // The ticket as stored is known from what was written; only an organization's name
+        // or watchers' addresses would need reading back (outside the write transaction).
+        let ticket = if watcher_ids.is_empty() && row.organization_id.is_none() {
+            let mut tags: Vec<String> = new.tags.iter().map(|t| t.as_str().to_owned()).collect();
+            tags.sort();
+            tags.dedup();
+            TicketView {
+                requester_email: requester.email,
+                requester_name: requester.name,
+                organization_name: None,
+                group_name: new.group.clone(),
+                assignee_email: assignee.map(|a| a.email),
+                category_path: new.category.as_ref().map(|c| c.as_str().to_owned()),
+                tags,
+                watchers: Vec::new(),
+                row,
+            }
+        } else {
+            let mut read = self.store.read().await?;
+            read.conn()
+                .ticket_view(row.id)
+                .await?
+                .ok_or(CoreError::NotFound("ticket"))?
+        };
         Ok(Created {
             ticket,
             fresh: true,
@@ -212,7 +231,12 @@ struct Resolved {
     matrix: frontline_domain::PriorityMatrix,
 }
 
-async fn resolve(c: &mut Conn<'_>, actor: &Actor, new: &NewTicket) -> Result<Resolved> {
+async fn resolve(
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    new: &NewTicket,
+    config: &TicketConfig,
+) -> Result<Resolved> {
     let requester = match &new.requester {
         Some(email) if email.as_str() != actor.email => c.user_by_email(email.as_str()).await?,
         _ => Some(
@@ -234,16 +258,15 @@ async fn resolve(c: &mut Conn<'_>, actor: &Actor, new: &NewTicket) -> Result<Res
         None => None,
     };
     let watcher_ids = fields::users(c, "watchers", &new.watchers).await?;
-    let defs = load_custom_fields(c).await?;
     let mut custom = Map::new();
     let index = fields::apply_custom_fields(
-        &defs,
+        &config.custom_fields,
         new.ticket_type,
         &mut custom,
         &new.custom_fields,
         true,
     )?;
-    let matrix = load_matrix(c).await?;
+    let matrix = config.matrix.clone();
     Ok(Resolved {
         requester,
         category_id,
