@@ -122,10 +122,16 @@ impl Conn<'_> {
         let ilike = self.ilike();
         let mut w = Where::default();
         let f = filter;
-        w.any_of(
-            "t.status",
-            f.statuses.iter().cloned().map(Value::Text).collect(),
-        );
+        // The agent queue (several statuses, most urgent first) is read as one ordered range
+        // of the (status, priority, created_at, id) index per status, merged below; an IN
+        // list would make the database read and sort every matching ticket for each page.
+        let per_status = sort.key == SortKey::Priority && f.statuses.len() > 1;
+        if !per_status {
+            w.any_of(
+                "t.status",
+                f.statuses.iter().cloned().map(Value::Text).collect(),
+            );
+        }
         w.any_of(
             "t.priority",
             f.priorities.iter().copied().map(Value::Int).collect(),
@@ -214,10 +220,35 @@ impl Conn<'_> {
         // usual filters and sort keys, and only those rows are joined for display. Joining first
         // would read every matching ticket row before sorting: thousands for a busy queue.
         let order = order.join(", ");
+        let ids = if per_status {
+            let keys: Vec<String> = (0..columns.len())
+                .map(|i| format!("{} AS k{i}", columns[i]))
+                .collect();
+            let merged: Vec<String> = (0..columns.len())
+                .map(|i| format!("k{i}{direction}"))
+                .collect();
+            let mut branches = Vec::new();
+            for (i, status) in f.statuses.iter().enumerate() {
+                let m = w.bind(Value::Text(status.clone()));
+                let mut clauses = w.clauses.clone();
+                clauses.push(format!("t.status = {m}"));
+                branches.push(format!(
+                    "SELECT * FROM (SELECT t.id, {} FROM tickets t WHERE {} ORDER BY {order} \
+                     LIMIT {limit_mark}) AS b{i}",
+                    keys.join(", "),
+                    clauses.join(" AND ")
+                ));
+            }
+            format!(
+                "SELECT id FROM ({}) AS u ORDER BY {} LIMIT {limit_mark}",
+                branches.join(" UNION ALL "),
+                merged.join(", ")
+            )
+        } else {
+            format!("SELECT t.id FROM tickets t{where_sql} ORDER BY {order} LIMIT {limit_mark}")
+        };
         let sql = format!(
-            "SELECT {VIEW_COLUMNS} FROM {VIEW_FROM} WHERE t.id IN \
-             (SELECT t.id FROM tickets t{where_sql} ORDER BY {order} LIMIT {limit_mark}) \
-             ORDER BY {order}"
+            "SELECT {VIEW_COLUMNS} FROM {VIEW_FROM} WHERE t.id IN ({ids}) ORDER BY {order}"
         );
         let views = on!(self, |c| {
             let mut q = sqlx::query_as::<_, TicketView>(AssertSqlSafe(sql));
