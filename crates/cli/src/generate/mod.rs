@@ -232,21 +232,8 @@ async fn setup(desk: &Desk, rng: &mut StdRng, tickets: u64, now: i64) -> anyhow:
         } else {
             GROUPS[1 + i % (GROUPS.len() - 1)].0
         };
-        let (first, last) = name_for(i);
-        let email = format!(
-            "{}.{}{i}@it.northwind.example",
-            first.to_lowercase(),
-            last.to_lowercase()
-        );
-        let id = find_or_add(
-            &mut c,
-            &email,
-            &format!("{first} {last}"),
-            Role::Agent,
-            None,
-            now,
-        )
-        .await?;
+        let (id, email) =
+            add_person(&mut c, i, i, "it.northwind.example", Role::Agent, None, now).await?;
         agents.entry(group).or_default().push(Agent { id, email });
     }
     for (name, members) in &agents {
@@ -266,16 +253,11 @@ async fn setup(desk: &Desk, rng: &mut StdRng, tickets: u64, now: i64) -> anyhow:
     let mut requesters = Vec::with_capacity(n_requesters);
     for i in 0..n_requesters {
         let (org_id, domain) = *organizations.choose(rng).context("no organizations")?;
-        let (first, last) = name_for(i * 7 + 3);
-        let email = format!(
-            "{}.{}{i}@{domain}",
-            first.to_lowercase(),
-            last.to_lowercase()
-        );
-        let id = find_or_add(
+        let (id, _) = add_person(
             &mut c,
-            &email,
-            &format!("{first} {last}"),
+            i * 7 + 3,
+            i,
+            domain,
             Role::Requester,
             Some(org_id),
             now,
@@ -290,6 +272,27 @@ async fn setup(desk: &Desk, rng: &mut StdRng, tickets: u64, now: i64) -> anyhow:
         groups,
         categories,
     })
+}
+
+/// A generated person, `first.last<n>@domain`, found or added; returns the id and address.
+async fn add_person(
+    c: &mut Conn<'_>,
+    name_seed: usize,
+    n: usize,
+    domain: &str,
+    role: Role,
+    organization_id: Option<i64>,
+    now: i64,
+) -> anyhow::Result<(i64, String)> {
+    let (first, last) = name_for(name_seed);
+    let email = format!(
+        "{}.{}{n}@{domain}",
+        first.to_lowercase(),
+        last.to_lowercase()
+    );
+    let name = format!("{first} {last}");
+    let id = find_or_add(c, &email, &name, role, organization_id, now).await?;
+    Ok((id, email))
 }
 
 fn name_for(i: usize) -> (&'static str, &'static str) {

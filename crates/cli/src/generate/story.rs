@@ -177,15 +177,7 @@ pub fn tell(
         row.assignee_id = Some(agent);
 
         s.tick(rng);
-        let reply = s.comment(rng, agent, content::AGENT_REPLIES, false, next_comment);
-        s.event(
-            Some(agent),
-            EventKind::Replied,
-            Some("agent"),
-            None,
-            Some(&reply),
-            false,
-        );
+        let reply = s.reply(rng, agent, "agent", content::AGENT_REPLIES, next_comment);
         s.event(
             Some(agent),
             EventKind::FirstResponse,
@@ -231,49 +223,25 @@ pub fn tell(
         // Questions and answers: the clock would pause while the requester is asked.
         for _ in 0..rng.random_range(0..=2) {
             s.tick(rng);
-            let ask = s.comment(rng, agent, content::AGENT_REPLIES, false, next_comment);
-            s.event(
-                Some(agent),
-                EventKind::Replied,
-                Some("agent"),
-                None,
-                Some(&ask),
-                false,
-            );
+            s.reply(rng, agent, "agent", content::AGENT_REPLIES, next_comment);
             s.set_status(Some(agent), Status::Pending);
             if goal == Status::Pending && rng.random_bool(0.5) {
                 break;
             }
             s.tick(rng);
-            let answer = s.comment(
+            s.reply(
                 rng,
                 requester,
+                "requester",
                 content::REQUESTER_REPLIES,
-                false,
                 next_comment,
-            );
-            s.event(
-                Some(requester),
-                EventKind::Replied,
-                Some("requester"),
-                None,
-                Some(&answer),
-                false,
             );
             s.set_status(Some(requester), Status::Open);
         }
         match goal {
             Status::Pending if s.status != Status::Pending => {
                 s.tick(rng);
-                let ask = s.comment(rng, agent, content::AGENT_REPLIES, false, next_comment);
-                s.event(
-                    Some(agent),
-                    EventKind::Replied,
-                    Some("agent"),
-                    None,
-                    Some(&ask),
-                    false,
-                );
+                s.reply(rng, agent, "agent", content::AGENT_REPLIES, next_comment);
                 s.set_status(Some(agent), Status::Pending);
             }
             Status::OnHold => {
@@ -291,15 +259,7 @@ pub fn tell(
             }
             Status::Resolved | Status::Closed => {
                 s.tick(rng);
-                let done = s.comment(rng, agent, content::RESOLUTIONS, false, next_comment);
-                s.event(
-                    Some(agent),
-                    EventKind::Replied,
-                    Some("agent"),
-                    None,
-                    Some(&done),
-                    false,
-                );
+                s.reply(rng, agent, "agent", content::RESOLUTIONS, next_comment);
                 s.set_status(Some(agent), Status::Resolved);
                 row.resolved_at = Some(s.at);
                 if goal == Status::Closed {
@@ -422,6 +382,27 @@ impl Story<'_> {
             new_value: new.map(str::to_owned),
             internal,
         });
+    }
+
+    /// A public reply: the comment and its `replied` event (the author's role in `field`).
+    fn reply(
+        &mut self,
+        rng: &mut StdRng,
+        author: i64,
+        role: &str,
+        phrases: &[&str],
+        next_comment: &mut i64,
+    ) -> String {
+        let id = self.comment(rng, author, phrases, false, next_comment);
+        self.event(
+            Some(author),
+            EventKind::Replied,
+            Some(role),
+            None,
+            Some(&id),
+            false,
+        );
+        id
     }
 
     /// Adds a comment from `author` and returns its id as the events record it.
