@@ -1,0 +1,211 @@
+//! SLA management: calendars and policies (configured by managers), and the SLA state of each
+//! ticket, brought up to date inside every operation that changes a ticket and again when an
+//! SLA timer fires.
+//!
+//! `reconcile` is the one place that writes SLA state. It replays the ticket's trail under the
+//! policy that applies (`frontline_domain::sla`), compares with what was stored, records every
+//! transition (started, paused, resumed, met, warning, breach, cancelled, policy changed) as
+//! an event at its exact time, stores the new state, and queues a timer job for the next
+//! warning and breach. A stored `warned_at` / `breached_at` makes each of those happen once,
+//! whether a timer or a ticket change notices it first.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use frontline_domain::sla::Policy;
+use frontline_domain::{Calendar, Timestamp};
+pub use frontline_store::sla::TicketSlaRow;
+use frontline_store::sla::{CalendarRow, PolicyRow};
+use frontline_store::{Conn, StoreError};
+
+use crate::{Actor, CoreError, Desk, Result};
+
+mod reconcile;
+
+/// The job kind of SLA timers; its payload is the ticket number.
+pub const TIMER_JOB: &str = "sla.timer";
+
+/// The parsed policies, in order, each with its row and calendar.
+pub(crate) type PolicyCache = crate::cache::Cached<Vec<(PolicyRow, Policy, Calendar)>>;
+
+impl PolicyCache {
+    /// The policies, read again when the cached ones are older than the cache's TTL.
+    async fn get(&self, c: &mut Conn<'_>) -> Result<Arc<Vec<(PolicyRow, Policy, Calendar)>>> {
+        if let Some(loaded) = self.fresh() {
+            return Ok(loaded);
+        }
+        let calendars = c.calendars().await?;
+        let mut policies = Vec::new();
+        for row in c.sla_policies().await? {
+            let policy = read_policy(&row)?;
+            let calendar = calendars
+                .iter()
+                .find(|r| r.id == row.calendar_id)
+                .map(read_calendar)
+                .transpose()?
+                .unwrap_or_else(Calendar::always);
+            policies.push((row, policy, calendar));
+        }
+        Ok(self.put(policies))
+    }
+}
+
+/// A policy as configured: its place in the order, its calendar, and its rules.
+#[derive(Debug, Clone)]
+pub struct ConfiguredPolicy {
+    pub id: i64,
+    pub position: i64,
+    pub calendar: String,
+    pub policy: Policy,
+}
+
+impl Desk {
+    pub async fn calendars(&self) -> Result<Vec<(String, Calendar)>> {
+        let mut pc = self.store.read().await?;
+        pc.conn()
+            .calendars()
+            .await?
+            .iter()
+            .map(|r| Ok((r.name.clone(), read_calendar(r)?)))
+            .collect()
+    }
+
+    pub async fn add_calendar(&self, actor: &Actor, name: &str, calendar: &Calendar) -> Result<()> {
+        actor.require_configure()?;
+        let name = required_name(name)?;
+        let definition =
+            serde_json::to_string(calendar).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let mut tx = self.begin().await?;
+        tx.conn()
+            .insert_calendar(name, &definition, self.now().as_micros())
+            .await
+            .map_err(|e| duplicate(e, "a calendar with that name exists"))?;
+        tx.commit().await?;
+        self.sla_policies.forget();
+        Ok(())
+    }
+
+    pub async fn sla_policies(&self) -> Result<Vec<ConfiguredPolicy>> {
+        let mut pc = self.store.read().await?;
+        let mut c = pc.conn();
+        let calendars: HashMap<i64, String> = c
+            .calendars()
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect();
+        c.sla_policies()
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ConfiguredPolicy {
+                    id: r.id,
+                    position: r.position,
+                    calendar: calendars.get(&r.calendar_id).cloned().unwrap_or_default(),
+                    policy: read_policy(r)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds a policy after the existing ones; tickets pick it up at their next change.
+    pub async fn add_sla_policy(
+        &self,
+        actor: &Actor,
+        policy: &Policy,
+        calendar: &str,
+    ) -> Result<i64> {
+        actor.require_configure()?;
+        policy.validate()?;
+        let definition =
+            serde_json::to_string(policy).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        let calendar_id = c
+            .calendars()
+            .await?
+            .into_iter()
+            .find(|r| r.name == calendar)
+            .map(|r| r.id)
+            .ok_or_else(|| {
+                CoreError::invalid("calendar", format!("no calendar named {calendar:?}"))
+            })?;
+        let id = c
+            .insert_sla_policy(
+                policy.name.trim(),
+                calendar_id,
+                &definition,
+                self.now().as_micros(),
+            )
+            .await
+            .map_err(|e| duplicate(e, "a policy with that name exists"))?;
+        tx.commit().await?;
+        self.sla_policies.forget();
+        Ok(id)
+    }
+
+    /// A ticket's SLA targets, as last brought up to date.
+    pub async fn ticket_slas(&self, actor: &Actor, ticket_id: i64) -> Result<Vec<TicketSlaRow>> {
+        self.ticket(actor, ticket_id).await?;
+        let mut pc = self.store.read().await?;
+        Ok(pc.conn().ticket_slas(ticket_id).await?)
+    }
+
+    /// What an SLA timer does: brings the ticket's SLA state up to date as of now, which
+    /// records a warning or breach that fell due. Runs in the job's own transaction.
+    pub async fn fire_sla_timer(&self, c: &mut Conn<'_>, ticket_id: i64) -> Result<()> {
+        self.reconcile_sla(c, ticket_id, self.now(), false).await
+    }
+
+    /// Brings ticket `ticket_id`'s SLA state up to date as of `now`, inside the caller's
+    /// transaction. `fresh` says the ticket was created in it (nothing is stored yet).
+    pub(crate) async fn reconcile_sla(
+        &self,
+        c: &mut Conn<'_>,
+        ticket_id: i64,
+        now: Timestamp,
+        fresh: bool,
+    ) -> Result<()> {
+        let policies = self.sla_policies.get(c).await?;
+        let stored: HashMap<String, TicketSlaRow> = if fresh {
+            HashMap::new()
+        } else {
+            c.ticket_slas(ticket_id)
+                .await?
+                .into_iter()
+                .map(|r| (r.target.clone(), r))
+                .collect()
+        };
+        // A desk without SLA policies pays nothing more for them.
+        if policies.is_empty() && stored.is_empty() {
+            return Ok(());
+        }
+        reconcile::reconcile(c, ticket_id, now, &policies, stored).await
+    }
+}
+
+fn read_policy(row: &PolicyRow) -> Result<Policy> {
+    serde_json::from_str(&row.definition).map_err(|e| {
+        CoreError::Internal(format!("stored SLA policy {} is unreadable: {e}", row.id))
+    })
+}
+
+fn read_calendar(row: &CalendarRow) -> Result<Calendar> {
+    serde_json::from_str(&row.definition)
+        .map_err(|e| CoreError::Internal(format!("stored calendar {} is unreadable: {e}", row.id)))
+}
+
+fn required_name(name: &str) -> Result<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 200 {
+        return Err(CoreError::invalid("name", "must be 1 to 200 characters"));
+    }
+    Ok(name)
+}
+
+fn duplicate(e: StoreError, message: &str) -> CoreError {
+    match e {
+        StoreError::Duplicate(_) => CoreError::Conflict(message.to_owned()),
+        other => other.into(),
+    }
+}
