@@ -32,7 +32,8 @@ fn messages(dir: &Path) -> Vec<PathBuf> {
             let name = entry.file_name().to_string_lossy().to_string();
             if path.is_dir() {
                 stack.push(path);
-            } else if !(name.starts_with("SOURCE")
+            } else if !(name.starts_with('.')
+                || name.starts_with("SOURCE")
                 || name.starts_with("LICENSE")
                 || name.starts_with("README"))
             {
