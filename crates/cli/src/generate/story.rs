@@ -190,15 +190,7 @@ pub fn tell(
 
         if let Some(specialist) = cast.specialists.choose(rng).filter(|_| escalate) {
             s.tick(rng);
-            let note = s.comment(rng, agent, content::INTERNAL_NOTES, true, next_comment);
-            s.event(
-                Some(agent),
-                EventKind::NoteAdded,
-                None,
-                None,
-                Some(&note),
-                true,
-            );
+            s.note(rng, agent, next_comment);
             s.event(
                 Some(agent),
                 EventKind::FieldChanged,
@@ -246,15 +238,7 @@ pub fn tell(
             }
             Status::OnHold => {
                 s.tick(rng);
-                let note = s.comment(rng, agent, content::INTERNAL_NOTES, true, next_comment);
-                s.event(
-                    Some(agent),
-                    EventKind::NoteAdded,
-                    None,
-                    None,
-                    Some(&note),
-                    true,
-                );
+                s.note(rng, agent, next_comment);
                 s.set_status(Some(agent), Status::OnHold);
             }
             Status::Resolved | Status::Closed => {
@@ -403,6 +387,19 @@ impl Story<'_> {
             false,
         );
         id
+    }
+
+    /// An internal note from `author` and its `note_added` event.
+    fn note(&mut self, rng: &mut StdRng, author: i64, next_comment: &mut i64) {
+        let id = self.comment(rng, author, content::INTERNAL_NOTES, true, next_comment);
+        self.event(
+            Some(author),
+            EventKind::NoteAdded,
+            None,
+            None,
+            Some(&id),
+            true,
+        );
     }
 
     /// Adds a comment from `author` and returns its id as the events record it.
