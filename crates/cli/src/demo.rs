@@ -105,26 +105,16 @@ pub async fn fill(desk: &Desk) -> anyhow::Result<()> {
         let category =
             CategoryPath::parse("category", category).map_err(|e| anyhow::anyhow!("{e}"))?;
         desk.add_category(None, &category).await?;
+        let subject = Subject::parse(subject).map_err(|e| anyhow::anyhow!("{e}"))?;
         let new = NewTicket {
-            subject: Subject::parse(subject).map_err(|e| anyhow::anyhow!("{e}"))?,
-            description: description.into(),
             ticket_type: if i == 2 {
                 TicketType::ServiceRequest
             } else {
                 TicketType::Incident
             },
-            impact: Level::Medium,
             urgency,
-            priority: None,
-            status: None,
             category: Some(category),
-            requester: None,
-            group: None,
-            assignee: None,
-            tags: vec![],
-            watchers: vec![],
-            custom_fields: Default::default(),
-            channel: "portal".into(),
+            ..NewTicket::new(subject, description, "portal")
         };
         let t = desk.create_ticket(requester, new, None).await?.ticket;
         if i % 2 == 0 {

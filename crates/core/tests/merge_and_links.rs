@@ -4,7 +4,7 @@
 use frontline_core::people::NewUser;
 use frontline_core::tickets::{NewComment, NewTicket};
 use frontline_core::{Actor, CoreError, Desk};
-use frontline_domain::{Email, Level, LinkKind, Role, Subject, TicketType};
+use frontline_domain::{Email, LinkKind, Role, Subject};
 use frontline_store::Store;
 
 frontline_testkit::stories!(
@@ -40,25 +40,13 @@ async fn person(desk: &Desk, email: &str, role: Role) -> Result<Actor> {
 }
 
 async fn open(desk: &Desk, actor: &Actor, subject: &str, watchers: &[&str]) -> Result<i64> {
+    let subject_line = Subject::parse(subject).map_err(|e| CoreError::Invalid(vec![e]))?;
     let new = NewTicket {
-        subject: Subject::parse(subject).map_err(|e| CoreError::Invalid(vec![e]))?,
-        description: format!("About {subject}"),
-        ticket_type: TicketType::Incident,
-        impact: Level::Medium,
-        urgency: Level::Medium,
-        priority: None,
-        status: None,
-        category: None,
-        requester: None,
-        group: None,
-        assignee: None,
-        tags: vec![],
         watchers: watchers
             .iter()
             .map(|w| Email::parse("watchers", w).map_err(|e| CoreError::Invalid(vec![e])))
             .collect::<Result<_>>()?,
-        custom_fields: Default::default(),
-        channel: "portal".into(),
+        ..NewTicket::new(subject_line, format!("About {subject}"), "portal")
     };
     Ok(desk.create_ticket(actor, new, None).await?.ticket.row.id)
 }

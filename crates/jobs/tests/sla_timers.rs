@@ -12,9 +12,7 @@ use frontline_core::people::NewUser;
 use frontline_core::tickets::{NewComment, NewTicket, TicketPatch};
 use frontline_core::{Actor, CoreError, Desk};
 use frontline_domain::sla::{Conditions, Policy, Targets};
-use frontline_domain::{
-    Calendar, Email, Level, Priority, Role, Status, Subject, TicketType, Timestamp,
-};
+use frontline_domain::{Calendar, Email, Level, Priority, Role, Status, Subject, Timestamp};
 use frontline_jobs::WorkerConfig;
 use frontline_jobs::queue::run_due;
 use frontline_store::Store;
@@ -153,21 +151,14 @@ impl World {
 
     async fn open(&self, impact: Level, urgency: Level) -> Result<i64> {
         let new = NewTicket {
-            subject: Subject::parse("Mail server down")?,
-            description: "Nobody can send mail.".into(),
-            ticket_type: TicketType::Incident,
             impact,
             urgency,
-            priority: None,
-            status: None,
-            category: None,
             requester: Some(Email::parse("requester", &self.requester.email)?),
-            group: None,
-            assignee: None,
-            tags: vec![],
-            watchers: vec![],
-            custom_fields: Default::default(),
-            channel: "phone".into(),
+            ..NewTicket::new(
+                Subject::parse("Mail server down")?,
+                "Nobody can send mail.",
+                "phone",
+            )
         };
         Ok(self
             .desk
@@ -339,23 +330,7 @@ async fn no_policy_no_sla(store: &Store) -> Result {
         role: Role::Agent,
         organization_id: None,
     };
-    let new = NewTicket {
-        subject: Subject::parse("Printer")?,
-        description: String::new(),
-        ticket_type: TicketType::Incident,
-        impact: Level::Medium,
-        urgency: Level::Medium,
-        priority: None,
-        status: None,
-        category: None,
-        requester: None,
-        group: None,
-        assignee: None,
-        tags: vec![],
-        watchers: vec![],
-        custom_fields: Default::default(),
-        channel: "api".into(),
-    };
+    let new = NewTicket::new(Subject::parse("Printer")?, "", "api");
     let id = desk.create_ticket(&ana, new, None).await?.ticket.row.id;
     assert!(desk.ticket_slas(&ana, id).await?.is_empty());
     Ok(())

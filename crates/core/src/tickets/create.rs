@@ -36,6 +36,30 @@ pub struct NewTicket {
     pub channel: String,
 }
 
+impl NewTicket {
+    /// An incident of medium impact and urgency from `channel`, with nothing else set; the
+    /// other fields are changed with struct update syntax.
+    pub fn new(subject: Subject, description: impl Into<String>, channel: &str) -> Self {
+        Self {
+            subject,
+            description: description.into(),
+            ticket_type: TicketType::Incident,
+            impact: Level::Medium,
+            urgency: Level::Medium,
+            priority: None,
+            status: None,
+            category: None,
+            requester: None,
+            group: None,
+            assignee: None,
+            tags: Vec::new(),
+            watchers: Vec::new(),
+            custom_fields: Map::new(),
+            channel: channel.to_owned(),
+        }
+    }
+}
+
 /// A client's `Idempotency-Key` and the hash of the request it came with.
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey {
