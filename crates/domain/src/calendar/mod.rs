@@ -160,4 +160,4 @@ pub fn local_time(tz: Tz, at: Timestamp) -> NaiveDateTime {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

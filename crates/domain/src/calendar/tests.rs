@@ -27,8 +27,8 @@ fn shifts(texts: &[&str]) -> Vec<Shift> {
         .collect()
 }
 
-/// Monday to Friday, 09:00 to 17:00.
-fn office(tz: &str, holidays: Vec<Holiday>) -> Calendar {
+/// Monday to Friday, 09:00 to 17:00 (also the calendar of the SLA tests).
+pub(crate) fn office(tz: &str, holidays: Vec<Holiday>) -> Calendar {
     let day = shifts(&["09:00-17:00"]);
     let week = [
         day.clone(),

@@ -157,7 +157,7 @@ pub fn evaluate(
                     .iter_mut()
                     .filter(|c| c.target == Target::NextResponse)
                 {
-                    if responded && !c.counting() {
+                    if responded && !c.active {
                         c.restart(at, paused);
                     }
                 }
@@ -201,10 +201,6 @@ impl Run {
             warn_at: None,
             breached_at: None,
         }
-    }
-
-    fn counting(&self) -> bool {
-        self.active
     }
 
     fn start(&mut self, at: Timestamp, paused: bool) {

@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use proptest::prelude::*;
 
 use super::*;
-use crate::calendar::{Calendar, Shift};
+use crate::calendar::Calendar;
 use crate::{Priority, Status, TicketType, Timestamp};
 
 const MINUTE: i64 = 60_000_000;
@@ -23,17 +23,7 @@ fn berlin(d: u32, h: u32, m: u32) -> Timestamp {
 }
 
 fn office() -> Calendar {
-    let day = vec![Shift::parse("09:00-17:00").expect("shift")];
-    let week = [
-        day.clone(),
-        day.clone(),
-        day.clone(),
-        day.clone(),
-        day,
-        vec![],
-        vec![],
-    ];
-    Calendar::new("Europe/Berlin", week, vec![]).expect("calendar")
+    crate::calendar::tests::office("Europe/Berlin", vec![])
 }
 
 fn policy(first: Option<u32>, next: Option<u32>, resolution: Option<u32>) -> Policy {
