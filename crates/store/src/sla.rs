@@ -73,18 +73,18 @@ impl Conn<'_> {
         .await?))
     }
 
-    /// Adds a policy after every existing one.
+    /// Adds a policy after every existing one; returns its id and position.
     pub async fn insert_sla_policy(
         &mut self,
         name: &str,
         calendar_id: i64,
         definition: &str,
         now: i64,
-    ) -> Result<i64> {
-        Ok(on!(self, |c| sqlx::query_scalar(
+    ) -> Result<(i64, i64)> {
+        Ok(on!(self, |c| sqlx::query_as(
             "INSERT INTO sla_policies (name, position, calendar_id, definition, created_at) \
              VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM sla_policies), $2, $3, $4) \
-             RETURNING id"
+             RETURNING id, position"
         )
         .bind(name)
         .bind(calendar_id)

@@ -60,7 +60,9 @@ pub struct ConfiguredPolicy {
 }
 
 impl Desk {
-    pub async fn calendars(&self) -> Result<Vec<(String, Calendar)>> {
+    /// The calendars, for the desk's staff.
+    pub async fn calendars(&self, actor: &Actor) -> Result<Vec<(String, Calendar)>> {
+        actor.require_staff()?;
         let mut pc = self.store.read().await?;
         pc.conn()
             .calendars()
@@ -85,7 +87,9 @@ impl Desk {
         Ok(())
     }
 
-    pub async fn sla_policies(&self) -> Result<Vec<ConfiguredPolicy>> {
+    /// The policies in the order they are tried, for the desk's staff.
+    pub async fn sla_policies(&self, actor: &Actor) -> Result<Vec<ConfiguredPolicy>> {
+        actor.require_staff()?;
         let mut pc = self.store.read().await?;
         let mut c = pc.conn();
         let calendars: HashMap<i64, String> = c
@@ -114,7 +118,7 @@ impl Desk {
         actor: &Actor,
         policy: &Policy,
         calendar: &str,
-    ) -> Result<i64> {
+    ) -> Result<ConfiguredPolicy> {
         actor.require_configure()?;
         policy.validate()?;
         let definition =
@@ -130,7 +134,7 @@ impl Desk {
             .ok_or_else(|| {
                 CoreError::invalid("calendar", format!("no calendar named {calendar:?}"))
             })?;
-        let id = c
+        let (id, position) = c
             .insert_sla_policy(
                 policy.name.trim(),
                 calendar_id,
@@ -141,7 +145,12 @@ impl Desk {
             .map_err(|e| duplicate(e, "a policy with that name exists"))?;
         tx.commit().await?;
         self.sla_policies.forget();
-        Ok(id)
+        Ok(ConfiguredPolicy {
+            id,
+            position,
+            calendar: calendar.to_owned(),
+            policy: policy.clone(),
+        })
     }
 
     /// A ticket's SLA targets, as last brought up to date.

@@ -5,9 +5,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use frontline_core::sla::ConfiguredPolicy;
+use frontline_domain::Calendar;
 use frontline_domain::calendar::{CalendarSpec, Holiday, Week};
 use frontline_domain::sla::Policy;
-use frontline_domain::{Calendar, DomainError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -41,10 +42,9 @@ pub async fn list_calendars(
     State(state): State<AppState>,
     Auth(actor): Auth,
 ) -> ApiResult<Json<CalendarList>> {
-    actor.require_staff()?;
     let items = state
         .desk
-        .calendars()
+        .calendars(&actor)
         .await?
         .into_iter()
         .map(|(name, calendar)| {
@@ -76,7 +76,7 @@ pub async fn create_calendar(
         week: b.week.clone(),
         holidays: b.holidays.clone(),
     };
-    let calendar = Calendar::try_from(spec).map_err(|e: DomainError| e)?;
+    let calendar = Calendar::try_from(spec)?;
     state.desk.add_calendar(&actor, &b.name, &calendar).await?;
     Ok((StatusCode::CREATED, Json(b)))
 }
@@ -103,6 +103,17 @@ pub struct PolicyItem {
     pub policy: Policy,
 }
 
+impl From<ConfiguredPolicy> for PolicyItem {
+    fn from(p: ConfiguredPolicy) -> Self {
+        Self {
+            id: p.id,
+            position: p.position,
+            calendar: p.calendar,
+            policy: p.policy,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PolicyList {
     pub items: Vec<PolicyItem>,
@@ -114,18 +125,12 @@ pub async fn list_policies(
     State(state): State<AppState>,
     Auth(actor): Auth,
 ) -> ApiResult<Json<PolicyList>> {
-    actor.require_staff()?;
     let items = state
         .desk
-        .sla_policies()
+        .sla_policies(&actor)
         .await?
         .into_iter()
-        .map(|p| PolicyItem {
-            id: p.id,
-            position: p.position,
-            calendar: p.calendar,
-            policy: p.policy,
-        });
+        .map(PolicyItem::from);
     Ok(Json(PolicyList {
         items: items.collect(),
     }))
@@ -141,24 +146,9 @@ pub async fn create_policy(
     body: ApiJson<PolicyBody>,
 ) -> ApiResult<(StatusCode, Json<PolicyItem>)> {
     let b = body.value;
-    let id = state
+    let added = state
         .desk
         .add_sla_policy(&actor, &b.policy, &b.calendar)
         .await?;
-    let position = state
-        .desk
-        .sla_policies()
-        .await?
-        .iter()
-        .find(|p| p.id == id)
-        .map_or(0, |p| p.position);
-    Ok((
-        StatusCode::CREATED,
-        Json(PolicyItem {
-            id,
-            position,
-            calendar: b.calendar,
-            policy: b.policy,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(PolicyItem::from(added))))
 }
