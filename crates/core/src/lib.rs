@@ -13,6 +13,8 @@ mod desk;
 pub mod error;
 pub mod maintenance;
 pub mod people;
+pub mod queues;
+pub mod sessions;
 pub mod sla;
 pub mod tickets;
 

@@ -70,6 +70,13 @@ impl Refusal {
     }
 }
 
+/// The Message-ID in the headers, without brackets, when there is one; reads nothing else.
+pub fn message_id(raw: &[u8]) -> Option<String> {
+    let headers = MessageParser::default().parse_headers(raw)?;
+    let id = headers.message_id()?.trim_matches(['<', '>']).trim();
+    (!id.is_empty() && id.len() <= 998).then(|| id.to_owned())
+}
+
 /// Reads a raw RFC 5322 message of at most `max_bytes`.
 pub fn parse(raw: &[u8], max_bytes: usize) -> Result<Inbound, Refusal> {
     if raw.len() > max_bytes {

@@ -11,7 +11,10 @@ pub mod classify;
 pub mod html;
 pub mod inbound;
 pub mod reply;
+pub mod smtp;
 pub mod subject;
+pub mod url;
 
 pub use classify::Automatic;
-pub use inbound::{Inbound, InboundAttachment, Mailbox, Refusal, parse};
+pub use inbound::{Inbound, InboundAttachment, Mailbox, Refusal, message_id, parse};
+pub use url::{ImapUrl, Security, SmtpUrl, UrlError};

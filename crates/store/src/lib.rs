@@ -19,6 +19,8 @@ pub mod idempotency;
 pub mod jobs;
 pub mod links;
 pub mod list;
+pub mod queues;
+pub mod sessions;
 pub mod sla;
 pub mod stats;
 pub mod tickets;

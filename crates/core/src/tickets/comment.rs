@@ -38,6 +38,30 @@ impl Desk {
         ticket_id: i64,
         new: NewComment,
     ) -> Result<Comment> {
+        let internal = new.internal;
+        let mut tx = self.begin().await?;
+        let comment = self
+            .add_comment_in(&mut tx.conn(), actor, ticket_id, new)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(
+            ticket_id,
+            comment_id = comment.view.row.id,
+            internal,
+            "comment added"
+        );
+        Ok(comment)
+    }
+
+    /// `add_comment` inside the caller's transaction (mail ingest writes the comment and the
+    /// message's outcome together).
+    pub(crate) async fn add_comment_in(
+        &self,
+        c: &mut frontline_store::Conn<'_>,
+        actor: &Actor,
+        ticket_id: i64,
+        new: NewComment,
+    ) -> Result<Comment> {
         if new.internal && !actor.is_staff() {
             return Err(CoreError::forbidden("only agents may write internal notes"));
         }
@@ -45,9 +69,7 @@ impl Desk {
         self.check_attachments(&new.attachments)?;
         let now = self.now();
         let at = now.as_micros();
-        let mut tx = self.begin().await?;
-        let mut c = tx.conn();
-        let old = visible_for_update(&mut c, actor, ticket_id).await?;
+        let old = visible_for_update(c, actor, ticket_id).await?;
         let status = Status::parse("status", &old.status)?;
         if status == Status::Closed && !new.internal {
             return Err(CoreError::Conflict(
@@ -132,21 +154,14 @@ impl Desk {
             .await?
             .ok_or(CoreError::NotFound("ticket"))?;
         record_row_changes(&mut trail, &before, &after);
-        trail.write(&mut c).await?;
-        self.reconcile_sla(&mut c, ticket_id, now, false).await?;
+        trail.write(c).await?;
+        self.reconcile_sla(c, ticket_id, now, false).await?;
         let view = CommentView {
             row,
             author_email: actor.email.clone(),
             author_name: actor.name.clone(),
             author_role: actor.role.as_str().to_owned(),
         };
-        tx.commit().await?;
-        tracing::info!(
-            ticket_id,
-            comment_id = view.row.id,
-            internal = new.internal,
-            "comment added"
-        );
         Ok(Comment { view, attachments })
     }
 

@@ -19,6 +19,8 @@ pub use link::TicketLink;
 pub use list::{ListQuery, Page};
 pub use update::TicketPatch;
 
+pub(crate) use trail::Trail;
+
 pub use frontline_store::attachments::AttachmentRow;
 pub use frontline_store::events::EventView;
 pub use frontline_store::list::{Sort, SortKey};

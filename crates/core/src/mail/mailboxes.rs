@@ -1,0 +1,188 @@
+//! Mailboxes: an address the desk answers for, read by IMAP polling or by the SMTP listener,
+//! and sent from through an SMTP server. Only administrators (or the operator's CLI) manage
+//! them; their URLs hold passwords, which nothing shows.
+
+use frontline_domain::Email;
+use frontline_mail::{ImapUrl, SmtpUrl};
+use frontline_store::mail::MailboxRow;
+
+use crate::{Actor, CoreError, Desk, Result};
+
+#[derive(Debug, Clone)]
+pub struct NewMailbox {
+    pub address: Email,
+    pub imap: Option<ImapUrl>,
+    pub smtp: Option<SmtpUrl>,
+}
+
+/// A configured mailbox with its URLs parsed (their `Display` hides the passwords).
+#[derive(Debug, Clone)]
+pub struct Mailbox {
+    pub id: i64,
+    pub address: String,
+    pub imap: Option<ImapUrl>,
+    pub smtp: Option<SmtpUrl>,
+    pub state: String,
+    pub last_error: Option<String>,
+    pub imap_uidvalidity: Option<i64>,
+    pub imap_last_uid: i64,
+}
+
+impl Mailbox {
+    fn from_row(row: MailboxRow) -> Result<Self> {
+        let corrupt =
+            |e: frontline_mail::UrlError| CoreError::Internal(format!("mailbox {}: {e}", row.id));
+        Ok(Self {
+            imap: row
+                .imap_url
+                .as_deref()
+                .map(ImapUrl::parse)
+                .transpose()
+                .map_err(corrupt)?,
+            smtp: row
+                .smtp_url
+                .as_deref()
+                .map(SmtpUrl::parse)
+                .transpose()
+                .map_err(corrupt)?,
+            id: row.id,
+            address: row.address,
+            state: row.state,
+            last_error: row.last_error,
+            imap_uidvalidity: row.imap_uidvalidity,
+            imap_last_uid: row.imap_last_uid,
+        })
+    }
+}
+
+impl Desk {
+    /// Configures a mailbox. Over the API only admins may; the CLI acts as the operator.
+    pub async fn add_mailbox(&self, actor: Option<&Actor>, new: NewMailbox) -> Result<Mailbox> {
+        if let Some(a) = actor {
+            a.require_admin()?;
+        }
+        let now = self.now().as_micros();
+        let row = MailboxRow {
+            id: 0,
+            address: new.address.to_string(),
+            imap_url: new.imap.as_ref().map(url_text_imap),
+            smtp_url: new.smtp.as_ref().map(url_text_smtp),
+            state: "active".to_owned(),
+            last_error: None,
+            imap_uidvalidity: None,
+            imap_last_uid: 0,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.begin().await?;
+        let id = tx
+            .conn()
+            .insert_mailbox(&row)
+            .await
+            .map_err(|e| match CoreError::from(e) {
+                CoreError::Conflict(_) => CoreError::Conflict(format!(
+                    "the mailbox {} is configured already",
+                    row.address
+                )),
+                other => other,
+            })?;
+        tx.commit().await?;
+        tracing::info!(mailbox_id = id, address = %row.address, "mailbox added");
+        Mailbox::from_row(MailboxRow { id, ..row })
+    }
+
+    /// Every configured mailbox, by address.
+    pub async fn mailboxes(&self, actor: Option<&Actor>) -> Result<Vec<Mailbox>> {
+        if let Some(a) = actor {
+            a.require_admin()?;
+        }
+        let mut c = self.store.read().await?;
+        c.conn()
+            .mailboxes()
+            .await?
+            .into_iter()
+            .map(Mailbox::from_row)
+            .collect()
+    }
+
+    /// The mailbox that receives mail for `address`, if the desk has one: the SMTP listener
+    /// asks at RCPT time.
+    pub async fn mailbox_for(&self, address: &str) -> Result<Option<Mailbox>> {
+        let mut c = self.store.read().await?;
+        c.conn()
+            .mailbox_by_address(&address.trim().to_lowercase())
+            .await?
+            .map(Mailbox::from_row)
+            .transpose()
+    }
+}
+
+/// The URL with its secret, as stored (and parsed back by `Mailbox::from_row`).
+fn url_text_imap(u: &ImapUrl) -> String {
+    let scheme = match u.security {
+        frontline_mail::Security::Plain => "imap",
+        frontline_mail::Security::Tls => "imaps",
+        frontline_mail::Security::StartTls => "imap+starttls",
+    };
+    format!(
+        "{scheme}://{}:{}@{}:{}/{}",
+        encode(&u.user),
+        encode(&u.password),
+        host(&u.host),
+        u.port,
+        encode(&u.folder)
+    )
+}
+
+fn url_text_smtp(u: &SmtpUrl) -> String {
+    let scheme = match u.security {
+        frontline_mail::Security::Plain => "smtp",
+        frontline_mail::Security::Tls => "smtps",
+        frontline_mail::Security::StartTls => "smtp+starttls",
+    };
+    let auth = match (&u.user, &u.password) {
+        (Some(user), Some(pass)) => format!("{}:{}@", encode(user), encode(pass)),
+        _ => String::new(),
+    };
+    format!("{scheme}://{auth}{}:{}", host(&u.host), u.port)
+}
+
+fn host(h: &str) -> String {
+    if h.contains(':') {
+        format!("[{h}]")
+    } else {
+        h.to_owned()
+    }
+}
+
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_urls_read_back_the_same() {
+        let imap = ImapUrl::parse("imaps://desk%40x.org:p%3A%2Fs@[::1]:1993/Support%20Desk")
+            .expect("valid in the test");
+        assert_eq!(
+            ImapUrl::parse(&url_text_imap(&imap)).expect("valid in the test"),
+            imap
+        );
+        let smtp = SmtpUrl::parse("smtps://u:p%40ss@mail.x.org").expect("valid in the test");
+        assert_eq!(
+            SmtpUrl::parse(&url_text_smtp(&smtp)).expect("valid in the test"),
+            smtp
+        );
+    }
+}

@@ -1,0 +1,218 @@
+//! The agent console's queues: named, fixed ticket lists with their counts. Each queue is a
+//! [`ListQuery`] over the same ticket list the API serves, so what a queue shows and what its
+//! count says agree.
+
+use frontline_domain::{Email, Status, Timestamp};
+use frontline_store::list::{Sort, SortKey};
+use frontline_store::queues::QueueCount;
+use frontline_store::tickets::TicketView;
+
+use crate::tickets::ListQuery;
+use crate::{Actor, Desk, Result};
+
+/// Work the desk still owns: not waiting on the requester, not finished.
+const WORKING: [Status; 3] = [Status::New, Status::Open, Status::OnHold];
+/// "Recently updated" looks back this far.
+const RECENT_SECS: i64 = 24 * 60 * 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// Assigned to me and still being worked.
+    Mine,
+    /// Nobody's yet, in one of my groups.
+    Unassigned,
+    /// Everything being worked, on the whole desk.
+    Open,
+    /// Waiting on the requester.
+    Pending,
+    /// Changed in the last day, whatever the status.
+    Recent,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 5] = [
+        Queue::Mine,
+        Queue::Unassigned,
+        Queue::Open,
+        Queue::Pending,
+        Queue::Recent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Mine => "mine",
+            Queue::Unassigned => "unassigned",
+            Queue::Open => "open",
+            Queue::Pending => "pending",
+            Queue::Recent => "recent",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Queue> {
+        Self::ALL.into_iter().find(|q| q.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Queue::Mine => "My tickets",
+            Queue::Unassigned => "Unassigned in my groups",
+            Queue::Open => "All open",
+            Queue::Pending => "Pending",
+            Queue::Recent => "Recently updated",
+        }
+    }
+
+    /// The order a queue is read in unless the agent picks another: most urgent first, or
+    /// newest change first for "recently updated".
+    pub fn default_sort(self) -> Sort {
+        match self {
+            Queue::Recent => Sort {
+                key: SortKey::Updated,
+                descending: true,
+            },
+            _ => Sort {
+                key: SortKey::Priority,
+                descending: false,
+            },
+        }
+    }
+
+    fn statuses(self) -> Vec<Status> {
+        match self {
+            Queue::Pending => vec![Status::Pending],
+            Queue::Recent => Vec::new(),
+            _ => WORKING.to_vec(),
+        }
+    }
+}
+
+fn base_query(statuses: Vec<Status>, sort: Sort, limit: i64) -> ListQuery {
+    ListQuery {
+        statuses,
+        priorities: Vec::new(),
+        types: Vec::new(),
+        category: None,
+        group: None,
+        assignee: None,
+        requester: None,
+        organization: None,
+        tag: None,
+        updated_since: None,
+        text: None,
+        custom: Vec::new(),
+        sort,
+        after: None,
+        limit,
+    }
+}
+
+impl Desk {
+    /// How many tickets each queue holds for this agent.
+    pub async fn queue_counts(&self, actor: &Actor) -> Result<Vec<(Queue, i64)>> {
+        actor.require_staff()?;
+        let since = self.now().as_micros() - RECENT_SECS * 1_000_000;
+        let mut pc = self.store.read().await?;
+        let mut c = pc.conn();
+        let groups: Vec<i64> = c
+            .groups_of(actor.id)
+            .await?
+            .into_iter()
+            .map(|g| g.0)
+            .collect();
+        let mut out = Vec::new();
+        for q in Queue::ALL {
+            let mut count = QueueCount {
+                statuses: q.statuses().iter().map(|s| s.as_str().to_owned()).collect(),
+                ..QueueCount::default()
+            };
+            match q {
+                Queue::Mine => count.assignee_id = Some(Some(actor.id)),
+                Queue::Unassigned => {
+                    count.assignee_id = Some(None);
+                    count.group_ids = Some(groups.clone());
+                }
+                Queue::Recent => count.updated_since = Some(since),
+                Queue::Open | Queue::Pending => {}
+            }
+            out.push((q, c.count_queue(&count).await?));
+        }
+        Ok(out)
+    }
+
+    /// The first `limit` tickets of a queue in `sort` order.
+    pub async fn queue_tickets(
+        &self,
+        actor: &Actor,
+        queue: Queue,
+        sort: Sort,
+        limit: i64,
+    ) -> Result<Vec<TicketView>> {
+        actor.require_staff()?;
+        let mut q = base_query(queue.statuses(), sort, limit);
+        match queue {
+            Queue::Mine => q.assignee = Some(Some(Email::parse("assignee", &actor.email)?)),
+            Queue::Recent => {
+                q.updated_since = Some(Timestamp::from_micros(
+                    self.now().as_micros() - RECENT_SECS * 1_000_000,
+                ));
+            }
+            Queue::Unassigned => return self.unassigned_in_groups(actor, q).await,
+            Queue::Open | Queue::Pending => {}
+        }
+        Ok(self.list_tickets(actor, q).await?.items)
+    }
+
+    /// One list per group the agent belongs to, merged in the queue's order.
+    async fn unassigned_in_groups(&self, actor: &Actor, q: ListQuery) -> Result<Vec<TicketView>> {
+        let groups = {
+            let mut pc = self.store.read().await?;
+            pc.conn().groups_of(actor.id).await?
+        };
+        let (sort, limit) = (q.sort, q.limit);
+        let mut all = Vec::new();
+        for (_, name) in groups {
+            let mut per_group = q.clone();
+            per_group.group = Some(Some(name));
+            per_group.assignee = Some(None);
+            all.extend(self.list_tickets(actor, per_group).await?.items);
+        }
+        all.sort_by_key(|t| sort.key.key_of(t));
+        if sort.descending {
+            all.reverse();
+        }
+        all.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok(all)
+    }
+
+    /// The highest ticket number and the latest change on the desk; a screen showing a queue
+    /// refreshes when either moves.
+    pub async fn desk_watermark(&self, actor: &Actor) -> Result<(i64, i64)> {
+        actor.require_staff()?;
+        let mut pc = self.store.read().await?;
+        Ok(pc.conn().desk_watermark().await?)
+    }
+
+    /// The names of the groups the agent belongs to.
+    pub async fn my_groups(&self, actor: &Actor) -> Result<Vec<String>> {
+        let mut pc = self.store.read().await?;
+        Ok(pc
+            .conn()
+            .groups_of(actor.id)
+            .await?
+            .into_iter()
+            .map(|g| g.1)
+            .collect())
+    }
+
+    /// A requester's own requests (and those shared with them), newest first.
+    pub async fn my_requests(&self, actor: &Actor, limit: i64) -> Result<Vec<TicketView>> {
+        let sort = Sort {
+            key: SortKey::Created,
+            descending: true,
+        };
+        Ok(self
+            .list_tickets(actor, base_query(Vec::new(), sort, limit))
+            .await?
+            .items)
+    }
+}

@@ -1,0 +1,299 @@
+//! The email channel's rows: configured mailboxes, inbound messages stored whole before they
+//! are acknowledged, and the Message-IDs that thread replies to tickets.
+//!
+//! An inbound message is inserted once: a second copy (same Message-ID or content hash, or
+//! the same IMAP UID of the same mailbox) is refused by the unique keys, and the insert says
+//! so instead of failing.
+
+use sqlx::{AssertSqlSafe, FromRow};
+
+use crate::conn::on;
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct MailboxRow {
+    pub id: i64,
+    pub address: String,
+    /// Holds the IMAP password: never log this field.
+    pub imap_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub state: String,
+    pub last_error: Option<String>,
+    pub imap_uidvalidity: Option<i64>,
+    pub imap_last_uid: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const MAILBOX_COLUMNS: &str = "id, address, imap_url, smtp_url, state, last_error, \
+    imap_uidvalidity, imap_last_uid, created_at, updated_at";
+
+/// A message as it arrived, before anything is read from it but its key.
+#[derive(Debug, Clone)]
+pub struct NewInbound {
+    pub mailbox_id: Option<i64>,
+    /// `smtp` or `imap`.
+    pub source: String,
+    /// The Message-ID, or `sha256:…` of the bytes when there is none.
+    pub message_key: String,
+    pub uidvalidity: Option<i64>,
+    pub uid: Option<i64>,
+    pub envelope_from: Option<String>,
+    pub raw: Vec<u8>,
+    pub received_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct InboundRow {
+    pub id: i64,
+    pub mailbox_id: Option<i64>,
+    pub source: String,
+    pub message_key: String,
+    pub uidvalidity: Option<i64>,
+    pub uid: Option<i64>,
+    pub envelope_from: Option<String>,
+    pub raw: Vec<u8>,
+    pub size: i64,
+    pub state: String,
+    pub reason: Option<String>,
+    pub sender: Option<String>,
+    pub html: Option<String>,
+    pub ticket_id: Option<i64>,
+    pub comment_id: Option<i64>,
+    pub received_at: i64,
+    pub processed_at: Option<i64>,
+}
+
+const INBOUND_COLUMNS: &str = "id, mailbox_id, source, message_key, uidvalidity, uid, \
+    envelope_from, raw, size, state, reason, sender, html, ticket_id, comment_id, \
+    received_at, processed_at";
+
+/// What became of an inbound message.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InboundOutcome {
+    /// `ticket`, `comment`, `note`, `ignored` or `quarantined`.
+    pub state: String,
+    pub reason: Option<String>,
+    pub sender: Option<String>,
+    pub html: Option<String>,
+    pub ticket_id: Option<i64>,
+    pub comment_id: Option<i64>,
+}
+
+impl Conn<'_> {
+    pub async fn insert_mailbox(&mut self, m: &MailboxRow) -> Result<i64> {
+        const SQL: &str = "INSERT INTO mailboxes (address, imap_url, smtp_url, state, \
+            created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id";
+        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+            .bind(&m.address)
+            .bind(&m.imap_url)
+            .bind(&m.smtp_url)
+            .bind(&m.state)
+            .bind(m.created_at)
+            .fetch_one(c)
+            .await?))
+    }
+
+    pub async fn mailboxes(&mut self) -> Result<Vec<MailboxRow>> {
+        let sql = format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes ORDER BY address");
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+            .fetch_all(c)
+            .await?))
+    }
+
+    pub async fn mailbox_by_address(&mut self, address: &str) -> Result<Option<MailboxRow>> {
+        let sql = format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE address = $1");
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(address)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    /// Where IMAP polling got to: the folder's UIDVALIDITY and the highest UID stored.
+    pub async fn set_imap_position(
+        &mut self,
+        mailbox_id: i64,
+        uidvalidity: i64,
+        last_uid: i64,
+        now: i64,
+    ) -> Result<()> {
+        const SQL: &str = "UPDATE mailboxes SET imap_uidvalidity = $1, imap_last_uid = $2, \
+            last_error = NULL, updated_at = $3 WHERE id = $4";
+        on!(self, |c| sqlx::query(SQL)
+            .bind(uidvalidity)
+            .bind(last_uid)
+            .bind(now)
+            .bind(mailbox_id)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Records the last failure talking to the mailbox's server (`None` once it works again).
+    pub async fn set_mailbox_error(
+        &mut self,
+        mailbox_id: i64,
+        error: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        const SQL: &str = "UPDATE mailboxes SET last_error = $1, updated_at = $2 WHERE id = $3";
+        on!(self, |c| sqlx::query(SQL)
+            .bind(error)
+            .bind(now)
+            .bind(mailbox_id)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Stores a message; `None` when a copy of it is stored already.
+    pub async fn insert_inbound(&mut self, m: &NewInbound) -> Result<Option<i64>> {
+        const SQL: &str = "INSERT INTO inbound_messages (mailbox_id, source, message_key, \
+            uidvalidity, uid, envelope_from, raw, size, received_at) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id";
+        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+            .bind(m.mailbox_id)
+            .bind(&m.source)
+            .bind(&m.message_key)
+            .bind(m.uidvalidity)
+            .bind(m.uid)
+            .bind(&m.envelope_from)
+            .bind(&m.raw)
+            .bind(i64::try_from(m.raw.len()).unwrap_or(i64::MAX))
+            .bind(m.received_at)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    /// The message, locked for processing on PostgreSQL.
+    pub async fn inbound_for_update(&mut self, id: i64) -> Result<Option<InboundRow>> {
+        let sql = format!(
+            "SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = $1{}",
+            self.for_update()
+        );
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    /// Messages in `state`, oldest first, after id `after` (0 for the start).
+    pub async fn inbound_in_state(
+        &mut self,
+        state: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<InboundRow>> {
+        let sql = format!(
+            "SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE state = $1 AND id > $2 \
+             ORDER BY id LIMIT $3"
+        );
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(state)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(c)
+            .await?))
+    }
+
+    /// Records what became of a message that was still `received`. False when another
+    /// worker recorded it first.
+    pub async fn finish_inbound(&mut self, id: i64, o: &InboundOutcome, now: i64) -> Result<bool> {
+        const SQL: &str = "UPDATE inbound_messages SET state = $1, reason = $2, sender = $3, \
+            html = $4, ticket_id = $5, comment_id = $6, processed_at = $7 \
+            WHERE id = $8 AND state = 'received'";
+        let n = on!(self, |c| sqlx::query(SQL)
+            .bind(&o.state)
+            .bind(&o.reason)
+            .bind(&o.sender)
+            .bind(&o.html)
+            .bind(o.ticket_id)
+            .bind(o.comment_id)
+            .bind(now)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// How many of `sender`'s messages became tickets or comments since `since`.
+    pub async fn recent_from_sender(&mut self, sender: &str, since: i64) -> Result<i64> {
+        const SQL: &str = "SELECT COUNT(*) FROM inbound_messages WHERE sender = $1 \
+            AND processed_at >= $2 AND state IN ('ticket', 'comment')";
+        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+            .bind(sender)
+            .bind(since)
+            .fetch_one(c)
+            .await?))
+    }
+
+    /// Counts of inbound messages by state.
+    pub async fn inbound_by_state(&mut self) -> Result<Vec<(String, i64)>> {
+        const SQL: &str =
+            "SELECT state, COUNT(*) FROM inbound_messages GROUP BY state ORDER BY state";
+        Ok(on!(self, |c| sqlx::query_as(SQL).fetch_all(c).await?))
+    }
+
+    /// Remembers that `message_id` belongs to `ticket_id` (`in` or `out`); a known id keeps
+    /// its first ticket.
+    pub async fn remember_message_id(
+        &mut self,
+        message_id: &str,
+        ticket_id: i64,
+        direction: &str,
+        now: i64,
+    ) -> Result<()> {
+        const SQL: &str = "INSERT INTO mail_threads (message_id, ticket_id, direction, \
+            created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+        on!(self, |c| sqlx::query(SQL)
+            .bind(message_id)
+            .bind(ticket_id)
+            .bind(direction)
+            .bind(now)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// The ticket of the first of `message_ids` that Frontline knows, in the order given.
+    pub async fn ticket_of_message_ids(&mut self, message_ids: &[String]) -> Result<Option<i64>> {
+        for id in message_ids {
+            let found: Option<i64> = on!(self, |c| sqlx::query_scalar(
+                "SELECT ticket_id FROM mail_threads WHERE message_id = $1"
+            )
+            .bind(id)
+            .fetch_optional(c)
+            .await?);
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
+    }
+    /// Marks a point inside the transaction that `rollback_to_savepoint` returns to.
+    pub async fn savepoint(&mut self, name: &'static str) -> Result<()> {
+        self.run_savepoint_sql(format!("SAVEPOINT {name}")).await
+    }
+
+    pub async fn rollback_to_savepoint(&mut self, name: &'static str) -> Result<()> {
+        self.run_savepoint_sql(format!("ROLLBACK TO SAVEPOINT {name}"))
+            .await
+    }
+
+    pub async fn release_savepoint(&mut self, name: &'static str) -> Result<()> {
+        self.run_savepoint_sql(format!("RELEASE SAVEPOINT {name}"))
+            .await
+    }
+
+    async fn run_savepoint_sql(&mut self, sql: String) -> Result<()> {
+        on!(self, |c| sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+}

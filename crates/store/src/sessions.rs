@@ -1,0 +1,175 @@
+//! Browser sessions (kept by the hash of their cookie) and the failed sign-ins that throttle
+//! further attempts per account and per client address.
+
+use sqlx::FromRow;
+
+use crate::conn::on;
+use crate::users::UserRow;
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+impl Conn<'_> {
+    pub async fn insert_session(&mut self, s: &SessionRow) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, \
+             expires_at) VALUES ($1, $2, $3, $4, $5, $6)"
+        )
+        .bind(&s.token_hash)
+        .bind(s.user_id)
+        .bind(&s.csrf_token)
+        .bind(s.created_at)
+        .bind(s.last_seen_at)
+        .bind(s.expires_at)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// The unexpired session with this hash and its person, if that person is still active.
+    pub async fn session_user(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(SessionRow, UserRow)>> {
+        #[derive(FromRow)]
+        struct Joined {
+            #[sqlx(flatten)]
+            session: SessionRow,
+            email: String,
+            name: String,
+            role: String,
+            organization_id: Option<i64>,
+            active: bool,
+            user_created_at: i64,
+        }
+        const SQL: &str = "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, \
+            s.last_seen_at, s.expires_at, u.email, u.name, u.role, u.organization_id, u.active, \
+            u.created_at AS user_created_at FROM sessions s JOIN users u ON u.id = s.user_id \
+            WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active";
+        let row: Option<Joined> = on!(self, |c| sqlx::query_as(SQL)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(c)
+            .await?);
+        Ok(row.map(|j| {
+            let user = UserRow {
+                id: j.session.user_id,
+                email: j.email,
+                name: j.name,
+                role: j.role,
+                organization_id: j.organization_id,
+                password_hash: None,
+                active: j.active,
+                created_at: j.user_created_at,
+            };
+            (j.session, user)
+        }))
+    }
+
+    /// Slides a session's expiry forward.
+    pub async fn touch_session(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3"
+        )
+        .bind(now)
+        .bind(expires_at)
+        .bind(token_hash)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    pub async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "DELETE FROM sessions WHERE token_hash = $1"
+        )
+        .bind(token_hash)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// Ends every session of a person except `keep` (after a password change).
+    pub async fn delete_user_sessions(&mut self, user_id: i64, keep: &str) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2"
+        )
+        .bind(user_id)
+        .bind(keep)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// Removes sessions that ran out and failures older than `failures_before`.
+    pub async fn prune_sessions(&mut self, now: i64, failures_before: i64) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "DELETE FROM sessions WHERE expires_at <= $1"
+        )
+        .bind(now)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+        on!(self, |c| sqlx::query(
+            "DELETE FROM sign_in_failures WHERE at < $1"
+        )
+        .bind(failures_before)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    pub async fn record_sign_in_failure(&mut self, key: &str, at: i64) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)"
+        )
+        .bind(key)
+        .bind(at)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// Failed sign-ins under `key` at or after `since`.
+    pub async fn sign_in_failures(&mut self, key: &str, since: i64) -> Result<i64> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sign_in_failures WHERE key = $1 AND at >= $2"
+        )
+        .bind(key)
+        .bind(since)
+        .fetch_one(c)
+        .await?))
+    }
+
+    /// Forgets the failures under `key` (a successful sign-in clears its account's count).
+    pub async fn clear_sign_in_failures(&mut self, key: &str) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "DELETE FROM sign_in_failures WHERE key = $1"
+        )
+        .bind(key)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+}

@@ -1,0 +1,94 @@
+// Frontline's progressive enhancement: keyboard navigation in the console and live queue
+// updates. Every page works without it.
+"use strict";
+
+(function () {
+  function typing(target) {
+    const tag = target && target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+  }
+
+  function rows() {
+    return Array.from(document.querySelectorAll("tr[data-row]"));
+  }
+
+  let selected = -1;
+
+  function select(index) {
+    const all = rows();
+    if (all.length === 0) return;
+    selected = Math.max(0, Math.min(index, all.length - 1));
+    all.forEach(function (row, i) {
+      row.classList.toggle("selected", i === selected);
+    });
+    const link = all[selected].querySelector("a");
+    if (link) link.focus();
+  }
+
+  function toggleHelp() {
+    const help = document.getElementById("keys-help");
+    if (!help) return;
+    if (help.open) help.close(); else help.showModal();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    const key = event.key;
+    if (key === "j" || key === "k") {
+      if (rows().length === 0) return;
+      const current = rows().findIndex(function (row) { return row.contains(document.activeElement); });
+      const from = current >= 0 ? current : selected;
+      select(key === "j" ? from + 1 : (from < 0 ? 0 : from - 1));
+      event.preventDefault();
+    } else if (key === "Enter" && selected >= 0 && !(document.activeElement && document.activeElement.tagName === "A")) {
+      const link = rows()[selected] && rows()[selected].querySelector("a");
+      if (link) { link.click(); event.preventDefault(); }
+    } else if (key === "r") {
+      const reply = document.getElementById("reply-body");
+      if (reply) { reply.focus(); event.preventDefault(); }
+    } else if (key === "?") {
+      toggleHelp();
+      event.preventDefault();
+    }
+  });
+
+  // Live updates: when the desk changes, fetch this page again and swap the queue and its
+  // counts in place, keeping the selected row.
+  const queue = document.getElementById("queue");
+  if (queue && window.EventSource) {
+    const source = new EventSource("/console/live?since=" + encodeURIComponent(queue.dataset.live || ""));
+    let busy = false;
+    source.addEventListener("changed", function () {
+      if (busy) return;
+      busy = true;
+      fetch(window.location.href, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          const doc = new DOMParser().parseFromString(html, "text/html");
+          const fresh = doc.getElementById("queue");
+          const current = document.getElementById("queue");
+          if (!fresh || !current) return;
+          const focusedId = document.activeElement && document.activeElement.closest("tr[data-row]")
+            ? document.activeElement.closest("tr[data-row]").dataset.id : null;
+          const table = fresh.querySelector("table, .empty");
+          const old = current.querySelector("table, .empty");
+          if (table && old) old.replaceWith(document.importNode(table, true));
+          const title = fresh.querySelector("#queue-title");
+          if (title) current.querySelector("#queue-title").replaceWith(document.importNode(title, true));
+          doc.querySelectorAll("[data-count]").forEach(function (count) {
+            const mine = document.querySelector('[data-count="' + count.dataset.count + '"]');
+            if (mine) mine.textContent = count.textContent;
+          });
+          const status = document.getElementById("live-status");
+          if (status) status.textContent = "Queue updated " + new Date().toLocaleTimeString() + ".";
+          if (focusedId) {
+            const index = rows().findIndex(function (row) { return row.dataset.id === focusedId; });
+            if (index >= 0) select(index);
+          }
+        })
+        .catch(function () {})
+        .finally(function () { busy = false; });
+    });
+  }
+})();

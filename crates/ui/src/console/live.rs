@@ -1,0 +1,80 @@
+//! Live updates for an open queue: a server-sent event stream that says "changed" whenever a
+//! ticket is created or changed anywhere on the desk, whoever made the change (a page, the
+//! API, mail, another node). It polls one cheap query, so it needs no coordination between
+//! nodes; the page then fetches itself again.
+//!
+//! A stream ends after `STREAM_SECS` and the browser reconnects, passing the last state it
+//! saw (`Last-Event-ID`), so nothing is missed and a server that shuts down is not held up
+//! by open streams for longer than that.
+
+use std::convert::Infallible;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use serde::Deserialize;
+
+use crate::Ui;
+use crate::error::UiError;
+use crate::session::Staff;
+
+const POLL: Duration = Duration::from_secs(2);
+const STREAM_SECS: u64 = 25;
+
+#[derive(Deserialize)]
+pub(crate) struct LiveQuery {
+    /// The state the page was rendered from: `<highest ticket id>-<latest change>`.
+    #[serde(default)]
+    since: String,
+}
+
+pub(crate) async fn events(
+    State(ui): State<Ui>,
+    Staff(signed): Staff,
+    headers: HeaderMap,
+    Query(q): Query<LiveQuery>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, UiError> {
+    let actor = signed.session.actor;
+    let seen = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .unwrap_or(q.since);
+    let current = ui.desk.desk_watermark(&actor).await?;
+    let seen = if seen.is_empty() {
+        format!("{}-{}", current.0, current.1)
+    } else {
+        seen
+    };
+    let deadline = Instant::now() + Duration::from_secs(STREAM_SECS);
+    let state = (ui, actor, seen, deadline, true);
+    let stream =
+        futures_util::stream::unfold(state, |(ui, actor, seen, deadline, first)| async move {
+            if !first {
+                tokio::time::sleep(POLL).await;
+            }
+            loop {
+                if Instant::now() >= deadline {
+                    return None;
+                }
+                let now = match ui.desk.desk_watermark(&actor).await {
+                    Ok((id, at)) => format!("{id}-{at}"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "live updates cannot read the desk");
+                        return None;
+                    }
+                };
+                if now != seen {
+                    let event = Event::default()
+                        .event("changed")
+                        .id(now.clone())
+                        .data(now.clone());
+                    return Some((Ok(event), (ui, actor, now, deadline, false)));
+                }
+                tokio::time::sleep(POLL).await;
+            }
+        });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(10))))
+}

@@ -1,0 +1,135 @@
+//! A queue: the tabs with their counts and the first page of the chosen queue.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use frontline_core::queues::Queue;
+use frontline_core::tickets::{Sort, SortKey};
+use serde::Deserialize;
+
+use crate::Ui;
+use crate::error::UiError;
+use crate::session::Staff;
+use crate::view::{Chrome, TicketLine};
+
+/// Tickets shown per queue page.
+const PAGE: i64 = 50;
+
+/// The orders an agent may pick: (value in the URL, label).
+const SORTS: [(&str, &str); 4] = [
+    ("priority", "Most urgent first"),
+    ("-created", "Newest first"),
+    ("created", "Oldest first"),
+    ("-updated", "Recently changed first"),
+];
+
+fn parse_sort(text: &str) -> Option<Sort> {
+    let (descending, key) = match text.strip_prefix('-') {
+        Some(k) => (true, k),
+        None => (false, text),
+    };
+    let key = match key {
+        "priority" => SortKey::Priority,
+        "created" => SortKey::Created,
+        "updated" => SortKey::Updated,
+        _ => return None,
+    };
+    Some(Sort { key, descending })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct QueueQuery {
+    queue: Option<String>,
+    sort: Option<String>,
+}
+
+pub(crate) struct Tab {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub count: i64,
+    pub current: bool,
+}
+
+pub(crate) struct SortOption {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/queue.html")]
+struct QueuePage {
+    chrome: Chrome,
+    tabs: Vec<Tab>,
+    queue: &'static str,
+    title: &'static str,
+    count: i64,
+    sorts: Vec<SortOption>,
+    tickets: Vec<TicketLine>,
+    watermark: String,
+}
+
+pub(crate) async fn page(
+    State(ui): State<Ui>,
+    Staff(signed): Staff,
+    Query(q): Query<QueueQuery>,
+) -> Result<Html<String>, UiError> {
+    let actor = signed.actor();
+    let queue = match q.queue.as_deref() {
+        None | Some("") => Queue::Mine,
+        Some(name) => Queue::parse(name).ok_or(UiError::NotFound)?,
+    };
+    let sort_text = q.sort.unwrap_or_default();
+    let sort = parse_sort(&sort_text).unwrap_or_else(|| queue.default_sort());
+    let counts = ui.desk.queue_counts(actor).await?;
+    let tickets = ui.desk.queue_tickets(actor, queue, sort, PAGE).await?;
+    let (top_id, top_at) = ui.desk.desk_watermark(actor).await?;
+    let count = counts
+        .iter()
+        .find(|(q, _)| *q == queue)
+        .map(|(_, n)| *n)
+        .unwrap_or(0);
+    let page = QueuePage {
+        chrome: signed.chrome("console"),
+        tabs: counts
+            .into_iter()
+            .map(|(q, count)| Tab {
+                key: q.as_str(),
+                label: q.label(),
+                count,
+                current: q == queue,
+            })
+            .collect(),
+        queue: queue.as_str(),
+        title: queue.label(),
+        count,
+        sorts: SORTS
+            .iter()
+            .map(|(value, label)| SortOption {
+                value,
+                label,
+                selected: parse_sort(value) == Some(sort),
+            })
+            .collect(),
+        tickets: tickets.iter().map(TicketLine::of).collect(),
+        watermark: format!("{top_id}-{top_at}"),
+    };
+    Ok(Html(page.render()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_parse_with_direction() {
+        assert_eq!(
+            parse_sort("-updated"),
+            Some(Sort {
+                key: SortKey::Updated,
+                descending: true
+            })
+        );
+        assert_eq!(parse_sort("status"), None);
+    }
+}

@@ -1,0 +1,306 @@
+//! The ticket page: the conversation (public replies and internal notes, told apart), the
+//! reply-or-note form, the fields form (sent with the version it was read at, so a change
+//! someone made meanwhile is reported, never overwritten) and the audit history.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use frontline_core::CoreError;
+use frontline_core::tickets::{NewComment, TicketPatch};
+use frontline_domain::{CategoryPath, Email, Level, Priority, Role, Status};
+use serde::Deserialize;
+
+use crate::Ui;
+use crate::error::{UiError, describe_invalid};
+use crate::forms::Upload;
+use crate::session::{CsrfForm, Posted, Signed, Staff};
+use crate::view::{Chrome, HistoryLine, Message, Opt, Select, TicketLine, status_label};
+
+/// The longest conversation and history shown on one page.
+const MOST: i64 = 1000;
+
+#[derive(Template)]
+#[template(path = "console/ticket.html")]
+struct TicketPage {
+    chrome: Chrome,
+    t: TicketLine,
+    requester_email: String,
+    description: String,
+    version: i64,
+    messages: Vec<Message>,
+    history: Vec<HistoryLine>,
+    selects: Vec<Select>,
+    error: String,
+    draft: String,
+    draft_internal: bool,
+}
+
+/// What the page shows besides the ticket: a failed action's message and the text that was
+/// being written, so nothing typed is lost.
+#[derive(Default)]
+struct Outcome {
+    error: String,
+    draft: String,
+    draft_internal: bool,
+}
+
+fn select(id: &'static str, name: &'static str, label: &'static str, options: Vec<Opt>) -> Select {
+    Select {
+        id,
+        name,
+        label,
+        options,
+    }
+}
+
+async fn render(
+    ui: &Ui,
+    signed: &Signed,
+    id: i64,
+    status: StatusCode,
+    outcome: Outcome,
+) -> Result<Response, UiError> {
+    let actor = signed.actor();
+    let desk = &ui.desk;
+    let view = desk.ticket(actor, id).await?;
+    let comments = desk.comments(actor, id, 0, MOST).await?;
+    let events = desk.events(actor, id, 0, MOST).await?;
+    let categories = desk.categories().await?;
+    let groups = desk.groups(actor).await?;
+    let mut staff = Vec::new();
+    for role in [Role::Agent, Role::Manager, Role::Admin] {
+        staff.extend(desk.list_users(actor, Some(role), "", 500).await?);
+    }
+    staff.sort_by(|a, b| a.name.cmp(&b.name));
+    let r = &view.row;
+    let priority = if r.priority_overridden {
+        format!("P{}", r.priority)
+    } else {
+        "auto".to_owned()
+    };
+    let priorities = Opt::list(
+        [
+            ("auto", "From impact and urgency"),
+            ("P1", "P1"),
+            ("P2", "P2"),
+            ("P3", "P3"),
+            ("P4", "P4"),
+        ],
+        &priority,
+    );
+    let none = [(String::new(), "None".to_owned())];
+    let page = TicketPage {
+        chrome: signed.chrome("console"),
+        t: TicketLine::of(&view),
+        requester_email: view.requester_email.clone(),
+        description: r.description.clone(),
+        version: r.version,
+        messages: comments.iter().map(Message::of).collect(),
+        history: events.iter().map(HistoryLine::of).collect(),
+        selects: vec![
+            select(
+                "f-status",
+                "status",
+                "Status",
+                Opt::list(
+                    Status::ALL.map(|s| (s.as_str(), status_label(s.as_str()))),
+                    &r.status,
+                ),
+            ),
+            select(
+                "f-impact",
+                "impact",
+                "Impact",
+                Opt::list(Level::ALL.map(|l| (l.as_str(), l.as_str())), &r.impact),
+            ),
+            select(
+                "f-urgency",
+                "urgency",
+                "Urgency",
+                Opt::list(Level::ALL.map(|l| (l.as_str(), l.as_str())), &r.urgency),
+            ),
+            select("f-priority", "priority", "Priority", priorities),
+            select(
+                "f-category",
+                "category",
+                "Category",
+                Opt::list(
+                    none.clone()
+                        .into_iter()
+                        .chain(categories.into_iter().map(|c| (c.path.clone(), c.path))),
+                    view.category_path.as_deref().unwrap_or(""),
+                ),
+            ),
+            select(
+                "f-group",
+                "group",
+                "Group",
+                Opt::list(
+                    none.clone()
+                        .into_iter()
+                        .chain(groups.into_iter().map(|(g, _)| (g.name.clone(), g.name))),
+                    view.group_name.as_deref().unwrap_or(""),
+                ),
+            ),
+            select(
+                "f-assignee",
+                "assignee",
+                "Assignee",
+                Opt::list(
+                    none.into_iter().chain(
+                        staff
+                            .into_iter()
+                            .map(|u| (u.email.clone(), format!("{} ({})", u.name, u.email))),
+                    ),
+                    view.assignee_email.as_deref().unwrap_or(""),
+                ),
+            ),
+        ],
+        error: outcome.error,
+        draft: outcome.draft,
+        draft_internal: outcome.draft_internal,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub(crate) async fn page(
+    State(ui): State<Ui>,
+    Staff(signed): Staff,
+    Path(id): Path<i64>,
+) -> Result<Response, UiError> {
+    render(&ui, &signed, id, StatusCode::OK, Outcome::default()).await
+}
+
+/// Errors a person can fix on the page are shown there; anything else is an error page.
+async fn show_failure(
+    ui: &Ui,
+    signed: &Signed,
+    id: i64,
+    e: CoreError,
+    mut outcome: Outcome,
+) -> Result<Response, UiError> {
+    let (status, message) = match e {
+        CoreError::Invalid(errors) => (StatusCode::UNPROCESSABLE_ENTITY, describe_invalid(&errors)),
+        CoreError::Stale { .. } => (
+            StatusCode::CONFLICT,
+            "Someone else changed this ticket after you opened it. The page now shows their \
+             change; make yours again if it is still needed."
+                .to_owned(),
+        ),
+        CoreError::Conflict(m) => (StatusCode::CONFLICT, m),
+        other => return Err(other.into()),
+    };
+    outcome.error = message;
+    render(ui, signed, id, status, outcome).await
+}
+
+/// A public reply or an internal note, with files.
+pub(crate) async fn comment(
+    State(ui): State<Ui>,
+    Path(id): Path<i64>,
+    upload: Upload,
+) -> Result<Response, UiError> {
+    let signed = &upload.signed;
+    if !signed.actor().is_staff() {
+        return Err(UiError::Forbidden(
+            "Only the desk's team writes here.".into(),
+        ));
+    }
+    let internal = upload.text("kind") == "note";
+    let new = NewComment {
+        body: upload.text("body").to_owned(),
+        internal,
+        attachments: upload.files.clone(),
+    };
+    match ui.desk.add_comment(signed.actor(), id, new).await {
+        Ok(c) => Ok(
+            Redirect::to(&format!("/console/tickets/{id}#message-{}", c.view.row.id))
+                .into_response(),
+        ),
+        Err(e) => {
+            let outcome = Outcome {
+                error: String::new(),
+                draft: upload.text("body").to_owned(),
+                draft_internal: internal,
+            };
+            show_failure(&ui, signed, id, e, outcome).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FieldsForm {
+    #[serde(default)]
+    csrf: String,
+    version: i64,
+    status: String,
+    impact: String,
+    urgency: String,
+    priority: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    assignee: String,
+}
+
+impl CsrfForm for FieldsForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+fn patch_of(f: &FieldsForm) -> Result<TicketPatch, CoreError> {
+    let optional = |s: &str| {
+        let s = s.trim();
+        (!s.is_empty()).then(|| s.to_owned())
+    };
+    Ok(TicketPatch {
+        status: Some(Status::parse("status", &f.status)?),
+        impact: Some(Level::parse("impact", &f.impact)?),
+        urgency: Some(Level::parse("urgency", &f.urgency)?),
+        priority: Some(match f.priority.as_str() {
+            "auto" | "" => None,
+            p => Some(Priority::parse("priority", p)?),
+        }),
+        category: Some(
+            optional(&f.category)
+                .map(|c| CategoryPath::parse("category", &c))
+                .transpose()?,
+        ),
+        group: Some(optional(&f.group)),
+        assignee: Some(
+            optional(&f.assignee)
+                .map(|a| Email::parse("assignee", &a))
+                .transpose()?,
+        ),
+        ..TicketPatch::default()
+    })
+}
+
+pub(crate) async fn fields(
+    State(ui): State<Ui>,
+    Path(id): Path<i64>,
+    posted: Posted<FieldsForm>,
+) -> Result<Response, UiError> {
+    let signed = &posted.signed;
+    if !signed.actor().is_staff() {
+        return Err(UiError::Forbidden(
+            "Only the desk's team changes tickets here.".into(),
+        ));
+    }
+    let result = match patch_of(&posted.form) {
+        Ok(patch) => ui
+            .desk
+            .update_ticket(signed.actor(), id, patch, Some(posted.form.version))
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/console/tickets/{id}")).into_response()),
+        Err(e) => show_failure(&ui, signed, id, e, Outcome::default()).await,
+    }
+}

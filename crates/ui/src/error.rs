@@ -1,0 +1,122 @@
+//! What a page answers when something goes wrong: a redirect to sign in, or a small HTML page
+//! that says what happened in plain words. Internal causes are logged and never shown.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use frontline_core::CoreError;
+
+use crate::view::Chrome;
+
+#[derive(Debug)]
+pub(crate) enum UiError {
+    /// Not signed in (or the session ran out): back to `/login`, then on to `next`.
+    SignIn {
+        next: String,
+    },
+    /// Signed in, but this page is not for this person.
+    Forbidden(String),
+    NotFound,
+    /// A form arrived without the session's CSRF token (or with another session's).
+    Csrf,
+    /// Input a form cannot take, said in words.
+    BadRequest(String),
+    Internal(String),
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    chrome: Chrome,
+    title: &'a str,
+    message: &'a str,
+}
+
+impl From<CoreError> for UiError {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::Unauthenticated => UiError::SignIn { next: "/".into() },
+            CoreError::Forbidden(m) => UiError::Forbidden(m),
+            CoreError::NotFound(_) => UiError::NotFound,
+            CoreError::Invalid(errors) => UiError::BadRequest(describe_invalid(&errors)),
+            CoreError::Conflict(m) => UiError::BadRequest(m),
+            other @ (CoreError::Stale { .. } | CoreError::IdempotencyMismatch) => {
+                UiError::BadRequest(other.to_string())
+            }
+            other => UiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<askama::Error> for UiError {
+    fn from(e: askama::Error) -> Self {
+        UiError::Internal(format!("template: {e}"))
+    }
+}
+
+/// Field errors as one sentence a person can act on.
+pub(crate) fn describe_invalid(errors: &[frontline_domain::DomainError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field.replace('_', " "), e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match &self {
+            UiError::SignIn { next } => {
+                return Redirect::to(&format!("/login?next={}", encode_next(next))).into_response();
+            }
+            UiError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not available to you", m.clone()),
+            UiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is nothing here, or it is not yours to see.".to_owned(),
+            ),
+            UiError::Csrf => (
+                StatusCode::FORBIDDEN,
+                "Form expired",
+                "This form was not sent from a page of this desk, or your session changed. \
+                 Go back, reload the page and try again."
+                    .to_owned(),
+            ),
+            UiError::BadRequest(m) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "That did not work",
+                m.clone(),
+            ),
+            UiError::Internal(cause) => {
+                tracing::error!(%cause, "page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "The desk could not show this page. Please try again in a moment.".to_owned(),
+                )
+            }
+        };
+        let page = ErrorPage {
+            chrome: Chrome::anonymous(),
+            title,
+            message: &message,
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, message).into_response(),
+        }
+    }
+}
+
+/// Percent-encodes a local path for the `next` query parameter.
+pub(crate) fn encode_next(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,91 @@
+//! Frontline's web pages: sign-in, the agent console (`/console`) and the self-service portal
+//! (`/portal`), rendered on the server from askama templates (`templates/`), with one small
+//! script and one stylesheet (`assets/`) compiled into the binary.
+//!
+//! A page handler takes a signed-in person from a session extractor (`session`), calls one
+//! `frontline_core` operation, and renders a template. Every form carries the session's CSRF
+//! token and the extractors refuse a state-changing request without it. The pages work
+//! without script; `app.js` adds keyboard navigation and live queue updates (server-sent
+//! events from `console::live`).
+
+mod assets;
+mod console;
+mod error;
+mod forms;
+mod login;
+mod portal;
+mod session;
+mod view;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use frontline_core::Desk;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Requests with attachments may be this large; the desk's per-file limit applies on top.
+const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Scripts and styles only from this origin and never inline; no framing, no plugins, and
+/// forms post only back here.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'none'";
+
+/// What every page handler can reach.
+#[derive(Clone)]
+pub(crate) struct Ui {
+    pub desk: Desk,
+}
+
+/// The pages, for the web front end to merge next to its API. `S` is the outer router's
+/// state; the pages carry their own.
+pub fn router<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
+    let uploads = Router::new()
+        .route("/portal/tickets", post(portal::new::submit))
+        .route("/portal/tickets/{id}/replies", post(portal::ticket::reply))
+        .route(
+            "/console/tickets/{id}/comments",
+            post(console::ticket::comment),
+        )
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
+    Router::new()
+        .route("/", get(login::home))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route(
+            "/account/password",
+            get(login::password_form).post(login::change_password),
+        )
+        .route("/assets/{name}", get(assets::serve))
+        .route("/console", get(console::queue::page))
+        .route("/console/live", get(console::live::events))
+        .route("/console/tickets/{id}", get(console::ticket::page))
+        .route(
+            "/console/tickets/{id}/fields",
+            post(console::ticket::fields),
+        )
+        .route("/portal", get(portal::list::page))
+        .route("/portal/new", get(portal::new::form))
+        .route("/portal/tickets/{id}", get(portal::ticket::page))
+        .route("/portal/tickets/{id}/close", post(portal::ticket::close))
+        .route(
+            "/tickets/{id}/attachments/{attachment}",
+            get(assets::attachment),
+        )
+        .merge(uploads)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .with_state(Ui { desk })
+}

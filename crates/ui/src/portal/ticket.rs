@@ -1,0 +1,145 @@
+//! One request as its requester sees it: status in plain words, the public conversation,
+//! a reply form (a reply reopens a solved request) and closing it.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use frontline_core::CoreError;
+use frontline_core::tickets::{NewComment, TicketPatch};
+use frontline_domain::Status;
+
+use crate::Ui;
+use crate::error::{UiError, describe_invalid};
+use crate::forms::Upload;
+use crate::login::CsrfOnly;
+use crate::session::{Posted, Requester, Signed};
+use crate::view::{Chrome, Message, TicketLine};
+
+const MOST: i64 = 1000;
+
+#[derive(Template)]
+#[template(path = "portal/ticket.html")]
+struct TicketPage {
+    chrome: Chrome,
+    t: TicketLine,
+    description: String,
+    messages: Vec<Message>,
+    closed: bool,
+    error: String,
+    draft: String,
+}
+
+pub(crate) async fn render(
+    ui: &Ui,
+    signed: &Signed,
+    id: i64,
+    status: StatusCode,
+    error: String,
+    draft: String,
+) -> Result<Response, UiError> {
+    let actor = signed.actor();
+    let view = ui.desk.ticket(actor, id).await?;
+    let comments = ui.desk.comments(actor, id, 0, MOST).await?;
+    let page = TicketPage {
+        chrome: signed.chrome("portal"),
+        t: TicketLine::of(&view),
+        description: view.row.description.clone(),
+        // The core never hands a requester an internal note; this keeps it so if that changed.
+        messages: comments
+            .iter()
+            .filter(|c| !c.view.row.internal)
+            .map(Message::of)
+            .collect(),
+        closed: view.row.status == Status::Closed.as_str(),
+        error,
+        draft,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub(crate) async fn page(
+    State(ui): State<Ui>,
+    Requester(signed): Requester,
+    Path(id): Path<i64>,
+) -> Result<Response, UiError> {
+    render(
+        &ui,
+        &signed,
+        id,
+        StatusCode::OK,
+        String::new(),
+        String::new(),
+    )
+    .await
+}
+
+fn fixable(e: CoreError) -> Result<(StatusCode, String), UiError> {
+    match e {
+        CoreError::Invalid(errors) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, describe_invalid(&errors)))
+        }
+        CoreError::Conflict(m) => Ok((StatusCode::CONFLICT, m)),
+        other => Err(other.into()),
+    }
+}
+
+pub(crate) async fn reply(
+    State(ui): State<Ui>,
+    Path(id): Path<i64>,
+    upload: Upload,
+) -> Result<Response, UiError> {
+    let signed = &upload.signed;
+    if signed.actor().is_staff() {
+        return Err(UiError::Forbidden(
+            "The desk's team replies from the console.".into(),
+        ));
+    }
+    let new = NewComment {
+        body: upload.text("body").to_owned(),
+        internal: false,
+        attachments: upload.files.clone(),
+    };
+    match ui.desk.add_comment(signed.actor(), id, new).await {
+        Ok(c) => Ok(
+            Redirect::to(&format!("/portal/tickets/{id}#message-{}", c.view.row.id))
+                .into_response(),
+        ),
+        Err(e) => {
+            let (status, message) = fixable(e)?;
+            render(
+                &ui,
+                signed,
+                id,
+                status,
+                message,
+                upload.text("body").to_owned(),
+            )
+            .await
+        }
+    }
+}
+
+pub(crate) async fn close(
+    State(ui): State<Ui>,
+    Path(id): Path<i64>,
+    posted: Posted<CsrfOnly>,
+) -> Result<Response, UiError> {
+    let signed = &posted.signed;
+    if signed.actor().is_staff() {
+        return Err(UiError::Forbidden(
+            "The desk's team closes tickets from the console.".into(),
+        ));
+    }
+    let patch = TicketPatch {
+        status: Some(Status::Closed),
+        ..TicketPatch::default()
+    };
+    match ui.desk.update_ticket(signed.actor(), id, patch, None).await {
+        Ok(_) => Ok(Redirect::to(&format!("/portal/tickets/{id}")).into_response()),
+        Err(e) => {
+            let (status, message) = fixable(e)?;
+            render(&ui, signed, id, status, message, String::new()).await
+        }
+    }
+}

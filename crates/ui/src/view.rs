@@ -1,0 +1,266 @@
+//! What templates show, prepared in Rust: the page frame (`Chrome`), times, and tickets,
+//! comments and history entries as plain strings, so the templates stay simple and every
+//! value reaches them as text askama escapes.
+
+use chrono::{DateTime, Utc};
+use frontline_core::sessions::BrowserSession;
+use frontline_core::tickets::{AttachmentRow, Comment, EventView, TicketView};
+
+/// The frame around every page: who is signed in, where they are, and the token their forms
+/// (sign-out included) must carry.
+pub(crate) struct Chrome {
+    pub signed_in: bool,
+    pub user_name: String,
+    pub staff: bool,
+    pub csrf: String,
+    pub section: &'static str,
+}
+
+impl Chrome {
+    pub fn new(s: &BrowserSession, section: &'static str) -> Self {
+        Self {
+            signed_in: true,
+            user_name: s.actor.name.clone(),
+            staff: s.actor.is_staff(),
+            csrf: s.csrf_token.clone(),
+            section,
+        }
+    }
+}
+
+impl Chrome {
+    /// The frame of a page seen before signing in.
+    pub fn anonymous() -> Self {
+        Self {
+            signed_in: false,
+            user_name: String::new(),
+            staff: false,
+            csrf: String::new(),
+            section: "",
+        }
+    }
+}
+
+pub(crate) fn time(micros: i64) -> String {
+    DateTime::<Utc>::from_timestamp_micros(micros)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// The machine-readable form for `<time datetime>`.
+pub(crate) fn iso(micros: i64) -> String {
+    DateTime::<Utc>::from_timestamp_micros(micros)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+/// A status as the desk's team says it.
+pub(crate) fn status_label(status: &str) -> &'static str {
+    match status {
+        "new" => "New",
+        "open" => "Open",
+        "pending" => "Pending",
+        "on_hold" => "On hold",
+        "resolved" => "Resolved",
+        "closed" => "Closed",
+        _ => "Unknown",
+    }
+}
+
+/// A status as a requester understands it.
+pub(crate) fn plain_status(status: &str) -> &'static str {
+    match status {
+        "new" => "Received",
+        "open" => "In progress",
+        "pending" => "Waiting for your reply",
+        "on_hold" => "On hold",
+        "resolved" => "Solved",
+        "closed" => "Closed",
+        _ => "Unknown",
+    }
+}
+
+pub(crate) struct TicketLine {
+    pub id: i64,
+    pub subject: String,
+    pub requester: String,
+    pub status: String,
+    pub status_label: &'static str,
+    pub plain_status: &'static str,
+    pub priority: String,
+    pub assignee: String,
+    pub created: String,
+    pub updated: String,
+    pub updated_iso: String,
+}
+
+impl TicketLine {
+    pub fn of(t: &TicketView) -> Self {
+        let r = &t.row;
+        Self {
+            id: r.id,
+            subject: r.subject.clone(),
+            requester: t.requester_name.clone(),
+            status: r.status.clone(),
+            status_label: status_label(&r.status),
+            plain_status: plain_status(&r.status),
+            priority: format!("P{}", r.priority),
+            assignee: t.assignee_email.clone().unwrap_or_default(),
+            created: time(r.created_at),
+            updated: time(r.updated_at),
+            updated_iso: iso(r.updated_at),
+        }
+    }
+}
+
+pub(crate) struct FileLink {
+    pub href: String,
+    pub name: String,
+    pub size: String,
+}
+
+impl FileLink {
+    fn of(a: &AttachmentRow) -> Self {
+        Self {
+            href: format!("/tickets/{}/attachments/{}", a.ticket_id, a.id),
+            name: a.filename.clone(),
+            size: human_size(a.size),
+        }
+    }
+}
+
+fn human_size(bytes: i64) -> String {
+    if bytes < 1024 {
+        format!("{bytes} bytes")
+    } else if bytes < 1024 * 1024 {
+        format!("{} KB", bytes / 1024)
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    }
+}
+
+/// One entry of the conversation.
+pub(crate) struct Message {
+    pub id: i64,
+    pub author: String,
+    pub from_desk: bool,
+    pub internal: bool,
+    pub body: String,
+    pub at: String,
+    pub at_iso: String,
+    pub files: Vec<FileLink>,
+}
+
+impl Message {
+    pub fn of(c: &Comment) -> Self {
+        let v = &c.view;
+        Self {
+            id: v.row.id,
+            author: v.author_name.clone(),
+            from_desk: v.author_role != "requester",
+            internal: v.row.internal,
+            body: v.row.body.clone(),
+            at: time(v.row.created_at),
+            at_iso: iso(v.row.created_at),
+            files: c.attachments.iter().map(FileLink::of).collect(),
+        }
+    }
+}
+
+/// One line of the audit history.
+pub(crate) struct HistoryLine {
+    pub at: String,
+    pub at_iso: String,
+    pub who: String,
+    pub what: String,
+}
+
+impl HistoryLine {
+    pub fn of(e: &EventView) -> Self {
+        let r = &e.row;
+        let field = r.field.clone().unwrap_or_default().replace('_', " ");
+        let old = r.old_value.clone().unwrap_or_else(|| "none".into());
+        let new = r.new_value.clone().unwrap_or_else(|| "none".into());
+        let what = match r.kind.as_str() {
+            "created" => "opened the ticket".to_owned(),
+            "field_changed" => format!("changed {field}: {old} → {new}"),
+            "replied" => "replied".to_owned(),
+            "note_added" => "added an internal note".to_owned(),
+            "first_response" => "first response from the desk".to_owned(),
+            other => {
+                let kind = other.replace('_', " ");
+                if field.is_empty() {
+                    kind
+                } else {
+                    format!("{kind} ({field})")
+                }
+            }
+        };
+        Self {
+            at: time(r.at),
+            at_iso: iso(r.at),
+            who: e.actor_email.clone().unwrap_or_else(|| "Frontline".into()),
+            what,
+        }
+    }
+}
+
+/// One `<option>` of a select.
+pub(crate) struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Opt {
+    pub fn list<I, V, L>(items: I, selected: &str) -> Vec<Opt>
+    where
+        I: IntoIterator<Item = (V, L)>,
+        V: Into<String>,
+        L: Into<String>,
+    {
+        items
+            .into_iter()
+            .map(|(v, l)| {
+                let value = v.into();
+                Opt {
+                    selected: value == selected,
+                    value,
+                    label: l.into(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// A labelled `<select>`.
+pub(crate) struct Select {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub label: &'static str,
+    pub options: Vec<Opt>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_in_utc() {
+        assert_eq!(time(1_767_225_600_000_000), "2026-01-01 00:00 UTC");
+        assert_eq!(iso(1_767_225_600_000_000), "2026-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(human_size(512), "512 bytes");
+        assert_eq!(human_size(2048), "2 KB");
+        assert_eq!(human_size(3 * 1024 * 1024), "3.0 MB");
+    }
+
+    #[test]
+    fn requesters_read_statuses_in_plain_words() {
+        assert_eq!(plain_status("pending"), "Waiting for your reply");
+        assert_eq!(status_label("on_hold"), "On hold");
+    }
+}
