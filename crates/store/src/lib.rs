@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod links;
 pub mod list;
+pub mod mail;
 pub mod queues;
 pub mod sessions;
 pub mod sla;
