@@ -13,6 +13,7 @@ mod desk;
 pub mod error;
 pub mod mail;
 pub mod maintenance;
+pub mod notify;
 pub mod people;
 pub mod queues;
 pub mod sessions;

@@ -31,6 +31,11 @@ pub enum EventKind {
     SlaCancelled,
     /// Another policy applies now (after a change of priority, type, category …).
     SlaPolicyChanged,
+    /// A breached target's escalation ran: `field` names the target, `new_value` the actions
+    /// taken. Its moves and raises follow as field changes by the system (no actor).
+    SlaEscalated,
+    /// People were notified: `field` says why, `new_value` lists the recipients' user ids.
+    Notified,
 }
 
 impl EventKind {
@@ -53,6 +58,8 @@ impl EventKind {
             EventKind::SlaBreached => "sla_breached",
             EventKind::SlaCancelled => "sla_cancelled",
             EventKind::SlaPolicyChanged => "sla_policy_changed",
+            EventKind::SlaEscalated => "sla_escalated",
+            EventKind::Notified => "notified",
         }
     }
 }

@@ -17,7 +17,9 @@ use tokio::task::JoinHandle;
 
 /// Every job kind this build handles.
 pub fn registry() -> Registry {
-    Registry::new().register(frontline_core::sla::TIMER_JOB, sla_timer)
+    Registry::new()
+        .register(frontline_core::sla::TIMER_JOB, sla_timer)
+        .register(frontline_core::notify::NOTIFY_JOB, notify)
 }
 
 /// An SLA warning or breach may have fallen due: bring the ticket's SLA state up to date in
@@ -28,6 +30,18 @@ fn sla_timer(ctx: &mut JobContext) -> HandlerFuture<'_> {
         let desk = ctx.desk.clone();
         let mut tx = ctx.begin().await?;
         desk.fire_sla_timer(&mut tx.conn(), ticket).await?;
+        tx.commit().await.map_err(JobError::from)
+    })
+}
+
+/// People are to be told about a ticket. Until the email outbox delivers notifications, the
+/// ticket's trail records who was notified and why, once (the job's transaction).
+fn notify(ctx: &mut JobContext) -> HandlerFuture<'_> {
+    Box::pin(async move {
+        let n: frontline_core::notify::Notification = ctx.payload()?;
+        let desk = ctx.desk.clone();
+        let mut tx = ctx.begin().await?;
+        desk.record_notification(&mut tx.conn(), &n).await?;
         tx.commit().await.map_err(JobError::from)
     })
 }

@@ -1,5 +1,6 @@
-//! SLA rows: calendars, policies in their order, and each ticket's SLA targets. The history a
-//! clock is replayed from is read from the audit trail.
+//! SLA rows: calendars, policies in their order, each ticket's SLA targets and the summary
+//! queues sort and filter by. The history a clock is replayed from is read from the audit
+//! trail.
 
 use sqlx::FromRow;
 
@@ -39,6 +40,8 @@ pub struct TicketSlaRow {
     pub breached_at: Option<i64>,
     pub warned_at: Option<i64>,
     pub updated_at: i64,
+    /// When the breach's escalation ran (once per breach).
+    pub escalated_at: Option<i64>,
 }
 
 /// One entry of the audit trail as an SLA clock reads it.
@@ -51,7 +54,7 @@ pub struct HistoryRow {
 }
 
 const SLA_COLUMNS: &str = "ticket_id, target, policy_id, state, goal, elapsed, started_at, \
-    due_at, warn_at, met_at, breached_at, warned_at, updated_at";
+    due_at, warn_at, met_at, breached_at, warned_at, updated_at, escalated_at";
 
 impl Conn<'_> {
     pub async fn insert_calendar(&mut self, name: &str, definition: &str, now: i64) -> Result<i64> {
@@ -117,12 +120,12 @@ impl Conn<'_> {
     pub async fn put_ticket_sla(&mut self, r: &TicketSlaRow) -> Result<()> {
         let sql = format!(
             "INSERT INTO ticket_slas ({SLA_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-             $10, $11, $12, $13) ON CONFLICT (ticket_id, target) DO UPDATE SET \
+             $10, $11, $12, $13, $14) ON CONFLICT (ticket_id, target) DO UPDATE SET \
              policy_id = excluded.policy_id, state = excluded.state, goal = excluded.goal, \
              elapsed = excluded.elapsed, started_at = excluded.started_at, \
              due_at = excluded.due_at, warn_at = excluded.warn_at, met_at = excluded.met_at, \
              breached_at = excluded.breached_at, warned_at = excluded.warned_at, \
-             updated_at = excluded.updated_at"
+             updated_at = excluded.updated_at, escalated_at = excluded.escalated_at"
         );
         on!(self, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(r.ticket_id)
@@ -138,6 +141,7 @@ impl Conn<'_> {
             .bind(r.breached_at)
             .bind(r.warned_at)
             .bind(r.updated_at)
+            .bind(r.escalated_at)
             .execute(c)
             .await?
             .rows_affected());
@@ -154,6 +158,77 @@ impl Conn<'_> {
         .await?
         .rows_affected());
         Ok(())
+    }
+
+    /// Stores what queues sort and filter by: the earliest due time of a target still
+    /// counting, and whether any target breached.
+    pub async fn set_ticket_sla_summary(
+        &mut self,
+        ticket_id: i64,
+        due_at: Option<i64>,
+        breached: bool,
+    ) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "UPDATE tickets SET sla_due_at = $1, sla_breached = $2 WHERE id = $3"
+        )
+        .bind(due_at)
+        .bind(breached)
+        .bind(ticket_id)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// The stored summary of [`Conn::set_ticket_sla_summary`].
+    pub async fn ticket_sla_summary(
+        &mut self,
+        ticket_id: i64,
+    ) -> Result<Option<(Option<i64>, bool)>> {
+        Ok(on!(self, |c| sqlx::query_as(
+            "SELECT sla_due_at, sla_breached FROM tickets WHERE id = $1"
+        )
+        .bind(ticket_id)
+        .fetch_optional(c)
+        .await?))
+    }
+
+    /// Active staff to tell about a ticket: the assignee, the members of `groups`, and with
+    /// `managers` every manager; ids in order, each once.
+    pub async fn staff_to_notify(
+        &mut self,
+        assignee: Option<i64>,
+        groups: &[i64],
+        managers: bool,
+    ) -> Result<Vec<i64>> {
+        let mut ids = Vec::new();
+        if let Some(a) = assignee {
+            ids.extend::<Vec<i64>>(on!(self, |c| sqlx::query_scalar(
+                "SELECT id FROM users WHERE id = $1 AND active"
+            )
+            .bind(a)
+            .fetch_all(c)
+            .await?));
+        }
+        for g in groups {
+            ids.extend::<Vec<i64>>(on!(self, |c| sqlx::query_scalar(
+                "SELECT u.id FROM group_members m JOIN users u ON u.id = m.user_id \
+                 WHERE m.group_id = $1 AND u.active"
+            )
+            .bind(*g)
+            .fetch_all(c)
+            .await?));
+        }
+        if managers {
+            ids.extend::<Vec<i64>>(on!(self, |c| sqlx::query_scalar(
+                "SELECT id FROM users WHERE role = 'manager' AND active"
+            )
+            .fetch_all(c)
+            .await?));
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
     }
 
     /// The entries of a ticket's trail that move SLA clocks, oldest first.

@@ -264,6 +264,8 @@ async fn unknown_values_are_422_naming_the_field(store: &frontline_core::Store) 
         ("/api/v1/calendars",            r#"{"name":"Mars","time_zone":"Mars/Olympus","week":{}}"#, "time_zone"),
         ("/api/v1/sla-policies",         r#"{"calendar":"Nowhere","policy":{"name":"P1","targets":{"resolution":60}}}"#, "calendar"),
         ("/api/v1/sla-policies",         r#"{"calendar":"Nowhere","policy":{"name":"P1","targets":{"resolution":60},"warn_at_percent":150}}"#, "warn_at_percent"),
+        ("/api/v1/sla-policies",         r#"{"calendar":"Office hours","policy":{"name":"P1","targets":{"resolution":60},"escalation":{"move_to_group":"Tier 9"}}}"#, "escalation.move_to_group"),
+        ("/api/v1/sla-policies",         r#"{"calendar":"Office hours","policy":{"name":"P1","targets":{"resolution":60},"escalation":{}}}"#, "escalation"),
     ];
     for (path, body, field) in cases {
         let w = write(path)?;

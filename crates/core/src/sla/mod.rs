@@ -7,7 +7,8 @@
 //! transition (started, paused, resumed, met, warning, breach, cancelled, policy changed) as
 //! an event at its exact time, stores the new state, and queues a timer job for the next
 //! warning and breach. A stored `warned_at` / `breached_at` makes each of those happen once,
-//! whether a timer or a ticket change notices it first.
+//! whether a timer or a ticket change notices it first. `escalate` carries out a breach's
+//! escalation, in the timer job only (once per breach, by the stored `escalated_at`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use frontline_store::{Conn, StoreError};
 
 use crate::{Actor, CoreError, Desk, Result};
 
+mod escalate;
 mod reconcile;
 
 /// The job kind of SLA timers; its payload is the ticket number.
@@ -125,6 +127,17 @@ impl Desk {
             serde_json::to_string(policy).map_err(|e| CoreError::Internal(e.to_string()))?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
+        if let Some(group) = policy
+            .escalation
+            .as_ref()
+            .and_then(|e| e.move_to_group.as_deref())
+            && c.group_by_name(group).await?.is_none()
+        {
+            return Err(CoreError::invalid(
+                "escalation.move_to_group",
+                format!("no group named {group:?}"),
+            ));
+        }
         let calendar_id = c
             .calendars()
             .await?
@@ -161,9 +174,25 @@ impl Desk {
     }
 
     /// What an SLA timer does: brings the ticket's SLA state up to date as of now, which
-    /// records a warning or breach that fell due. Runs in the job's own transaction.
+    /// records a warning or breach that fell due, and escalates a breach as its policy says.
+    /// Runs in the job's own transaction.
     pub async fn fire_sla_timer(&self, c: &mut Conn<'_>, ticket_id: i64) -> Result<()> {
-        self.reconcile_sla(c, ticket_id, self.now(), false).await
+        let now = self.now();
+        // Locks the ticket as every change of it does, so a timer and a change take turns.
+        if c.ticket_for_update(ticket_id).await?.is_none() {
+            return Ok(());
+        }
+        self.reconcile_sla(c, ticket_id, now, false).await?;
+        // A raised priority may bring in a policy under which another target is breached too,
+        // which escalates in turn; each target breaches once a cycle, so this ends quickly.
+        for _ in 0..4 {
+            let policies = self.sla_policies.get(c).await?;
+            if !escalate::escalate(c, ticket_id, now, &policies).await? {
+                break;
+            }
+            self.reconcile_sla(c, ticket_id, now, false).await?;
+        }
+        Ok(())
     }
 
     /// Brings ticket `ticket_id`'s SLA state up to date as of `now`, inside the caller's

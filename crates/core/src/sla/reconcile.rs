@@ -1,6 +1,7 @@
 //! Reconciling a ticket's SLA state: replay the trail under the policy that applies, record
-//! each transition as an event at its exact time, store the new state, and queue the timers
-//! for the next warning and due time.
+//! each transition as an event at its exact time, store the new state and the ticket's queue
+//! summary (earliest due time, breached), and queue the timers for the next warning and due
+//! time, and for a breach still to be escalated.
 
 use std::collections::HashMap;
 
@@ -28,12 +29,13 @@ pub(super) async fn reconcile(
     let Some(ticket) = c.ticket_view(ticket_id).await? else {
         return Ok(());
     };
-    let (policy_id, clocks) = match applicable(&ticket, policies)? {
+    let (policy_id, escalates, clocks) = match applicable(&ticket, policies)? {
         Some((row, policy, calendar)) => {
             let history = moments(&c.sla_history(ticket_id).await?);
-            (row.id, sla::evaluate(policy, calendar, &history, now))
+            let clocks = sla::evaluate(policy, calendar, &history, now);
+            (row.id, policy.escalation.is_some(), clocks)
         }
-        None => (0, Vec::new()),
+        None => (0, false, Vec::new()),
     };
     let mut events = Vec::new();
     let mut event =
@@ -51,6 +53,7 @@ pub(super) async fn reconcile(
             });
         };
     let mut timers = Vec::new();
+    let mut rows = Vec::new();
     for clock in &clocks {
         let before = stored.get(clock.target.as_str());
         let row = next_row(ticket_id, policy_id, clock, before, now);
@@ -137,9 +140,41 @@ pub(super) async fn reconcile(
                 ));
             }
         }
+        // A breach a ticket change noticed (or a policy change made) is escalated by a timer
+        // job, like one that fell due on its own.
+        if escalates
+            && row.breached_at.is_some()
+            && row.met_at.is_none()
+            && row.escalated_at.is_none()
+        {
+            timers.push((
+                now.as_micros(),
+                format!(
+                    "sla:{ticket_id}:{}:{}:escalate:{}",
+                    row.target,
+                    row.started_at,
+                    row.breached_at.unwrap_or_default()
+                ),
+            ));
+        }
         if before != Some(&row) {
             c.put_ticket_sla(&row).await?;
         }
+        rows.push(row);
+    }
+    let summary = |rows: &mut dyn Iterator<Item = &TicketSlaRow>| {
+        rows.fold((None::<i64>, false), |(due, breached), r| {
+            let d = r.due_at.filter(|_| r.met_at.is_none());
+            (
+                due.into_iter().chain(d).min(),
+                breached || r.breached_at.is_some(),
+            )
+        })
+    };
+    let after = summary(&mut rows.iter());
+    if after != summary(&mut stored.values()) {
+        c.set_ticket_sla_summary(ticket_id, after.0, after.1)
+            .await?;
     }
     for (target, _) in stored
         .iter()
@@ -181,6 +216,10 @@ fn next_row(
         micros(clock.warn_at)
             .filter(|w| *w <= now.as_micros() && clock.met_at.is_none_or(|m| m.as_micros() >= *w))
     });
+    // An escalation belongs to its breach: under a policy that lifts the breach, it goes too.
+    let escalated_at = same_cycle
+        .and_then(|b| b.escalated_at)
+        .filter(|_| clock.breached_at.is_some());
     TicketSlaRow {
         ticket_id,
         target: clock.target.as_str().to_owned(),
@@ -197,6 +236,7 @@ fn next_row(
         updated_at: before
             .filter(|b| b.state == clock.state.as_str() && b.due_at == micros(clock.due_at))
             .map_or(now.as_micros(), |b| b.updated_at),
+        escalated_at,
     }
 }
 

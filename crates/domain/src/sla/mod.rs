@@ -9,7 +9,7 @@ mod clock;
 mod policy;
 
 pub use clock::{ClockState, Happening, Moment, Target, TargetClock, evaluate};
-pub use policy::{Conditions, Facts, Policy, Targets, choose};
+pub use policy::{Conditions, Escalation, Facts, Notify, Policy, Targets, choose};
 
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
 //! SLA policies: conditions that pick the policy for a ticket (first match in an ordered
-//! list wins), the targets it sets in business minutes, and when its clocks pause.
+//! list wins), the targets it sets in business minutes, when its clocks pause, and what
+//! happens when a target breaches (escalation).
 
 use serde::{Deserialize, Serialize};
 
@@ -70,6 +71,55 @@ pub struct Policy {
     /// Share of a target, in percent, at which a warning goes out.
     #[serde(default = "default_warn")]
     pub warn_at_percent: u8,
+    /// What happens when a target breaches; nothing beyond the breach event when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<Escalation>,
+}
+
+/// Who hears of a breach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Notify {
+    /// The agent the ticket is assigned to.
+    Assignee,
+    /// The members of the ticket's group (before and after a move).
+    Group,
+    /// Every active manager of the desk.
+    Manager,
+}
+
+/// The actions taken once when a target breaches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Escalation {
+    pub notify: Vec<Notify>,
+    /// The name of the group the ticket moves to (the next tier).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub move_to_group: Option<String>,
+    /// One step more urgent (P3 becomes P2), which may bring another policy into force.
+    pub raise_priority: bool,
+}
+
+impl Escalation {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self
+            .move_to_group
+            .as_deref()
+            .is_some_and(|g| g.trim().is_empty())
+        {
+            return Err(DomainError::new(
+                "escalation.move_to_group",
+                "must name a group",
+            ));
+        }
+        if self.notify.is_empty() && self.move_to_group.is_none() && !self.raise_priority {
+            return Err(DomainError::new(
+                "escalation",
+                "name at least one action: notify, move_to_group or raise_priority",
+            ));
+        }
+        Ok(())
+    }
 }
 
 fn default_pause() -> Vec<Status> {
@@ -114,7 +164,9 @@ impl Policy {
                 "only pending, on_hold, resolved or closed can pause",
             ));
         }
-        Ok(())
+        self.escalation
+            .as_ref()
+            .map_or(Ok(()), Escalation::validate)
     }
 }
 

@@ -37,6 +37,7 @@ fn policy(first: Option<u32>, next: Option<u32>, resolution: Option<u32>) -> Pol
         },
         pause_when: vec![Status::Pending, Status::OnHold],
         warn_at_percent: 75,
+        escalation: None,
     }
 }
 
@@ -215,6 +216,49 @@ fn policies_refuse_nonsense() {
     let read: Policy =
         serde_json::from_str(r#"{"name":"x","targets":{"resolution":60}}"#).expect("policy");
     assert_eq!((read.warn_at_percent, read.pause_when.len()), (75, 2));
+    assert_eq!(read.escalation, None);
+}
+
+#[test]
+fn escalations_parse_strictly_and_need_an_action() {
+    let read: Policy = serde_json::from_str(
+        r#"{"name":"x","targets":{"resolution":60},"escalation":
+            {"notify":["assignee","group","manager"],"move_to_group":"Tier 2","raise_priority":true}}"#,
+    )
+    .expect("policy");
+    let e = read.escalation.clone().expect("escalation");
+    assert_eq!(e.notify, [Notify::Assignee, Notify::Group, Notify::Manager]);
+    assert_eq!(
+        (e.move_to_group.as_deref(), e.raise_priority),
+        (Some("Tier 2"), true)
+    );
+    assert!(read.validate().is_ok());
+    // What is written reads back the same.
+    let again: Policy =
+        serde_json::from_str(&serde_json::to_string(&read).expect("json")).expect("policy");
+    assert_eq!(again, read);
+    for bad in [
+        r#"{"notify":["boss"]}"#,
+        r#"{"notify":[],"page":"ops"}"#,
+        r#"{"raise_priority":"yes"}"#,
+    ] {
+        let text = format!(r#"{{"name":"x","targets":{{"resolution":60}},"escalation":{bad}}}"#);
+        assert!(serde_json::from_str::<Policy>(&text).is_err(), "{bad}");
+    }
+    let mut p = policy(Some(60), None, None);
+    p.escalation = Some(Escalation::default());
+    assert_eq!(
+        p.validate().map_err(|e| e.field),
+        Err("escalation".to_owned())
+    );
+    p.escalation = Some(Escalation {
+        move_to_group: Some("  ".into()),
+        ..Escalation::default()
+    });
+    assert_eq!(
+        p.validate().map_err(|e| e.field),
+        Err("escalation.move_to_group".to_owned())
+    );
 }
 
 // ---- properties over random histories ----

@@ -89,7 +89,8 @@ pub struct PolicyBody {
     pub calendar: String,
     /// name, conditions (priorities, types, categories, organizations, channels), targets
     /// (first_response, next_response, resolution in business minutes), pause_when,
-    /// warn_at_percent.
+    /// warn_at_percent, and optionally escalation on breach: notify (assignee, group,
+    /// manager), move_to_group (an existing group's name), raise_priority.
     #[schema(value_type = Object)]
     pub policy: Policy,
 }

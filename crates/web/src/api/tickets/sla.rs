@@ -24,6 +24,8 @@ pub struct SlaTarget {
     pub warn_at: Option<String>,
     pub met_at: Option<String>,
     pub breached_at: Option<String>,
+    /// When the breach was escalated as the policy says (notify, move, raise priority).
+    pub escalated_at: Option<String>,
     /// Business time allowed, used and left, in seconds (left is negative when overdue).
     pub goal_seconds: i64,
     pub used_seconds: i64,
@@ -40,6 +42,7 @@ impl From<TicketSlaRow> for SlaTarget {
             warn_at: r.warn_at.map(time),
             met_at: r.met_at.map(time),
             breached_at: r.breached_at.map(time),
+            escalated_at: r.escalated_at.map(time),
             goal_seconds: r.goal / 1_000_000,
             used_seconds: r.elapsed / 1_000_000,
             remaining_seconds: (r.goal - r.elapsed) / 1_000_000,

@@ -1,0 +1,66 @@
+//! Notifications: who is told what about a ticket. Each is a durable `notify` job, queued in
+//! the transaction that causes it under a dedup key, so it happens once however often its
+//! cause is noticed. The email outbox will deliver them; until then the handler records, in
+//! the ticket's trail, who was notified and why.
+
+use frontline_domain::EventKind;
+use frontline_store::Conn;
+use frontline_store::events::EventRow;
+use frontline_store::jobs::NewJob;
+use serde::{Deserialize, Serialize};
+
+use crate::{CoreError, Desk, Result};
+
+/// The job kind of notifications; its payload is a [`Notification`] as JSON.
+pub const NOTIFY_JOB: &str = "notify";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notification {
+    pub ticket_id: i64,
+    /// Why, e.g. `sla_breached:first_response`.
+    pub reason: String,
+    /// User ids, in order.
+    pub recipients: Vec<i64>,
+}
+
+/// Queues `n` unless a notification with `dedup_key` was queued before; true when queued.
+pub(crate) async fn enqueue(
+    c: &mut Conn<'_>,
+    n: &Notification,
+    dedup_key: String,
+    now: i64,
+) -> Result<bool> {
+    let job = NewJob {
+        kind: NOTIFY_JOB.to_owned(),
+        payload: serde_json::to_string(n).map_err(|e| CoreError::Internal(e.to_string()))?,
+        dedup_key: Some(dedup_key),
+        run_at: now,
+        max_attempts: 10,
+    };
+    Ok(c.enqueue_job(&job, now).await?.is_some())
+}
+
+impl Desk {
+    /// What a `notify` job does for now: records in the ticket's trail (internal) who was
+    /// notified and why. Runs in the job's own transaction.
+    pub async fn record_notification(&self, c: &mut Conn<'_>, n: &Notification) -> Result<()> {
+        if c.ticket_row(n.ticket_id).await?.is_none() {
+            return Err(CoreError::NotFound("ticket"));
+        }
+        let recipients: Vec<String> = n.recipients.iter().map(i64::to_string).collect();
+        c.insert_event(&EventRow {
+            id: 0,
+            ticket_id: n.ticket_id,
+            actor_id: None,
+            at: self.now().as_micros(),
+            kind: EventKind::Notified.as_str().to_owned(),
+            field: Some(n.reason.clone()),
+            old_value: None,
+            new_value: Some(recipients.join(",")),
+            internal: true,
+        })
+        .await?;
+        Ok(())
+    }
+}
