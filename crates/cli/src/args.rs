@@ -61,6 +61,9 @@ pub enum Command {
     Token(TokenCommand),
     /// Fill the database with realistic tickets for demos and load tests.
     Generate(GenerateArgs),
+    /// Configure the mailboxes the desk reads mail for and sends mail from.
+    #[command(subcommand)]
+    Mailbox(MailboxCommand),
 }
 
 #[derive(Debug, Args)]
@@ -71,6 +74,32 @@ pub struct ServeArgs {
     /// Fill an empty desk with demo data and print the demo accounts.
     #[arg(long)]
     pub demo: bool,
+    /// Also receive mail over SMTP on this address (for a mail server to relay to);
+    /// recipients that are no configured mailbox are refused.
+    #[arg(long, env = "FRONTLINE_SMTP_LISTEN")]
+    pub smtp_listen: Option<SocketAddr>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailboxCommand {
+    /// Configure a mailbox: mail for ADDRESS is read from --imap (or received by
+    /// `serve --smtp-listen`) and mail from it is sent through --smtp.
+    Add(MailboxAddArgs),
+    /// List the configured mailboxes (passwords hidden).
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct MailboxAddArgs {
+    #[arg(long)]
+    pub address: String,
+    /// imaps://USER:PASS@HOST:PORT/INBOX (imap:// only on this machine); %-encode `@` and
+    /// `:` in the user and password.
+    #[arg(long)]
+    pub imap: Option<String>,
+    /// smtp://HOST:PORT, smtps://USER:PASS@HOST:PORT or smtp+starttls://….
+    #[arg(long)]
+    pub smtp: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

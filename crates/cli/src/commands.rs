@@ -63,7 +63,7 @@ pub async fn token(desk: &Desk, cmd: TokenCommand) -> anyhow::Result<()> {
 }
 
 /// A core error as one readable line for the terminal.
-fn describe(e: &frontline_core::CoreError) -> String {
+pub(crate) fn describe(e: &frontline_core::CoreError) -> String {
     match e {
         frontline_core::CoreError::Invalid(errors) => errors
             .iter()

@@ -9,6 +9,8 @@ mod commands;
 mod config;
 mod demo;
 mod generate;
+mod inbound;
+mod mailbox;
 mod serve;
 
 use std::process::ExitCode;
@@ -56,7 +58,7 @@ fn main() -> ExitCode {
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
-        Command::Serve(args) => serve::run(&config, args.demo).await,
+        Command::Serve(args) => serve::run(&config, args.demo, args.smtp_listen).await,
         Command::Migrate => {
             let desk = open_desk(&config).await?;
             desk.store().close().await;
@@ -65,6 +67,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::User(cmd) => commands::user(&open_desk(&config).await?, cmd).await,
         Command::Token(cmd) => commands::token(&open_desk(&config).await?, cmd).await,
+        Command::Mailbox(cmd) => mailbox::run(&open_desk(&config).await?, cmd).await,
         Command::Generate(args) => {
             let desk = open_desk(&config).await?;
             let summary = generate::run(&desk, args.tickets, args.seed, !args.quiet).await?;

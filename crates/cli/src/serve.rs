@@ -7,7 +7,11 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 
-pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
+pub async fn run(
+    config: &Config,
+    demo: bool,
+    smtp_listen: Option<std::net::SocketAddr>,
+) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let desk = crate::open_desk(config).await?;
     if demo {
@@ -25,10 +29,20 @@ pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     let worker = frontline_jobs::spawn(desk.clone(), stop_rx.clone());
     let jobs = frontline_jobs::spawn_worker(
         desk.clone(),
-        frontline_jobs::registry(),
+        crate::inbound::registry(),
         frontline_jobs::WorkerConfig::default(),
-        stop_rx,
+        stop_rx.clone(),
     );
+    let smtp = match smtp_listen {
+        Some(addr) => {
+            let (bound, task) =
+                crate::inbound::smtp::start(desk.clone(), addr, stop_rx.clone()).await?;
+            tracing::info!(addr = %bound, "receiving mail over SMTP");
+            println!("Frontline receives mail on smtp://{bound}");
+            Some(task)
+        }
+        None => None,
+    };
     let app = frontline_web::router(AppState::new(desk.clone()));
     tracing::info!(%addr, database = ?config.database, ready_ms = started.elapsed().as_millis() as u64, "serving");
     println!("Frontline is listening on http://{addr}");
@@ -39,6 +53,9 @@ pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     let _ = stop_tx.send(true);
     let _ = worker.await;
     let _ = jobs.await;
+    if let Some(smtp) = smtp {
+        let _ = smtp.await;
+    }
     desk.store().close().await;
     tracing::info!("stopped");
     Ok(())

@@ -136,4 +136,9 @@ impl TestDesk {
     pub async fn serve(&self) -> Server {
         Server::start(self).await
     }
+
+    /// `frontline serve` with more flags (`--smtp-listen …`).
+    pub async fn serve_with(&self, extra: &[&str]) -> Server {
+        Server::start_with(self, extra).await
+    }
 }

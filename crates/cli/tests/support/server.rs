@@ -16,13 +16,22 @@ pub struct Server {
     /// From spawning the process to the first `/readyz` that answered 200.
     pub ready_in: Duration,
     stderr: Arc<Mutex<String>>,
+    /// Lines printed on standard output so far.
+    printed: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
     pub(super) async fn start(desk: &TestDesk) -> Self {
+        Self::start_with(desk, &[]).await
+    }
+
+    /// `serve --listen 127.0.0.1:0` with `extra` flags after it.
+    pub(super) async fn start_with(desk: &TestDesk, extra: &[&str]) -> Self {
         let started = Instant::now();
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
         let mut child = desk
-            .command(&["serve", "--listen", "127.0.0.1:0"])
+            .command(&args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -32,8 +41,13 @@ impl Server {
         let stderr = child.stderr.take().expect("stderr is piped");
         let log = Arc::new(Mutex::new(String::new()));
         let (url_tx, url_rx) = mpsc::channel();
+        let printed = Arc::new(Mutex::new(Vec::new()));
+        let lines = printed.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Ok(mut l) = lines.lock() {
+                    l.push(line.clone());
+                }
                 if let Some(url) = line.strip_prefix("Frontline is listening on ") {
                     let _ = url_tx.send(url.trim().to_owned());
                 }
@@ -57,6 +71,7 @@ impl Server {
             url: String::new(),
             ready_in: Duration::ZERO,
             stderr: log,
+            printed,
         };
         match url_rx.recv_timeout(Duration::from_secs(30)) {
             Ok(url) => server.url = url,
@@ -91,6 +106,14 @@ impl Server {
     /// `host:port` of the listener.
     pub fn addr(&self) -> &str {
         self.url.trim_start_matches("http://")
+    }
+
+    /// The rest of the first line printed on standard output that starts with `prefix`.
+    pub fn printed(&self, prefix: &str) -> Option<String> {
+        let lines = self.printed.lock().ok()?;
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(prefix).map(|rest| rest.trim().to_owned()))
     }
 
     /// What the server wrote on standard error so far.

@@ -1,0 +1,67 @@
+//! `serve --smtp-listen`: the SMTP listener's link to the desk. A recipient is accepted only
+//! when it is a configured mailbox, and a message is answered 250 only once it is stored
+//! with the job that will ingest it.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use frontline_core::Desk;
+use frontline_core::mail::{Incoming, MAX_MESSAGE_BYTES};
+use frontline_mail::smtp::{self, Envelope, Inbox};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+struct DeskInbox {
+    desk: Desk,
+}
+
+impl Inbox for DeskInbox {
+    async fn accepts(&self, address: &str) -> Result<bool, String> {
+        self.desk
+            .mailbox_for(address)
+            .await
+            .map(|m| m.is_some())
+            .map_err(|e| e.to_string())
+    }
+
+    async fn deliver(&self, envelope: Envelope, data: Vec<u8>) -> Result<(), String> {
+        let mailbox = match envelope.to.first() {
+            Some(to) => self.desk.mailbox_for(to).await.map_err(|e| e.to_string())?,
+            None => None,
+        };
+        let incoming = Incoming {
+            mailbox_id: mailbox.map(|m| m.id),
+            source: "smtp",
+            uid: None,
+            envelope_from: envelope.from,
+            raw: data,
+        };
+        // A copy received before is as good as stored: the sender is told so.
+        self.desk
+            .receive_mail(incoming)
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Binds `addr` and serves SMTP until `shutdown`; returns the bound address.
+pub async fn start(
+    desk: Desk,
+    addr: SocketAddr,
+    shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen for SMTP on {addr}"))?;
+    let bound = listener
+        .local_addr()
+        .context("cannot read the SMTP listening address")?;
+    let config = smtp::Config {
+        max_message_bytes: MAX_MESSAGE_BYTES,
+        ..smtp::Config::default()
+    };
+    let inbox = std::sync::Arc::new(DeskInbox { desk });
+    let task = tokio::spawn(smtp::serve(listener, inbox, config, shutdown));
+    Ok((bound, task))
+}
