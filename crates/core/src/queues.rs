@@ -100,6 +100,7 @@ fn base_query(statuses: Vec<Status>, sort: Sort, limit: i64) -> ListQuery {
         updated_since: None,
         text: None,
         custom: Vec::new(),
+        sla: None,
         sort,
         after: None,
         limit,

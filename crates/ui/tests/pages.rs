@@ -1,0 +1,403 @@
+//! The web pages in process, on both databases: signing in, the CSRF check on every form,
+//! what a requester can and cannot reach, escaping, sign-in throttling and stale edits.
+
+mod support;
+
+use axum::http::StatusCode;
+use frontline_core::tickets::{NewComment, NewTicket};
+use frontline_core::{Actor, Store};
+use frontline_domain::{Role, Subject};
+use support::{PASSWORD, Site, TestResult, stories};
+
+stories! {
+    sign_in_sends_each_role_home,
+    forms_without_the_session_token_are_refused,
+    requesters_reach_only_their_own_public_conversation,
+    user_strings_are_escaped_and_headers_set,
+    sign_in_is_throttled_per_account,
+    a_stale_edit_is_reported_not_applied,
+    signing_out_ends_the_session,
+}
+
+async fn ticket(site: &Site, by: &Actor, subject: &str) -> TestResult<i64> {
+    let new = NewTicket::new(Subject::parse(subject)?, "It is broken.", "portal");
+    Ok(site.desk.create_ticket(by, new, None).await?.ticket.row.id)
+}
+
+async fn sign_in_sends_each_role_home(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    site.person("agent@example.org", Role::Agent).await?;
+    site.person("rita@example.org", Role::Requester).await?;
+
+    let mut stranger = site.browser();
+    let home = stranger.get("/").await?;
+    assert_eq!(home.location(), "/login");
+    let console = stranger.get("/console?queue=open").await?;
+    assert_eq!(console.location(), "/login?next=/console%3Fqueue%3Dopen");
+
+    // The sign-in form itself carries a token bound to a cookie.
+    let mut b = site.browser();
+    let form = b.get("/login").await?;
+    let forged = b
+        .post(
+            "/login",
+            &[
+                ("csrf", "forged"),
+                ("email", "agent@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await?;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let ok = b
+        .post(
+            "/login",
+            &[
+                ("csrf", &form.csrf()),
+                ("email", "agent@example.org"),
+                ("password", PASSWORD),
+                ("next", "/console?queue=open"),
+            ],
+        )
+        .await?;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.location(), "/console?queue=open");
+    let cookie = ok
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("frontline_session="))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert_eq!(b.get("/").await?.location(), "/console");
+    let queue = b.get("/console").await?;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains("My tickets"));
+
+    let mut rita = site.signed_in("rita@example.org").await?;
+    assert_eq!(rita.get("/").await?.location(), "/portal");
+    assert_eq!(rita.get("/portal").await?.status, StatusCode::OK);
+
+    let mut wrong = site.browser();
+    let refused = wrong
+        .sign_in("agent@example.org", "not the password")
+        .await?;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert!(refused.body.contains("do not match"));
+    Ok(())
+}
+
+async fn forms_without_the_session_token_are_refused(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    site.person("agent@example.org", Role::Agent).await?;
+    let rita = site.person("rita@example.org", Role::Requester).await?;
+    let id = ticket(&site, &rita, "Printer jam").await?;
+    let mut agent = site.signed_in("agent@example.org").await?;
+    let page = agent.get(&format!("/console/tickets/{id}")).await?;
+    let csrf = page.csrf();
+    assert!(!csrf.is_empty());
+    let fields = [
+        ("version", "1"),
+        ("status", "pending"),
+        ("impact", "medium"),
+        ("urgency", "medium"),
+        ("priority", "auto"),
+    ];
+
+    let without = agent
+        .post(&format!("/console/tickets/{id}/fields"), &fields)
+        .await?;
+    assert_eq!(without.status, StatusCode::FORBIDDEN);
+    let mut wrong = vec![("csrf", "not-the-token")];
+    wrong.extend(fields);
+    let wrong = agent
+        .post(&format!("/console/tickets/{id}/fields"), &wrong)
+        .await?;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    let reply = agent
+        .post_multipart(
+            &format!("/console/tickets/{id}/comments"),
+            &[("kind", "reply"), ("body", "Hello")],
+            &[],
+        )
+        .await?;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let logout = agent.post("/logout", &[]).await?;
+    assert_eq!(logout.status, StatusCode::FORBIDDEN);
+    // Nothing changed: still new, no comment, still signed in.
+    let actor = site
+        .desk
+        .authenticate_password("agent@example.org", PASSWORD)
+        .await?;
+    assert_eq!(site.desk.ticket(&actor, id).await?.row.status, "new");
+    assert!(site.desk.comments(&actor, id, 0, 10).await?.is_empty());
+    assert_eq!(agent.get("/console").await?.status, StatusCode::OK);
+
+    let mut with = vec![("csrf", csrf.as_str())];
+    with.extend(fields);
+    let saved = agent
+        .post(&format!("/console/tickets/{id}/fields"), &with)
+        .await?;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(site.desk.ticket(&actor, id).await?.row.status, "pending");
+    Ok(())
+}
+
+async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    let agent = site.person("agent@example.org", Role::Agent).await?;
+    site.person("rita@example.org", Role::Requester).await?;
+    let sam = site.person("sam@example.org", Role::Requester).await?;
+
+    let mut rita = site.signed_in("rita@example.org").await?;
+    let csrf = rita.csrf("/portal/new").await?;
+    let sent = rita
+        .post_multipart(
+            "/portal/tickets",
+            &[
+                ("csrf", &csrf),
+                ("subject", "VPN keeps dropping"),
+                ("description", "Every 5 minutes."),
+                ("category", ""),
+                ("urgency", "high"),
+            ],
+            &[("files", "vpn.log", b"connection reset")],
+        )
+        .await?;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let path = sent.location().to_owned();
+    let id: i64 = path.trim_start_matches("/portal/tickets/").parse()?;
+    let t = site.desk.ticket(&agent, id).await?;
+    assert_eq!(
+        (t.row.urgency.as_str(), t.row.channel.as_str()),
+        ("high", "portal")
+    );
+
+    site.desk
+        .add_comment(
+            &agent,
+            id,
+            NewComment {
+                body: "Looking at the VPN logs now.".into(),
+                internal: false,
+                attachments: vec![],
+            },
+        )
+        .await?;
+    site.desk
+        .add_comment(
+            &agent,
+            id,
+            NewComment {
+                body: "SECRET-NOTE: concentrator firmware bug".into(),
+                internal: true,
+                attachments: vec![],
+            },
+        )
+        .await?;
+
+    let page = rita.get(&path).await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Looking at the VPN logs now."));
+    assert!(page.body.contains("vpn.log"));
+    assert!(!page.body.contains("SECRET-NOTE"));
+    let console_view = site
+        .signed_in("agent@example.org")
+        .await?
+        .get(&format!("/console/tickets/{id}"))
+        .await?;
+    assert!(console_view.body.contains("SECRET-NOTE"));
+    assert!(console_view.body.contains("Internal note"));
+
+    assert_eq!(rita.get("/console").await?.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        rita.get(&format!("/console/tickets/{id}")).await?.status,
+        StatusCode::FORBIDDEN
+    );
+    let others = ticket(&site, &sam, "Sam's laptop").await?;
+    assert_eq!(
+        rita.get(&format!("/portal/tickets/{others}")).await?.status,
+        StatusCode::NOT_FOUND
+    );
+    let list = rita.get("/portal").await?;
+    assert!(
+        list.body.contains("VPN keeps dropping")
+            && !list.body.contains("Sam&#39;s laptop")
+            && !list.body.contains("Sam's laptop")
+    );
+
+    // Her reply reopens a resolved ticket; closing it is hers to do.
+    site.desk
+        .update_ticket(
+            &agent,
+            id,
+            frontline_core::tickets::TicketPatch {
+                status: Some(frontline_domain::Status::Resolved),
+                ..Default::default()
+            },
+            None,
+        )
+        .await?;
+    let csrf = rita.csrf(&path).await?;
+    let replied = rita
+        .post_multipart(
+            &format!("{path}/replies"),
+            &[("csrf", &csrf), ("body", "Still dropping.")],
+            &[],
+        )
+        .await?;
+    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
+    assert_eq!(site.desk.ticket(&agent, id).await?.row.status, "open");
+    let closed = rita
+        .post(&format!("{path}/close"), &[("csrf", &csrf)])
+        .await?;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+    assert_eq!(site.desk.ticket(&agent, id).await?.row.status, "closed");
+    Ok(())
+}
+
+async fn user_strings_are_escaped_and_headers_set(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    let agent = site.person("agent@example.org", Role::Agent).await?;
+    let rita = site.person("rita@example.org", Role::Requester).await?;
+    let id = ticket(&site, &rita, "<script>alert(1)</script>").await?;
+    site.desk
+        .add_comment(
+            &agent,
+            id,
+            NewComment {
+                body: "<img src=x onerror=alert(2)>".into(),
+                internal: false,
+                attachments: vec![],
+            },
+        )
+        .await?;
+    let mut b = site.signed_in("agent@example.org").await?;
+    for path in [
+        "/console?queue=open".to_owned(),
+        format!("/console/tickets/{id}"),
+    ] {
+        let page = b.get(&path).await?;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            !page.body.contains("<script>alert"),
+            "{path} has a raw script"
+        );
+        assert!(!page.body.contains("<img src=x"), "{path} has a raw img");
+        assert!(
+            page.body
+                .contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+            "{path}"
+        );
+        let csp = page
+            .headers
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"));
+        assert!(!csp.contains("unsafe-inline"));
+        assert_eq!(
+            page.headers
+                .get("x-content-type-options")
+                .and_then(|v| v.to_str().ok()),
+            Some("nosniff")
+        );
+        // No inline script: the only script is the served file.
+        assert_eq!(page.body.matches("<script").count(), 1);
+        assert!(
+            page.body
+                .contains("<script src=\"/assets/app.js\" defer></script>")
+        );
+    }
+    let mut rita_b = site.signed_in("rita@example.org").await?;
+    let portal = rita_b.get(&format!("/portal/tickets/{id}")).await?;
+    assert!(!portal.body.contains("<img src=x") && portal.body.contains("&#60;img src=x"));
+    Ok(())
+}
+
+async fn sign_in_is_throttled_per_account(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    site.person("agent@example.org", Role::Agent).await?;
+    let mut b = site.browser();
+    for _ in 0..frontline_core::sessions::ACCOUNT_FAILURES {
+        assert_eq!(
+            b.sign_in("agent@example.org", "wrong password")
+                .await?
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Now even the right password is refused, with a message saying why and when.
+    let throttled = b.sign_in("agent@example.org", PASSWORD).await?;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(throttled.body.contains("Too many failed sign-ins"));
+    assert!(throttled.headers.get("retry-after").is_some());
+    assert!(!b.cookies.contains_key("frontline_session"));
+    Ok(())
+}
+
+async fn a_stale_edit_is_reported_not_applied(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    let first = site.person("alex@example.org", Role::Agent).await?;
+    site.person("blair@example.org", Role::Agent).await?;
+    let rita = site.person("rita@example.org", Role::Requester).await?;
+    let id = ticket(&site, &rita, "Shared drive is slow").await?;
+    let mut alex = site.signed_in("alex@example.org").await?;
+    let mut blair = site.signed_in("blair@example.org").await?;
+    let path = format!("/console/tickets/{id}");
+    let a_csrf = alex.csrf(&path).await?;
+    let b_csrf = blair.csrf(&path).await?;
+    let version = site.desk.ticket(&first, id).await?.row.version.to_string();
+    let form = |csrf: &str, urgency: &'static str| {
+        vec![
+            ("csrf".to_owned(), csrf.to_owned()),
+            ("version".into(), version.clone()),
+            ("status".into(), "open".into()),
+            ("impact".into(), "medium".into()),
+            ("urgency".into(), urgency.into()),
+            ("priority".into(), "auto".into()),
+        ]
+    };
+    let as_refs = |v: &Vec<(String, String)>| {
+        v.iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
+    let a = as_refs(&form(&a_csrf, "high"));
+    let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        alex.post(&format!("{path}/fields"), &a).await?.status,
+        StatusCode::SEE_OTHER
+    );
+    let b = as_refs(&form(&b_csrf, "low"));
+    let b: Vec<(&str, &str)> = b.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let stale = blair.post(&format!("{path}/fields"), &b).await?;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("Someone else changed this ticket"));
+    assert_eq!(site.desk.ticket(&first, id).await?.row.urgency, "high");
+    Ok(())
+}
+
+async fn signing_out_ends_the_session(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    site.person("agent@example.org", Role::Agent).await?;
+    let mut b = site.signed_in("agent@example.org").await?;
+    let token = b
+        .cookies
+        .get("frontline_session")
+        .cloned()
+        .unwrap_or_default();
+    let csrf = b.csrf("/console").await?;
+    let out = b.post("/logout", &[("csrf", &csrf)]).await?;
+    assert_eq!(out.location(), "/login");
+    assert!(!b.cookies.contains_key("frontline_session"));
+    // The old cookie value is dead on the server too, not just forgotten by the browser.
+    b.cookies.insert("frontline_session".into(), token);
+    assert!(b.get("/console").await?.location().starts_with("/login"));
+    Ok(())
+}
