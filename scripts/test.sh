@@ -25,3 +25,27 @@ fi
 
 log "cargo test"
 cargo test --workspace --locked "$@"
+
+# ---- Browser tests: the web UI in Debian's Chromium (tests/browser) -------------------------
+# Installs chromium when /usr/bin/chromium is missing and the npm packages (npm ci), then runs
+# Playwright against a `frontline serve --demo` on a free loopback port with a temporary data
+# folder: on SQLite, and on PostgreSQL when psql can make it a database. FRONTLINE_BROWSER=0
+# skips this block.
+if [[ "${FRONTLINE_BROWSER:-1}" != "0" ]]; then
+  as_root=(); [[ $(id -u) -eq 0 ]] || as_root=(sudo)
+  if [[ ! -x /usr/bin/chromium ]] || ! command -v npm >/dev/null; then
+    log "installing chromium and npm (apt-get)"
+    "${as_root[@]}" apt-get update -qq
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nodejs npm >/dev/null
+  fi
+  log "browser tests: npm ci"
+  (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  cargo build --locked -p frontline
+  log "browser tests on SQLite"
+  tests/browser/run.sh
+  if command -v psql >/dev/null; then
+    log "browser tests on PostgreSQL"
+    FRONTLINE_BROWSER_PG="$FRONTLINE_TEST_PG" tests/browser/run.sh
+  fi
+fi
+# ---- end of browser tests -------------------------------------------------------------------

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs the browser tests against a real `frontline serve --demo` on a free loopback port with
+# a temporary data folder (SQLite), or on PostgreSQL when FRONTLINE_BROWSER_PG names a server
+# URL (a fresh database is created on it and dropped afterwards).
+#
+# Needs Debian's chromium (/usr/bin/chromium) and `npm ci` done in this folder; scripts/test.sh
+# does both. FRONTLINE_BIN names the binary (default: target/debug/frontline, built here).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+bin="${FRONTLINE_BIN:-$root/target/debug/frontline}"
+[[ -x "$bin" ]] || (cd "$root" && cargo build --locked -p frontline)
+
+data="$(mktemp -d)"
+log="$data/serve.log"
+server=""
+db_args=()
+pg_db=""
+if [[ -n "${FRONTLINE_BROWSER_PG:-}" ]]; then
+  pg_db="frontline_browser_$$"
+  psql "$FRONTLINE_BROWSER_PG" -qc "CREATE DATABASE $pg_db" >/dev/null
+  db_args=(--database-url "${FRONTLINE_BROWSER_PG%/*}/$pg_db")
+fi
+cleanup() {
+  if [[ -n "$server" ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  if [[ -n "$pg_db" ]]; then psql "$FRONTLINE_BROWSER_PG" -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null || true; fi
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+"$bin" serve --listen 127.0.0.1:0 --data-dir "$data" "${db_args[@]}" --demo >"$log" 2>&1 &
+server=$!
+url=""
+for _ in $(seq 1 600); do
+  url="$(grep -o 'listening on http://[0-9.:]*' "$log" | head -1 | sed 's/listening on //')" || true
+  [[ -n "$url" ]] && break
+  kill -0 "$server" 2>/dev/null || { cat "$log" >&2; echo "frontline serve exited" >&2; exit 1; }
+  sleep 0.2
+done
+[[ -n "$url" ]] || { cat "$log" >&2; echo "frontline serve did not start" >&2; exit 1; }
+echo "browser tests against $url" >&2
+cd "$here"
+FRONTLINE_URL="$url" npx playwright test "$@"

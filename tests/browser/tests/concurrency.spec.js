@@ -1,0 +1,27 @@
+// Two agents edit the same ticket: the second is told, and the first one's change stands.
+const { test, expect } = require("@playwright/test");
+const { signIn } = require("./helpers");
+
+test("the second of two agents editing one ticket is told, not overwritten", async ({ browser }) => {
+  const one = await (await browser.newContext()).newPage();
+  const two = await (await browser.newContext()).newPage();
+  await signIn(one, "agent");
+  await signIn(two, "manager");
+  await one.goto("/console?queue=open");
+  const href = await one.locator("tr[data-row] a").first().getAttribute("href");
+  await one.goto(href);
+  await two.goto(href);
+
+  const before = await one.getByLabel("Urgency").inputValue();
+  const changed = before === "low" ? "high" : "low";
+  await one.getByLabel("Urgency").selectOption(changed);
+  await one.getByRole("button", { name: "Save changes" }).click();
+  await expect(one.locator(".history")).toContainText(`changed urgency: ${before} → ${changed}`);
+
+  await two.getByLabel("Status").selectOption("on_hold");
+  await two.getByRole("button", { name: "Save changes" }).click();
+  await expect(two.getByRole("alert")).toContainText("Someone else changed this ticket");
+  // The page shows the first agent's change, and the stale form changed nothing.
+  await expect(two.getByLabel("Urgency")).toHaveValue(changed);
+  await expect(two.getByLabel("Status")).not.toHaveValue("on_hold");
+});
