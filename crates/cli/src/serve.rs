@@ -46,7 +46,11 @@ pub async fn run(
     let app = frontline_web::router(AppState::new(desk.clone()));
     tracing::info!(%addr, database = ?config.database, ready_ms = started.elapsed().as_millis() as u64, "serving");
     println!("Frontline is listening on http://{addr}");
-    axum::serve(listener, app)
+    // The peer address reaches the pages, which throttle failed sign-ins per address.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the HTTP server failed")?;

@@ -15,6 +15,7 @@ stories! {
     requesters_reach_only_their_own_public_conversation,
     user_strings_are_escaped_and_headers_set,
     sign_in_is_throttled_per_account,
+    sign_in_is_throttled_per_address,
     a_stale_edit_is_reported_not_applied,
     signing_out_ends_the_session,
 }
@@ -338,6 +339,38 @@ async fn sign_in_is_throttled_per_account(store: &Store) -> TestResult {
     assert!(throttled.body.contains("Too many failed sign-ins"));
     assert!(throttled.headers.get("retry-after").is_some());
     assert!(!b.cookies.contains_key("frontline_session"));
+    Ok(())
+}
+
+async fn sign_in_is_throttled_per_address(store: &Store) -> TestResult {
+    use frontline_core::sessions::{ACCOUNT_FAILURES, ADDRESS_FAILURES};
+    let site = Site::new(store).await?;
+    site.person("agent@example.org", Role::Agent).await?;
+    let mut guesser = site.browser();
+    guesser.address = Some("10.0.0.1:50000".parse()?);
+    // Spread over many accounts, so no single account reaches its own limit.
+    let accounts = ADDRESS_FAILURES / (ACCOUNT_FAILURES - 1) + 1;
+    let mut failures = 0;
+    'guessing: for n in 0..accounts {
+        for _ in 0..ACCOUNT_FAILURES - 1 {
+            if failures == ADDRESS_FAILURES {
+                break 'guessing;
+            }
+            let page = guesser
+                .sign_in(&format!("someone{n}@example.org"), "guess")
+                .await?;
+            assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+            failures += 1;
+        }
+    }
+    let throttled = guesser.sign_in("agent@example.org", PASSWORD).await?;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(throttled.body.contains("from your network"));
+    // Someone elsewhere signs in to the same account as usual.
+    let mut elsewhere = site.browser();
+    elsewhere.address = Some("10.0.0.2:50000".parse()?);
+    let ok = elsewhere.sign_in("agent@example.org", PASSWORD).await?;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
     Ok(())
 }
 

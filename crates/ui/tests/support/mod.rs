@@ -87,6 +87,7 @@ impl Site {
         Browser {
             router: self.router.clone(),
             cookies: HashMap::new(),
+            address: None,
         }
     }
 
@@ -107,6 +108,8 @@ impl Site {
 pub struct Browser {
     router: Router,
     pub cookies: HashMap<String, String>,
+    /// The peer address the server sees, as `serve` passes it in.
+    pub address: Option<std::net::SocketAddr>,
 }
 
 impl Browser {
@@ -119,6 +122,10 @@ impl Browser {
         if !jar.is_empty() {
             req.headers_mut()
                 .insert(header::COOKIE, jar.join("; ").parse()?);
+        }
+        if let Some(addr) = self.address {
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(addr));
         }
         let res = self.router.clone().oneshot(req).await?;
         let status = res.status();
