@@ -6,6 +6,8 @@
 
 use sqlx::AssertSqlSafe;
 
+use frontline_domain::Status;
+
 use crate::conn::on;
 use crate::dialect::like_escape;
 use crate::tickets::{TicketView, VIEW_COLUMNS, VIEW_FROM};
@@ -17,7 +19,16 @@ pub enum SortKey {
     Priority,
     Created,
     Updated,
+    /// SLA due soonest first (overdue ones first of all), tickets without a due time last.
+    Due,
 }
+
+/// What a ticket without an SLA due time sorts as: after every real time.
+pub const NO_DUE: i64 = i64::MAX;
+
+/// A ticket's SLA due time for sorting: exactly the expression of the tickets_sla_due index
+/// (migration 0004), so both databases read that index in order.
+const DUE: &str = "COALESCE(t.sla_due_at, 9223372036854775807)";
 
 impl SortKey {
     fn columns(self) -> &'static [&'static str] {
@@ -25,6 +36,7 @@ impl SortKey {
             SortKey::Priority => &["t.priority", "t.created_at", "t.id"],
             SortKey::Created => &["t.created_at", "t.id"],
             SortKey::Updated => &["t.updated_at", "t.id"],
+            SortKey::Due => &[DUE, "t.id"],
         }
     }
 
@@ -35,6 +47,7 @@ impl SortKey {
             SortKey::Priority => vec![r.priority, r.created_at, r.id],
             SortKey::Created => vec![r.created_at, r.id],
             SortKey::Updated => vec![r.updated_at, r.id],
+            SortKey::Due => vec![t.sla.due_at.unwrap_or(NO_DUE), r.id],
         }
     }
 
@@ -66,9 +79,19 @@ pub struct TicketFilter {
     pub text: Option<String>,
     /// `(key, normalised value)` pairs that must all match.
     pub custom: Vec<(String, String)>,
+    pub sla: Option<SlaFilter>,
     /// Restricts to what a requester may see: their own tickets, the ones they watch, and
     /// their organization's when it shares tickets.
     pub visible_to: Option<(i64, Option<i64>)>,
+}
+
+/// Tickets by SLA state (see the ticket's `sla` summary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaFilter {
+    /// A target breached.
+    Breached,
+    /// Not overdue yet, but due after `after` and at or before `until`.
+    DueBetween { after: i64, until: i64 },
 }
 
 /// Positional bind values; every filter value is an integer or text.
@@ -125,7 +148,14 @@ impl Conn<'_> {
         // The agent queue (several statuses, most urgent first) is read as one ordered range
         // of the (status, priority, created_at, id) index per status, merged below; an IN
         // list would make the database read and sort every matching ticket for each page.
-        let per_status = sort.key == SortKey::Priority && f.statuses.len() > 1;
+        // Sorting by due time reads the (status, due, id) index the same way, every status
+        // when none is asked for.
+        let statuses: Vec<String> = if sort.key == SortKey::Due && f.statuses.is_empty() {
+            Status::ALL.iter().map(|s| s.as_str().to_owned()).collect()
+        } else {
+            f.statuses.clone()
+        };
+        let per_status = matches!(sort.key, SortKey::Priority | SortKey::Due) && statuses.len() > 1;
         if !per_status {
             w.any_of(
                 "t.status",
@@ -161,6 +191,16 @@ impl Conn<'_> {
             w.clauses.push(format!(
                 "EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = {m})"
             ));
+        }
+        match f.sla {
+            Some(SlaFilter::Breached) => w.clauses.push("t.sla_breached".to_owned()),
+            Some(SlaFilter::DueBetween { after, until }) => {
+                let a = w.bind(Value::Int(after));
+                let u = w.bind(Value::Int(until));
+                // As the index's expression, which bounds the range it reads.
+                w.clauses.push(format!("{DUE} > {a} AND {DUE} <= {u}"));
+            }
+            None => {}
         }
         if let Some(since) = f.updated_since {
             let m = w.bind(Value::Int(since));
@@ -202,11 +242,22 @@ impl Conn<'_> {
         if let Some(after) = after {
             let marks: Vec<String> = after.iter().map(|v| w.bind(Value::Int(*v))).collect();
             let op = if sort.descending { "<" } else { ">" };
-            w.clauses.push(format!(
-                "({}) {op} ({})",
-                columns.join(", "),
-                marks.join(", ")
-            ));
+            if sort.key == SortKey::Due {
+                // Spelled out: SQLite bounds an index range by an indexed expression only
+                // outside a row value, and a deep page must not scan from the start.
+                let (c, m) = (columns[0], &marks[0]);
+                w.clauses.push(format!(
+                    "{c} {op}= {m} AND ({c} {op} {m} OR ({}) {op} ({}))",
+                    columns[1..].join(", "),
+                    marks[1..].join(", ")
+                ));
+            } else {
+                w.clauses.push(format!(
+                    "({}) {op} ({})",
+                    columns.join(", "),
+                    marks.join(", ")
+                ));
+            }
         }
         let direction = if sort.descending { " DESC" } else { "" };
         let order: Vec<String> = columns.iter().map(|c| format!("{c}{direction}")).collect();
@@ -228,7 +279,7 @@ impl Conn<'_> {
                 .map(|i| format!("k{i}{direction}"))
                 .collect();
             let mut branches = Vec::new();
-            for (i, status) in f.statuses.iter().enumerate() {
+            for (i, status) in statuses.iter().enumerate() {
                 let m = w.bind(Value::Text(status.clone()));
                 let mut clauses = w.clauses.clone();
                 clauses.push(format!("t.status = {m}"));

@@ -44,6 +44,16 @@ pub struct TicketSlaRow {
     pub escalated_at: Option<i64>,
 }
 
+/// What queues sort and filter a ticket by, kept by the SLA reconcile: the earliest due time of
+/// a target still counting (in the past when overdue), and whether any target breached.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromRow)]
+pub struct SlaSummary {
+    #[sqlx(rename = "sla_due_at")]
+    pub due_at: Option<i64>,
+    #[sqlx(rename = "sla_breached")]
+    pub breached: bool,
+}
+
 /// One entry of the audit trail as an SLA clock reads it.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct HistoryRow {
@@ -162,35 +172,17 @@ impl Conn<'_> {
 
     /// Stores what queues sort and filter by: the earliest due time of a target still
     /// counting, and whether any target breached.
-    pub async fn set_ticket_sla_summary(
-        &mut self,
-        ticket_id: i64,
-        due_at: Option<i64>,
-        breached: bool,
-    ) -> Result<()> {
+    pub async fn set_ticket_sla_summary(&mut self, ticket_id: i64, s: SlaSummary) -> Result<()> {
         on!(self, |c| sqlx::query(
             "UPDATE tickets SET sla_due_at = $1, sla_breached = $2 WHERE id = $3"
         )
-        .bind(due_at)
-        .bind(breached)
+        .bind(s.due_at)
+        .bind(s.breached)
         .bind(ticket_id)
         .execute(c)
         .await?
         .rows_affected());
         Ok(())
-    }
-
-    /// The stored summary of [`Conn::set_ticket_sla_summary`].
-    pub async fn ticket_sla_summary(
-        &mut self,
-        ticket_id: i64,
-    ) -> Result<Option<(Option<i64>, bool)>> {
-        Ok(on!(self, |c| sqlx::query_as(
-            "SELECT sla_due_at, sla_breached FROM tickets WHERE id = $1"
-        )
-        .bind(ticket_id)
-        .fetch_optional(c)
-        .await?))
     }
 
     /// Active staff to tell about a ticket: the assignee, the members of `groups`, and with

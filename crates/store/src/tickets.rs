@@ -47,6 +47,9 @@ pub struct TicketView {
     pub group_name: Option<String>,
     pub assignee_email: Option<String>,
     pub category_path: Option<String>,
+    /// The SLA summary as stored when the view was read.
+    #[sqlx(flatten)]
+    pub sla: crate::sla::SlaSummary,
     #[sqlx(skip)]
     pub tags: Vec<String>,
     #[sqlx(skip)]
@@ -58,7 +61,8 @@ pub(crate) const VIEW_COLUMNS: &str = "t.id, t.subject, t.description, t.status,
     t.organization_id, t.group_id, t.assignee_id, t.channel, t.custom_fields, t.merged_into_id, \
     t.version, t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, \
     r.email AS requester_email, r.name AS requester_name, o.name AS organization_name, \
-    g.name AS group_name, a.email AS assignee_email, c.path AS category_path";
+    g.name AS group_name, a.email AS assignee_email, c.path AS category_path, t.sla_due_at, \
+    t.sla_breached";
 
 pub(crate) const VIEW_FROM: &str = "tickets t \
     JOIN users r ON r.id = t.requester_id \

@@ -40,6 +40,14 @@ const TICKETS_ONLY: &[(&str, &str)] = &[
     ("assignee=someone",              "assignee"),
     ("stauts=open",                   "stauts"),
     ("cf.=1",                         "cf."),
+    ("sort=soon",                     "sort"),
+    ("sla=bogus",                     "sla"),
+    ("sla=Breached",                  "sla"),
+    ("sla=due_within:0",              "sla"),
+    ("sla=due_within:soon",           "sla"),
+    ("sla=due_within:-5",             "sla"),
+    ("sla=due_within:525601",         "sla"),
+    ("sla=due_within",                "sla"),
 ];
 
 async fn bad_list_parameters_are_400_naming_them(store: &frontline_core::Store) -> TestResult {
@@ -87,7 +95,19 @@ async fn bad_list_parameters_are_400_naming_them(store: &frontline_core::Store) 
             assert_eq!(p["type"], "/problems/bad-request", "{what}");
         }
         // The limits themselves are fine, so the refusals above are about the values.
-        for query in ["limit=1", "limit=200"] {
+        let good: &[&str] = if list == "/api/v1/tickets" {
+            &[
+                "limit=1",
+                "limit=200",
+                "sort=due",
+                "sort=-due",
+                "sla=breached",
+                "sla=due_within:525600",
+            ]
+        } else {
+            &["limit=1", "limit=200"]
+        };
+        for query in good {
             app.send(req("GET", &format!("{list}?{query}")).token(agent))
                 .await
                 .expect_status(200, &format!("GET {list}?{query}"))?;
@@ -105,6 +125,7 @@ async fn bad_list_parameters_are_400_naming_them(store: &frontline_core::Store) 
         .to_owned();
     for path in [
         format!("/api/v1/tickets?sort=priority&cursor={cursor}"),
+        format!("/api/v1/tickets?sort=due&cursor={cursor}"),
         format!("/api/v1/tickets/{t}/comments?cursor={cursor}"),
         format!("/api/v1/tickets/{t}/events?cursor={cursor}"),
         format!("/api/v1/users?cursor={cursor}"),

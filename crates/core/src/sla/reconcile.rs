@@ -12,7 +12,7 @@ use frontline_domain::{Calendar, EventKind, Priority, Role, Status, TicketType, 
 use frontline_store::Conn;
 use frontline_store::events::EventRow;
 use frontline_store::jobs::NewJob;
-use frontline_store::sla::{HistoryRow, PolicyRow, TicketSlaRow};
+use frontline_store::sla::{HistoryRow, PolicyRow, SlaSummary, TicketSlaRow};
 use frontline_store::tickets::TicketView;
 
 use super::TIMER_JOB;
@@ -162,19 +162,12 @@ pub(super) async fn reconcile(
         }
         rows.push(row);
     }
-    let summary = |rows: &mut dyn Iterator<Item = &TicketSlaRow>| {
-        rows.fold((None::<i64>, false), |(due, breached), r| {
-            let d = r.due_at.filter(|_| r.met_at.is_none());
-            (
-                due.into_iter().chain(d).min(),
-                breached || r.breached_at.is_some(),
-            )
-        })
-    };
-    let after = summary(&mut rows.iter());
-    if after != summary(&mut stored.values()) {
-        c.set_ticket_sla_summary(ticket_id, after.0, after.1)
-            .await?;
+    let summary = rows.iter().fold(SlaSummary::default(), |s, r| SlaSummary {
+        due_at: s.due_at.into_iter().chain(r.due_at).min(),
+        breached: s.breached || r.breached_at.is_some(),
+    });
+    if summary != ticket.sla {
+        c.set_ticket_sla_summary(ticket_id, summary).await?;
     }
     for (target, _) in stored
         .iter()

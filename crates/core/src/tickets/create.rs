@@ -224,6 +224,7 @@ impl Desk {
                 group_name: new.group.clone(),
                 assignee_email: assignee.map(|a| a.email),
                 category_path: new.category.as_ref().map(|c| c.as_str().to_owned()),
+                sla: Default::default(),
                 tags,
                 watchers: Vec::new(),
                 row,

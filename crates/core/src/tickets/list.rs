@@ -1,7 +1,7 @@
 //! Ticket lists: filters in the names people use, resolved to ids, and keyset pages.
 
 use frontline_domain::{CategoryPath, Email, Priority, Status, Tag, TicketType, Timestamp};
-use frontline_store::list::{Sort, TicketFilter};
+use frontline_store::list::{SlaFilter, Sort, TicketFilter};
 use frontline_store::tickets::TicketView;
 
 use crate::config::load_custom_fields;
@@ -23,9 +23,44 @@ pub struct ListQuery {
     pub text: Option<String>,
     /// `cf.<key>=<value>` filters, raw; checked against the field definitions.
     pub custom: Vec<(String, String)>,
+    pub sla: Option<SlaQuery>,
     pub sort: Sort,
     pub after: Option<Vec<i64>>,
     pub limit: i64,
+}
+
+impl ListQuery {
+    /// Every ticket the actor may see, in `sort` order, `limit` a page; filters are added
+    /// with struct update syntax.
+    pub fn new(sort: Sort, limit: i64) -> Self {
+        Self {
+            statuses: Vec::new(),
+            priorities: Vec::new(),
+            types: Vec::new(),
+            category: None,
+            group: None,
+            assignee: None,
+            requester: None,
+            organization: None,
+            tag: None,
+            updated_since: None,
+            text: None,
+            custom: Vec::new(),
+            sla: None,
+            sort,
+            after: None,
+            limit,
+        }
+    }
+}
+
+/// Tickets by SLA state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaQuery {
+    /// A target breached.
+    Breached,
+    /// About to breach: due within this many minutes from now, not overdue yet.
+    DueWithin(u32),
 }
 
 #[derive(Debug)]
@@ -63,6 +98,16 @@ impl Desk {
                 .text
                 .filter(|t| !t.trim().is_empty())
                 .map(|t| t.trim().to_owned()),
+            sla: q.sla.map(|s| match s {
+                SlaQuery::Breached => SlaFilter::Breached,
+                SlaQuery::DueWithin(minutes) => {
+                    let now = self.now().as_micros();
+                    SlaFilter::DueBetween {
+                        after: now,
+                        until: now.saturating_add(i64::from(minutes) * 60_000_000),
+                    }
+                }
+            }),
             ..TicketFilter::default()
         };
         // A name that matches nothing filters to nothing rather than being an error: the

@@ -16,7 +16,7 @@ mod update;
 pub use comment::{Comment, NewAttachment, NewComment};
 pub use create::{Created, IdempotencyKey, NewTicket};
 pub use link::TicketLink;
-pub use list::{ListQuery, Page};
+pub use list::{ListQuery, Page, SlaQuery};
 pub use update::TicketPatch;
 
 pub(crate) use trail::Trail;

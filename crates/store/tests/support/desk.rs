@@ -162,6 +162,8 @@ pub fn key(sort: SortKey, r: &TicketRow) -> Vec<i64> {
         SortKey::Priority => vec![r.priority, r.created_at, r.id],
         SortKey::Created => vec![r.created_at, r.id],
         SortKey::Updated => vec![r.updated_at, r.id],
+        // The seeded desk has no SLA policy: no ticket has a due time.
+        SortKey::Due => vec![frontline_store::list::NO_DUE, r.id],
     }
 }
 
@@ -226,10 +228,15 @@ pub fn ids(views: &[TicketView]) -> Vec<i64> {
     views.iter().map(|t| t.row.id).collect()
 }
 
-/// All six orders a list can be read in.
+/// All eight orders a list can be read in.
 pub fn all_sorts() -> Vec<Sort> {
     let mut sorts = Vec::new();
-    for key in [SortKey::Priority, SortKey::Created, SortKey::Updated] {
+    for key in [
+        SortKey::Priority,
+        SortKey::Created,
+        SortKey::Updated,
+        SortKey::Due,
+    ] {
         for descending in [false, true] {
             sorts.push(Sort { key, descending });
         }

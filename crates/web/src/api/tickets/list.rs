@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use frontline_core::Actor;
-use frontline_core::tickets::{ListQuery, Sort, SortKey};
+use frontline_core::tickets::{ListQuery, SlaQuery, Sort, SortKey};
 use frontline_domain::{
     CategoryPath, DomainError, Email, Priority, Status, Tag, TicketType, Timestamp,
 };
@@ -29,7 +29,8 @@ pub struct TicketListParams {
     limit: Option<i64>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
-    /// priority, created, updated; `-` prefix for descending. Default `-created`.
+    /// priority, created, updated, due (SLA due soonest, overdue first, none last); `-`
+    /// prefix for descending. Default `-created`.
     sort: Option<String>,
     status: Option<String>,
     priority: Option<String>,
@@ -48,6 +49,9 @@ pub struct TicketListParams {
     updated_since: Option<String>,
     /// Words in the subject or description.
     q: Option<String>,
+    /// `breached` (an SLA target breached) or `due_within:<minutes>` (due within that many
+    /// minutes, not overdue yet; 1–525600).
+    sla: Option<String>,
 }
 
 #[utoipa::path(
@@ -88,28 +92,31 @@ fn optional_name(raw: &str) -> Option<String> {
     (raw != "none").then(|| raw.to_owned())
 }
 
+/// `breached` or `due_within:<minutes>`, at most a year ahead.
+fn sla(raw: &str) -> Result<SlaQuery, ApiError> {
+    if raw == "breached" {
+        return Ok(SlaQuery::Breached);
+    }
+    raw.strip_prefix("due_within:")
+        .and_then(|m| m.parse::<u32>().ok())
+        .filter(|m| (1..=525_600).contains(m))
+        .map(SlaQuery::DueWithin)
+        .ok_or_else(|| {
+            ApiError::field(
+                StatusCode::BAD_REQUEST,
+                "sla",
+                "must be breached or due_within:<minutes> (1 to 525600)",
+            )
+        })
+}
+
 /// The list query and the cursor tag of its sort order.
 fn parse_query(actor: &Actor, pairs: &[(String, String)]) -> Result<(ListQuery, String), ApiError> {
-    let mut q = ListQuery {
-        statuses: vec![],
-        priorities: vec![],
-        types: vec![],
-        category: None,
-        group: None,
-        assignee: None,
-        requester: None,
-        organization: None,
-        tag: None,
-        updated_since: None,
-        text: None,
-        custom: vec![],
-        sort: Sort {
-            key: SortKey::Created,
-            descending: true,
-        },
-        after: None,
-        limit: PageParams::DEFAULT_LIMIT,
+    let default_sort = Sort {
+        key: SortKey::Created,
+        descending: true,
     };
+    let mut q = ListQuery::new(default_sort, PageParams::DEFAULT_LIMIT);
     let mut cursor = None;
     let mut tag = "-created".to_owned();
     for (k, v) in pairs {
@@ -125,11 +132,12 @@ fn parse_query(actor: &Actor, pairs: &[(String, String)]) -> Result<(ListQuery, 
                     "priority" => SortKey::Priority,
                     "created" => SortKey::Created,
                     "updated" => SortKey::Updated,
+                    "due" => SortKey::Due,
                     _ => {
                         return Err(ApiError::field(
                             StatusCode::BAD_REQUEST,
                             "sort",
-                            "must be priority, created or updated, with `-` for descending",
+                            "must be priority, created, updated or due, with `-` for descending",
                         ));
                     }
                 };
@@ -165,6 +173,7 @@ fn parse_query(actor: &Actor, pairs: &[(String, String)]) -> Result<(ListQuery, 
                 )
             }
             "q" => q.text = Some(v.chars().take(200).collect()),
+            "sla" => q.sla = Some(sla(v)?),
             other => match other.strip_prefix("cf.") {
                 Some(key) if !key.is_empty() => q.custom.push((key.to_owned(), v.clone())),
                 _ => return Err(unknown_parameter(other)),
