@@ -7,7 +7,7 @@ use frontline_store::list::{Sort, SortKey};
 use frontline_store::queues::QueueCount;
 use frontline_store::tickets::TicketView;
 
-use crate::tickets::ListQuery;
+use crate::tickets::{ListQuery, Page};
 use crate::{Actor, Desk, Result};
 
 /// Work the desk still owns: not waiting on the requester, not finished.
@@ -140,16 +140,19 @@ impl Desk {
         Ok(out)
     }
 
-    /// The first `limit` tickets of a queue in `sort` order.
+    /// A page of a queue in `sort` order: at most `limit` tickets after the sort key `after`,
+    /// and the key to continue from when more follow.
     pub async fn queue_tickets(
         &self,
         actor: &Actor,
         queue: Queue,
         sort: Sort,
+        after: Option<Vec<i64>>,
         limit: i64,
-    ) -> Result<Vec<TicketView>> {
+    ) -> Result<Page> {
         actor.require_staff()?;
         let mut q = base_query(queue.statuses(), sort, limit);
+        q.after = after;
         match queue {
             Queue::Mine => q.assignee = Some(Some(Email::parse("assignee", &actor.email)?)),
             Queue::Recent => {
@@ -160,29 +163,34 @@ impl Desk {
             Queue::Unassigned => return self.unassigned_in_groups(actor, q).await,
             Queue::Open | Queue::Pending => {}
         }
-        Ok(self.list_tickets(actor, q).await?.items)
+        self.list_tickets(actor, q).await
     }
 
     /// One list per group the agent belongs to, merged in the queue's order.
-    async fn unassigned_in_groups(&self, actor: &Actor, q: ListQuery) -> Result<Vec<TicketView>> {
+    async fn unassigned_in_groups(&self, actor: &Actor, q: ListQuery) -> Result<Page> {
         let groups = {
             let mut pc = self.store.read().await?;
             pc.conn().groups_of(actor.id).await?
         };
-        let (sort, limit) = (q.sort, q.limit);
-        let mut all = Vec::new();
+        let (sort, limit) = (q.sort, usize::try_from(q.limit).unwrap_or(0));
+        let mut items = Vec::new();
         for (_, name) in groups {
             let mut per_group = q.clone();
             per_group.group = Some(Some(name));
             per_group.assignee = Some(None);
-            all.extend(self.list_tickets(actor, per_group).await?.items);
+            per_group.limit = q.limit + 1;
+            items.extend(self.list_tickets(actor, per_group).await?.items);
         }
-        all.sort_by_key(|t| sort.key.key_of(t));
+        items.sort_by_key(|t| sort.key.key_of(t));
         if sort.descending {
-            all.reverse();
+            items.reverse();
         }
-        all.truncate(usize::try_from(limit).unwrap_or(0));
-        Ok(all)
+        let next = (items.len() > limit)
+            .then(|| limit.checked_sub(1).and_then(|i| items.get(i)))
+            .flatten()
+            .map(|t| sort.key.key_of(t));
+        items.truncate(limit);
+        Ok(Page { items, next })
     }
 
     /// The highest ticket number and the latest change on the desk; a screen showing a queue

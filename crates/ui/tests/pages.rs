@@ -18,6 +18,7 @@ stories! {
     sign_in_is_throttled_per_address,
     a_stale_edit_is_reported_not_applied,
     signing_out_ends_the_session,
+    a_long_queue_pages_without_gaps,
 }
 
 async fn ticket(site: &Site, by: &Actor, subject: &str) -> TestResult<i64> {
@@ -432,5 +433,36 @@ async fn signing_out_ends_the_session(store: &Store) -> TestResult {
     // The old cookie value is dead on the server too, not just forgotten by the browser.
     b.cookies.insert("frontline_session".into(), token);
     assert!(b.get("/console").await?.location().starts_with("/login"));
+    Ok(())
+}
+
+async fn a_long_queue_pages_without_gaps(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    site.person("agent@example.org", Role::Agent).await?;
+    let rita = site.person("rita@example.org", Role::Requester).await?;
+    for n in 0..53 {
+        ticket(&site, &rita, &format!("Queue item {n}")).await?;
+    }
+    let mut b = site.signed_in("agent@example.org").await?;
+    let first = b.get("/console?queue=open&sort=-created").await?;
+    assert_eq!(first.body.matches("data-row").count(), 50);
+    assert!(first.body.contains("data-count=\"open\">53<"));
+    let next = first
+        .body
+        .split_once("rel=\"next\"")
+        .and_then(|(before, _)| before.rsplit_once("href=\""))
+        .map(|(_, link)| link.trim_end_matches("\" ").replace("&#38;", "&"))
+        .ok_or("no next page link")?;
+    let second = b.get(&next).await?;
+    assert_eq!(second.status, StatusCode::OK, "{next}");
+    assert_eq!(second.body.matches("data-row").count(), 3);
+    assert!(!second.body.contains("rel=\"next\""));
+    assert!(second.body.contains("First page"));
+    // Newest first: the first page starts at the last one opened, the second ends at the first.
+    assert!(first.body.contains("Queue item 52<"));
+    assert!(second.body.contains("Queue item 0<"));
+    assert!(!first.body.contains("Queue item 2<"));
+    let broken = b.get("/console?queue=open&after=x").await?;
+    assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
     Ok(())
 }

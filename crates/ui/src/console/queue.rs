@@ -41,6 +41,12 @@ fn parse_sort(text: &str) -> Option<Sort> {
 pub(crate) struct QueueQuery {
     queue: Option<String>,
     sort: Option<String>,
+    /// Where the page starts: the sort key of the previous page's last ticket, `.`-joined.
+    after: Option<String>,
+}
+
+fn parse_after(text: &str) -> Option<Vec<i64>> {
+    text.split('.').map(|n| n.parse().ok()).collect()
 }
 
 pub(crate) struct Tab {
@@ -67,6 +73,10 @@ struct QueuePage {
     sorts: Vec<SortOption>,
     tickets: Vec<TicketLine>,
     watermark: String,
+    /// The link to the next page, when there is one.
+    next: String,
+    /// The link back to the first page, when this is not it.
+    first: String,
 }
 
 pub(crate) async fn page(
@@ -81,8 +91,41 @@ pub(crate) async fn page(
     };
     let sort_text = q.sort.unwrap_or_default();
     let sort = parse_sort(&sort_text).unwrap_or_else(|| queue.default_sort());
+    let after = match q.after.as_deref() {
+        None | Some("") => None,
+        Some(text) => Some(parse_after(text).ok_or_else(|| {
+            UiError::BadRequest(
+                "That page of the queue does not exist; start from the first.".into(),
+            )
+        })?),
+    };
+    let base = format!(
+        "/console?queue={}&sort={}",
+        queue.as_str(),
+        SORTS
+            .iter()
+            .map(|(v, _)| *v)
+            .find(|v| parse_sort(v) == Some(sort))
+            .unwrap_or("priority")
+    );
+    let first = if after.is_some() {
+        base.clone()
+    } else {
+        String::new()
+    };
     let counts = ui.desk.queue_counts(actor).await?;
-    let tickets = ui.desk.queue_tickets(actor, queue, sort, PAGE).await?;
+    let page = ui
+        .desk
+        .queue_tickets(actor, queue, sort, after, PAGE)
+        .await?;
+    let next = page
+        .next
+        .map(|key| {
+            let key: Vec<String> = key.iter().map(i64::to_string).collect();
+            format!("{base}&after={}", key.join("."))
+        })
+        .unwrap_or_default();
+    let tickets = page.items;
     let (top_id, top_at) = ui.desk.desk_watermark(actor).await?;
     let count = counts
         .iter()
@@ -113,6 +156,8 @@ pub(crate) async fn page(
             .collect(),
         tickets: tickets.iter().map(TicketLine::of).collect(),
         watermark: format!("{top_id}-{top_at}"),
+        next,
+        first,
     };
     Ok(Html(page.render()?))
 }
@@ -131,5 +176,10 @@ mod tests {
             })
         );
         assert_eq!(parse_sort("status"), None);
+        assert_eq!(
+            parse_after("3.1700000000.42"),
+            Some(vec![3, 1_700_000_000, 42])
+        );
+        assert_eq!(parse_after("3.x"), None);
     }
 }
