@@ -91,4 +91,32 @@
         .finally(function () { busy = false; });
     });
   }
+
+  // On a ticket: say when someone else changes it, and who, without touching what is being
+  // written; the link shows the changes.
+  const watched = document.getElementById("ticket-live");
+  if (watched && window.EventSource) {
+    const url = "/console/live?ticket=" + encodeURIComponent(watched.dataset.ticket) +
+      "&since=" + encodeURIComponent(watched.dataset.since || "");
+    const source = new EventSource(url);
+    source.addEventListener("changed", function () {
+      fetch(window.location.pathname, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          const doc = new DOMParser().parseFromString(html, "text/html");
+          const last = doc.querySelector(".history li:last-child");
+          const who = last && last.querySelector(".who") ? last.querySelector(".who").textContent : "someone";
+          const what = last ? last.textContent.replace(/\s+/g, " ").trim() : "";
+          watched.textContent = "";
+          const text = document.createElement("span");
+          text.textContent = "Changed just now by " + who + " (" + what + "). ";
+          const link = document.createElement("a");
+          link.href = window.location.pathname;
+          link.textContent = "Show the changes";
+          watched.append(text, link);
+        })
+        .catch(function () {});
+    });
+  }
 })();

@@ -1,7 +1,8 @@
-//! Live updates for an open queue: a server-sent event stream that says "changed" whenever a
-//! ticket is created or changed anywhere on the desk, whoever made the change (a page, the
-//! API, mail, another node). It polls one cheap query, so it needs no coordination between
-//! nodes; the page then fetches itself again.
+//! Live updates for an open queue or ticket: a server-sent event stream that says "changed"
+//! whenever a ticket is created or changed anywhere on the desk (or, with `ticket`, that one
+//! ticket changes), whoever made the change (a page, the API, mail, another node). It polls one
+//! cheap query, so it needs no coordination between nodes; the queue page then fetches itself
+//! again, and the ticket page says who changed what.
 //!
 //! A stream ends after `STREAM_SECS` and the browser reconnects, passing the last state it
 //! saw (`Last-Event-ID`), so nothing is missed and a server that shuts down is not held up
@@ -13,6 +14,7 @@ use std::time::{Duration, Instant};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use frontline_core::{Actor, CoreError};
 use futures_util::Stream;
 use serde::Deserialize;
 
@@ -28,6 +30,22 @@ pub(crate) struct LiveQuery {
     /// The state the page was rendered from: `<highest ticket id>-<latest change>`.
     #[serde(default)]
     since: String,
+    /// Watch this ticket only: its version and last change.
+    ticket: Option<i64>,
+}
+
+/// What the stream compares: the desk's or one ticket's state, as text.
+async fn watermark(ui: &Ui, actor: &Actor, ticket: Option<i64>) -> Result<String, CoreError> {
+    Ok(match ticket {
+        Some(id) => {
+            let t = ui.desk.ticket(actor, id).await?;
+            format!("{}-{}", t.row.version, t.row.updated_at)
+        }
+        None => {
+            let (id, at) = ui.desk.desk_watermark(actor).await?;
+            format!("{id}-{at}")
+        }
+    })
 }
 
 pub(crate) async fn events(
@@ -42,9 +60,9 @@ pub(crate) async fn events(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .unwrap_or(q.since);
-    let current = ui.desk.desk_watermark(&actor).await?;
+    let ticket = q.ticket;
     let seen = if seen.is_empty() {
-        format!("{}-{}", current.0, current.1)
+        watermark(&ui, &actor, ticket).await?
     } else {
         seen
     };

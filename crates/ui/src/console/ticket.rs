@@ -28,6 +28,8 @@ struct TicketPage {
     requester_email: String,
     description: String,
     version: i64,
+    /// The state live updates compare against: `<version>-<last change>`.
+    live_since: String,
     messages: Vec<Message>,
     history: Vec<HistoryLine>,
     selects: Vec<Select>,
@@ -96,6 +98,7 @@ async fn render(
         requester_email: view.requester_email.clone(),
         description: r.description.clone(),
         version: r.version,
+        live_since: format!("{}-{}", r.version, r.updated_at),
         messages: comments.iter().map(Message::of).collect(),
         history: events.iter().map(HistoryLine::of).collect(),
         selects: vec![
