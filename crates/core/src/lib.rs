@@ -11,6 +11,7 @@ mod cache;
 pub mod config;
 mod desk;
 pub mod error;
+pub mod jobs;
 pub mod mail;
 pub mod maintenance;
 pub mod notify;

@@ -200,7 +200,7 @@ async fn failures_retry_with_backoff_then_die(store: &Store) -> Result {
 
     // An administrator sees it and gives it another go.
     let mut c = store.read().await?;
-    let dead = c.conn().jobs_in_state(DEAD, 0, 10).await?;
+    let dead = c.conn().jobs_in_state(Some(DEAD), 0, 10).await?;
     assert_eq!(dead.iter().map(|j| j.id).collect::<Vec<_>>(), [id]);
     drop(c);
     let mut tx = store.begin().await?;
@@ -320,6 +320,9 @@ async fn many_workers_share_the_queue(store: &Store) -> Result {
         );
     }
     let mut c = store.read().await?;
-    assert_eq!(c.conn().jobs_in_state(DONE, 0, 1_000).await?.len(), jobs);
+    assert_eq!(
+        c.conn().jobs_in_state(Some(DONE), 0, 1_000).await?.len(),
+        jobs
+    );
     Ok(())
 }

@@ -186,7 +186,7 @@ async fn a_breach_escalates_once_as_the_policy_says(store: &Store) -> Result {
         ]
     );
     let mut c = store.read().await?;
-    let done = c.conn().jobs_in_state(DONE, 0, 1_000).await?;
+    let done = c.conn().jobs_in_state(Some(DONE), 0, 1_000).await?;
     assert_eq!(done.iter().filter(|j| j.kind == "notify").count(), 2);
 
     // Days later, however often timers run, nothing more happens.

@@ -170,15 +170,21 @@ impl Conn<'_> {
             .await?))
     }
 
-    /// Jobs in `state`, newest change first, after `before_id` for paging (0 for the start).
+    /// Jobs in `state` (any with `None`), newest first, before `before_id` for paging (0 for
+    /// the start).
     pub async fn jobs_in_state(
         &mut self,
-        state: &str,
+        state: Option<&str>,
         before_id: i64,
         limit: i64,
     ) -> Result<Vec<JobRow>> {
+        let filter = if state.is_some() {
+            "state = $1"
+        } else {
+            "$1 IS NULL"
+        };
         let sql = format!(
-            "SELECT {COLUMNS} FROM jobs WHERE state = $1 AND ($2 = 0 OR id < $2) \
+            "SELECT {COLUMNS} FROM jobs WHERE {filter} AND ($2 = 0 OR id < $2) \
              ORDER BY id DESC LIMIT $3"
         );
         Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))

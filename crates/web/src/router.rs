@@ -18,6 +18,7 @@ use utoipa_axum::routes;
 use crate::api::desk::{
     categories, custom_fields, groups, organizations, priority_matrix, sla as sla_config, users,
 };
+use crate::api::jobs::{list as jobs_list, retry as jobs_retry};
 use crate::api::tickets::{
     attachments, comments, create, events, get, links, list, merge, sla, update,
 };
@@ -38,6 +39,7 @@ const UPLOAD_BODY_LIMIT: usize = 64 * 1024 * 1024;
         (name = "tickets", description = "Tickets, their conversation and audit trail"),
         (name = "people", description = "Users, organizations and groups"),
         (name = "configuration", description = "Categories, custom fields and the priority matrix"),
+        (name = "operations", description = "The job queue, for administrators"),
     )
 )]
 struct ApiDoc;
@@ -96,6 +98,8 @@ fn api() -> OpenApiRouter<AppState> {
             sla_config::list_policies,
             sla_config::create_policy
         ))
+        .routes(routes!(jobs_list::list_jobs))
+        .routes(routes!(jobs_retry::retry_job))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .merge(uploads)
 }

@@ -44,6 +44,8 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/calendars",
     "GET /api/v1/sla-policies",
     "POST /api/v1/sla-policies",
+    "GET /api/v1/jobs",
+    "POST /api/v1/jobs/{id}/retry",
 ];
 
 async fn the_document_lists_every_route(store: &frontline_core::Store) -> TestResult {

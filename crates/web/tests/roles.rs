@@ -28,8 +28,9 @@ const CALLERS: [&str; 6] = [
 ///
 /// Paths and bodies name the fixtures of a cell: `{t}` and `{u}` are tickets of the
 /// requester, `{theirs}` a ticket of another requester, `{att}` / `{theirs_att}` a public
-/// attachment on `{t}` / `{theirs}`, `{org}` an organization, `{n}` a number unique to the
-/// cell (for names that must not repeat). `{t}` and `{u}` are related by a link.
+/// attachment on `{t}` / `{theirs}`, `{org}` an organization, `{dead}` a dead job, `{n}` a
+/// number unique to the cell (for names that must not repeat). `{t}` and `{u}` are related
+/// by a link.
 struct Row {
     method: &'static str,
     path: &'static str,
@@ -109,6 +110,11 @@ const TABLE: &[Row] = &[
     row("POST",   "/api/v1/calendars",                              Some(r#"{"name":"Shift {n}","time_zone":"UTC","week":{"sat":["22:00-06:00"]}}"#), [401, 401, 403, 403, 201, 201]),
     row("GET",    "/api/v1/sla-policies",                           None,                                         [401, 401, 403, 200, 200, 200]),
     row("POST",   "/api/v1/sla-policies",                           Some(r#"{"calendar":"Office","policy":{"name":"P {n}","targets":{"resolution":60}}}"#), [401, 401, 403, 403, 201, 201]),
+    // The job queue is the administrators'.
+    row("GET",    "/api/v1/jobs",                                   None,                                         [401, 401, 403, 403, 403, 200]),
+    row("GET",    "/api/v1/jobs?state=dead",                        None,                                         [401, 401, 403, 403, 403, 200]),
+    row("POST",   "/api/v1/jobs/{dead}/retry",                      None,                                         [401, 401, 403, 403, 403, 200]),
+    row("POST",   "/api/v1/jobs/999999/retry",                      None,                                         [401, 401, 403, 403, 403, 404]),
     // Operator endpoints and the API description need no token.
     row("GET",    "/healthz",                                       None,                                         [200, 200, 200, 200, 200, 200]),
     row("GET",    "/readyz",                                        None,                                         [200, 200, 200, 200, 200, 200]),
@@ -126,6 +132,7 @@ struct Fixture {
     theirs: i64,
     att: i64,
     theirs_att: i64,
+    dead: i64,
 }
 
 impl Fixture {
@@ -159,6 +166,7 @@ impl Fixture {
             theirs,
             att,
             theirs_att,
+            dead: app.dead_job().await?,
         })
     }
 
@@ -167,6 +175,7 @@ impl Fixture {
             .replace("{theirs}", &self.theirs.to_string())
             .replace("{att}", &self.att.to_string())
             .replace("{org}", &org.to_string())
+            .replace("{dead}", &self.dead.to_string())
             .replace("{t}", &self.t.to_string())
             .replace("{u}", &self.u.to_string())
             .replace("{n}", &n.to_string())

@@ -1,6 +1,7 @@
 //! The REST API, one folder or file per resource and one function per verb.
 
 pub mod desk;
+pub mod jobs;
 pub mod tickets;
 
 use frontline_domain::DomainError;

@@ -16,6 +16,7 @@ use axum::http::{Method, Request, header};
 use frontline_core::people::NewUser;
 use frontline_core::{Desk, Store};
 use frontline_domain::{Email, Role};
+use frontline_store::jobs::{Lease, NewJob};
 use frontline_web::AppState;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -137,6 +138,39 @@ impl App {
             out.insert(path.to_owned(), reply.json()?);
         }
         Ok(Value::Object(out))
+    }
+
+    /// A job that ran out of attempts, as the queue leaves one; returns its id.
+    pub async fn dead_job(&self) -> TestResult<i64> {
+        let now = self.desk.now().as_micros();
+        let job = NewJob {
+            kind: "webhook".into(),
+            payload: r#"{"url":"https://chat.example.org/hook"}"#.into(),
+            dedup_key: None,
+            run_at: now,
+            max_attempts: 1,
+        };
+        let mut tx = self.desk.store().begin().await?;
+        let mut c = tx.conn();
+        let id = c
+            .enqueue_job(&job, now)
+            .await?
+            .ok_or("the job was not queued")?;
+        let claimed = c.claim_jobs("test-worker", now, 60_000_000, 1_000).await?;
+        let attempt = claimed
+            .iter()
+            .find(|j| j.id == id)
+            .ok_or("the job was not claimed")?
+            .attempts;
+        let lease = Lease {
+            job_id: id,
+            worker: "test-worker".into(),
+            attempt,
+        };
+        c.fail_job(&lease, "the chat server said 503", None, now)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// The number of audit events on a ticket, as staff see them.

@@ -1,0 +1,53 @@
+//! The durable job queue as an administrator sees it: jobs by state (the dead ones above all:
+//! they ran out of attempts and wait for someone to look), and a dead job given another set
+//! of attempts once its cause is fixed.
+
+use frontline_store::jobs::{DEAD, DONE, QUEUED};
+
+pub use frontline_store::jobs::JobRow;
+
+use crate::{Actor, CoreError, Desk, Result};
+
+/// The states a job is in: waiting or running, finished, or given up on.
+pub const JOB_STATES: [&str; 3] = [QUEUED, DONE, DEAD];
+
+impl Desk {
+    /// Jobs, newest first, in `state` (every state with `None`), `limit` after `before_id`
+    /// (0 for the first page). For administrators.
+    pub async fn jobs(
+        &self,
+        actor: &Actor,
+        state: Option<&str>,
+        before_id: i64,
+        limit: i64,
+    ) -> Result<Vec<JobRow>> {
+        actor.require_admin()?;
+        if let Some(s) = state.filter(|s| !JOB_STATES.contains(s)) {
+            return Err(CoreError::invalid(
+                "state",
+                format!("{s:?} is not queued, done or dead"),
+            ));
+        }
+        let mut pc = self.store.read().await?;
+        Ok(pc.conn().jobs_in_state(state, before_id, limit).await?)
+    }
+
+    /// Runs a dead job again: a fresh set of attempts, due now. For administrators; a job
+    /// that is not dead is a conflict (it is still being tried, or it succeeded).
+    pub async fn retry_job(&self, actor: &Actor, id: i64) -> Result<JobRow> {
+        actor.require_admin()?;
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        let job = c.job(id).await?.ok_or(CoreError::NotFound("job"))?;
+        if !c.revive_job(id, self.now().as_micros()).await? {
+            return Err(CoreError::Conflict(format!(
+                "only a dead job can be retried; job {id} is {}",
+                job.state
+            )));
+        }
+        let job = c.job(id).await?.ok_or(CoreError::NotFound("job"))?;
+        tx.commit().await?;
+        tracing::info!(job_id = id, kind = %job.kind, actor = actor.id, "dead job retried");
+        Ok(job)
+    }
+}

@@ -1,0 +1,24 @@
+//! `POST /api/v1/jobs/{id}/retry`: a dead job gets a fresh set of attempts, due now.
+
+use axum::Json;
+use axum::extract::State;
+
+use super::Job;
+use crate::extract::{ApiPath, Auth};
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+#[utoipa::path(
+    post, path = "/api/v1/jobs/{id}/retry", tag = "operations",
+    params(("id" = i64, Path, description = "Job id")),
+    responses((status = 200, body = Job), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The job is not dead")),
+    security(("bearer" = []))
+)]
+pub async fn retry_job(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Job>> {
+    Ok(Json(Job::from(state.desk.retry_job(&actor, id).await?)))
+}
