@@ -61,6 +61,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
         .route("/assets/{name}", get(assets::serve))
         .route("/console", get(console::queue::page))
         .route("/console/live", get(console::live::events))
+        .route("/console/new", get(console::new::form))
+        .route("/console/tickets", post(console::new::submit))
         .route("/console/tickets/{id}", get(console::ticket::page))
         .route(
             "/console/tickets/{id}/fields",

@@ -19,6 +19,7 @@ stories! {
     a_stale_edit_is_reported_not_applied,
     signing_out_ends_the_session,
     a_long_queue_pages_without_gaps,
+    an_agent_logs_a_call_for_a_new_requester,
 }
 
 async fn ticket(site: &Site, by: &Actor, subject: &str) -> TestResult<i64> {
@@ -464,5 +465,62 @@ async fn a_long_queue_pages_without_gaps(store: &Store) -> TestResult {
     assert!(!first.body.contains("Queue item 2<"));
     let broken = b.get("/console?queue=open&after=x").await?;
     assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    Ok(())
+}
+
+async fn an_agent_logs_a_call_for_a_new_requester(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    let agent = site.person("agent@example.org", Role::Agent).await?;
+    site.person("rita@example.org", Role::Requester).await?;
+    let mut b = site.signed_in("agent@example.org").await?;
+    let form = b.get("/console/new").await?;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = form.csrf();
+    let call = |requester: &'static str| {
+        [
+            ("requester", requester),
+            ("subject", "Cannot log in to the VPN"),
+            ("description", "Called from the airport."),
+            ("category", ""),
+            ("impact", "low"),
+            ("urgency", "high"),
+            ("assign_to_me", "yes"),
+        ]
+    };
+    let mut bad = vec![("csrf", csrf.as_str())];
+    bad.extend(call("not an address"));
+    let refused = b.post("/console/tickets", &bad).await?;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("requester"), "{}", refused.body);
+    assert!(
+        refused.body.contains("Called from the airport."),
+        "the form keeps what was typed"
+    );
+
+    let mut good = vec![("csrf", csrf.as_str())];
+    good.extend(call("new.caller@example.org"));
+    let made = b.post("/console/tickets", &good).await?;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let id: i64 = made
+        .location()
+        .trim_start_matches("/console/tickets/")
+        .parse()?;
+    let t = site.desk.ticket(&agent, id).await?;
+    assert_eq!(t.requester_email, "new.caller@example.org");
+    assert_eq!(t.row.channel, "phone");
+    assert_eq!(t.assignee_email.as_deref(), Some("agent@example.org"));
+
+    let mut rita = site.signed_in("rita@example.org").await?;
+    assert_eq!(
+        rita.get("/console/new").await?.status,
+        StatusCode::FORBIDDEN
+    );
+    let csrf = rita.csrf("/portal/new").await?;
+    let mut theirs = vec![("csrf", csrf.as_str())];
+    theirs.extend(call("someone.else@example.org"));
+    assert_eq!(
+        rita.post("/console/tickets", &theirs).await?.status,
+        StatusCode::FORBIDDEN
+    );
     Ok(())
 }

@@ -51,6 +51,7 @@ test("the console's queues and a ticket", async ({ page }) => {
     await visit(page, `/console?queue=${queue}`, `console-queue-${queue}`);
     await expect(page.locator('.queues [aria-current="page"]')).toHaveCount(1);
   }
+  await visit(page, "/console/new", "console-log-call");
   // Counts next to the queues match what the open queue lists (when it fits on a page).
   await page.goto("/console?queue=mine");
   const count = Number(await page.locator('[data-count="mine"]').textContent());

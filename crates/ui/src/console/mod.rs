@@ -1,6 +1,8 @@
-//! The agent console: queues with their counts, the ticket page, and the live-update stream.
+//! The agent console: queues with their counts, the ticket page, logging a call, and the
+//! live-update stream.
 //! Only staff reach these pages (the `Staff` extractor refuses everyone else).
 
 pub(crate) mod live;
+pub(crate) mod new;
 pub(crate) mod queue;
 pub(crate) mod ticket;

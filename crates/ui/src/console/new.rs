@@ -1,0 +1,162 @@
+//! Logging a phone call (or a walk-up) as a ticket on behalf of a requester, who is added to
+//! the desk if they are new.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use frontline_core::CoreError;
+use frontline_core::tickets::NewTicket;
+use frontline_domain::{CategoryPath, Email, Level, Subject};
+use serde::Deserialize;
+
+use crate::Ui;
+use crate::error::{UiError, describe_invalid};
+use crate::session::{CsrfForm, Posted, Signed, Staff};
+use crate::view::{Chrome, Opt, Select};
+
+#[derive(Template)]
+#[template(path = "console/new.html")]
+struct NewPage {
+    chrome: Chrome,
+    requester: String,
+    subject: String,
+    description: String,
+    selects: Vec<Select>,
+    error: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct CallForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    requester: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    impact: String,
+    #[serde(default)]
+    urgency: String,
+    #[serde(default)]
+    assign_to_me: String,
+}
+
+impl CsrfForm for CallForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+async fn render(
+    ui: &Ui,
+    signed: &Signed,
+    f: &CallForm,
+    status: StatusCode,
+    error: String,
+) -> Result<Response, UiError> {
+    let categories = ui.desk.categories().await?;
+    let levels = || Level::ALL.map(|l| (l.as_str(), l.as_str()));
+    let or_medium = |v: &str| {
+        if v.is_empty() {
+            "medium".to_owned()
+        } else {
+            v.to_owned()
+        }
+    };
+    let page = NewPage {
+        chrome: signed.chrome("console"),
+        requester: f.requester.clone(),
+        subject: f.subject.clone(),
+        description: f.description.clone(),
+        selects: vec![
+            Select {
+                id: "category",
+                name: "category",
+                label: "Category",
+                options: Opt::list(
+                    [(String::new(), "None".to_owned())]
+                        .into_iter()
+                        .chain(categories.into_iter().map(|c| (c.path.clone(), c.path))),
+                    &f.category,
+                ),
+            },
+            Select {
+                id: "impact",
+                name: "impact",
+                label: "Impact",
+                options: Opt::list(levels(), &or_medium(&f.impact)),
+            },
+            Select {
+                id: "urgency",
+                name: "urgency",
+                label: "Urgency",
+                options: Opt::list(levels(), &or_medium(&f.urgency)),
+            },
+        ],
+        error,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub(crate) async fn form(State(ui): State<Ui>, Staff(signed): Staff) -> Result<Response, UiError> {
+    render(
+        &ui,
+        &signed,
+        &CallForm::default(),
+        StatusCode::OK,
+        String::new(),
+    )
+    .await
+}
+
+fn new_ticket(f: &CallForm, me: &str) -> Result<NewTicket, CoreError> {
+    let category = match f.category.trim() {
+        "" => None,
+        c => Some(CategoryPath::parse("category", c)?),
+    };
+    Ok(NewTicket {
+        requester: Some(Email::parse("requester", f.requester.trim())?),
+        impact: Level::parse("impact", &f.impact)?,
+        urgency: Level::parse("urgency", &f.urgency)?,
+        category,
+        assignee: (f.assign_to_me == "yes")
+            .then(|| Email::parse("assignee", me))
+            .transpose()?,
+        ..NewTicket::new(Subject::parse(&f.subject)?, f.description.clone(), "phone")
+    })
+}
+
+pub(crate) async fn submit(
+    State(ui): State<Ui>,
+    posted: Posted<CallForm>,
+) -> Result<Response, UiError> {
+    let (signed, f) = (&posted.signed, &posted.form);
+    if !signed.actor().is_staff() {
+        return Err(UiError::Forbidden(
+            "Only the desk's team logs calls.".into(),
+        ));
+    }
+    let created = match new_ticket(f, &signed.actor().email) {
+        Ok(new) => ui.desk.create_ticket(signed.actor(), new, None).await,
+        Err(e) => Err(e),
+    };
+    match created {
+        Ok(c) => Ok(Redirect::to(&format!("/console/tickets/{}", c.ticket.row.id)).into_response()),
+        Err(CoreError::Invalid(errors)) => {
+            render(
+                &ui,
+                signed,
+                f,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                describe_invalid(&errors),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
