@@ -43,6 +43,11 @@
     } else if (key === "Enter" && selected >= 0 && !(document.activeElement && document.activeElement.tagName === "A")) {
       const link = rows()[selected] && rows()[selected].querySelector("a");
       if (link) { link.click(); event.preventDefault(); }
+    } else if (key === "x" && rows().length > 0) {
+      const current = rows().findIndex(function (row) { return row.contains(document.activeElement); });
+      const row = rows()[current >= 0 ? current : selected];
+      const box = row && row.querySelector('input[type="checkbox"]');
+      if (box) { box.checked = !box.checked; event.preventDefault(); }
     } else if (key === "r") {
       const reply = document.getElementById("reply-body");
       if (reply) { reply.focus(); event.preventDefault(); }
@@ -71,9 +76,14 @@
           if (!fresh || !current) return;
           const focusedId = document.activeElement && document.activeElement.closest("tr[data-row]")
             ? document.activeElement.closest("tr[data-row]").dataset.id : null;
+          const checked = Array.from(document.querySelectorAll('input[name="ids"]:checked')).map(function (b) { return b.value; });
           const table = fresh.querySelector("table, .empty");
           const old = current.querySelector("table, .empty");
           if (table && old) old.replaceWith(document.importNode(table, true));
+          checked.forEach(function (id) {
+            const box = document.querySelector('input[name="ids"][value="' + id + '"]');
+            if (box) box.checked = true;
+          });
           const title = fresh.querySelector("#queue-title");
           if (title) current.querySelector("#queue-title").replaceWith(document.importNode(title, true));
           doc.querySelectorAll("[data-count]").forEach(function (count) {

@@ -62,6 +62,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
         .route("/console", get(console::queue::page))
         .route("/console/live", get(console::live::events))
         .route("/console/new", get(console::new::form))
+        .route("/console/bulk", post(console::bulk::apply))
         .route("/console/tickets", post(console::new::submit))
         .route("/console/tickets/{id}", get(console::ticket::page))
         .route(

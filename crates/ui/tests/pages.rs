@@ -20,6 +20,7 @@ stories! {
     signing_out_ends_the_session,
     a_long_queue_pages_without_gaps,
     an_agent_logs_a_call_for_a_new_requester,
+    bulk_changes_apply_to_each_selected_ticket,
 }
 
 async fn ticket(site: &Site, by: &Actor, subject: &str) -> TestResult<i64> {
@@ -522,5 +523,77 @@ async fn an_agent_logs_a_call_for_a_new_requester(store: &Store) -> TestResult {
         rita.post("/console/tickets", &theirs).await?.status,
         StatusCode::FORBIDDEN
     );
+    Ok(())
+}
+
+async fn bulk_changes_apply_to_each_selected_ticket(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    let agent = site.person("agent@example.org", Role::Agent).await?;
+    let rita = site.person("rita@example.org", Role::Requester).await?;
+    let a = ticket(&site, &rita, "Bulk one").await?.to_string();
+    let b = ticket(&site, &rita, "Bulk two").await?.to_string();
+    let closed = ticket(&site, &rita, "Already closed").await?;
+    let close = frontline_core::tickets::TicketPatch {
+        status: Some(frontline_domain::Status::Closed),
+        ..Default::default()
+    };
+    site.desk.update_ticket(&agent, closed, close, None).await?;
+    let mut browser = site.signed_in("agent@example.org").await?;
+    let page = browser.get("/console?queue=open").await?;
+    assert!(page.body.contains("Apply to selected"));
+    let csrf = page.csrf();
+
+    let fields = [
+        ("ids", a.as_str()),
+        ("ids", b.as_str()),
+        ("assignee", "me"),
+        ("status", "pending"),
+        ("back", "/console?queue=open"),
+    ];
+    let forged = browser.post("/console/bulk", &fields).await?;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        site.desk.ticket(&agent, a.parse()?).await?.row.status,
+        "new"
+    );
+
+    let mut signed = vec![("csrf", csrf.as_str())];
+    signed.extend(fields);
+    let done = browser.post("/console/bulk", &signed).await?;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location(), "/console?queue=open");
+    for id in [&a, &b] {
+        let t = site.desk.ticket(&agent, id.parse()?).await?;
+        assert_eq!(t.row.status, "pending");
+        assert_eq!(t.assignee_email.as_deref(), Some("agent@example.org"));
+    }
+
+    // One that cannot change is named; the others still change.
+    let closed_id = closed.to_string();
+    let mixed = [
+        ("csrf", csrf.as_str()),
+        ("ids", a.as_str()),
+        ("ids", closed_id.as_str()),
+        ("status", "open"),
+    ];
+    let partly = browser.post("/console/bulk", &mixed).await?;
+    assert_eq!(partly.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        partly.body.contains(&format!("#{closed}")) && partly.body.contains("1 of 2"),
+        "{}",
+        partly.body
+    );
+    assert_eq!(
+        site.desk.ticket(&agent, a.parse()?).await?.row.status,
+        "open"
+    );
+
+    let nothing = browser
+        .post(
+            "/console/bulk",
+            &[("csrf", csrf.as_str()), ("ids", a.as_str())],
+        )
+        .await?;
+    assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
     Ok(())
 }

@@ -38,3 +38,23 @@ test("triage a queue with the keyboard alone", async ({ page }) => {
   await page.keyboard.press("Enter");
   await expect(page.locator(".message.from-desk", { hasText: `${text} rj?` })).toBeVisible();
 });
+
+test("select tickets with x and change them together", async ({ page }) => {
+  await signIn(page, "agent");
+  await page.goto("/console?queue=open&sort=-created");
+  const rows = page.locator("tr[data-row]");
+  await page.keyboard.press("j");
+  await page.keyboard.press("x");
+  await page.keyboard.press("j");
+  await page.keyboard.press("x");
+  await expect(rows.nth(0).locator('input[type="checkbox"]')).toBeChecked();
+  await expect(rows.nth(1).locator('input[type="checkbox"]')).toBeChecked();
+  await expect(rows.nth(2).locator('input[type="checkbox"]')).not.toBeChecked();
+  const ids = [await rows.nth(0).getAttribute("data-id"), await rows.nth(1).getAttribute("data-id")];
+  await page.getByLabel("Assignee").selectOption("me");
+  await page.getByRole("button", { name: "Apply to selected" }).click();
+  await expect(page).toHaveURL(/queue=open/);
+  for (const id of ids) {
+    await expect(page.locator(`tr[data-id="${id}"]`)).toContainText("agent@demo.example");
+  }
+});

@@ -2,6 +2,7 @@
 //! live-update stream.
 //! Only staff reach these pages (the `Staff` extractor refuses everyone else).
 
+pub(crate) mod bulk;
 pub(crate) mod live;
 pub(crate) mod new;
 pub(crate) mod queue;

@@ -5,12 +5,13 @@ use axum::extract::{Query, State};
 use axum::response::Html;
 use frontline_core::queues::Queue;
 use frontline_core::tickets::{Sort, SortKey};
+use frontline_domain::{Role, Status};
 use serde::Deserialize;
 
 use crate::Ui;
 use crate::error::UiError;
 use crate::session::Staff;
-use crate::view::{Chrome, TicketLine};
+use crate::view::{Chrome, Opt, TicketLine, status_label};
 
 /// Tickets shown per queue page.
 const PAGE: i64 = 50;
@@ -77,6 +78,10 @@ struct QueuePage {
     next: String,
     /// The link back to the first page, when this is not it.
     first: String,
+    /// Where the bulk form returns to: this page.
+    back: String,
+    assignees: Vec<Opt>,
+    statuses: Vec<Opt>,
 }
 
 pub(crate) async fn page(
@@ -113,6 +118,33 @@ pub(crate) async fn page(
     } else {
         String::new()
     };
+    let back = match &after {
+        Some(key) => {
+            let key: Vec<String> = key.iter().map(i64::to_string).collect();
+            format!("{base}&after={}", key.join("."))
+        }
+        None => base.clone(),
+    };
+    let mut staff = Vec::new();
+    for role in [Role::Agent, Role::Manager, Role::Admin] {
+        staff.extend(ui.desk.list_users(actor, Some(role), "", 500).await?);
+    }
+    staff.sort_by(|a, b| a.name.cmp(&b.name));
+    let assignees = Opt::list(
+        [
+            ("".to_owned(), "Keep".to_owned()),
+            ("me".to_owned(), "Me".to_owned()),
+            ("nobody".to_owned(), "Nobody".to_owned()),
+        ]
+        .into_iter()
+        .chain(staff.into_iter().map(|u| (u.email, u.name))),
+        "",
+    );
+    let statuses = Opt::list(
+        std::iter::once(("", "Keep"))
+            .chain(Status::ALL.map(|s| (s.as_str(), status_label(s.as_str())))),
+        "",
+    );
     let counts = ui.desk.queue_counts(actor).await?;
     let page = ui
         .desk
@@ -158,6 +190,9 @@ pub(crate) async fn page(
         watermark: format!("{top_id}-{top_at}"),
         next,
         first,
+        back,
+        assignees,
+        statuses,
     };
     Ok(Html(page.render()?))
 }
