@@ -109,6 +109,10 @@
     const url = "/console/live?ticket=" + encodeURIComponent(watched.dataset.ticket) +
       "&since=" + encodeURIComponent(watched.dataset.since || "");
     const source = new EventSource(url);
+    const viewers = document.getElementById("ticket-viewers");
+    source.addEventListener("viewers", function (event) {
+      if (viewers) viewers.textContent = event.data ? "Also viewing this ticket: " + event.data : "";
+    });
     source.addEventListener("changed", function () {
       fetch(window.location.pathname, { credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.text() : null; })

@@ -37,6 +37,8 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 #[derive(Clone)]
 pub(crate) struct Ui {
     pub desk: Desk,
+    /// Who is viewing which ticket, on this node.
+    pub viewers: std::sync::Arc<console::viewers::Viewers>,
 }
 
 /// The pages, for the web front end to merge next to its API. `S` is the outer router's
@@ -90,5 +92,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .with_state(Ui { desk })
+        .with_state(Ui {
+            desk,
+            viewers: Default::default(),
+        })
 }

@@ -11,6 +11,12 @@ test("the second of two agents editing one ticket is told, not overwritten", asy
   const href = await one.locator("tr[data-row] a").first().getAttribute("href");
   await one.goto(href);
   await two.goto(href);
+  // Each sees the other there.
+  await expect(one.locator("#ticket-viewers")).toHaveText("Also viewing this ticket: Mona Manager", { timeout: 20_000 });
+  await expect(two.locator("#ticket-viewers")).toHaveText("Also viewing this ticket: Alex Agent", { timeout: 20_000 });
+  // Nobody changed anything yet, so after a few polls still nothing says so.
+  await two.waitForTimeout(5000);
+  await expect(two.locator("#ticket-live")).toHaveText("");
 
   const before = await one.getByLabel("Urgency").inputValue();
   const changed = before === "low" ? "high" : "low";

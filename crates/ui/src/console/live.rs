@@ -48,6 +48,19 @@ async fn watermark(ui: &Ui, actor: &Actor, ticket: Option<i64>) -> Result<String
     })
 }
 
+/// What one stream remembers between polls.
+struct Watch {
+    ui: Ui,
+    actor: Actor,
+    ticket: Option<i64>,
+    /// The state last reported (or the page's).
+    seen: String,
+    deadline: Instant,
+    first: bool,
+    /// The other viewers last reported, on a ticket.
+    viewers: Option<Vec<String>>,
+}
+
 pub(crate) async fn events(
     State(ui): State<Ui>,
     Staff(signed): Staff,
@@ -67,32 +80,50 @@ pub(crate) async fn events(
         seen
     };
     let deadline = Instant::now() + Duration::from_secs(STREAM_SECS);
-    let state = (ui, actor, seen, deadline, true);
-    let stream =
-        futures_util::stream::unfold(state, |(ui, actor, seen, deadline, first)| async move {
-            if !first {
-                tokio::time::sleep(POLL).await;
+    let state = Watch {
+        ui,
+        actor,
+        ticket,
+        seen,
+        deadline,
+        first: true,
+        // Unknown at first, so the first poll on a ticket always reports its viewers.
+        viewers: None,
+    };
+    let stream = futures_util::stream::unfold(state, |mut w| async move {
+        if !w.first {
+            tokio::time::sleep(POLL).await;
+        }
+        w.first = false;
+        loop {
+            if Instant::now() >= w.deadline {
+                return None;
             }
-            loop {
-                if Instant::now() >= deadline {
+            if let Some(id) = w.ticket {
+                let others = w.ui.viewers.see(id, w.actor.id, &w.actor.name);
+                if w.viewers.as_ref() != Some(&others) {
+                    let event = Event::default().event("viewers").data(others.join(", "));
+                    w.viewers = Some(others);
+                    return Some((Ok(event), w));
+                }
+            }
+            let now = match watermark(&w.ui, &w.actor, w.ticket).await {
+                Ok(now) => now,
+                Err(e) => {
+                    tracing::warn!(error = %e, "live updates cannot read the desk");
                     return None;
                 }
-                let now = match ui.desk.desk_watermark(&actor).await {
-                    Ok((id, at)) => format!("{id}-{at}"),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "live updates cannot read the desk");
-                        return None;
-                    }
-                };
-                if now != seen {
-                    let event = Event::default()
-                        .event("changed")
-                        .id(now.clone())
-                        .data(now.clone());
-                    return Some((Ok(event), (ui, actor, now, deadline, false)));
-                }
-                tokio::time::sleep(POLL).await;
+            };
+            if now != w.seen {
+                let event = Event::default()
+                    .event("changed")
+                    .id(now.clone())
+                    .data(now.clone());
+                w.seen = now;
+                return Some((Ok(event), w));
             }
-        });
+            tokio::time::sleep(POLL).await;
+        }
+    });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(10))))
 }

@@ -7,3 +7,4 @@ pub(crate) mod live;
 pub(crate) mod new;
 pub(crate) mod queue;
 pub(crate) mod ticket;
+pub(crate) mod viewers;

@@ -30,6 +30,8 @@ struct TicketPage {
     version: i64,
     /// The state live updates compare against: `<version>-<last change>`.
     live_since: String,
+    /// Others viewing this ticket now (on this node).
+    viewers: String,
     messages: Vec<Message>,
     history: Vec<HistoryLine>,
     selects: Vec<Select>,
@@ -99,6 +101,7 @@ async fn render(
         description: r.description.clone(),
         version: r.version,
         live_since: format!("{}-{}", r.version, r.updated_at),
+        viewers: ui.viewers.see(id, actor.id, &actor.name).join(", "),
         messages: comments.iter().map(Message::of).collect(),
         history: events.iter().map(HistoryLine::of).collect(),
         selects: vec![
