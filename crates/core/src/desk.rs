@@ -30,12 +30,16 @@ type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 #[derive(Clone)]
 pub struct Desk {
     pub(crate) store: Store,
-    clock: Clock,
+    pub(crate) clock: Clock,
     pub limits: Limits,
     /// SLA policies and calendars as last read (see `cache`).
     pub(crate) sla_policies: Arc<crate::sla::PolicyCache>,
     /// Custom field definitions and the priority matrix as last read.
     pub(crate) ticket_config: Arc<crate::config::ConfigCache>,
+    /// New tickets waiting to be written together (see `tickets::writer`).
+    pub(crate) creations: Arc<crate::tickets::CreationQueue>,
+    /// API tokens recently found valid.
+    pub(crate) tokens: Arc<crate::auth::TokenCache>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -52,6 +56,8 @@ impl Desk {
             limits: Limits::default(),
             sla_policies: Arc::default(),
             ticket_config: Arc::default(),
+            creations: Arc::default(),
+            tokens: Arc::default(),
         }
     }
 
@@ -63,6 +69,8 @@ impl Desk {
             limits: Limits::default(),
             sla_policies: Arc::default(),
             ticket_config: Arc::default(),
+            creations: Arc::default(),
+            tokens: Arc::default(),
         }
     }
 

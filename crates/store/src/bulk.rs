@@ -109,6 +109,33 @@ impl Conn<'_> {
             .await?))
     }
 
+    /// `n` fresh ids of `table`, ascending, for rows a write transaction inserts in bulk. On
+    /// PostgreSQL they come from the table's sequence, so concurrent nodes never collide; on
+    /// SQLite the transaction holds the write lock, so the ids above the largest stay free
+    /// until it commits.
+    pub async fn reserve_ids(&mut self, table: IdTable, n: usize) -> Result<Vec<i64>> {
+        let count = i64::try_from(n).unwrap_or(i64::MAX);
+        match self {
+            Conn::Postgres(c) => {
+                let sql = format!(
+                    "SELECT nextval(pg_get_serial_sequence('{}', 'id')) \
+                     FROM generate_series(1, $1)",
+                    table.name()
+                );
+                let mut ids: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(sql))
+                    .bind(count)
+                    .fetch_all(&mut **c)
+                    .await?;
+                ids.sort_unstable();
+                Ok(ids)
+            }
+            Conn::Sqlite(_) => {
+                let first = self.next_id(table).await?;
+                Ok((first..first.saturating_add(count)).collect())
+            }
+        }
+    }
+
     /// After rows were inserted with chosen ids: the next id the database hands out is above
     /// them. SQLite already takes `MAX(rowid) + 1`.
     pub async fn sync_ids(&mut self, table: IdTable) -> Result<()> {

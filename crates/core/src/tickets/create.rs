@@ -1,18 +1,20 @@
 //! Opening a ticket: by a requester for themselves, or by an agent on someone's behalf (a
 //! phone call, a monitoring system), which creates the requester if they are new.
 
+use std::collections::BTreeSet;
+
 use frontline_domain::{
-    CategoryPath, Email, EventKind, Level, Priority, Role, Status, Subject, Tag, TicketType,
+    CategoryPath, Email, EventKind, Level, Priority, Status, Subject, Tag, TicketType,
 };
+use frontline_store::Conn;
 use frontline_store::tickets::{TicketRow, TicketView};
 use frontline_store::users::UserRow;
-use frontline_store::{Conn, StoreError};
 use serde_json::{Map, Value};
 
 use super::fields;
 use super::trail::Trail;
+use super::writer::{Creation, Written};
 use crate::config::TicketConfig;
-use crate::people::organization_for;
 use crate::{Actor, CoreError, Desk, Result};
 
 #[derive(Debug, Clone)]
@@ -112,34 +114,8 @@ impl Desk {
             resolve(&mut c, actor, new, &config).await?
         };
         let now = self.now();
-        let mut tx = self.begin().await?;
-        if let Some(k) = idem
-            && let Some((hash, id)) = tx.conn().idempotency_key(actor.id, &k.key).await?
-        {
-            if hash != k.request_hash {
-                return Err(CoreError::IdempotencyMismatch);
-            }
-            let ticket = tx
-                .conn()
-                .ticket_view(id)
-                .await?
-                .ok_or(CoreError::NotFound("ticket"))?;
-            return Ok(Created {
-                ticket,
-                fresh: false,
-            });
-        }
-        let mut c = tx.conn();
-        let requester = match resolved.requester {
-            Some(u) => u,
-            // New to the desk: created in this transaction (a concurrent creation is a
-            // conflict, and the retry finds the person).
-            None => match &new.requester {
-                Some(email) => requester_for(&mut c, email, now.as_micros()).await?,
-                None => return Err(CoreError::Unauthenticated),
-            },
-        };
         let Resolved {
+            requester,
             category_id,
             group_id,
             assignee,
@@ -147,11 +123,13 @@ impl Desk {
             custom,
             index,
             matrix,
-            ..
         } = resolved;
+        if requester.is_none() && new.requester.is_none() {
+            return Err(CoreError::Unauthenticated);
+        }
         let status = new.status.unwrap_or(Status::New);
         let at = now.as_micros();
-        let mut row = TicketRow {
+        let row = TicketRow {
             id: 0,
             subject: new.subject.as_str().to_owned(),
             description: new.description.clone(),
@@ -165,8 +143,9 @@ impl Desk {
                 .rank(),
             priority_overridden: new.priority.is_some(),
             category_id,
-            requester_id: requester.id,
-            organization_id: requester.organization_id,
+            // The writer sets the requester's, once it is known to exist.
+            requester_id: 0,
+            organization_id: None,
             group_id,
             assignee_id: assignee.as_ref().map(|a| a.id),
             channel: new.channel.clone(),
@@ -179,21 +158,9 @@ impl Desk {
             resolved_at: (status == Status::Resolved).then_some(at),
             closed_at: (status == Status::Closed).then_some(at),
         };
-        row.id = c.insert_ticket(&row).await?;
-        if !new.tags.is_empty() {
-            let tags: std::collections::BTreeSet<&str> =
-                new.tags.iter().map(|t| t.as_str()).collect();
-            let tags: Vec<(i64, String)> =
-                tags.into_iter().map(|t| (row.id, t.to_owned())).collect();
-            c.bulk_tags(&tags).await?;
-        }
-        for w in &watcher_ids {
-            c.add_watcher(row.id, *w).await?;
-        }
-        if !index.is_empty() {
-            c.set_field_values(row.id, &index).await?;
-        }
-        let mut trail = Trail::new(row.id, Some(actor.id), now);
+        let tags: BTreeSet<&str> = new.tags.iter().map(|t| t.as_str()).collect();
+        let tags: Vec<String> = tags.into_iter().map(str::to_owned).collect();
+        let mut trail = Trail::new(0, Some(actor.id), now);
         trail.push(
             EventKind::Created,
             Some("status"),
@@ -203,20 +170,40 @@ impl Desk {
         );
         trail.changed("group", None, new.group.clone());
         trail.changed("assignee", None, assignee.as_ref().map(|a| a.email.clone()));
-        trail.write(&mut c).await?;
-        self.reconcile_sla(&mut c, row.id, now, true).await?;
-        if let Some(k) = idem {
-            c.insert_idempotency_key(actor.id, &k.key, &k.request_hash, row.id, at)
-                .await?;
-        }
-        tx.commit().await?;
+        let has_watchers = !watcher_ids.is_empty();
+        let written = self
+            .write_creation(Creation {
+                row,
+                actor_id: actor.id,
+                new_requester: requester.is_none().then(|| new.requester.clone()).flatten(),
+                requester,
+                tags: tags.clone(),
+                watcher_ids,
+                index,
+                events: trail.into_events(),
+                idempotency: idem.cloned(),
+                now,
+            })
+            .await?;
+        let (row, requester) = match written {
+            Written::Fresh { row, requester } => (row, requester),
+            Written::Repeated { id } => {
+                let mut read = self.store.read().await?;
+                let ticket = read
+                    .conn()
+                    .ticket_view(id)
+                    .await?
+                    .ok_or(CoreError::NotFound("ticket"))?;
+                return Ok(Created {
+                    ticket,
+                    fresh: false,
+                });
+            }
+        };
         tracing::info!(ticket_id = row.id, actor = actor.id, "ticket created");
         // The ticket as stored is known from what was written; only an organization's name
         // or watchers' addresses would need reading back (outside the write transaction).
-        let ticket = if watcher_ids.is_empty() && row.organization_id.is_none() {
-            let mut tags: Vec<String> = new.tags.iter().map(|t| t.as_str().to_owned()).collect();
-            tags.sort();
-            tags.dedup();
+        let ticket = if !has_watchers && row.organization_id.is_none() {
             TicketView {
                 requester_email: requester.email,
                 requester_name: requester.name,
@@ -327,28 +314,4 @@ fn check_requester_may_open(actor: &Actor, new: &NewTicket) -> Result<()> {
         return Err(CoreError::forbidden(format!("only agents may set {field}")));
     }
     Ok(())
-}
-
-/// The requester with this address, created on first contact with their organization taken
-/// from their email domain.
-async fn requester_for(c: &mut Conn<'_>, email: &Email, at: i64) -> Result<UserRow> {
-    if let Some(u) = c.user_by_email(email.as_str()).await? {
-        return Ok(u);
-    }
-    let mut row = UserRow {
-        id: 0,
-        email: email.to_string(),
-        name: email.local_part().to_owned(),
-        role: Role::Requester.as_str().to_owned(),
-        organization_id: organization_for(c, email).await?,
-        password_hash: None,
-        active: true,
-        created_at: at,
-    };
-    row.id = c.insert_user(&row).await.map_err(|e| match e {
-        StoreError::Duplicate(_) => CoreError::Conflict("requester created concurrently".into()),
-        other => other.into(),
-    })?;
-    tracing::info!(user_id = row.id, "requester created on first contact");
-    Ok(row)
 }

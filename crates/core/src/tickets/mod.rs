@@ -12,12 +12,14 @@ mod merge;
 mod read;
 mod trail;
 mod update;
+mod writer;
 
 pub use comment::{Comment, NewAttachment, NewComment};
 pub use create::{Created, IdempotencyKey, NewTicket};
 pub use link::TicketLink;
 pub use list::{ListQuery, Page, SlaQuery};
 pub use update::TicketPatch;
+pub(crate) use writer::CreationQueue;
 
 pub(crate) use trail::Trail;
 

@@ -55,6 +55,11 @@ impl Trail {
         self.events.is_empty()
     }
 
+    /// The events, for a caller that writes several operations' trails together.
+    pub fn into_events(self) -> Vec<EventRow> {
+        self.events
+    }
+
     /// Appends the events in one statement.
     pub async fn write(self, c: &mut Conn<'_>) -> Result<()> {
         if !self.events.is_empty() {

@@ -1,0 +1,248 @@
+//! Group commit for new tickets: creations that arrive while a write transaction is busy wait
+//! for it, then go to the database together in the next one.
+//!
+//! One task per desk owns the queue. It takes whatever has piled up (at most
+//! [`MAX_BATCH`]), writes every ticket, tag, watcher and event of the batch in one
+//! transaction with multi-row inserts, and only then answers each caller, so an
+//! acknowledged ticket is committed. The single SQLite writer and PostgreSQL's commit flush
+//! are paid once per batch instead of once per ticket. A batch that fails is written again
+//! one creation per transaction, so a bad creation fails alone. The task is independent of
+//! the requests: a client that hangs up does not cancel the tickets of the others.
+
+use std::sync::OnceLock;
+
+use frontline_domain::{Email, Role, Timestamp};
+use frontline_store::bulk::IdTable;
+use frontline_store::events::EventRow;
+use frontline_store::tickets::TicketRow;
+use frontline_store::users::UserRow;
+use frontline_store::{Conn, StoreError};
+use tokio::sync::{mpsc, oneshot};
+
+use super::create::IdempotencyKey;
+use crate::people::organization_for;
+use crate::{CoreError, Desk, Result};
+
+/// Most creations in one transaction: far below the bind limits of both databases
+/// (a ticket is 23 parameters, its events 8 each), and a short hold of the SQLite writer.
+const MAX_BATCH: usize = 64;
+
+/// Creations waiting for the writer before callers wait to enqueue.
+const QUEUE: usize = 1024;
+
+/// A ticket ready to be written: everything resolved, only the id is left to the writer.
+pub(crate) struct Creation {
+    /// `id` and, for a requester new to the desk, `requester_id` and `organization_id` are
+    /// filled in by the writer.
+    pub row: TicketRow,
+    pub actor_id: i64,
+    /// `None` when the person must be created with this address.
+    pub requester: Option<UserRow>,
+    pub new_requester: Option<Email>,
+    pub tags: Vec<String>,
+    pub watcher_ids: Vec<i64>,
+    /// Custom field values to index.
+    pub index: Vec<(String, String)>,
+    /// Events with `ticket_id` left at 0.
+    pub events: Vec<EventRow>,
+    pub idempotency: Option<IdempotencyKey>,
+    pub now: Timestamp,
+}
+
+/// What became of one creation.
+#[derive(Debug)]
+pub(crate) enum Written {
+    /// The ticket as stored, and its requester.
+    Fresh { row: TicketRow, requester: UserRow },
+    /// The idempotency key had created this ticket before.
+    Repeated { id: i64 },
+}
+
+struct Pending {
+    creation: Creation,
+    reply: oneshot::Sender<Result<Written>>,
+}
+
+/// The desk's handle on its writer task, started by the first creation.
+#[derive(Default)]
+pub(crate) struct CreationQueue(OnceLock<mpsc::Sender<Pending>>);
+
+impl Desk {
+    /// Writes `creation` with whatever else is waiting and returns once it is committed.
+    pub(crate) async fn write_creation(&self, creation: Creation) -> Result<Written> {
+        let queue = self.creations.0.get_or_init(|| {
+            let (tx, rx) = mpsc::channel(QUEUE);
+            // The writer's own desk has an empty queue handle: holding the sender would keep
+            // the task alive after every other copy of the desk is gone.
+            let desk = Desk {
+                creations: Default::default(),
+                ..self.clone()
+            };
+            tokio::spawn(run(desk, rx));
+            tx
+        });
+        let (reply, answer) = oneshot::channel();
+        let stopped = || CoreError::Internal("the ticket writer has stopped".into());
+        queue
+            .send(Pending { creation, reply })
+            .await
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+async fn run(desk: Desk, mut queue: mpsc::Receiver<Pending>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let creations: Vec<&Creation> = batch.iter().map(|p| &p.creation).collect();
+        let results = desk.write_batch_or_each(&creations).await;
+        for (pending, result) in batch.drain(..).zip(results) {
+            // The caller may have gone; its ticket stays written.
+            let _ = pending.reply.send(result);
+        }
+    }
+}
+
+impl Desk {
+    async fn write_batch_or_each(&self, creations: &[&Creation]) -> Vec<Result<Written>> {
+        match self.write_batch(creations).await {
+            Ok(results) => results,
+            Err(e) if creations.len() == 1 => vec![Err(e)],
+            Err(e) => {
+                tracing::debug!(error = %e, size = creations.len(), "batch failed; writing one by one");
+                let mut results = Vec::with_capacity(creations.len());
+                for c in creations {
+                    match self.write_batch(std::slice::from_ref(c)).await {
+                        Ok(mut one) => results.append(&mut one),
+                        Err(e) => results.push(Err(e)),
+                    }
+                }
+                results
+            }
+        }
+    }
+
+    /// One transaction for every creation; `Err` when the transaction failed, else one
+    /// result per creation (a repeated idempotency key with another request is an error of
+    /// that creation alone).
+    async fn write_batch(&self, creations: &[&Creation]) -> Result<Vec<Result<Written>>> {
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        let mut results: Vec<Option<Result<Written>>> = Vec::with_capacity(creations.len());
+        for creation in creations {
+            results.push(repeated(&mut c, creation).await?);
+        }
+        // The fresh ones, with their requesters.
+        let mut fresh: Vec<(usize, UserRow)> = Vec::with_capacity(creations.len());
+        for (i, creation) in creations.iter().enumerate() {
+            if results[i].is_some() {
+                continue;
+            }
+            let requester = match (&creation.requester, &creation.new_requester) {
+                (Some(u), _) => u.clone(),
+                (None, Some(email)) => requester_for(&mut c, email, creation.now).await?,
+                (None, None) => return Err(CoreError::Unauthenticated),
+            };
+            fresh.push((i, requester));
+        }
+        let ids = c.reserve_ids(IdTable::Tickets, fresh.len()).await?;
+        let mut rows = Vec::with_capacity(fresh.len());
+        let (mut tags, mut events) = (Vec::new(), Vec::new());
+        for ((i, requester), id) in fresh.iter().zip(ids) {
+            let creation = creations[*i];
+            rows.push(TicketRow {
+                id,
+                requester_id: requester.id,
+                organization_id: requester.organization_id,
+                ..creation.row.clone()
+            });
+            tags.extend(creation.tags.iter().map(|t| (id, t.clone())));
+            events.extend(creation.events.iter().map(|e| EventRow {
+                ticket_id: id,
+                ..e.clone()
+            }));
+        }
+        if !rows.is_empty() {
+            c.bulk_tickets(&rows).await?;
+        }
+        if !tags.is_empty() {
+            c.bulk_tags(&tags).await?;
+        }
+        for ((i, _), row) in fresh.iter().zip(&rows) {
+            let creation = creations[*i];
+            for w in &creation.watcher_ids {
+                c.add_watcher(row.id, *w).await?;
+            }
+            if !creation.index.is_empty() {
+                c.set_field_values(row.id, &creation.index).await?;
+            }
+        }
+        if !events.is_empty() {
+            c.bulk_events(&events).await?;
+        }
+        for ((i, _), row) in fresh.iter().zip(&rows) {
+            let creation = creations[*i];
+            self.reconcile_sla(&mut c, row.id, creation.now, true)
+                .await?;
+            if let Some(k) = &creation.idempotency {
+                c.insert_idempotency_key(
+                    creation.actor_id,
+                    &k.key,
+                    &k.request_hash,
+                    row.id,
+                    creation.now.as_micros(),
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        for ((i, requester), row) in fresh.into_iter().zip(rows) {
+            results[i] = Some(Ok(Written::Fresh { row, requester }));
+        }
+        Ok(results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(CoreError::Internal("creation not written".into()))))
+            .collect())
+    }
+}
+
+/// The earlier outcome of a creation whose idempotency key was used before.
+async fn repeated(c: &mut Conn<'_>, creation: &Creation) -> Result<Option<Result<Written>>> {
+    let Some(k) = &creation.idempotency else {
+        return Ok(None);
+    };
+    Ok(c.idempotency_key(creation.actor_id, &k.key)
+        .await?
+        .map(|(hash, id)| {
+            if hash == k.request_hash {
+                Ok(Written::Repeated { id })
+            } else {
+                Err(CoreError::IdempotencyMismatch)
+            }
+        }))
+}
+
+/// The requester with this address, created on first contact with their organization taken
+/// from their email domain. Two creations for one new person in a batch find the first's
+/// row; a concurrent creation elsewhere is a conflict, and the caller's retry finds it.
+async fn requester_for(c: &mut Conn<'_>, email: &Email, at: Timestamp) -> Result<UserRow> {
+    if let Some(u) = c.user_by_email(email.as_str()).await? {
+        return Ok(u);
+    }
+    let mut row = UserRow {
+        id: 0,
+        email: email.to_string(),
+        name: email.local_part().to_owned(),
+        role: Role::Requester.as_str().to_owned(),
+        organization_id: organization_for(c, email).await?,
+        password_hash: None,
+        active: true,
+        created_at: at.as_micros(),
+    };
+    row.id = c.insert_user(&row).await.map_err(|e| match e {
+        StoreError::Duplicate(_) => CoreError::Conflict("requester created concurrently".into()),
+        other => other.into(),
+    })?;
+    tracing::info!(user_id = row.id, "requester created on first contact");
+    Ok(row)
+}
