@@ -8,6 +8,11 @@ use frontline_domain::Email;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::Instant;
+
+use crate::cache::TTL;
 use crate::{Actor, CoreError, Desk, Result};
 
 /// Every token starts with this, so a leaked one is easy to recognise in logs and scanners.
@@ -40,21 +45,58 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .is_ok()
 }
 
+/// Most tokens remembered at once; a full cache starts over.
+const KNOWN_TOKENS: usize = 4096;
+
+/// Tokens recently found valid, by hash, with the person behind them. An API client sends its
+/// token with every request, and this spares each one a database read. Like the other
+/// per-node caches (see `cache`), an entry is trusted for [`TTL`]: a token removed or a
+/// person deactivated stops working on every node within that time. Unknown tokens are
+/// never remembered, so a new token works at once.
+#[derive(Default)]
+pub(crate) struct TokenCache {
+    known: RwLock<HashMap<String, (Instant, Actor)>>,
+}
+
+impl TokenCache {
+    fn get(&self, hash: &str) -> Option<Actor> {
+        let known = self.known.read().ok()?;
+        let (at, actor) = known.get(hash)?;
+        (at.elapsed() < TTL).then(|| actor.clone())
+    }
+
+    fn put(&self, hash: String, actor: Actor) {
+        if let Ok(mut known) = self.known.write() {
+            if known.len() >= KNOWN_TOKENS {
+                known.retain(|_, (at, _)| at.elapsed() < TTL);
+                if known.len() >= KNOWN_TOKENS {
+                    known.clear();
+                }
+            }
+            known.insert(hash, (Instant::now(), actor));
+        }
+    }
+}
+
 impl Desk {
     /// The active person behind an API token.
     pub async fn authenticate_token(&self, token: &str) -> Result<Actor> {
         if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
             return Err(CoreError::Unauthenticated);
         }
+        let hash = sha256_hex(token.as_bytes());
+        if let Some(actor) = self.tokens.get(&hash) {
+            return Ok(actor);
+        }
         let mut c = self.store.read().await?;
-        let user = c
-            .conn()
-            .user_by_token(&sha256_hex(token.as_bytes()))
-            .await?;
-        user.as_ref()
+        let user = c.conn().user_by_token(&hash).await?;
+        let actor = user
+            .as_ref()
             .map(Actor::from_row)
             .transpose()?
-            .ok_or(CoreError::Unauthenticated)
+            .ok_or(CoreError::Unauthenticated)?;
+        self.tokens.put(hash, actor.clone());
+        Ok(actor)
     }
 
     /// The active person with this email and password. Hashes even when the person does not

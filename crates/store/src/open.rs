@@ -76,13 +76,17 @@ impl Store {
             // memory budget of a small machine.
             .pragma("cache_size", "-8000")
             .pragma("temp_store", "memory");
+        // No ping before handing out a connection: the database is a file in this process,
+        // and a ping is one more hop to the connection's worker thread on every acquire.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.clone())
             .await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await?;
