@@ -84,6 +84,15 @@ impl Database {
         Ok(())
     }
 
+    /// Runs one statement on the database itself, past the server (which must be stopped on
+    /// SQLite), and returns its output; for setting up state in bulk.
+    pub fn execute(&self, sql: &str) -> anyhow::Result<String> {
+        match &self.place {
+            Place::Dir(dir) => sqlite3(&dir.join("frontline.db"), sql),
+            Place::Postgres { admin_url, name } => psql(&with_database(admin_url, name)?, sql),
+        }
+    }
+
     /// Bytes on disk: the SQLite folder (database, WAL, attachments) or `pg_database_size`.
     pub fn size(&self) -> anyhow::Result<u64> {
         match &self.place {
@@ -134,6 +143,23 @@ pub fn psql(url: &str, sql: &str) -> anyhow::Result<String> {
     if !out.status.success() {
         bail!(
             "psql `{sql}` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// Runs one statement with the `sqlite3` shell on `file` and returns its output.
+fn sqlite3(file: &Path, sql: &str) -> anyhow::Result<String> {
+    let out = Command::new("sqlite3")
+        .args(["-bail", "-cmd", ".timeout 60000"])
+        .arg(file)
+        .arg(sql)
+        .output()
+        .context("cannot run sqlite3 (is the SQLite shell installed?)")?;
+    if !out.status.success() {
+        bail!(
+            "sqlite3 `{sql}` failed: {}",
             String::from_utf8_lossy(&out.stderr).trim()
         );
     }

@@ -10,6 +10,7 @@ mod db;
 mod load;
 mod report;
 mod server;
+mod sla;
 mod stats;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ use crate::report::{Results, Shape};
 use crate::server::Frontline;
 
 const AGENT: &str = "bench-agent@example.org";
+const ADMIN: &str = "bench-admin@example.org";
 
 #[derive(Debug, Parser)]
 #[command(about = "Benchmark a release build of frontline on SQLite and PostgreSQL")]
@@ -64,6 +66,10 @@ struct Args {
     /// Server starts timed (median and best are reported).
     #[arg(long, default_value_t = 3)]
     restarts: usize,
+    /// Tickets opened under a one-minute SLA policy whose timers (two each) are fired as a
+    /// backlog after a restart; 0 skips the SLA stage.
+    #[arg(long, default_value_t = 2_000)]
+    sla_tickets: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -238,7 +244,93 @@ async fn measure(
     results.created = load::create_tickets(&api, args.clients, creates).await?;
     results.after = server.memory()?;
     server.stop().await?;
+    if args.sla_tickets > 0 {
+        let admin = add_admin(&frontline).await?;
+        let sla = measure_sla(&frontline, &db, &api, admin, args, reads).await?;
+        results.sla = Some(sla);
+    }
     Ok(results)
+}
+
+/// An administrator (who configures SLAs and reads the job queue) and their API token.
+async fn add_admin(frontline: &Frontline) -> anyhow::Result<String> {
+    let user = [
+        "user",
+        "add",
+        "--email",
+        ADMIN,
+        "--name",
+        "Bench Admin",
+        "--role",
+        "admin",
+    ];
+    frontline.run(&user).await?;
+    frontline.run(&["token", "create", "--email", ADMIN]).await
+}
+
+/// The SLA stage (see `sla`), on the desk the other measurements left, its server stopped.
+async fn measure_sla(
+    frontline: &Frontline,
+    db: &Database,
+    api: &Api,
+    admin_token: String,
+    args: &Args,
+    reads: Bounds,
+) -> anyhow::Result<sla::SlaResults> {
+    let mut out = sla::SlaResults::default();
+    eprintln!("opening every ticket with SLA state…");
+    db.execute(&sla::open_desk_sql(sla::now_micros()))?;
+    db.settle().context("cannot analyze the database")?;
+    let count = db.execute(
+        "SELECT COUNT(*) FROM tickets WHERE status IN ('new', 'open') AND sla_due_at IS NOT NULL",
+    )?;
+    out.open_with_due = count
+        .parse()
+        .with_context(|| format!("the count of open tickets was {count:?}"))?;
+    let (server, _) = frontline.serve(&api.client, args.restarts.max(1)).await?;
+    let client = |token: &str| sla::Client {
+        http: api.client.clone(),
+        base: server.base().to_owned(),
+        token: token.to_owned(),
+    };
+    eprintln!("walking the queue by due time…");
+    sla::walk(
+        &client(&api.token),
+        args.depth,
+        reads.requests,
+        reads.time,
+        &mut out,
+    )
+    .await?;
+
+    eprintln!(
+        "opening {} tickets under a one-minute SLA…",
+        args.sla_tickets
+    );
+    let admin = client(&admin_token);
+    let all_due = sla::open_timed_tickets(&admin, args.sla_tickets).await?;
+    let fired_before = sla::timers_done(&admin).await?;
+    server.stop().await?;
+    eprintln!("server stopped until their timers are due…");
+    tokio::time::sleep_until(all_due.into()).await;
+    let started = Instant::now();
+    let (server, _) = frontline
+        .serve(&api.client, args.restarts.max(1) + 1)
+        .await?;
+    let admin = sla::Client {
+        base: server.base().to_owned(),
+        ..admin
+    };
+    out.drain = sla::drain(&admin, started).await?;
+    out.timers = sla::timers_done(&admin).await? - fired_before;
+    sla::check_breached(&admin, args.sla_tickets).await?;
+    eprintln!(
+        "{} timers fired in {:.1} s after the restart",
+        out.timers,
+        out.drain.as_secs_f64()
+    );
+    server.stop().await?;
+    Ok(out)
 }
 
 /// The scratch folder, removed when dropped unless a failure asked to keep its logs.

@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::db::Backend;
 use crate::load::{COMMENTS, Created, Queue, TicketPage};
 use crate::server::Memory;
+use crate::sla::SlaResults;
 use crate::stats::{megabytes, ms, thousands};
 
 /// Everything measured on one database.
@@ -21,6 +22,8 @@ pub struct Results {
     pub page: TicketPage,
     pub created: Created,
     pub after: Memory,
+    /// `None` when the SLA stage was skipped.
+    pub sla: Option<SlaResults>,
 }
 
 /// The parameters the row labels name.
@@ -116,6 +119,41 @@ fn rows(shape: Shape) -> Vec<(String, &'static str, Cell)> {
             Box::new(|r: &Results| r.page.both.p50_p99()),
         ),
         (
+            "SLA: open tickets with a due time (the whole desk reopened)".into(),
+            "",
+            sla_cell(|s| thousands(s.open_with_due)),
+        ),
+        (
+            "SLA queue by due time, first page of 50, p50 / p99 (ms)".into(),
+            "p99 ≤ 20 ms",
+            sla_cell(|s| s.due_first.p50_p99()),
+        ),
+        (
+            format!(
+                "SLA queue by due time, pages 2–{} by cursor, p50 / p99 (ms)",
+                shape.depth
+            ),
+            "p99 ≤ 20 ms",
+            sla_cell(|s| s.due_deeper.p50_p99()),
+        ),
+        (
+            "SLA breached queue, first page, p50 / p99 (ms)".into(),
+            "",
+            sla_cell(|s| s.breached_first.p50_p99()),
+        ),
+        (
+            "SLA timers fired by a node restarted with a backlog".into(),
+            "",
+            sla_cell(|s| {
+                format!(
+                    "{} timers/s ({} in {:.1} s)",
+                    thousands(s.timers_per_second() as u64),
+                    thousands(s.timers as u64),
+                    s.drain.as_secs_f64()
+                )
+            }),
+        ),
+        (
             "server RSS after start-up (VmRSS)".into(),
             "",
             Box::new(move |r: &Results| kb(r.idle.rss_kb)),
@@ -131,6 +169,11 @@ fn rows(shape: Shape) -> Vec<(String, &'static str, Cell)> {
             Box::new(move |r: &Results| kb(r.after.peak_kb)),
         ),
     ]
+}
+
+/// A cell of the SLA stage, or "skipped" when it did not run.
+fn sla_cell(cell: impl Fn(&SlaResults) -> String + 'static) -> Cell {
+    Box::new(move |r: &Results| r.sla.as_ref().map_or("skipped".into(), &cell))
 }
 
 /// The table: one column per backend; `None` for a backend not run, `Err` for one that failed.
@@ -167,16 +210,30 @@ pub fn notes(runs: &[(Backend, Option<Result<Results, String>>)]) -> String {
     let mut out = String::new();
     for (backend, run) in runs {
         match run {
-            Some(Ok(r)) => out.push_str(&format!(
-                "- {backend}: {} first-page and {} deeper queue requests (deepest page {}, \
-                 {} tickets on the first page); {} ticket-page reads; {} tickets created\n",
-                r.queue.first.len(),
-                r.queue.deeper.len(),
-                r.queue.depth,
-                r.queue.first_items,
-                r.page.both.len(),
-                r.created.tickets,
-            )),
+            Some(Ok(r)) => {
+                out.push_str(&format!(
+                    "- {backend}: {} first-page and {} deeper queue requests (deepest page {}, \
+                     {} tickets on the first page); {} ticket-page reads; {} tickets created\n",
+                    r.queue.first.len(),
+                    r.queue.deeper.len(),
+                    r.queue.depth,
+                    r.queue.first_items,
+                    r.page.both.len(),
+                    r.created.tickets,
+                ));
+                if let Some(s) = &r.sla {
+                    out.push_str(&format!(
+                        "- {backend}, SLA: {} first-page and {} deeper requests of the due \
+                         queue, {} of the breached queue; due times written in bulk as the \
+                         reconcile keeps them; timers of tickets under a one-minute policy \
+                         (a warning and a breach each), fired by a server started after all \
+                         were due, timed from its spawn\n",
+                        s.due_first.len(),
+                        s.due_deeper.len(),
+                        s.breached_first.len(),
+                    ));
+                }
+            }
             Some(Err(e)) => out.push_str(&format!("- {backend} failed: {e}\n")),
             None => {}
         }
