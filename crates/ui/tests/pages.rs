@@ -21,6 +21,7 @@ stories! {
     a_long_queue_pages_without_gaps,
     an_agent_logs_a_call_for_a_new_requester,
     bulk_changes_apply_to_each_selected_ticket,
+    changing_the_password_signs_out_other_sessions,
 }
 
 async fn ticket(site: &Site, by: &Actor, subject: &str) -> TestResult<i64> {
@@ -595,5 +596,70 @@ async fn bulk_changes_apply_to_each_selected_ticket(store: &Store) -> TestResult
         )
         .await?;
     assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    Ok(())
+}
+
+async fn changing_the_password_signs_out_other_sessions(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    site.person("rita@example.org", Role::Requester).await?;
+    let mut here = site.signed_in("rita@example.org").await?;
+    let mut elsewhere = site.signed_in("rita@example.org").await?;
+    let csrf = here.csrf("/account/password").await?;
+    let new = "a much better passphrase";
+    let wrong = here
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", "not it"),
+                ("new", new),
+                ("confirm", new),
+            ],
+        )
+        .await?;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("not your current password"));
+    let differ = here
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", PASSWORD),
+                ("new", new),
+                ("confirm", "typo"),
+            ],
+        )
+        .await?;
+    assert_eq!(differ.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = here
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", PASSWORD),
+                ("new", new),
+                ("confirm", new),
+            ],
+        )
+        .await?;
+    assert_eq!(done.status, StatusCode::OK);
+    assert!(done.body.contains("Your password is changed"));
+    assert_eq!(here.get("/portal").await?.status, StatusCode::OK);
+    assert!(
+        elsewhere
+            .get("/portal")
+            .await?
+            .location()
+            .starts_with("/login")
+    );
+    let mut again = site.browser();
+    assert_eq!(
+        again.sign_in("rita@example.org", PASSWORD).await?.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        again.sign_in("rita@example.org", new).await?.status,
+        StatusCode::SEE_OTHER
+    );
     Ok(())
 }
