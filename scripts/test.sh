@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, storage (SQLite and PostgreSQL), HTTP, CLI and black-box tests.
 #
-# Needs only the Rust toolchain. PostgreSQL: FRONTLINE_TEST_PG when set, else the server on
-# 127.0.0.1:5432 when it answers, else a throwaway server started here (Debian's postgresql
-# package, installed if missing, initdb into a temporary folder, a free loopback port) and
-# removed on exit. With CI=true (or FRONTLINE_LINT=1) it also checks formatting and clippy.
+# Needs only the Rust toolchain; Dovecot for the IMAP tests is installed when missing.
+# PostgreSQL: FRONTLINE_TEST_PG when set, else the server on 127.0.0.1:5432 when it answers,
+# else a throwaway server started here (Debian's postgresql package, installed if missing,
+# initdb into a temporary folder, a free loopback port) and removed on exit. With CI=true
+# (or FRONTLINE_LINT=1) it also checks formatting and clippy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,15 @@ source scripts/postgres.sh
 ensure_postgres
 export FRONTLINE_TEST_PG
 log "PostgreSQL for the tests: ${FRONTLINE_TEST_PG}"
+
+# The IMAP tests start a throwaway Dovecot of their own (crates/cli/tests/mail_imap.rs) from
+# Debian's package; the package's own service is not used.
+if [[ ! -x /usr/sbin/dovecot ]]; then
+  log "installing Debian's dovecot-imapd for the IMAP tests"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends dovecot-imapd >&2
+fi
 
 if [[ "${CI:-}" == "true" || "${FRONTLINE_LINT:-}" == "1" ]]; then
   log "cargo fmt --check"

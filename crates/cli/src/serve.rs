@@ -43,6 +43,7 @@ pub async fn run(
         }
         None => None,
     };
+    let imap = crate::inbound::imap::spawn(desk.clone(), stop_rx.clone());
     let app = frontline_web::router(AppState::new(desk.clone()));
     tracing::info!(%addr, database = ?config.database, ready_ms = started.elapsed().as_millis() as u64, "serving");
     println!("Frontline is listening on http://{addr}");
@@ -57,6 +58,7 @@ pub async fn run(
     let _ = stop_tx.send(true);
     let _ = worker.await;
     let _ = jobs.await;
+    let _ = imap.await;
     if let Some(smtp) = smtp {
         let _ = smtp.await;
     }

@@ -1,18 +1,22 @@
-//! Frontline's email channel, the parts that need no server: reading an inbound message
-//! (`inbound`) into what a ticket or comment needs, telling automatic mail from people's
-//! (`classify`, RFC 3834 and friends), the ticket tag in subjects (`subject`), sanitizing
-//! HTML and turning it into text (`html`), and cutting quoted history and signatures off a
-//! reply (`reply`).
+//! Frontline's email channel below the desk: reading an inbound message (`inbound`) into what
+//! a ticket or comment needs, telling automatic mail from people's (`classify`, RFC 3834 and
+//! friends), the ticket tag in subjects (`subject`), sanitizing HTML and turning it into text
+//! (`html`), cutting quoted history and signatures off a reply (`reply`), the mailbox server
+//! URLs an administrator configures (`url`), and the two doors mail comes in by: the
+//! receiving side of SMTP (`smtp`) and an IMAP folder reader (`imap`, over `tls`).
 //!
-//! Everything here is a pure function of the message bytes, so it is tested on real mail
-//! corpora; the IMAP poller, SMTP listener and outbox build on it.
+//! The message functions are pure functions of the bytes, tested on real mail corpora. The
+//! doors know nothing of the desk: the caller says what is a mailbox and what "stored" means
+//! (`frontline serve` wires them to `frontline_core::mail`).
 
 pub mod classify;
 pub mod html;
+pub mod imap;
 pub mod inbound;
 pub mod reply;
 pub mod smtp;
 pub mod subject;
+mod tls;
 pub mod url;
 
 pub use classify::Automatic;

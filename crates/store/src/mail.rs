@@ -109,7 +109,8 @@ impl Conn<'_> {
             .await?))
     }
 
-    /// Where IMAP polling got to: the folder's UIDVALIDITY and the highest UID stored.
+    /// Where IMAP polling got to: the folder's UIDVALIDITY and the highest UID stored. The
+    /// position only moves forward within one UIDVALIDITY (two nodes may poll at once).
     pub async fn set_imap_position(
         &mut self,
         mailbox_id: i64,
@@ -117,8 +118,9 @@ impl Conn<'_> {
         last_uid: i64,
         now: i64,
     ) -> Result<()> {
-        const SQL: &str = "UPDATE mailboxes SET imap_uidvalidity = $1, imap_last_uid = $2, \
-            last_error = NULL, updated_at = $3 WHERE id = $4";
+        const SQL: &str = "UPDATE mailboxes SET imap_last_uid = CASE \
+            WHEN imap_uidvalidity = $1 AND imap_last_uid > $2 THEN imap_last_uid ELSE $2 END, \
+            imap_uidvalidity = $1, last_error = NULL, updated_at = $3 WHERE id = $4";
         on!(self, |c| sqlx::query(SQL)
             .bind(uidvalidity)
             .bind(last_uid)

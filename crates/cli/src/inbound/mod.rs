@@ -2,6 +2,7 @@
 //! front doors that store them (the SMTP listener, the IMAP poller). Both doors store a
 //! message durably before they acknowledge it; ingesting is the job queue's business.
 
+pub mod imap;
 pub mod smtp;
 
 use frontline_jobs::{HandlerFuture, JobContext, JobError, Registry};

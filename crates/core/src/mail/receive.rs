@@ -77,4 +77,46 @@ impl Desk {
         tracing::info!(message_id = id, size = row.raw.len(), source = %row.source, "message stored");
         Ok(Some(id))
     }
+
+    /// Stores messages fetched from mailbox `mailbox_id`'s IMAP folder, and that the folder
+    /// was read through UID `through`, in one transaction: once this returns they may be
+    /// flagged `\Seen`. Returns how many were new.
+    pub async fn receive_imap(
+        &self,
+        mailbox_id: i64,
+        uidvalidity: u32,
+        through: u32,
+        messages: Vec<(u32, Vec<u8>)>,
+    ) -> Result<usize> {
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        let mut new = 0;
+        for (uid, raw) in messages {
+            let incoming = Incoming {
+                mailbox_id: Some(mailbox_id),
+                source: "imap",
+                uid: Some((i64::from(uidvalidity), i64::from(uid))),
+                envelope_from: None,
+                raw,
+            };
+            if self.receive_mail_in(&mut c, incoming).await?.is_some() {
+                new += 1;
+            }
+        }
+        let now = self.now().as_micros();
+        c.set_imap_position(mailbox_id, i64::from(uidvalidity), i64::from(through), now)
+            .await?;
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    /// Records why the mailbox's server could not be read (`None`: it works again).
+    pub async fn record_mailbox_error(&self, mailbox_id: i64, error: Option<&str>) -> Result<()> {
+        let mut tx = self.begin().await?;
+        tx.conn()
+            .set_mailbox_error(mailbox_id, error, self.now().as_micros())
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

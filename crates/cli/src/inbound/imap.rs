@@ -1,0 +1,170 @@
+//! IMAP polling inside `frontline serve`: one task per mailbox with an IMAP URL, all running
+//! at once. Each reads the UIDs after the last one stored, stores the messages with the new
+//! position in one transaction, and only then flags them `\Seen`; then it waits for new mail
+//! (IDLE where offered). A crash between storing and flagging leaves the message unread on
+//! the server, and the stored position (with the Message-ID key) keeps it from being
+//! ingested twice. A failing server is retried with growing pauses and its error shown by
+//! `frontline mailbox list`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use frontline_core::Desk;
+use frontline_core::mail::{MAX_MESSAGE_BYTES, Mailbox};
+use frontline_mail::ImapUrl;
+use frontline_mail::imap::{Folder, ImapError};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tracing::Instrument;
+
+/// Messages fetched and stored together.
+const BATCH: usize = 25;
+/// Every IMAP command must answer within this.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+/// Longest wait for new mail before looking again (IDLE must be renewed within 29 minutes).
+const WAIT: Duration = Duration::from_secs(20 * 60);
+/// How often the list of mailboxes is read again for new ones.
+const RESCAN: Duration = Duration::from_secs(30);
+/// A message this much over the desk's limit is not even fetched: it is skipped (left
+/// unread on the server) with a logged reason. Smaller oversized ones are stored and
+/// quarantined by ingest, so an administrator sees them.
+const FETCH_LIMIT: usize = 2 * MAX_MESSAGE_BYTES;
+
+/// Starts the pollers; they stop when `shutdown` turns true.
+pub fn spawn(desk: Desk, shutdown: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(supervise(desk, shutdown))
+}
+
+async fn supervise(desk: Desk, mut shutdown: watch::Receiver<bool>) {
+    let mut running: HashMap<i64, (String, JoinHandle<()>)> = HashMap::new();
+    loop {
+        match desk.mailboxes(None).await {
+            Ok(mailboxes) => {
+                running.retain(|_, (_, task)| !task.is_finished());
+                for m in mailboxes {
+                    let Some(url) = m.imap.clone() else { continue };
+                    // A changed URL restarts the mailbox's poller.
+                    let key = url.to_string() + &url.password;
+                    if running.get(&m.id).is_some_and(|(k, _)| *k == key) {
+                        continue;
+                    }
+                    if let Some((_, old)) = running.remove(&m.id) {
+                        old.abort();
+                    }
+                    let id = m.id;
+                    let span = tracing::info_span!("imap", mailbox = %m.address);
+                    let task =
+                        tokio::spawn(poll(desk.clone(), m, url, shutdown.clone()).instrument(span));
+                    running.insert(id, (key, task));
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read the mailboxes; will retry"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(RESCAN) => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    for (_, (_, task)) in running {
+        let _ = task.await;
+    }
+}
+
+/// Polls one mailbox until shutdown, reconnecting after failures.
+async fn poll(desk: Desk, mailbox: Mailbox, url: ImapUrl, mut shutdown: watch::Receiver<bool>) {
+    let mut pause = Duration::from_secs(2);
+    loop {
+        match session(&desk, &mailbox, &url, &mut shutdown).await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, url = %url, retry_in = ?pause, "cannot read the mailbox");
+                if let Err(db) = desk
+                    .record_mailbox_error(mailbox.id, Some(&e.to_string()))
+                    .await
+                {
+                    tracing::warn!(error = %db, "cannot record the mailbox's error");
+                }
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = shutdown.changed() => return,
+        }
+        pause = (pause * 2).min(Duration::from_secs(300));
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum PollError {
+    #[error(transparent)]
+    Imap(#[from] ImapError),
+    #[error("cannot store mail: {0}")]
+    Desk(#[from] frontline_core::CoreError),
+}
+
+/// One connection: read what is new, then wait, until shutdown or an error.
+async fn session(
+    desk: &Desk,
+    mailbox: &Mailbox,
+    url: &ImapUrl,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Result<(), PollError> {
+    let mut folder = Folder::open(url, COMMAND_TIMEOUT).await?;
+    tracing::info!(uidvalidity = folder.uidvalidity, "IMAP folder open");
+    desk.record_mailbox_error(mailbox.id, None).await?;
+    loop {
+        if *shutdown.borrow() {
+            folder.logout().await;
+            return Ok(());
+        }
+        read_new(desk, mailbox.id, &mut folder).await?;
+        match folder.wait(WAIT, shutdown).await? {
+            Some(f) => folder = f,
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Stores every message after the stored position, a batch at a time, flagging each batch
+/// `\Seen` only after its transaction committed.
+async fn read_new(desk: &Desk, mailbox_id: i64, folder: &mut Folder) -> Result<(), PollError> {
+    let stored = desk
+        .mailboxes(None)
+        .await?
+        .into_iter()
+        .find(|m| m.id == mailbox_id);
+    let last = match stored {
+        // A new UIDVALIDITY renumbered the folder: read it all again (Message-IDs dedupe).
+        Some(m) if m.imap_uidvalidity == Some(i64::from(folder.uidvalidity)) => {
+            u32::try_from(m.imap_last_uid).unwrap_or(0)
+        }
+        _ => 0,
+    };
+    let uids = folder.uids_after(last).await?;
+    for batch in uids.chunks(BATCH) {
+        let sizes = folder.sizes(batch).await?;
+        let (fetch, skip): (Vec<u32>, Vec<u32>) = batch.iter().partition(|uid| {
+            sizes
+                .iter()
+                .find(|(u, _)| u == *uid)
+                .is_none_or(|(_, size)| usize::try_from(*size).unwrap_or(usize::MAX) <= FETCH_LIMIT)
+        });
+        for uid in &skip {
+            tracing::warn!(
+                uid,
+                limit = FETCH_LIMIT,
+                "message too large to fetch; left unread on the server"
+            );
+        }
+        let fetched = folder.fetch(&fetch).await?;
+        let messages: Vec<(u32, Vec<u8>)> = fetched.into_iter().map(|f| (f.uid, f.raw)).collect();
+        // The position moves past skipped messages too: they never block the ones behind.
+        let through = batch.iter().copied().max().unwrap_or(last);
+        let new = desk
+            .receive_imap(mailbox_id, folder.uidvalidity, through, messages)
+            .await?;
+        folder.mark_seen(&fetch).await?;
+        tracing::info!(fetched = fetch.len(), new, "IMAP messages stored");
+    }
+    Ok(())
+}

@@ -1,0 +1,250 @@
+//! Reading a mailbox folder over IMAP (async-imap): log in, select the folder, list the UIDs
+//! after the last one the desk stored, fetch messages without marking them read
+//! (`BODY.PEEK[]`), flag them `\Seen` once the desk has stored them, and wait for new mail
+//! with IDLE where the server offers it.
+//!
+//! The caller decides what "stored" means; this module never flags a message on its own.
+
+use std::fmt::Debug;
+use std::time::Duration;
+
+use async_imap::{Client, Session};
+use futures_util::TryStreamExt;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+
+use crate::url::{ImapUrl, Security};
+
+/// A byte stream IMAP can run over: plain TCP or TLS.
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send + Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + Debug> Io for T {}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImapError {
+    #[error("cannot connect to {0}: {1}")]
+    Connect(String, std::io::Error),
+    #[error("the IMAP server refused the login: {0}")]
+    Login(String),
+    #[error("the IMAP server did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("IMAP: {0}")]
+    Protocol(String),
+    #[error("TLS: {0}")]
+    Tls(String),
+}
+
+impl From<async_imap::error::Error> for ImapError {
+    fn from(e: async_imap::error::Error) -> Self {
+        ImapError::Protocol(e.to_string())
+    }
+}
+
+/// A message as fetched: its UID and its bytes.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub uid: u32,
+    pub raw: Vec<u8>,
+}
+
+/// A selected folder on a logged-in session.
+pub struct Folder {
+    session: Session<Box<dyn Io>>,
+    pub uidvalidity: u32,
+    idle: bool,
+    timeout: Duration,
+}
+
+impl Debug for Folder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Folder")
+            .field("uidvalidity", &self.uidvalidity)
+            .field("idle", &self.idle)
+            .finish()
+    }
+}
+
+impl Folder {
+    /// Connects, logs in and selects the URL's folder; every step within `timeout`.
+    pub async fn open(url: &ImapUrl, timeout: Duration) -> Result<Self, ImapError> {
+        let client = within(timeout, connect(url, timeout)).await??;
+        let mut session = within(timeout, client.login(&url.user, &url.password))
+            .await?
+            .map_err(|(e, _)| ImapError::Login(e.to_string()))?;
+        let idle = within(timeout, session.capabilities())
+            .await??
+            .has_str("IDLE");
+        let mailbox = within(timeout, session.select(&url.folder)).await??;
+        let uidvalidity = mailbox.uid_validity.ok_or_else(|| {
+            ImapError::Protocol(format!("the folder {} has no UIDVALIDITY", url.folder))
+        })?;
+        Ok(Self {
+            session,
+            uidvalidity,
+            idle,
+            timeout,
+        })
+    }
+
+    /// UIDs above `last`, ascending. (`UID SEARCH UID n:*` also names the highest UID when it
+    /// is below `n`; that one is left out.)
+    pub async fn uids_after(&mut self, last: u32) -> Result<Vec<u32>, ImapError> {
+        let query = format!("UID {}:*", last.saturating_add(1));
+        let mut uids: Vec<u32> = within(self.timeout, self.session.uid_search(query))
+            .await??
+            .into_iter()
+            .filter(|u| *u > last)
+            .collect();
+        uids.sort_unstable();
+        Ok(uids)
+    }
+
+    /// The sizes of `uids` in bytes, as the server reports them.
+    pub async fn sizes(&mut self, uids: &[u32]) -> Result<Vec<(u32, u32)>, ImapError> {
+        let set = uid_set(uids);
+        let fetches = within(self.timeout, async {
+            self.session
+                .uid_fetch(set, "(UID RFC822.SIZE)")
+                .await?
+                .try_collect::<Vec<_>>()
+                .await
+        })
+        .await??;
+        Ok(fetches
+            .iter()
+            .filter_map(|f| Some((f.uid?, f.size?)))
+            .collect())
+    }
+
+    /// The messages `uids`, without setting `\Seen`, in UID order.
+    pub async fn fetch(&mut self, uids: &[u32]) -> Result<Vec<Fetched>, ImapError> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let set = uid_set(uids);
+        let fetches = within(self.timeout, async {
+            self.session
+                .uid_fetch(set, "(UID BODY.PEEK[])")
+                .await?
+                .try_collect::<Vec<_>>()
+                .await
+        })
+        .await??;
+        let mut out: Vec<Fetched> = fetches
+            .iter()
+            .filter_map(|f| {
+                Some(Fetched {
+                    uid: f.uid?,
+                    raw: f.body()?.to_vec(),
+                })
+            })
+            .collect();
+        out.sort_by_key(|f| f.uid);
+        Ok(out)
+    }
+
+    /// Flags `uids` `\Seen`: call only once the desk has stored them.
+    pub async fn mark_seen(&mut self, uids: &[u32]) -> Result<(), ImapError> {
+        if uids.is_empty() {
+            return Ok(());
+        }
+        let set = uid_set(uids);
+        within(self.timeout, async {
+            self.session
+                .uid_store(set, "+FLAGS.SILENT (\\Seen)")
+                .await?
+                .try_collect::<Vec<_>>()
+                .await
+        })
+        .await??;
+        Ok(())
+    }
+
+    /// Waits up to `max` for the folder to change: with IDLE where the server offers it, else
+    /// by sleeping. Returns `None` when `shutdown` turned true meanwhile (logged out).
+    pub async fn wait(
+        mut self,
+        max: Duration,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> Result<Option<Self>, ImapError> {
+        if !self.idle {
+            tokio::select! {
+                _ = tokio::time::sleep(max) => {}
+                _ = shutdown.changed() => {
+                    self.logout().await;
+                    return Ok(None);
+                }
+            }
+            within(self.timeout, self.session.noop()).await??;
+            return Ok(Some(self));
+        }
+        let timeout = self.timeout;
+        let mut handle = self.session.idle();
+        within(timeout, handle.init()).await??;
+        let stopped = {
+            let (wait, _stop) = handle.wait_with_timeout(max);
+            tokio::select! {
+                r = wait => { r?; false }
+                _ = shutdown.changed() => true,
+            }
+        };
+        self.session = within(timeout, handle.done()).await??;
+        if stopped {
+            self.logout().await;
+            return Ok(None);
+        }
+        Ok(Some(self))
+    }
+
+    pub async fn logout(mut self) {
+        let _ = within(self.timeout, self.session.logout()).await;
+    }
+}
+
+/// A client that has read the server's greeting, over TLS unless the URL says plain.
+async fn connect(url: &ImapUrl, timeout: Duration) -> Result<Client<Box<dyn Io>>, ImapError> {
+    let addr = format!("{}:{}", url.host, url.port);
+    let tcp = TcpStream::connect((url.host.as_str(), url.port))
+        .await
+        .map_err(|e| ImapError::Connect(addr.clone(), e))?;
+    let _ = tcp.set_nodelay(true);
+    let stream: Box<dyn Io> = match url.security {
+        Security::Plain => Box::new(tcp),
+        Security::Tls => crate::tls::connect(tcp, &url.host).await?,
+        Security::StartTls => {
+            let mut client = Client::new(tcp);
+            greeting(&mut client, timeout).await?;
+            within(timeout, client.run_command_and_check_ok("STARTTLS", None))
+                .await?
+                .map_err(|e| ImapError::Tls(format!("STARTTLS refused: {e}")))?;
+            // No greeting follows STARTTLS.
+            let tls = crate::tls::connect(client.into_inner(), &url.host).await?;
+            return Ok(Client::new(tls));
+        }
+    };
+    let mut client = Client::new(stream);
+    greeting(&mut client, timeout).await?;
+    Ok(client)
+}
+
+async fn greeting<T: Io>(client: &mut Client<T>, timeout: Duration) -> Result<(), ImapError> {
+    within(timeout, client.read_response())
+        .await?
+        .map_err(|e| ImapError::Protocol(format!("no greeting: {e}")))?
+        .ok_or_else(|| ImapError::Protocol("the server closed before greeting".into()))?;
+    Ok(())
+}
+
+/// `1,5,7`: an explicit UID set.
+fn uid_set(uids: &[u32]) -> String {
+    uids.iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+async fn within<F: std::future::Future>(limit: Duration, f: F) -> Result<F::Output, ImapError> {
+    tokio::time::timeout(limit, f)
+        .await
+        .map_err(|_| ImapError::Timeout(limit))
+}
