@@ -126,40 +126,36 @@ impl Drop for Database {
 
 /// Runs one statement with `psql` and returns its unaligned output.
 pub fn psql(url: &str, sql: &str) -> anyhow::Result<String> {
-    let out = Command::new("psql")
-        .args([
-            "-X",
-            "-q",
-            "-tA",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            url,
-            "-c",
-            sql,
-        ])
-        .output()
-        .context("cannot run psql (is the PostgreSQL client installed?)")?;
-    if !out.status.success() {
-        bail!(
-            "psql `{sql}` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    let mut cmd = Command::new("psql");
+    cmd.args([
+        "-X",
+        "-q",
+        "-tA",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-d",
+        url,
+        "-c",
+        sql,
+    ]);
+    shell(cmd, "psql (is the PostgreSQL client installed?)", sql)
 }
 
 /// Runs one statement with the `sqlite3` shell on `file` and returns its output.
 fn sqlite3(file: &Path, sql: &str) -> anyhow::Result<String> {
-    let out = Command::new("sqlite3")
-        .args(["-bail", "-cmd", ".timeout 60000"])
+    let mut cmd = Command::new("sqlite3");
+    cmd.args(["-bail", "-cmd", ".timeout 60000"])
         .arg(file)
-        .arg(sql)
-        .output()
-        .context("cannot run sqlite3 (is the SQLite shell installed?)")?;
+        .arg(sql);
+    shell(cmd, "sqlite3 (is the SQLite shell installed?)", sql)
+}
+
+/// Runs a database shell to completion; its output, trimmed, or its error output as the error.
+fn shell(mut cmd: Command, tool: &str, sql: &str) -> anyhow::Result<String> {
+    let out = cmd.output().with_context(|| format!("cannot run {tool}"))?;
     if !out.status.success() {
         bail!(
-            "sqlite3 `{sql}` failed: {}",
+            "`{sql}` failed: {}",
             String::from_utf8_lossy(&out.stderr).trim()
         );
     }
