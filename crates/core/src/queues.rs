@@ -224,4 +224,21 @@ impl Desk {
             .await?
             .items)
     }
+
+    /// A requester's most recent tickets, for the agent looking at one of them.
+    pub async fn requester_tickets(
+        &self,
+        actor: &Actor,
+        requester: &str,
+        limit: i64,
+    ) -> Result<Vec<TicketView>> {
+        actor.require_staff()?;
+        let sort = Sort {
+            key: SortKey::Created,
+            descending: true,
+        };
+        let mut q = base_query(Vec::new(), sort, limit);
+        q.requester = Some(Email::parse("requester", requester)?);
+        Ok(self.list_tickets(actor, q).await?.items)
+    }
 }

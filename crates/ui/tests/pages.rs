@@ -22,6 +22,7 @@ stories! {
     an_agent_logs_a_call_for_a_new_requester,
     bulk_changes_apply_to_each_selected_ticket,
     changing_the_password_signs_out_other_sessions,
+    the_ticket_page_shows_links_and_the_requesters_other_tickets,
 }
 
 async fn ticket(site: &Site, by: &Actor, subject: &str) -> TestResult<i64> {
@@ -660,6 +661,38 @@ async fn changing_the_password_signs_out_other_sessions(store: &Store) -> TestRe
     assert_eq!(
         again.sign_in("rita@example.org", new).await?.status,
         StatusCode::SEE_OTHER
+    );
+    Ok(())
+}
+
+async fn the_ticket_page_shows_links_and_the_requesters_other_tickets(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    let agent = site.person("agent@example.org", Role::Agent).await?;
+    let rita = site.person("rita@example.org", Role::Requester).await?;
+    let sam = site.person("sam@example.org", Role::Requester).await?;
+    let a = ticket(&site, &rita, "Monitor flickers").await?;
+    let b = ticket(&site, &rita, "Docking station dead").await?;
+    let c = ticket(&site, &sam, "Sam's printer").await?;
+    site.desk
+        .link_tickets(&agent, a, frontline_domain::LinkKind::Related, c)
+        .await?;
+    let mut browser = site.signed_in("agent@example.org").await?;
+    let page = browser.get(&format!("/console/tickets/{a}")).await?;
+    assert!(
+        page.body.contains(&format!(
+            "related <a href=\"/console/tickets/{c}\">#{c}</a>"
+        )),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&format!("#{b} Docking station dead")));
+    assert!(
+        !page.body.contains(&format!("#{a} Monitor flickers<")),
+        "the ticket itself is not among the others"
+    );
+    assert!(
+        !page.body.contains("#3 Sam"),
+        "another requester's ticket is not among the others"
     );
     Ok(())
 }

@@ -19,6 +19,8 @@ use crate::view::{Chrome, HistoryLine, Message, Opt, Select, TicketLine, status_
 
 /// The longest conversation and history shown on one page.
 const MOST: i64 = 1000;
+/// How many of the requester's other tickets are listed.
+const OTHERS: i64 = 5;
 
 #[derive(Template)]
 #[template(path = "console/ticket.html")]
@@ -34,6 +36,11 @@ struct TicketPage {
     viewers: String,
     messages: Vec<Message>,
     history: Vec<HistoryLine>,
+    /// `(how it relates, ticket number)`: "related to", "duplicate of" …
+    links: Vec<(String, i64)>,
+    merged_into: Option<i64>,
+    /// The requester's other recent tickets.
+    others: Vec<TicketLine>,
     selects: Vec<Select>,
     error: String,
     draft: String,
@@ -70,6 +77,10 @@ async fn render(
     let view = desk.ticket(actor, id).await?;
     let comments = desk.comments(actor, id, 0, MOST).await?;
     let events = desk.events(actor, id, 0, MOST).await?;
+    let links = desk.links(actor, id).await?;
+    let others = desk
+        .requester_tickets(actor, &view.requester_email, OTHERS + 1)
+        .await?;
     let categories = desk.categories().await?;
     let groups = desk.groups(actor).await?;
     let mut staff = Vec::new();
@@ -104,6 +115,17 @@ async fn render(
         viewers: ui.viewers.see(id, actor.id, &actor.name).join(", "),
         messages: comments.iter().map(Message::of).collect(),
         history: events.iter().map(HistoryLine::of).collect(),
+        links: links
+            .iter()
+            .map(|l| (l.kind.as_str().replace('_', " "), l.ticket))
+            .collect(),
+        merged_into: r.merged_into_id,
+        others: others
+            .iter()
+            .filter(|t| t.row.id != id)
+            .take(OTHERS as usize)
+            .map(TicketLine::of)
+            .collect(),
         selects: vec![
             select(
                 "f-status",
