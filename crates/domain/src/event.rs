@@ -36,6 +36,8 @@ pub enum EventKind {
     SlaEscalated,
     /// People were notified: `field` says why, `new_value` lists the recipients' user ids.
     Notified,
+    /// An automation rule acted: `field` names the rule, `new_value` what it did.
+    RuleApplied,
 }
 
 impl EventKind {
@@ -60,6 +62,7 @@ impl EventKind {
             EventKind::SlaPolicyChanged => "sla_policy_changed",
             EventKind::SlaEscalated => "sla_escalated",
             EventKind::Notified => "notified",
+            EventKind::RuleApplied => "rule_applied",
         }
     }
 }

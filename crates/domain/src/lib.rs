@@ -11,6 +11,7 @@ pub mod event;
 pub mod link;
 pub mod priority;
 pub mod role;
+pub mod rules;
 pub mod sla;
 pub mod status;
 pub mod text;

@@ -1,0 +1,272 @@
+//! Automation rules: what an administrator writes ("when a ticket is created / updated / has
+//! waited this long, and these conditions hold, do these things"), checked for sense when it
+//! is written, and run in order over a ticket's facts (`run`).
+//!
+//! Running is pure: it takes the ticket as [`Facts`] and returns which rules fired and the
+//! facts as their field actions left them. The core turns that into row changes, comments,
+//! jobs and audit events in the operation's own transaction.
+
+mod condition;
+mod run;
+
+pub use condition::{Condition, Facts, Field, Op, Operand};
+pub use run::{Fired, MAX_FIRED, run};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{DomainError, Email, Priority, Status, Tag, TicketType};
+
+/// When a rule is considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    Created,
+    Updated,
+    /// By the periodic scan, once a ticket's [`TimeCondition`] holds.
+    Time,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Created => "created",
+            Trigger::Updated => "updated",
+            Trigger::Time => "time",
+        }
+    }
+}
+
+/// The instant a time rule measures from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Since {
+    CreatedAt,
+    /// The last change of any kind (a reply, a status change, an edit).
+    UpdatedAt,
+}
+
+/// "For at least `minutes` since `since`": a time rule fires once a ticket gets there, and
+/// once per such period (a later change starts a new one when `since` is `updated_at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeCondition {
+    pub since: Since,
+    pub minutes: u32,
+}
+
+/// Who a `notify` action tells.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recipient {
+    Assignee,
+    Requester,
+    /// Every member of the ticket's group.
+    Group,
+    /// Every manager of the desk.
+    Managers,
+    /// One person, by email.
+    #[serde(untagged)]
+    Person(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    SetStatus {
+        value: Status,
+    },
+    SetPriority {
+        value: Priority,
+    },
+    SetType {
+        value: TicketType,
+    },
+    /// A group's name; `null` clears it.
+    SetGroup {
+        value: Option<String>,
+    },
+    /// An agent's email; `null` clears it.
+    SetAssignee {
+        value: Option<String>,
+    },
+    /// A category path; `null` clears it.
+    SetCategory {
+        value: Option<String>,
+    },
+    AddTags {
+        tags: Vec<String>,
+    },
+    /// An internal note, written as the rule's author.
+    AddNote {
+        body: String,
+    },
+    /// A public reply, written as the rule's author.
+    Reply {
+        body: String,
+    },
+    Notify {
+        recipients: Vec<Recipient>,
+    },
+    /// POSTs the ticket as JSON to `url`, retried with backoff until it answers 2xx.
+    Webhook {
+        url: String,
+    },
+}
+
+impl Action {
+    /// How the audit trail names what the action did.
+    pub fn describe(&self) -> String {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
+        match self {
+            Action::SetStatus { value } => format!("status: {}", value.as_str()),
+            Action::SetPriority { value } => format!("priority: {}", value.as_str()),
+            Action::SetType { value } => format!("type: {}", value.as_str()),
+            Action::SetGroup { value } => format!("group: {}", opt(value)),
+            Action::SetAssignee { value } => format!("assignee: {}", opt(value)),
+            Action::SetCategory { value } => format!("category: {}", opt(value)),
+            Action::AddTags { tags } => format!("tags: +{}", tags.join(",+")),
+            Action::AddNote { .. } => "internal note".into(),
+            Action::Reply { .. } => "public reply".into(),
+            Action::Notify { recipients } => {
+                let who: Vec<String> = recipients
+                    .iter()
+                    .map(|r| match r {
+                        Recipient::Assignee => "assignee".into(),
+                        Recipient::Requester => "requester".into(),
+                        Recipient::Group => "group".into(),
+                        Recipient::Managers => "managers".into(),
+                        Recipient::Person(e) => e.clone(),
+                    })
+                    .collect();
+                format!("notify: {}", who.join(","))
+            }
+            Action::Webhook { url } => format!("webhook: {url}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub name: String,
+    pub trigger: Trigger,
+    /// All must hold; none means every ticket.
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+    /// Required for, and only for, time rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<TimeCondition>,
+    pub actions: Vec<Action>,
+    /// Later rules are not considered once this one fired.
+    #[serde(default)]
+    pub stop: bool,
+    #[serde(default = "enabled")]
+    pub enabled: bool,
+}
+
+fn enabled() -> bool {
+    true
+}
+
+/// Most actions in one rule, and longest note or reply.
+const MAX_ACTIONS: usize = 20;
+const MAX_BODY: usize = 20_000;
+
+impl Rule {
+    /// Every way the rule makes no sense on its own; names it refers to (groups, agents,
+    /// categories) are checked against the desk by the core.
+    pub fn validate(&self) -> Result<(), Vec<DomainError>> {
+        let mut errors = Vec::new();
+        let mut bad = |field: &str, message: String| errors.push(DomainError::new(field, message));
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+            bad("name", "must be 1 to 100 characters".into());
+        }
+        match (self.trigger, &self.time) {
+            (Trigger::Time, None) => bad("time", "a time rule needs a time condition".into()),
+            (Trigger::Time, Some(t)) if t.minutes == 0 => {
+                bad("time.minutes", "must be at least 1".into())
+            }
+            (Trigger::Created | Trigger::Updated, Some(_)) => {
+                bad("time", "only time rules have a time condition".into())
+            }
+            _ => {}
+        }
+        for (i, c) in self.conditions.iter().enumerate() {
+            if let Err(e) = c.validate(self.trigger) {
+                bad(&format!("conditions[{i}].{}", e.field), e.message);
+            }
+        }
+        if self.actions.is_empty() || self.actions.len() > MAX_ACTIONS {
+            bad("actions", format!("give 1 to {MAX_ACTIONS} actions"));
+        }
+        for (i, a) in self.actions.iter().enumerate() {
+            let field = format!("actions[{i}]");
+            match a {
+                Action::AddTags { tags } => {
+                    if tags.is_empty() {
+                        bad(&field, "name at least one tag".into());
+                    }
+                    for t in tags {
+                        if let Err(e) = Tag::parse(t) {
+                            bad(&field, e.message);
+                        }
+                    }
+                }
+                Action::AddNote { body } | Action::Reply { body }
+                    if body.trim().is_empty() || body.len() > MAX_BODY =>
+                {
+                    bad(&field, format!("the body must be 1 to {MAX_BODY} bytes"));
+                }
+                Action::Notify { recipients } => {
+                    if recipients.is_empty() {
+                        bad(&field, "name at least one recipient".into());
+                    }
+                    for r in recipients {
+                        if let Recipient::Person(e) = r
+                            && let Err(e) = Email::parse("recipients", e)
+                        {
+                            bad(&field, e.message);
+                        }
+                    }
+                }
+                Action::Webhook { url } => {
+                    if let Err(m) = check_url(url) {
+                        bad(&field, m);
+                    }
+                }
+                Action::SetAssignee { value: Some(e) } => {
+                    if let Err(e) = Email::parse("assignee", e) {
+                        bad(&field, e.message);
+                    }
+                }
+                Action::SetCategory { value: Some(p) } => {
+                    if let Err(e) = crate::CategoryPath::parse("category", p) {
+                        bad(&field, e.message);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn check_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("a webhook URL starts with http:// or https://")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || url.len() > 2000 || url.chars().any(|c| c.is_whitespace()) {
+        return Err("not a valid URL".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
