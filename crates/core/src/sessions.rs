@@ -102,6 +102,8 @@ impl Desk {
             expires_at: now + IDLE_LIFETIME_SECS * SECOND,
         };
         let mut tx = self.begin().await?;
+        // Sessions that ran out go whenever someone signs in, so the table stays small.
+        tx.conn().prune_sessions(now, since).await?;
         tx.conn().insert_session(&row).await?;
         tx.conn().clear_sign_in_failures(&account).await?;
         tx.commit().await?;
