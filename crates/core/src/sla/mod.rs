@@ -182,7 +182,7 @@ impl Desk {
         if c.ticket_for_update(ticket_id).await?.is_none() {
             return Ok(());
         }
-        self.reconcile_sla(c, ticket_id, now, false).await?;
+        self.reconcile_in(c, ticket_id, now, false, true).await?;
         // A raised priority may bring in a policy under which another target is breached too,
         // which escalates in turn; each target breaches once a cycle, so this ends quickly.
         for _ in 0..4 {
@@ -190,7 +190,7 @@ impl Desk {
             if !escalate::escalate(c, ticket_id, now, &policies).await? {
                 break;
             }
-            self.reconcile_sla(c, ticket_id, now, false).await?;
+            self.reconcile_in(c, ticket_id, now, false, true).await?;
         }
         Ok(())
     }
@@ -203,6 +203,19 @@ impl Desk {
         ticket_id: i64,
         now: Timestamp,
         fresh: bool,
+    ) -> Result<()> {
+        self.reconcile_in(c, ticket_id, now, fresh, false).await
+    }
+
+    /// See [`Desk::reconcile_sla`]; `by_timer` says the SLA timer runs it, which escalates a
+    /// breach itself instead of queueing a timer to do so.
+    async fn reconcile_in(
+        &self,
+        c: &mut Conn<'_>,
+        ticket_id: i64,
+        now: Timestamp,
+        fresh: bool,
+        by_timer: bool,
     ) -> Result<()> {
         let policies = self.sla_policies.get(c).await?;
         let stored: HashMap<String, TicketSlaRow> = if fresh {
@@ -218,7 +231,7 @@ impl Desk {
         if policies.is_empty() && stored.is_empty() {
             return Ok(());
         }
-        reconcile::reconcile(c, ticket_id, now, &policies, stored).await
+        reconcile::reconcile(c, ticket_id, now, &policies, stored, by_timer).await
     }
 }
 

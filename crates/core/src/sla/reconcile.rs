@@ -18,13 +18,14 @@ use frontline_store::tickets::TicketView;
 use super::TIMER_JOB;
 use crate::{CoreError, Result};
 
-/// See [`Desk::reconcile_sla`].
+/// See [`Desk::reconcile_sla`]; `by_timer` when the SLA timer runs it (and escalates).
 pub(super) async fn reconcile(
     c: &mut Conn<'_>,
     ticket_id: i64,
     now: Timestamp,
     policies: &[(PolicyRow, Policy, Calendar)],
     stored: HashMap<String, TicketSlaRow>,
+    by_timer: bool,
 ) -> Result<()> {
     let Some(ticket) = c.ticket_view(ticket_id).await? else {
         return Ok(());
@@ -143,6 +144,7 @@ pub(super) async fn reconcile(
         // A breach a ticket change noticed (or a policy change made) is escalated by a timer
         // job, like one that fell due on its own.
         if escalates
+            && !by_timer
             && row.breached_at.is_some()
             && row.met_at.is_none()
             && row.escalated_at.is_none()
