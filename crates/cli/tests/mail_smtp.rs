@@ -8,25 +8,14 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use lettre::AsyncTransport;
 use lettre::address::Envelope;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde_json::Value;
 use support::{Api, Backend, TestDesk, send};
 
 on_both!(smtp_mail_becomes_tickets_and_comments, mailbox_commands);
 
 const DESK: &str = "help@desk.example";
-
-fn transport(server: &support::Server) -> AsyncSmtpTransport<Tokio1Executor> {
-    let addr = server
-        .printed("Frontline receives mail on smtp://")
-        .expect("serve printed its SMTP address");
-    let (host, port) = addr.rsplit_once(':').expect("host:port");
-    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        .port(port.parse().expect("a port"))
-        .timeout(Some(Duration::from_secs(30)))
-        .build()
-}
 
 fn envelope(from: &str, to: &str) -> Envelope {
     Envelope::new(
@@ -74,7 +63,7 @@ async fn smtp_mail_becomes_tickets_and_comments(backend: Backend) {
     let token = desk.person("agent@desk.example", "Alex Agent", "agent");
     let server = desk.serve_with(&["--smtp-listen", "127.0.0.1:0"]).await;
     let api = server.api();
-    let smtp = transport(&server);
+    let smtp = server.smtp();
 
     // A recipient that is no mailbox is refused at RCPT, permanently.
     let refused = smtp

@@ -116,6 +116,18 @@ impl Server {
             .find_map(|l| l.strip_prefix(prefix).map(|rest| rest.trim().to_owned()))
     }
 
+    /// An SMTP client (lettre) for the listener `--smtp-listen` opened.
+    pub fn smtp(&self) -> lettre::AsyncSmtpTransport<lettre::Tokio1Executor> {
+        let addr = self
+            .printed("Frontline receives mail on smtp://")
+            .expect("serve printed its SMTP address");
+        let (host, port) = addr.rsplit_once(':').expect("host:port");
+        lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(host)
+            .port(port.parse().expect("a port"))
+            .timeout(Some(Duration::from_secs(10)))
+            .build()
+    }
+
     /// What the server wrote on standard error so far.
     pub fn log(&self) -> String {
         self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
