@@ -10,6 +10,9 @@
 mod form;
 mod reply;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, header};
@@ -37,8 +40,19 @@ pub struct App {
 impl App {
     /// Migrates the store and builds the router on it.
     pub async fn new(store: &Store) -> TestResult<Self> {
+        Self::on(store, Desk::new(store.clone())).await
+    }
+
+    /// The same, with a desk whose clock is `clock` (microseconds), for time-dependent rules.
+    pub async fn with_clock(store: &Store, clock: Arc<AtomicI64>) -> TestResult<Self> {
+        let desk = Desk::with_clock(store.clone(), move || {
+            frontline_domain::Timestamp::from_micros(clock.load(Ordering::SeqCst))
+        });
+        Self::on(store, desk).await
+    }
+
+    async fn on(store: &Store, desk: Desk) -> TestResult<Self> {
         store.migrate().await?;
-        let desk = Desk::new(store.clone());
         Ok(Self {
             router: frontline_web::router(AppState::new(desk.clone())),
             desk,
