@@ -1,0 +1,103 @@
+//! Every message of the shared mail corpora (see each folder's SOURCE.txt) goes through the
+//! real ingest on SQLite and on PostgreSQL: each one is stored, then becomes a ticket, a
+//! comment or a note, or is ignored or quarantined with a reason. None fails the job (which
+//! would retry it forever), whatever its charset, encoding, NUL bytes or broken headers.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use frontline_core::mail::Incoming;
+use frontline_core::{CoreError, Desk};
+use frontline_store::Store;
+
+frontline_testkit::stories!(every_corpus_message_has_an_outcome);
+
+fn messages(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().to_string();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !(name.starts_with('.')
+                || name.starts_with("SOURCE")
+                || name.starts_with("LICENSE")
+                || name.starts_with("README")
+                || name.ends_with("_reply_text"))
+            {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+async fn every_corpus_message_has_an_outcome(store: &Store) -> Result<(), CoreError> {
+    store.migrate().await?;
+    let desk = Desk::new(store.clone());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/email");
+    assert!(root.is_dir(), "the shared corpora at {}", root.display());
+    let files = messages(&root);
+    assert!(files.len() > 300, "only {} messages found", files.len());
+    let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
+    for path in &files {
+        let raw = std::fs::read(path).expect("a readable message");
+        let incoming = Incoming {
+            mailbox_id: None,
+            source: "smtp",
+            uid: None,
+            envelope_from: None,
+            raw,
+        };
+        let Some(id) = desk.receive_mail(incoming).await? else {
+            *outcomes.entry("copy".into()).or_default() += 1;
+            continue;
+        };
+        let mut tx = desk.store().begin().await?;
+        let outcome = desk
+            .ingest_mail(&mut tx.conn(), id)
+            .await
+            .unwrap_or_else(|e| panic!("{} failed to ingest: {e}", path.display()));
+        tx.commit().await?;
+        let outcome = outcome.expect("a stored message is ingested");
+        if matches!(outcome.state.as_str(), "ignored" | "quarantined") {
+            assert!(
+                outcome.reason.as_deref().is_some_and(|r| !r.is_empty()),
+                "{}: {} without a reason",
+                path.display(),
+                outcome.state
+            );
+        } else {
+            assert!(
+                outcome.ticket_id.is_some(),
+                "{}: {outcome:?}",
+                path.display()
+            );
+        }
+        let why = outcome
+            .reason
+            .as_deref()
+            .map(|r| r.split([':', ' ']).next().unwrap_or_default().to_owned());
+        // CORPUS_DETAIL=1 lists every message's outcome.
+        if std::env::var_os("CORPUS_DETAIL").is_some() {
+            eprintln!("{} {} {:?}", path.display(), outcome.state, outcome.reason);
+        }
+        let key = match why {
+            Some(w) => format!("{} ({w})", outcome.state),
+            None => outcome.state,
+        };
+        *outcomes.entry(key).or_default() += 1;
+    }
+    eprintln!("{} messages: {outcomes:?}", files.len());
+    // Most of the SpamAssassin sample is 2002 list traffic (Precedence: bulk, List-*), and
+    // the reply corpora hold bare bodies without headers: those are rightly not tickets.
+    let tickets = outcomes.get("ticket").copied().unwrap_or(0);
+    assert!(tickets >= 150, "only {tickets} tickets: {outcomes:?}");
+    Ok(())
+}
