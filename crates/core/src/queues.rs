@@ -126,19 +126,22 @@ impl Desk {
         Ok(out)
     }
 
-    /// A page of a queue in `sort` order: at most `limit` tickets after the sort key `after`,
-    /// and the key to continue from when more follow.
+    /// A page of a queue in `sort` order: at most `limit` tickets after the sort key `after`
+    /// whose subject or description contains `text` (when given), and the key to continue from
+    /// when more follow.
     pub async fn queue_tickets(
         &self,
         actor: &Actor,
         queue: Queue,
         sort: Sort,
         after: Option<Vec<i64>>,
+        text: Option<String>,
         limit: i64,
     ) -> Result<Page> {
         actor.require_staff()?;
         let mut q = base_query(queue.statuses(), sort, limit);
         q.after = after;
+        q.text = text;
         match queue {
             Queue::Mine => q.assignee = Some(Some(Email::parse("assignee", &actor.email)?)),
             Queue::Recent => {

@@ -51,6 +51,9 @@
     } else if (key === "r") {
       const reply = document.getElementById("reply-body");
       if (reply) { reply.focus(); event.preventDefault(); }
+    } else if (key === "/") {
+      const search = document.getElementById("q");
+      if (search) { search.focus(); event.preventDefault(); }
     } else if (key === "?") {
       toggleHelp();
       event.preventDefault();

@@ -23,6 +23,8 @@ stories! {
     bulk_changes_apply_to_each_selected_ticket,
     changing_the_password_signs_out_other_sessions,
     the_ticket_page_shows_links_and_the_requesters_other_tickets,
+    a_note_attachment_never_downloads_for_the_requester,
+    a_queue_is_searched_by_words,
 }
 
 async fn ticket(site: &Site, by: &Actor, subject: &str) -> TestResult<i64> {
@@ -694,5 +696,76 @@ async fn the_ticket_page_shows_links_and_the_requesters_other_tickets(store: &St
         !page.body.contains("#3 Sam"),
         "another requester's ticket is not among the others"
     );
+    Ok(())
+}
+
+async fn a_note_attachment_never_downloads_for_the_requester(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    site.person("agent@example.org", Role::Agent).await?;
+    let rita = site.person("rita@example.org", Role::Requester).await?;
+    let id = ticket(&site, &rita, "Laptop will not boot").await?;
+    let mut agent = site.signed_in("agent@example.org").await?;
+    let path = format!("/console/tickets/{id}");
+    let csrf = agent.csrf(&path).await?;
+    for (kind, file, body) in [
+        ("reply", "steps.txt", "Try these steps."),
+        ("note", "internal-diag.txt", "Disk SMART errors."),
+    ] {
+        let sent = agent
+            .post_multipart(
+                &format!("{path}/comments"),
+                &[("csrf", &csrf), ("kind", kind), ("body", body)],
+                &[("files", file, file.as_bytes())],
+            )
+            .await?;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    }
+    let page = agent.get(&path).await?;
+    let link_of = |name: &str| -> TestResult<String> {
+        let (before, _) = page
+            .body
+            .split_once(&format!("\" download>{name}<"))
+            .ok_or("no link")?;
+        Ok(before.rsplit_once("href=\"").ok_or("no href")?.1.to_owned())
+    };
+    let public = link_of("steps.txt")?;
+    let internal = link_of("internal-diag.txt")?;
+    let got = agent.get(&internal).await?;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.body, "internal-diag.txt");
+    let disposition = got
+        .headers
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+
+    let mut requester = site.signed_in("rita@example.org").await?;
+    assert_eq!(requester.get(&public).await?.status, StatusCode::OK);
+    assert_eq!(
+        requester.get(&internal).await?.status,
+        StatusCode::NOT_FOUND
+    );
+    let portal = requester.get(&format!("/portal/tickets/{id}")).await?;
+    assert!(portal.body.contains("steps.txt") && !portal.body.contains("internal-diag"));
+    Ok(())
+}
+
+async fn a_queue_is_searched_by_words(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    site.person("agent@example.org", Role::Agent).await?;
+    let rita = site.person("rita@example.org", Role::Requester).await?;
+    ticket(&site, &rita, "Printer on floor 3 jams").await?;
+    ticket(&site, &rita, "VPN drops at home").await?;
+    let mut b = site.signed_in("agent@example.org").await?;
+    let found = b.get("/console?queue=open&q=printer").await?;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.body.contains("Printer on floor 3 jams"));
+    assert!(!found.body.contains("VPN drops at home"));
+    assert!(found.body.contains("matching “printer”"));
+    let odd = b.get("/console?queue=open&q=%3Cb%3E%25_").await?;
+    assert_eq!(odd.status, StatusCode::OK);
+    assert!(!odd.body.contains("<b>%_") && odd.body.contains("&#60;b&#62;%_"));
+    assert!(odd.body.contains("Nothing in this queue."));
     Ok(())
 }

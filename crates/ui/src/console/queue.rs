@@ -44,6 +44,21 @@ pub(crate) struct QueueQuery {
     sort: Option<String>,
     /// Where the page starts: the sort key of the previous page's last ticket, `.`-joined.
     after: Option<String>,
+    /// Words the subject or description must contain.
+    q: Option<String>,
+}
+
+/// Percent-encodes a query parameter's value.
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn parse_after(text: &str) -> Option<Vec<i64>> {
@@ -80,6 +95,8 @@ struct QueuePage {
     first: String,
     /// Where the bulk form returns to: this page.
     back: String,
+    /// The search, as typed.
+    search: String,
     assignees: Vec<Opt>,
     statuses: Vec<Opt>,
 }
@@ -104,9 +121,15 @@ pub(crate) async fn page(
             )
         })?),
     };
+    let search = q.q.unwrap_or_default().trim().to_owned();
     let base = format!(
-        "/console?queue={}&sort={}",
+        "/console?queue={}{}&sort={}",
         queue.as_str(),
+        if search.is_empty() {
+            String::new()
+        } else {
+            format!("&q={}", encode(&search))
+        },
         SORTS
             .iter()
             .map(|(v, _)| *v)
@@ -146,9 +169,10 @@ pub(crate) async fn page(
         "",
     );
     let counts = ui.desk.queue_counts(actor).await?;
+    let text = (!search.is_empty()).then(|| search.clone());
     let page = ui
         .desk
-        .queue_tickets(actor, queue, sort, after, PAGE)
+        .queue_tickets(actor, queue, sort, after, text, PAGE)
         .await?;
     let next = page
         .next
@@ -191,6 +215,7 @@ pub(crate) async fn page(
         next,
         first,
         back,
+        search,
         assignees,
         statuses,
     };
@@ -216,5 +241,6 @@ mod tests {
             Some(vec![3, 1_700_000_000, 42])
         );
         assert_eq!(parse_after("3.x"), None);
+        assert_eq!(encode("vpn & wifi/5"), "vpn%20%26%20wifi%2F5");
     }
 }
