@@ -17,7 +17,11 @@ use serde_json::Value;
 use support::{Api, Backend, TestDesk, send};
 use tokio::net::TcpStream;
 
-on_both!(imap_mail_becomes_tickets_once, imap_errors_are_shown);
+on_both!(
+    imap_mail_becomes_tickets_once,
+    imap_errors_are_shown,
+    imaps_checks_the_certificate
+);
 
 const USER: &str = "desk@desk.example";
 const PASSWORD: &str = "s3cret@pass";
@@ -26,10 +30,17 @@ const PASSWORD: &str = "s3cret@pass";
 struct Dovecot {
     dir: tempfile::TempDir,
     port: u16,
+    tls_port: u16,
 }
 
 impl Dovecot {
     fn start() -> Self {
+        Self::start_with_tls(false)
+    }
+
+    /// With `tls`, Dovecot also answers IMAPS on `tls_port` with a certificate for
+    /// `localhost` issued by a throwaway CA (`ca.pem` in its folder), made here with openssl.
+    fn start_with_tls(tls: bool) -> Self {
         let binary = ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot"]
             .into_iter()
             .find(|p| Path::new(p).exists())
@@ -37,6 +48,16 @@ impl Dovecot {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let root = dir.path();
         let port = free_port();
+        let tls_port = if tls { free_port() } else { 0 };
+        let ssl = if tls {
+            make_certificates(root);
+            format!(
+                "ssl = yes\nssl_cert = <{d}/cert.pem\nssl_key = <{d}/key.pem\n",
+                d = root.display()
+            )
+        } else {
+            "ssl = no\n".to_owned()
+        };
         // Running as root, Dovecot hands mail to its own unprivileged user; otherwise every
         // process runs as the user who started the test.
         let root_user = rustix_uid() == 0;
@@ -56,12 +77,12 @@ impl Dovecot {
             .expect("users file");
         let config = format!(
             "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/log\n\
-             protocols = imap\nlisten = 127.0.0.1\nssl = no\ndisable_plaintext_auth = no\n\
+             protocols = imap\nlisten = 127.0.0.1\n{ssl}disable_plaintext_auth = no\n\
              auth_mechanisms = plain login\nfirst_valid_uid = 100\n{own_users}\
              passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/users\n}}\n\
              userdb {{\n  driver = static\n  args = uid={me} gid={me} home={d}/mail/%u\n}}\n\
              mail_location = maildir:~/Maildir\n\
-             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
+             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {tls_port}\n  }}\n}}\n\
              service anvil {{\n  chroot =\n}}\n"
         );
         std::fs::write(root.join("dovecot.conf"), config).expect("config");
@@ -79,7 +100,11 @@ impl Dovecot {
             .status()
             .expect("cannot run dovecot");
         assert!(status.success(), "dovecot did not start: {status}");
-        let dovecot = Self { dir, port };
+        let dovecot = Self {
+            dir,
+            port,
+            tls_port,
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
@@ -98,6 +123,19 @@ impl Dovecot {
             password.replace('@', "%40"),
             self.port
         )
+    }
+
+    /// The IMAPS URL, by host name (the certificate is for `localhost`).
+    fn tls_url(&self) -> String {
+        format!(
+            "imaps://desk%40desk.example:{}@localhost:{}/INBOX",
+            PASSWORD.replace('@', "%40"),
+            self.tls_port
+        )
+    }
+
+    fn ca_file(&self) -> String {
+        self.dir.path().join("ca.pem").display().to_string()
     }
 
     fn log(&self) -> String {
@@ -140,6 +178,60 @@ impl Drop for Dovecot {
             }
         }
     }
+}
+
+/// A CA, and a certificate for `localhost` and 127.0.0.1 it issued, in `dir`.
+fn make_certificates(dir: &Path) {
+    let d = dir.display().to_string();
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "basicConstraints = CA:FALSE\nsubjectAltName = DNS:localhost, IP:127.0.0.1\n",
+    )
+    .expect("extensions file");
+    run(Command::new("openssl").args([
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Frontline test CA",
+        "-keyout",
+        &format!("{d}/ca.key"),
+        "-out",
+        &format!("{d}/ca.pem"),
+    ]));
+    run(Command::new("openssl").args([
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        &format!("{d}/key.pem"),
+        "-out",
+        &format!("{d}/cert.csr"),
+    ]));
+    run(Command::new("openssl").args([
+        "x509",
+        "-req",
+        "-days",
+        "2",
+        "-in",
+        &format!("{d}/cert.csr"),
+        "-CA",
+        &format!("{d}/ca.pem"),
+        "-CAkey",
+        &format!("{d}/ca.key"),
+        "-CAcreateserial",
+        "-out",
+        &format!("{d}/cert.pem"),
+        "-extfile",
+        &format!("{d}/ext.cnf"),
+    ]));
 }
 
 fn run(cmd: &mut Command) {
@@ -385,4 +477,61 @@ async fn imap_errors_are_shown(backend: Backend) {
         },
     )
     .await;
+}
+
+async fn imaps_checks_the_certificate(backend: Backend) {
+    let dovecot = Dovecot::start_with_tls(true);
+    let mut imap = dovecot.session().await;
+    imap.append(
+        "INBOX",
+        None,
+        None,
+        message(
+            "ana@client.example",
+            "Over TLS",
+            "t1@client.example",
+            "",
+            "Secret.",
+        ),
+    )
+    .await
+    .expect("append");
+    let desk = TestDesk::new(backend, "imaps").await;
+    desk.run_ok(&[
+        "mailbox",
+        "add",
+        "--address",
+        USER,
+        "--imap",
+        &dovecot.tls_url(),
+    ]);
+    let token = desk.person("agent@desk.example", "Alex Agent", "agent");
+
+    // The server's certificate comes from a CA nobody trusts: no login, the error is shown.
+    let mut untrusting = desk.serve().await;
+    eventually(
+        Duration::from_secs(30),
+        "the TLS error in the list",
+        || async { desk.run_ok(&["mailbox", "list"]).contains("TLS") },
+    )
+    .await;
+    assert!(tickets(&untrusting.api(), &token).await.is_empty());
+    untrusting.kill9();
+
+    // Trusting that CA, the same mailbox is read over TLS.
+    let server = desk
+        .serve_env(&[], &[("FRONTLINE_MAIL_CA_FILE", &dovecot.ca_file())])
+        .await;
+    let api = server.api();
+    eventually(
+        Duration::from_secs(30),
+        "the ticket read over IMAPS",
+        || async { tickets(&api, &token).await.len() == 1 },
+    )
+    .await;
+    eventually(Duration::from_secs(10), "the error cleared", || async {
+        !desk.run_ok(&["mailbox", "list"]).contains("last error")
+    })
+    .await;
+    let _ = imap.logout().await;
 }

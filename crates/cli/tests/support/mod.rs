@@ -141,4 +141,9 @@ impl TestDesk {
     pub async fn serve_with(&self, extra: &[&str]) -> Server {
         Server::start_with(self, extra).await
     }
+
+    /// `frontline serve` with more flags and environment variables.
+    pub async fn serve_env(&self, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::start_env(self, extra, env).await
+    }
 }

@@ -27,11 +27,17 @@ impl Server {
 
     /// `serve --listen 127.0.0.1:0` with `extra` flags after it.
     pub(super) async fn start_with(desk: &TestDesk, extra: &[&str]) -> Self {
+        Self::start_env(desk, extra, &[]).await
+    }
+
+    /// `start_with`, and the process gets the environment variables `env` too.
+    pub(super) async fn start_env(desk: &TestDesk, extra: &[&str], env: &[(&str, &str)]) -> Self {
         let started = Instant::now();
         let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
         args.extend_from_slice(extra);
         let mut child = desk
             .command(&args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
