@@ -8,8 +8,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use frontline_core::people::NewUser;
+use frontline_core::tickets::NewTicket;
 use frontline_core::{Actor, Desk, Store};
-use frontline_domain::{Email, Role};
+use frontline_domain::{Email, Role, Subject};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -81,6 +82,12 @@ impl Site {
             role,
             organization_id: u.organization_id,
         })
+    }
+
+    /// A new ticket opened in the portal by `by`; its number.
+    pub async fn ticket(&self, by: &Actor, subject: &str) -> TestResult<i64> {
+        let new = NewTicket::new(Subject::parse(subject)?, "It is broken.", "portal");
+        Ok(self.desk.create_ticket(by, new, None).await?.ticket.row.id)
     }
 
     pub fn browser(&self) -> Browser {
