@@ -48,7 +48,7 @@ async fn render(
 ) -> Result<Response, UiError> {
     let categories = ui.desk.categories().await?;
     let page = NewPage {
-        chrome: signed.chrome("portal"),
+        chrome: signed.chrome("portal-new"),
         subject: v.subject.to_owned(),
         description: v.description.to_owned(),
         categories: Opt::list(
