@@ -40,6 +40,8 @@ pub struct Desk {
     pub(crate) creations: Arc<crate::tickets::CreationQueue>,
     /// API tokens recently found valid.
     pub(crate) tokens: Arc<crate::auth::TokenCache>,
+    /// Automation rules as last read.
+    pub(crate) rules: Arc<crate::rules::RuleCache>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -58,6 +60,7 @@ impl Desk {
             ticket_config: Arc::default(),
             creations: Arc::default(),
             tokens: Arc::default(),
+            rules: Arc::default(),
         }
     }
 
@@ -71,6 +74,7 @@ impl Desk {
             ticket_config: Arc::default(),
             creations: Arc::default(),
             tokens: Arc::default(),
+            rules: Arc::default(),
         }
     }
 

@@ -17,6 +17,7 @@ pub mod maintenance;
 pub mod notify;
 pub mod people;
 pub mod queues;
+pub mod rules;
 pub mod sessions;
 pub mod sla;
 pub mod tickets;

@@ -4,6 +4,7 @@
 //! may run it at once without harm.
 
 pub mod queue;
+mod webhook;
 
 pub use queue::{
     Handler, HandlerFuture, JobContext, JobError, Registry, WorkerConfig, spawn_worker,
@@ -20,6 +21,7 @@ pub fn registry() -> Registry {
     Registry::new()
         .register(frontline_core::sla::TIMER_JOB, sla_timer)
         .register(frontline_core::notify::NOTIFY_JOB, notify)
+        .register(frontline_core::rules::WEBHOOK_JOB, webhook::call)
 }
 
 /// An SLA warning or breach may have fallen due: bring the ticket's SLA state up to date in
@@ -53,14 +55,28 @@ pub const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(15 * 60);
 pub fn spawn(desk: Desk, mut shutdown: watch::Receiver<bool>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(HOUSEKEEPING_EVERY);
+        let mut rules = tokio::time::interval(TIME_RULES_EVERY);
         loop {
             tokio::select! {
                 _ = tick.tick() => housekeeping(&desk).await,
+                _ = rules.tick() => time_rules(&desk).await,
                 _ = shutdown.changed() => break,
             }
         }
         tracing::debug!("background worker stopped");
     })
+}
+
+/// How often time rules look for tickets that came of age.
+pub const TIME_RULES_EVERY: Duration = Duration::from_secs(60);
+
+/// Runs the time rules; each fires once per ticket and period however many nodes do this.
+async fn time_rules(desk: &Desk) {
+    match desk.run_time_rules().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(fired = n, "time rules fired"),
+        Err(e) => tracing::warn!(error = %e, "could not run time rules; will retry"),
+    }
 }
 
 async fn housekeeping(desk: &Desk) {

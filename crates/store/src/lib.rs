@@ -21,6 +21,7 @@ pub mod links;
 pub mod list;
 pub mod mail;
 pub mod queues;
+pub mod rules;
 pub mod sessions;
 pub mod sla;
 pub mod stats;

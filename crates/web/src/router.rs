@@ -19,6 +19,7 @@ use crate::api::desk::{
     categories, custom_fields, groups, organizations, priority_matrix, sla as sla_config, users,
 };
 use crate::api::jobs::{list as jobs_list, retry as jobs_retry};
+use crate::api::rules::{change as rules_change, list as rules_list};
 use crate::api::tickets::{
     attachments, comments, create, events, get, links, list, merge, sla, update,
 };
@@ -97,6 +98,12 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(
             sla_config::list_policies,
             sla_config::create_policy
+        ))
+        .routes(routes!(rules_list::list_rules, rules_change::create_rule))
+        .routes(routes!(rules_list::reorder_rules))
+        .routes(routes!(
+            rules_change::replace_rule,
+            rules_change::delete_rule
         ))
         .routes(routes!(jobs_list::list_jobs))
         .routes(routes!(jobs_retry::retry_job))

@@ -44,6 +44,11 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/calendars",
     "GET /api/v1/sla-policies",
     "POST /api/v1/sla-policies",
+    "GET /api/v1/rules",
+    "POST /api/v1/rules",
+    "PUT /api/v1/rules/order",
+    "PUT /api/v1/rules/{id}",
+    "DELETE /api/v1/rules/{id}",
     "GET /api/v1/jobs",
     "POST /api/v1/jobs/{id}/retry",
 ];

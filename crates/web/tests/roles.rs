@@ -110,6 +110,12 @@ const TABLE: &[Row] = &[
     row("POST",   "/api/v1/calendars",                              Some(r#"{"name":"Shift {n}","time_zone":"UTC","week":{"sat":["22:00-06:00"]}}"#), [401, 401, 403, 403, 201, 201]),
     row("GET",    "/api/v1/sla-policies",                           None,                                         [401, 401, 403, 200, 200, 200]),
     row("POST",   "/api/v1/sla-policies",                           Some(r#"{"calendar":"Office","policy":{"name":"P {n}","targets":{"resolution":60}}}"#), [401, 401, 403, 403, 201, 201]),
+    // Automation rules are the managers' and admins'.
+    row("GET",    "/api/v1/rules",                                  None,                                         [401, 401, 403, 403, 200, 200]),
+    row("POST",   "/api/v1/rules",                                  Some(r#"{"name":"Rule {n}","trigger":"created","conditions":[{"field":"subject","op":"contains","value":"zzz-never"}],"actions":[{"action":"add_tags","tags":["auto"]}]}"#), [401, 401, 403, 403, 201, 201]),
+    row("PUT",    "/api/v1/rules/999999",                           Some(r#"{"name":"Gone","trigger":"created","actions":[{"action":"add_tags","tags":["auto"]}]}"#), [401, 401, 403, 403, 404, 404]),
+    row("DELETE", "/api/v1/rules/999999",                           None,                                         [401, 401, 403, 403, 404, 404]),
+    row("PUT",    "/api/v1/rules/order",                            Some(r#"{"ids":[999999]}"#),                  [401, 401, 403, 403, 422, 422]),
     // The job queue is the administrators'.
     row("GET",    "/api/v1/jobs",                                   None,                                         [401, 401, 403, 403, 403, 200]),
     row("GET",    "/api/v1/jobs?state=dead",                        None,                                         [401, 401, 403, 403, 403, 200]),

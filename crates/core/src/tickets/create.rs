@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use frontline_domain::rules::{Facts, Trigger};
 use frontline_domain::{
     CategoryPath, Email, EventKind, Level, Priority, Status, Subject, Tag, TicketType,
 };
@@ -15,6 +16,7 @@ use super::fields;
 use super::trail::Trail;
 use super::writer::{Creation, Written};
 use crate::config::TicketConfig;
+use crate::rules;
 use crate::{Actor, CoreError, Desk, Result};
 
 #[derive(Debug, Clone)]
@@ -107,11 +109,12 @@ impl Desk {
         // Everything that only reads is resolved before the write transaction, so the single
         // SQLite writer is held for the inserts alone. Names resolved here can only change
         // under an administrator's hand; the foreign keys still guard every reference.
-        let resolved = {
+        let (resolved, rules) = {
             let mut read = self.store.read().await?;
             let mut c = read.conn();
             let config = self.ticket_config.get(&mut c).await?;
-            resolve(&mut c, actor, new, &config).await?
+            let rules = self.rules.get(&mut c).await?;
+            (resolve(&mut c, actor, new, &config).await?, rules)
         };
         let now = self.now();
         let Resolved {
@@ -129,7 +132,7 @@ impl Desk {
         }
         let status = new.status.unwrap_or(Status::New);
         let at = now.as_micros();
-        let row = TicketRow {
+        let mut row = TicketRow {
             id: 0,
             subject: new.subject.as_str().to_owned(),
             description: new.description.clone(),
@@ -159,7 +162,64 @@ impl Desk {
             closed_at: (status == Status::Closed).then_some(at),
         };
         let tags: BTreeSet<&str> = new.tags.iter().map(|t| t.as_str()).collect();
-        let tags: Vec<String> = tags.into_iter().map(str::to_owned).collect();
+        let mut tags: Vec<String> = tags.into_iter().map(str::to_owned).collect();
+        let mut named = Named {
+            group: new.group.clone(),
+            assignee: assignee.as_ref().map(|a| a.email.clone()),
+            category: new.category.as_ref().map(|c| c.as_str().to_owned()),
+        };
+        // Created rules change the ticket before it is written, so the ticket, its events
+        // and whatever the rules add go to the database in the writer's one transaction.
+        let mut rule_events = Vec::new();
+        let mut rule_effects = None;
+        if rules.has(Trigger::Created) {
+            let before = Facts {
+                status: row.status.clone(),
+                priority: rules::priority_name(row.priority),
+                ticket_type: row.ticket_type.clone(),
+                category: named.category.clone(),
+                group: named.group.clone(),
+                assignee: named.assignee.clone(),
+                organization: requester
+                    .as_ref()
+                    .and_then(|r| r.organization_id)
+                    .and_then(|o| rules.organizations.get(&o).cloned()),
+                channel: row.channel.clone(),
+                tags: tags.clone(),
+                custom: serde_json::from_str(&row.custom_fields).unwrap_or_default(),
+                requester: requester
+                    .as_ref()
+                    .map(|r| r.email.clone())
+                    .or_else(|| new.requester.as_ref().map(|e| e.to_string()))
+                    .unwrap_or_default()
+                    .to_lowercase(),
+                subject: row.subject.clone(),
+                description: row.description.clone(),
+            };
+            let mut after = before.clone();
+            let out = rules::run_rules(
+                &rules,
+                Trigger::Created,
+                &mut after,
+                None,
+                None,
+                "created",
+                now,
+            );
+            rules::apply_fields(&rules, &before, &after, &mut row, at);
+            (tags, named) = (
+                after.tags,
+                Named {
+                    group: after.group,
+                    assignee: after.assignee,
+                    category: after.category,
+                },
+            );
+            rule_events = out.events;
+            if !out.effects.is_empty() {
+                rule_effects = Some((rules.clone(), out.effects));
+            }
+        }
         let mut trail = Trail::new(0, Some(actor.id), now);
         trail.push(
             EventKind::Created,
@@ -168,8 +228,10 @@ impl Desk {
             Some(row.status.clone()),
             false,
         );
-        trail.changed("group", None, new.group.clone());
-        trail.changed("assignee", None, assignee.as_ref().map(|a| a.email.clone()));
+        trail.changed("group", None, named.group.clone());
+        trail.changed("assignee", None, named.assignee.clone());
+        let mut events = trail.into_events();
+        events.append(&mut rule_events);
         let has_watchers = !watcher_ids.is_empty();
         let written = self
             .write_creation(Creation {
@@ -180,13 +242,14 @@ impl Desk {
                 tags: tags.clone(),
                 watcher_ids,
                 index,
-                events: trail.into_events(),
+                events,
+                rule_effects,
                 idempotency: idem.cloned(),
                 now,
             })
             .await?;
         let (row, requester) = match written {
-            Written::Fresh { row, requester } => (row, requester),
+            Written::Fresh { row, requester } => (*row, *requester),
             Written::Repeated { id } => {
                 let mut read = self.store.read().await?;
                 let ticket = read
@@ -208,9 +271,9 @@ impl Desk {
                 requester_email: requester.email,
                 requester_name: requester.name,
                 organization_name: None,
-                group_name: new.group.clone(),
-                assignee_email: assignee.map(|a| a.email),
-                category_path: new.category.as_ref().map(|c| c.as_str().to_owned()),
+                group_name: named.group,
+                assignee_email: named.assignee,
+                category_path: named.category,
                 sla: Default::default(),
                 tags,
                 watchers: Vec::new(),
@@ -228,6 +291,13 @@ impl Desk {
             fresh: true,
         })
     }
+}
+
+/// The names of what a new ticket refers to, as its creator and the created rules left them.
+struct Named {
+    group: Option<String>,
+    assignee: Option<String>,
+    category: Option<String>,
 }
 
 /// What a new ticket refers to, read before the write transaction begins.

@@ -5,7 +5,7 @@
 
 mod comment;
 mod create;
-mod fields;
+pub(crate) mod fields;
 mod link;
 mod list;
 mod merge;
@@ -22,6 +22,7 @@ pub use update::TicketPatch;
 pub(crate) use writer::CreationQueue;
 
 pub(crate) use trail::Trail;
+pub(crate) use update::{record_row_changes, set_status};
 
 pub use frontline_store::attachments::AttachmentRow;
 pub use frontline_store::events::EventView;

@@ -9,7 +9,7 @@
 //! one creation per transaction, so a bad creation fails alone. The task is independent of
 //! the requests: a client that hangs up does not cancel the tickets of the others.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use frontline_domain::{Email, Role, Timestamp};
 use frontline_store::bulk::IdTable;
@@ -21,6 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::create::IdempotencyKey;
 use crate::people::organization_for;
+use crate::rules::{Effect, RuleSet, write_effects};
 use crate::{CoreError, Desk, Result};
 
 /// Most creations in one transaction: far below the bind limits of both databases
@@ -45,6 +46,8 @@ pub(crate) struct Creation {
     pub index: Vec<(String, String)>,
     /// Events with `ticket_id` left at 0.
     pub events: Vec<EventRow>,
+    /// What created rules add once the ticket has its id (comments, jobs).
+    pub rule_effects: Option<(Arc<RuleSet>, Vec<Effect>)>,
     pub idempotency: Option<IdempotencyKey>,
     pub now: Timestamp,
 }
@@ -52,8 +55,11 @@ pub(crate) struct Creation {
 /// What became of one creation.
 #[derive(Debug)]
 pub(crate) enum Written {
-    /// The ticket as stored, and its requester.
-    Fresh { row: TicketRow, requester: UserRow },
+    /// The ticket as stored, and its requester (boxed: the other variant is an id).
+    Fresh {
+        row: Box<TicketRow>,
+        requester: Box<UserRow>,
+    },
     /// The idempotency key had created this ticket before.
     Repeated { id: i64 },
 }
@@ -182,6 +188,9 @@ impl Desk {
         }
         for ((i, _), row) in fresh.iter().zip(&rows) {
             let creation = creations[*i];
+            if let Some((rules, effects)) = &creation.rule_effects {
+                write_effects(rules, &mut c, row, effects, creation.now).await?;
+            }
             self.reconcile_sla(&mut c, row.id, creation.now, true)
                 .await?;
             if let Some(k) = &creation.idempotency {
@@ -197,7 +206,10 @@ impl Desk {
         }
         tx.commit().await?;
         for ((i, requester), row) in fresh.into_iter().zip(rows) {
-            results[i] = Some(Ok(Written::Fresh { row, requester }));
+            results[i] = Some(Ok(Written::Fresh {
+                row: Box::new(row),
+                requester: Box::new(requester),
+            }));
         }
         Ok(results
             .into_iter()

@@ -2,6 +2,7 @@
 
 pub mod desk;
 pub mod jobs;
+pub mod rules;
 pub mod tickets;
 
 use frontline_domain::DomainError;

@@ -1,0 +1,338 @@
+//! Running the cached rules over one ticket and carrying out what fired: field changes on the
+//! row the operation is about to write, and effects (comments, notifications, webhooks) that
+//! need the ticket's id, written in the same transaction.
+
+use frontline_domain::rules::{Action, Facts, Recipient, Trigger, run};
+use frontline_domain::{EventKind, Priority, Status, Timestamp};
+use frontline_store::Conn;
+use frontline_store::comments::CommentRow;
+use frontline_store::events::EventRow;
+use frontline_store::jobs::NewJob;
+use frontline_store::tickets::{TicketRow, TicketView};
+use serde_json::{Value, json};
+
+use super::{LOOP_LIMIT, LOOP_WINDOW_MICROS, Loaded, RuleSet, WEBHOOK_JOB};
+use crate::notify::{self, Notification};
+use crate::tickets::set_status;
+use crate::{CoreError, Result};
+
+/// What needs the ticket written first.
+#[derive(Debug, Clone)]
+pub(crate) enum Effect {
+    Comment {
+        author_id: i64,
+        author_role: String,
+        body: String,
+        internal: bool,
+    },
+    Notify {
+        key: String,
+        reason: String,
+        recipients: Vec<Recipient>,
+    },
+    Webhook {
+        key: String,
+        url: String,
+        body: Value,
+    },
+}
+
+/// What the rules that fired did, besides the facts they changed.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    /// `rule_applied` events, one per action, with `ticket_id` left at 0.
+    pub events: Vec<EventRow>,
+    pub effects: Vec<Effect>,
+}
+
+impl Outcome {
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+}
+
+/// The ticket as rules see it.
+pub(crate) fn facts_of(v: &TicketView) -> Facts {
+    let r = &v.row;
+    Facts {
+        status: r.status.clone(),
+        priority: priority_name(r.priority),
+        ticket_type: r.ticket_type.clone(),
+        category: v.category_path.clone(),
+        group: v.group_name.clone(),
+        assignee: v.assignee_email.clone(),
+        organization: v.organization_name.clone(),
+        channel: r.channel.clone(),
+        tags: v.tags.clone(),
+        custom: match serde_json::from_str(&r.custom_fields) {
+            Ok(Value::Object(m)) => m,
+            _ => Default::default(),
+        },
+        requester: v.requester_email.to_lowercase(),
+        subject: r.subject.clone(),
+        description: r.description.clone(),
+    }
+}
+
+pub(crate) fn priority_name(rank: i64) -> String {
+    Priority::from_rank(rank)
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default()
+}
+
+/// Runs the rules of `trigger` (or the one rule `only`) over `facts`, which it updates, and
+/// collects their events and effects. `cause` makes the dedup keys of their jobs unique to
+/// this occasion (`created`, `v7` for a version, `t…` for a time period).
+pub(crate) fn run_rules(
+    set: &RuleSet,
+    trigger: Trigger,
+    facts: &mut Facts,
+    before: Option<&Facts>,
+    only: Option<i64>,
+    cause: &str,
+    at: Timestamp,
+) -> Outcome {
+    let rules: Vec<&Loaded> = set
+        .rules
+        .iter()
+        .filter(|r| only.is_none_or(|id| r.id == id))
+        .collect();
+    let fired = run(&rules, trigger, facts, before);
+    let mut out = Outcome::default();
+    for f in fired {
+        let rule = rules[f.index];
+        let name = &rule.rule.name;
+        for (i, action) in rule.rule.actions.iter().enumerate() {
+            out.events.push(EventRow {
+                id: 0,
+                ticket_id: 0,
+                actor_id: None,
+                at: at.as_micros(),
+                kind: EventKind::RuleApplied.as_str().to_owned(),
+                field: Some(name.clone()),
+                old_value: None,
+                new_value: Some(action.describe()),
+                internal: true,
+            });
+            let key = format!("rule:{}:{cause}:{i}", rule.id);
+            match action {
+                Action::AddNote { body } | Action::Reply { body } => {
+                    out.effects.push(Effect::Comment {
+                        author_id: rule.author_id,
+                        author_role: rule.author_role.clone(),
+                        body: body.clone(),
+                        internal: matches!(action, Action::AddNote { .. }),
+                    })
+                }
+                Action::Notify { recipients } => out.effects.push(Effect::Notify {
+                    key,
+                    reason: format!("rule:{name}"),
+                    recipients: recipients.clone(),
+                }),
+                Action::Webhook { url } => out.effects.push(Effect::Webhook {
+                    key,
+                    url: url.clone(),
+                    body: json!({
+                        "rule": name,
+                        "trigger": trigger.as_str(),
+                        "ticket": {
+                            "subject": facts.subject,
+                            "status": facts.status,
+                            "priority": facts.priority,
+                            "type": facts.ticket_type,
+                            "category": facts.category,
+                            "group": facts.group,
+                            "assignee": facts.assignee,
+                            "organization": facts.organization,
+                            "requester": facts.requester,
+                            "channel": facts.channel,
+                            "tags": facts.tags,
+                        },
+                    }),
+                }),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Carries the field changes from `before` to `after` into `row`, with the ids the rule set
+/// resolved when it was loaded. Tags are the caller's (they live in their own table).
+pub(crate) fn apply_fields(
+    set: &RuleSet,
+    before: &Facts,
+    after: &Facts,
+    row: &mut TicketRow,
+    at: i64,
+) {
+    if after.status != before.status
+        && let Ok(s) = Status::parse("status", &after.status)
+    {
+        set_status(row, s, at);
+    }
+    if after.priority != before.priority
+        && let Ok(p) = Priority::parse("priority", &after.priority)
+    {
+        row.priority = p.rank();
+        row.priority_overridden = true;
+    }
+    if after.ticket_type != before.ticket_type {
+        row.ticket_type = after.ticket_type.clone();
+    }
+    if after.group != before.group {
+        row.group_id = after
+            .group
+            .as_ref()
+            .and_then(|g| set.groups.get(&g.to_lowercase()).copied());
+    }
+    if after.assignee != before.assignee {
+        row.assignee_id = after
+            .assignee
+            .as_ref()
+            .and_then(|e| set.people.get(&e.to_lowercase()).copied());
+    }
+    if after.category != before.category {
+        row.category_id = after
+            .category
+            .as_ref()
+            .and_then(|p| set.categories.get(p).copied());
+    }
+}
+
+/// True when rules may still act on the ticket (see [`LOOP_LIMIT`]).
+pub(crate) async fn within_limit(c: &mut Conn<'_>, ticket_id: i64, now: Timestamp) -> Result<bool> {
+    let recent = c
+        .rule_events_since(ticket_id, now.as_micros() - LOOP_WINDOW_MICROS)
+        .await?;
+    if recent >= LOOP_LIMIT {
+        tracing::warn!(
+            ticket_id,
+            recent,
+            "rules acted on this ticket too often; leaving it to people for now"
+        );
+    }
+    Ok(recent < LOOP_LIMIT)
+}
+
+/// Writes the rules' events and effects for the stored `row`.
+pub(crate) async fn write_outcome(
+    set: &RuleSet,
+    c: &mut Conn<'_>,
+    row: &TicketRow,
+    out: Outcome,
+    now: Timestamp,
+) -> Result<()> {
+    let events: Vec<EventRow> = out
+        .events
+        .into_iter()
+        .map(|e| EventRow {
+            ticket_id: row.id,
+            ..e
+        })
+        .collect();
+    c.bulk_events(&events).await?;
+    write_effects(set, c, row, &out.effects, now).await
+}
+
+/// Writes the effects for the stored `row`: comments with their events, and notification and
+/// webhook jobs under dedup keys.
+pub(crate) async fn write_effects(
+    set: &RuleSet,
+    c: &mut Conn<'_>,
+    row: &TicketRow,
+    effects: &[Effect],
+    now: Timestamp,
+) -> Result<()> {
+    let at = now.as_micros();
+    for e in effects {
+        match e {
+            Effect::Comment {
+                author_id,
+                author_role,
+                body,
+                internal,
+            } => {
+                let id = c
+                    .insert_comment(&CommentRow {
+                        id: 0,
+                        ticket_id: row.id,
+                        author_id: *author_id,
+                        body: body.clone(),
+                        internal: *internal,
+                        source_ticket_id: row.id,
+                        created_at: at,
+                    })
+                    .await?;
+                let (kind, field) = if *internal {
+                    (EventKind::NoteAdded, None)
+                } else {
+                    (EventKind::Replied, Some(author_role.clone()))
+                };
+                c.insert_event(&EventRow {
+                    id: 0,
+                    ticket_id: row.id,
+                    actor_id: Some(*author_id),
+                    at,
+                    kind: kind.as_str().to_owned(),
+                    field,
+                    old_value: None,
+                    new_value: Some(id.to_string()),
+                    internal: *internal,
+                })
+                .await?;
+            }
+            Effect::Notify {
+                key,
+                reason,
+                recipients,
+            } => {
+                let mut ids = Vec::new();
+                for r in recipients {
+                    match r {
+                        Recipient::Assignee => ids.extend(row.assignee_id),
+                        Recipient::Requester => ids.push(row.requester_id),
+                        Recipient::Group => {
+                            if let Some(g) = row.group_id {
+                                ids.extend(c.group_member_ids(g).await?);
+                            }
+                        }
+                        Recipient::Managers => ids.extend(c.manager_ids().await?),
+                        Recipient::Person(e) => ids.extend(set.people.get(&e.to_lowercase())),
+                    }
+                }
+                let mut seen = std::collections::HashSet::new();
+                ids.retain(|id| seen.insert(*id));
+                if ids.is_empty() {
+                    continue;
+                }
+                let n = Notification {
+                    ticket_id: row.id,
+                    reason: reason.clone(),
+                    recipients: ids,
+                };
+                notify::enqueue(c, &n, format!("{key}:{}", row.id), at).await?;
+            }
+            Effect::Webhook { key, url, body } => {
+                let mut body = body.clone();
+                if let Some(t) = body.get_mut("ticket").and_then(Value::as_object_mut) {
+                    t.insert("id".into(), json!(row.id));
+                }
+                let payload = json!({ "url": url, "body": body });
+                c.enqueue_job(
+                    &NewJob {
+                        kind: WEBHOOK_JOB.to_owned(),
+                        payload: payload.to_string(),
+                        dedup_key: Some(format!("{key}:{}", row.id)),
+                        run_at: at,
+                        max_attempts: 8,
+                    },
+                    at,
+                )
+                .await
+                .map_err(CoreError::from)?;
+            }
+        }
+    }
+    Ok(())
+}

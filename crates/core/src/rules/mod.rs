@@ -1,0 +1,304 @@
+//! Automation rules: configured by managers and admins (this module), run on a new ticket
+//! before the writer stores it and on a change inside its transaction (`apply`), and by the
+//! periodic time scan (`time`).
+//!
+//! Rules are cached per node like SLA policies (`cache.rs`), together with the ids of the
+//! groups, agents and categories they name, so running them costs no query of its own: a desk
+//! without rules pays one cached read per operation. Rule actions are applied directly, not
+//! through `update_ticket`, so they never trigger updated rules again; on top of that a
+//! ticket on which rules acted [`LOOP_LIMIT`] times within [`LOOP_WINDOW_MICROS`] is left to
+//! people.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use frontline_domain::rules::{Action, Condition, Field, Recipient, Rule, Trigger};
+use frontline_domain::{CategoryPath, DomainError, Email};
+use frontline_store::Conn;
+use frontline_store::rules::RuleRow;
+use serde::Serialize;
+
+use crate::tickets::fields;
+use crate::{Actor, CoreError, Desk, Result};
+
+mod apply;
+mod time;
+
+pub(crate) use apply::{
+    Effect, Outcome, apply_fields, facts_of, priority_name, run_rules, within_limit, write_effects,
+    write_outcome,
+};
+pub use time::{WEBHOOK_JOB, WebhookCall};
+
+/// A ticket on which rules acted this often within [`LOOP_WINDOW_MICROS`] gets no more
+/// rule actions until the window has passed: rules calling a webhook whose receiver changes
+/// the ticket again cannot loop for ever.
+pub const LOOP_LIMIT: i64 = 50;
+pub const LOOP_WINDOW_MICROS: i64 = 10 * 60 * 1_000_000;
+
+/// A rule as configured.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfiguredRule {
+    pub id: i64,
+    pub position: i64,
+    #[serde(flatten)]
+    pub rule: Rule,
+}
+
+/// A rule ready to run: its definition, its author (who writes its notes), and ids of what
+/// its actions name.
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    pub id: i64,
+    pub author_id: i64,
+    pub author_role: String,
+    pub rule: Rule,
+}
+
+impl AsRef<Rule> for Loaded {
+    fn as_ref(&self) -> &Rule {
+        &self.rule
+    }
+}
+
+/// Every rule in order, and the names they use resolved to ids.
+#[derive(Debug, Default)]
+pub(crate) struct RuleSet {
+    pub rules: Vec<Loaded>,
+    /// By lower-case group name.
+    pub groups: HashMap<String, i64>,
+    /// By lower-case email.
+    pub people: HashMap<String, i64>,
+    /// By category path.
+    pub categories: HashMap<String, i64>,
+    /// Organization names by id, read only when a condition looks at organizations.
+    pub organizations: HashMap<i64, String>,
+}
+
+impl RuleSet {
+    pub fn has(&self, trigger: Trigger) -> bool {
+        self.rules
+            .iter()
+            .any(|r| r.rule.enabled && r.rule.trigger == trigger)
+    }
+}
+
+pub(crate) type RuleCache = crate::cache::Cached<RuleSet>;
+
+impl RuleCache {
+    pub(crate) async fn get(&self, c: &mut Conn<'_>) -> Result<Arc<RuleSet>> {
+        if let Some(set) = self.fresh() {
+            return Ok(set);
+        }
+        let rows = c.rules().await?;
+        let mut set = RuleSet::default();
+        for row in rows {
+            let rule = read_rule(&row)?;
+            let author = c.user_by_id(row.author_id).await?;
+            let names = resolve_names(c, &rule).await.unwrap_or_else(|e| {
+                tracing::warn!(rule = row.id, error = %e, "a rule names what no longer exists");
+                Names::default()
+            });
+            set.groups.extend(names.groups);
+            set.people.extend(names.people);
+            set.categories.extend(names.categories);
+            if uses_organizations(&rule) && set.organizations.is_empty() {
+                set.organizations = c
+                    .organizations()
+                    .await?
+                    .into_iter()
+                    .map(|o| (o.id, o.name))
+                    .collect();
+            }
+            set.rules.push(Loaded {
+                id: row.id,
+                author_id: row.author_id,
+                author_role: author.map(|a| a.role).unwrap_or_else(|| "admin".into()),
+                rule,
+            });
+        }
+        Ok(self.put(set))
+    }
+}
+
+fn read_rule(row: &RuleRow) -> Result<Rule> {
+    serde_json::from_str(&row.definition)
+        .map_err(|e| CoreError::Internal(format!("rule {} is unreadable: {e}", row.id)))
+}
+
+fn uses_organizations(rule: &Rule) -> bool {
+    rule.conditions
+        .iter()
+        .any(|c: &Condition| c.field == Field::Organization)
+}
+
+#[derive(Default)]
+struct Names {
+    groups: HashMap<String, i64>,
+    people: HashMap<String, i64>,
+    categories: HashMap<String, i64>,
+}
+
+/// The ids of every group, agent, person and category the rule's actions name; an error
+/// names the first that does not exist.
+async fn resolve_names(c: &mut Conn<'_>, rule: &Rule) -> Result<Names> {
+    let mut n = Names::default();
+    for (i, a) in rule.actions.iter().enumerate() {
+        let field = format!("actions[{i}]");
+        let with_field = |e: CoreError| match e {
+            CoreError::Invalid(errs) => CoreError::Invalid(
+                errs.into_iter()
+                    .map(|d| DomainError::new(field.clone(), d.message))
+                    .collect(),
+            ),
+            other => other,
+        };
+        match a {
+            Action::SetGroup { value: Some(name) } => {
+                let id = fields::group_id(c, name).await.map_err(with_field)?;
+                n.groups.insert(name.to_lowercase(), id);
+            }
+            Action::SetAssignee { value: Some(email) } => {
+                let email = Email::parse(&field, email)?;
+                let u = fields::staff(c, &field, &email).await?;
+                n.people.insert(email.as_str().to_lowercase(), u.id);
+            }
+            Action::SetCategory { value: Some(path) } => {
+                let path = CategoryPath::parse(&field, path)?;
+                let id = fields::category_id(c, &path).await.map_err(with_field)?;
+                n.categories.insert(path.as_str().to_owned(), id);
+            }
+            Action::Notify { recipients } => {
+                for r in recipients {
+                    if let Recipient::Person(email) = r {
+                        let email = Email::parse(&field, email)?;
+                        let ids = fields::users(c, &field, std::slice::from_ref(&email)).await?;
+                        for id in ids {
+                            n.people.insert(email.as_str().to_lowercase(), id);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(n)
+}
+
+/// A rule as written, checked on its own and against the desk.
+async fn check(c: &mut Conn<'_>, rule: &Rule) -> Result<()> {
+    rule.validate().map_err(CoreError::Invalid)?;
+    resolve_names(c, rule).await.map(drop)
+}
+
+fn definition(rule: &Rule) -> Result<String> {
+    serde_json::to_string(rule).map_err(|e| CoreError::Internal(e.to_string()))
+}
+
+impl Desk {
+    /// Every rule in the order they are considered, for managers and admins.
+    pub async fn rules(&self, actor: &Actor) -> Result<Vec<ConfiguredRule>> {
+        actor.require_configure()?;
+        let mut pc = self.store.read().await?;
+        pc.conn()
+            .rules()
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ConfiguredRule {
+                    id: r.id,
+                    position: r.position,
+                    rule: read_rule(r)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds a rule after the existing ones; the actor becomes the author of its notes.
+    pub async fn add_rule(&self, actor: &Actor, rule: Rule) -> Result<ConfiguredRule> {
+        actor.require_configure()?;
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        check(&mut c, &rule).await?;
+        let (id, position) = c
+            .insert_rule(
+                rule.trigger.as_str(),
+                &definition(&rule)?,
+                actor.id,
+                self.now().as_micros(),
+            )
+            .await?;
+        tx.commit().await?;
+        self.rules.forget();
+        tracing::info!(rule_id = id, actor = actor.id, "rule added");
+        Ok(ConfiguredRule { id, position, rule })
+    }
+
+    /// Replaces a rule, keeping its place; a time rule looks at every ticket again (each
+    /// still fires once per ticket and period).
+    pub async fn replace_rule(&self, actor: &Actor, id: i64, rule: Rule) -> Result<ConfiguredRule> {
+        actor.require_configure()?;
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        check(&mut c, &rule).await?;
+        let now = self.now().as_micros();
+        if !c
+            .update_rule(
+                id,
+                rule.trigger.as_str(),
+                &definition(&rule)?,
+                actor.id,
+                now,
+            )
+            .await?
+        {
+            return Err(CoreError::NotFound("rule"));
+        }
+        let position = c
+            .rules()
+            .await?
+            .iter()
+            .find(|r| r.id == id)
+            .map_or(0, |r| r.position);
+        tx.commit().await?;
+        self.rules.forget();
+        tracing::info!(rule_id = id, actor = actor.id, "rule replaced");
+        Ok(ConfiguredRule { id, position, rule })
+    }
+
+    pub async fn delete_rule(&self, actor: &Actor, id: i64) -> Result<()> {
+        actor.require_configure()?;
+        let mut tx = self.begin().await?;
+        if !tx.conn().delete_rule(id).await? {
+            return Err(CoreError::NotFound("rule"));
+        }
+        tx.commit().await?;
+        self.rules.forget();
+        tracing::info!(rule_id = id, actor = actor.id, "rule deleted");
+        Ok(())
+    }
+
+    /// Puts the rules in the order of `ids`, which must name every rule once.
+    pub async fn reorder_rules(&self, actor: &Actor, ids: &[i64]) -> Result<Vec<ConfiguredRule>> {
+        actor.require_configure()?;
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        let mut current: Vec<i64> = c.rules().await?.iter().map(|r| r.id).collect();
+        let mut wanted = ids.to_vec();
+        current.sort_unstable();
+        wanted.sort_unstable();
+        if current != wanted {
+            return Err(CoreError::invalid(
+                "ids",
+                "name every rule exactly once, in the new order",
+            ));
+        }
+        for (i, id) in ids.iter().enumerate() {
+            c.set_rule_position(*id, i64::try_from(i).unwrap_or(i64::MAX) + 1)
+                .await?;
+        }
+        tx.commit().await?;
+        self.rules.forget();
+        self.rules(actor).await
+    }
+}

@@ -1,0 +1,177 @@
+//! Time rules: a periodic scan finds tickets whose instant (created or last updated) has
+//! passed a rule's age since the last scan, reading one ordered range of that instant's index,
+//! and runs the rule on each in its own transaction. `rule_firings` makes a rule act once per
+//! ticket and period (the instant it measured from), however many nodes scan at once.
+
+use frontline_domain::Status;
+use frontline_domain::rules::{Since, Trigger};
+use frontline_store::rules::Instant;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::apply::{apply_fields, facts_of, run_rules, within_limit, write_effects};
+use crate::tickets::Trail;
+use crate::{CoreError, Desk, Result};
+
+/// The job kind of rule webhooks; its payload is a [`WebhookCall`].
+pub const WEBHOOK_JOB: &str = "webhook";
+
+/// A POST of `body` as JSON to `url`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookCall {
+    pub url: String,
+    pub body: Value,
+}
+
+/// Tickets read from the index per query of the scan.
+const SCAN_BATCH: i64 = 200;
+
+impl Desk {
+    /// Runs every enabled time rule over the tickets that came of age since its last scan;
+    /// returns how many times a rule fired.
+    pub async fn run_time_rules(&self) -> Result<usize> {
+        let set = {
+            let mut read = self.store.read().await?;
+            self.rules.get(&mut read.conn()).await?
+        };
+        let mut fired = 0;
+        for loaded in set.rules.iter().filter(|r| r.rule.enabled) {
+            let (Trigger::Time, Some(time)) = (loaded.rule.trigger, loaded.rule.time) else {
+                continue;
+            };
+            let instant = match time.since {
+                Since::CreatedAt => Instant::CreatedAt,
+                Since::UpdatedAt => Instant::UpdatedAt,
+            };
+            let now = self.now();
+            let until = now.as_micros() - i64::from(time.minutes) * 60_000_000;
+            let mut after = {
+                let mut read = self.store.read().await?;
+                let rows = read.conn().rules().await?;
+                match rows.iter().find(|r| r.id == loaded.id) {
+                    Some(r) => (r.scanned_at, r.scanned_id),
+                    None => continue,
+                }
+            };
+            loop {
+                let batch = {
+                    let mut read = self.store.read().await?;
+                    read.conn()
+                        .rule_candidates(instant, after, until, SCAN_BATCH)
+                        .await?
+                };
+                for &(at, id) in &batch {
+                    if self
+                        .fire_time_rule(&set, loaded.id, instant, at, id)
+                        .await?
+                    {
+                        fired += 1;
+                    }
+                }
+                let Some(&last) = batch.last() else { break };
+                after = last;
+                let mut tx = self.begin().await?;
+                tx.conn()
+                    .set_rule_scanned(loaded.id, last.0, last.1)
+                    .await?;
+                tx.commit().await?;
+                if (batch.len() as i64) < SCAN_BATCH {
+                    break;
+                }
+            }
+        }
+        Ok(fired)
+    }
+
+    /// Runs one time rule on one ticket, if the ticket is still in the period `period` and
+    /// the rule has not acted on it for that period.
+    async fn fire_time_rule(
+        &self,
+        set: &super::RuleSet,
+        rule_id: i64,
+        instant: Instant,
+        period: i64,
+        ticket_id: i64,
+    ) -> Result<bool> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        let Some(old) = c.ticket_for_update(ticket_id).await? else {
+            return Ok(false);
+        };
+        let current = match instant {
+            Instant::CreatedAt => old.created_at,
+            Instant::UpdatedAt => old.updated_at,
+        };
+        if current != period || old.status == Status::Closed.as_str() {
+            return Ok(false);
+        }
+        let view = c
+            .ticket_view(ticket_id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
+        let before = facts_of(&view);
+        let mut after = before.clone();
+        let cause = format!("t{period}");
+        let out = run_rules(
+            set,
+            Trigger::Time,
+            &mut after,
+            None,
+            Some(rule_id),
+            &cause,
+            now,
+        );
+        if out.is_empty() || !within_limit(&mut c, ticket_id, now).await? {
+            return Ok(false);
+        }
+        if !c
+            .insert_rule_firing(rule_id, ticket_id, period, now.as_micros())
+            .await?
+        {
+            return Ok(false);
+        }
+        let mut t = old.clone();
+        apply_fields(set, &before, &after, &mut t, now.as_micros());
+        // A time rule that only notifies leaves the ticket as it was, so its period goes on.
+        let changes_ticket = t != old
+            || after.tags != before.tags
+            || out
+                .effects
+                .iter()
+                .any(|e| matches!(e, super::Effect::Comment { .. }));
+        let mut trail = Trail::new(ticket_id, None, now);
+        if changes_ticket {
+            t.version = old.version + 1;
+            t.updated_at = now.as_micros();
+            c.save_ticket(&t, old.version).await?;
+            if after.tags != before.tags {
+                c.set_tags(ticket_id, &after.tags).await?;
+                trail.changed(
+                    "tags",
+                    Some(before.tags.join(",")),
+                    Some(after.tags.join(",")),
+                );
+            }
+            let after_view = c
+                .ticket_view(ticket_id)
+                .await?
+                .ok_or(CoreError::NotFound("ticket"))?;
+            crate::tickets::record_row_changes(&mut trail, &view, &after_view);
+        }
+        let mut events = trail.into_events();
+        events.extend(out.events.into_iter().map(|mut e| {
+            e.ticket_id = ticket_id;
+            e
+        }));
+        c.bulk_events(&events).await?;
+        write_effects(set, &mut c, &t, &out.effects, now).await?;
+        if changes_ticket {
+            self.reconcile_sla(&mut c, ticket_id, now, false).await?;
+        }
+        tx.commit().await?;
+        tracing::info!(ticket_id, rule_id, "time rule fired");
+        Ok(true)
+    }
+}

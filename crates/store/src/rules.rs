@@ -1,0 +1,215 @@
+//! Automation rules in their order, the time scan's candidates, and the firings that make a
+//! time rule act once per ticket and period.
+
+use sqlx::{AssertSqlSafe, FromRow};
+
+use crate::conn::on;
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct RuleRow {
+    pub id: i64,
+    pub position: i64,
+    pub trigger_kind: String,
+    pub definition: String,
+    pub author_id: i64,
+    pub scanned_at: i64,
+    pub scanned_id: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, position, trigger_kind, definition, author_id, scanned_at, \
+    scanned_id, created_at, updated_at";
+
+/// The ticket instant a time rule measures from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instant {
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl Instant {
+    fn column(self) -> &'static str {
+        match self {
+            Instant::CreatedAt => "created_at",
+            Instant::UpdatedAt => "updated_at",
+        }
+    }
+}
+
+impl Conn<'_> {
+    /// Every rule, in the order they are considered.
+    pub async fn rules(&mut self) -> Result<Vec<RuleRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM rules ORDER BY position, id");
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
+            .fetch_all(c)
+            .await?))
+    }
+
+    /// Adds a rule after every existing one; returns its id and position.
+    pub async fn insert_rule(
+        &mut self,
+        trigger: &str,
+        definition: &str,
+        author_id: i64,
+        now: i64,
+    ) -> Result<(i64, i64)> {
+        Ok(on!(self, |c| sqlx::query_as(
+            "INSERT INTO rules (position, trigger_kind, definition, author_id, created_at, \
+             updated_at) VALUES ((SELECT COALESCE(MAX(position), 0) + 1 FROM rules), $1, $2, $3, \
+             $4, $4) RETURNING id, position"
+        )
+        .bind(trigger)
+        .bind(definition)
+        .bind(author_id)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
+    }
+
+    /// Replaces a rule's definition; a time rule's scan starts again. False when there is no
+    /// such rule.
+    pub async fn update_rule(
+        &mut self,
+        id: i64,
+        trigger: &str,
+        definition: &str,
+        author_id: i64,
+        now: i64,
+    ) -> Result<bool> {
+        let done = on!(self, |c| sqlx::query(
+            "UPDATE rules SET trigger_kind = $2, definition = $3, author_id = $4, \
+             updated_at = $5, scanned_at = 0, scanned_id = 0 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(trigger)
+        .bind(definition)
+        .bind(author_id)
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
+    }
+
+    /// Removes a rule and the record of its firings; false when there is no such rule.
+    pub async fn delete_rule(&mut self, id: i64) -> Result<bool> {
+        on!(self, |c| sqlx::query(
+            "DELETE FROM rule_firings WHERE rule_id = $1"
+        )
+        .bind(id)
+        .execute(c)
+        .await
+        .map(drop)?);
+        let done = on!(self, |c| sqlx::query("DELETE FROM rules WHERE id = $1")
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(done == 1)
+    }
+
+    pub async fn set_rule_position(&mut self, id: i64, position: i64) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "UPDATE rules SET position = $2 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(position)
+        .execute(c)
+        .await
+        .map(drop)?);
+        Ok(())
+    }
+
+    /// Open tickets whose `instant` lies after `(after_at, after_id)` and at or before
+    /// `until`, in that order, at most `limit`: one ordered range of the instant's index.
+    pub async fn rule_candidates(
+        &mut self,
+        instant: Instant,
+        after: (i64, i64),
+        until: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64)>> {
+        let col = instant.column();
+        let sql = format!(
+            "SELECT {col}, id FROM tickets WHERE ({col}, id) > ($1, $2) AND {col} <= $3 \
+             AND status <> 'closed' AND merged_into_id IS NULL ORDER BY {col}, id LIMIT $4"
+        );
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
+            .bind(after.0)
+            .bind(after.1)
+            .bind(until)
+            .bind(limit)
+            .fetch_all(c)
+            .await?))
+    }
+
+    /// Where a time rule's scan has got to.
+    pub async fn set_rule_scanned(&mut self, id: i64, at: i64, ticket_id: i64) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "UPDATE rules SET scanned_at = $2, scanned_id = $3 WHERE id = $1 \
+             AND (scanned_at, scanned_id) < ($2, $3)"
+        )
+        .bind(id)
+        .bind(at)
+        .bind(ticket_id)
+        .execute(c)
+        .await
+        .map(drop)?);
+        Ok(())
+    }
+
+    /// Records that a time rule fired on a ticket for a period; false when it had already.
+    pub async fn insert_rule_firing(
+        &mut self,
+        rule_id: i64,
+        ticket_id: i64,
+        period: i64,
+        now: i64,
+    ) -> Result<bool> {
+        let done = on!(self, |c| sqlx::query(
+            "INSERT INTO rule_firings (rule_id, ticket_id, period, fired_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
+        )
+        .bind(rule_id)
+        .bind(ticket_id)
+        .bind(period)
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
+    }
+
+    /// Rule actions recorded on a ticket since `since`: the per-ticket loop guard.
+    pub async fn rule_events_since(&mut self, ticket_id: i64, since: i64) -> Result<i64> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM events WHERE ticket_id = $1 AND kind = 'rule_applied' \
+             AND at >= $2"
+        )
+        .bind(ticket_id)
+        .bind(since)
+        .fetch_one(c)
+        .await?))
+    }
+
+    /// Ids of a group's members: recipients of a rule's notification.
+    pub async fn group_member_ids(&mut self, group_id: i64) -> Result<Vec<i64>> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id"
+        )
+        .bind(group_id)
+        .fetch_all(c)
+        .await?))
+    }
+
+    /// Ids of the desk's active managers.
+    pub async fn manager_ids(&mut self) -> Result<Vec<i64>> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "SELECT id FROM users WHERE role = 'manager' AND active ORDER BY id"
+        )
+        .fetch_all(c)
+        .await?))
+    }
+}

@@ -1,0 +1,53 @@
+//! `POST /api/v1/rules`, `PUT /api/v1/rules/{id}` and `DELETE /api/v1/rules/{id}`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use frontline_domain::rules::Rule;
+
+use super::RuleItem;
+use crate::extract::{ApiJson, ApiPath, Auth};
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+#[utoipa::path(post, path = "/api/v1/rules", tag = "configuration",
+    request_body(content = Object, description = "A rule"),
+    responses((status = 201, body = RuleItem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn create_rule(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    body: ApiJson<Rule>,
+) -> ApiResult<(StatusCode, Json<RuleItem>)> {
+    let added = state.desk.add_rule(&actor, body.value).await?;
+    Ok((StatusCode::CREATED, Json(RuleItem::from(added))))
+}
+
+#[utoipa::path(put, path = "/api/v1/rules/{id}", tag = "configuration",
+    params(("id" = i64, Path, description = "Rule id")),
+    request_body(content = Object, description = "The rule's new definition"),
+    responses((status = 200, body = RuleItem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn replace_rule(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<i64>,
+    body: ApiJson<Rule>,
+) -> ApiResult<Json<RuleItem>> {
+    let rule = state.desk.replace_rule(&actor, id, body.value).await?;
+    Ok(Json(RuleItem::from(rule)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/rules/{id}", tag = "configuration",
+    params(("id" = i64, Path, description = "Rule id")),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn delete_rule(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    state.desk.delete_rule(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,44 @@
+//! `GET /api/v1/rules` (in order) and `PUT /api/v1/rules/order` (a new order).
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{RuleItem, RuleList};
+use crate::extract::{ApiJson, Auth};
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+#[utoipa::path(get, path = "/api/v1/rules", tag = "configuration",
+    responses((status = 200, body = RuleList), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_rules(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+) -> ApiResult<Json<RuleList>> {
+    let items = state.desk.rules(&actor).await?;
+    Ok(Json(RuleList {
+        items: items.into_iter().map(RuleItem::from).collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleOrder {
+    /// Every rule's id once, in the order they are to be considered.
+    pub ids: Vec<i64>,
+}
+
+#[utoipa::path(put, path = "/api/v1/rules/order", tag = "configuration", request_body = RuleOrder,
+    responses((status = 200, body = RuleList), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn reorder_rules(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    body: ApiJson<RuleOrder>,
+) -> ApiResult<Json<RuleList>> {
+    let items = state.desk.reorder_rules(&actor, &body.value.ids).await?;
+    Ok(Json(RuleList {
+        items: items.into_iter().map(RuleItem::from).collect(),
+    }))
+}
