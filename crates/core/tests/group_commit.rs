@@ -34,7 +34,7 @@ fn key(key: &str, hash: &str) -> Option<IdempotencyKey> {
 /// idempotency key; 9 repeats a used key with another request (refused); 10 repeats it with
 /// the same request (answered with the earlier ticket).
 fn creation(n: usize) -> Result<(NewTicket, Option<IdempotencyKey>)> {
-    let requester = if n % 5 == 0 {
+    let requester = if n.is_multiple_of(5) {
         NEW_PERSON.to_owned()
     } else {
         format!("caller{n}@example.org")
@@ -137,7 +137,7 @@ async fn concurrent_creations_share_transactions_and_fail_alone(store: &Store) -
             1,
             "ticket {n} has its own created event: {events:?}"
         );
-        if n % 5 == 0 {
+        if n.is_multiple_of(5) {
             assert_eq!(stored.requester_email, NEW_PERSON);
             new_person.insert(stored.row.requester_id);
         } else {
