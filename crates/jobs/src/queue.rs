@@ -115,8 +115,12 @@ impl Registry {
 pub struct WorkerConfig {
     /// A name unique among the nodes (host, process and start time by default).
     pub id: String,
-    /// How long a claimed job is this worker's; a handler gets a little less to finish.
+    /// How long a claim lasts unless renewed. The worker renews it every third of this while
+    /// the handler runs, so a job held by a node that died is free again within one lease:
+    /// short, because that is how late such a job can be.
     pub lease: Duration,
+    /// Longest a handler may run; after that the attempt fails and is retried.
+    pub timeout: Duration,
     /// How long an idle worker waits before looking for due jobs again.
     pub poll: Duration,
     /// Jobs run at once.
@@ -130,7 +134,8 @@ impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
             id: default_worker_id(),
-            lease: Duration::from_secs(120),
+            lease: Duration::from_secs(3),
+            timeout: Duration::from_secs(60),
             poll: Duration::from_millis(500),
             concurrency: 4,
             backoff: Duration::from_secs(10),
@@ -219,21 +224,27 @@ async fn run_one(desk: Desk, registry: &Registry, config: &WorkerConfig, job: Jo
         lease: lease.clone(),
         began: false,
     };
-    // The handler must be done well before the lease runs out, or another worker may start.
-    let budget = config.lease.mul_f32(0.8);
-    let outcome = match registry.handlers.get(&kind) {
-        Some(handler) => match tokio::time::timeout(budget, handler.run(&mut ctx)).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(JobError::Retry(format!("took longer than {budget:?}"))),
-        },
-        // A newer node may have queued a kind this one does not know yet.
-        None => Err(JobError::Retry(format!(
-            "no handler for job kind {kind:?} on this node"
-        ))),
+    let work = async {
+        match registry.handlers.get(&kind) {
+            Some(handler) => match tokio::time::timeout(config.timeout, handler.run(&mut ctx)).await
+            {
+                Ok(outcome) => outcome,
+                Err(_) => Err(JobError::Retry(format!(
+                    "took longer than {:?}",
+                    config.timeout
+                ))),
+            },
+            // A newer node may have queued a kind this one does not know yet.
+            None => Err(JobError::Retry(format!(
+                "no handler for job kind {kind:?} on this node"
+            ))),
+        }
     };
+    let outcome = renewing(&desk, &lease, config.lease, work).await;
+    let began = ctx.began;
     let now = desk.now().as_micros();
     let recorded = match &outcome {
-        Ok(()) if ctx.began => Ok(true),
+        Ok(()) if began => Ok(true),
         Ok(()) => finish(&desk, &lease, now).await,
         Err(JobError::LeaseLost) => Ok(false),
         Err(e) => {
@@ -254,6 +265,43 @@ async fn run_one(desk: Desk, registry: &Registry, config: &WorkerConfig, job: Jo
             tracing::warn!(error = %e, "cannot record the job's outcome; it runs again when its lease ends")
         }
     }
+}
+
+/// Runs `work` while renewing `lease` every third of its length; stops it if the lease is
+/// lost, since another worker may run the job then.
+async fn renewing(
+    desk: &Desk,
+    lease: &Lease,
+    length: Duration,
+    work: impl Future<Output = Result<(), JobError>>,
+) -> Result<(), JobError> {
+    let micros = i64::try_from(length.as_micros()).unwrap_or(i64::MAX);
+    let mut tick = tokio::time::interval(length / 3);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick is immediate; the claim itself counts as the first renewal.
+    tick.tick().await;
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            outcome = &mut work => return outcome,
+            _ = tick.tick() => {
+                let now = desk.now().as_micros();
+                match renew(desk, lease, now.saturating_add(micros), now).await {
+                    Ok(true) => {}
+                    Ok(false) => return Err(JobError::LeaseLost),
+                    // The next tick tries again; the lease still has two thirds to run.
+                    Err(e) => tracing::warn!(error = %e, "cannot renew the job's lease"),
+                }
+            }
+        }
+    }
+}
+
+async fn renew(desk: &Desk, lease: &Lease, until: i64, now: i64) -> Result<bool, StoreError> {
+    let mut tx = desk.store().begin().await?;
+    let held = tx.conn().renew_job(lease, until, now).await?;
+    tx.commit().await?;
+    Ok(held)
 }
 
 async fn finish(desk: &Desk, lease: &Lease, now: i64) -> Result<bool, StoreError> {

@@ -104,6 +104,23 @@ impl Conn<'_> {
         Ok(jobs)
     }
 
+    /// Extends a held lease to `until` while its handler still runs. False when the lease is
+    /// no longer held (it ran out and another worker took the job, or the job ended).
+    pub async fn renew_job(&mut self, lease: &Lease, until: i64, now: i64) -> Result<bool> {
+        const SQL: &str = "UPDATE jobs SET locked_until = $1, updated_at = $2 \
+            WHERE id = $3 AND locked_by = $4 AND attempts = $5 AND state = 'queued'";
+        let n = on!(self, |c| sqlx::query(SQL)
+            .bind(until)
+            .bind(now)
+            .bind(lease.job_id)
+            .bind(&lease.worker)
+            .bind(lease.attempt)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+
     /// Marks the attempt done. False when `lease` is no longer held (the lease ran out and
     /// another worker took the job): the caller must then roll back what it did.
     pub async fn finish_job(&mut self, lease: &Lease, now: i64) -> Result<bool> {
