@@ -143,6 +143,19 @@ async fn smtp_mail_becomes_tickets_and_comments(backend: Backend) {
         .await
         .expect_err("too large");
     assert!(err.is_permanent(), "{err}");
+    // A bounce with the null envelope sender opens no ticket, whatever its From says.
+    let bounce = message(
+        "Postmaster <bounces@mx.client.example>",
+        "Undeliverable: Printer",
+        "d1@mx.client.example",
+        "",
+        "Your message could not be delivered.",
+    );
+    let null_sender =
+        Envelope::new(None, vec![DESK.parse().expect("recipient")]).expect("envelope");
+    smtp.send_raw(&null_sender, &bounce)
+        .await
+        .expect("a bounce is accepted");
     let small = message(
         "bo@client.example",
         "Printer",
@@ -157,6 +170,17 @@ async fn smtp_mail_becomes_tickets_and_comments(backend: Backend) {
         items.iter().find(|t| t["subject"] == "Printer").map(drop)
     })
     .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let subjects: Vec<Value> = api
+        .all_items(&token, "/api/v1/tickets", 100)
+        .await
+        .iter()
+        .map(|t| t["subject"].clone())
+        .collect();
+    assert!(
+        !subjects.contains(&Value::from("Undeliverable: Printer")),
+        "the bounce opened a ticket: {subjects:?}"
+    );
     assert!(
         !server.log().contains("Huge"),
         "the refused message was not stored"

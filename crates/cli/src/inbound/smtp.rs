@@ -29,12 +29,17 @@ impl Inbox for DeskInbox {
             Some(to) => self.desk.mailbox_for(to).await.map_err(|e| e.to_string())?,
             None => None,
         };
+        // As the delivering server, the desk records the envelope sender in front (RFC 5321
+        // 4.4): `<>` marks a bounce, whatever its From header says.
+        let from = envelope.from.as_deref().unwrap_or_default();
+        let mut raw = format!("Return-Path: <{from}>\r\n").into_bytes();
+        raw.extend_from_slice(&data);
         let incoming = Incoming {
             mailbox_id: mailbox.map(|m| m.id),
             source: "smtp",
             uid: None,
             envelope_from: envelope.from,
-            raw: data,
+            raw,
         };
         // A copy received before is as good as stored: the sender is told so.
         self.desk
