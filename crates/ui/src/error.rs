@@ -67,7 +67,8 @@ impl IntoResponse for UiError {
     fn into_response(self) -> Response {
         let (status, title, message) = match &self {
             UiError::SignIn { next } => {
-                return Redirect::to(&format!("/login?next={}", encode_next(next))).into_response();
+                return Redirect::to(&format!("/login?next={}", encode(next, true)))
+                    .into_response();
             }
             UiError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not available to you", m.clone()),
             UiError::NotFound => (
@@ -108,11 +109,12 @@ impl IntoResponse for UiError {
     }
 }
 
-/// Percent-encodes a local path for the `next` query parameter.
-pub(crate) fn encode_next(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.') {
+/// Percent-encodes text for a query parameter; `/` stays as it is when `keep_slash` (a path).
+pub(crate) fn encode(text: &str, keep_slash: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        let plain = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~');
+        if plain || (keep_slash && b == b'/') {
             out.push(char::from(b));
         } else {
             out.push_str(&format!("%{b:02X}"));

@@ -9,7 +9,7 @@ use frontline_domain::{Role, Status};
 use serde::Deserialize;
 
 use crate::Ui;
-use crate::error::UiError;
+use crate::error::{UiError, encode};
 use crate::session::Staff;
 use crate::view::{Chrome, Opt, TicketLine, status_label};
 
@@ -46,19 +46,6 @@ pub(crate) struct QueueQuery {
     after: Option<String>,
     /// Words the subject or description must contain.
     q: Option<String>,
-}
-
-/// Percent-encodes a query parameter's value.
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn parse_after(text: &str) -> Option<Vec<i64>> {
@@ -128,7 +115,7 @@ pub(crate) async fn page(
         if search.is_empty() {
             String::new()
         } else {
-            format!("&q={}", encode(&search))
+            format!("&q={}", encode(&search, false))
         },
         SORTS
             .iter()
@@ -241,6 +228,6 @@ mod tests {
             Some(vec![3, 1_700_000_000, 42])
         );
         assert_eq!(parse_after("3.x"), None);
-        assert_eq!(encode("vpn & wifi/5"), "vpn%20%26%20wifi%2F5");
+        assert_eq!(encode("vpn & wifi/5", false), "vpn%20%26%20wifi%2F5");
     }
 }
