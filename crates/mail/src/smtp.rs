@@ -105,6 +105,7 @@ pub async fn serve<I: Inbox>(
 }
 
 async fn session<I: Inbox>(stream: TcpStream, inbox: &I, config: &Config) -> std::io::Result<()> {
+    let _ = stream.set_nodelay(true);
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
     let mut state = Session::default();
@@ -375,9 +376,12 @@ async fn read_data<R: AsyncBufRead + Unpin>(
     }
 }
 
+/// One write per reply: two small writes would wait on the client's delayed ACK (Nagle).
 async fn reply<W: AsyncWrite + Unpin>(write: &mut W, text: &str) -> std::io::Result<()> {
-    write.write_all(text.as_bytes()).await?;
-    write.write_all(b"\r\n").await?;
+    let mut line = Vec::with_capacity(text.len() + 2);
+    line.extend_from_slice(text.as_bytes());
+    line.extend_from_slice(b"\r\n");
+    write.write_all(&line).await?;
     write.flush().await
 }
 
