@@ -101,6 +101,12 @@ pub async fn fill(desk: &Desk) -> anyhow::Result<()> {
     }
     let (agent, requester) = (&actors[2], &actors[3]);
     let agent_email = Email::parse("email", &agent.email).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The demo agent works in a group, so "unassigned in my groups" has work in it.
+    let group = "First line (demo)";
+    desk.add_group(None, group, "The demo agent's own queue")
+        .await?;
+    desk.set_group_members(None, group, std::slice::from_ref(&agent_email))
+        .await?;
     for (i, (subject, description, category, urgency)) in LIVE_TICKETS.into_iter().enumerate() {
         let category =
             CategoryPath::parse("category", category).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -117,12 +123,13 @@ pub async fn fill(desk: &Desk) -> anyhow::Result<()> {
             ..NewTicket::new(subject, description, "portal")
         };
         let t = desk.create_ticket(requester, new, None).await?.ticket;
+        let patch = frontline_core::tickets::TicketPatch {
+            group: Some(Some(group.to_owned())),
+            assignee: (i % 2 == 0).then(|| Some(agent_email.clone())),
+            ..Default::default()
+        };
+        desk.update_ticket(agent, t.row.id, patch, None).await?;
         if i % 2 == 0 {
-            let patch = frontline_core::tickets::TicketPatch {
-                assignee: Some(Some(agent_email.clone())),
-                ..Default::default()
-            };
-            desk.update_ticket(agent, t.row.id, patch, None).await?;
             let reply = NewComment {
                 body: "Thanks for reporting this, I'm looking into it now.".into(),
                 internal: false,
