@@ -42,6 +42,8 @@ pub struct Desk {
     pub(crate) tokens: Arc<crate::auth::TokenCache>,
     /// Automation rules as last read.
     pub(crate) rules: Arc<crate::rules::RuleCache>,
+    /// Groups that assign automatically, as last read.
+    pub(crate) assignment: Arc<crate::assignment::ModeCache>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -61,6 +63,7 @@ impl Desk {
             creations: Arc::default(),
             tokens: Arc::default(),
             rules: Arc::default(),
+            assignment: Arc::default(),
         }
     }
 
@@ -75,6 +78,7 @@ impl Desk {
             creations: Arc::default(),
             tokens: Arc::default(),
             rules: Arc::default(),
+            assignment: Arc::default(),
         }
     }
 

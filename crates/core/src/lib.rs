@@ -6,6 +6,7 @@
 //! directly; they parse input into domain types and call a function here.
 
 pub mod actor;
+pub mod assignment;
 pub mod auth;
 mod cache;
 pub mod config;

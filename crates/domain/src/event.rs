@@ -38,6 +38,9 @@ pub enum EventKind {
     Notified,
     /// An automation rule acted: `field` names the rule, `new_value` what it did.
     RuleApplied,
+    /// Automatic assignment picked the assignee: `field` names the group's mode, `new_value`
+    /// the agent's email.
+    AutoAssigned,
 }
 
 impl EventKind {
@@ -63,6 +66,7 @@ impl EventKind {
             EventKind::SlaEscalated => "sla_escalated",
             EventKind::Notified => "notified",
             EventKind::RuleApplied => "rule_applied",
+            EventKind::AutoAssigned => "auto_assigned",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod dialect;
 mod error;
 mod open;
 
+pub mod assignment;
 pub mod attachments;
 pub mod bulk;
 pub mod comments;

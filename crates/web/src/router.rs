@@ -16,7 +16,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::desk::{
-    categories, custom_fields, groups, organizations, priority_matrix, sla as sla_config, users,
+    assignment, categories, custom_fields, groups, organizations, priority_matrix,
+    sla as sla_config, users,
 };
 use crate::api::jobs::{list as jobs_list, retry as jobs_retry};
 use crate::api::rules::{change as rules_change, list as rules_list};
@@ -79,6 +80,12 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(organizations::update_organization))
         .routes(routes!(groups::list_groups, groups::create_group))
         .routes(routes!(groups::set_members))
+        .routes(routes!(
+            assignment::get_assignment,
+            assignment::put_assignment
+        ))
+        .routes(routes!(assignment::put_availability))
+        .routes(routes!(assignment::put_category_skill))
         .routes(routes!(
             categories::list_categories,
             categories::create_category

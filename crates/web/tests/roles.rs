@@ -98,6 +98,11 @@ const TABLE: &[Row] = &[
     row("GET",    "/api/v1/groups",                                 None,                                         [401, 401, 403, 200, 200, 200]),
     row("POST",   "/api/v1/groups",                                 Some(r#"{"name":"Team {n}"}"#),               [401, 401, 403, 403, 201, 201]),
     row("PUT",    "/api/v1/groups/Tier1/members",                   Some(r#"{"members":["ada.agent@example.org"]}"#), [401, 401, 403, 403, 200, 200]),
+    // Automatic assignment: the desk reads a group's mode; managers and admins configure it.
+    row("GET",    "/api/v1/groups/Tier1/assignment",                None,                                         [401, 401, 403, 200, 200, 200]),
+    row("PUT",    "/api/v1/groups/Tier1/assignment",                Some(r#"{"mode":"manual"}"#),                 [401, 401, 403, 403, 200, 200]),
+    row("PUT",    "/api/v1/users/ada.agent@example.org/availability", Some(r#"{"out_of_office":false,"skills":["vpn"]}"#), [401, 401, 403, 403, 200, 200]),
+    row("PUT",    "/api/v1/category-skills",                        Some(r#"{"category":"No/Such","skill":"vpn"}"#), [401, 401, 403, 403, 422, 422]),
     // Configuration: everyone reads it (forms need it); managers and admins change it.
     row("GET",    "/api/v1/categories",                             None,                                         [401, 401, 200, 200, 200, 200]),
     row("POST",   "/api/v1/categories",                             Some(r#"{"path":"Network/Site{n}"}"#),        [401, 401, 403, 403, 201, 201]),

@@ -179,9 +179,9 @@ impl Desk {
     pub async fn fire_sla_timer(&self, c: &mut Conn<'_>, ticket_id: i64) -> Result<()> {
         let now = self.now();
         // Locks the ticket as every change of it does, so a timer and a change take turns.
-        if c.ticket_for_update(ticket_id).await?.is_none() {
+        let Some(locked) = c.ticket_for_update(ticket_id).await? else {
             return Ok(());
-        }
+        };
         self.reconcile_in(c, ticket_id, now, false, true).await?;
         // A raised priority may bring in a policy under which another target is breached too,
         // which escalates in turn; each target breaches once a cycle, so this ends quickly.
@@ -190,6 +190,8 @@ impl Desk {
             if !escalate::escalate(c, ticket_id, now, &policies).await? {
                 break;
             }
+            self.assign_if_moved(c, ticket_id, locked.group_id, now)
+                .await?;
             self.reconcile_in(c, ticket_id, now, false, true).await?;
         }
         Ok(())

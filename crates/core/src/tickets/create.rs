@@ -266,7 +266,9 @@ impl Desk {
         tracing::info!(ticket_id = row.id, actor = actor.id, "ticket created");
         // The ticket as stored is known from what was written; only an organization's name
         // or watchers' addresses would need reading back (outside the write transaction).
-        let ticket = if !has_watchers && row.organization_id.is_none() {
+        // The writer assigned it automatically: its email is read back.
+        let auto_assigned = row.assignee_id.is_some() && named.assignee.is_none();
+        let ticket = if !has_watchers && row.organization_id.is_none() && !auto_assigned {
             TicketView {
                 requester_email: requester.email,
                 requester_name: requester.name,

@@ -192,6 +192,16 @@ impl Desk {
         let fired = self
             .run_updated_rules(&mut c, &mut trail, &before, &p, &mut t)
             .await?;
+        // Entering a group that assigns automatically, without an assignee.
+        let mut picked = None;
+        if let (Some(group), None) = (t.group_id, t.assignee_id)
+            && t.group_id != old.group_id
+        {
+            picked = self
+                .pick_assignee(&mut c, group, t.category_id, now)
+                .await?;
+            t.assignee_id = picked.as_ref().map(|p| p.user_id);
+        }
         t.version = old.version + 1;
         t.updated_at = now.as_micros();
         c.save_ticket(&t, old.version).await.map_err(|e| match e {
@@ -206,6 +216,9 @@ impl Desk {
             .ok_or(CoreError::NotFound("ticket"))?;
         record_row_changes(&mut trail, &before, &after);
         trail.write(&mut c).await?;
+        if let Some(pick) = picked {
+            c.insert_event(&pick.event(id, now)).await?;
+        }
         if let Some((rules, out)) = fired {
             rules::write_outcome(&rules, &mut c, &t, out, now).await?;
         }

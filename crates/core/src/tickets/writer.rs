@@ -171,6 +171,19 @@ impl Desk {
         if !rows.is_empty() {
             c.bulk_tickets(&rows).await?;
         }
+        // A ticket filed to a group that assigns automatically, without an assignee, gets one
+        // now that the batch's earlier tickets count towards the agents' load.
+        for ((i, _), row) in fresh.iter().zip(rows.iter_mut()) {
+            if let (Some(group), None) = (row.group_id, row.assignee_id)
+                && let Some(pick) = self
+                    .pick_assignee(&mut c, group, row.category_id, creations[*i].now)
+                    .await?
+            {
+                c.set_new_ticket_assignee(row.id, pick.user_id).await?;
+                row.assignee_id = Some(pick.user_id);
+                events.push(pick.event(row.id, creations[*i].now));
+            }
+        }
         if !tags.is_empty() {
             c.bulk_tags(&tags).await?;
         }

@@ -1,6 +1,7 @@
 //! The desk's people and configuration: users, organizations, groups, categories, custom
 //! fields and the priority matrix. Agents read them; managers and admins change them.
 
+pub mod assignment;
 pub mod categories;
 pub mod custom_fields;
 pub mod groups;
