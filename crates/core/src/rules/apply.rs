@@ -180,23 +180,31 @@ pub(crate) fn apply_fields(
     if after.ticket_type != before.ticket_type {
         row.ticket_type = after.ticket_type.clone();
     }
+    // A name that no longer resolves (its group or agent was removed since the rule was
+    // written) leaves the field as it was rather than clearing it.
     if after.group != before.group {
-        row.group_id = after
-            .group
-            .as_ref()
-            .and_then(|g| set.groups.get(&g.to_lowercase()).copied());
+        match &after.group {
+            None => row.group_id = None,
+            Some(g) => row.group_id = set.groups.get(&g.to_lowercase()).copied().or(row.group_id),
+        }
     }
     if after.assignee != before.assignee {
-        row.assignee_id = after
-            .assignee
-            .as_ref()
-            .and_then(|e| set.people.get(&e.to_lowercase()).copied());
+        match &after.assignee {
+            None => row.assignee_id = None,
+            Some(e) => {
+                row.assignee_id = set
+                    .people
+                    .get(&e.to_lowercase())
+                    .copied()
+                    .or(row.assignee_id)
+            }
+        }
     }
     if after.category != before.category {
-        row.category_id = after
-            .category
-            .as_ref()
-            .and_then(|p| set.categories.get(p).copied());
+        match &after.category {
+            None => row.category_id = None,
+            Some(p) => row.category_id = set.categories.get(p).copied().or(row.category_id),
+        }
     }
 }
 

@@ -54,7 +54,12 @@ fn apply(action: &Action, f: &mut Facts) {
         Action::SetType { value } => f.ticket_type = value.as_str().to_owned(),
         Action::SetGroup { value } => f.group = value.clone(),
         Action::SetAssignee { value } => f.assignee = value.as_ref().map(|e| e.to_lowercase()),
-        Action::SetCategory { value } => f.category = value.clone(),
+        Action::SetCategory { value } => {
+            f.category = value.as_ref().map(|p| {
+                crate::CategoryPath::parse("category", p)
+                    .map_or_else(|_| p.clone(), |c| c.as_str().to_owned())
+            })
+        }
         Action::AddTags { tags } => {
             for t in tags {
                 let t = t.trim().to_lowercase();
