@@ -159,12 +159,20 @@ async fn updated_rules_act_once_per_change(store: &Store) -> Result {
 
 async fn time_rules_fire_once_per_ticket_and_period(store: &Store) -> Result {
     let w = World::new(store, None).await?;
+    // The example: pending three days without reply, remind the requester; seven
+    // days, resolve with a note.
     let remind = rule(json!({"name": "Remind", "trigger": "time",
         "time": {"since": "updated_at", "minutes": 3 * 24 * 60},
         "conditions": [{"field": "status", "op": "is", "value": "pending"}],
         "actions": [{"action": "reply", "body": "Do you still need help?"},
                     {"action": "notify", "recipients": ["requester"]}]}))?;
+    let close = rule(json!({"name": "Resolve", "trigger": "time",
+        "time": {"since": "updated_at", "minutes": 7 * 24 * 60},
+        "conditions": [{"field": "status", "op": "is", "value": "pending"}],
+        "actions": [{"action": "set_status", "value": "resolved"},
+                    {"action": "add_note", "body": "Resolved after a week without reply."}]}))?;
     w.desk.add_rule(&w.manager, remind).await?;
+    w.desk.add_rule(&w.manager, close).await?;
     let pending = w.open(Level::Low, Level::Low, |t| t).await?;
     let open = w.open(Level::Low, Level::Low, |t| t).await?;
     let patch = TicketPatch {
@@ -187,11 +195,36 @@ async fn time_rules_fire_once_per_ticket_and_period(store: &Store) -> Result {
         applied(&w, open).await?.is_empty(),
         "the open ticket is not pending"
     );
-    // The reply changed the ticket, which starts a new period.
-    w.at(start + 6 * 24 * 60 * MINUTE + 3 * MINUTE);
+    w.at(start + 6 * 24 * 60 * MINUTE + 2 * MINUTE);
+    assert_eq!(w.desk.run_time_rules().await?, 0, "one reminder per period");
+    w.at(start + 7 * 24 * 60 * MINUTE + MINUTE);
     assert_eq!(w.desk.run_time_rules().await?, 1);
+    let t = w.desk.ticket(&w.manager, pending).await?;
+    assert_eq!(t.row.status, "resolved");
     assert_eq!(comments(&w, pending).await?.len(), 2);
-    assert_eq!(applied(&w, pending).await?.len(), 4);
+    assert_eq!(
+        applied(&w, pending).await?,
+        [
+            ("Remind".into(), "public reply".into()),
+            ("Remind".into(), "notify: requester".into()),
+            ("Resolve".into(), "status: resolved".into()),
+            ("Resolve".into(), "internal note".into())
+        ]
+    );
+    // Resolved now, and its period moved on: nothing more comes due.
+    w.at(start + 30 * 24 * 60 * MINUTE);
+    assert_eq!(w.desk.run_time_rules().await?, 0);
+    // A ticket reopened and pending again is a new period for both rules.
+    for status in [Status::Open, Status::Pending] {
+        let patch = TicketPatch {
+            status: Some(status),
+            ..TicketPatch::default()
+        };
+        w.desk.update_ticket(&w.agent, pending, patch, None).await?;
+    }
+    w.at(start + 33 * 24 * 60 * MINUTE + MINUTE);
+    assert_eq!(w.desk.run_time_rules().await?, 1);
+    assert_eq!(comments(&w, pending).await?.len(), 3);
     Ok(())
 }
 

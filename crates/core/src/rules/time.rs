@@ -134,9 +134,11 @@ impl Desk {
         }
         let mut t = old.clone();
         apply_fields(set, &before, &after, &mut t, now.as_micros());
-        // A time rule that only notifies leaves the ticket as it was, so its period goes on.
-        let changes_ticket = t != old
-            || after.tags != before.tags
+        // Only a change of the ticket's fields or tags starts a new period: a reminder (a
+        // reply, a note, a notification) leaves `updated_at` alone, so "pending 3 days →
+        // remind" happens once and "pending 7 days → resolve" still comes due.
+        let fields_change = t != old || after.tags != before.tags;
+        let changes_ticket = fields_change
             || out
                 .effects
                 .iter()
@@ -144,7 +146,9 @@ impl Desk {
         let mut trail = Trail::new(ticket_id, None, now);
         if changes_ticket {
             t.version = old.version + 1;
-            t.updated_at = now.as_micros();
+            if fields_change {
+                t.updated_at = now.as_micros();
+            }
             c.save_ticket(&t, old.version).await?;
             if after.tags != before.tags {
                 c.set_tags(ticket_id, &after.tags).await?;
