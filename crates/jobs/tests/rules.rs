@@ -19,6 +19,7 @@ use support::{MINUTE, Result, World};
 frontline_testkit::stories!(
     created_rules_shape_the_ticket_in_order_and_stop,
     updated_rules_act_once_per_change,
+    a_ticket_rules_keep_acting_on_is_left_alone_for_a_while,
     time_rules_fire_once_per_ticket_and_period,
     webhooks_are_posted_and_retried_until_answered,
     rules_that_make_no_sense_are_refused_and_change_nothing,
@@ -154,6 +155,35 @@ async fn updated_rules_act_once_per_change(store: &Store) -> Result {
     w.desk.update_ticket(&w.agent, id, patch, None).await?;
     assert_eq!(applied(&w, id).await?.len(), 3);
     assert_eq!(comments(&w, id).await?.len(), 1);
+    Ok(())
+}
+
+async fn a_ticket_rules_keep_acting_on_is_left_alone_for_a_while(store: &Store) -> Result {
+    let w = World::new(store, None).await?;
+    let every = rule(json!({"name": "Every change", "trigger": "updated",
+        "actions": [{"action": "add_tags", "tags": ["seen"]}]}))?;
+    w.desk.add_rule(&w.manager, every).await?;
+    let id = w.open(Level::Low, Level::Low, |t| t).await?;
+    let change = |n: i64| TicketPatch {
+        subject: Subject::parse(&format!("Change {n}")).ok(),
+        ..TicketPatch::default()
+    };
+    for n in 0..frontline_core::rules::LOOP_LIMIT + 5 {
+        w.desk.update_ticket(&w.agent, id, change(n), None).await?;
+    }
+    let limit = usize::try_from(frontline_core::rules::LOOP_LIMIT).unwrap_or(usize::MAX);
+    assert_eq!(
+        applied(&w, id).await?.len(),
+        limit,
+        "no more rule actions in the window"
+    );
+    w.at(w.desk.now().as_micros() + frontline_core::rules::LOOP_WINDOW_MICROS + MINUTE);
+    w.desk.update_ticket(&w.agent, id, change(-1), None).await?;
+    assert_eq!(
+        applied(&w, id).await?.len(),
+        limit + 1,
+        "acting again later"
+    );
     Ok(())
 }
 

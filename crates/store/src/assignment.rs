@@ -2,7 +2,7 @@
 //! hours, out-of-office flags and skills, categories' required skills, and the candidates and
 //! their open load for one ticket.
 
-use sqlx::FromRow;
+use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
 use crate::{Conn, Result};
@@ -95,14 +95,17 @@ impl Conn<'_> {
         .await?))
     }
 
-    /// The round robin's last pick in the group.
+    /// The round robin's last pick in the group, locked until the transaction ends, so two
+    /// nodes assigning into one group at once take turns instead of picking the same agent.
     pub async fn last_assignee(&mut self, group_id: i64) -> Result<Option<i64>> {
-        Ok(on!(self, |c| sqlx::query_scalar(
-            "SELECT last_user_id FROM group_assignment WHERE group_id = $1"
-        )
-        .bind(group_id)
-        .fetch_optional(c)
-        .await?)
+        let sql = format!(
+            "SELECT last_user_id FROM group_assignment WHERE group_id = $1{}",
+            self.for_update()
+        );
+        Ok(on!(self, |c| sqlx::query_scalar(AssertSqlSafe(sql.clone()))
+            .bind(group_id)
+            .fetch_optional(c)
+            .await?)
         .flatten())
     }
 
