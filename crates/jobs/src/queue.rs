@@ -134,9 +134,9 @@ impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
             id: default_worker_id(),
-            lease: Duration::from_secs(3),
+            lease: Duration::from_secs(2),
             timeout: Duration::from_secs(60),
-            poll: Duration::from_millis(500),
+            poll: Duration::from_millis(250),
             concurrency: 4,
             backoff: Duration::from_secs(10),
             max_backoff: Duration::from_secs(3_600),
@@ -226,14 +226,15 @@ async fn run_one(desk: Desk, registry: &Registry, config: &WorkerConfig, job: Jo
     };
     let work = async {
         match registry.handlers.get(&kind) {
-            Some(handler) => match tokio::time::timeout(config.timeout, handler.run(&mut ctx)).await
-            {
-                Ok(outcome) => outcome,
-                Err(_) => Err(JobError::Retry(format!(
-                    "took longer than {:?}",
-                    config.timeout
-                ))),
-            },
+            Some(handler) => {
+                match tokio::time::timeout(config.timeout, handler.run(&mut ctx)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(JobError::Retry(format!(
+                        "took longer than {:?}",
+                        config.timeout
+                    ))),
+                }
+            }
             // A newer node may have queued a kind this one does not know yet.
             None => Err(JobError::Retry(format!(
                 "no handler for job kind {kind:?} on this node"

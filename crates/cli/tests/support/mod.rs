@@ -85,6 +85,11 @@ impl TestDesk {
         }
     }
 
+    /// The PostgreSQL database's URL, for tests that look inside it.
+    pub fn database_url(&self) -> Option<&str> {
+        self._pg.as_ref().map(|pg| pg.url.as_str())
+    }
+
     /// `frontline ARGS… <database flags>`: the global flags go after the subcommand.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(BIN);
