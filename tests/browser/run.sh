@@ -4,11 +4,12 @@
 # URL (a fresh database is created on it and dropped afterwards).
 #
 # Needs Debian's chromium (/usr/bin/chromium) and `npm ci` done in this folder; scripts/test.sh
-# does both. FRONTLINE_BIN names the binary (default: target/debug/frontline, built here).
+# does both. FRONTLINE_BIN names the binary (default: debug/frontline in cargo's target folder,
+# CARGO_TARGET_DIR when set, built here).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-bin="${FRONTLINE_BIN:-$root/target/debug/frontline}"
+bin="${FRONTLINE_BIN:-${CARGO_TARGET_DIR:-$root/target}/debug/frontline}"
 [[ -x "$bin" ]] || (cd "$root" && cargo build --locked -p frontline)
 
 data="$(mktemp -d)"
