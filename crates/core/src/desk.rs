@@ -70,15 +70,8 @@ impl Desk {
     /// A desk whose clock is `clock`, for tests of time-dependent rules.
     pub fn with_clock(store: Store, clock: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
         Self {
-            store,
             clock: Arc::new(clock),
-            limits: Limits::default(),
-            sla_policies: Arc::default(),
-            ticket_config: Arc::default(),
-            creations: Arc::default(),
-            tokens: Arc::default(),
-            rules: Arc::default(),
-            assignment: Arc::default(),
+            ..Self::new(store)
         }
     }
 

@@ -252,13 +252,7 @@ impl Desk {
         };
         row.id = c.insert_ticket(&row).await?;
         let mut trail = Trail::new(row.id, Some(requester.id), now);
-        trail.push(
-            EventKind::Created,
-            Some("status"),
-            None,
-            Some(row.status.clone()),
-            false,
-        );
+        trail.created(&row.status);
         trail.write(c).await?;
         // The files sent with the first mail hang on a comment, as every attachment does.
         let files = attachments(mail);

@@ -4,9 +4,7 @@
 use std::collections::BTreeSet;
 
 use frontline_domain::rules::{Facts, Trigger};
-use frontline_domain::{
-    CategoryPath, Email, EventKind, Level, Priority, Status, Subject, Tag, TicketType,
-};
+use frontline_domain::{CategoryPath, Email, Level, Priority, Status, Subject, Tag, TicketType};
 use frontline_store::Conn;
 use frontline_store::tickets::{TicketRow, TicketView};
 use frontline_store::users::UserRow;
@@ -221,13 +219,7 @@ impl Desk {
             }
         }
         let mut trail = Trail::new(0, Some(actor.id), now);
-        trail.push(
-            EventKind::Created,
-            Some("status"),
-            None,
-            Some(row.status.clone()),
-            false,
-        );
+        trail.created(&row.status);
         trail.changed("group", None, named.group.clone());
         trail.changed("assignee", None, named.assignee.clone());
         let mut events = trail.into_events();

@@ -44,6 +44,17 @@ impl Trail {
         });
     }
 
+    /// The first event of every ticket: it came into being with `status`.
+    pub fn created(&mut self, status: &str) {
+        self.push(
+            EventKind::Created,
+            Some("status"),
+            None,
+            Some(status.to_owned()),
+            false,
+        );
+    }
+
     /// Records a field change when the value really changed.
     pub fn changed(&mut self, field: &str, old: Option<String>, new: Option<String>) {
         if old != new {
