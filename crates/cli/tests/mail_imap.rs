@@ -7,13 +7,12 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use async_imap::Session;
 use futures_util::TryStreamExt;
 use serde_json::Value;
+use support::dovecot::{Dovecot, PASSWORD, USER};
 use support::{Api, Backend, TestDesk, send};
 use tokio::net::TcpStream;
 
@@ -23,245 +22,19 @@ on_both!(
     imaps_checks_the_certificate
 );
 
-const USER: &str = "desk@desk.example";
-const PASSWORD: &str = "s3cret@pass";
-
-/// A Dovecot of the test's own, stopped (by its PID) and removed when dropped.
-struct Dovecot {
-    dir: tempfile::TempDir,
-    port: u16,
-    tls_port: u16,
-}
-
-impl Dovecot {
-    fn start() -> Self {
-        Self::start_with_tls(false)
-    }
-
-    /// With `tls`, Dovecot also answers IMAPS on `tls_port` with a certificate for
-    /// `localhost` issued by a throwaway CA (`ca.pem` in its folder), made here with openssl.
-    fn start_with_tls(tls: bool) -> Self {
-        let binary = ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot"]
-            .into_iter()
-            .find(|p| Path::new(p).exists())
-            .expect("Dovecot is not installed: run scripts/test.sh, which installs dovecot-imapd");
-        let dir = tempfile::tempdir().expect("a temporary folder");
-        let root = dir.path();
-        let port = free_port();
-        let tls_port = if tls { free_port() } else { 0 };
-        let ssl = if tls {
-            make_certificates(root);
-            format!(
-                "ssl = yes\nssl_cert = <{d}/cert.pem\nssl_key = <{d}/key.pem\n",
-                d = root.display()
-            )
-        } else {
-            "ssl = no\n".to_owned()
-        };
-        // Running as root, Dovecot hands mail to its own unprivileged user; otherwise every
-        // process runs as the user who started the test.
-        let root_user = rustix_uid() == 0;
-        let me = if root_user {
-            "dovecot".to_owned()
-        } else {
-            std::env::var("USER").unwrap_or_else(|_| "nobody".into())
-        };
-        let own_users = if root_user {
-            String::new()
-        } else {
-            format!("default_internal_user = {me}\ndefault_login_user = {me}\n")
-        };
-        let d = root.display();
-        std::fs::create_dir_all(root.join("mail")).expect("mail folder");
-        std::fs::write(root.join("users"), format!("{USER}:{{PLAIN}}{PASSWORD}\n"))
-            .expect("users file");
-        let config = format!(
-            "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/log\n\
-             protocols = imap\nlisten = 127.0.0.1\n{ssl}disable_plaintext_auth = no\n\
-             auth_mechanisms = plain login\nfirst_valid_uid = 100\n{own_users}\
-             passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/users\n}}\n\
-             userdb {{\n  driver = static\n  args = uid={me} gid={me} home={d}/mail/%u\n}}\n\
-             mail_location = maildir:~/Maildir\n\
-             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {tls_port}\n  }}\n}}\n\
-             service anvil {{\n  chroot =\n}}\n"
-        );
-        std::fs::write(root.join("dovecot.conf"), config).expect("config");
-        if root_user {
-            run(Command::new("chmod").args(["755", &d.to_string()]));
-            run(Command::new("chown").args(["-R", "dovecot:dovecot", &format!("{d}/mail")]));
-        }
-        // Dovecot goes into the background; its log is the file above, so no pipe is left
-        // open for `output()` to wait on.
-        let status = Command::new(binary)
-            .args(["-c", &format!("{d}/dovecot.conf")])
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .expect("cannot run dovecot");
-        assert!(status.success(), "dovecot did not start: {status}");
-        let dovecot = Self {
-            dir,
-            port,
-            tls_port,
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "Dovecot did not listen within 20 s: {}",
-                dovecot.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        dovecot
-    }
-
-    fn url(&self, password: &str) -> String {
-        format!(
-            "imap://desk%40desk.example:{}@127.0.0.1:{}/INBOX",
-            password.replace('@', "%40"),
-            self.port
-        )
-    }
-
-    /// The IMAPS URL, by host name (the certificate is for `localhost`).
-    fn tls_url(&self) -> String {
-        format!(
-            "imaps://desk%40desk.example:{}@localhost:{}/INBOX",
-            PASSWORD.replace('@', "%40"),
-            self.tls_port
-        )
-    }
-
-    fn ca_file(&self) -> String {
-        self.dir.path().join("ca.pem").display().to_string()
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
-    }
-
-    fn pid_file(&self) -> PathBuf {
-        self.dir.path().join("run/master.pid")
-    }
-
-    /// A client session of the test's own, on the INBOX.
-    async fn session(&self) -> Session<TcpStream> {
-        let tcp = TcpStream::connect(("127.0.0.1", self.port))
-            .await
-            .expect("connect to Dovecot");
-        let mut client = async_imap::Client::new(tcp);
-        client
-            .read_response()
-            .await
-            .expect("greeting")
-            .expect("greeting");
-        let mut session = client
-            .login(USER, PASSWORD)
-            .await
-            .map_err(|(e, _)| e)
-            .expect("login");
-        session.select("INBOX").await.expect("select");
-        session
-    }
-}
-
-impl Drop for Dovecot {
-    fn drop(&mut self) {
-        if let Ok(pid) = std::fs::read_to_string(self.pid_file()) {
-            let pid = pid.trim().to_owned();
-            let _ = Command::new("kill").args(["-TERM", &pid]).status();
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while self.pid_file().exists() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-    }
-}
-
-/// A CA, and a certificate for `localhost` and 127.0.0.1 it issued, in `dir`.
-fn make_certificates(dir: &Path) {
-    let d = dir.display().to_string();
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "basicConstraints = CA:FALSE\nsubjectAltName = DNS:localhost, IP:127.0.0.1\n",
-    )
-    .expect("extensions file");
-    run(Command::new("openssl").args([
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=Frontline test CA",
-        "-keyout",
-        &format!("{d}/ca.key"),
-        "-out",
-        &format!("{d}/ca.pem"),
-    ]));
-    run(Command::new("openssl").args([
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        "/CN=localhost",
-        "-keyout",
-        &format!("{d}/key.pem"),
-        "-out",
-        &format!("{d}/cert.csr"),
-    ]));
-    run(Command::new("openssl").args([
-        "x509",
-        "-req",
-        "-days",
-        "2",
-        "-in",
-        &format!("{d}/cert.csr"),
-        "-CA",
-        &format!("{d}/ca.pem"),
-        "-CAkey",
-        &format!("{d}/ca.key"),
-        "-CAcreateserial",
-        "-out",
-        &format!("{d}/cert.pem"),
-        "-extfile",
-        &format!("{d}/ext.cnf"),
-    ]));
-}
-
-fn run(cmd: &mut Command) {
-    let out = cmd.output().expect("cannot run a command");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn rustix_uid() -> u32 {
-    let out = Command::new("id").arg("-u").output().expect("id -u");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .unwrap_or(1000)
-}
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    l.local_addr().expect("its address").port()
-}
-
 fn message(from: &str, subject: &str, id: &str, headers: &str, body: &str) -> Vec<u8> {
     format!(
         "From: {from}\r\nTo: {USER}\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n\
          Date: Mon, 23 Nov 2026 09:00:00 +0000\r\n{headers}\r\n{body}\r\n"
     )
     .into_bytes()
+}
+
+/// Appends `raw` to the INBOX with `flags`, as a mail server delivering it would.
+async fn deliver(imap: &mut Session<TcpStream>, flags: Option<&str>, raw: Vec<u8>) {
+    imap.append("INBOX", flags, None, raw)
+        .await
+        .expect("append");
 }
 
 async fn tickets(api: &Api, token: &str) -> Vec<Value> {
@@ -306,9 +79,8 @@ async fn flags(session: &mut Session<TcpStream>) -> Vec<(u32, bool)> {
 async fn imap_mail_becomes_tickets_once(backend: Backend) {
     let dovecot = Dovecot::start();
     let mut imap = dovecot.session().await;
-    imap.append(
-        "INBOX",
-        None,
+    deliver(
+        &mut imap,
         None,
         message(
             "ana@client.example",
@@ -318,13 +90,11 @@ async fn imap_mail_becomes_tickets_once(backend: Backend) {
             "VPN gone.",
         ),
     )
-    .await
-    .expect("append");
+    .await;
     // Read by someone in a mail client already: still the desk's to ingest.
-    imap.append(
-        "INBOX",
+    deliver(
+        &mut imap,
         Some("(\\Seen)"),
-        None,
         message(
             "bo@client.example",
             "Printer jam",
@@ -333,8 +103,7 @@ async fn imap_mail_becomes_tickets_once(backend: Backend) {
             "Jammed.",
         ),
     )
-    .await
-    .expect("append");
+    .await;
     assert_eq!(flags(&mut imap).await, vec![(1, false), (2, true)]);
 
     let desk = TestDesk::new(backend, "imap").await;
@@ -369,9 +138,8 @@ async fn imap_mail_becomes_tickets_once(backend: Backend) {
     .await;
 
     // Appended while the desk waits: IDLE wakes it long before its 20-minute poll.
-    imap.append(
-        "INBOX",
-        None,
+    deliver(
+        &mut imap,
         None,
         message(
             "ana@client.example",
@@ -381,8 +149,7 @@ async fn imap_mail_becomes_tickets_once(backend: Backend) {
             "Still down.\r\n\r\n> VPN gone.",
         ),
     )
-    .await
-    .expect("append");
+    .await;
     let comments_path = format!("/api/v1/tickets/{vpn_id}/comments");
     eventually(
         Duration::from_secs(20),
@@ -397,9 +164,8 @@ async fn imap_mail_becomes_tickets_once(backend: Backend) {
     assert_eq!(page["items"][0]["body"], "Still down.");
 
     // The same message again under a new UID, and a restart: nothing is ingested twice.
-    imap.append(
-        "INBOX",
-        None,
+    deliver(
+        &mut imap,
         None,
         message(
             "ana@client.example",
@@ -409,8 +175,7 @@ async fn imap_mail_becomes_tickets_once(backend: Backend) {
             "VPN gone.",
         ),
     )
-    .await
-    .expect("append");
+    .await;
     eventually(
         Duration::from_secs(20),
         "the copy flagged \\Seen",
@@ -425,9 +190,8 @@ async fn imap_mail_becomes_tickets_once(backend: Backend) {
     server.kill9();
     let server = desk.serve().await;
     let api = server.api();
-    imap.append(
-        "INBOX",
-        None,
+    deliver(
+        &mut imap,
         None,
         message(
             "cy@client.example",
@@ -437,8 +201,7 @@ async fn imap_mail_becomes_tickets_once(backend: Backend) {
             "Battery.",
         ),
     )
-    .await
-    .expect("append");
+    .await;
     eventually(
         Duration::from_secs(30),
         "the new message after the restart",
@@ -482,9 +245,8 @@ async fn imap_errors_are_shown(backend: Backend) {
 async fn imaps_checks_the_certificate(backend: Backend) {
     let dovecot = Dovecot::start_with_tls(true);
     let mut imap = dovecot.session().await;
-    imap.append(
-        "INBOX",
-        None,
+    deliver(
+        &mut imap,
         None,
         message(
             "ana@client.example",
@@ -494,8 +256,7 @@ async fn imaps_checks_the_certificate(backend: Backend) {
             "Secret.",
         ),
     )
-    .await
-    .expect("append");
+    .await;
     let desk = TestDesk::new(backend, "imaps").await;
     desk.run_ok(&[
         "mailbox",

@@ -12,6 +12,7 @@
 )]
 
 mod api;
+pub mod dovecot;
 mod server;
 
 use std::process::{Command, Output, Stdio};
