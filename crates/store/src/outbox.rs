@@ -1,0 +1,191 @@
+//! Outbound mail's rows: each message rendered once and kept with its Message-ID until it is
+//! sent (or has failed for good), and the mail templates an administrator changed.
+//!
+//! A message is written with the `mail.send` job that delivers it, in one transaction; the
+//! job then marks it sent or failed. Only a message still `queued` changes state, so a job
+//! that runs twice records its outcome once.
+
+use sqlx::{AssertSqlSafe, FromRow};
+
+use crate::conn::on;
+use crate::{Conn, Result};
+
+pub const OUT_QUEUED: &str = "queued";
+pub const OUT_SENT: &str = "sent";
+pub const OUT_FAILED: &str = "failed";
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub ticket_id: Option<i64>,
+    /// The template it was rendered from.
+    pub kind: String,
+    pub mailbox_id: i64,
+    pub sender: String,
+    /// Addresses, one a line.
+    pub recipients: String,
+    pub subject: String,
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    /// Message-IDs, one a line, oldest first.
+    pub refs: Option<String>,
+    pub auto_submitted: Option<String>,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, ticket_id, kind, mailbox_id, sender, recipients, subject, \
+    message_id, in_reply_to, refs, auto_submitted, body_text, body_html, state, attempts, \
+    last_error, created_at, updated_at, sent_at";
+
+/// A template as an administrator saved it.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct TemplateRow {
+    pub name: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub updated_by: Option<i64>,
+    pub updated_at: i64,
+}
+
+impl Conn<'_> {
+    /// Stores a rendered message (`id`, `state`, `attempts` and the times are set here).
+    pub async fn insert_outbox(&mut self, m: &OutboxRow, now: i64) -> Result<i64> {
+        const SQL: &str = "INSERT INTO outbox (ticket_id, kind, mailbox_id, sender, \
+            recipients, subject, message_id, in_reply_to, refs, auto_submitted, body_text, \
+            body_html, state, attempts, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, \
+            $6, $7, $8, $9, $10, $11, $12, 'queued', 0, $13, $13) RETURNING id";
+        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+            .bind(m.ticket_id)
+            .bind(&m.kind)
+            .bind(m.mailbox_id)
+            .bind(&m.sender)
+            .bind(&m.recipients)
+            .bind(&m.subject)
+            .bind(&m.message_id)
+            .bind(&m.in_reply_to)
+            .bind(&m.refs)
+            .bind(&m.auto_submitted)
+            .bind(&m.body_text)
+            .bind(&m.body_html)
+            .bind(now)
+            .fetch_one(c)
+            .await?))
+    }
+
+    pub async fn outbox(&mut self, id: i64) -> Result<Option<OutboxRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id = $1");
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    /// A ticket's messages, oldest first.
+    pub async fn outbox_of_ticket(&mut self, ticket_id: i64) -> Result<Vec<OutboxRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM outbox WHERE ticket_id = $1 ORDER BY id");
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(ticket_id)
+            .fetch_all(c)
+            .await?))
+    }
+
+    /// Counts of outbound messages by state.
+    pub async fn outbox_by_state(&mut self) -> Result<Vec<(String, i64)>> {
+        const SQL: &str = "SELECT state, COUNT(*) FROM outbox GROUP BY state ORDER BY state";
+        Ok(on!(self, |c| sqlx::query_as(SQL).fetch_all(c).await?))
+    }
+
+    /// Counts an attempt at sending and what went wrong (`None` when nothing did yet).
+    pub async fn outbox_attempted(&mut self, id: i64, error: Option<&str>, now: i64) -> Result<()> {
+        const SQL: &str = "UPDATE outbox SET attempts = attempts + 1, last_error = $1, \
+            updated_at = $2 WHERE id = $3 AND state = 'queued'";
+        on!(self, |c| sqlx::query(SQL)
+            .bind(error)
+            .bind(now)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Ends a queued message as `sent` or `failed`; false when it had ended before.
+    pub async fn finish_outbox(
+        &mut self,
+        id: i64,
+        state: &str,
+        error: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
+        const SQL: &str = "UPDATE outbox SET state = $1, attempts = attempts + 1, \
+            last_error = $2, updated_at = $3, \
+            sent_at = CASE WHEN $1 = 'sent' THEN $3 ELSE NULL END \
+            WHERE id = $4 AND state = 'queued'";
+        let n = on!(self, |c| sqlx::query(SQL)
+            .bind(state)
+            .bind(error)
+            .bind(now)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// The Message-IDs of a ticket's thread, oldest first: what Frontline received and sent.
+    pub async fn thread_message_ids(&mut self, ticket_id: i64, limit: i64) -> Result<Vec<String>> {
+        const SQL: &str = "SELECT message_id FROM (SELECT message_id, created_at FROM \
+            mail_threads WHERE ticket_id = $1 ORDER BY created_at DESC, message_id LIMIT $2) t \
+            ORDER BY created_at, message_id";
+        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+            .bind(ticket_id)
+            .bind(limit)
+            .fetch_all(c)
+            .await?))
+    }
+
+    pub async fn mail_templates(&mut self) -> Result<Vec<TemplateRow>> {
+        const SQL: &str = "SELECT name, subject, body_text, body_html, updated_by, updated_at \
+            FROM mail_templates ORDER BY name";
+        Ok(on!(self, |c| sqlx::query_as(SQL).fetch_all(c).await?))
+    }
+
+    /// Saves an administrator's version of a template, replacing an earlier one.
+    pub async fn put_mail_template(&mut self, t: &TemplateRow) -> Result<()> {
+        const SQL: &str = "INSERT INTO mail_templates (name, subject, body_text, body_html, \
+            updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO \
+            UPDATE SET subject = excluded.subject, body_text = excluded.body_text, \
+            body_html = excluded.body_html, updated_by = excluded.updated_by, \
+            updated_at = excluded.updated_at";
+        on!(self, |c| sqlx::query(SQL)
+            .bind(&t.name)
+            .bind(&t.subject)
+            .bind(&t.body_text)
+            .bind(&t.body_html)
+            .bind(t.updated_by)
+            .bind(t.updated_at)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Drops an administrator's version: the shipped template applies again. False when
+    /// there was none.
+    pub async fn delete_mail_template(&mut self, name: &str) -> Result<bool> {
+        let n = on!(self, |c| sqlx::query("DELETE FROM mail_templates WHERE name = $1")
+            .bind(name)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+}
