@@ -1,0 +1,96 @@
+//! Canned responses: reply templates, the desk's (no owner, kept by admins) and each agent's
+//! own.
+
+use sqlx::FromRow;
+
+use crate::conn::on;
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct CannedRow {
+    pub id: i64,
+    /// `None`: the desk's, for every agent.
+    pub owner_id: Option<i64>,
+    pub name: String,
+    pub body: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, owner_id, name, body, created_at, updated_at";
+
+impl Conn<'_> {
+    /// The desk's responses and the person's own, the desk's first, each by name.
+    pub async fn canned_for(&mut self, user_id: i64) -> Result<Vec<CannedRow>> {
+        const SQL: &str = "SELECT id, owner_id, name, body, created_at, updated_at \
+            FROM canned_responses WHERE owner_id IS NULL OR owner_id = $1 \
+            ORDER BY owner_id IS NOT NULL, name, id";
+        Ok(on!(self, |c| sqlx::query_as(SQL)
+            .bind(user_id)
+            .fetch_all(c)
+            .await?))
+    }
+
+    pub async fn canned_by_id(&mut self, id: i64) -> Result<Option<CannedRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM canned_responses WHERE id = $1");
+        Ok(on!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
+    }
+
+    /// A new response; its id. A name already used among the desk's (or the owner's) is a
+    /// `Duplicate`.
+    pub async fn insert_canned(
+        &mut self,
+        owner_id: Option<i64>,
+        name: &str,
+        body: &str,
+        now: i64,
+    ) -> Result<i64> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "INSERT INTO canned_responses (owner_id, name, body, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $4) RETURNING id"
+        )
+        .bind(owner_id)
+        .bind(name)
+        .bind(body)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
+    }
+
+    /// False when there is no such response.
+    pub async fn update_canned(
+        &mut self,
+        id: i64,
+        name: &str,
+        body: &str,
+        now: i64,
+    ) -> Result<bool> {
+        let done = on!(self, |c| sqlx::query(
+            "UPDATE canned_responses SET name = $2, body = $3, updated_at = $4 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(name)
+        .bind(body)
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
+    }
+
+    pub async fn delete_canned(&mut self, id: i64) -> Result<bool> {
+        let done = on!(self, |c| sqlx::query(
+            "DELETE FROM canned_responses WHERE id = $1"
+        )
+        .bind(id)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
+    }
+}

@@ -1,0 +1,49 @@
+//! Who has a ticket page open, shared by every node on one database: a page renews its row
+//! while it is open, and rows not renewed lately are ignored and later swept away.
+
+use crate::conn::on;
+use crate::{Conn, Result};
+
+impl Conn<'_> {
+    /// Records that `user_id` has `ticket_id` open at `now`.
+    pub async fn see_ticket(&mut self, ticket_id: i64, user_id: i64, now: i64) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "INSERT INTO ticket_viewers (ticket_id, user_id, seen_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (ticket_id, user_id) DO UPDATE SET seen_at = excluded.seen_at"
+        )
+        .bind(ticket_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(drop)?);
+        Ok(())
+    }
+
+    /// The ids and names of the people seen on the ticket at or after `since`, by name.
+    pub async fn ticket_viewers(
+        &mut self,
+        ticket_id: i64,
+        since: i64,
+    ) -> Result<Vec<(i64, String)>> {
+        Ok(on!(self, |c| sqlx::query_as(
+            "SELECT u.id, u.name FROM ticket_viewers v JOIN users u ON u.id = v.user_id \
+             WHERE v.ticket_id = $1 AND v.seen_at >= $2 ORDER BY u.name, u.id"
+        )
+        .bind(ticket_id)
+        .bind(since)
+        .fetch_all(c)
+        .await?))
+    }
+
+    /// Removes rows not renewed since `before`; how many went.
+    pub async fn forget_viewers(&mut self, before: i64) -> Result<u64> {
+        Ok(on!(self, |c| sqlx::query(
+            "DELETE FROM ticket_viewers WHERE seen_at < $1"
+        )
+        .bind(before)
+        .execute(c)
+        .await?
+        .rows_affected()))
+    }
+}

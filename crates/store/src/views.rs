@@ -1,0 +1,221 @@
+//! Saved views: an agent's named queue with filters and sort, private or shared with a group
+//! or the whole desk, and how many tickets one holds (counted up to a cap, so a broad view
+//! costs no more than a bounded index range).
+
+use sqlx::{AssertSqlSafe, FromRow};
+
+use crate::conn::on;
+use crate::dialect::like_escape;
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ViewRow {
+    pub id: i64,
+    pub owner_id: i64,
+    pub owner_email: String,
+    pub name: String,
+    /// `private`, `group` or `everyone`.
+    pub visibility: String,
+    pub shared_group_id: Option<i64>,
+    pub shared_group: Option<String>,
+    /// The queue and filters as JSON; the core reads and writes it.
+    pub filters: String,
+    pub sort: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What a new or changed view holds.
+#[derive(Debug, Clone)]
+pub struct ViewValues<'a> {
+    pub name: &'a str,
+    pub visibility: &'a str,
+    pub shared_group_id: Option<i64>,
+    pub filters: &'a str,
+    pub sort: &'a str,
+}
+
+const SELECT: &str = "SELECT v.id, v.owner_id, u.email AS owner_email, v.name, v.visibility, \
+    v.shared_group_id, g.name AS shared_group, v.filters, v.sort, v.created_at, v.updated_at \
+    FROM saved_views v JOIN users u ON u.id = v.owner_id \
+    LEFT JOIN agent_groups g ON g.id = v.shared_group_id";
+
+/// The tickets a view counts; every part is ANDed, empty or `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct ViewCount {
+    pub statuses: Vec<String>,
+    pub priorities: Vec<i64>,
+    /// `Some(None)`: unassigned.
+    pub assignee_id: Option<Option<i64>>,
+    /// In any of these groups (an empty list counts nothing).
+    pub group_ids: Option<Vec<i64>>,
+    /// A category and everything below it.
+    pub category_path: Option<String>,
+    pub updated_since: Option<i64>,
+    /// Words in the subject or description.
+    pub text: Option<String>,
+}
+
+enum Value {
+    Int(i64),
+    Text(String),
+}
+
+impl Conn<'_> {
+    /// The views a person sees: their own, those shared with a group they belong to, and
+    /// those shared with everyone; by name.
+    pub async fn views_for(&mut self, user_id: i64) -> Result<Vec<ViewRow>> {
+        let sql = format!(
+            "{SELECT} WHERE v.owner_id = $1 OR v.visibility = 'everyone' OR \
+             (v.visibility = 'group' AND v.shared_group_id IN \
+             (SELECT group_id FROM group_members WHERE user_id = $1)) ORDER BY v.name, v.id"
+        );
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
+            .bind(user_id)
+            .fetch_all(c)
+            .await?))
+    }
+
+    pub async fn view_by_id(&mut self, id: i64) -> Result<Option<ViewRow>> {
+        let sql = format!("{SELECT} WHERE v.id = $1");
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
+            .bind(id)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    /// A new view; its id. A name the owner already uses is a `Duplicate`.
+    pub async fn insert_view(
+        &mut self,
+        owner_id: i64,
+        v: &ViewValues<'_>,
+        now: i64,
+    ) -> Result<i64> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "INSERT INTO saved_views (owner_id, name, visibility, shared_group_id, filters, sort, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id"
+        )
+        .bind(owner_id)
+        .bind(v.name)
+        .bind(v.visibility)
+        .bind(v.shared_group_id)
+        .bind(v.filters)
+        .bind(v.sort)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
+    }
+
+    /// Replaces what a view holds; false when there is no such view.
+    pub async fn update_view(&mut self, id: i64, v: &ViewValues<'_>, now: i64) -> Result<bool> {
+        let done = on!(self, |c| sqlx::query(
+            "UPDATE saved_views SET name = $2, visibility = $3, shared_group_id = $4, \
+             filters = $5, sort = $6, updated_at = $7 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(v.name)
+        .bind(v.visibility)
+        .bind(v.shared_group_id)
+        .bind(v.filters)
+        .bind(v.sort)
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
+    }
+
+    pub async fn delete_view(&mut self, id: i64) -> Result<bool> {
+        let done = on!(self, |c| sqlx::query(
+            "DELETE FROM saved_views WHERE id = $1"
+        )
+        .bind(id)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
+    }
+
+    /// How many tickets match, counting no further than `cap`: the database stops reading
+    /// once it has found that many, so a broad view's count costs a bounded range.
+    pub async fn count_view(&mut self, q: &ViewCount, cap: i64) -> Result<i64> {
+        if q.group_ids.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(0);
+        }
+        let ilike = self.ilike();
+        let mut clauses = Vec::new();
+        let mut values = Vec::new();
+        let bind = |values: &mut Vec<Value>, v: Value| {
+            values.push(v);
+            format!("${}", values.len())
+        };
+        if !q.statuses.is_empty() {
+            let marks: Vec<String> = q
+                .statuses
+                .iter()
+                .map(|s| bind(&mut values, Value::Text(s.clone())))
+                .collect();
+            clauses.push(format!("status IN ({})", marks.join(", ")));
+        }
+        if !q.priorities.is_empty() {
+            let marks: Vec<String> = q
+                .priorities
+                .iter()
+                .map(|p| bind(&mut values, Value::Int(*p)))
+                .collect();
+            clauses.push(format!("priority IN ({})", marks.join(", ")));
+        }
+        match q.assignee_id {
+            Some(Some(id)) => {
+                let m = bind(&mut values, Value::Int(id));
+                clauses.push(format!("assignee_id = {m}"));
+            }
+            Some(None) => clauses.push("assignee_id IS NULL".to_owned()),
+            None => {}
+        }
+        if let Some(groups) = &q.group_ids {
+            let marks: Vec<String> = groups
+                .iter()
+                .map(|g| bind(&mut values, Value::Int(*g)))
+                .collect();
+            clauses.push(format!("group_id IN ({})", marks.join(", ")));
+        }
+        if let Some(path) = &q.category_path {
+            let exact = bind(&mut values, Value::Text(path.clone()));
+            let below = bind(&mut values, Value::Text(format!("{}/%", like_escape(path))));
+            clauses.push(format!(
+                "category_id IN (SELECT id FROM categories WHERE path = {exact} \
+                 OR path LIKE {below} ESCAPE '\\')"
+            ));
+        }
+        if let Some(since) = q.updated_since {
+            let m = bind(&mut values, Value::Int(since));
+            clauses.push(format!("updated_at >= {m}"));
+        }
+        if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let m = bind(&mut values, Value::Text(format!("%{}%", like_escape(text))));
+            clauses.push(format!(
+                "(subject {ilike} {m} ESCAPE '\\' OR description {ilike} {m} ESCAPE '\\')"
+            ));
+        }
+        let cap_mark = bind(&mut values, Value::Int(cap));
+        let where_sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 AS one FROM tickets{where_sql} LIMIT {cap_mark}) AS c"
+        );
+        Ok(on!(self, |c| {
+            let mut query = sqlx::query_scalar(AssertSqlSafe(sql.clone()));
+            for v in &values {
+                query = match v {
+                    Value::Int(i) => query.bind(*i),
+                    Value::Text(s) => query.bind(s.clone()),
+                };
+            }
+            query.fetch_one(c).await?
+        }))
+    }
+}
