@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use async_imap::Session;
 use futures_util::TryStreamExt;
 use serde_json::Value;
-use support::dovecot::{Dovecot, PASSWORD, USER};
+use support::dovecot::{Dovecot, Options, PASSWORD, USER};
 use support::{Api, Backend, TestDesk, send};
 use tokio::net::TcpStream;
 
@@ -295,4 +295,59 @@ async fn imaps_checks_the_certificate(backend: Backend) {
     })
     .await;
     let _ = imap.logout().await;
+}
+
+/// The test Dovecot itself: a token it signed opens the account over XOAUTH2, and a token
+/// signed with another key, or for another user, does not; its authentication service
+/// listens on the socket asked for (for a Postfix's SMTP AUTH).
+#[tokio::test]
+async fn dovecot_checks_bearer_tokens() {
+    let sockets = tempfile::tempdir().expect("a temporary folder");
+    let socket = sockets.path().join("auth");
+    let dovecot = Dovecot::start_with(Options {
+        auth_socket: Some(socket.clone()),
+        ..Options::default()
+    });
+    assert!(socket.exists(), "no auth socket: {}", dovecot.log());
+    let good = dovecot.token(USER, Duration::from_secs(600));
+    assert!(xoauth2_login(&dovecot, USER, &good).await.is_ok());
+    let other = Dovecot::start().token(USER, Duration::from_secs(600));
+    let refused = xoauth2_login(&dovecot, USER, &other).await;
+    assert!(
+        refused.is_err(),
+        "a token of another key opened the account"
+    );
+    let for_other_user = dovecot.token("someone@desk.example", Duration::from_secs(600));
+    assert!(
+        xoauth2_login(&dovecot, USER, &for_other_user)
+            .await
+            .is_err()
+    );
+}
+
+async fn xoauth2_login(dovecot: &Dovecot, user: &str, token: &str) -> Result<(), String> {
+    struct XOAuth2(String, bool);
+    impl async_imap::Authenticator for &mut XOAuth2 {
+        type Response = String;
+        fn process(&mut self, _challenge: &[u8]) -> String {
+            // The first answer is the credentials; after a refusal the server sends its
+            // error as a challenge, answered empty.
+            if std::mem::replace(&mut self.1, true) {
+                String::new()
+            } else {
+                self.0.clone()
+            }
+        }
+    }
+    let tcp = TcpStream::connect(("127.0.0.1", dovecot.port()))
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut client = async_imap::Client::new(tcp);
+    client.read_response().await.map_err(|e| e.to_string())?;
+    let mut auth = XOAuth2(format!("user={user}\x01auth=Bearer {token}\x01\x01"), false);
+    client
+        .authenticate("XOAUTH2", &mut auth)
+        .await
+        .map(drop)
+        .map_err(|(e, _)| e.to_string())
 }

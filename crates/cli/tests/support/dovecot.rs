@@ -1,12 +1,26 @@
 //! A Dovecot of a test's own (Debian's dovecot-imapd, which `scripts/test.sh` installs when
 //! missing) on a free loopback port, with a throwaway configuration in a temporary folder,
 //! and optionally IMAPS with a certificate from a throwaway CA.
+//!
+//! One account, [`USER`], signs in with [`PASSWORD`] (PLAIN, LOGIN) or with an OAuth 2.0
+//! bearer token (XOAUTH2, OAUTHBEARER): Dovecot checks tokens itself, as JWTs signed HS256
+//! with a key of this Dovecot's own (`introspection_mode = local`), so no token server is
+//! needed; [`Dovecot::token`] mints one.
+//!
+//! For SMTP tests: [`Options::auth_socket`] makes Dovecot's authentication service listen on
+//! a Unix socket at a path the test chooses, so a Postfix can check SMTP AUTH against the same
+//! account (`smtpd_sasl_type = dovecot`, `smtpd_sasl_path = <that path>`). Both PLAIN and
+//! XOAUTH2 work through it. The socket is mode 0666; the folder it lies in must be reachable
+//! (searchable) by Postfix's user, and when Postfix runs chrooted the path must be inside its
+//! chroot (or set `smtpd` to `chroot = n` in master.cf).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use async_imap::Session;
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD as B64URL};
 use tokio::net::TcpStream;
 
 pub const USER: &str = "desk@desk.example";
@@ -17,16 +31,37 @@ pub struct Dovecot {
     dir: tempfile::TempDir,
     port: u16,
     tls_port: u16,
+    /// The HS256 key Dovecot checks bearer tokens with.
+    token_key: Vec<u8>,
+}
+
+/// What a test's Dovecot offers besides plain IMAP with a password.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// Also IMAPS on `tls_port`, with a certificate for `localhost` issued by a throwaway CA
+    /// (`ca.pem` in its folder), made here with openssl.
+    pub tls: bool,
+    /// Dovecot's authentication service also listens here (`service auth { unix_listener }`),
+    /// mode 0666, for a Postfix's `smtpd_sasl_path` (see the module's documentation). An
+    /// absolute path; its folder must exist.
+    pub auth_socket: Option<PathBuf>,
 }
 
 impl Dovecot {
     pub fn start() -> Self {
-        Self::start_with_tls(false)
+        Self::start_with(Options::default())
     }
 
-    /// With `tls`, Dovecot also answers IMAPS on `tls_port` with a certificate for
-    /// `localhost` issued by a throwaway CA (`ca.pem` in its folder), made here with openssl.
+    /// With `tls`, Dovecot also answers IMAPS (see [`Options::tls`]).
     pub fn start_with_tls(tls: bool) -> Self {
+        Self::start_with(Options {
+            tls,
+            ..Options::default()
+        })
+    }
+
+    pub fn start_with(options: Options) -> Self {
+        let tls = options.tls;
         let binary = ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot"]
             .into_iter()
             .find(|p| Path::new(p).exists())
@@ -61,12 +96,37 @@ impl Dovecot {
         std::fs::create_dir_all(root.join("mail")).expect("mail folder");
         std::fs::write(root.join("users"), format!("{USER}:{{PLAIN}}{PASSWORD}\n"))
             .expect("users file");
+        // Bearer tokens: JWTs checked against the key in a dictionary of files, looked up as
+        // `shared/<azp or default>/<alg>/<kid or default>`, the key in base64.
+        let token_key: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
+        let key_dir = root.join("keys/default/HS256");
+        std::fs::create_dir_all(&key_dir).expect("key folder");
+        std::fs::write(key_dir.join("default"), BASE64.encode(&token_key)).expect("key file");
+        std::fs::write(
+            root.join("oauth2.conf"),
+            format!(
+                "introspection_mode = local\nlocal_validation_key_dict = fs:posix:prefix={d}/keys/\n\
+                 username_attribute = sub\n"
+            ),
+        )
+        .expect("oauth2 config");
+        let auth_socket = options
+            .auth_socket
+            .as_ref()
+            .map(|path| {
+                format!(
+                    "service auth {{\n  unix_listener {} {{\n    mode = 0666\n  }}\n}}\n",
+                    path.display()
+                )
+            })
+            .unwrap_or_default();
         let config = format!(
             "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/log\n\
              protocols = imap\nlisten = 127.0.0.1\n{ssl}disable_plaintext_auth = no\n\
-             auth_mechanisms = plain login\nfirst_valid_uid = 100\n{own_users}\
-             passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/users\n}}\n\
-             userdb {{\n  driver = static\n  args = uid={me} gid={me} home={d}/mail/%u\n}}\n\
+             auth_mechanisms = plain login xoauth2 oauthbearer\nfirst_valid_uid = 100\n{own_users}\
+             passdb {{\n  driver = passwd-file\n  mechanisms = plain login\n  args = scheme=PLAIN username_format=%u {d}/users\n}}\n\
+             passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {d}/oauth2.conf\n}}\n\
+             userdb {{\n  driver = static\n  args = uid={me} gid={me} home={d}/mail/%u\n}}\n{auth_socket}\
              mail_location = maildir:~/Maildir\n\
              service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {tls_port}\n  }}\n}}\n\
              service anvil {{\n  chroot =\n}}\n"
@@ -90,6 +150,7 @@ impl Dovecot {
             dir,
             port,
             tls_port,
+            token_key,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -118,6 +179,34 @@ impl Dovecot {
             PASSWORD.replace('@', "%40"),
             self.tls_port
         )
+    }
+
+    /// The plain IMAP URL without a password, for a mailbox that signs in with XOAUTH2.
+    pub fn oauth_url(&self) -> String {
+        format!("imap://desk%40desk.example@127.0.0.1:{}/INBOX", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A bearer token for `user` that this Dovecot accepts until `valid_for` from now: a JWT
+    /// (`{"alg":"HS256","typ":"JWT"}`, `sub` the user) signed with its key.
+    pub fn token(&self, user: &str, valid_for: Duration) -> String {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("a clock after 1970")
+            .as_secs();
+        let header = B64URL.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let claims = serde_json::json!({
+            "sub": user,
+            "iat": now,
+            "exp": now + valid_for.as_secs(),
+        });
+        let body = B64URL.encode(claims.to_string());
+        let signed = format!("{header}.{body}");
+        let signature = B64URL.encode(hmac_sha256(&self.token_key, signed.as_bytes()));
+        format!("{signed}.{signature}")
     }
 
     pub fn ca_file(&self) -> String {
@@ -164,6 +253,27 @@ impl Drop for Dovecot {
             }
         }
     }
+}
+
+/// HMAC-SHA256 (RFC 2104), for signing test tokens.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut block = [0u8; 64];
+    if key.len() > 64 {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let pad = |byte: u8| block.map(|k| k ^ byte);
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(message)
+        .finalize();
+    Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize()
+        .into()
 }
 
 /// A CA, and a certificate for `localhost` and 127.0.0.1 it issued, in `dir`.
