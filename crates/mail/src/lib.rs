@@ -13,6 +13,7 @@ pub mod classify;
 pub mod html;
 pub mod imap;
 pub mod inbound;
+pub mod outbound;
 pub mod reply;
 pub mod smtp;
 pub mod subject;

@@ -1,0 +1,326 @@
+//! Outbound mail: a message the desk rendered, put into MIME (`compose`) and handed to the
+//! mailbox's SMTP server (`send`). Knows nothing of tickets: the caller says who, what and
+//! which Message-IDs thread it.
+//!
+//! Sending tells a permanent refusal (a 5xx reply: no such user, message refused) from
+//! trouble worth another try (server down, timeouts, 4xx), so the outbox retries only what
+//! can succeed later.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox as LettreMailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::{AsyncSmtpTransport, PoolConfig};
+use lettre::{AsyncTransport, Message, Tokio1Executor};
+
+use crate::url::{Security, SmtpUrl};
+
+/// A message ready to be put into MIME.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub from: String,
+    /// The name shown with the sender address.
+    pub from_name: Option<String>,
+    pub to: Vec<String>,
+    pub subject: String,
+    /// Without angle brackets.
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    /// Oldest first, without angle brackets.
+    pub references: Vec<String>,
+    /// RFC 3834: `auto-generated` or `auto-replied`; `None` for mail a person's action wrote.
+    pub auto_submitted: Option<String>,
+    pub text: String,
+    pub html: Option<String>,
+}
+
+/// How the desk signs in to its SMTP server.
+#[derive(Clone, PartialEq, Eq)]
+pub enum SmtpAuth {
+    /// No AUTH (a relay that trusts this host).
+    None,
+    Password {
+        user: String,
+        password: String,
+    },
+    /// SASL XOAUTH2 with an OAuth access token (Microsoft 365, Google Workspace).
+    Xoauth2 {
+        user: String,
+        token: String,
+    },
+}
+
+impl std::fmt::Debug for SmtpAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SmtpAuth::None => f.write_str("None"),
+            SmtpAuth::Password { user, .. } => write!(f, "Password({user}, ***)"),
+            SmtpAuth::Xoauth2 { user, .. } => write!(f, "Xoauth2({user}, ***)"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// The server refused the message for good (5xx), or it cannot be built at all.
+    #[error("{0}")]
+    Permanent(String),
+    /// Worth another attempt later: no connection, a timeout, a 4xx reply.
+    #[error("{0}")]
+    Transient(String),
+}
+
+/// `Auto-Submitted` (RFC 3834): lettre has no type for it.
+#[derive(Debug, Clone)]
+struct AutoSubmitted(String);
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.trim().to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// Asks other automatic responders not to answer (Microsoft's header for RFC 3834's idea).
+#[derive(Debug, Clone)]
+struct SuppressAutoResponse;
+
+impl Header for SuppressAutoResponse {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("X-Auto-Response-Suppress")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "All".to_owned())
+    }
+}
+
+/// A new Message-ID (without brackets) for mail from `domain`: unguessable, so nobody can
+/// thread a message onto a ticket by guessing the ids the desk sent.
+pub fn new_message_id(label: &str, domain: &str) -> String {
+    let token: u128 = rand::random();
+    format!("frontline.{label}.{token:032x}@{domain}")
+}
+
+/// The message in MIME: text and, when given, HTML as alternatives.
+pub fn compose(o: &Outgoing) -> Result<Message, SendError> {
+    let bad = |what: &str, e: &dyn std::fmt::Display| {
+        SendError::Permanent(format!("cannot build the message: {what}: {e}"))
+    };
+    let from: LettreMailbox = LettreMailbox::new(
+        o.from_name.clone(),
+        o.from.parse().map_err(|e| bad("sender", &e))?,
+    );
+    let mut builder = Message::builder()
+        .from(from)
+        .subject(o.subject.clone())
+        .message_id(Some(format!("<{}>", o.message_id)));
+    for to in &o.to {
+        builder = builder.to(to
+            .parse::<LettreMailbox>()
+            .map_err(|e| bad(&format!("recipient {to}"), &e))?);
+    }
+    if let Some(id) = &o.in_reply_to {
+        builder = builder.in_reply_to(format!("<{id}>"));
+    }
+    if !o.references.is_empty() {
+        let refs: Vec<String> = o.references.iter().map(|r| format!("<{r}>")).collect();
+        builder = builder.references(refs.join(" "));
+    }
+    if let Some(kind) = &o.auto_submitted {
+        builder = builder
+            .header(AutoSubmitted(kind.clone()))
+            .header(SuppressAutoResponse);
+    }
+    let text = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(o.text.clone());
+    let message = match &o.html {
+        Some(html) => builder.multipart(
+            MultiPart::alternative().singlepart(text).singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(html.clone()),
+            ),
+        ),
+        None => builder.singlepart(text),
+    };
+    message.map_err(|e| bad("headers", &e))
+}
+
+/// Sends `message` through `server`, reusing a pooled connection to it when one is open.
+pub async fn send(server: &SmtpUrl, auth: &SmtpAuth, message: &Message) -> Result<(), SendError> {
+    let transport = transport(server, auth)?;
+    match transport.send(message.clone()).await {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_permanent() => Err(SendError::Permanent(format!(
+            "{server} refused the message: {e}"
+        ))),
+        Err(e) => Err(SendError::Transient(format!(
+            "cannot send through {server}: {}",
+            error_chain(&e)
+        ))),
+    }
+}
+
+/// The error with its causes ("Connection refused" hides in a source).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+type Transport = AsyncSmtpTransport<Tokio1Executor>;
+
+/// One pooled transport per server and account, for the life of the process.
+fn transport(server: &SmtpUrl, auth: &SmtpAuth) -> Result<Transport, SendError> {
+    static TRANSPORTS: OnceLock<Mutex<HashMap<String, Transport>>> = OnceLock::new();
+    let key = format!("{server}|{auth:?}|{}", secret(auth));
+    let map = TRANSPORTS.get_or_init(Default::default);
+    if let Ok(guard) = map.lock()
+        && let Some(t) = guard.get(&key)
+    {
+        return Ok(t.clone());
+    }
+    let built = build_transport(server, auth)?;
+    if let Ok(mut guard) = map.lock() {
+        guard.insert(key, built.clone());
+    }
+    Ok(built)
+}
+
+/// Tells accounts apart in the pool's key without keeping the secret readable there.
+fn secret(auth: &SmtpAuth) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    match auth {
+        SmtpAuth::None => 0.hash(&mut h),
+        SmtpAuth::Password { password, .. } => password.hash(&mut h),
+        SmtpAuth::Xoauth2 { token, .. } => token.hash(&mut h),
+    }
+    h.finish()
+}
+
+fn build_transport(server: &SmtpUrl, auth: &SmtpAuth) -> Result<Transport, SendError> {
+    let tls = match server.security {
+        Security::Plain => Tls::None,
+        Security::Tls => Tls::Wrapper(tls_parameters(&server.host)?),
+        Security::StartTls => Tls::Required(tls_parameters(&server.host)?),
+    };
+    let hello = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .map_or_else(ClientId::default, ClientId::Domain);
+    let mut builder = Transport::builder_dangerous(server.host.clone())
+        .port(server.port)
+        .tls(tls)
+        .hello_name(hello)
+        .timeout(Some(Duration::from_secs(30)))
+        .pool_config(
+            PoolConfig::new()
+                .max_size(4)
+                .idle_timeout(Duration::from_secs(30)),
+        );
+    builder = match auth {
+        SmtpAuth::None => builder,
+        SmtpAuth::Password { user, password } => builder
+            .credentials(Credentials::new(user.clone(), password.clone()))
+            .authentication(vec![Mechanism::Plain, Mechanism::Login]),
+        SmtpAuth::Xoauth2 { user, token } => builder
+            .credentials(Credentials::new(user.clone(), token.clone()))
+            .authentication(vec![Mechanism::Xoauth2]),
+    };
+    Ok(builder.build())
+}
+
+/// rustls with the system's roots, plus the PEM file `FRONTLINE_MAIL_CA_FILE` names (as
+/// for IMAP). The host name is always checked.
+fn tls_parameters(host: &str) -> Result<TlsParameters, SendError> {
+    let mut builder = TlsParameters::builder(host.to_owned());
+    if let Some(path) = std::env::var_os("FRONTLINE_MAIL_CA_FILE") {
+        let pem = std::fs::read(&path).map_err(|e| {
+            SendError::Transient(format!(
+                "cannot read FRONTLINE_MAIL_CA_FILE {}: {e}",
+                path.display()
+            ))
+        })?;
+        let cert = Certificate::from_pem(&pem).map_err(|e| {
+            SendError::Transient(format!("FRONTLINE_MAIL_CA_FILE {}: {e}", path.display()))
+        })?;
+        builder = builder.add_root_certificate(cert);
+    }
+    builder
+        .build_rustls()
+        .map_err(|e| SendError::Transient(format!("TLS set-up for {host} failed: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Outgoing {
+        Outgoing {
+            from: "help@example.org".into(),
+            from_name: Some("Example Help Desk".into()),
+            to: vec!["bob@example.org".into()],
+            subject: "[#42] VPN drops — Réponse".into(),
+            message_id: new_message_id("ack.42", "example.org"),
+            in_reply_to: Some("abc@client.example".into()),
+            references: vec!["root@client.example".into(), "abc@client.example".into()],
+            auto_submitted: Some("auto-generated".into()),
+            text: "Reply above this line\n\nWe got it.".into(),
+            html: Some("<p>We got it.</p>".into()),
+        }
+    }
+
+    #[test]
+    fn composed_mail_carries_threading_and_loop_headers() {
+        let o = sample();
+        let raw = String::from_utf8(compose(&o).expect("builds").formatted()).expect("utf-8");
+        assert!(raw.contains(&format!("Message-ID: <{}>", o.message_id)));
+        assert!(raw.contains("In-Reply-To: <abc@client.example>"));
+        assert!(raw.contains("References: <root@client.example> <abc@client.example>"));
+        assert!(raw.contains("Auto-Submitted: auto-generated"));
+        assert!(raw.contains("multipart/alternative"));
+        let parsed = crate::parse(raw.as_bytes(), 1 << 20).expect("parses back");
+        assert_eq!(parsed.subject, o.subject);
+        assert_eq!(parsed.message_id.as_deref(), Some(o.message_id.as_str()));
+        assert_eq!(parsed.automatic, Some(crate::Automatic::AutoReply));
+    }
+
+    #[test]
+    fn a_bad_recipient_is_permanent() {
+        let o = Outgoing {
+            to: vec!["not an address".into()],
+            ..sample()
+        };
+        assert!(matches!(compose(&o), Err(SendError::Permanent(_))));
+    }
+
+    #[test]
+    fn message_ids_differ() {
+        assert_ne!(new_message_id("a", "x.org"), new_message_id("a", "x.org"));
+    }
+}
