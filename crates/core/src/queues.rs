@@ -13,7 +13,7 @@ use crate::{Actor, Desk, Result};
 /// Work the desk still owns: not waiting on the requester, not finished.
 const WORKING: [Status; 3] = [Status::New, Status::Open, Status::OnHold];
 /// "Recently updated" looks back this far.
-const RECENT_SECS: i64 = 24 * 60 * 60;
+pub(crate) const RECENT_SECS: i64 = 24 * 60 * 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Queue {
@@ -77,7 +77,7 @@ impl Queue {
         }
     }
 
-    fn statuses(self) -> Vec<Status> {
+    pub(crate) fn statuses(self) -> Vec<Status> {
         match self {
             Queue::Pending => vec![Status::Pending],
             Queue::Recent => Vec::new(),
@@ -156,7 +156,7 @@ impl Desk {
     }
 
     /// One list per group the agent belongs to, merged in the queue's order.
-    async fn unassigned_in_groups(&self, actor: &Actor, q: ListQuery) -> Result<Page> {
+    pub(crate) async fn unassigned_in_groups(&self, actor: &Actor, q: ListQuery) -> Result<Page> {
         let groups = {
             let mut pc = self.store.read().await?;
             pc.conn().groups_of(actor.id).await?

@@ -1,0 +1,40 @@
+//! Who is viewing a ticket, shared through the database so that every node sees the viewers
+//! of every other: each open ticket page renews its row on each poll of its live stream, and
+//! a row not renewed within [`FRESH_SECS`] no longer counts. One upsert and one indexed read
+//! per open page and poll; stale rows are swept by [`Desk::forget_stale_viewers`].
+
+use crate::{Actor, Desk, Result};
+
+/// A viewer not heard from for this long has left.
+pub const FRESH_SECS: i64 = 10;
+
+impl Desk {
+    /// Records that `actor` has `ticket` open now and returns the names of the others who do,
+    /// sorted.
+    pub async fn viewing_ticket(&self, actor: &Actor, ticket: i64) -> Result<Vec<String>> {
+        actor.require_staff()?;
+        let now = self.now().as_micros();
+        // A transaction, so SQLite's write goes through its one writer.
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        c.see_ticket(ticket, actor.id, now).await?;
+        let viewers = c
+            .ticket_viewers(ticket, now - FRESH_SECS * 1_000_000)
+            .await?;
+        tx.commit().await?;
+        Ok(viewers
+            .into_iter()
+            .filter(|(id, _)| *id != actor.id)
+            .map(|(_, name)| name)
+            .collect())
+    }
+
+    /// Removes viewers gone for a minute or more; any node may run it at any time.
+    pub async fn forget_stale_viewers(&self) -> Result<u64> {
+        let before = self.now().as_micros() - 60 * 1_000_000;
+        let mut tx = self.begin().await?;
+        let gone = tx.conn().forget_viewers(before).await?;
+        tx.commit().await?;
+        Ok(gone)
+    }
+}
