@@ -20,6 +20,9 @@ use serde::{Deserialize, Serialize};
 use crate::tickets::fields;
 use crate::{Actor, CoreError, Desk, Result};
 
+mod availability;
+pub use availability::AgentAvailability;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {

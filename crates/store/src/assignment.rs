@@ -7,6 +7,8 @@ use sqlx::{AssertSqlSafe, FromRow};
 use crate::conn::on;
 use crate::{Conn, Result};
 
+mod read;
+
 /// A member of a group who may take a ticket now, with their working hours' calendar.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Candidate {

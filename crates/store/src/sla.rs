@@ -7,6 +7,9 @@ use sqlx::FromRow;
 use crate::conn::on;
 use crate::{Conn, Result};
 
+mod edit;
+pub use edit::CalendarUses;
+
 #[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct CalendarRow {
     pub id: i64,

@@ -21,6 +21,7 @@ use frontline_store::{Conn, StoreError};
 
 use crate::{Actor, CoreError, Desk, Result};
 
+mod edit;
 mod escalate;
 mod reconcile;
 

@@ -1,0 +1,144 @@
+//! Changing calendars and policies once they exist (the console's admin pages call these;
+//! adding and listing them is in the parent module): a calendar is redefined or renamed in
+//! place and removed only when nothing counts in it; a policy is redefined keeping its place,
+//! and the order policies are tried in is set as a whole. Each drops the node's policy cache,
+//! so tickets pick the change up at their next change or timer.
+
+use frontline_domain::Calendar;
+use frontline_domain::sla::Policy;
+
+use super::{ConfiguredPolicy, duplicate, required_name};
+use crate::{Actor, CoreError, Desk, Result};
+
+impl Desk {
+    /// Redefines the calendar named `name`, renaming it to `new_name`.
+    pub async fn replace_calendar(
+        &self,
+        actor: &Actor,
+        name: &str,
+        new_name: &str,
+        calendar: &Calendar,
+    ) -> Result<()> {
+        actor.require_configure()?;
+        let new_name = required_name(new_name)?;
+        let definition =
+            serde_json::to_string(calendar).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        let id = calendar_id(&mut c, name).await?;
+        c.update_calendar(id, new_name, &definition)
+            .await
+            .map_err(|e| duplicate(e, "a calendar with that name exists"))?;
+        tx.commit().await?;
+        self.sla_policies.forget();
+        tracing::info!(calendar_id = id, actor = actor.id, "calendar changed");
+        Ok(())
+    }
+
+    /// Removes a calendar no policy counts in and no agent works by; otherwise says who
+    /// still uses it and changes nothing.
+    pub async fn delete_calendar(&self, actor: &Actor, name: &str) -> Result<()> {
+        actor.require_configure()?;
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        let id = calendar_id(&mut c, name).await?;
+        let uses = c.calendar_uses(id).await?;
+        if uses.policies > 0 || uses.agents > 0 {
+            return Err(CoreError::Conflict(format!(
+                "the calendar {name:?} is in use by {} SLA policies and {} agents' working hours",
+                uses.policies, uses.agents
+            )));
+        }
+        c.delete_calendar(id).await?;
+        tx.commit().await?;
+        self.sla_policies.forget();
+        tracing::info!(calendar_id = id, actor = actor.id, "calendar deleted");
+        Ok(())
+    }
+
+    /// Redefines policy `id` (its conditions, targets, calendar, escalation) in its place.
+    pub async fn replace_sla_policy(
+        &self,
+        actor: &Actor,
+        id: i64,
+        policy: &Policy,
+        calendar: &str,
+    ) -> Result<ConfiguredPolicy> {
+        actor.require_configure()?;
+        policy.validate()?;
+        let definition =
+            serde_json::to_string(policy).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        if let Some(group) = policy
+            .escalation
+            .as_ref()
+            .and_then(|e| e.move_to_group.as_deref())
+            && c.group_by_name(group).await?.is_none()
+        {
+            return Err(CoreError::invalid(
+                "escalation.move_to_group",
+                format!("no group named {group:?}"),
+            ));
+        }
+        let calendar_id = calendar_id(&mut c, calendar).await.map_err(|_| {
+            CoreError::invalid("calendar", format!("no calendar named {calendar:?}"))
+        })?;
+        let updated = c
+            .update_sla_policy(id, policy.name.trim(), calendar_id, &definition)
+            .await
+            .map_err(|e| duplicate(e, "a policy with that name exists"))?;
+        if !updated {
+            return Err(CoreError::NotFound("SLA policy"));
+        }
+        let position = c
+            .sla_policies()
+            .await?
+            .iter()
+            .find(|r| r.id == id)
+            .map_or(0, |r| r.position);
+        tx.commit().await?;
+        self.sla_policies.forget();
+        tracing::info!(policy_id = id, actor = actor.id, "SLA policy changed");
+        Ok(ConfiguredPolicy {
+            id,
+            position,
+            calendar: calendar.to_owned(),
+            policy: policy.clone(),
+        })
+    }
+
+    /// Puts the policies in the order of `ids`, which must name every policy once.
+    pub async fn reorder_sla_policies(&self, actor: &Actor, ids: &[i64]) -> Result<()> {
+        actor.require_configure()?;
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        let mut current: Vec<i64> = c.sla_policies().await?.iter().map(|r| r.id).collect();
+        let mut wanted = ids.to_vec();
+        current.sort_unstable();
+        wanted.sort_unstable();
+        if current != wanted {
+            return Err(CoreError::invalid(
+                "ids",
+                "name every policy exactly once, in the new order",
+            ));
+        }
+        for (i, id) in ids.iter().enumerate() {
+            c.set_sla_policy_position(*id, i64::try_from(i).unwrap_or(i64::MAX) + 1)
+                .await?;
+        }
+        tx.commit().await?;
+        self.sla_policies.forget();
+        tracing::info!(actor = actor.id, "SLA policies reordered");
+        Ok(())
+    }
+}
+
+async fn calendar_id(c: &mut frontline_store::Conn<'_>, name: &str) -> Result<i64> {
+    c.calendars()
+        .await?
+        .into_iter()
+        .find(|r| r.name == name)
+        .map(|r| r.id)
+        .ok_or(CoreError::NotFound("calendar"))
+}

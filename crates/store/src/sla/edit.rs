@@ -1,0 +1,88 @@
+//! Changing the SLA configuration after it was written: renaming and redefining a calendar,
+//! removing one nobody uses, redefining a policy and moving policies in the order they are
+//! tried. Adding and reading them is in `sla`.
+
+use crate::conn::on;
+use crate::{Conn, Result};
+
+/// What still refers to a calendar: policies that count in it and agents who work by it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CalendarUses {
+    pub policies: i64,
+    pub agents: i64,
+}
+
+impl Conn<'_> {
+    /// Renames and redefines a calendar; false when there is none with that id.
+    pub async fn update_calendar(&mut self, id: i64, name: &str, definition: &str) -> Result<bool> {
+        let done = on!(self, |c| sqlx::query(
+            "UPDATE calendars SET name = $2, definition = $3 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(name)
+        .bind(definition)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
+    }
+
+    pub async fn calendar_uses(&mut self, id: i64) -> Result<CalendarUses> {
+        let policies: i64 = on!(self, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sla_policies WHERE calendar_id = $1"
+        )
+        .bind(id)
+        .fetch_one(c)
+        .await?);
+        let agents: i64 = on!(self, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM agent_availability WHERE calendar_id = $1"
+        )
+        .bind(id)
+        .fetch_one(c)
+        .await?);
+        Ok(CalendarUses { policies, agents })
+    }
+
+    /// Removes a calendar; the caller checks first that nothing uses it.
+    pub async fn delete_calendar(&mut self, id: i64) -> Result<bool> {
+        let done = on!(self, |c| sqlx::query("DELETE FROM calendars WHERE id = $1")
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(done == 1)
+    }
+
+    /// Redefines a policy, keeping its place; false when there is none with that id.
+    pub async fn update_sla_policy(
+        &mut self,
+        id: i64,
+        name: &str,
+        calendar_id: i64,
+        definition: &str,
+    ) -> Result<bool> {
+        let done = on!(self, |c| sqlx::query(
+            "UPDATE sla_policies SET name = $2, calendar_id = $3, definition = $4 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(name)
+        .bind(calendar_id)
+        .bind(definition)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
+    }
+
+    pub async fn set_sla_policy_position(&mut self, id: i64, position: i64) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "UPDATE sla_policies SET position = $2 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(position)
+        .execute(c)
+        .await
+        .map(drop)?);
+        Ok(())
+    }
+}
