@@ -181,11 +181,66 @@ impl Conn<'_> {
     /// Drops an administrator's version: the shipped template applies again. False when
     /// there was none.
     pub async fn delete_mail_template(&mut self, name: &str) -> Result<bool> {
-        let n = on!(self, |c| sqlx::query("DELETE FROM mail_templates WHERE name = $1")
-            .bind(name)
-            .execute(c)
-            .await?
-            .rows_affected());
+        let n = on!(self, |c| sqlx::query(
+            "DELETE FROM mail_templates WHERE name = $1"
+        )
+        .bind(name)
+        .execute(c)
+        .await?
+        .rows_affected());
         Ok(n == 1)
+    }
+
+    /// A comment as mail needs it (any ticket, notes included: the caller decides).
+    pub async fn comment_row(&mut self, id: i64) -> Result<Option<crate::comments::CommentRow>> {
+        const SQL: &str = "SELECT id, ticket_id, author_id, body, internal, source_ticket_id, \
+            created_at FROM comments WHERE id = $1";
+        Ok(on!(self, |c| sqlx::query_as(SQL)
+            .bind(id)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    /// The mailbox whose mail opened or answered the ticket first, if any did.
+    pub async fn ticket_mailbox(&mut self, ticket_id: i64) -> Result<Option<i64>> {
+        const SQL: &str = "SELECT mailbox_id FROM inbound_messages WHERE ticket_id = $1 \
+            AND mailbox_id IS NOT NULL ORDER BY id LIMIT 1";
+        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+            .bind(ticket_id)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    /// The stored message that opened the ticket, if mail opened it.
+    pub async fn opening_message(&mut self, ticket_id: i64) -> Result<Option<Vec<u8>>> {
+        const SQL: &str = "SELECT raw FROM inbound_messages WHERE ticket_id = $1 \
+            AND state = 'ticket' ORDER BY id LIMIT 1";
+        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+            .bind(ticket_id)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    /// Whether the sender's mail was stopped as a loop (over the rate limit) since `since`.
+    pub async fn sender_looping(&mut self, sender: &str, since: i64) -> Result<bool> {
+        const SQL: &str = "SELECT COUNT(*) FROM inbound_messages WHERE sender = $1 \
+            AND state = 'quarantined' AND reason LIKE 'rate_limited%' AND processed_at >= $2";
+        let n: i64 = on!(self, |c| sqlx::query_scalar(SQL)
+            .bind(sender)
+            .bind(since)
+            .fetch_one(c)
+            .await?);
+        Ok(n > 0)
+    }
+
+    /// How many automatic messages went to `recipient` since `since`.
+    pub async fn automatic_mail_to(&mut self, recipient: &str, since: i64) -> Result<i64> {
+        const SQL: &str = "SELECT COUNT(*) FROM outbox WHERE recipients = $1 \
+            AND auto_submitted IS NOT NULL AND created_at >= $2";
+        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+            .bind(recipient)
+            .bind(since)
+            .fetch_one(c)
+            .await?))
     }
 }

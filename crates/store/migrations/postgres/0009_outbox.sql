@@ -35,6 +35,8 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_ticket ON outbox (ticket_id, id);
 CREATE INDEX outbox_state ON outbox (state, id);
+-- Loop guard: how much automatic mail one address got lately.
+CREATE INDEX outbox_recipient ON outbox (recipients, created_at);
 
 -- Templates an administrator changed; the ones shipped in the binary are used otherwise.
 CREATE TABLE mail_templates (
