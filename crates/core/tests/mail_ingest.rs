@@ -1,12 +1,16 @@
 //! Inbound mail through the core operations, on SQLite and on PostgreSQL: a new message opens
 //! a ticket, replies thread by Message-ID and by `[#N]` tag (never by subject alone), copies
 //! make watchers, automatic mail opens nothing, and each message counts once however often
-//! it arrives or is ingested.
+//! it arrives or is ingested. A mail ticket goes through the ticket core's creation path
+//! (created rules, automatic assignment, SLA), and a reply through the updated rules.
 
+use frontline_core::assignment::Mode;
 use frontline_core::mail::{InboundOutcome, Incoming, NewMailbox};
 use frontline_core::people::NewUser;
+use frontline_core::tickets::TicketPatch;
 use frontline_core::{Actor, CoreError, Desk};
-use frontline_domain::{Email, Role};
+use frontline_domain::rules::Rule;
+use frontline_domain::{Email, Role, Status};
 use frontline_store::Store;
 
 frontline_testkit::stories!(
@@ -16,6 +20,7 @@ frontline_testkit::stories!(
     bounces_land_on_their_ticket,
     a_mail_loop_is_stopped,
     attachments_are_kept,
+    mail_tickets_get_rules_and_assignment,
 );
 
 type Result<T = ()> = std::result::Result<T, CoreError>;
@@ -397,5 +402,168 @@ async fn attachments_are_kept(store: &Store) -> Result {
     );
     let (_, data) = desk.attachment(&agent, ticket, files[0].id).await?;
     assert_eq!(data, b"\x89PNG\r\n\x1a\n");
+    Ok(())
+}
+
+/// A person of `role` as an actor.
+async fn person(desk: &Desk, address: &str, role: Role) -> Result<Actor> {
+    let u = desk
+        .add_user(
+            None,
+            NewUser {
+                email: email(address),
+                name: address.into(),
+                role,
+                organization: None,
+                password: None,
+            },
+        )
+        .await?;
+    Ok(Actor {
+        id: u.id,
+        email: u.email,
+        name: u.name,
+        role,
+        organization_id: None,
+    })
+}
+
+fn rule(v: serde_json::Value) -> Result<Rule> {
+    serde_json::from_value(v).map_err(|e| CoreError::Internal(e.to_string()))
+}
+
+/// The kinds of a ticket's events, and the rules that acted on it (rule, what it did).
+async fn trail(desk: &Desk, who: &Actor, id: i64) -> Result<(Vec<String>, Vec<(String, String)>)> {
+    let events = desk.events(who, id, 0, 1_000).await?;
+    let kinds = events.iter().map(|e| e.row.kind.clone()).collect();
+    let applied = events
+        .into_iter()
+        .filter(|e| e.row.kind == "rule_applied")
+        .map(|e| {
+            (
+                e.row.field.unwrap_or_default(),
+                e.row.new_value.unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok((kinds, applied))
+}
+
+async fn mail_tickets_get_rules_and_assignment(store: &Store) -> Result {
+    let (desk, agent) = desk(store).await?;
+    let manager = person(&desk, "mona@desk.example", Role::Manager).await?;
+    let pool = ["ann@desk.example", "ben@desk.example"];
+    for p in pool {
+        person(&desk, p, Role::Agent).await?;
+    }
+    desk.add_group(None, "Pool", "").await?;
+    desk.set_group_members(None, "Pool", &pool.map(email))
+        .await?;
+    desk.set_group_assignment(&manager, "Pool", Mode::RoundRobin)
+        .await?;
+    let by_mail = rule(
+        serde_json::json!({"name": "Mail to the pool", "trigger": "created",
+        "conditions": [{"field": "channel", "op": "is", "value": "email"}],
+        "actions": [{"action": "set_group", "value": "Pool"},
+                    {"action": "add_tags", "tags": ["by-mail"]}]}),
+    )?;
+    let answered = rule(serde_json::json!({"name": "Answered", "trigger": "updated",
+        "conditions": [{"field": "status", "op": "changed_to", "value": "open"}],
+        "actions": [{"action": "add_tags", "tags": ["answered"]},
+                    {"action": "add_note", "body": "The requester answered."}]}))?;
+    desk.add_rule(&manager, by_mail).await?;
+    desk.add_rule(&manager, answered).await?;
+
+    // Two new messages: the created rule files both into the pool, which takes turns.
+    let mut tickets = Vec::new();
+    for (n, subject) in ["VPN drops", "Printer jam"].into_iter().enumerate() {
+        let outcome = delivered(
+            &desk,
+            mail(
+                "ria@client.example",
+                subject,
+                &format!("r{n}@client.example"),
+                "",
+                "Please help.",
+            ),
+        )
+        .await?;
+        assert_eq!(outcome.state, "ticket");
+        tickets.push(outcome.ticket_id.expect("a ticket"));
+    }
+    let first = desk.ticket(&agent, tickets[0]).await?;
+    assert_eq!(first.group_name.as_deref(), Some("Pool"));
+    assert_eq!(first.tags, ["by-mail"]);
+    assert_eq!(first.assignee_email.as_deref(), Some(pool[0]));
+    let second = desk.ticket(&agent, tickets[1]).await?;
+    assert_eq!(second.assignee_email.as_deref(), Some(pool[1]));
+    let (kinds, applied) = trail(&desk, &agent, tickets[0]).await?;
+    assert_eq!(kinds.iter().filter(|k| *k == "created").count(), 1);
+    assert!(kinds.contains(&"auto_assigned".to_owned()), "{kinds:?}");
+    assert_eq!(
+        applied,
+        [
+            ("Mail to the pool".into(), "group: Pool".into()),
+            ("Mail to the pool".into(), "tags: +by-mail".into())
+        ]
+    );
+
+    // The desk waits for the requester; her answer by mail reopens the ticket, and the
+    // updated rule acts on that change in the same version.
+    let patch = TicketPatch {
+        status: Some(Status::Pending),
+        ..TicketPatch::default()
+    };
+    let pending = desk.update_ticket(&agent, tickets[0], patch, None).await?;
+    let reply = delivered(
+        &desk,
+        mail(
+            "ria@client.example",
+            "Re: VPN drops",
+            "r9@client.example",
+            "In-Reply-To: <r0@client.example>\r\n",
+            "It works again after a restart.",
+        ),
+    )
+    .await?;
+    assert_eq!(
+        (reply.state.as_str(), reply.ticket_id),
+        ("comment", Some(tickets[0]))
+    );
+    let t = desk.ticket(&agent, tickets[0]).await?;
+    assert_eq!(t.row.status, "open");
+    assert_eq!(t.tags, ["answered", "by-mail"]);
+    assert_eq!(
+        t.row.version,
+        pending.row.version + 1,
+        "one version for the reply"
+    );
+    let notes: Vec<String> = desk
+        .comments(&agent, tickets[0], 0, 10)
+        .await?
+        .into_iter()
+        .map(|c| c.view.row.body)
+        .collect();
+    assert_eq!(
+        notes,
+        ["It works again after a restart.", "The requester answered."]
+    );
+    let (_, applied) = trail(&desk, &agent, tickets[0]).await?;
+    assert_eq!(applied.len(), 4, "{applied:?}");
+    assert_eq!(applied[2], ("Answered".into(), "tags: +answered".into()));
+
+    // A reply that changes no status matches no rule: nothing more happens.
+    delivered(
+        &desk,
+        mail(
+            "ria@client.example",
+            "Re: VPN drops",
+            "r10@client.example",
+            "In-Reply-To: <r9@client.example>\r\n",
+            "Thanks.",
+        ),
+    )
+    .await?;
+    assert_eq!(trail(&desk, &agent, tickets[0]).await?.1.len(), 4);
     Ok(())
 }

@@ -10,19 +10,17 @@
 //! ticket the sender may see — becomes a comment; anything else opens a ticket. Never the
 //! subject text alone.
 
-use frontline_domain::{EventKind, Level, Status, Subject, TicketType, Timestamp};
+use frontline_domain::{EventKind, Status, Subject, Timestamp};
 use frontline_mail::{Automatic, Inbound};
 use frontline_store::Conn;
 use frontline_store::attachments::AttachmentRow;
 use frontline_store::comments::CommentRow;
 use frontline_store::mail::{InboundOutcome, InboundRow};
-use frontline_store::tickets::TicketRow;
-use frontline_store::users::UserRow;
 
 use super::people::{person_for, watchers};
 use super::{MAX_MESSAGE_BYTES, SENDER_LIMIT, SENDER_WINDOW_MICROS};
 use crate::auth::sha256_hex;
-use crate::tickets::{NewAttachment, NewComment, Trail, can_see};
+use crate::tickets::{NewAttachment, NewComment, NewTicket, Trail, can_see};
 use crate::{Actor, CoreError, Desk, Result};
 
 /// Longest text kept in a ticket's description or a comment; the original keeps the rest.
@@ -158,7 +156,7 @@ impl Desk {
         {
             return self.reply(c, &mail, &actor, &own, t.id, now, base).await;
         }
-        self.open_ticket(c, &mail, &person, &own, now, base).await
+        self.open_ticket(c, &mail, &actor, &own, now, base).await
     }
 
     /// The ticket a reply's In-Reply-To or References name, newest reference first.
@@ -201,7 +199,11 @@ impl Desk {
             internal: false,
             attachments: attachments(mail),
         };
+        let before = self.before_reply(c, ticket_id).await?;
         let comment = self.add_comment_in(c, actor, ticket_id, new).await?;
+        if let Some(before) = before {
+            self.updated_rules_after_reply(c, &before, now).await?;
+        }
         self.add_watchers(c, mail, own, ticket_id, now).await?;
         remember(c, mail, ticket_id, now).await?;
         Ok(InboundOutcome {
@@ -212,59 +214,32 @@ impl Desk {
         })
     }
 
+    /// Opens the ticket through the ticket core's creation path, in this transaction: it
+    /// gets the created rules, automatic assignment, its SLA and its `created` event exactly
+    /// as a ticket opened over the API.
     async fn open_ticket(
         &self,
         c: &mut Conn<'_>,
         mail: &Inbound,
-        requester: &UserRow,
+        requester: &Actor,
         own: &[String],
         now: Timestamp,
         base: InboundOutcome,
     ) -> Result<InboundOutcome> {
-        let at = now.as_micros();
-        let subject = subject_of(&mail.subject);
         let description = visible_text(&mail.text, &mail.text, !mail.attachments.is_empty());
-        let matrix = self.ticket_config.get(c).await?.matrix.clone();
-        let mut row = TicketRow {
-            id: 0,
-            subject: subject.into_string(),
-            description,
-            status: Status::New.as_str().to_owned(),
-            ticket_type: TicketType::Incident.as_str().to_owned(),
-            impact: Level::Medium.as_str().to_owned(),
-            urgency: Level::Medium.as_str().to_owned(),
-            priority: matrix.priority(Level::Medium, Level::Medium).rank(),
-            priority_overridden: false,
-            category_id: None,
-            requester_id: requester.id,
-            organization_id: requester.organization_id,
-            group_id: None,
-            assignee_id: None,
-            channel: "email".to_owned(),
-            custom_fields: "{}".to_owned(),
-            merged_into_id: None,
-            version: 1,
-            created_at: at,
-            updated_at: at,
-            first_response_at: None,
-            resolved_at: None,
-            closed_at: None,
-        };
-        row.id = c.insert_ticket(&row).await?;
-        let mut trail = Trail::new(row.id, Some(requester.id), now);
-        trail.created(&row.status);
-        trail.write(c).await?;
+        let new = NewTicket::new(subject_of(&mail.subject), description, "email");
+        let row = self.create_ticket_in(c, requester, &new).await?;
         // The files sent with the first mail hang on a comment, as every attachment does.
         let files = attachments(mail);
         let comment_id = if files.is_empty() {
             None
         } else {
             let body = format!("Sent with the email: {}", file_names(&files));
+            let at = now.as_micros();
             Some(insert_comment(c, row.id, requester.id, body, false, files, at).await?)
         };
         self.add_watchers(c, mail, own, row.id, now).await?;
         remember(c, mail, row.id, now).await?;
-        self.reconcile_sla(c, row.id, now, true).await?;
         Ok(InboundOutcome {
             state: "ticket".into(),
             ticket_id: Some(row.id),

@@ -107,13 +107,100 @@ impl Desk {
         // Everything that only reads is resolved before the write transaction, so the single
         // SQLite writer is held for the inserts alone. Names resolved here can only change
         // under an administrator's hand; the foreign keys still guard every reference.
-        let (resolved, rules) = {
+        let Prepared {
+            creation,
+            named,
+            has_watchers,
+        } = {
             let mut read = self.store.read().await?;
-            let mut c = read.conn();
-            let config = self.ticket_config.get(&mut c).await?;
-            let rules = self.rules.get(&mut c).await?;
-            (resolve(&mut c, actor, new, &config).await?, rules)
+            self.prepare_creation(&mut read.conn(), actor, new, idem)
+                .await?
         };
+        let tags = creation.tags.clone();
+        let written = self.write_creation(creation).await?;
+        let (row, requester) = match written {
+            Written::Fresh { row, requester } => (*row, *requester),
+            Written::Repeated { id } => {
+                let mut read = self.store.read().await?;
+                let ticket = read
+                    .conn()
+                    .ticket_view(id)
+                    .await?
+                    .ok_or(CoreError::NotFound("ticket"))?;
+                return Ok(Created {
+                    ticket,
+                    fresh: false,
+                });
+            }
+        };
+        tracing::info!(ticket_id = row.id, actor = actor.id, "ticket created");
+        // The ticket as stored is known from what was written; only an organization's name
+        // or watchers' addresses would need reading back (outside the write transaction).
+        // The writer assigned it automatically: its email is read back.
+        let auto_assigned = row.assignee_id.is_some() && named.assignee.is_none();
+        let ticket = if !has_watchers && row.organization_id.is_none() && !auto_assigned {
+            TicketView {
+                requester_email: requester.email,
+                requester_name: requester.name,
+                organization_name: None,
+                group_name: named.group,
+                assignee_email: named.assignee,
+                category_path: named.category,
+                sla: Default::default(),
+                tags,
+                watchers: Vec::new(),
+                row,
+            }
+        } else {
+            let mut read = self.store.read().await?;
+            read.conn()
+                .ticket_view(row.id)
+                .await?
+                .ok_or(CoreError::NotFound("ticket"))?
+        };
+        Ok(Created {
+            ticket,
+            fresh: true,
+        })
+    }
+
+    /// `create_ticket` inside the caller's transaction, without an idempotency key: mail
+    /// ingest opens the ticket and records the message's outcome together. Returns the
+    /// ticket as stored.
+    pub(crate) async fn create_ticket_in(
+        &self,
+        c: &mut Conn<'_>,
+        actor: &Actor,
+        new: &NewTicket,
+    ) -> Result<TicketRow> {
+        let prepared = self.prepare_creation(c, actor, new, None).await?;
+        match self.write_creation_in(c, &prepared.creation).await? {
+            Written::Fresh { row, .. } => {
+                tracing::info!(ticket_id = row.id, actor = actor.id, "ticket created");
+                Ok(*row)
+            }
+            Written::Repeated { .. } => Err(CoreError::Internal(
+                "a creation without an idempotency key was repeated".into(),
+            )),
+        }
+    }
+
+    /// Everything a new ticket needs before it is written, read through `c`: the names it
+    /// refers to resolved, its priority, what the created rules change and add, and its first
+    /// events. The API reads on a connection of its own and hands the result to the writer
+    /// task; mail ingest reads and writes in the ingest job's transaction
+    /// ([`Desk::write_creation_in`]). Either way the ticket gets the same rules, automatic
+    /// assignment, SLA and `created` event.
+    pub(crate) async fn prepare_creation(
+        &self,
+        c: &mut Conn<'_>,
+        actor: &Actor,
+        new: &NewTicket,
+        idem: Option<&IdempotencyKey>,
+    ) -> Result<Prepared> {
+        let config = self.ticket_config.get(c).await?;
+        let rules = self.rules.get(c).await?;
+        let resolved = resolve(c, actor, new, &config).await?;
         let now = self.now();
         let Resolved {
             requester,
@@ -225,66 +312,32 @@ impl Desk {
         let mut events = trail.into_events();
         events.append(&mut rule_events);
         let has_watchers = !watcher_ids.is_empty();
-        let written = self
-            .write_creation(Creation {
-                row,
-                actor_id: actor.id,
-                new_requester: requester.is_none().then(|| new.requester.clone()).flatten(),
-                requester,
-                tags: tags.clone(),
-                watcher_ids,
-                index,
-                events,
-                rule_effects,
-                idempotency: idem.cloned(),
-                now,
-            })
-            .await?;
-        let (row, requester) = match written {
-            Written::Fresh { row, requester } => (*row, *requester),
-            Written::Repeated { id } => {
-                let mut read = self.store.read().await?;
-                let ticket = read
-                    .conn()
-                    .ticket_view(id)
-                    .await?
-                    .ok_or(CoreError::NotFound("ticket"))?;
-                return Ok(Created {
-                    ticket,
-                    fresh: false,
-                });
-            }
+        let creation = Creation {
+            row,
+            actor_id: actor.id,
+            new_requester: requester.is_none().then(|| new.requester.clone()).flatten(),
+            requester,
+            tags,
+            watcher_ids,
+            index,
+            events,
+            rule_effects,
+            idempotency: idem.cloned(),
+            now,
         };
-        tracing::info!(ticket_id = row.id, actor = actor.id, "ticket created");
-        // The ticket as stored is known from what was written; only an organization's name
-        // or watchers' addresses would need reading back (outside the write transaction).
-        // The writer assigned it automatically: its email is read back.
-        let auto_assigned = row.assignee_id.is_some() && named.assignee.is_none();
-        let ticket = if !has_watchers && row.organization_id.is_none() && !auto_assigned {
-            TicketView {
-                requester_email: requester.email,
-                requester_name: requester.name,
-                organization_name: None,
-                group_name: named.group,
-                assignee_email: named.assignee,
-                category_path: named.category,
-                sla: Default::default(),
-                tags,
-                watchers: Vec::new(),
-                row,
-            }
-        } else {
-            let mut read = self.store.read().await?;
-            read.conn()
-                .ticket_view(row.id)
-                .await?
-                .ok_or(CoreError::NotFound("ticket"))?
-        };
-        Ok(Created {
-            ticket,
-            fresh: true,
+        Ok(Prepared {
+            creation,
+            named,
+            has_watchers,
         })
     }
+}
+
+/// A creation ready for a writer, and what the API's answer needs besides the stored row.
+pub(crate) struct Prepared {
+    pub creation: Creation,
+    named: Named,
+    has_watchers: bool,
 }
 
 /// The names of what a new ticket refers to, as its creator and the created rules left them.

@@ -133,10 +133,36 @@ impl Desk {
     /// that creation alone).
     async fn write_batch(&self, creations: &[&Creation]) -> Result<Vec<Result<Written>>> {
         let mut tx = self.begin().await?;
-        let mut c = tx.conn();
+        let results = self.write_creations_in(&mut tx.conn(), creations).await?;
+        tx.commit().await?;
+        Ok(results)
+    }
+
+    /// Writes one creation inside the caller's transaction, as the writer task would have:
+    /// mail ingest opens its ticket in the ingest job's transaction, so the ticket and the
+    /// message's outcome commit together. Nothing is written twice by this function; the
+    /// caller's transaction decides whether anything is written at all.
+    pub(crate) async fn write_creation_in(
+        &self,
+        c: &mut Conn<'_>,
+        creation: &Creation,
+    ) -> Result<Written> {
+        self.write_creations_in(c, &[creation])
+            .await?
+            .pop()
+            .unwrap_or_else(|| Err(CoreError::Internal("creation not written".into())))
+    }
+
+    /// Every creation in the caller's transaction, one result per creation; nothing is
+    /// committed here. An `Err` means the transaction is spoiled.
+    async fn write_creations_in(
+        &self,
+        c: &mut Conn<'_>,
+        creations: &[&Creation],
+    ) -> Result<Vec<Result<Written>>> {
         let mut results: Vec<Option<Result<Written>>> = Vec::with_capacity(creations.len());
         for creation in creations {
-            results.push(repeated(&mut c, creation).await?);
+            results.push(repeated(c, creation).await?);
         }
         // The fresh ones, with their requesters.
         let mut fresh: Vec<(usize, UserRow)> = Vec::with_capacity(creations.len());
@@ -146,7 +172,7 @@ impl Desk {
             }
             let requester = match (&creation.requester, &creation.new_requester) {
                 (Some(u), _) => u.clone(),
-                (None, Some(email)) => requester_for(&mut c, email, creation.now).await?,
+                (None, Some(email)) => requester_for(c, email, creation.now).await?,
                 (None, None) => return Err(CoreError::Unauthenticated),
             };
             fresh.push((i, requester));
@@ -176,7 +202,7 @@ impl Desk {
         for ((i, _), row) in fresh.iter().zip(rows.iter_mut()) {
             if let (Some(group), None) = (row.group_id, row.assignee_id)
                 && let Some(pick) = self
-                    .pick_assignee(&mut c, group, row.category_id, creations[*i].now)
+                    .pick_assignee(c, group, row.category_id, creations[*i].now)
                     .await?
             {
                 c.set_new_ticket_assignee(row.id, pick.user_id).await?;
@@ -202,10 +228,9 @@ impl Desk {
         for ((i, _), row) in fresh.iter().zip(&rows) {
             let creation = creations[*i];
             if let Some((rules, effects)) = &creation.rule_effects {
-                write_effects(rules, &mut c, row, effects, creation.now).await?;
+                write_effects(rules, c, row, effects, creation.now).await?;
             }
-            self.reconcile_sla(&mut c, row.id, creation.now, true)
-                .await?;
+            self.reconcile_sla(c, row.id, creation.now, true).await?;
             if let Some(k) = &creation.idempotency {
                 c.insert_idempotency_key(
                     creation.actor_id,
@@ -217,7 +242,6 @@ impl Desk {
                 .await?;
             }
         }
-        tx.commit().await?;
         for ((i, requester), row) in fresh.into_iter().zip(rows) {
             results[i] = Some(Ok(Written::Fresh {
                 row: Box::new(row),
