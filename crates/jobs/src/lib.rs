@@ -3,48 +3,50 @@
 //! housekeeping. Every housekeeping task is idempotent, so several nodes on one PostgreSQL
 //! may run it at once without harm.
 
+pub mod mail;
 pub mod queue;
 mod webhook;
 
 pub use queue::{
-    Handler, HandlerFuture, JobContext, JobError, Registry, WorkerConfig, spawn_worker,
+    Handler, HandlerFuture, JobContext, JobError, Registry, TxHandler, WorkerConfig, spawn_worker,
 };
 
 use std::time::Duration;
 
 use frontline_core::Desk;
+use frontline_store::Conn;
+use frontline_store::jobs::JobRow;
+use queue::payload;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Every job kind this build handles.
 pub fn registry() -> Registry {
     Registry::new()
-        .register(frontline_core::sla::TIMER_JOB, sla_timer)
-        .register(frontline_core::notify::NOTIFY_JOB, notify)
+        .register_in_tx(frontline_core::sla::TIMER_JOB, sla_timer)
+        .register_in_tx(frontline_core::notify::NOTIFY_JOB, notify)
         .register(frontline_core::rules::WEBHOOK_JOB, webhook::call)
+        .register(frontline_core::mail::outbound::COMPOSE_JOB, mail::compose)
+        .register(frontline_core::mail::outbound::SEND_JOB, mail::send)
 }
 
 /// An SLA warning or breach may have fallen due: bring the ticket's SLA state up to date in
 /// the job's transaction, which records it exactly once.
-fn sla_timer(ctx: &mut JobContext) -> HandlerFuture<'_> {
+fn sla_timer<'a>(desk: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let ticket: i64 = ctx.payload()?;
-        let desk = ctx.desk.clone();
-        let mut tx = ctx.begin().await?;
-        desk.fire_sla_timer(&mut tx.conn(), ticket).await?;
-        tx.commit().await.map_err(JobError::from)
+        let ticket: i64 = payload(job)?;
+        desk.fire_sla_timer(c, ticket).await?;
+        Ok(())
     })
 }
 
 /// People are to be told about a ticket. Until the email outbox delivers notifications, the
 /// ticket's trail records who was notified and why, once (the job's transaction).
-fn notify(ctx: &mut JobContext) -> HandlerFuture<'_> {
+fn notify<'a>(desk: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let n: frontline_core::notify::Notification = ctx.payload()?;
-        let desk = ctx.desk.clone();
-        let mut tx = ctx.begin().await?;
-        desk.record_notification(&mut tx.conn(), &n).await?;
-        tx.commit().await.map_err(JobError::from)
+        let n: frontline_core::notify::Notification = payload(job)?;
+        desk.record_notification(c, &n).await?;
+        Ok(())
     })
 }
 

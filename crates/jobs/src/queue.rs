@@ -17,8 +17,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use frontline_core::Desk;
-use frontline_store::jobs::{JobRow, Lease};
-use frontline_store::{StoreError, Tx};
+use frontline_store::jobs::{JobRow, Kinds, Lease};
+use frontline_store::{Conn, StoreError, Tx};
 use serde::de::DeserializeOwned;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
@@ -37,6 +37,29 @@ where
 {
     fn run<'a>(&'a self, ctx: &'a mut JobContext) -> HandlerFuture<'a> {
         self(ctx)
+    }
+}
+
+/// Runs one kind of job whose every effect is in the database, inside a transaction the
+/// worker opens and commits. The worker may run many such jobs in one transaction, each
+/// behind its own savepoint, so that a backlog of them costs one commit per batch instead of
+/// one per job; a job that fails rolls back to its savepoint and alone is retried.
+pub trait TxHandler: Send + Sync {
+    fn run<'a>(&'a self, desk: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow)
+    -> HandlerFuture<'a>;
+}
+
+impl<F> TxHandler for F
+where
+    F: for<'a, 'c> Fn(&'a Desk, &'a mut Conn<'c>, &'a JobRow) -> HandlerFuture<'a> + Send + Sync,
+{
+    fn run<'a>(
+        &'a self,
+        desk: &'a Desk,
+        c: &'a mut Conn<'_>,
+        job: &'a JobRow,
+    ) -> HandlerFuture<'a> {
+        self(desk, c, job)
     }
 }
 
@@ -76,8 +99,7 @@ pub struct JobContext {
 impl JobContext {
     /// The payload as `T`; a payload that does not parse is a permanent failure.
     pub fn payload<T: DeserializeOwned>(&self) -> Result<T, JobError> {
-        serde_json::from_str(&self.job.payload)
-            .map_err(|e| JobError::Permanent(format!("unreadable payload: {e}")))
+        payload(&self.job)
     }
 
     /// Begins the transaction for the job's database effects. It already marks the job done,
@@ -93,10 +115,17 @@ impl JobContext {
     }
 }
 
+/// A job's payload as `T`; a payload that does not parse is a permanent failure.
+pub fn payload<T: DeserializeOwned>(job: &JobRow) -> Result<T, JobError> {
+    serde_json::from_str(&job.payload)
+        .map_err(|e| JobError::Permanent(format!("unreadable payload: {e}")))
+}
+
 /// Handlers by job kind.
 #[derive(Default, Clone)]
 pub struct Registry {
     handlers: HashMap<String, Arc<dyn Handler>>,
+    in_tx: HashMap<String, Arc<dyn TxHandler>>,
 }
 
 impl Registry {
@@ -107,6 +136,19 @@ impl Registry {
     pub fn register(mut self, kind: &str, handler: impl Handler + 'static) -> Self {
         self.handlers.insert(kind.to_owned(), Arc::new(handler));
         self
+    }
+
+    /// Registers a handler whose effects are all in the database; see [`TxHandler`].
+    pub fn register_in_tx(mut self, kind: &str, handler: impl TxHandler + 'static) -> Self {
+        self.in_tx.insert(kind.to_owned(), Arc::new(handler));
+        self
+    }
+
+    /// The kinds run inside the worker's transactions, in a fixed order.
+    fn batched_kinds(&self) -> Vec<String> {
+        let mut kinds: Vec<String> = self.in_tx.keys().cloned().collect();
+        kinds.sort();
+        kinds
     }
 }
 
@@ -123,8 +165,10 @@ pub struct WorkerConfig {
     pub timeout: Duration,
     /// How long an idle worker waits before looking for due jobs again.
     pub poll: Duration,
-    /// Jobs run at once.
+    /// Jobs run at once, counting each batch of database-only jobs as one.
     pub concurrency: usize,
+    /// Most database-only jobs of one kind run in one transaction.
+    pub batch: usize,
     /// First retry delay; each further attempt doubles it, up to `max_backoff`.
     pub backoff: Duration,
     pub max_backoff: Duration,
@@ -138,6 +182,7 @@ impl Default for WorkerConfig {
             timeout: Duration::from_secs(60),
             poll: Duration::from_millis(250),
             concurrency: 4,
+            batch: 16,
             backoff: Duration::from_secs(10),
             max_backoff: Duration::from_secs(3_600),
         }
@@ -187,7 +232,9 @@ pub fn spawn_worker(
     })
 }
 
-/// Claims one batch of due jobs and runs it to the end; returns how many ran.
+/// Claims due jobs and runs them to the end; returns how many ran. Database-only jobs
+/// (see [`TxHandler`]) are claimed up to `concurrency` batches' worth and run a batch per
+/// transaction; the others up to `concurrency`, each on its own.
 pub async fn run_due(
     desk: &Desk,
     registry: &Arc<Registry>,
@@ -195,13 +242,43 @@ pub async fn run_due(
 ) -> Result<usize, StoreError> {
     let now = desk.now().as_micros();
     let lease = i64::try_from(config.lease.as_micros()).unwrap_or(i64::MAX);
-    let limit = i64::try_from(config.concurrency.max(1)).unwrap_or(1);
+    let concurrency = config.concurrency.max(1);
+    let batch = config.batch.max(1);
+    let batched = registry.batched_kinds();
+    let limit = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     let mut tx = desk.store().begin().await?;
-    let jobs = tx.conn().claim_jobs(&config.id, now, lease, limit).await?;
+    let mut c = tx.conn();
+    let in_tx = c
+        .claim_jobs_of(
+            &config.id,
+            now,
+            lease,
+            limit(concurrency * batch),
+            Kinds::Only(&batched),
+        )
+        .await?;
+    let alone = c
+        .claim_jobs_of(
+            &config.id,
+            now,
+            lease,
+            limit(concurrency),
+            Kinds::Except(&batched),
+        )
+        .await?;
     tx.commit().await?;
-    let count = jobs.len();
+    let count = in_tx.len() + alone.len();
     let mut running = JoinSet::new();
-    for job in jobs {
+    for (kind, jobs) in batches(in_tx, concurrency) {
+        let Some(handler) = registry.in_tx.get(&kind).cloned() else {
+            continue;
+        };
+        let (desk, config) = (desk.clone(), config.clone());
+        let span = tracing::info_span!("jobs", kind = %kind, count = jobs.len());
+        running
+            .spawn(async move { run_batch(desk, handler, &config, jobs).await }.instrument(span));
+    }
+    for job in alone {
         let (desk, registry, config) = (desk.clone(), registry.clone(), config.clone());
         let span =
             tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
@@ -211,13 +288,105 @@ pub async fn run_due(
     Ok(count)
 }
 
-async fn run_one(desk: Desk, registry: &Registry, config: &WorkerConfig, job: JobRow) {
-    let lease = Lease {
+/// Splits claimed jobs into batches of one kind, about evenly over `parallel` transactions,
+/// each in a fixed order (by payload, then id) so that batches on different nodes lock the
+/// same rows in the same order and never deadlock each other.
+fn batches(mut jobs: Vec<JobRow>, parallel: usize) -> Vec<(String, Vec<JobRow>)> {
+    jobs.sort_by(|a, b| (&a.kind, &a.payload, a.id).cmp(&(&b.kind, &b.payload, b.id)));
+    let per = jobs.len().div_ceil(parallel.max(1)).max(1);
+    let mut out: Vec<(String, Vec<JobRow>)> = Vec::new();
+    for job in jobs {
+        match out.last_mut() {
+            Some((kind, batch)) if *kind == job.kind && batch.len() < per => batch.push(job),
+            _ => out.push((job.kind.clone(), vec![job])),
+        }
+    }
+    out
+}
+
+/// Runs database-only jobs of one kind in one transaction, each behind a savepoint. If the
+/// transaction as a whole fails (a deadlock, a lost connection, a failed commit), each job
+/// runs again in a transaction of its own, so one bad job never holds back the others.
+async fn run_batch(
+    desk: Desk,
+    handler: Arc<dyn TxHandler>,
+    config: &WorkerConfig,
+    jobs: Vec<JobRow>,
+) {
+    let leases: Vec<Lease> = jobs.iter().map(|j| lease_of(j, config)).collect();
+    let work = async {
+        match tokio::time::timeout(config.timeout, in_one_tx(&desk, &*handler, &jobs, &leases))
+            .await
+        {
+            Ok(outcome) => outcome,
+            Err(_) => Err(JobError::Retry(format!(
+                "took longer than {:?}",
+                config.timeout
+            ))),
+        }
+    };
+    let outcomes = match renewing(&desk, &leases, config.lease, work).await {
+        Ok(outcomes) => outcomes,
+        Err(e) if jobs.len() > 1 => {
+            tracing::warn!(error = %e, "a batch of jobs failed; running them one by one");
+            for job in jobs {
+                Box::pin(run_batch(desk.clone(), handler.clone(), config, vec![job])).await;
+            }
+            return;
+        }
+        Err(e) => vec![Err(e)],
+    };
+    for ((job, lease), outcome) in jobs.iter().zip(&leases).zip(outcomes) {
+        let span =
+            tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
+        record(&desk, config, job, lease, outcome.map(|()| true))
+            .instrument(span)
+            .await;
+    }
+}
+
+/// The transaction of [`run_batch`]: each job marks itself done and does its work behind a
+/// savepoint; a job that fails (or whose lease is gone) rolls back to it.
+async fn in_one_tx(
+    desk: &Desk,
+    handler: &dyn TxHandler,
+    jobs: &[JobRow],
+    leases: &[Lease],
+) -> Result<Vec<Result<(), JobError>>, JobError> {
+    let mut tx = desk.store().begin().await?;
+    let mut c = tx.conn();
+    let mut outcomes = Vec::with_capacity(jobs.len());
+    for (job, lease) in jobs.iter().zip(leases) {
+        c.savepoint("job").await?;
+        let outcome = async {
+            if !c.finish_job(lease, desk.now().as_micros()).await? {
+                return Err(JobError::LeaseLost);
+            }
+            handler.run(desk, &mut c, job).await
+        }
+        .await;
+        if outcome.is_ok() {
+            c.release_savepoint("job").await?;
+        } else {
+            c.rollback_to_savepoint("job").await?;
+        }
+        outcomes.push(outcome);
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+fn lease_of(job: &JobRow, config: &WorkerConfig) -> Lease {
+    Lease {
         job_id: job.id,
         worker: config.id.clone(),
         attempt: job.attempts,
-    };
-    let (kind, attempt) = (job.kind.clone(), job.attempts);
+    }
+}
+
+async fn run_one(desk: Desk, registry: &Registry, config: &WorkerConfig, job: JobRow) {
+    let lease = lease_of(&job, config);
+    let kind = job.kind.clone();
     let mut ctx = JobContext {
         desk: desk.clone(),
         job,
@@ -241,25 +410,38 @@ async fn run_one(desk: Desk, registry: &Registry, config: &WorkerConfig, job: Jo
             ))),
         }
     };
-    let outcome = renewing(&desk, &lease, config.lease, work).await;
+    let outcome = renewing(&desk, std::slice::from_ref(&lease), config.lease, work).await;
     let began = ctx.began;
+    record(&desk, config, &ctx.job, &lease, outcome.map(|()| began)).await;
+}
+
+/// Records how an attempt ended: `Ok(true)` when its transaction already marked it done,
+/// `Ok(false)` when it succeeded without one, or the error (retried with backoff while
+/// attempts remain, else dead).
+async fn record(
+    desk: &Desk,
+    config: &WorkerConfig,
+    job: &JobRow,
+    lease: &Lease,
+    outcome: Result<bool, JobError>,
+) {
     let now = desk.now().as_micros();
     let recorded = match &outcome {
-        Ok(()) if began => Ok(true),
-        Ok(()) => finish(&desk, &lease, now).await,
+        Ok(true) => Ok(true),
+        Ok(false) => finish(desk, lease, now).await,
         Err(JobError::LeaseLost) => Ok(false),
         Err(e) => {
             let retry_at = match e {
-                JobError::Retry(_) if attempt < ctx.job.max_attempts => {
-                    Some(now + backoff(config, attempt))
+                JobError::Retry(_) if job.attempts < job.max_attempts => {
+                    Some(now + backoff(config, job.attempts))
                 }
                 _ => None,
             };
-            fail(&desk, &lease, &e.to_string(), retry_at, now).await
+            fail(desk, lease, &e.to_string(), retry_at, now).await
         }
     };
     match (&outcome, recorded) {
-        (Ok(()), Ok(true)) => tracing::debug!("job done"),
+        (Ok(_), Ok(true)) => tracing::debug!("job done"),
         (Err(e), Ok(true)) => tracing::warn!(error = %e, "job failed"),
         (_, Ok(false)) => tracing::warn!("job's lease ran out; another worker has it"),
         (_, Err(e)) => {
@@ -268,14 +450,14 @@ async fn run_one(desk: Desk, registry: &Registry, config: &WorkerConfig, job: Jo
     }
 }
 
-/// Runs `work` while renewing `lease` every third of its length; stops it if the lease is
-/// lost, since another worker may run the job then.
-async fn renewing(
+/// Runs `work` while renewing `leases` every third of their length; stops it if one is
+/// lost, since another worker may run that job then.
+async fn renewing<T>(
     desk: &Desk,
-    lease: &Lease,
+    leases: &[Lease],
     length: Duration,
-    work: impl Future<Output = Result<(), JobError>>,
-) -> Result<(), JobError> {
+    work: impl Future<Output = Result<T, JobError>>,
+) -> Result<T, JobError> {
     let micros = i64::try_from(length.as_micros()).unwrap_or(i64::MAX);
     let mut tick = tokio::time::interval(length / 3);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -287,10 +469,10 @@ async fn renewing(
             outcome = &mut work => return outcome,
             _ = tick.tick() => {
                 let now = desk.now().as_micros();
-                match renew(desk, lease, now.saturating_add(micros), now).await {
+                match renew(desk, leases, now.saturating_add(micros), now).await {
                     Ok(true) => {}
                     Ok(false) => return Err(JobError::LeaseLost),
-                    // The next tick tries again; the lease still has two thirds to run.
+                    // The next tick tries again; the leases still have two thirds to run.
                     Err(e) => tracing::warn!(error = %e, "cannot renew the job's lease"),
                 }
             }
@@ -298,9 +480,12 @@ async fn renewing(
     }
 }
 
-async fn renew(desk: &Desk, lease: &Lease, until: i64, now: i64) -> Result<bool, StoreError> {
+async fn renew(desk: &Desk, leases: &[Lease], until: i64, now: i64) -> Result<bool, StoreError> {
     let mut tx = desk.store().begin().await?;
-    let held = tx.conn().renew_job(lease, until, now).await?;
+    let mut held = true;
+    for lease in leases {
+        held &= tx.conn().renew_job(lease, until, now).await?;
+    }
     tx.commit().await?;
     Ok(held)
 }

@@ -10,8 +10,8 @@ use frontline_core::Desk;
 use frontline_domain::Timestamp;
 use frontline_jobs::queue::run_due;
 use frontline_jobs::{HandlerFuture, JobContext, JobError, Registry, WorkerConfig};
-use frontline_store::jobs::{DEAD, DONE, NewJob, QUEUED};
-use frontline_store::{Store, StoreError};
+use frontline_store::jobs::{DEAD, DONE, JobRow, NewJob, QUEUED};
+use frontline_store::{Conn, Store, StoreError};
 
 frontline_testkit::stories!(
     dedup_keys_refuse_a_second_job,
@@ -19,6 +19,7 @@ frontline_testkit::stories!(
     failures_retry_with_backoff_then_die,
     a_dead_workers_jobs_run_when_its_lease_ends,
     many_workers_share_the_queue,
+    database_only_jobs_run_in_batches_and_fail_alone,
 );
 
 type Result<T = ()> = std::result::Result<T, StoreError>;
@@ -84,6 +85,24 @@ fn record_effect(ctx: &mut JobContext) -> HandlerFuture<'_> {
             .unwrap_or(0);
         c.put_setting(&key, &(n + 1).to_string()).await?;
         tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// The database-only twin of `record_effect`, run inside the worker's batch transaction;
+/// a payload starting with `fail` writes its effect and then fails.
+fn effect_in_tx<'a>(_: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let key = format!("effect:{}", job.payload);
+        let n: i64 = c
+            .setting(&key)
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        c.put_setting(&key, &(n + 1).to_string()).await?;
+        if job.payload.starts_with("fail") {
+            return Err(JobError::Retry("the handler failed after writing".into()));
+        }
         Ok(())
     })
 }
@@ -324,5 +343,58 @@ async fn many_workers_share_the_queue(store: &Store) -> Result {
         c.conn().jobs_in_state(Some(DONE), 0, 1_000).await?.len(),
         jobs
     );
+    Ok(())
+}
+
+async fn database_only_jobs_run_in_batches_and_fail_alone(store: &Store) -> Result {
+    store.migrate().await?;
+    let clock = Arc::new(AtomicI64::new(1_000 * SECOND));
+    let desk = desk_at(store, &clock);
+    let registry = Arc::new(
+        Registry::new()
+            .register_in_tx("batched", effect_in_tx)
+            .register("effect", record_effect),
+    );
+    let now = clock.load(Ordering::SeqCst);
+    let mut tx = store.begin().await?;
+    let mut ids = Vec::new();
+    for i in 0..40 {
+        let payload = if i == 7 {
+            "fail-7".to_owned()
+        } else {
+            i.to_string()
+        };
+        ids.push(
+            tx.conn()
+                .enqueue_job(&job("batched", &payload, None, now), now)
+                .await?
+                .unwrap_or(0),
+        );
+    }
+    tx.conn()
+        .enqueue_job(&job("effect", "alone", None, now), now)
+        .await?;
+    tx.commit().await?;
+
+    let config = WorkerConfig {
+        concurrency: 2,
+        batch: 16,
+        ..config("a")
+    };
+    // Two batches of 16 and one job on its own; the rest wait for the next round.
+    assert_eq!(run_due(&desk, &registry, &config).await?, 33);
+    assert_eq!(run_due(&desk, &registry, &config).await?, 8);
+    assert_eq!(run_due(&desk, &registry, &config).await?, 0);
+    assert_eq!(effects(store, "alone").await?, 1);
+    for i in (0..40).filter(|i| *i != 7) {
+        assert_eq!(effects(store, &i.to_string()).await?, 1, "job {i} ran once");
+    }
+    // The failing job's write rolled back with it; only it waits for its retry.
+    assert_eq!(effects(store, "fail-7").await?, 0);
+    let (state, attempts, error) = state_of(store, ids[7]).await?;
+    assert_eq!((state.as_str(), attempts), (QUEUED, 1));
+    assert_eq!(error.as_deref(), Some("the handler failed after writing"));
+    let mut c = store.read().await?;
+    assert_eq!(c.conn().jobs_in_state(Some(DONE), 0, 100).await?.len(), 40);
     Ok(())
 }

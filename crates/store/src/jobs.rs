@@ -48,6 +48,14 @@ pub struct JobRow {
 const COLUMNS: &str = "id, kind, payload, dedup_key, state, run_at, attempts, max_attempts, \
     locked_by, locked_until, last_error, created_at, updated_at, finished_at";
 
+/// Which job kinds a claim takes.
+#[derive(Debug, Clone, Copy)]
+pub enum Kinds<'k> {
+    Any,
+    Only(&'k [String]),
+    Except(&'k [String]),
+}
+
 /// The lease a worker holds on a claimed job: who, and which attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lease {
@@ -82,24 +90,54 @@ impl Conn<'_> {
         lease: i64,
         limit: i64,
     ) -> Result<Vec<JobRow>> {
+        self.claim_jobs_of(worker, now, lease, limit, Kinds::Any)
+            .await
+    }
+
+    /// [`Conn::claim_jobs`] for the job kinds `kinds` selects.
+    pub async fn claim_jobs_of(
+        &mut self,
+        worker: &str,
+        now: i64,
+        lease: i64,
+        limit: i64,
+        kinds: Kinds<'_>,
+    ) -> Result<Vec<JobRow>> {
         let skip_locked = if self.is_postgres() {
             " FOR UPDATE SKIP LOCKED"
         } else {
             ""
         };
+        let (listed, negate) = match kinds {
+            Kinds::Any => (&[][..], false),
+            Kinds::Only([]) => return Ok(Vec::new()),
+            Kinds::Only(k) => (k, false),
+            Kinds::Except(k) => (k, true),
+        };
+        let filter = if listed.is_empty() {
+            String::new()
+        } else {
+            let marks: Vec<String> = (0..listed.len()).map(|i| format!("${}", i + 5)).collect();
+            let not = if negate { "NOT " } else { "" };
+            format!(" AND kind {not}IN ({})", marks.join(", "))
+        };
         let sql = format!(
             "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1, \
              updated_at = $3 WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' \
-             AND run_at <= $3 AND (locked_until IS NULL OR locked_until <= $3) \
+             AND run_at <= $3 AND (locked_until IS NULL OR locked_until <= $3){filter} \
              ORDER BY run_at, id LIMIT $4{skip_locked}) RETURNING {COLUMNS}"
         );
-        let mut jobs: Vec<JobRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
-            .bind(worker)
-            .bind(now + lease)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(c)
-            .await?);
+        let mut jobs: Vec<JobRow> = on!(self, |c| {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql))
+                .bind(worker)
+                .bind(now + lease)
+                .bind(now)
+                .bind(limit);
+            for kind in listed {
+                q = q.bind(kind);
+            }
+            q.fetch_all(c).await?
+        });
         jobs.sort_by_key(|j| (j.run_at, j.id));
         Ok(jobs)
     }
