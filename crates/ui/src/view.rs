@@ -12,6 +12,8 @@ pub(crate) struct Chrome {
     pub signed_in: bool,
     pub user_name: String,
     pub staff: bool,
+    /// Sees the link to the admin pages.
+    pub admin: bool,
     pub csrf: String,
     pub section: &'static str,
 }
@@ -22,6 +24,7 @@ impl Chrome {
             signed_in: true,
             user_name: s.actor.name.clone(),
             staff: s.actor.is_staff(),
+            admin: s.actor.role.can_administer(),
             csrf: s.csrf_token.clone(),
             section,
         }
@@ -35,6 +38,7 @@ impl Chrome {
             signed_in: false,
             user_name: String::new(),
             staff: false,
+            admin: false,
             csrf: String::new(),
             section: "",
         }

@@ -1,0 +1,268 @@
+//! Automatic assignment on one page: how each group hands out tickets (by hand, round robin,
+//! least loaded), each agent's working hours, out-of-office flag and skills, and the skill a
+//! category's tickets need. Each row is its own small form; a row that cannot be saved is
+//! shown again with what is wrong, and nothing is changed.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use frontline_core::assignment::Mode;
+use frontline_domain::{CategoryPath, Email};
+
+use super::{Admin, AdminForm, Problems};
+use crate::Ui;
+use crate::error::{UiError, encode};
+use crate::session::Signed;
+use crate::view::{Chrome, Opt};
+
+pub(crate) struct GroupLine {
+    pub name: String,
+    pub href: String,
+    pub members: usize,
+    pub modes: Vec<Opt>,
+    pub error: String,
+}
+
+pub(crate) struct AgentLine {
+    pub n: usize,
+    pub email: String,
+    pub name: String,
+    pub href: String,
+    pub calendars: Vec<Opt>,
+    pub out_of_office: bool,
+    pub skills: String,
+    pub error: String,
+}
+
+pub(crate) struct CategoryLine {
+    pub n: usize,
+    pub path: String,
+    pub skill: String,
+    pub error: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/assignment.html")]
+struct Page {
+    chrome: Chrome,
+    tab: &'static str,
+    groups: Vec<GroupLine>,
+    agents: Vec<AgentLine>,
+    categories: Vec<CategoryLine>,
+    problems: Problems,
+}
+
+/// A row sent back with its values and what is wrong with it, keyed `group:…`, `agent:…` or
+/// `category:…`.
+struct Sent {
+    key: String,
+    values: Vec<String>,
+}
+
+const MODES: [(&str, &str); 3] = [
+    ("manual", "By hand"),
+    ("round_robin", "Round robin"),
+    ("least_loaded", "Least loaded"),
+];
+
+async fn render(
+    ui: &Ui,
+    signed: &Signed,
+    sent: Option<Sent>,
+    problems: Problems,
+) -> Result<String, UiError> {
+    let actor = signed.actor();
+    let value = |key: &str, i: usize| {
+        sent.as_ref()
+            .filter(|s| s.key == key)
+            .and_then(|s| s.values.get(i).cloned())
+    };
+    let mut groups = Vec::new();
+    for (g, members) in ui.desk.groups(actor).await? {
+        let key = format!("group:{}", g.name);
+        let mode = ui.desk.group_assignment(actor, &g.name).await?;
+        let mode = value(&key, 0).unwrap_or_else(|| mode.as_str().to_owned());
+        groups.push(GroupLine {
+            href: format!("/admin/assignment/groups/{}", encode(&g.name, false)),
+            members: members.len(),
+            modes: Opt::list(MODES, &mode),
+            error: problems.of(&key),
+            name: g.name,
+        });
+    }
+    let calendars: Vec<String> = ui
+        .desk
+        .calendars(actor)
+        .await?
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    let agents = ui
+        .desk
+        .availabilities(actor)
+        .await?
+        .into_iter()
+        .filter(|a| a.active)
+        .enumerate()
+        .map(|(n, a)| {
+            let key = format!("agent:{}", a.email);
+            let calendar = value(&key, 0).unwrap_or_else(|| a.calendar.unwrap_or_default());
+            AgentLine {
+                n,
+                href: format!("/admin/assignment/agents/{}", encode(&a.email, false)),
+                calendars: Opt::list(
+                    [(String::new(), "Always".to_owned())]
+                        .into_iter()
+                        .chain(calendars.iter().map(|c| (c.clone(), c.clone()))),
+                    &calendar,
+                ),
+                out_of_office: value(&key, 1).map_or(a.out_of_office, |v| v == "yes"),
+                skills: value(&key, 2).unwrap_or_else(|| a.skills.join(", ")),
+                error: problems.of(&key),
+                email: a.email,
+                name: a.name,
+            }
+        })
+        .collect();
+    let skills = ui.desk.category_skills(actor).await?;
+    let categories = ui
+        .desk
+        .categories()
+        .await?
+        .into_iter()
+        .enumerate()
+        .map(|(n, c)| {
+            let key = format!("category:{}", c.path);
+            let skill = value(&key, 0).unwrap_or_else(|| {
+                skills
+                    .iter()
+                    .find(|(p, _)| *p == c.path)
+                    .map(|(_, s)| s.clone())
+                    .unwrap_or_default()
+            });
+            CategoryLine {
+                n,
+                skill,
+                error: problems.of(&key),
+                path: c.path,
+            }
+        })
+        .collect();
+    let page = Page {
+        chrome: signed.chrome("admin"),
+        tab: "assignment",
+        groups,
+        agents,
+        categories,
+        problems,
+    };
+    Ok(page.render()?)
+}
+
+pub(crate) async fn page(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Response, UiError> {
+    Ok(Html(render(&ui, &signed, None, Problems::default()).await?).into_response())
+}
+
+/// Back to the page after a row saved, or the page again with the row's problem.
+async fn after(
+    ui: &Ui,
+    form: &AdminForm,
+    sent: Sent,
+    done: Result<(), frontline_core::CoreError>,
+) -> Result<Response, UiError> {
+    match done {
+        Ok(()) => Ok(Redirect::to("/admin/assignment").into_response()),
+        Err(e) => {
+            let mut p = Problems::default();
+            for (_, m) in Problems::from_core(e)?.into_messages() {
+                p.add(sent.key.clone(), m);
+            }
+            let html = render(ui, &form.signed, Some(sent), p).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+    }
+}
+
+pub(crate) async fn group_mode(
+    State(ui): State<Ui>,
+    Path(name): Path<String>,
+    form: AdminForm,
+) -> Result<Response, UiError> {
+    let mode = form.fields.one("mode").to_owned();
+    let done = match Mode::parse(&mode) {
+        Ok(m) => {
+            ui.desk
+                .set_group_assignment(form.signed.actor(), &name, m)
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    let sent = Sent {
+        key: format!("group:{name}"),
+        values: vec![mode],
+    };
+    after(&ui, &form, sent, done).await
+}
+
+pub(crate) async fn agent(
+    State(ui): State<Ui>,
+    Path(email): Path<String>,
+    form: AdminForm,
+) -> Result<Response, UiError> {
+    let f = &form.fields;
+    let calendar = f.one("calendar").to_owned();
+    let out_of_office = f.has("out_of_office", "yes");
+    let skills_text = f.one("skills").to_owned();
+    let skills: Vec<String> = skills_text
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let done = match Email::parse("agent", &email) {
+        Ok(e) => {
+            ui.desk
+                .set_availability(
+                    form.signed.actor(),
+                    &e,
+                    Some(calendar.as_str()).filter(|c| !c.is_empty()),
+                    out_of_office,
+                    &skills,
+                )
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    let sent = Sent {
+        key: format!("agent:{email}"),
+        values: vec![
+            calendar,
+            if out_of_office { "yes" } else { "no" }.to_owned(),
+            skills_text,
+        ],
+    };
+    after(&ui, &form, sent, done).await
+}
+
+pub(crate) async fn category(State(ui): State<Ui>, form: AdminForm) -> Result<Response, UiError> {
+    let path = form.fields.one("category").to_owned();
+    let skill = form.fields.one("skill").trim().to_owned();
+    let done = match CategoryPath::parse("category", &path) {
+        Ok(p) => {
+            ui.desk
+                .set_category_skill(
+                    form.signed.actor(),
+                    &p,
+                    Some(skill.as_str()).filter(|s| !s.is_empty()),
+                )
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    let sent = Sent {
+        key: format!("category:{path}"),
+        values: vec![skill],
+    };
+    after(&ui, &form, sent, done).await
+}

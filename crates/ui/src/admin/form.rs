@@ -1,0 +1,230 @@
+//! Reading the admin forms and saying what is wrong with them: `Fields` keeps every field in
+//! the order it was sent (a rule's rows repeat the same names), and `Problems` holds the
+//! messages the pages show next to each field and in a summary at the top.
+
+use frontline_core::CoreError;
+use frontline_domain::DomainError;
+use serde::Deserialize;
+
+use crate::error::UiError;
+use crate::session::CsrfForm;
+
+/// A URL-encoded form's fields, in order.
+#[derive(Deserialize, Default)]
+#[serde(transparent)]
+pub(crate) struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// The first value of `name`; empty when absent.
+    pub fn one(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// Every value of `name`, in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// Whether a checkbox named `name` was ticked with `value`.
+    pub fn has(&self, name: &str, value: &str) -> bool {
+        self.0.iter().any(|(k, v)| k == name && v == value)
+    }
+}
+
+impl CsrfForm for Fields {
+    fn csrf(&self) -> &str {
+        self.one("csrf")
+    }
+}
+
+/// What is wrong with a form, by field (`name`, `time.minutes`, `conditions[2].value`, …).
+#[derive(Default, Debug)]
+pub(crate) struct Problems(Vec<(String, String)>);
+
+impl Problems {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push((field.into(), message.into()));
+    }
+
+    pub fn into_messages(self) -> Vec<(String, String)> {
+        self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The messages about `field` and the parts below it, as one sentence.
+    pub fn of(&self, field: &str) -> String {
+        self.0
+            .iter()
+            .filter(|(f, _)| {
+                f == field
+                    || f.strip_prefix(field)
+                        .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+            })
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// Every message with the field it is about, in words, for the summary at the top.
+    pub fn summary(&self) -> Vec<String> {
+        self.0
+            .iter()
+            .map(|(f, m)| {
+                let f = plain_field(f);
+                if f.is_empty() {
+                    m.clone()
+                } else {
+                    format!("{f}: {m}")
+                }
+            })
+            .collect()
+    }
+
+    /// Takes the problems a core operation reported; any other failure is passed on.
+    pub fn from_core(e: CoreError) -> Result<Self, UiError> {
+        let mut p = Problems::default();
+        match e {
+            CoreError::Invalid(errors) => p.extend(errors),
+            CoreError::Conflict(m) => p.add("", m),
+            CoreError::NotFound(what) => p.add("", format!("no such {what}")),
+            other => return Err(other.into()),
+        }
+        Ok(p)
+    }
+
+    pub fn extend(&mut self, errors: impl IntoIterator<Item = DomainError>) {
+        for e in errors {
+            self.add(e.field, e.message);
+        }
+    }
+}
+
+/// One checkbox of a group.
+pub(crate) struct Check {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+/// Checkboxes that share a name, in a fieldset with a legend.
+pub(crate) struct CheckGroup {
+    pub name: &'static str,
+    pub legend: &'static str,
+    pub hint: &'static str,
+    pub items: Vec<Check>,
+}
+
+impl CheckGroup {
+    pub fn new<I, V, L>(
+        name: &'static str,
+        legend: &'static str,
+        hint: &'static str,
+        items: I,
+        checked: &[String],
+    ) -> Self
+    where
+        I: IntoIterator<Item = (V, L)>,
+        V: Into<String>,
+        L: Into<String>,
+    {
+        let items = items
+            .into_iter()
+            .map(|(v, l)| {
+                let value = v.into();
+                Check {
+                    checked: checked.contains(&value),
+                    value,
+                    label: l.into(),
+                }
+            })
+            .collect();
+        Self {
+            name,
+            legend,
+            hint,
+            items,
+        }
+    }
+}
+
+/// A ticket type, a status or a mode as people say it: `service_request` is "Service request".
+pub(crate) fn words(value: &str) -> String {
+    let mut s = value.replace('_', " ");
+    if let Some(first) = s.get(..1) {
+        let up = first.to_uppercase();
+        s.replace_range(..1, &up);
+    }
+    s
+}
+
+/// `conditions[0].value` as "Condition 1, value"; `warn_at_percent` as "warn at percent".
+fn plain_field(field: &str) -> String {
+    let mut out = Vec::new();
+    for part in field.split('.') {
+        let word = match part.split_once('[') {
+            Some((list, rest)) => {
+                let n: usize = rest.trim_end_matches(']').parse().unwrap_or(0);
+                let noun = match list {
+                    "conditions" => "Condition",
+                    "actions" => "Action",
+                    other => other,
+                };
+                format!("{noun} {}", n + 1)
+            }
+            None => part.replace('_', " "),
+        };
+        if !word.is_empty() {
+            out.push(word);
+        }
+    }
+    out.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_are_found_by_field_and_below() {
+        let mut p = Problems::default();
+        p.add("conditions[1].value", "needs a text");
+        p.add("conditions[10]", "unknown");
+        p.add("name", "empty");
+        assert_eq!(p.of("conditions[1]"), "needs a text");
+        assert_eq!(p.of("conditions"), "needs a text; unknown");
+        assert_eq!(p.of("name"), "empty");
+        assert_eq!(p.of("time"), "");
+        assert_eq!(
+            p.summary(),
+            [
+                "Condition 2, value: needs a text",
+                "Condition 11: unknown",
+                "name: empty"
+            ]
+        );
+    }
+
+    #[test]
+    fn fields_keep_their_order_and_repeats() {
+        let f = Fields(vec![
+            ("a".into(), "1".into()),
+            ("b".into(), "x".into()),
+            ("a".into(), "2".into()),
+        ]);
+        assert_eq!(f.one("a"), "1");
+        assert_eq!(f.all("a"), ["1", "2"]);
+        assert!(f.has("b", "x") && !f.has("b", "y"));
+        assert_eq!(f.one("missing"), "");
+    }
+}

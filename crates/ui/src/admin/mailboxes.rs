@@ -1,0 +1,125 @@
+//! Mailboxes: the addresses the desk reads mail for (from an IMAP folder, or from the SMTP
+//! listener) and sends mail as, listed without their passwords, and a form to add one with
+//! the same checks as `frontline mailbox add`.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use frontline_core::CoreError;
+use frontline_core::mail::NewMailbox;
+use frontline_domain::Email;
+use frontline_mail::{ImapUrl, SmtpUrl};
+
+use super::{Admin, AdminForm, Fields, Problems};
+use crate::Ui;
+use crate::error::UiError;
+use crate::session::Signed;
+use crate::view::Chrome;
+
+pub(crate) struct MailboxLine {
+    pub address: String,
+    pub inbound: String,
+    pub outbound: String,
+    pub state: String,
+    pub last_error: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/mailboxes.html")]
+struct Page {
+    chrome: Chrome,
+    tab: &'static str,
+    mailboxes: Vec<MailboxLine>,
+    address: String,
+    imap: String,
+    smtp: String,
+    problems: Problems,
+}
+
+async fn render(
+    ui: &Ui,
+    signed: &Signed,
+    sent: &Fields,
+    problems: Problems,
+) -> Result<String, UiError> {
+    let mailboxes = ui
+        .desk
+        .mailboxes(Some(signed.actor()))
+        .await?
+        .into_iter()
+        .map(|m| MailboxLine {
+            inbound: m
+                .imap
+                .as_ref()
+                .map_or_else(|| "SMTP listener".to_owned(), ToString::to_string),
+            outbound: m
+                .smtp
+                .as_ref()
+                .map_or_else(|| "Not set".to_owned(), ToString::to_string),
+            state: m.state,
+            last_error: m.last_error.unwrap_or_default(),
+            address: m.address,
+        })
+        .collect();
+    let page = Page {
+        chrome: signed.chrome("admin"),
+        tab: "mailboxes",
+        mailboxes,
+        address: sent.one("address").to_owned(),
+        imap: sent.one("imap").to_owned(),
+        smtp: sent.one("smtp").to_owned(),
+        problems,
+    };
+    Ok(page.render()?)
+}
+
+pub(crate) async fn list(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Response, UiError> {
+    let html = render(&ui, &signed, &Fields::default(), Problems::default()).await?;
+    Ok(Html(html).into_response())
+}
+
+/// The mailbox the form describes, or every problem with it.
+fn new_mailbox(f: &Fields) -> Result<NewMailbox, Problems> {
+    let mut p = Problems::default();
+    let address = Email::parse("address", f.one("address").trim())
+        .map_err(|e| p.add("address", e.message))
+        .ok();
+    let imap = match f.one("imap").trim() {
+        "" => None,
+        text => ImapUrl::parse(text)
+            .map_err(|e| p.add("imap", e.to_string()))
+            .ok(),
+    };
+    let smtp = match f.one("smtp").trim() {
+        "" => None,
+        text => SmtpUrl::parse(text)
+            .map_err(|e| p.add("smtp", e.to_string()))
+            .ok(),
+    };
+    match address {
+        Some(address) if p.is_empty() => Ok(NewMailbox {
+            address,
+            imap,
+            smtp,
+        }),
+        _ => Err(p),
+    }
+}
+
+pub(crate) async fn create(State(ui): State<Ui>, form: AdminForm) -> Result<Response, UiError> {
+    let problems = match new_mailbox(&form.fields) {
+        Err(p) => p,
+        Ok(new) => match ui.desk.add_mailbox(Some(form.signed.actor()), new).await {
+            Ok(_) => return Ok(Redirect::to("/admin/mailboxes").into_response()),
+            Err(CoreError::Conflict(m)) => {
+                let mut p = Problems::default();
+                p.add("address", m);
+                p
+            }
+            Err(e) => Problems::from_core(e)?,
+        },
+    };
+    let html = render(&ui, &form.signed, &form.fields, problems).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+}
