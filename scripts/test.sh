@@ -26,6 +26,15 @@ if [[ ! -x /usr/sbin/dovecot ]]; then
   apt-get install -y -qq --no-install-recommends dovecot-imapd >&2
 fi
 
+# The outbound mail tests start a throwaway Postfix of their own (crates/cli/tests/mail_out.rs)
+# from Debian's package; the package's own service is not used.
+if [[ ! -x /usr/sbin/postfix ]]; then
+  log "installing Debian's postfix for the outbound mail tests"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends postfix >&2
+fi
+
 if [[ "${CI:-}" == "true" || "${FRONTLINE_LINT:-}" == "1" ]]; then
   log "cargo fmt --check"
   cargo fmt --all -- --check

@@ -44,6 +44,8 @@ pub struct Desk {
     pub(crate) rules: Arc<crate::rules::RuleCache>,
     /// Groups that assign automatically, as last read.
     pub(crate) assignment: Arc<crate::assignment::ModeCache>,
+    /// Whether any mailbox sends mail, as last read.
+    pub(crate) outbound: Arc<crate::mail::outbound::OutboundCache>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -64,6 +66,7 @@ impl Desk {
             tokens: Arc::default(),
             rules: Arc::default(),
             assignment: Arc::default(),
+            outbound: Arc::default(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Notifications: who is told what about a ticket. Each is a durable `notify` job, queued in
 //! the transaction that causes it under a dedup key, so it happens once however often its
-//! cause is noticed. The email outbox will deliver them; until then the handler records, in
-//! the ticket's trail, who was notified and why.
+//! cause is noticed. The handler mails each recipient (the `notification` template, through
+//! the outbox) and records, in the ticket's trail, who was notified and why.
 
 use frontline_domain::EventKind;
 use frontline_store::Conn;
@@ -42,8 +42,9 @@ pub(crate) async fn enqueue(
 }
 
 impl Desk {
-    /// What a `notify` job does for now: records in the ticket's trail (internal) who was
-    /// notified and why. Runs in the job's own transaction.
+    /// What a `notify` job does: queues the notification mail for each recipient and records
+    /// in the ticket's trail (internal) who was notified and why. Runs in the job's own
+    /// transaction, so both happen once.
     pub async fn record_notification(&self, c: &mut Conn<'_>, n: &Notification) -> Result<()> {
         if c.ticket_row(n.ticket_id).await?.is_none() {
             return Err(CoreError::NotFound("ticket"));
@@ -61,6 +62,7 @@ impl Desk {
             internal: true,
         })
         .await?;
+        self.mail_notification(c, n).await?;
         Ok(())
     }
 }

@@ -41,6 +41,9 @@ pub enum EventKind {
     /// Automatic assignment picked the assignee: `field` names the group's mode, `new_value`
     /// the agent's email.
     AutoAssigned,
+    /// Mail about the ticket could not be delivered for good: `field` names the mail's
+    /// template, `old_value` the recipient, `new_value` why.
+    MailFailed,
 }
 
 impl EventKind {
@@ -67,6 +70,7 @@ impl EventKind {
             EventKind::Notified => "notified",
             EventKind::RuleApplied => "rule_applied",
             EventKind::AutoAssigned => "auto_assigned",
+            EventKind::MailFailed => "mail_failed",
         }
     }
 }

@@ -111,6 +111,29 @@ impl Header for SuppressAutoResponse {
     }
 }
 
+impl SmtpAuth {
+    /// How `server`'s URL says to sign in: its user and password, or, when the user ends in
+    /// `;AUTH=XOAUTH2` (as in RFC 5092's IMAP URLs), that user with the password as an OAuth
+    /// access token: `smtp+starttls://desk%40x.org;AUTH=XOAUTH2:TOKEN@smtp.x.org:587`.
+    pub fn of(server: &SmtpUrl) -> Self {
+        let (Some(user), Some(secret)) = (&server.user, &server.password) else {
+            return SmtpAuth::None;
+        };
+        let marker = ";auth=xoauth2";
+        let lower = user.to_ascii_lowercase();
+        match lower.strip_suffix(marker) {
+            Some(_) => SmtpAuth::Xoauth2 {
+                user: user[..user.len() - marker.len()].to_owned(),
+                token: secret.clone(),
+            },
+            None => SmtpAuth::Password {
+                user: user.clone(),
+                password: secret.clone(),
+            },
+        }
+    }
+}
+
 /// A new Message-ID (without brackets) for mail from `domain`: unguessable, so nobody can
 /// thread a message onto a ticket by guessing the ids the desk sent.
 pub fn new_message_id(label: &str, domain: &str) -> String {
@@ -317,6 +340,23 @@ mod tests {
             ..sample()
         };
         assert!(matches!(compose(&o), Err(SendError::Permanent(_))));
+    }
+
+    #[test]
+    fn xoauth2_is_named_in_the_user() {
+        let url = SmtpUrl::parse("smtps://desk%40x.org;AUTH=XOAUTH2:tok@smtp.x.org")
+            .expect("valid in the test");
+        assert_eq!(
+            SmtpAuth::of(&url),
+            SmtpAuth::Xoauth2 {
+                user: "desk@x.org".into(),
+                token: "tok".into()
+            }
+        );
+        let url = SmtpUrl::parse("smtps://desk:pw@smtp.x.org").expect("valid in the test");
+        assert!(matches!(SmtpAuth::of(&url), SmtpAuth::Password { .. }));
+        let url = SmtpUrl::parse("smtp://127.0.0.1:25").expect("valid in the test");
+        assert_eq!(SmtpAuth::of(&url), SmtpAuth::None);
     }
 
     #[test]

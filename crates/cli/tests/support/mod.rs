@@ -13,6 +13,7 @@
 
 mod api;
 pub mod dovecot;
+pub mod postfix;
 mod server;
 
 use std::process::{Command, Output, Stdio};

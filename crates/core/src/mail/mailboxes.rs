@@ -87,6 +87,7 @@ impl Desk {
                 other => other,
             })?;
         tx.commit().await?;
+        self.outbound.forget();
         tracing::info!(mailbox_id = id, address = %row.address, "mailbox added");
         Mailbox::from_row(MailboxRow { id, ..row })
     }

@@ -7,9 +7,11 @@
 
 mod ingest;
 mod mailboxes;
+pub mod outbound;
 mod people;
 mod receive;
 mod rules;
+pub mod templates;
 
 pub use frontline_store::mail::{InboundOutcome, InboundRow, MailboxRow};
 pub use mailboxes::{Mailbox, NewMailbox};

@@ -207,6 +207,9 @@ impl Desk {
         now: Timestamp,
         fresh: bool,
     ) -> Result<()> {
+        if fresh {
+            self.mail_on_created(c, ticket_id, now).await?;
+        }
         self.reconcile_in(c, ticket_id, now, fresh, false).await
     }
 

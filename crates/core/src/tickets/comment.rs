@@ -156,6 +156,7 @@ impl Desk {
         record_row_changes(&mut trail, &before, &after);
         trail.write(c).await?;
         self.reconcile_sla(c, ticket_id, now, false).await?;
+        self.mail_on_comment(c, &row, actor, now).await?;
         let view = CommentView {
             row,
             author_email: actor.email.clone(),

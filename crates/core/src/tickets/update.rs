@@ -223,6 +223,7 @@ impl Desk {
             rules::write_outcome(&rules, &mut c, &t, out, now).await?;
         }
         self.reconcile_sla(&mut c, id, now, false).await?;
+        self.mail_on_update(&mut c, &old, &t, Some(actor.id), now).await?;
         tx.commit().await?;
         tracing::info!(
             ticket_id = id,

@@ -1,0 +1,324 @@
+//! Mail Frontline sends, read from a real mailbox: a throwaway Postfix (support::postfix)
+//! delivers it into Maildirs. A new ticket's acknowledgement arrives with its threading and
+//! loop headers; an agent's reply reaches the requester, and the requester's answer to it,
+//! sent back in over Frontline's SMTP listener with another subject, lands on the same
+//! ticket; an internal note sends nothing; a refused recipient (550) is an event on the
+//! ticket; with the SMTP server down mail waits and goes out once it is back, exactly once;
+//! SMTP AUTH with a password and with XOAUTH2, checked by Dovecot through Postfix's SASL.
+//! On SQLite and PostgreSQL, against the real binary.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use lettre::AsyncTransport;
+use lettre::address::Envelope;
+use serde_json::{Value, json};
+use support::dovecot::{self, Dovecot};
+use support::postfix::{self, Postfix};
+use support::{Api, Backend, TestDesk, send};
+
+on_both!(
+    mail_goes_out_and_replies_thread_back,
+    a_server_that_is_down_delays_mail_and_loses_none,
+    smtp_auth_with_a_password,
+    smtp_auth_with_xoauth2,
+);
+
+const DESK: &str = "help@desk.example";
+const AGENT: &str = "agent@desk.example";
+const LONG: Duration = Duration::from_secs(60);
+
+/// A desk sending through `smtp_url`, with an agent; the server also listens for SMTP.
+async fn desk_sending_to(
+    backend: Backend,
+    name: &str,
+    smtp_url: &str,
+) -> (TestDesk, support::Server, String) {
+    let desk = TestDesk::new(backend, name).await;
+    desk.run_ok(&["mailbox", "add", "--address", DESK, "--smtp", smtp_url]);
+    let token = desk.person(AGENT, "Alex Agent", "agent");
+    let server = desk.serve_with(&["--smtp-listen", "127.0.0.1:0"]).await;
+    (desk, server, token)
+}
+
+async fn open_ticket(api: &Api, token: &str, requester: &str, subject: &str) -> i64 {
+    let created = send(api.post(token, "/api/v1/tickets").json(&json!({
+        "subject": subject,
+        "description": "It started this morning.",
+        "requester": requester,
+        "channel": "phone",
+    })))
+    .await
+    .expect(201)
+    .json;
+    created["id"].as_i64().expect("an id")
+}
+
+async fn comment(api: &Api, token: &str, ticket: i64, body: &str, internal: bool) {
+    send(
+        api.post(token, &format!("/api/v1/tickets/{ticket}/comments"))
+            .json(&json!({"body": body, "internal": internal})),
+    )
+    .await
+    .expect(201);
+}
+
+/// A header's value as written (the short ones this test reads are never folded).
+fn header(raw: &[u8], name: &str) -> Option<String> {
+    let text = String::from_utf8_lossy(raw);
+    let head = text.split("\r\n\r\n").next().unwrap_or_default().to_owned();
+    head.lines().find_map(|l| {
+        let (n, v) = l.split_once(':')?;
+        n.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+    })
+}
+
+fn parse(raw: &[u8]) -> frontline_mail::Inbound {
+    frontline_mail::parse(raw, 1 << 20).expect("Frontline's mail parses")
+}
+
+async fn events(api: &Api, token: &str, ticket: i64) -> Vec<Value> {
+    api.all_items(token, &format!("/api/v1/tickets/{ticket}/events"), 100)
+        .await
+}
+
+async fn mail_goes_out_and_replies_thread_back(backend: Backend) {
+    let postfix = Postfix::start(&["bob"]);
+    let (_desk, server, token) = desk_sending_to(backend, "mail_out", &postfix.url()).await;
+    let api = server.api();
+    let bob = format!("bob@{}", postfix::DOMAIN);
+
+    // A new ticket: the requester gets an automatic acknowledgement that threads.
+    let id = open_ticket(&api, &token, &bob, "Printer on floor 3 jams").await;
+    let ack_raw = postfix.wait_for("bob", 1, LONG).await.remove(0);
+    let ack = parse(&ack_raw);
+    assert!(ack.subject.contains(&format!("[#{id}]")), "{}", ack.subject);
+    assert!(
+        ack.subject.contains("Printer on floor 3 jams"),
+        "{}",
+        ack.subject
+    );
+    assert_eq!(ack.from.address, DESK);
+    assert_eq!(ack.to[0].address, bob);
+    assert_eq!(
+        header(&ack_raw, "Auto-Submitted").as_deref(),
+        Some("auto-generated")
+    );
+    let ack_id = ack.message_id.clone().expect("a Message-ID");
+    assert!(ack_id.ends_with("@desk.example"), "{ack_id}");
+    assert!(ack.text.contains("Reply above this line"), "{}", ack.text);
+    assert!(ack.html.is_some(), "an HTML part too");
+
+    // An agent's public reply reaches the requester, in the ticket's thread, written by a
+    // person (no Auto-Submitted). An internal note in between sends nothing.
+    comment(
+        &api,
+        &token,
+        id,
+        "Secret: the vendor owes us a fuser.",
+        true,
+    )
+    .await;
+    comment(
+        &api,
+        &token,
+        id,
+        "Please open tray 2 and pull the green lever.",
+        false,
+    )
+    .await;
+    let reply_raw = postfix.wait_for("bob", 2, LONG).await.remove(1);
+    let reply = parse(&reply_raw);
+    assert!(
+        reply.text.contains("pull the green lever"),
+        "{}",
+        reply.text
+    );
+    assert!(header(&reply_raw, "Auto-Submitted").is_none());
+    assert_eq!(reply.in_reply_to, vec![ack_id.clone()]);
+    assert!(reply.references.contains(&ack_id), "{:?}", reply.references);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let all = postfix.messages("bob");
+    assert_eq!(all.len(), 2, "the internal note sent no mail");
+    assert!(
+        all.iter()
+            .all(|m| !String::from_utf8_lossy(m).contains("fuser")),
+        "the note's text never leaves the desk"
+    );
+
+    // Bob answers the reply; the subject no longer names the ticket, the Message-ID does.
+    let answer = format!(
+        "From: Bob <{bob}>\r\nTo: {DESK}\r\nSubject: Re: lever\r\n\
+         Message-ID: <bob-answer-1@{d}>\r\nIn-Reply-To: <{r}>\r\nReferences: <{ack_id}> <{r}>\r\n\
+         Date: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\nDone, it prints again.\r\n\r\n\
+         On Mon, Frontline wrote:\r\n> Please open tray 2\r\n",
+        d = postfix::DOMAIN,
+        r = reply.message_id.clone().expect("a Message-ID"),
+    );
+    server
+        .smtp()
+        .send_raw(
+            &Envelope::new(
+                Some(bob.parse().expect("an address")),
+                vec![DESK.parse().expect("an address")],
+            )
+            .expect("an envelope"),
+            answer.as_bytes(),
+        )
+        .await
+        .expect("Frontline takes the answer");
+    let deadline = Instant::now() + LONG;
+    loop {
+        let items = api
+            .all_items(&token, &format!("/api/v1/tickets/{id}/comments"), 100)
+            .await;
+        if items
+            .iter()
+            .any(|c| c["body"].as_str() == Some("Done, it prints again."))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the answer did not thread: {items:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        api.all_ticket_ids(&token, 100).await,
+        vec![id],
+        "the answer opened no ticket"
+    );
+
+    // A recipient the server refuses for good (550): an event on the ticket says so.
+    let lost = open_ticket(&api, &token, "nobody@example.org", "Monitor flickers").await;
+    let deadline = Instant::now() + LONG;
+    let failed = loop {
+        let trail = events(&api, &token, lost).await;
+        if let Some(e) = trail.iter().find(|e| e["kind"] == "mail_failed") {
+            break e.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no mail_failed event: {trail:?}\n{}",
+            postfix.log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let why = failed.to_string();
+    assert!(
+        why.contains("550") && why.contains("nobody@example.org"),
+        "{why}"
+    );
+    drop(server);
+}
+
+async fn a_server_that_is_down_delays_mail_and_loses_none(backend: Backend) {
+    let postfix = Postfix::start(&["bob"]);
+    let (desk, server, token) = desk_sending_to(backend, "mail_out_down", &postfix.url()).await;
+    let admin = desk.person("admin@desk.example", "Ada Admin", "admin");
+    let api = server.api();
+    postfix.down();
+    let id = open_ticket(&api, &token, "bob@example.org", "Laptop will not boot").await;
+
+    // The attempt fails and the job waits for another, with the reason.
+    let deadline = Instant::now() + LONG;
+    loop {
+        let page = send(api.get(&admin, "/api/v1/jobs?state=queued&limit=100"))
+            .await
+            .expect(200)
+            .json;
+        let jobs = page["items"].as_array().cloned().unwrap_or_default();
+        let waiting = jobs.iter().find(|j| {
+            j["kind"] == "mail.send"
+                && j["attempts"].as_i64().unwrap_or(0) >= 1
+                && j["last_error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("cannot send"))
+        });
+        if waiting.is_some() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no failed attempt seen: {jobs:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(postfix.messages("bob").is_empty());
+
+    // Back up: the next attempt delivers it, once.
+    postfix.up();
+    let got = postfix.wait_for("bob", 1, Duration::from_secs(90)).await;
+    assert!(parse(&got[0]).subject.contains(&format!("[#{id}]")));
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(postfix.messages("bob").len(), 1, "sent exactly once");
+    let trail = events(&api, &token, id).await;
+    assert!(
+        trail.iter().all(|e| e["kind"] != "mail_failed"),
+        "a delay is no failure: {trail:?}"
+    );
+    drop(server);
+}
+
+/// A Dovecot whose auth service Postfix asks, on a socket in a folder Postfix can reach.
+fn dovecot_and_postfix() -> (tempfile::TempDir, Dovecot, Postfix) {
+    use std::os::unix::fs::PermissionsExt;
+    let sockets = tempfile::tempdir().expect("a folder");
+    std::fs::set_permissions(sockets.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod");
+    let socket = sockets.path().join("auth");
+    let dovecot = Dovecot::start_with(dovecot::Options {
+        auth_socket: Some(socket.clone()),
+        ..dovecot::Options::default()
+    });
+    let postfix = Postfix::start_with(
+        &["bob"],
+        postfix::Options {
+            sasl_socket: Some(socket),
+        },
+    );
+    (sockets, dovecot, postfix)
+}
+
+async fn smtp_auth_with_a_password(backend: Backend) {
+    let (_sockets, _dovecot, postfix) = dovecot_and_postfix();
+    // Without AUTH the port refuses relaying: this is what proves AUTH happened.
+    let url = format!(
+        "smtp://{}:{}@127.0.0.1:{}",
+        dovecot::USER.replace('@', "%40"),
+        dovecot::PASSWORD.replace('@', "%40"),
+        postfix.auth_port()
+    );
+    let (_desk, server, token) = desk_sending_to(backend, "mail_out_auth", &url).await;
+    let id = open_ticket(&server.api(), &token, "bob@example.org", "Password expired").await;
+    let got = postfix.wait_for("bob", 1, LONG).await;
+    assert!(parse(&got[0]).subject.contains(&format!("[#{id}]")));
+    assert!(
+        postfix.log().contains("sasl_method=PLAIN") || postfix.log().contains("sasl_method=LOGIN"),
+        "{}",
+        postfix.log()
+    );
+    drop(server);
+}
+
+async fn smtp_auth_with_xoauth2(backend: Backend) {
+    let (_sockets, dovecot, postfix) = dovecot_and_postfix();
+    let token = dovecot.token(dovecot::USER, Duration::from_secs(600));
+    let url = format!(
+        "smtp://{};AUTH=XOAUTH2:{token}@127.0.0.1:{}",
+        dovecot::USER.replace('@', "%40"),
+        postfix.auth_port()
+    );
+    let (_desk, server, agent) = desk_sending_to(backend, "mail_out_oauth", &url).await;
+    let id = open_ticket(&server.api(), &agent, "bob@example.org", "Need a new badge").await;
+    let got = postfix.wait_for("bob", 1, LONG).await;
+    assert!(parse(&got[0]).subject.contains(&format!("[#{id}]")));
+    assert!(
+        postfix.log().contains("sasl_method=XOAUTH2"),
+        "{}",
+        postfix.log()
+    );
+    drop(server);
+}

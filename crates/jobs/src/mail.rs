@@ -1,0 +1,56 @@
+//! Outbound mail's two jobs. `mail.compose` decides and renders the mail a change causes and
+//! stores each message with its `mail.send` job, all in the job's transaction.
+//! `mail.send` talks to the SMTP server outside any transaction (a slow server must not hold
+//! the database), then records the outcome in the job's transaction: sent; failed for good
+//! (a 5xx, or the last attempt), which leaves an event on the ticket; or failed for now,
+//! which the queue retries with backoff.
+
+use frontline_core::mail::outbound::{Attempt, MailEvent};
+
+use crate::queue::{HandlerFuture, JobContext, JobError};
+
+/// Renders and stores the mail of one change, once (the job's transaction).
+pub fn compose(ctx: &mut JobContext) -> HandlerFuture<'_> {
+    Box::pin(async move {
+        let event: MailEvent = ctx.payload()?;
+        let desk = ctx.desk.clone();
+        let mut tx = ctx.begin().await?;
+        desk.compose_mail(&mut tx.conn(), &event).await?;
+        tx.commit().await.map_err(JobError::from)
+    })
+}
+
+/// Sends one stored message and records what became of it.
+pub fn send(ctx: &mut JobContext) -> HandlerFuture<'_> {
+    Box::pin(async move {
+        let id: i64 = ctx.payload()?;
+        let desk = ctx.desk.clone();
+        let attempt = desk.send_mail(id).await?;
+        let last = ctx.job.attempts >= ctx.job.max_attempts;
+        let outcome = match attempt {
+            Attempt::Transient(why) if !last => {
+                // The message shows why it waits; the queue tries again later.
+                if let Err(e) = desk.note_mail_attempt(id, &why).await {
+                    tracing::warn!(error = %e, outbox_id = id, "cannot record the failed attempt");
+                }
+                return Err(JobError::Retry(why));
+            }
+            Attempt::Transient(why) => Attempt::Transient(format!(
+                "gave up after {} attempts: {why}",
+                ctx.job.attempts
+            )),
+            other => other,
+        };
+        let mut tx = ctx.begin().await?;
+        desk.finish_mail(&mut tx.conn(), id, &outcome).await?;
+        tx.commit().await.map_err(JobError::from)?;
+        match outcome {
+            Attempt::Sent => tracing::info!(outbox_id = id, "mail sent"),
+            Attempt::Permanent(why) | Attempt::Transient(why) => {
+                tracing::warn!(outbox_id = id, error = %why, "mail not delivered")
+            }
+            Attempt::Finished => {}
+        }
+        Ok(())
+    })
+}
