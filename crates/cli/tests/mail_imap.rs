@@ -3,7 +3,9 @@
 //! configuration in a temporary folder: messages already in the folder (read or not) become
 //! tickets and are flagged `\Seen` only after they are stored, a reply appended while the
 //! desk waits (IDLE) lands as a comment, a second copy and a restart add nothing, and a bad
-//! password shows in `frontline mailbox list`. On SQLite and PostgreSQL.
+//! password shows in `frontline mailbox list`. A mailbox signs in with an OAuth 2.0 token
+//! (XOAUTH2) too, and a refused token changes nothing. On SQLite and PostgreSQL; two nodes on
+//! one PostgreSQL poll each mailbox from one node at a time.
 
 mod support;
 
@@ -19,7 +21,8 @@ use tokio::net::TcpStream;
 on_both!(
     imap_mail_becomes_tickets_once,
     imap_errors_are_shown,
-    imaps_checks_the_certificate
+    imaps_checks_the_certificate,
+    imap_signs_in_with_an_oauth_token
 );
 
 fn message(from: &str, subject: &str, id: &str, headers: &str, body: &str) -> Vec<u8> {
@@ -294,6 +297,173 @@ async fn imaps_checks_the_certificate(backend: Backend) {
         !desk.run_ok(&["mailbox", "list"]).contains("last error")
     })
     .await;
+    let _ = imap.logout().await;
+}
+
+async fn imap_signs_in_with_an_oauth_token(backend: Backend) {
+    let dovecot = Dovecot::start();
+    let mut imap = dovecot.session().await;
+    deliver(
+        &mut imap,
+        None,
+        message(
+            "ana@client.example",
+            "Token mail",
+            "o1@client.example",
+            "",
+            "Read with a token.",
+        ),
+    )
+    .await;
+    let oauth_url = |token: &str| {
+        format!(
+            "imap://desk%40desk.example;AUTH=XOAUTH2:{token}@127.0.0.1:{}/INBOX",
+            dovecot.port()
+        )
+    };
+
+    // A token the server does not accept (signed with another key): a clear error, in the
+    // log and the list, and nothing read or flagged.
+    let forged = Dovecot::start().token(USER, Duration::from_secs(600));
+    let refused = TestDesk::new(backend, "imapoauthbad").await;
+    refused.run_ok(&[
+        "mailbox",
+        "add",
+        "--address",
+        USER,
+        "--imap",
+        &oauth_url(&forged),
+    ]);
+    let token = refused.person("agent@desk.example", "Alex Agent", "agent");
+    let server = refused.serve().await;
+    eventually(
+        Duration::from_secs(30),
+        "the refused token in the list",
+        || async {
+            refused
+                .run_ok(&["mailbox", "list"])
+                .contains("XOAUTH2 token for desk@desk.example refused")
+        },
+    )
+    .await;
+    assert!(
+        server
+            .log()
+            .contains("XOAUTH2 token for desk@desk.example refused"),
+        "{}",
+        server.log()
+    );
+    assert!(tickets(&server.api(), &token).await.is_empty());
+    assert_eq!(flags(&mut imap).await, vec![(1, false)]);
+    let listed = refused.run_ok(&["mailbox", "list"]);
+    assert!(
+        !listed.contains(&forged),
+        "the token is never shown: {listed}"
+    );
+    drop(server);
+
+    // A token it signed: the mailbox is read as with a password.
+    let good = dovecot.token(USER, Duration::from_secs(600));
+    let desk = TestDesk::new(backend, "imapoauth").await;
+    desk.run_ok(&[
+        "mailbox",
+        "add",
+        "--address",
+        USER,
+        "--imap",
+        &oauth_url(&good),
+    ]);
+    let token = desk.person("agent@desk.example", "Alex Agent", "agent");
+    let server = desk.serve().await;
+    let api = server.api();
+    eventually(
+        Duration::from_secs(30),
+        "the ticket read with the token",
+        || async { tickets(&api, &token).await.len() == 1 },
+    )
+    .await;
+    eventually(
+        Duration::from_secs(10),
+        "the message flagged \\Seen",
+        || async { flags(&mut dovecot.session().await).await == vec![(1, true)] },
+    )
+    .await;
+    let listed = desk.run_ok(&["mailbox", "list"]);
+    assert!(!listed.contains("last error"), "{listed}");
+    assert!(!listed.contains(&good), "{listed}");
+    let _ = imap.logout().await;
+}
+
+/// Two `serve` nodes on one PostgreSQL: one of them polls the mailbox (holding its lease),
+/// and when that one is killed the other takes the mailbox over; every message once.
+#[tokio::test]
+async fn postgres_one_node_polls_each_mailbox() {
+    const POLLING: &str = "polling the mailbox under this node's lease";
+    let dovecot = Dovecot::start();
+    let mut imap = dovecot.session().await;
+    let desk = TestDesk::new(Backend::Postgres, "imaplease").await;
+    desk.run_ok(&[
+        "mailbox",
+        "add",
+        "--address",
+        USER,
+        "--imap",
+        &dovecot.url(PASSWORD),
+    ]);
+    let token = desk.person("agent@desk.example", "Alex Agent", "agent");
+    let mut first = desk.serve().await;
+    eventually(
+        Duration::from_secs(20),
+        "the first node polling",
+        || async { first.log().contains(POLLING) },
+    )
+    .await;
+    let second = desk.serve().await;
+    deliver(
+        &mut imap,
+        None,
+        message(
+            "ana@client.example",
+            "One",
+            "n1@client.example",
+            "",
+            "First.",
+        ),
+    )
+    .await;
+    let api = second.api();
+    eventually(Duration::from_secs(30), "the first ticket", || async {
+        tickets(&api, &token).await.len() == 1
+    })
+    .await;
+    // Several renewals and rescans later the second node still leaves the mailbox alone.
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    assert!(!second.log().contains(POLLING), "{}", second.log());
+    assert_eq!(first.log().matches("IMAP folder open").count(), 1);
+
+    first.kill9();
+    deliver(
+        &mut imap,
+        None,
+        message(
+            "bo@client.example",
+            "Two",
+            "n2@client.example",
+            "",
+            "Second.",
+        ),
+    )
+    .await;
+    // The lease (15 s) runs out, and the second node's next look (every 5 s) takes it.
+    eventually(
+        Duration::from_secs(60),
+        "the second node taking over",
+        || async { tickets(&api, &token).await.len() == 2 },
+    )
+    .await;
+    assert!(second.log().contains(POLLING), "{}", second.log());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(tickets(&api, &token).await.len(), 2, "each message once");
     let _ = imap.logout().await;
 }
 

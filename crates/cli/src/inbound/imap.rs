@@ -5,6 +5,13 @@
 //! the server, and the stored position (with the Message-ID key) keeps it from being
 //! ingested twice. A failing server is retried with growing pauses and its error shown by
 //! `frontline mailbox list`.
+//!
+//! With several nodes on one database, one polls each mailbox: a node polls only while it
+//! holds the mailbox's lease, renewed every [`RENEW`] for [`LEASE`]; a node that dies stops
+//! renewing and another takes the mailbox over at its next look after the lease ran out, and
+//! a node that stops gives its leases back. A node that finds its lease taken (it stalled
+//! past the lease) stops polling that mailbox. The unique keys keep two pollers correct
+//! anyway; the lease saves the doubled work.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -23,8 +30,15 @@ const BATCH: usize = 25;
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 /// Longest wait for new mail before looking again (IDLE must be renewed within 29 minutes).
 const WAIT: Duration = Duration::from_secs(20 * 60);
-/// How often the list of mailboxes is read again for new ones.
-const RESCAN: Duration = Duration::from_secs(30);
+/// How often the list of mailboxes is read again for new ones, and for mailboxes whose
+/// poller's lease ran out.
+const RESCAN: Duration = Duration::from_secs(5);
+/// How long a node's claim on polling a mailbox lasts without renewal: a node that dies
+/// hands its mailboxes over after at most this plus [`RESCAN`].
+const LEASE: Duration = Duration::from_secs(15);
+/// How often a polling node renews its lease; well inside [`LEASE`], so a slow database
+/// does not lose it.
+const RENEW: Duration = Duration::from_secs(5);
 /// A message this much over the desk's limit is not even fetched: it is skipped (left
 /// unread on the server) with a logged reason. Smaller oversized ones are stored and
 /// quarantined by ingest, so an administrator sees them.
@@ -36,6 +50,7 @@ pub fn spawn(desk: Desk, shutdown: watch::Receiver<bool>) -> JoinHandle<()> {
 }
 
 async fn supervise(desk: Desk, mut shutdown: watch::Receiver<bool>) {
+    let owner = node_id();
     let mut running: HashMap<i64, (String, JoinHandle<()>)> = HashMap::new();
     loop {
         match desk.mailboxes(None).await {
@@ -51,10 +66,21 @@ async fn supervise(desk: Desk, mut shutdown: watch::Receiver<bool>) {
                     if let Some((_, old)) = running.remove(&m.id) {
                         old.abort();
                     }
+                    match desk.lease_mailbox(m.id, &owner, LEASE).await {
+                        Ok(true) => {}
+                        // Another node polls it.
+                        Ok(false) => continue,
+                        Err(e) => {
+                            tracing::warn!(error = %e, mailbox = %m.address, "cannot take the mailbox's lease; will retry");
+                            continue;
+                        }
+                    }
                     let id = m.id;
                     let span = tracing::info_span!("imap", mailbox = %m.address);
-                    let task =
-                        tokio::spawn(poll(desk.clone(), m, url, shutdown.clone()).instrument(span));
+                    let task = tokio::spawn(
+                        poll(desk.clone(), m, url, owner.clone(), shutdown.clone())
+                            .instrument(span),
+                    );
                     running.insert(id, (key, task));
                 }
             }
@@ -70,11 +96,65 @@ async fn supervise(desk: Desk, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
-/// Polls one mailbox until shutdown, reconnecting after failures.
-async fn poll(desk: Desk, mailbox: Mailbox, url: ImapUrl, mut shutdown: watch::Receiver<bool>) {
+/// Who this node is when it holds a lease: host, process and start time.
+fn node_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "node".to_owned());
+    format!(
+        "{host}-{}-{:016x}",
+        std::process::id(),
+        rand::random::<u64>()
+    )
+}
+
+/// Polls one mailbox while this node holds its lease: until shutdown (then the lease is
+/// given back) or until another node holds it.
+async fn poll(
+    desk: Desk,
+    mailbox: Mailbox,
+    url: ImapUrl,
+    owner: String,
+    shutdown: watch::Receiver<bool>,
+) {
+    tracing::info!(owner = %owner, "polling the mailbox under this node's lease");
+    tokio::select! {
+        () = read_until_shutdown(&desk, &mailbox, &url, shutdown) => {
+            if let Err(e) = desk.release_mailbox(mailbox.id, &owner).await {
+                tracing::warn!(error = %e, "cannot give the mailbox's lease back; it runs out by itself");
+            }
+        }
+        () = keep_lease(&desk, mailbox.id, &owner) => {
+            // Whatever was being stored rolls back and stays unread on the server: the new
+            // holder reads it.
+            tracing::warn!("another node holds the mailbox's lease now; this node stops polling it");
+        }
+    }
+}
+
+/// Renews the lease every [`RENEW`]; returns once it is lost.
+async fn keep_lease(desk: &Desk, mailbox_id: i64, owner: &str) {
+    loop {
+        tokio::time::sleep(RENEW).await;
+        match desk.lease_mailbox(mailbox_id, owner, LEASE).await {
+            Ok(true) => {}
+            Ok(false) => return,
+            // The lease may still hold; the next renewal tells.
+            Err(e) => tracing::warn!(error = %e, "cannot renew the mailbox's lease"),
+        }
+    }
+}
+
+/// Reads the mailbox until shutdown, reconnecting after failures.
+async fn read_until_shutdown(
+    desk: &Desk,
+    mailbox: &Mailbox,
+    url: &ImapUrl,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut pause = Duration::from_secs(2);
     loop {
-        match session(&desk, &mailbox, &url, &mut shutdown).await {
+        match session(desk, mailbox, url, &mut shutdown).await {
             Ok(()) => return,
             Err(e) => {
                 tracing::warn!(error = %e, url = %url, retry_in = ?pause, "cannot read the mailbox");

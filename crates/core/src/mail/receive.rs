@@ -110,6 +110,35 @@ impl Desk {
         Ok(new)
     }
 
+    /// Takes or renews the lease on polling mailbox `mailbox_id` for `owner`, for `lease`
+    /// from now: with several nodes on one database, one polls each mailbox. False when
+    /// another node holds a lease that has not run out.
+    pub async fn lease_mailbox(
+        &self,
+        mailbox_id: i64,
+        owner: &str,
+        lease: std::time::Duration,
+    ) -> Result<bool> {
+        let now = self.now().as_micros();
+        let until = now.saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
+        let mut tx = self.begin().await?;
+        let granted = tx
+            .conn()
+            .lease_mailbox(mailbox_id, owner, until, now)
+            .await?;
+        tx.commit().await?;
+        Ok(granted)
+    }
+
+    /// Gives the mailbox's lease back if `owner` holds it (a node stopping hands its
+    /// mailboxes over at once instead of when the lease runs out).
+    pub async fn release_mailbox(&self, mailbox_id: i64, owner: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        tx.conn().release_mailbox(mailbox_id, owner).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Records why the mailbox's server could not be read (`None`: it works again).
     pub async fn record_mailbox_error(&self, mailbox_id: i64, error: Option<&str>) -> Result<()> {
         let mut tx = self.begin().await?;
