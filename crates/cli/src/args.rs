@@ -78,6 +78,15 @@ pub struct ServeArgs {
     /// recipients that are no configured mailbox are refused.
     #[arg(long, env = "FRONTLINE_SMTP_LISTEN")]
     pub smtp_listen: Option<SocketAddr>,
+    /// A reverse proxy (address or CIDR network) whose X-Forwarded-For names the client, for
+    /// sign-in throttling per address; repeatable, or comma-separated in the variable.
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        env = "FRONTLINE_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -58,7 +58,9 @@ fn main() -> ExitCode {
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
-        Command::Serve(args) => serve::run(&config, args.demo, args.smtp_listen).await,
+        Command::Serve(args) => {
+            serve::run(&config, args.demo, args.smtp_listen, &args.trusted_proxies).await
+        }
         Command::Migrate => {
             let desk = open_desk(&config).await?;
             desk.store().close().await;

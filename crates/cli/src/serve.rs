@@ -11,8 +11,11 @@ pub async fn run(
     config: &Config,
     demo: bool,
     smtp_listen: Option<std::net::SocketAddr>,
+    trusted_proxies: &[String],
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    let proxies = frontline_web::TrustedProxies::parse(trusted_proxies)
+        .map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))?;
     let desk = crate::open_desk(config).await?;
     if demo {
         crate::demo::fill(&desk)
@@ -44,7 +47,7 @@ pub async fn run(
         None => None,
     };
     let imap = crate::inbound::imap::spawn(desk.clone(), stop_rx.clone());
-    let app = frontline_web::router(AppState::new(desk.clone()));
+    let app = frontline_web::router(AppState::new(desk.clone())).layer(axum::Extension(proxies));
     tracing::info!(%addr, database = ?config.database, ready_ms = started.elapsed().as_millis() as u64, "serving");
     println!("Frontline is listening on http://{addr}");
     // The peer address reaches the pages, which throttle failed sign-ins per address.

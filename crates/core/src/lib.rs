@@ -8,6 +8,7 @@
 pub mod actor;
 pub mod assignment;
 pub mod auth;
+pub mod canned;
 mod cache;
 pub mod config;
 mod desk;
@@ -17,11 +18,13 @@ pub mod mail;
 pub mod maintenance;
 pub mod notify;
 pub mod people;
+pub mod presence;
 pub mod queues;
 pub mod rules;
 pub mod sessions;
 pub mod sla;
 pub mod tickets;
+pub mod views;
 
 pub use actor::Actor;
 pub use desk::{Desk, Limits};

@@ -449,6 +449,23 @@ impl Desk {
     }
 }
 
+impl Desk {
+    /// Every group's name, for filter and sharing choices.
+    pub async fn group_names(&self, actor: &Actor) -> Result<Vec<String>> {
+        actor.require_staff()?;
+        let mut pc = self.store.read().await?;
+        let mut names: Vec<String> = pc
+            .conn()
+            .groups()
+            .await?
+            .into_iter()
+            .map(|g| g.name)
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+}
+
 /// A second view of one owner with the same name is refused with a message that says so.
 fn duplicate_name(e: frontline_store::StoreError, name: &str) -> CoreError {
     match e {

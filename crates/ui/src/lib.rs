@@ -8,12 +8,14 @@
 //! without script; `app.js` adds keyboard navigation and live queue updates (server-sent
 //! events from `console::live`).
 
+mod admin;
 mod assets;
 mod console;
 mod error;
 mod forms;
 mod login;
 mod portal;
+mod proxy;
 mod session;
 mod view;
 
@@ -23,6 +25,8 @@ use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use frontline_core::Desk;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use proxy::{Cidr, TrustedProxies};
 
 /// Requests with attachments may be this large; the desk's per-file limit applies on top.
 const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
@@ -46,6 +50,7 @@ pub(crate) struct Ui {
 pub fn router<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
     let uploads = Router::new()
         .route("/portal/tickets", post(portal::new::submit))
+        .route("/console/tickets", post(console::new::submit))
         .route("/portal/tickets/{id}/replies", post(portal::ticket::reply))
         .route(
             "/console/tickets/{id}/comments",
@@ -65,7 +70,9 @@ pub fn router<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
         .route("/console/live", get(console::live::events))
         .route("/console/new", get(console::new::form))
         .route("/console/bulk", post(console::bulk::apply))
-        .route("/console/tickets", post(console::new::submit))
+        .route("/console/views", post(console::views::save))
+        .route("/console/views/{id}/rename", post(console::views::rename))
+        .route("/console/views/{id}/delete", post(console::views::delete))
         .route("/console/tickets/{id}", get(console::ticket::page))
         .route(
             "/console/tickets/{id}/fields",
@@ -80,6 +87,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
             get(assets::attachment),
         )
         .merge(uploads)
+        .merge(admin::router())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),

@@ -5,9 +5,7 @@
 //! console); `Requester` is a requester (the portal; staff are sent to the console instead).
 //! A form body is read through `Posted<T>`, which also checks the CSRF token it carries.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Form, FromRequest, FromRequestParts, Request};
+use axum::extract::{Form, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use frontline_core::sessions::{BrowserSession, IDLE_LIFETIME_SECS};
@@ -93,15 +91,10 @@ pub(crate) fn session_cookie(token: &str, secure: bool) -> String {
     set_cookie(SESSION_COOKIE, token, "/", IDLE_LIFETIME_SECS, secure)
 }
 
-fn client_address(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
-}
+use crate::proxy::client_address;
 
-/// The client's address, for sign-in throttling: the peer of the TCP connection.
+/// The client's address, for sign-in throttling: the peer of the TCP connection, or the
+/// address a trusted proxy forwarded for (`proxy`).
 pub(crate) struct ClientAddr(pub String);
 
 impl FromRequestParts<Ui> for ClientAddr {

@@ -188,7 +188,7 @@ async fn an_agent_logs_a_call_for_a_new_requester(store: &Store) -> TestResult {
     };
     let mut bad = vec![("csrf", csrf.as_str())];
     bad.extend(call("not an address"));
-    let refused = b.post("/console/tickets", &bad).await?;
+    let refused = b.post_multipart("/console/tickets", &bad, &[]).await?;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("requester"), "{}", refused.body);
     assert!(
@@ -198,7 +198,13 @@ async fn an_agent_logs_a_call_for_a_new_requester(store: &Store) -> TestResult {
 
     let mut good = vec![("csrf", csrf.as_str())];
     good.extend(call("new.caller@example.org"));
-    let made = b.post("/console/tickets", &good).await?;
+    let made = b
+        .post_multipart(
+            "/console/tickets",
+            &good,
+            &[("files", "headset.log", b"VPN: handshake failed")],
+        )
+        .await?;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
     let id: i64 = made
         .location()
@@ -208,6 +214,14 @@ async fn an_agent_logs_a_call_for_a_new_requester(store: &Store) -> TestResult {
     assert_eq!(t.requester_email, "new.caller@example.org");
     assert_eq!(t.row.channel, "phone");
     assert_eq!(t.assignee_email.as_deref(), Some("agent@example.org"));
+    // The caller's file is on an internal note, and downloads.
+    let comments = site.desk.comments(&agent, id, 0, 10).await?;
+    let note = comments.first().ok_or("no comment with the files")?;
+    assert!(note.view.row.internal);
+    assert_eq!(note.attachments.len(), 1);
+    assert_eq!(note.attachments[0].filename, "headset.log");
+    let page = b.get(&format!("/console/tickets/{id}")).await?;
+    assert!(page.body.contains("headset.log"), "{}", page.body);
 
     let mut rita = site.signed_in("rita@example.org").await?;
     assert_eq!(

@@ -13,6 +13,8 @@ mod problem;
 mod router;
 mod state;
 
+/// The reverse proxies whose `X-Forwarded-For` the pages believe (`serve --trusted-proxy`).
+pub use frontline_ui::TrustedProxies;
 pub use metrics::Metrics;
 pub use router::{openapi, router};
 pub use state::AppState;

@@ -100,7 +100,13 @@ pub(crate) async fn events(
                 return None;
             }
             if let Some(id) = w.ticket {
-                let others = w.ui.viewers.see(id, w.actor.id, &w.actor.name);
+                let others = match w.ui.viewers.see(&w.ui.desk, &w.actor, id).await {
+                    Ok(others) => others,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "live updates cannot record a viewer");
+                        return None;
+                    }
+                };
                 if w.viewers.as_ref() != Some(&others) {
                     let event = Event::default().event("viewers").data(others.join(", "));
                     w.viewers = Some(others);

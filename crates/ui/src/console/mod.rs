@@ -8,3 +8,4 @@ pub(crate) mod new;
 pub(crate) mod queue;
 pub(crate) mod ticket;
 pub(crate) mod viewers;
+pub(crate) mod views;

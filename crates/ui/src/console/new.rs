@@ -1,18 +1,19 @@
 //! Logging a phone call (or a walk-up) as a ticket on behalf of a requester, who is added to
-//! the desk if they are new.
+//! the desk if they are new, with any files the caller sent (a screenshot, a log) attached.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
-use frontline_core::tickets::NewTicket;
+use frontline_core::tickets::{NewComment, NewTicket};
 use frontline_domain::{CategoryPath, Email, Level, Subject};
 use serde::Deserialize;
 
 use crate::Ui;
 use crate::error::{UiError, describe_invalid};
-use crate::session::{CsrfForm, Posted, Signed, Staff};
+use crate::forms::Upload;
+use crate::session::{Signed, Staff};
 use crate::view::{Chrome, Opt, Select};
 
 #[derive(Template)]
@@ -29,8 +30,6 @@ struct NewPage {
 #[derive(Deserialize, Default)]
 pub(crate) struct CallForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     requester: String,
     #[serde(default)]
     subject: String,
@@ -46,9 +45,18 @@ pub(crate) struct CallForm {
     assign_to_me: String,
 }
 
-impl CsrfForm for CallForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
+impl CallForm {
+    fn of(upload: &Upload) -> Self {
+        let text = |name: &str| upload.text(name).to_owned();
+        Self {
+            requester: text("requester"),
+            subject: text("subject"),
+            description: text("description"),
+            category: text("category"),
+            impact: text("impact"),
+            urgency: text("urgency"),
+            assign_to_me: text("assign_to_me"),
+        }
     }
 }
 
@@ -131,32 +139,50 @@ fn new_ticket(f: &CallForm, me: &str) -> Result<NewTicket, CoreError> {
     })
 }
 
-pub(crate) async fn submit(
-    State(ui): State<Ui>,
-    posted: Posted<CallForm>,
-) -> Result<Response, UiError> {
-    let (signed, f) = (&posted.signed, &posted.form);
+pub(crate) async fn submit(State(ui): State<Ui>, upload: Upload) -> Result<Response, UiError> {
+    let signed = &upload.signed;
     if !signed.actor().is_staff() {
         return Err(UiError::Forbidden(
             "Only the desk's team logs calls.".into(),
         ));
     }
-    let created = match new_ticket(f, &signed.actor().email) {
+    let f = CallForm::of(&upload);
+    let created = match new_ticket(&f, &signed.actor().email) {
         Ok(new) => ui.desk.create_ticket(signed.actor(), new, None).await,
         Err(e) => Err(e),
     };
-    match created {
-        Ok(c) => Ok(Redirect::to(&format!("/console/tickets/{}", c.ticket.row.id)).into_response()),
+    let id = match created {
+        Ok(c) => c.ticket.row.id,
         Err(CoreError::Invalid(errors)) => {
-            render(
+            return render(
                 &ui,
                 signed,
-                f,
+                &f,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 describe_invalid(&errors),
             )
-            .await
+            .await;
         }
-        Err(e) => Err(e.into()),
+        Err(e) => return Err(e.into()),
+    };
+    // The files go on an internal note: a public reply would tell the requester about their
+    // own files and count as the desk's first response.
+    if !upload.files.is_empty() {
+        let files = NewComment {
+            body: "Files received with the call.".into(),
+            internal: true,
+            attachments: upload.files.clone(),
+        };
+        if let Err(e) = ui.desk.add_comment(signed.actor(), id, files).await {
+            let message = match e {
+                CoreError::Invalid(errors) => describe_invalid(&errors),
+                other => return Err(other.into()),
+            };
+            return Err(UiError::BadRequest(format!(
+                "Ticket #{id} was opened, but its files were not attached: {message}. Open the \
+                 ticket and attach them to a note."
+            )));
+        }
     }
+    Ok(Redirect::to(&format!("/console/tickets/{id}")).into_response())
 }

@@ -45,6 +45,8 @@ struct TicketPage {
     error: String,
     draft: String,
     draft_internal: bool,
+    /// The canned responses the agent may insert, the last inserted one selected.
+    canned: Vec<Opt>,
 }
 
 /// What the page shows besides the ticket: a failed action's message and the text that was
@@ -54,6 +56,8 @@ struct Outcome {
     error: String,
     draft: String,
     draft_internal: bool,
+    /// The canned response just inserted.
+    canned: String,
 }
 
 fn select(id: &'static str, name: &'static str, label: &'static str, options: Vec<Opt>) -> Select {
@@ -83,6 +87,7 @@ async fn render(
         .await?;
     let categories = desk.categories().await?;
     let groups = desk.groups(actor).await?;
+    let canned = desk.canned_responses(actor).await?;
     let mut staff = Vec::new();
     for role in [Role::Agent, Role::Manager, Role::Admin] {
         staff.extend(desk.list_users(actor, Some(role), "", 500).await?);
@@ -112,7 +117,7 @@ async fn render(
         description: r.description.clone(),
         version: r.version,
         live_since: format!("{}-{}", r.version, r.updated_at),
-        viewers: ui.viewers.see(id, actor.id, &actor.name).join(", "),
+        viewers: ui.viewers.see(&ui.desk, actor, id).await?.join(", "),
         messages: comments.iter().map(Message::of).collect(),
         history: events.iter().map(HistoryLine::of).collect(),
         links: links
@@ -185,6 +190,17 @@ async fn render(
                 ),
             ),
         ],
+        canned: Opt::list(
+            canned.into_iter().map(|c| {
+                let label = if c.owner_id.is_some() {
+                    format!("{} (yours)", c.name)
+                } else {
+                    c.name
+                };
+                (c.id.to_string(), label)
+            }),
+            &outcome.canned,
+        ),
         error: outcome.error,
         draft: outcome.draft,
         draft_internal: outcome.draft_internal,
@@ -236,6 +252,9 @@ pub(crate) async fn comment(
         ));
     }
     let internal = upload.text("kind") == "note";
+    if upload.text("action") == "insert" {
+        return insert_canned(&ui, &upload, id, internal).await;
+    }
     let new = NewComment {
         body: upload.text("body").to_owned(),
         internal,
@@ -248,13 +267,46 @@ pub(crate) async fn comment(
         ),
         Err(e) => {
             let outcome = Outcome {
-                error: String::new(),
                 draft: upload.text("body").to_owned(),
                 draft_internal: internal,
+                ..Outcome::default()
             };
             show_failure(&ui, signed, id, e, outcome).await
         }
     }
+}
+
+/// The reply form's "Insert" button: the page again, the chosen canned response filled in for
+/// this ticket and added to what was already written. Nothing is sent.
+async fn insert_canned(
+    ui: &Ui,
+    upload: &Upload,
+    id: i64,
+    internal: bool,
+) -> Result<Response, UiError> {
+    let signed = &upload.signed;
+    let chosen = upload.text("canned");
+    let mut outcome = Outcome {
+        draft: upload.text("body").trim_end().to_owned(),
+        draft_internal: internal,
+        canned: chosen.to_owned(),
+        ..Outcome::default()
+    };
+    let Ok(canned) = chosen.parse::<i64>() else {
+        outcome.error = "Choose a canned response to insert.".to_owned();
+        return render(ui, signed, id, StatusCode::UNPROCESSABLE_ENTITY, outcome).await;
+    };
+    let text = ui.desk.fill_canned(signed.actor(), canned, id).await?;
+    if !outcome.draft.is_empty() {
+        outcome.draft.push_str("\n\n");
+    }
+    outcome.draft.push_str(&text);
+    if !upload.files.is_empty() {
+        outcome.error = "The response was inserted; files chosen before are not kept, so \
+            attach them again before sending."
+            .to_owned();
+    }
+    render(ui, signed, id, StatusCode::OK, outcome).await
 }
 
 #[derive(Deserialize)]

@@ -1,13 +1,21 @@
-//! Who is looking at which ticket right now, as this node knows it: every open ticket page
-//! keeps a live stream (`live`) that reports its viewer every poll, and a viewer not heard from
-//! for `FRESH` is gone. Nodes do not share this, so behind a load balancer an agent sees the
-//! colleagues served by the same node.
+//! Who is looking at which ticket right now: every open ticket page keeps a live stream
+//! (`live`) that reports its viewer every poll, and a viewer not heard from for a few seconds
+//! is gone. On PostgreSQL, where several nodes may serve one desk, the reports go to the
+//! database (`Desk::viewing_ticket`, a heartbeat row per viewer), so an agent sees colleagues
+//! on every node. A SQLite desk runs on one node, so this node's memory is enough there and
+//! costs no write.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
-const FRESH: Duration = Duration::from_secs(10);
+use frontline_core::presence::FRESH_SECS;
+use frontline_core::{Actor, Backend, Desk, Result};
+
+const FRESH: Duration = Duration::from_secs(FRESH_SECS.unsigned_abs());
+/// How often a node sweeps stale heartbeat rows from the database.
+const SWEEP_SECS: i64 = 60;
 
 /// Viewer id → (name, last seen).
 type OnTicket = HashMap<i64, (String, Instant)>;
@@ -15,12 +23,33 @@ type OnTicket = HashMap<i64, (String, Instant)>;
 #[derive(Default)]
 pub(crate) struct Viewers {
     tickets: Mutex<HashMap<i64, OnTicket>>,
+    /// When this node last swept the database's stale rows (Unix seconds).
+    swept: AtomicI64,
 }
 
 impl Viewers {
-    /// Records that `user` is viewing `ticket` and returns the names of the others viewing
+    /// Records that `actor` is viewing `ticket` and returns the names of the others viewing
     /// it, sorted.
-    pub fn see(&self, ticket: i64, user: i64, name: &str) -> Vec<String> {
+    pub async fn see(&self, desk: &Desk, actor: &Actor, ticket: i64) -> Result<Vec<String>> {
+        if desk.store().backend() == Backend::Sqlite {
+            return Ok(self.see_here(ticket, actor.id, &actor.name));
+        }
+        let now = desk.now().as_micros() / 1_000_000;
+        let last = self.swept.load(Ordering::Relaxed);
+        if now - last >= SWEEP_SECS
+            && self
+                .swept
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+            && let Err(e) = desk.forget_stale_viewers().await
+        {
+            tracing::warn!(error = %e, "cannot sweep stale ticket viewers");
+        }
+        desk.viewing_ticket(actor, ticket).await
+    }
+
+    /// The same, in this node's memory.
+    fn see_here(&self, ticket: i64, user: i64, name: &str) -> Vec<String> {
         let now = Instant::now();
         let mut all = match self.tickets.lock() {
             Ok(guard) => guard,
@@ -49,9 +78,9 @@ mod tests {
     #[test]
     fn each_viewer_sees_the_others_on_the_same_ticket() {
         let v = Viewers::default();
-        assert!(v.see(1, 10, "Alex").is_empty());
-        assert_eq!(v.see(1, 20, "Blair"), vec!["Alex"]);
-        assert_eq!(v.see(1, 10, "Alex"), vec!["Blair"]);
-        assert!(v.see(2, 30, "Casey").is_empty());
+        assert!(v.see_here(1, 10, "Alex").is_empty());
+        assert_eq!(v.see_here(1, 20, "Blair"), vec!["Alex"]);
+        assert_eq!(v.see_here(1, 10, "Alex"), vec!["Blair"]);
+        assert!(v.see_here(2, 30, "Casey").is_empty());
     }
 }

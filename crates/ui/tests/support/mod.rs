@@ -95,7 +95,18 @@ impl Site {
             router: self.router.clone(),
             cookies: HashMap::new(),
             address: None,
+            forwarded_for: None,
         }
+    }
+
+    /// A browser whose requests reach the pages as `serve --trusted-proxy` passes them, with
+    /// these networks trusted.
+    pub fn browser_behind(&self, trusted: &[&str]) -> TestResult<Browser> {
+        let proxies = frontline_ui::TrustedProxies::parse(trusted)?;
+        Ok(Browser {
+            router: self.router.clone().layer(axum::Extension(proxies)),
+            ..self.browser()
+        })
     }
 
     /// A browser signed in as `email`.
@@ -117,6 +128,8 @@ pub struct Browser {
     pub cookies: HashMap<String, String>,
     /// The peer address the server sees, as `serve` passes it in.
     pub address: Option<std::net::SocketAddr>,
+    /// An `X-Forwarded-For` header sent with every request.
+    pub forwarded_for: Option<String>,
 }
 
 impl Browser {
@@ -129,6 +142,9 @@ impl Browser {
         if !jar.is_empty() {
             req.headers_mut()
                 .insert(header::COOKIE, jar.join("; ").parse()?);
+        }
+        if let Some(f) = &self.forwarded_for {
+            req.headers_mut().insert("x-forwarded-for", f.parse()?);
         }
         if let Some(addr) = self.address {
             req.extensions_mut()
