@@ -76,6 +76,16 @@ impl Problems {
             .join("; ")
     }
 
+    /// The messages about `field` itself, not the parts below it.
+    pub fn exact(&self, field: &str) -> String {
+        self.0
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// Every message with the field it is about, in words, for the summary at the top.
     pub fn summary(&self) -> Vec<String> {
         self.0

@@ -316,7 +316,7 @@ async fn form_page(
             "channels",
             "Channels",
             "",
-            CHANNELS.map(|c| (c, words(c))),
+            CHANNELS.map(|c| (c, if c == "api" { "API".into() } else { words(c) })),
             &d.channels,
         ),
     ];

@@ -619,7 +619,14 @@ async fn write(ui: &Ui, form: AdminForm, existing: Option<i64>) -> Result<Respon
     };
     match outcome {
         Ok(()) => Ok(Redirect::to("/admin/rules").into_response()),
-        Err(Ok(p)) => again(draft, p, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(Ok(p)) => {
+            // A rule without actions comes back with an empty row to fill in.
+            let mut draft = draft;
+            if draft.actions.is_empty() {
+                draft.actions.push(Row::default());
+            }
+            again(draft, p, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
         Err(Err(e)) => Err(e),
     }
 }
