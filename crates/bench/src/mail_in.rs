@@ -1,0 +1,573 @@
+//! The inbound mail benchmark (`--mail-messages N`), on a desk of its own per database:
+//!
+//! - IMAP: a real Dovecot (Debian's dovecot-imapd, started here on a free loopback port with
+//!   a throwaway configuration) whose INBOX holds N generated messages, written straight into
+//!   its Maildir; `frontline serve` starts with that mailbox configured and is timed until
+//!   every message is stored and until every one is ingested (a ticket, comment or note);
+//! - SMTP: N more messages sent by `--mail-clients` concurrent SMTP clients (each a
+//!   connection sending one message after another) to `serve --smtp-listen`, timed until
+//!   the last 250 and until every message is ingested;
+//! - the server's peak memory (VmHWM) after both.
+//!
+//! Messages are generated like a help desk's mail: 2,000 senders at 40 client domains (no
+//! sender near the per-sender limit), IT subjects, one in three a reply quoting the message
+//! it answers (In-Reply-To), one in ten HTML with a text part, one in twenty with a small
+//! attachment. Progress is read from the database with the `sqlite3` or `psql` shell.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+use crate::db::{Backend, Database};
+use crate::stats;
+
+const IMAP_BOX: &str = "desk@bench.example";
+const SMTP_BOX: &str = "smtp@bench.example";
+const PASSWORD: &str = "bench-pass";
+/// Longest wait for one phase: a stuck ingest is a failure, not a slow result.
+const PHASE_LIMIT: Duration = Duration::from_secs(1_800);
+
+/// What the mail stage measured on one database.
+#[derive(Debug, Default)]
+pub struct MailResults {
+    pub messages: usize,
+    pub imap_stored: Duration,
+    pub imap_ingested: Duration,
+    pub smtp_accepted: Duration,
+    pub smtp_ingested: Duration,
+    pub clients: usize,
+    pub peak_rss_kb: u64,
+    /// `state count` lines from the database at the end.
+    pub outcomes: String,
+}
+
+/// Runs the mail stage for `backend` in `work`; the database is made here and dropped.
+pub async fn measure(
+    backend: Backend,
+    bin: &Path,
+    work: &Path,
+    postgres_url: &str,
+    messages: usize,
+    clients: usize,
+) -> anyhow::Result<MailResults> {
+    let name = format!("{backend:?}").to_lowercase();
+    let dir = work.join(format!("mail-{name}"));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let db = match backend {
+        Backend::Sqlite => Database::sqlite(&dir.join("db"))?,
+        Backend::Postgres => Database::postgres(
+            postgres_url,
+            &format!("frontline_bench_mail_{}", std::process::id()),
+        )?,
+    };
+    let dovecot = Dovecot::start(&dir.join("dovecot"))?;
+    eprintln!("writing {messages} messages into the IMAP folder…");
+    let imap_mail = Corpus::new("imap", messages);
+    dovecot.fill(&imap_mail)?;
+
+    let admin = |args: &[&str]| run(bin, &db.args, args);
+    admin(&["migrate"])?;
+    admin(&[
+        "mailbox",
+        "add",
+        "--address",
+        IMAP_BOX,
+        "--imap",
+        &dovecot.url(),
+    ])?;
+    admin(&["mailbox", "add", "--address", SMTP_BOX])?;
+
+    let mut results = MailResults {
+        messages,
+        clients,
+        ..MailResults::default()
+    };
+    let started = Instant::now();
+    let server = Serve::start(bin, &db.args, &dir)?;
+    eprintln!("ingesting the IMAP folder…");
+    let (stored, ingested) = wait_ingested(&db, messages, started).await?;
+    (results.imap_stored, results.imap_ingested) = (stored, ingested);
+    eprintln!(
+        "IMAP: {} stored/s, {} ingested/s",
+        rate(messages, stored),
+        rate(messages, ingested)
+    );
+
+    eprintln!("sending {messages} messages over SMTP with {clients} clients…");
+    let smtp_mail = Corpus::new("smtp", messages);
+    let started = Instant::now();
+    send_all(&server.smtp, &smtp_mail, clients).await?;
+    results.smtp_accepted = started.elapsed();
+    let (_, ingested) = wait_ingested(&db, 2 * messages, started).await?;
+    results.smtp_ingested = ingested;
+    eprintln!(
+        "SMTP: {} accepted/s, {} ingested/s",
+        rate(messages, results.smtp_accepted),
+        rate(messages, ingested)
+    );
+    results.peak_rss_kb = server.peak_rss_kb()?;
+    results.outcomes = db.execute(
+        "SELECT state || ' ' || COUNT(*) FROM inbound_messages GROUP BY state ORDER BY state",
+    )?;
+    drop(server);
+    Ok(results)
+}
+
+/// The Markdown lines the README quotes, one row per database measured.
+pub fn table(runs: &[(Backend, Result<MailResults, String>)]) -> String {
+    let mut out = String::from(
+        "\n| Inbound mail | Messages | IMAP stored/s | IMAP ingested/s | SMTP accepted/s \
+         (clients) | SMTP ingested/s | Peak RSS |\n|---|---|---|---|---|---|---|\n",
+    );
+    for (backend, run) in runs {
+        let _ = match run {
+            Ok(r) => writeln!(
+                out,
+                "| {backend} | {} | {} | {} | {} ({}) | {} | {} |",
+                stats::thousands(r.messages as u64),
+                rate(r.messages, r.imap_stored),
+                rate(r.messages, r.imap_ingested),
+                rate(r.messages, r.smtp_accepted),
+                r.clients,
+                rate(r.messages, r.smtp_ingested),
+                stats::megabytes(r.peak_rss_kb * 1024),
+            ),
+            Err(e) => writeln!(out, "| {backend} | failed: {e} | | | | | |"),
+        };
+    }
+    for (backend, run) in runs {
+        if let Ok(r) = run {
+            let outcomes = r.outcomes.lines().collect::<Vec<_>>().join(", ");
+            let _ = writeln!(out, "\n{backend} outcomes: {outcomes}.");
+        }
+    }
+    out
+}
+
+fn rate(n: usize, took: Duration) -> String {
+    format!("{:.0}", n as f64 / took.as_secs_f64().max(1e-9))
+}
+
+/// Waits until `total` messages are stored and until all of them are processed; the times
+/// are from `started`.
+async fn wait_ingested(
+    db: &Database,
+    total: usize,
+    started: Instant,
+) -> anyhow::Result<(Duration, Duration)> {
+    let mut stored_at = None;
+    loop {
+        let counts =
+            db.execute("SELECT COUNT(*) || ' ' || COUNT(processed_at) FROM inbound_messages")?;
+        let mut parts = counts.split_whitespace().map(str::parse::<usize>);
+        let (Some(Ok(stored)), Some(Ok(done))) = (parts.next(), parts.next()) else {
+            bail!("unexpected counts from the database: {counts:?}");
+        };
+        if stored >= total && stored_at.is_none() {
+            stored_at = Some(started.elapsed());
+        }
+        if let Some(stored_at) = stored_at
+            && done >= total
+        {
+            return Ok((stored_at, started.elapsed()));
+        }
+        if started.elapsed() > PHASE_LIMIT {
+            bail!(
+                "after {PHASE_LIMIT:?} only {stored} of {total} messages stored, {done} ingested"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Runs an administrative command to its end.
+fn run(bin: &Path, db_args: &[String], args: &[&str]) -> anyhow::Result<()> {
+    let out = std::process::Command::new(bin)
+        .args(args)
+        .args(db_args)
+        .env_remove("FRONTLINE_DATA_DIR")
+        .env_remove("FRONTLINE_DATABASE_URL")
+        .env_remove("FRONTLINE_CONFIG")
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run {}", bin.display()))?;
+    if !out.status.success() {
+        bail!(
+            "`frontline {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+/// `frontline serve` with the SMTP listener, killed when dropped.
+struct Serve {
+    child: Child,
+    smtp: String,
+}
+
+impl Serve {
+    fn start(bin: &Path, db_args: &[String], dir: &Path) -> anyhow::Result<Self> {
+        let out_path = dir.join("serve.out");
+        let log = std::fs::File::create(dir.join("serve.log")).context("cannot create the log")?;
+        let out = std::fs::File::create(&out_path).context("cannot create the output file")?;
+        let mut child = Command::new(bin)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--smtp-listen",
+                "127.0.0.1:0",
+            ])
+            .args(db_args)
+            .env_remove("FRONTLINE_DATA_DIR")
+            .env_remove("FRONTLINE_DATABASE_URL")
+            .env_remove("FRONTLINE_CONFIG")
+            .env_remove("FRONTLINE_LOG")
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("cannot start {} serve", bin.display()))?;
+        let started = Instant::now();
+        let smtp = loop {
+            let printed = std::fs::read_to_string(&out_path).unwrap_or_default();
+            if let Some(addr) = printed
+                .lines()
+                .find_map(|l| l.strip_prefix("Frontline receives mail on smtp://"))
+            {
+                break addr.trim().to_owned();
+            }
+            if let Some(status) = child.try_wait().context("cannot poll the server")? {
+                bail!("the server exited ({status}); see {}", dir.display());
+            }
+            if started.elapsed() > Duration::from_secs(120) {
+                bail!("the server did not open its SMTP listener within 120 s");
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        Ok(Self { child, smtp })
+    }
+
+    fn peak_rss_kb(&self) -> anyhow::Result<u64> {
+        let pid = self.child.id().context("the server has exited")?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .context("cannot read the server's memory")?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .context("no VmHWM in /proc/PID/status")
+    }
+}
+
+/// Sends every message of `corpus` to `addr` over `clients` connections at once.
+async fn send_all(addr: &str, corpus: &Corpus, clients: usize) -> anyhow::Result<()> {
+    let clients = clients.max(1);
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..clients {
+        let batch: Vec<(String, Vec<u8>)> = (c..corpus.len())
+            .step_by(clients)
+            .map(|i| (corpus.sender(i), corpus.message(i, SMTP_BOX)))
+            .collect();
+        let addr = addr.to_owned();
+        tasks.spawn(async move { smtp_session(&addr, batch).await });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.context("an SMTP client panicked")??;
+    }
+    Ok(())
+}
+
+/// One SMTP connection sending `messages` (envelope sender, bytes) one after another.
+async fn smtp_session(addr: &str, messages: Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
+    let stream = TcpStream::connect(addr)
+        .await
+        .with_context(|| format!("cannot connect to {addr}"))?;
+    stream.set_nodelay(true)?;
+    let (read, mut write) = stream.into_split();
+    let mut read = BufReader::new(read);
+    expect(&mut read, "220").await?;
+    write.write_all(b"EHLO bench.example\r\n").await?;
+    expect(&mut read, "250").await?;
+    for (from, data) in messages {
+        let envelope = format!("MAIL FROM:<{from}>\r\nRCPT TO:<{SMTP_BOX}>\r\nDATA\r\n");
+        write.write_all(envelope.as_bytes()).await?;
+        expect(&mut read, "250").await?;
+        expect(&mut read, "250").await?;
+        expect(&mut read, "354").await?;
+        // Dot-stuffing: the generated bodies never start a line with a dot.
+        write.write_all(&data).await?;
+        write.write_all(b".\r\n").await?;
+        expect(&mut read, "250").await?;
+    }
+    write.write_all(b"QUIT\r\n").await?;
+    Ok(())
+}
+
+/// Reads one (possibly multi-line) reply and fails unless it has `code`.
+async fn expect<R: tokio::io::AsyncBufRead + Unpin>(
+    read: &mut R,
+    code: &str,
+) -> anyhow::Result<()> {
+    loop {
+        let mut line = String::new();
+        if read.read_line(&mut line).await? == 0 {
+            bail!("the SMTP server closed the connection (expected {code})");
+        }
+        if !line.starts_with(code) {
+            bail!(
+                "the SMTP server answered {:?}, expected {code}",
+                line.trim()
+            );
+        }
+        if line.as_bytes().get(3) != Some(&b'-') {
+            return Ok(());
+        }
+    }
+}
+
+/// Generated help-desk mail, the same for the same `label` and size.
+struct Corpus {
+    label: &'static str,
+    count: usize,
+}
+
+const SUBJECTS: [&str; 12] = [
+    "VPN drops every few minutes",
+    "Printer on floor 3 jams",
+    "Cannot open shared mailbox",
+    "Laptop battery swells",
+    "Password reset does not arrive",
+    "Teams calls cut out",
+    "New starter needs an account",
+    "Excel macro blocked",
+    "Wi-Fi in meeting room B",
+    "Monitor flickers after update",
+    "Access to the finance share",
+    "Phone will not enrol in MDM",
+];
+
+impl Corpus {
+    fn new(label: &'static str, count: usize) -> Self {
+        Self { label, count }
+    }
+
+    fn len(&self) -> usize {
+        self.count
+    }
+
+    fn sender(&self, i: usize) -> String {
+        // A reply comes from whoever wrote the message it answers (a stranger's would open
+        // a ticket of its own).
+        let i = if i % 3 == 2 { i - 2 } else { i };
+        // A spread that no sender repeats often: 2,000 people at 40 domains.
+        let person = (i * 7919) % 2_000;
+        format!("user{person}@client{}.example", person % 40)
+    }
+
+    fn id(&self, i: usize) -> String {
+        format!("{}-{i}.{}@bench.example", self.label, std::process::id())
+    }
+
+    /// Message `i` to `to`, with CRLF line ends and no line starting with a dot.
+    fn message(&self, i: usize, to: &str) -> Vec<u8> {
+        let from = self.sender(i);
+        let name = (i - if i % 3 == 2 { 2 } else { 0 }) % 2_000;
+        let subject = SUBJECTS[i % SUBJECTS.len()];
+        let mut headers = format!(
+            "From: User {name} <{from}>\r\nTo: <{to}>\r\nDate: Mon, 23 Nov 2026 09:{:02}:{:02} +0100\r\n\
+             Message-ID: <{}>\r\nMIME-Version: 1.0\r\n",
+            (i / 60) % 60,
+            i % 60,
+            self.id(i)
+        );
+        let text = format!(
+            "Hello,\r\n\r\n{subject} since this morning (case {i}). I restarted twice and it \
+             still happens;\r\nthe error says code 0x{i:04x}. Could you have a look?\r\n\r\n\
+             Thanks,\r\nUser {name}\r\n"
+        );
+        // One in three answers an earlier message of this run, quoting it.
+        let (subject, text) = if i % 3 == 2 {
+            let earlier = i - 2;
+            let _ = write!(
+                headers,
+                "In-Reply-To: <{}>\r\nReferences: <{}>\r\n",
+                self.id(earlier),
+                self.id(earlier)
+            );
+            (
+                format!("Re: {}", SUBJECTS[earlier % SUBJECTS.len()]),
+                format!(
+                    "It happened again just now.\r\n\r\nOn Monday you wrote:\r\n> {}\r\n> Could you have a look?\r\n",
+                    SUBJECTS[earlier % SUBJECTS.len()]
+                ),
+            )
+        } else {
+            (subject.to_owned(), text)
+        };
+        let _ = write!(headers, "Subject: {subject}\r\n");
+        let body = if i % 20 == 7 {
+            let data: String = (0..2_048)
+                .map(|k| char::from(b'A' + ((i + k) % 26) as u8))
+                .collect::<Vec<_>>()
+                .chunks(76)
+                .map(|c| c.iter().collect::<String>() + "\r\n")
+                .collect();
+            format!(
+                "Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n\
+                 Content-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n--b{i}\r\n\
+                 Content-Type: application/octet-stream; name=\"log{i}.txt\"\r\n\
+                 Content-Disposition: attachment; filename=\"log{i}.txt\"\r\n\
+                 Content-Transfer-Encoding: base64\r\n\r\n{data}--b{i}--\r\n"
+            )
+        } else if i % 10 == 3 {
+            format!(
+                "Content-Type: multipart/alternative; boundary=\"a{i}\"\r\n\r\n--a{i}\r\n\
+                 Content-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n--a{i}\r\n\
+                 Content-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>{}</p>\
+                 <p style=\"color:red\">Sent from my phone</p></body></html>\r\n--a{i}--\r\n",
+                text.replace("\r\n", "<br>")
+            )
+        } else {
+            format!("Content-Type: text/plain; charset=utf-8\r\n\r\n{text}")
+        };
+        (headers + &body).into_bytes()
+    }
+}
+
+/// A Dovecot of the benchmark's own on a free loopback port, stopped (by its PID) when
+/// dropped; one account whose INBOX is a Maildir.
+struct Dovecot {
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Dovecot {
+    fn start(dir: &Path) -> anyhow::Result<Self> {
+        let binary = ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .context("Dovecot is not installed (apt-get install dovecot-imapd)")?;
+        std::fs::create_dir_all(dir.join("mail"))?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let root = is_root();
+        let me = if root {
+            "dovecot".to_owned()
+        } else {
+            std::env::var("USER").unwrap_or_else(|_| "nobody".into())
+        };
+        let own = if root {
+            String::new()
+        } else {
+            format!("default_internal_user = {me}\ndefault_login_user = {me}\n")
+        };
+        let d = dir.display();
+        std::fs::write(
+            dir.join("users"),
+            format!("{IMAP_BOX}:{{PLAIN}}{PASSWORD}\n"),
+        )?;
+        std::fs::write(
+            dir.join("dovecot.conf"),
+            format!(
+                "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/log\n\
+                 protocols = imap\nlisten = 127.0.0.1\nssl = no\ndisable_plaintext_auth = no\n\
+                 auth_mechanisms = plain login\nfirst_valid_uid = 100\n{own}\
+                 passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/users\n}}\n\
+                 userdb {{\n  driver = static\n  args = uid={me} gid={me} home={d}/mail/%u\n}}\n\
+                 mail_location = maildir:~/Maildir\n\
+                 service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
+                 service anvil {{\n  chroot =\n}}\n"
+            ),
+        )?;
+        let dovecot = Self {
+            dir: dir.to_owned(),
+            port,
+        };
+        let status = std::process::Command::new(binary)
+            .args(["-c", &format!("{d}/dovecot.conf")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .context("cannot run dovecot")?;
+        if !status.success() {
+            bail!("dovecot did not start ({status}): see {d}/log");
+        }
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > Duration::from_secs(20) {
+                bail!("Dovecot did not listen within 20 s: see {d}/log");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(dovecot)
+    }
+
+    fn url(&self) -> String {
+        format!(
+            "imap://{}:{PASSWORD}@127.0.0.1:{}/INBOX",
+            IMAP_BOX.replace('@', "%40"),
+            self.port
+        )
+    }
+
+    /// Writes every message into the account's Maildir as newly delivered mail.
+    fn fill(&self, corpus: &Corpus) -> anyhow::Result<()> {
+        let maildir = self.dir.join("mail").join(IMAP_BOX).join("Maildir");
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(maildir.join(sub))?;
+        }
+        for i in 0..corpus.len() {
+            let name = format!("1795424400.M{i}P{}.bench", std::process::id());
+            std::fs::write(maildir.join("new").join(name), corpus.message(i, IMAP_BOX))?;
+        }
+        if is_root() {
+            let status = std::process::Command::new("chown")
+                .args(["-R", "dovecot:dovecot"])
+                .arg(self.dir.join("mail"))
+                .status()?;
+            if !status.success() {
+                bail!("cannot hand the Maildir to the dovecot user");
+            }
+            std::process::Command::new("chmod")
+                .args(["755"])
+                .arg(&self.dir)
+                .status()?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        let pid_file = self.dir.join("run/master.pid");
+        if let Ok(pid) = std::fs::read_to_string(&pid_file) {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", pid.trim()])
+                .status();
+            let started = Instant::now();
+            while pid_file.exists() && started.elapsed() < Duration::from_secs(10) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
