@@ -567,6 +567,28 @@ async fn mailboxes_are_added_without_showing_passwords(store: &Store) -> TestRes
         !list.body.contains("s3cret-pass"),
         "passwords are never shown"
     );
+    // OAuth 2.0 (XOAUTH2) sign-in is written into the URLs; the token is never shown either.
+    let page = b
+        .post(
+            "/admin/mailboxes",
+            &[
+                ("csrf", &csrf),
+                ("address", "m365@example.org"),
+                (
+                    "imap",
+                    "imaps://desk%40example.org;AUTH=XOAUTH2:tok-s3cret@outlook.office365.com/INBOX",
+                ),
+                (
+                    "smtp",
+                    "smtp+starttls://desk%40example.org;AUTH=XOAUTH2:tok-s3cret@smtp.office365.com:587",
+                ),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let list = b.get("/admin/mailboxes").await?;
+    assert!(list.body.contains("outlook.office365.com"), "{}", list.body);
+    assert!(!list.body.contains("tok-s3cret"), "tokens are never shown");
     // The same address twice is refused next to the field.
     let page = b
         .post(
@@ -576,7 +598,7 @@ async fn mailboxes_are_added_without_showing_passwords(store: &Store) -> TestRes
         .await?;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("id=\"address-error\""));
-    assert_eq!(site.desk.mailboxes(Some(&admin)).await?.len(), 1);
+    assert_eq!(site.desk.mailboxes(Some(&admin)).await?.len(), 2);
     Ok(())
 }
 
