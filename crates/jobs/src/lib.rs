@@ -26,7 +26,7 @@ pub fn registry() -> Registry {
         .register_in_tx(frontline_core::sla::TIMER_JOB, sla_timer)
         .register_in_tx(frontline_core::notify::NOTIFY_JOB, notify)
         .register(frontline_core::rules::WEBHOOK_JOB, webhook::call)
-        .register(frontline_core::mail::outbound::COMPOSE_JOB, mail::compose)
+        .register_in_tx(frontline_core::mail::outbound::COMPOSE_JOB, mail::compose)
         .register(frontline_core::mail::outbound::SEND_JOB, mail::send)
 }
 

@@ -7,16 +7,19 @@
 
 use frontline_core::mail::outbound::{Attempt, MailEvent};
 
-use crate::queue::{HandlerFuture, JobContext, JobError};
+use frontline_core::Desk;
+use frontline_store::Conn;
+use frontline_store::jobs::JobRow;
 
-/// Renders and stores the mail of one change, once (the job's transaction).
-pub fn compose(ctx: &mut JobContext) -> HandlerFuture<'_> {
+use crate::queue::{HandlerFuture, JobContext, JobError, payload};
+
+/// Renders and stores the mail of one change, once: all in the database, so the worker
+/// runs a backlog of these many to a transaction.
+pub fn compose<'a>(desk: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let event: MailEvent = ctx.payload()?;
-        let desk = ctx.desk.clone();
-        let mut tx = ctx.begin().await?;
-        desk.compose_mail(&mut tx.conn(), &event).await?;
-        tx.commit().await.map_err(JobError::from)
+        let event: MailEvent = payload(job)?;
+        desk.compose_mail(c, &event).await?;
+        Ok(())
     })
 }
 

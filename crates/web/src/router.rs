@@ -15,15 +15,18 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::canned;
 use crate::api::desk::{
     assignment, categories, custom_fields, groups, organizations, priority_matrix,
     sla as sla_config, users,
 };
 use crate::api::jobs::{list as jobs_list, retry as jobs_retry};
+use crate::api::mail_templates;
 use crate::api::rules::{change as rules_change, list as rules_list};
 use crate::api::tickets::{
     attachments, comments, create, events, get, links, list, merge, sla, update,
 };
+use crate::api::views::{change as views_change, list as views_list};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::{metrics, ops};
@@ -42,6 +45,8 @@ const UPLOAD_BODY_LIMIT: usize = 64 * 1024 * 1024;
         (name = "people", description = "Users, organizations and groups"),
         (name = "configuration", description = "Categories, custom fields and the priority matrix"),
         (name = "operations", description = "The job queue, for administrators"),
+        (name = "views", description = "Saved views: the console's named queues"),
+        (name = "canned responses", description = "Reply templates with placeholders"),
     )
 )]
 struct ApiDoc;
@@ -112,8 +117,24 @@ fn api() -> OpenApiRouter<AppState> {
             rules_change::replace_rule,
             rules_change::delete_rule
         ))
+        .routes(routes!(views_list::list_views, views_change::create_view))
+        .routes(routes!(
+            views_list::get_view,
+            views_change::update_view,
+            views_change::delete_view
+        ))
+        .routes(routes!(views_list::view_tickets))
+        .routes(routes!(canned::list_canned, canned::create_canned))
+        .routes(routes!(canned::update_canned, canned::delete_canned))
+        .routes(routes!(canned::fill_canned))
         .routes(routes!(jobs_list::list_jobs))
         .routes(routes!(jobs_retry::retry_job))
+        .routes(routes!(mail_templates::list_mail_templates))
+        .routes(routes!(
+            mail_templates::get_mail_template,
+            mail_templates::put_mail_template,
+            mail_templates::reset_mail_template
+        ))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .merge(uploads)
 }

@@ -53,8 +53,23 @@ const ROUTES: &[&str] = &[
     "PUT /api/v1/rules/order",
     "PUT /api/v1/rules/{id}",
     "DELETE /api/v1/rules/{id}",
+    "GET /api/v1/views",
+    "POST /api/v1/views",
+    "GET /api/v1/views/{id}",
+    "PATCH /api/v1/views/{id}",
+    "DELETE /api/v1/views/{id}",
+    "GET /api/v1/views/{id}/tickets",
+    "GET /api/v1/canned-responses",
+    "POST /api/v1/canned-responses",
+    "PATCH /api/v1/canned-responses/{id}",
+    "DELETE /api/v1/canned-responses/{id}",
+    "GET /api/v1/canned-responses/{id}/filled",
     "GET /api/v1/jobs",
     "POST /api/v1/jobs/{id}/retry",
+    "GET /api/v1/mail-templates",
+    "GET /api/v1/mail-templates/{name}",
+    "PUT /api/v1/mail-templates/{name}",
+    "DELETE /api/v1/mail-templates/{name}",
 ];
 
 async fn the_document_lists_every_route(store: &frontline_core::Store) -> TestResult {

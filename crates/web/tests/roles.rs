@@ -121,11 +121,32 @@ const TABLE: &[Row] = &[
     row("PUT",    "/api/v1/rules/999999",                           Some(r#"{"name":"Gone","trigger":"created","actions":[{"action":"add_tags","tags":["auto"]}]}"#), [401, 401, 403, 403, 404, 404]),
     row("DELETE", "/api/v1/rules/999999",                           None,                                         [401, 401, 403, 403, 404, 404]),
     row("PUT",    "/api/v1/rules/order",                            Some(r#"{"ids":[999999]}"#),                  [401, 401, 403, 403, 422, 422]),
+    // Saved views and canned responses are the desk's; sharing with everyone and the desk's
+    // responses are for managers and admins, and admins.
+    row("GET",    "/api/v1/views",                                  None,                                         [401, 401, 403, 200, 200, 200]),
+    row("POST",   "/api/v1/views",                                  Some(r#"{"name":"View {n}","queue":"open","priority":["P1"]}"#), [401, 401, 403, 201, 201, 201]),
+    row("POST",   "/api/v1/views",                                  Some(r#"{"name":"All {n}","visibility":"everyone"}"#), [401, 401, 403, 403, 201, 201]),
+    row("GET",    "/api/v1/views/999999",                           None,                                         [401, 401, 403, 404, 404, 404]),
+    row("PATCH",  "/api/v1/views/999999",                           Some(r#"{"name":"Gone"}"#),                   [401, 401, 403, 404, 404, 404]),
+    row("DELETE", "/api/v1/views/999999",                           None,                                         [401, 401, 403, 404, 404, 404]),
+    row("GET",    "/api/v1/views/999999/tickets",                   None,                                         [401, 401, 403, 404, 404, 404]),
+    row("GET",    "/api/v1/canned-responses",                       None,                                         [401, 401, 403, 200, 200, 200]),
+    row("POST",   "/api/v1/canned-responses",                       Some(r#"{"name":"Mine {n}","body":"Hi {{requester.name}}"}"#), [401, 401, 403, 201, 201, 201]),
+    row("POST",   "/api/v1/canned-responses",                       Some(r#"{"name":"Desk {n}","body":"Hi","scope":"desk"}"#), [401, 401, 403, 403, 403, 201]),
+    row("PATCH",  "/api/v1/canned-responses/999999",                Some(r#"{"name":"Gone"}"#),                   [401, 401, 403, 404, 404, 404]),
+    row("DELETE", "/api/v1/canned-responses/999999",                None,                                         [401, 401, 403, 404, 404, 404]),
+    row("GET",    "/api/v1/canned-responses/999999/filled?ticket={t}", None,                                      [401, 401, 403, 404, 404, 404]),
     // The job queue is the administrators'.
     row("GET",    "/api/v1/jobs",                                   None,                                         [401, 401, 403, 403, 403, 200]),
     row("GET",    "/api/v1/jobs?state=dead",                        None,                                         [401, 401, 403, 403, 403, 200]),
     row("POST",   "/api/v1/jobs/{dead}/retry",                      None,                                         [401, 401, 403, 403, 403, 200]),
     row("POST",   "/api/v1/jobs/999999/retry",                      None,                                         [401, 401, 403, 403, 403, 404]),
+    // Mail templates are the administrators'.
+    row("GET",    "/api/v1/mail-templates",                         None,                                         [401, 401, 403, 403, 403, 200]),
+    row("GET",    "/api/v1/mail-templates/agent_reply",             None,                                         [401, 401, 403, 403, 403, 200]),
+    row("PUT",    "/api/v1/mail-templates/agent_reply",             Some(r#"{"subject":"Re: {{ ticket.subject }}","body_text":"{{ comment.body }}","body_html":"<p>{{ comment.body }}</p>"}"#), [401, 401, 403, 403, 403, 200]),
+    row("DELETE", "/api/v1/mail-templates/agent_reply",             None,                                         [401, 401, 403, 403, 403, 200]),
+    row("GET",    "/api/v1/mail-templates/no_such",                 None,                                         [401, 401, 403, 403, 403, 404]),
     // Operator endpoints and the API description need no token.
     row("GET",    "/healthz",                                       None,                                         [200, 200, 200, 200, 200, 200]),
     row("GET",    "/readyz",                                        None,                                         [200, 200, 200, 200, 200, 200]),

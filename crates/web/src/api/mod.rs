@@ -1,9 +1,12 @@
 //! The REST API, one folder or file per resource and one function per verb.
 
+pub mod canned;
 pub mod desk;
 pub mod jobs;
+pub mod mail_templates;
 pub mod rules;
 pub mod tickets;
+pub mod views;
 
 use frontline_domain::DomainError;
 use serde::{Deserialize, Deserializer};
