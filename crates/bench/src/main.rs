@@ -6,9 +6,11 @@
 //! server's memory from /proc. Databases (`db`) and servers (`server`) are guards that clean
 //! up when dropped, also on error or Ctrl-C.
 
+mod console;
 mod db;
 mod load;
 mod mail_in;
+mod mail_out;
 mod report;
 mod server;
 mod sla;
@@ -71,6 +73,13 @@ struct Args {
     /// backlog after a restart; 0 skips the SLA stage.
     #[arg(long, default_value_t = 2_000)]
     sla_tickets: usize,
+    /// Console pages (queues, a saved view, a ticket) read by a signed-in agent (see
+    /// `console`); 0 skips the console stage.
+    #[arg(long, default_value_t = 4_000)]
+    console_reads: usize,
+    /// Concurrent browser sessions of the console stage.
+    #[arg(long, default_value_t = 4)]
+    console_clients: usize,
     /// Inbound mail: messages read from a real Dovecot's IMAP folder, and as many again sent
     /// over SMTP, into a desk of its own (see `mail_in`); 0 skips the mail stage.
     #[arg(long, default_value_t = 0)]
@@ -81,6 +90,10 @@ struct Args {
     /// Only the mail stage (no generated desk, no ticket or SLA measures).
     #[arg(long)]
     mail_only: bool,
+    /// Outbound mail: tickets opened (by `--mail-clients` API clients) whose acknowledgements
+    /// go through the outbox to a real Postfix (see `mail_out`); 0 skips it.
+    #[arg(long, default_value_t = 0)]
+    mail_out: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -134,6 +147,33 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
     let postgres = (args.backend != Which::Sqlite).then_some(args.postgres_url.as_str());
     println!("{}", report::header(&bin, postgres));
 
+    if args.mail_out > 0 {
+        let mut out = Vec::new();
+        for &backend in backends {
+            eprintln!("== {backend}: outbound mail");
+            let result = mail_out::measure(
+                backend,
+                &bin,
+                work.path(),
+                &args.postgres_url,
+                args.mail_out,
+                args.mail_clients,
+            )
+            .await;
+            if let Err(e) = &result {
+                eprintln!("frontline-bench: {backend} outbound mail: {e:#}");
+            }
+            out.push((backend, result.map_err(|e| format!("{e:#}"))));
+        }
+        println!("{}", mail_out::table(&out));
+        if out.iter().any(|(_, r)| r.is_err()) {
+            work.keep();
+            return Ok(false);
+        }
+        if args.mail_only && args.mail_messages == 0 {
+            return Ok(true);
+        }
+    }
     if args.mail_messages > 0 {
         let mut mail = Vec::new();
         for &backend in backends {
@@ -274,6 +314,19 @@ async fn measure(
     results.queue = load::walk_queue(&api, args.depth, reads).await?;
     eprintln!("reading a ticket page…");
     results.page = load::read_ticket_page(&api, reads).await?;
+    if args.console_reads > 0 {
+        eprintln!(
+            "reading console pages with {} sessions…",
+            args.console_clients
+        );
+        let admin = console::admin_token(&frontline).await?;
+        let bounds = Bounds {
+            requests: args.console_reads,
+            time,
+        };
+        let pages = console::measure(server.base(), &admin, args.console_clients, bounds).await?;
+        println!("{}", console::table(&backend.to_string(), &pages));
+    }
     eprintln!("creating tickets with {} clients…", args.clients);
     let creates = Bounds {
         requests: args.max_creates,

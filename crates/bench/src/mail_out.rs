@@ -1,0 +1,427 @@
+//! The outbound mail benchmark (`--mail-out N`), on a desk of its own per database: a real
+//! Postfix (Debian's package, started here with a throwaway configuration on a free loopback
+//! port, accepting every recipient at `bench.example` and discarding it) is the desk's SMTP
+//! server; `--mail-clients` concurrent API clients open N tickets for N different requesters,
+//! and each ticket's acknowledgement goes through the outbox (compose job, stored message,
+//! send job, SMTP). Timed from the first ticket until the outbox holds N messages and until
+//! every one has been accepted by Postfix (250): messages/s through the outbox, and the
+//! server's peak memory. Progress is read from the database with `sqlite3` or `psql`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use serde_json::json;
+use tokio::process::{Child, Command};
+
+use crate::db::{Backend, Database};
+use crate::stats;
+
+const DESK: &str = "desk@bench.example";
+const AGENT: &str = "mail-agent@bench.example";
+/// Longest wait for one phase: stuck mail is a failure, not a slow result.
+const PHASE_LIMIT: Duration = Duration::from_secs(1_800);
+
+/// What the outbound stage measured on one database.
+#[derive(Debug, Default)]
+pub struct MailOutResults {
+    pub messages: usize,
+    pub clients: usize,
+    /// Every ticket opened (API answers).
+    pub created: Duration,
+    /// Every acknowledgement rendered and stored in the outbox.
+    pub composed: Duration,
+    /// Every message accepted by the SMTP server.
+    pub sent: Duration,
+    pub peak_rss_kb: u64,
+    /// `state count` lines of the outbox at the end.
+    pub outcomes: String,
+}
+
+/// Runs the outbound stage for `backend` in `work`; the database is made here and dropped.
+pub async fn measure(
+    backend: Backend,
+    bin: &Path,
+    work: &Path,
+    postgres_url: &str,
+    messages: usize,
+    clients: usize,
+) -> anyhow::Result<MailOutResults> {
+    let name = format!("{backend:?}").to_lowercase();
+    let dir = work.join(format!("mail-out-{name}"));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let db = match backend {
+        Backend::Sqlite => Database::sqlite(&dir.join("db"))?,
+        Backend::Postgres => Database::postgres(
+            postgres_url,
+            &format!("frontline_bench_mail_out_{}", std::process::id()),
+        )?,
+    };
+    let postfix = Postfix::start(&dir.join("postfix"))?;
+    let admin = |args: &[&str]| run(bin, &db.args, args);
+    admin(&["migrate"])?;
+    admin(&[
+        "mailbox",
+        "add",
+        "--address",
+        DESK,
+        "--smtp",
+        &postfix.url(),
+    ])?;
+    admin(&[
+        "user",
+        "add",
+        "--email",
+        AGENT,
+        "--name",
+        "Mail Agent",
+        "--role",
+        "agent",
+    ])?;
+    let token = admin(&["token", "create", "--email", AGENT])?;
+    let server = Serve::start(bin, &db.args, &dir)?;
+    let http = reqwest::Client::new();
+
+    eprintln!("opening {messages} tickets with {clients} clients; each is acknowledged by mail…");
+    let started = Instant::now();
+    create_all(&http, &server.base, &token, messages, clients).await?;
+    let created = started.elapsed();
+    let (composed, sent) = wait_sent(&db, messages, started).await?;
+    eprintln!(
+        "outbound: {} created/s, {} composed/s, {} sent/s",
+        rate(messages, created),
+        rate(messages, composed),
+        rate(messages, sent)
+    );
+    let results = MailOutResults {
+        messages,
+        clients,
+        created,
+        composed,
+        sent,
+        peak_rss_kb: server.peak_rss_kb()?,
+        outcomes: db
+            .execute("SELECT state || ' ' || COUNT(*) FROM outbox GROUP BY state ORDER BY state")?,
+    };
+    drop(server);
+    drop(postfix);
+    Ok(results)
+}
+
+/// The Markdown lines the README quotes, one row per database measured.
+pub fn table(runs: &[(Backend, Result<MailOutResults, String>)]) -> String {
+    let mut out = String::from(
+        "\n| Outbound mail | Messages | Tickets opened/s (clients) | Stored in the outbox/s \
+         | Sent through SMTP/s | Peak RSS |\n|---|---|---|---|---|---|\n",
+    );
+    for (backend, run) in runs {
+        let _ = match run {
+            Ok(r) => writeln!(
+                out,
+                "| {backend} | {} | {} ({}) | {} | {} | {} |",
+                stats::thousands(r.messages as u64),
+                rate(r.messages, r.created),
+                r.clients,
+                rate(r.messages, r.composed),
+                rate(r.messages, r.sent),
+                stats::megabytes(r.peak_rss_kb * 1024),
+            ),
+            Err(e) => writeln!(out, "| {backend} | failed: {e} | | | | |"),
+        };
+    }
+    for (backend, run) in runs {
+        if let Ok(r) = run {
+            let outcomes = r.outcomes.lines().collect::<Vec<_>>().join(", ");
+            let _ = writeln!(out, "\n{backend} outbox: {outcomes}.");
+        }
+    }
+    out
+}
+
+fn rate(n: usize, took: Duration) -> String {
+    format!("{:.0}", n as f64 / took.as_secs_f64().max(1e-9))
+}
+
+/// Opens `count` tickets, each for a requester of its own (no address nears the limit on
+/// automatic mail), over `clients` concurrent connections.
+async fn create_all(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    count: usize,
+    clients: usize,
+) -> anyhow::Result<()> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..clients.max(1) {
+        let (http, next) = (http.clone(), next.clone());
+        let (url, token) = (format!("{base}/api/v1/tickets"), token.to_owned());
+        tasks.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    return Ok::<_, anyhow::Error>(());
+                }
+                let body = json!({
+                    "subject": format!("Printer on floor {} jams (case {i})", i % 9),
+                    "description": "Paper jams at the fuser since this morning.",
+                    "requester": format!("requester{i}@bench.example"),
+                    "channel": "phone",
+                });
+                let resp = http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .context("POST /api/v1/tickets")?;
+                if resp.status() != reqwest::StatusCode::CREATED {
+                    bail!(
+                        "POST /api/v1/tickets answered {}: {}",
+                        resp.status(),
+                        resp.text().await.unwrap_or_default()
+                    );
+                }
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.context("a client panicked")??;
+    }
+    Ok(())
+}
+
+/// Waits until `total` messages are in the outbox and until all of them are sent; the times
+/// are from `started`. A message that failed for good fails the run.
+async fn wait_sent(
+    db: &Database,
+    total: usize,
+    started: Instant,
+) -> anyhow::Result<(Duration, Duration)> {
+    let mut composed_at = None;
+    loop {
+        let counts = db.execute(
+            "SELECT COUNT(*) || ' ' || COUNT(sent_at) || ' ' || \
+             SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) FROM outbox",
+        )?;
+        let mut parts = counts
+            .split_whitespace()
+            .map(|p| p.parse::<usize>().unwrap_or(0));
+        let (stored, sent, failed) = (
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+        );
+        if failed > 0 {
+            bail!("{failed} messages failed for good; see the server's log");
+        }
+        if stored >= total && composed_at.is_none() {
+            composed_at = Some(started.elapsed());
+        }
+        if let Some(composed_at) = composed_at
+            && sent >= total
+        {
+            return Ok((composed_at, started.elapsed()));
+        }
+        if started.elapsed() > PHASE_LIMIT {
+            bail!("after {PHASE_LIMIT:?} only {stored} of {total} messages stored, {sent} sent");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Runs an administrative command to its end; its standard output, trimmed.
+fn run(bin: &Path, db_args: &[String], args: &[&str]) -> anyhow::Result<String> {
+    let out = std::process::Command::new(bin)
+        .args(args)
+        .args(db_args)
+        .env_remove("FRONTLINE_DATA_DIR")
+        .env_remove("FRONTLINE_DATABASE_URL")
+        .env_remove("FRONTLINE_CONFIG")
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run {}", bin.display()))?;
+    if !out.status.success() {
+        bail!(
+            "`frontline {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// `frontline serve` on a free port, killed when dropped.
+struct Serve {
+    child: Child,
+    base: String,
+}
+
+impl Serve {
+    fn start(bin: &Path, db_args: &[String], dir: &Path) -> anyhow::Result<Self> {
+        let out_path = dir.join("serve.out");
+        let log = std::fs::File::create(dir.join("serve.log")).context("cannot create the log")?;
+        let out = std::fs::File::create(&out_path).context("cannot create the output file")?;
+        let mut child = Command::new(bin)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(db_args)
+            .env_remove("FRONTLINE_DATA_DIR")
+            .env_remove("FRONTLINE_DATABASE_URL")
+            .env_remove("FRONTLINE_CONFIG")
+            .env_remove("FRONTLINE_LOG")
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("cannot start {} serve", bin.display()))?;
+        let started = Instant::now();
+        let base = loop {
+            let printed = std::fs::read_to_string(&out_path).unwrap_or_default();
+            if let Some(url) = printed
+                .lines()
+                .find_map(|l| l.strip_prefix("Frontline is listening on "))
+            {
+                break url.trim().to_owned();
+            }
+            if let Some(status) = child.try_wait().context("cannot poll the server")? {
+                bail!("the server exited ({status}); see {}", dir.display());
+            }
+            if started.elapsed() > Duration::from_secs(120) {
+                bail!("the server did not listen within 120 s");
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        Ok(Self { child, base })
+    }
+
+    fn peak_rss_kb(&self) -> anyhow::Result<u64> {
+        let pid = self.child.id().context("the server has exited")?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .context("cannot read the server's memory")?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .context("no VmHWM in /proc/PID/status")
+    }
+}
+
+/// A throwaway Postfix that accepts all mail for `bench.example` and discards it, so what is
+/// measured is the desk's side; stopped (`postfix -c DIR stop`) when dropped.
+struct Postfix {
+    conf: PathBuf,
+    port: u16,
+}
+
+impl Postfix {
+    fn start(dir: &Path) -> anyhow::Result<Self> {
+        if !Path::new("/usr/sbin/postfix").exists() {
+            bail!("Postfix is not installed: apt-get install postfix (scripts/test.sh does)");
+        }
+        let conf = dir.join("conf");
+        for sub in ["conf", "queue", "data"] {
+            std::fs::create_dir_all(dir.join(sub))
+                .with_context(|| format!("cannot create {}", dir.join(sub).display()))?;
+        }
+        let chown = std::process::Command::new("chown")
+            .args(["postfix:postfix"])
+            .arg(dir.join("data"))
+            .status()
+            .context("cannot run chown")?;
+        if !chown.success() {
+            bail!("cannot give Postfix its data folder (is this run as root?)");
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .context("no free port")?
+            .port();
+        let d = dir.display();
+        std::fs::write(
+            conf.join("main.cf"),
+            format!(
+                "compatibility_level = 3.6\nqueue_directory = {d}/queue\n\
+                 data_directory = {d}/data\nmail_owner = postfix\n\
+                 myhostname = mail.bench.test\nmydestination =\n\
+                 inet_interfaces = loopback-only\ninet_protocols = ipv4\n\
+                 mynetworks = 127.0.0.0/8\nalias_maps =\nalias_database =\n\
+                 local_recipient_maps =\nrelay_domains = bench.example\n\
+                 relay_recipient_maps =\nrelay_transport = discard:\n\
+                 maillog_file = {d}/maillog\nmaillog_file_prefixes = {d}\n\
+                 smtputf8_enable = no\nbiff = no\n\
+                 smtpd_client_connection_count_limit = 0\n\
+                 smtpd_client_connection_rate_limit = 0\n\
+                 smtpd_client_message_rate_limit = 0\n"
+            ),
+        )
+        .context("cannot write main.cf")?;
+        let services = [
+            "pickup unix n - n 60 1 pickup",
+            "cleanup unix n - n - 0 cleanup",
+            "qmgr unix n - n 300 1 qmgr",
+            "rewrite unix - - n - - trivial-rewrite",
+            "bounce unix - - n - 0 bounce",
+            "defer unix - - n - 0 bounce",
+            "trace unix - - n - 0 bounce",
+            "verify unix - - n - 1 verify",
+            "flush unix n - n 1000? 0 flush",
+            "proxymap unix - - n - - proxymap",
+            "smtp unix - - n - - smtp",
+            "relay unix - - n - - smtp",
+            "showq unix n - n - - showq",
+            "error unix - - n - - error",
+            "retry unix - - n - - error",
+            "discard unix - - n - - discard",
+            "anvil unix - - n - 1 anvil",
+            "scache unix - - n - 1 scache",
+            "postlog unix-dgram n - n - 1 postlogd",
+        ];
+        std::fs::write(
+            conf.join("master.cf"),
+            format!(
+                "127.0.0.1:{port} inet n - n - - smtpd\n{}\n",
+                services.join("\n")
+            ),
+        )
+        .context("cannot write master.cf")?;
+        let out = std::process::Command::new("/usr/sbin/postfix")
+            .arg("-c")
+            .arg(&conf)
+            .arg("start")
+            .output()
+            .context("cannot run postfix")?;
+        if !out.status.success() {
+            bail!(
+                "postfix start failed: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > Duration::from_secs(20) {
+                bail!("Postfix did not listen on {port} within 20 s; see {d}/maillog");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Self { conf, port })
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Postfix {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("/usr/sbin/postfix")
+            .arg("-c")
+            .arg(&self.conf)
+            .arg("stop")
+            .output();
+    }
+}
