@@ -23,6 +23,7 @@ pub mod queues;
 pub mod rules;
 pub mod sessions;
 pub mod sla;
+pub mod staff;
 pub mod tickets;
 pub mod views;
 

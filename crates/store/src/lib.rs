@@ -28,6 +28,7 @@ pub mod queues;
 pub mod rules;
 pub mod sessions;
 pub mod sla;
+pub mod staff;
 pub mod stats;
 pub mod tickets;
 pub mod tokens;

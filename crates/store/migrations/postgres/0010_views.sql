@@ -46,3 +46,7 @@ CREATE UNLOGGED TABLE ticket_viewers (
     PRIMARY KEY (ticket_id, user_id)
 );
 CREATE INDEX ticket_viewers_seen ON ticket_viewers (seen_at);
+
+-- The console's assignee pickers list the desk's team on every queue and ticket page; with
+-- tens of thousands of requesters they must not read the whole users table.
+CREATE INDEX users_role ON users (role, name);

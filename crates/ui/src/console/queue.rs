@@ -7,7 +7,7 @@ use axum::response::Html;
 use frontline_core::queues::Queue;
 use frontline_core::tickets::{Sort, SortKey};
 use frontline_core::views::{COUNT_CAP, ViewSpec, Visibility, sort_text};
-use frontline_domain::{Priority, Role, Status};
+use frontline_domain::{Priority, Status};
 use serde::Deserialize;
 
 use crate::Ui;
@@ -257,11 +257,7 @@ pub(crate) async fn page(
         }
         None => base.clone(),
     };
-    let mut staff = Vec::new();
-    for role in [Role::Agent, Role::Manager, Role::Admin] {
-        staff.extend(ui.desk.list_users(actor, Some(role), "", 500).await?);
-    }
-    staff.sort_by(|a, b| a.name.cmp(&b.name));
+    let staff = ui.desk.staff_members(actor).await?;
     let assignees = Opt::list(
         [
             ("".to_owned(), "Keep".to_owned()),
@@ -269,7 +265,7 @@ pub(crate) async fn page(
             ("nobody".to_owned(), "Nobody".to_owned()),
         ]
         .into_iter()
-        .chain(staff.into_iter().map(|u| (u.email, u.name))),
+        .chain(staff),
         "",
     );
     let statuses = Opt::list(

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
 use frontline_core::tickets::{NewComment, TicketPatch};
-use frontline_domain::{CategoryPath, Email, Level, Priority, Role, Status};
+use frontline_domain::{CategoryPath, Email, Level, Priority, Status};
 use serde::Deserialize;
 
 use crate::Ui;
@@ -86,13 +86,9 @@ async fn render(
         .requester_tickets(actor, &view.requester_email, OTHERS + 1)
         .await?;
     let categories = desk.categories().await?;
-    let groups = desk.groups(actor).await?;
+    let groups = desk.group_names(actor).await?;
     let canned = desk.canned_responses(actor).await?;
-    let mut staff = Vec::new();
-    for role in [Role::Agent, Role::Manager, Role::Admin] {
-        staff.extend(desk.list_users(actor, Some(role), "", 500).await?);
-    }
-    staff.sort_by(|a, b| a.name.cmp(&b.name));
+    let staff = desk.staff_members(actor).await?;
     let r = &view.row;
     let priority = if r.priority_overridden {
         format!("P{}", r.priority)
@@ -172,7 +168,7 @@ async fn render(
                 Opt::list(
                     none.clone()
                         .into_iter()
-                        .chain(groups.into_iter().map(|(g, _)| (g.name.clone(), g.name))),
+                        .chain(groups.into_iter().map(|g| (g.clone(), g))),
                     view.group_name.as_deref().unwrap_or(""),
                 ),
             ),
@@ -184,7 +180,7 @@ async fn render(
                     none.into_iter().chain(
                         staff
                             .into_iter()
-                            .map(|u| (u.email.clone(), format!("{} ({})", u.name, u.email))),
+                            .map(|(email, name)| (email.clone(), format!("{name} ({email})"))),
                     ),
                     view.assignee_email.as_deref().unwrap_or(""),
                 ),
