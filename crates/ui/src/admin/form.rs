@@ -192,7 +192,18 @@ fn plain_field(field: &str) -> String {
                 };
                 format!("{noun} {}", n + 1)
             }
-            None => part.replace('_', " "),
+            None => match part {
+                "mon" => "Monday".into(),
+                "tue" => "Tuesday".into(),
+                "wed" => "Wednesday".into(),
+                "thu" => "Thursday".into(),
+                "fri" => "Friday".into(),
+                "sat" => "Saturday".into(),
+                "sun" => "Sunday".into(),
+                "dates" => "Holidays on one date".into(),
+                "yearly" => "Holidays every year".into(),
+                other => other.replace('_', " "),
+            },
         };
         if !word.is_empty() {
             out.push(word);
