@@ -39,7 +39,24 @@ pub(super) async fn person_for(c: &mut Conn<'_>, address: &Address, at: i64) -> 
     };
     // A concurrent message from the same new sender fails this transaction; the job's retry
     // finds the person.
-    row.id = c.insert_user(&row).await.map_err(CoreError::Store)?;
+    // Two messages from one new sender ingested at once on PostgreSQL: the second insert
+    // waits for the first transaction, then finds the address taken; that person is the
+    // sender, not an error to retry the whole message for.
+    c.savepoint("person").await?;
+    match c.insert_user(&row).await {
+        Ok(id) => {
+            c.release_savepoint("person").await?;
+            row.id = id;
+        }
+        Err(frontline_store::StoreError::Duplicate(_)) => {
+            c.rollback_to_savepoint("person").await?;
+            return c
+                .user_by_email(email.as_str())
+                .await?
+                .ok_or_else(|| CoreError::Conflict("requester created concurrently".into()));
+        }
+        Err(e) => return Err(CoreError::Store(e)),
+    }
     tracing::info!(user_id = row.id, "requester created on first email");
     Ok(row)
 }
