@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use frontline_core::Desk;
@@ -93,7 +94,8 @@ pub struct JobContext {
     pub desk: Desk,
     pub job: JobRow,
     lease: Lease,
-    began: bool,
+    /// Set once the finishing transaction has begun; see [`renewing`].
+    began: Arc<AtomicBool>,
 }
 
 impl JobContext {
@@ -105,12 +107,13 @@ impl JobContext {
     /// Begins the transaction for the job's database effects. It already marks the job done,
     /// so the effects and the completion commit together or not at all.
     pub async fn begin(&mut self) -> Result<Tx, JobError> {
+        // From here the transaction may hold the job's row: no more renewals.
+        self.began.store(true, Ordering::SeqCst);
         let mut tx = self.desk.store().begin().await?;
         let now = self.desk.now().as_micros();
         if !tx.conn().finish_job(&self.lease, now).await? {
             return Err(JobError::LeaseLost);
         }
-        self.began = true;
         Ok(tx)
     }
 }
@@ -314,18 +317,9 @@ async fn run_batch(
     jobs: Vec<JobRow>,
 ) {
     let leases: Vec<Lease> = jobs.iter().map(|j| lease_of(j, config)).collect();
-    let work = async {
-        match tokio::time::timeout(config.timeout, in_one_tx(&desk, &*handler, &jobs, &leases))
-            .await
-        {
-            Ok(outcome) => outcome,
-            Err(_) => Err(JobError::Retry(format!(
-                "took longer than {:?}",
-                config.timeout
-            ))),
-        }
-    };
-    let outcomes = match renewing(&desk, &leases, config.lease, work).await {
+    let began = AtomicBool::new(false);
+    let work = timed(config, in_one_tx(&desk, &*handler, &jobs, &leases, &began));
+    let outcomes = match renewing(&desk, &leases, config.lease, &began, work).await {
         Ok(outcomes) => outcomes,
         Err(e) if jobs.len() > 1 => {
             tracing::warn!(error = %e, "a batch of jobs failed; running them one by one");
@@ -352,7 +346,9 @@ async fn in_one_tx(
     handler: &dyn TxHandler,
     jobs: &[JobRow],
     leases: &[Lease],
+    began: &AtomicBool,
 ) -> Result<Vec<Result<(), JobError>>, JobError> {
+    began.store(true, Ordering::SeqCst);
     let mut tx = desk.store().begin().await?;
     let mut c = tx.conn();
     let mut outcomes = Vec::with_capacity(jobs.len());
@@ -376,6 +372,20 @@ async fn in_one_tx(
     Ok(outcomes)
 }
 
+/// `work`, failed for a retry when it runs longer than the handler timeout.
+async fn timed<T>(
+    config: &WorkerConfig,
+    work: impl Future<Output = Result<T, JobError>>,
+) -> Result<T, JobError> {
+    match tokio::time::timeout(config.timeout, work).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(JobError::Retry(format!(
+            "took longer than {:?}",
+            config.timeout
+        ))),
+    }
+}
+
 fn lease_of(job: &JobRow, config: &WorkerConfig) -> Lease {
     Lease {
         job_id: job.id,
@@ -391,27 +401,27 @@ async fn run_one(desk: Desk, registry: &Registry, config: &WorkerConfig, job: Jo
         desk: desk.clone(),
         job,
         lease: lease.clone(),
-        began: false,
+        began: Arc::default(),
     };
+    let began = ctx.began.clone();
     let work = async {
         match registry.handlers.get(&kind) {
-            Some(handler) => {
-                match tokio::time::timeout(config.timeout, handler.run(&mut ctx)).await {
-                    Ok(outcome) => outcome,
-                    Err(_) => Err(JobError::Retry(format!(
-                        "took longer than {:?}",
-                        config.timeout
-                    ))),
-                }
-            }
+            Some(handler) => timed(config, handler.run(&mut ctx)).await,
             // A newer node may have queued a kind this one does not know yet.
             None => Err(JobError::Retry(format!(
                 "no handler for job kind {kind:?} on this node"
             ))),
         }
     };
-    let outcome = renewing(&desk, std::slice::from_ref(&lease), config.lease, work).await;
-    let began = ctx.began;
+    let outcome = renewing(
+        &desk,
+        std::slice::from_ref(&lease),
+        config.lease,
+        &began,
+        work,
+    )
+    .await;
+    let began = began.load(Ordering::SeqCst);
     record(&desk, config, &ctx.job, &lease, outcome.map(|()| began)).await;
 }
 
@@ -452,10 +462,16 @@ async fn record(
 
 /// Runs `work` while renewing `leases` every third of their length; stops it if one is
 /// lost, since another worker may run that job then.
+///
+/// Renewal stops once `began` is set: the transaction that finishes the jobs is open then
+/// and holds their rows, which a renewal would wait for while `work` is not polled. No
+/// renewal is needed from there on: a job whose lease runs out meanwhile may be taken by
+/// another worker, and then the finishing transaction's lease check refuses it here.
 async fn renewing<T>(
     desk: &Desk,
     leases: &[Lease],
     length: Duration,
+    began: &AtomicBool,
     work: impl Future<Output = Result<T, JobError>>,
 ) -> Result<T, JobError> {
     let micros = i64::try_from(length.as_micros()).unwrap_or(i64::MAX);
@@ -467,7 +483,12 @@ async fn renewing<T>(
     loop {
         tokio::select! {
             outcome = &mut work => return outcome,
-            _ = tick.tick() => {
+            _ = tick.tick(), if !began.load(Ordering::SeqCst) => {
+                // `work` may have begun since this select started; it is not polled while
+                // the renewal runs, so the flag cannot change under it.
+                if began.load(Ordering::SeqCst) {
+                    continue;
+                }
                 let now = desk.now().as_micros();
                 match renew(desk, leases, now.saturating_add(micros), now).await {
                     Ok(true) => {}

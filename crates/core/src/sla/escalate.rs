@@ -19,14 +19,14 @@ use crate::notify::{self, Notification};
 use crate::{CoreError, Result};
 
 /// Escalates every breached target of the ticket that its policy escalates and that is not
-/// escalated yet (nor met meanwhile). True when something was escalated; the ticket's SLA
-/// must then be reconciled again, as a raised priority may bring another policy into force.
+/// escalated yet (nor met meanwhile). When it raised the priority, the ticket's SLA must be
+/// reconciled again, as another policy may come into force.
 pub(super) async fn escalate(
     c: &mut Conn<'_>,
     ticket_id: i64,
     now: Timestamp,
     policies: &[(PolicyRow, Policy, Calendar)],
-) -> Result<bool> {
+) -> Result<Escalated> {
     let rows = c.ticket_slas(ticket_id).await?;
     let pending: Vec<(&TicketSlaRow, &Escalation)> = rows
         .iter()
@@ -37,10 +37,11 @@ pub(super) async fn escalate(
         })
         .collect();
     if pending.is_empty() {
-        return Ok(false);
+        return Ok(Escalated::Nothing);
     }
-    let Some(before) = c.ticket_view(ticket_id).await? else {
-        return Ok(false);
+    // The fields and the names the change events show; tags and watchers do not change.
+    let Some(before) = c.ticket_view_bare(ticket_id).await? else {
+        return Ok(Escalated::Nothing);
     };
     let mut t = before.row.clone();
     let mut events = Vec::new();
@@ -121,7 +122,7 @@ pub(super) async fn escalate(
         t.updated_at = now.as_micros();
         c.save_ticket(&t, before.row.version).await?;
         let after = c
-            .ticket_view(ticket_id)
+            .ticket_view_bare(ticket_id)
             .await?
             .ok_or(CoreError::NotFound("ticket"))?;
         events.extend(changes(ticket_id, now, &before, &after));
@@ -129,7 +130,22 @@ pub(super) async fn escalate(
     for e in &events {
         c.insert_event(e).await?;
     }
-    Ok(true)
+    Ok(if t.priority != before.row.priority {
+        Escalated::PriorityRaised
+    } else {
+        Escalated::Done
+    })
+}
+
+/// What [`escalate`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Escalated {
+    /// No breach waited for its escalation.
+    Nothing,
+    /// Escalated; the ticket's priority stayed, so the same policy still applies.
+    Done,
+    /// Escalated and raised the priority, which may bring in another policy.
+    PriorityRaised,
 }
 
 /// The field changes an escalation can make, in the names people read.

@@ -188,11 +188,16 @@ impl Desk {
         // which escalates in turn; each target breaches once a cycle, so this ends quickly.
         for _ in 0..4 {
             let policies = self.sla_policies.get(c).await?;
-            if !escalate::escalate(c, ticket_id, now, &policies).await? {
+            let escalated = escalate::escalate(c, ticket_id, now, &policies).await?;
+            if escalated == escalate::Escalated::Nothing {
                 break;
             }
             self.assign_if_moved(c, ticket_id, locked.group_id, now)
                 .await?;
+            // Only the priority, of what escalation changes, decides which policy applies.
+            if escalated != escalate::Escalated::PriorityRaised {
+                break;
+            }
             self.reconcile_in(c, ticket_id, now, false, true).await?;
         }
         Ok(())

@@ -27,7 +27,8 @@ pub(super) async fn reconcile(
     stored: HashMap<String, TicketSlaRow>,
     by_timer: bool,
 ) -> Result<()> {
-    let Some(ticket) = c.ticket_view(ticket_id).await? else {
+    // Only the fields and the names the policies' conditions read.
+    let Some(ticket) = c.ticket_view_bare(ticket_id).await? else {
         return Ok(());
     };
     let (policy_id, escalates, clocks) = match applicable(&ticket, policies)? {
