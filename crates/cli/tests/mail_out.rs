@@ -20,6 +20,8 @@ use support::{Api, Backend, TestDesk, send};
 
 on_both!(
     mail_goes_out_and_replies_thread_back,
+    agents_hear_of_assignments_and_mentions_requesters_of_resolution,
+    mail_from_a_person_is_answered_and_threaded,
     a_server_that_is_down_delays_mail_and_loses_none,
     smtp_auth_with_a_password,
     smtp_auth_with_xoauth2,
@@ -210,6 +212,129 @@ async fn mail_goes_out_and_replies_thread_back(backend: Backend) {
     assert!(
         why.contains("550") && why.contains("nobody@example.org"),
         "{why}"
+    );
+    drop(server);
+}
+
+async fn patch(api: &Api, token: &str, ticket: i64, body: Value) {
+    send(
+        api.patch(token, &format!("/api/v1/tickets/{ticket}"))
+            .json(&body),
+    )
+    .await
+    .expect(200);
+}
+
+fn text_of(raw: &[u8]) -> String {
+    let m = parse(raw);
+    format!("{}\n{}", m.subject, m.text)
+}
+
+async fn agents_hear_of_assignments_and_mentions_requesters_of_resolution(backend: Backend) {
+    let postfix = Postfix::start(&["bob", "ana", "cy"]);
+    let (desk, server, token) = desk_sending_to(backend, "mail_out_agents", &postfix.url()).await;
+    desk.person("ana@example.org", "Ana Agent", "agent");
+    desk.person("cy@example.org", "Cy Specialist", "agent");
+    let api = server.api();
+    let id = open_ticket(
+        &api,
+        &token,
+        "bob@example.org",
+        "Toner smeared on every page",
+    )
+    .await;
+    postfix.wait_for("bob", 1, LONG).await;
+
+    // Assigned by a colleague: the assignee is told, automatically.
+    patch(&api, &token, id, json!({"assignee": "ana@example.org"})).await;
+    let assigned = postfix.wait_for("ana", 1, LONG).await.remove(0);
+    assert!(
+        text_of(&assigned).contains("Assigned to you"),
+        "{}",
+        text_of(&assigned)
+    );
+    assert_eq!(
+        header(&assigned, "Auto-Submitted").as_deref(),
+        Some("auto-generated")
+    );
+
+    // A note that @mentions a colleague reaches that colleague only.
+    comment(
+        &api,
+        &token,
+        id,
+        "@cy@example.org can you check the toner batch?",
+        true,
+    )
+    .await;
+    let mention = text_of(&postfix.wait_for("cy", 1, LONG).await.remove(0));
+    assert!(
+        mention.contains("mentioned you") && mention.contains("toner batch"),
+        "{mention}"
+    );
+
+    // Resolved: the requester hears of it; the note never reached them.
+    patch(&api, &token, id, json!({"status": "resolved"})).await;
+    let bob = postfix.wait_for("bob", 2, LONG).await;
+    let resolved = text_of(&bob[1]);
+    assert!(
+        resolved.contains(&format!("[#{id}] Resolved")),
+        "{resolved}"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let bob = postfix.messages("bob");
+    assert_eq!(bob.len(), 2, "the acknowledgement and the resolution");
+    assert!(bob.iter().all(|m| !text_of(m).contains("toner batch")));
+    assert_eq!(postfix.messages("ana").len(), 1);
+    drop(server);
+}
+
+async fn mail_from_a_person_is_answered_and_threaded(backend: Backend) {
+    let postfix = Postfix::start(&["bob"]);
+    let (_desk, server, token) = desk_sending_to(backend, "mail_out_in", &postfix.url()).await;
+    let bob = "bob@example.org";
+    let deliver = |id: &str, headers: &str| {
+        format!(
+            "From: Bob <{bob}>\r\nTo: {DESK}\r\nSubject: Scanner sends blank pages\r\n\
+             Message-ID: <{id}>\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n{headers}\r\n\
+             Every scan comes out blank.\r\n"
+        )
+    };
+    let envelope = Envelope::new(
+        Some(bob.parse().expect("an address")),
+        vec![DESK.parse().expect("an address")],
+    )
+    .expect("an envelope");
+    // An out-of-office message opens nothing and is answered by nothing.
+    server
+        .smtp()
+        .send_raw(
+            &envelope,
+            deliver("ooo-1@example.org", "Auto-Submitted: auto-replied\r\n").as_bytes(),
+        )
+        .await
+        .expect("taken");
+    server
+        .smtp()
+        .send_raw(&envelope, deliver("scan-1@example.org", "").as_bytes())
+        .await
+        .expect("taken");
+    let ack_raw = postfix.wait_for("bob", 1, LONG).await.remove(0);
+    let ack = parse(&ack_raw);
+    assert_eq!(
+        header(&ack_raw, "Auto-Submitted").as_deref(),
+        Some("auto-replied"),
+        "an answer to a message is an auto-reply"
+    );
+    assert_eq!(ack.in_reply_to, vec!["scan-1@example.org".to_owned()]);
+    let ids = server.api().all_ticket_ids(&token, 100).await;
+    assert_eq!(ids.len(), 1, "the out-of-office opened no ticket");
+    assert!(ack.subject.contains(&format!("[#{}]", ids[0])));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        postfix.messages("bob").len(),
+        1,
+        "nothing answered the robot"
     );
     drop(server);
 }

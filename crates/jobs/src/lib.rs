@@ -40,7 +40,7 @@ fn sla_timer<'a>(desk: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> Handle
     })
 }
 
-/// People are to be told about a ticket. Until the email outbox delivers notifications, the
+/// People are to be told about a ticket: their notification mail goes to the outbox and the
 /// ticket's trail records who was notified and why, once (the job's transaction).
 fn notify<'a>(desk: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> HandlerFuture<'a> {
     Box::pin(async move {

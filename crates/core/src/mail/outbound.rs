@@ -49,6 +49,8 @@ pub const SEND_ATTEMPTS: i64 = 30;
 /// Most automatic messages one address gets within an hour.
 pub const AUTO_LIMIT: i64 = 20;
 const HOUR_MICROS: i64 = 3_600 * 1_000_000;
+const AUTO_GENERATED: &str = "auto-generated";
+const AUTO_REPLIED: &str = "auto-replied";
 /// Message-IDs of a thread a message refers to.
 const MAX_REFERENCES: i64 = 20;
 
@@ -116,7 +118,9 @@ pub enum Attempt {
 struct Planned {
     template: &'static str,
     to: UserRow,
-    automatic: bool,
+    /// `Auto-Submitted`: `auto-generated`, `auto-replied` (answering a message), or `None`
+    /// for mail a person's action wrote.
+    auto: Option<&'static str>,
     comment: Option<CommentRow>,
 }
 
@@ -228,13 +232,22 @@ impl Desk {
         let mut change = json!({"old": "", "new": "", "old_label": "", "new_label": ""});
         match &event.cause {
             MailCause::Created => {
-                if self.opened_by_automatic_mail(c, ticket.row.id).await? {
-                    tracing::info!(
+                match self.opened_by_mail(c, ticket.row.id).await? {
+                    Some(true) => tracing::info!(
                         ticket_id = ticket.row.id,
                         "no acknowledgement: the ticket came from automatic mail"
-                    );
-                } else if let Some(r) = c.user_by_id(ticket.row.requester_id).await? {
-                    plan.push(planned("ticket_created", r, true, None));
+                    ),
+                    opened => {
+                        // Answering a message is an auto-reply (RFC 3834); otherwise the
+                        // desk writes of its own accord.
+                        let auto = match opened {
+                            Some(_) => AUTO_REPLIED,
+                            None => AUTO_GENERATED,
+                        };
+                        if let Some(r) = c.user_by_id(ticket.row.requester_id).await? {
+                            plan.push(planned("ticket_created", r, Some(auto), None));
+                        }
+                    }
                 }
             }
             MailCause::Replied { comment_id } | MailCause::Note { comment_id } => {
@@ -243,11 +256,16 @@ impl Desk {
                 };
                 if !comment.internal {
                     for person in followers(c, &ticket.row, actor_id).await? {
-                        plan.push(planned("agent_reply", person, false, Some(comment.clone())));
+                        plan.push(planned("agent_reply", person, None, Some(comment.clone())));
                     }
                 }
                 for agent in mentioned(c, &comment.body, comment.author_id).await? {
-                    plan.push(planned("mentioned", agent, false, Some(comment.clone())));
+                    plan.push(planned(
+                        "mentioned",
+                        agent,
+                        Some(AUTO_GENERATED),
+                        Some(comment.clone()),
+                    ));
                 }
             }
             MailCause::Status { old, new } => {
@@ -259,7 +277,7 @@ impl Desk {
                         "status_changed"
                     };
                     for person in followers(c, &ticket.row, actor_id).await? {
-                        plan.push(planned(template, person, true, None));
+                        plan.push(planned(template, person, Some(AUTO_GENERATED), None));
                     }
                     change = json!({
                         "old": old, "new": new,
@@ -272,7 +290,7 @@ impl Desk {
                     && let Some(agent) = c.user_by_id(*assignee_id).await?
                     && is_staff(&agent)
                 {
-                    plan.push(planned("assigned", agent, true, None));
+                    plan.push(planned("assigned", agent, Some(AUTO_GENERATED), None));
                 }
             }
         }
@@ -296,7 +314,7 @@ impl Desk {
                 }
                 seen.push(*id);
                 if let Some(u) = c.user_by_id(*id).await? {
-                    plan.push(planned("notification", u, true, None));
+                    plan.push(planned("notification", u, Some(AUTO_GENERATED), None));
                 }
             }
         }
@@ -307,18 +325,18 @@ impl Desk {
         self.store_messages(c, &ticket, None, plan, &extra).await
     }
 
-    /// Whether the mail that opened the ticket was an automatic one (acknowledging it could
-    /// start a loop with another robot).
-    async fn opened_by_automatic_mail(&self, c: &mut Conn<'_>, ticket_id: i64) -> Result<bool> {
+    /// Whether mail opened the ticket (`None`: it did not), and if so whether that mail was
+    /// an automatic one (acknowledging it could start a loop with another robot).
+    async fn opened_by_mail(&self, c: &mut Conn<'_>, ticket_id: i64) -> Result<Option<bool>> {
         let Some(raw) = c.opening_message(ticket_id).await? else {
-            return Ok(false);
+            return Ok(None);
         };
-        Ok(
+        Ok(Some(
             match frontline_mail::parse(&raw, super::MAX_MESSAGE_BYTES) {
                 Ok(m) => m.automatic.is_some(),
                 Err(_) => true,
             },
-        )
+        ))
     }
 
     /// The mailbox mail about the ticket goes out from: the one its mail came in by, when
@@ -414,7 +432,7 @@ impl Desk {
                 message_id: message_id.clone(),
                 in_reply_to: thread.last().cloned(),
                 refs: (!thread.is_empty()).then(|| thread.join("\n")),
-                auto_submitted: p.automatic.then(|| "auto-generated".to_owned()),
+                auto_submitted: p.auto.map(str::to_owned),
                 body_text: rendered.text,
                 body_html: Some(rendered.html),
                 state: String::new(),
@@ -566,13 +584,13 @@ impl Desk {
 fn planned(
     template: &'static str,
     to: UserRow,
-    automatic: bool,
+    auto: Option<&'static str>,
     comment: Option<CommentRow>,
 ) -> Planned {
     Planned {
         template,
         to,
-        automatic,
+        auto,
         comment,
     }
 }
@@ -656,7 +674,7 @@ async fn refuse(
             "the recipient's mail was stopped as a loop within the hour",
         ));
     }
-    if p.automatic && c.automatic_mail_to(address, now - HOUR_MICROS).await? >= AUTO_LIMIT {
+    if p.auto.is_some() && c.automatic_mail_to(address, now - HOUR_MICROS).await? >= AUTO_LIMIT {
         return Ok(Some(
             "the recipient had too much automatic mail within the hour",
         ));
