@@ -71,6 +71,12 @@ pub fn router<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
         .route("/console/new", get(console::new::form))
         .route("/console/bulk", post(console::bulk::apply))
         .route("/console/views", post(console::views::save))
+        .route(
+            "/console/canned",
+            get(console::canned::page).post(console::canned::add),
+        )
+        .route("/console/canned/{id}", post(console::canned::change))
+        .route("/console/canned/{id}/delete", post(console::canned::delete))
         .route("/console/views/{id}/rename", post(console::views::rename))
         .route("/console/views/{id}/delete", post(console::views::delete))
         .route("/console/tickets/{id}", get(console::ticket::page))

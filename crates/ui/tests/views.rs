@@ -13,6 +13,7 @@ stories! {
     an_agent_saves_a_filtered_queue_as_a_view_and_renames_and_deletes_it,
     shared_views_reach_the_group_and_private_ones_nobody_else,
     a_canned_response_is_inserted_into_the_reply_filled_in,
+    agents_keep_their_canned_responses_on_a_page,
     viewers_are_seen_across_nodes,
     behind_a_trusted_proxy_the_forwarded_address_is_throttled,
 }
@@ -360,5 +361,107 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled(store: &Store
     forger.forwarded_for = Some("198.18.1.1".to_owned());
     let refused = forger.sign_in("agent@example.org", PASSWORD).await?;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    Ok(())
+}
+
+async fn agents_keep_their_canned_responses_on_a_page(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    site.person("agent@example.org", Role::Agent).await?;
+    site.person("admin@example.org", Role::Admin).await?;
+    let mut b = site.signed_in("agent@example.org").await?;
+    let page = b.get("/console/canned").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("{{requester.name}}"),
+        "placeholders are listed"
+    );
+    let csrf = page.csrf();
+    let typo = b
+        .post(
+            "/console/canned",
+            &[
+                ("csrf", &csrf),
+                ("name", "Hi"),
+                ("body", "Hi {{requester}}"),
+            ],
+        )
+        .await?;
+    assert_eq!(typo.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(typo.body.contains("unknown placeholder"));
+    assert!(
+        typo.body.contains("Hi {{requester}}"),
+        "what was typed stays"
+    );
+    // An agent asking for the desk's scope is refused, not quietly given their own.
+    let desk = b
+        .post(
+            "/console/canned",
+            &[
+                ("csrf", &csrf),
+                ("name", "Desk"),
+                ("body", "x"),
+                ("scope", "desk"),
+            ],
+        )
+        .await?;
+    assert_eq!(desk.status, StatusCode::FORBIDDEN);
+    let added = b
+        .post(
+            "/console/canned",
+            &[
+                ("csrf", &csrf),
+                ("name", "Hi"),
+                ("body", "Hi <b>{{requester.name}}</b>"),
+            ],
+        )
+        .await?;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let listed = b.get("/console/canned").await?;
+    assert!(listed.body.contains("{{requester.name}}"));
+    assert!(!listed.body.contains("<b>"), "the body is escaped");
+    let id = site
+        .desk
+        .canned_responses(
+            &site
+                .desk
+                .authenticate_password("agent@example.org", PASSWORD)
+                .await?,
+        )
+        .await?
+        .first()
+        .map(|c| c.id)
+        .ok_or("no response")?;
+    let changed = b
+        .post(
+            &format!("/console/canned/{id}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Hello"),
+                ("body", "Hello {{requester.name}}"),
+            ],
+        )
+        .await?;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER);
+    assert!(
+        b.get("/console/canned")
+            .await?
+            .body
+            .contains("Hello {{requester.name}}")
+    );
+    // Someone else's own response is not theirs to delete.
+    let mut admin = site.signed_in("admin@example.org").await?;
+    let admin_csrf = admin.csrf("/console/canned").await?;
+    let taken = admin
+        .post(
+            &format!("/console/canned/{id}/delete"),
+            &[("csrf", &admin_csrf)],
+        )
+        .await?;
+    assert_eq!(taken.status, StatusCode::NOT_FOUND);
+    let deleted = b
+        .post(&format!("/console/canned/{id}/delete"), &[("csrf", &csrf)])
+        .await?;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert!(!b.get("/console/canned").await?.body.contains("Hello {{"));
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! Only staff reach these pages (the `Staff` extractor refuses everyone else).
 
 pub(crate) mod bulk;
+pub(crate) mod canned;
 pub(crate) mod live;
 pub(crate) mod new;
 pub(crate) mod queue;
