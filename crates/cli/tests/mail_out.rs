@@ -235,7 +235,16 @@ async fn agents_hear_of_assignments_and_mentions_requesters_of_resolution(backen
     let (desk, server, token) = desk_sending_to(backend, "mail_out_agents", &postfix.url()).await;
     desk.person("ana@example.org", "Ana Agent", "agent");
     desk.person("cy@example.org", "Cy Specialist", "agent");
+    let manager = desk.person("boss@desk.example", "Bo Manager", "manager");
     let api = server.api();
+    // A rule's notification (the `notify` job, as SLA escalations use) is mail too.
+    send(api.post(&manager, "/api/v1/rules").json(&json!({
+        "name": "Toner watch", "trigger": "created",
+        "conditions": [{"field": "subject", "op": "contains", "value": "Toner"}],
+        "actions": [{"action": "notify", "recipients": ["cy@example.org"]}],
+    })))
+    .await
+    .expect(201);
     let id = open_ticket(
         &api,
         &token,
@@ -244,6 +253,11 @@ async fn agents_hear_of_assignments_and_mentions_requesters_of_resolution(backen
     )
     .await;
     postfix.wait_for("bob", 1, LONG).await;
+    let notice = text_of(&postfix.wait_for("cy", 1, LONG).await.remove(0));
+    assert!(
+        notice.contains(&format!("[#{id}] Rule (Toner watch)")),
+        "{notice}"
+    );
 
     // Assigned by a colleague: the assignee is told, automatically.
     patch(&api, &token, id, json!({"assignee": "ana@example.org"})).await;
@@ -267,7 +281,7 @@ async fn agents_hear_of_assignments_and_mentions_requesters_of_resolution(backen
         true,
     )
     .await;
-    let mention = text_of(&postfix.wait_for("cy", 1, LONG).await.remove(0));
+    let mention = text_of(&postfix.wait_for("cy", 2, LONG).await.remove(1));
     assert!(
         mention.contains("mentioned you") && mention.contains("toner batch"),
         "{mention}"
