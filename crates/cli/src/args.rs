@@ -103,10 +103,12 @@ pub struct MailboxAddArgs {
     #[arg(long)]
     pub address: String,
     /// imaps://USER:PASS@HOST:PORT/INBOX (imap:// only on this machine); %-encode `@` and
-    /// `:` in the user and password.
+    /// `:` in the user and password. For XOAUTH2 (Microsoft 365, Google Workspace) end
+    /// the user with `;AUTH=XOAUTH2` and put the OAuth access token where the password goes.
     #[arg(long)]
     pub imap: Option<String>,
-    /// smtp://HOST:PORT, smtps://USER:PASS@HOST:PORT or smtp+starttls://….
+    /// smtp://HOST:PORT, smtps://USER:PASS@HOST:PORT or smtp+starttls://…; XOAUTH2 as for
+    /// --imap.
     #[arg(long)]
     pub smtp: Option<String>,
 }
