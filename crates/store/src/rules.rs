@@ -27,14 +27,52 @@ const COLUMNS: &str = "id, position, trigger_kind, definition, author_id, scanne
 pub enum Instant {
     CreatedAt,
     UpdatedAt,
+    /// The last status change; the creation until then (migration 0012).
+    StatusChangedAt,
+    /// The last public reply from the requester's side; the creation until then.
+    RequesterRepliedAt,
+    /// The last public reply from the desk; the creation until then.
+    AgentRepliedAt,
+    /// The earliest due time of an SLA target still counting; none while nothing counts.
+    SlaDueAt,
 }
 
 impl Instant {
-    fn column(self) -> &'static str {
+    /// The instant as SQL, exactly as the scan's index names it.
+    fn expr(self) -> &'static str {
         match self {
             Instant::CreatedAt => "created_at",
             Instant::UpdatedAt => "updated_at",
+            Instant::StatusChangedAt => "COALESCE(status_changed_at, created_at)",
+            Instant::RequesterRepliedAt => "COALESCE(requester_replied_at, created_at)",
+            Instant::AgentRepliedAt => "COALESCE(agent_replied_at, created_at)",
+            Instant::SlaDueAt => "sla_due_at",
         }
+    }
+
+    /// What the scan's query says besides the range: the partial indexes of migration 0012
+    /// hold only tickets that match it, so it must be written exactly so.
+    fn only(self) -> &'static str {
+        match self {
+            Instant::SlaDueAt => {
+                "status <> 'closed' AND merged_into_id IS NULL AND sla_due_at IS NOT NULL"
+            }
+            _ => "status <> 'closed' AND merged_into_id IS NULL",
+        }
+    }
+}
+
+/// Clocks to move on one ticket; `None` leaves a clock as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RuleClocks {
+    pub status_changed_at: Option<i64>,
+    pub requester_replied_at: Option<i64>,
+    pub agent_replied_at: Option<i64>,
+}
+
+impl RuleClocks {
+    pub fn is_empty(&self) -> bool {
+        *self == RuleClocks::default()
     }
 }
 
@@ -131,11 +169,7 @@ impl Conn<'_> {
         until: i64,
         limit: i64,
     ) -> Result<Vec<(i64, i64)>> {
-        let col = instant.column();
-        let sql = format!(
-            "SELECT {col}, id FROM tickets WHERE ({col}, id) > ($1, $2) AND {col} <= $3 \
-             AND status <> 'closed' AND merged_into_id IS NULL ORDER BY {col}, id LIMIT $4"
-        );
+        let sql = rule_candidates_sql(instant);
         Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
             .bind(after.0)
             .bind(after.1)
@@ -143,6 +177,78 @@ impl Conn<'_> {
             .bind(limit)
             .fetch_all(c)
             .await?))
+    }
+
+    /// The ticket's `instant` now (`None` for an SLA due time while nothing counts, or no
+    /// such ticket).
+    pub async fn rule_instant(&mut self, ticket_id: i64, instant: Instant) -> Result<Option<i64>> {
+        let sql = format!("SELECT {} FROM tickets WHERE id = $1", instant.expr());
+        let found: Option<Option<i64>> =
+            on!(self, |c| sqlx::query_scalar(AssertSqlSafe(sql.clone()))
+                .bind(ticket_id)
+                .fetch_optional(c)
+                .await?);
+        Ok(found.flatten())
+    }
+
+    /// Moves the ticket's clocks that `clocks` names.
+    pub async fn set_rule_clocks(&mut self, ticket_id: i64, clocks: RuleClocks) -> Result<()> {
+        if clocks.is_empty() {
+            return Ok(());
+        }
+        on!(self, |c| sqlx::query(
+            "UPDATE tickets SET status_changed_at = COALESCE($2, status_changed_at), \
+             requester_replied_at = COALESCE($3, requester_replied_at), \
+             agent_replied_at = COALESCE($4, agent_replied_at) WHERE id = $1"
+        )
+        .bind(ticket_id)
+        .bind(clocks.status_changed_at)
+        .bind(clocks.requester_replied_at)
+        .bind(clocks.agent_replied_at)
+        .execute(c)
+        .await
+        .map(drop)?);
+        Ok(())
+    }
+
+    /// The clocks of many tickets at once (`frontline generate`), one statement a chunk.
+    pub async fn bulk_rule_clocks(&mut self, rows: &[(i64, RuleClocks)]) -> Result<()> {
+        // Four binds a row, well inside both databases' limits on parameters. SQLite gets
+        // anonymous placeholders (see `bulk.rs`); VALUES names its columns column1… on both.
+        let numbered = self.is_postgres();
+        for chunk in rows.chunks(500) {
+            let mut n = 0;
+            let mut param = || {
+                n += 1;
+                if numbered {
+                    format!("CAST(${n} AS BIGINT)")
+                } else {
+                    "?".to_owned()
+                }
+            };
+            let values: Vec<String> = chunk
+                .iter()
+                .map(|_| format!("({}, {}, {}, {})", param(), param(), param(), param()))
+                .collect();
+            let sql = format!(
+                "UPDATE tickets SET status_changed_at = v.column2, \
+                 requester_replied_at = v.column3, agent_replied_at = v.column4 \
+                 FROM (VALUES {}) AS v WHERE tickets.id = v.column1",
+                values.join(", ")
+            );
+            on!(self, |c| {
+                let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
+                for (id, k) in chunk {
+                    q = q
+                        .bind(*id)
+                        .bind(k.status_changed_at)
+                        .bind(k.requester_replied_at)
+                        .bind(k.agent_replied_at);
+                }
+                q.execute(c).await.map(drop)?
+            });
+        }
+        Ok(())
     }
 
     /// Where a time rule's scan has got to.
@@ -212,4 +318,13 @@ impl Conn<'_> {
         .fetch_all(c)
         .await?))
     }
+}
+
+/// The scan's query for `instant`, also for tests that read its plan.
+pub fn rule_candidates_sql(instant: Instant) -> String {
+    let (e, only) = (instant.expr(), instant.only());
+    format!(
+        "SELECT {e}, id FROM tickets WHERE ({e}, id) > ($1, $2) AND {e} <= $3 AND {only} \
+         ORDER BY {e}, id LIMIT $4"
+    )
 }

@@ -199,11 +199,8 @@ impl Desk {
             internal: false,
             attachments: attachments(mail),
         };
-        let before = self.before_reply(c, ticket_id).await?;
+        // A change of its ticket like any comment: the updated rules run inside.
         let comment = self.add_comment_in(c, actor, ticket_id, new).await?;
-        if let Some(before) = before {
-            self.updated_rules_after_reply(c, &before, now).await?;
-        }
         self.add_watchers(c, mail, own, ticket_id, now).await?;
         remember(c, mail, ticket_id, now).await?;
         Ok(InboundOutcome {

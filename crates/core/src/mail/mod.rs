@@ -10,7 +10,6 @@ mod mailboxes;
 pub mod outbound;
 mod people;
 mod receive;
-mod rules;
 pub mod templates;
 
 pub use frontline_store::mail::{InboundOutcome, InboundRow, MailboxRow};

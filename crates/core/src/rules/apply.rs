@@ -71,6 +71,7 @@ pub(crate) fn facts_of(v: &TicketView) -> Facts {
         requester: v.requester_email.to_lowercase(),
         subject: r.subject.clone(),
         description: r.description.clone(),
+        update: Vec::new(),
     }
 }
 
@@ -288,6 +289,10 @@ pub(crate) async fn write_effects(
                     new_value: Some(id.to_string()),
                     internal: *internal,
                 })
+                .await?;
+                crate::mail::outbound::queue_rule_comment(
+                    c, row.id, id, *author_id, body, *internal, now,
+                )
                 .await?;
             }
             Effect::Notify {

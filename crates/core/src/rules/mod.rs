@@ -2,6 +2,9 @@
 //! before the writer stores it and on a change inside its transaction (`apply`), and by the
 //! periodic time scan (`time`).
 //!
+//! Every change of a ticket runs the updated rules through one function (`changed`), which
+//! also moves the clocks time rules measure from.
+//!
 //! Rules are cached per node like SLA policies (`cache.rs`), together with the ids of the
 //! groups, agents and categories they name, so running them costs no query of its own: a desk
 //! without rules pays one cached read per operation. Rule actions are applied directly, not
@@ -22,12 +25,14 @@ use crate::tickets::fields;
 use crate::{Actor, CoreError, Desk, Result};
 
 mod apply;
+mod changed;
 mod time;
 
 pub(crate) use apply::{
-    Effect, Outcome, apply_fields, facts_of, priority_name, run_rules, within_limit, write_effects,
+    Effect, apply_fields, facts_of, priority_name, run_rules, within_limit, write_effects,
     write_outcome,
 };
+pub(crate) use changed::{Change, Update};
 pub use time::{WEBHOOK_JOB, WebhookCall};
 
 /// A ticket on which rules acted this often within [`LOOP_WINDOW_MICROS`] gets no more

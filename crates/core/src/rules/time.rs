@@ -1,11 +1,12 @@
-//! Time rules: a periodic scan finds tickets whose instant (created or last updated) has
-//! passed a rule's age since the last scan, reading one ordered range of that instant's index,
+//! Time rules: a periodic scan finds tickets whose instant (created, last updated, status
+//! last changed, last reply from either side, SLA due) has passed a rule's age since the last
+//! scan, reading one ordered range of that instant's index (migration 0012 for the clocks),
 //! and runs the rule on each in its own transaction. `rule_firings` makes a rule act once per
 //! ticket and period (the instant it measured from), however many nodes scan at once.
 
 use frontline_domain::Status;
 use frontline_domain::rules::{Since, Trigger};
-use frontline_store::rules::Instant;
+use frontline_store::rules::{Instant, RuleClocks};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -40,12 +41,10 @@ impl Desk {
             let (Trigger::Time, Some(time)) = (loaded.rule.trigger, loaded.rule.time) else {
                 continue;
             };
-            let instant = match time.since {
-                Since::CreatedAt => Instant::CreatedAt,
-                Since::UpdatedAt => Instant::UpdatedAt,
-            };
+            let instant = instant_of(time.since);
             let now = self.now();
-            let until = now.as_micros() - i64::from(time.minutes) * 60_000_000;
+            // Before the SLA due time, the instant still lies ahead: `until` is in the future.
+            let until = now.as_micros() - time.offset_minutes() * 60_000_000;
             let mut after = {
                 let mut read = self.store.read().await?;
                 let rows = read.conn().rules().await?;
@@ -101,10 +100,11 @@ impl Desk {
             return Ok(false);
         };
         let current = match instant {
-            Instant::CreatedAt => old.created_at,
-            Instant::UpdatedAt => old.updated_at,
+            Instant::CreatedAt => Some(old.created_at),
+            Instant::UpdatedAt => Some(old.updated_at),
+            other => c.rule_instant(ticket_id, other).await?,
         };
-        if current != period || old.status == Status::Closed.as_str() {
+        if current != Some(period) || old.status == Status::Closed.as_str() {
             return Ok(false);
         }
         let view = c
@@ -171,11 +171,29 @@ impl Desk {
         }));
         c.bulk_events(&events).await?;
         write_effects(set, &mut c, &t, &out.effects, now).await?;
+        if t.status != old.status {
+            let clocks = RuleClocks {
+                status_changed_at: Some(now.as_micros()),
+                ..RuleClocks::default()
+            };
+            c.set_rule_clocks(ticket_id, clocks).await?;
+        }
         if changes_ticket {
             self.reconcile_sla(&mut c, ticket_id, now, false).await?;
         }
         tx.commit().await?;
         tracing::info!(ticket_id, rule_id, "time rule fired");
         Ok(true)
+    }
+}
+
+fn instant_of(since: Since) -> Instant {
+    match since {
+        Since::CreatedAt => Instant::CreatedAt,
+        Since::UpdatedAt => Instant::UpdatedAt,
+        Since::StatusChangedAt => Instant::StatusChangedAt,
+        Since::RequesterRepliedAt => Instant::RequesterRepliedAt,
+        Since::AgentRepliedAt => Instant::AgentRepliedAt,
+        Since::SlaDueAt => Instant::SlaDueAt,
     }
 }

@@ -1,5 +1,6 @@
 //! The conversation: public replies and internal notes, with attachments. A requester's reply
 //! reopens a pending or resolved ticket; the desk's first public reply is its first response.
+//! Each comment is a change of its ticket: the updated rules run over it (`rules::changed`).
 
 use frontline_domain::{EventKind, Status};
 use frontline_store::attachments::AttachmentRow;
@@ -9,6 +10,7 @@ use super::trail::Trail;
 use super::update::{record_row_changes, set_status};
 use super::{can_see, visible_for_update};
 use crate::auth::sha256_hex;
+use crate::rules::{Change, Update};
 use crate::{Actor, CoreError, Desk, Result};
 
 #[derive(Debug, Clone)]
@@ -155,6 +157,17 @@ impl Desk {
             .ok_or(CoreError::NotFound("ticket"))?;
         record_row_changes(&mut trail, &before, &after);
         trail.write(c).await?;
+        let kind = match (new.internal, actor.is_staff()) {
+            (true, _) => Update::Note,
+            (false, true) => Update::AgentReply,
+            (false, false) => Update::RequesterReply,
+        };
+        let change = Change {
+            before: &before,
+            saved: t,
+            kind,
+        };
+        self.ticket_changed(c, change, now).await?;
         self.reconcile_sla(c, ticket_id, now, false).await?;
         self.mail_on_comment(c, &row, actor, now).await?;
         let view = CommentView {

@@ -280,6 +280,7 @@ impl Desk {
                     .to_lowercase(),
                 subject: row.subject.clone(),
                 description: row.description.clone(),
+                update: Vec::new(),
             };
             let mut after = before.clone();
             let out = rules::run_rules(

@@ -1,11 +1,14 @@
 //! Links between tickets: related, parent/child, duplicate. Each link appears on both
-//! tickets, read from that ticket's side, and is recorded in both audit trails.
+//! tickets, read from that ticket's side, and is recorded in both audit trails. Adding or
+//! removing one is a change of both tickets (a new version; updated rules with `update` is
+//! `link`).
 
 use frontline_domain::{EventKind, LinkKind};
 use frontline_store::links::LinkRow;
 
 use super::trail::Trail;
 use super::{can_see, visible_for_update};
+use crate::rules::{Change, Update};
 use crate::{Actor, CoreError, Desk, Result};
 
 /// A link as seen from one ticket: `kind` reads "this ticket is <kind> `ticket`".
@@ -102,8 +105,8 @@ impl Desk {
         let now = self.now();
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
-        visible_for_update(&mut c, actor, ticket_id.min(other)).await?;
-        visible_for_update(&mut c, actor, ticket_id.max(other)).await?;
+        let first = visible_for_update(&mut c, actor, ticket_id.min(other)).await?;
+        let second = visible_for_update(&mut c, actor, ticket_id.max(other)).await?;
         let (source_id, kind_stored, target_id) = kind.canonical(ticket_id, other);
         let changed = if add {
             c.insert_link(&LinkRow {
@@ -127,6 +130,24 @@ impl Desk {
                 let mut trail = Trail::new(id, Some(actor.id), now);
                 trail.push(event, Some(k.as_str()), None, Some(to.to_string()), false);
                 trail.write(&mut c).await?;
+            }
+            // A link is a change of both tickets: a new version each, and the updated
+            // rules run over each.
+            for old in [first, second] {
+                let before = c
+                    .ticket_view(old.id)
+                    .await?
+                    .ok_or(CoreError::NotFound("ticket"))?;
+                let mut saved = old.clone();
+                saved.version = old.version + 1;
+                saved.updated_at = now.as_micros();
+                c.save_ticket(&saved, old.version).await?;
+                let change = Change {
+                    before: &before,
+                    saved,
+                    kind: Update::Link,
+                };
+                self.ticket_changed(&mut c, change, now).await?;
             }
         }
         tx.commit().await?;

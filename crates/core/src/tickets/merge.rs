@@ -1,5 +1,7 @@
 //! Merging a duplicate into the ticket that carries on: the conversation and the watchers
 //! move to the target, the source's requester starts watching it, and the source is closed.
+//! Both tickets change, so the updated rules run over each (`update` is `merged_into` on the
+//! source, `merged_from` on the target).
 
 use frontline_domain::{EventKind, Status};
 use frontline_store::tickets::TicketView;
@@ -7,6 +9,7 @@ use frontline_store::tickets::TicketView;
 use super::trail::Trail;
 use super::update::{record_row_changes, set_status};
 use super::visible_for_update;
+use crate::rules::{Change, Update};
 use crate::{Actor, CoreError, Desk, Result};
 
 impl Desk {
@@ -44,6 +47,10 @@ impl Desk {
         }
         let source_before = c
             .ticket_view(source_id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
+        let target_before = c
+            .ticket_view(target_id)
             .await?
             .ok_or(CoreError::NotFound("ticket"))?;
         c.move_conversation(source_id, target_id).await?;
@@ -90,6 +97,18 @@ impl Desk {
             false,
         );
         trail.write(&mut c).await?;
+        // Two changes, one of each ticket: the updated rules run over both.
+        for (before, saved, kind) in [
+            (&source_before, s, Update::MergedInto),
+            (&target_before, t, Update::MergedFrom),
+        ] {
+            let change = Change {
+                before,
+                saved,
+                kind,
+            };
+            self.ticket_changed(&mut c, change, now).await?;
+        }
         self.reconcile_sla(&mut c, source_id, now, false).await?;
         self.reconcile_sla(&mut c, target_id, now, false).await?;
         let view = c

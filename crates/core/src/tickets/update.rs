@@ -11,7 +11,6 @@ use super::visible_for_update;
 use crate::config::{load_custom_fields, load_matrix};
 use crate::rules;
 use crate::{Actor, CoreError, Desk, Result};
-use frontline_domain::rules::{Facts, Trigger};
 
 /// `None` leaves a field alone; for nullable fields `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
@@ -189,9 +188,6 @@ impl Desk {
             tx.commit().await?;
             return Ok(before);
         }
-        let fired = self
-            .run_updated_rules(&mut c, &mut trail, &before, &p, &mut t)
-            .await?;
         // Entering a group that assigns automatically, without an assignee.
         let mut picked = None;
         if let (Some(group), None) = (t.group_id, t.assignee_id)
@@ -210,7 +206,7 @@ impl Desk {
             },
             other => other.into(),
         })?;
-        let after = c
+        let mut after = c
             .ticket_view(id)
             .await?
             .ok_or(CoreError::NotFound("ticket"))?;
@@ -219,9 +215,19 @@ impl Desk {
         if let Some(pick) = picked {
             c.insert_event(&pick.event(id, now)).await?;
         }
-        if let Some((rules, out)) = fired {
-            rules::write_outcome(&rules, &mut c, &t, out, now).await?;
+        let change = rules::Change {
+            before: &before,
+            saved: t,
+            kind: rules::Update::Edit,
+        };
+        let changed = self.ticket_changed(&mut c, change, now).await?;
+        if changed.rules_acted {
+            after = c
+                .ticket_view(id)
+                .await?
+                .ok_or(CoreError::NotFound("ticket"))?;
         }
+        let t = changed.row;
         self.reconcile_sla(&mut c, id, now, false).await?;
         self.mail_on_update(&mut c, &old, &t, Some(actor.id), now).await?;
         tx.commit().await?;
@@ -232,73 +238,6 @@ impl Desk {
             "ticket updated"
         );
         Ok(after)
-    }
-}
-
-impl Desk {
-    /// Runs the updated rules over the change about to be written, folding what they set
-    /// into `t` (and the ticket's tags); what needs writing after the row is returned.
-    async fn run_updated_rules(
-        &self,
-        c: &mut frontline_store::Conn<'_>,
-        trail: &mut Trail,
-        before: &TicketView,
-        p: &TicketPatch,
-        t: &mut TicketRow,
-    ) -> Result<Option<(std::sync::Arc<rules::RuleSet>, rules::Outcome)>> {
-        let set = self.rules.get(c).await?;
-        if !set.has(Trigger::Updated) {
-            return Ok(None);
-        }
-        let was = rules::facts_of(before);
-        let mut changed = Facts {
-            status: t.status.clone(),
-            priority: rules::priority_name(t.priority),
-            ticket_type: t.ticket_type.clone(),
-            subject: t.subject.clone(),
-            description: t.description.clone(),
-            custom: serde_json::from_str(&t.custom_fields).unwrap_or_default(),
-            ..was.clone()
-        };
-        if let Some(cat) = &p.category {
-            changed.category = cat.as_ref().map(|c| c.as_str().to_owned());
-        }
-        if let Some(g) = &p.group {
-            changed.group = g.clone();
-        }
-        if let Some(a) = &p.assignee {
-            changed.assignee = a.as_ref().map(|e| e.as_str().to_lowercase());
-        }
-        if let Some(tags) = &p.tags {
-            changed.tags = tags.iter().map(|t| t.as_str().to_owned()).collect();
-            changed.tags.sort();
-            changed.tags.dedup();
-        }
-        let mut after = changed.clone();
-        let cause = format!("v{}", t.version + 1);
-        let now = self.now();
-        let out = rules::run_rules(
-            &set,
-            Trigger::Updated,
-            &mut after,
-            Some(&was),
-            None,
-            &cause,
-            now,
-        );
-        if out.is_empty() || !rules::within_limit(c, t.id, now).await? {
-            return Ok(None);
-        }
-        rules::apply_fields(&set, &changed, &after, t, now.as_micros());
-        if after.tags != changed.tags {
-            c.set_tags(t.id, &after.tags).await?;
-            trail.changed(
-                "tags",
-                Some(changed.tags.join(",")),
-                Some(after.tags.join(",")),
-            );
-        }
-        Ok(Some((set, out)))
     }
 }
 

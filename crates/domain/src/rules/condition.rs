@@ -26,7 +26,29 @@ pub struct Facts {
     pub requester: String,
     pub subject: String,
     pub description: String,
+    /// Updated rules: what kind of change this was, from [`UPDATE_KINDS`] (a requester's
+    /// reply may also have moved the status: conditions on `status` with `changed_to` say
+    /// that). Empty for created and time rules.
+    pub update: Vec<String>,
 }
+
+/// The kinds of change an updated rule can ask about with the `update` field.
+pub const UPDATE_KINDS: [&str; 7] = [
+    // A public reply from the requester's side (the requester, a watcher, a mail from
+    // someone who is not staff).
+    "requester_reply",
+    // A public reply from an agent, a manager or an admin.
+    "agent_reply",
+    // An internal note.
+    "note",
+    // Fields changed by a person (the API's PATCH, the console's forms, bulk changes).
+    "edit",
+    // This ticket was merged into another (and closed), or another into this one.
+    "merged_into",
+    "merged_from",
+    // A link to another ticket was added or removed.
+    "link",
+];
 
 /// What a condition looks at.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -49,6 +71,8 @@ pub enum Field {
     Description,
     /// Subject and description.
     Text,
+    /// Updated rules: the kind of change (see [`UPDATE_KINDS`]).
+    Update,
     /// `custom.<key>`: a custom field.
     Custom(String),
 }
@@ -72,6 +96,7 @@ impl TryFrom<String> for Field {
             "subject" => Field::Subject,
             "description" => Field::Description,
             "text" => Field::Text,
+            "update" => Field::Update,
             other => match other.strip_prefix("custom.") {
                 Some(key) if !key.is_empty() => Field::Custom(key.to_owned()),
                 _ => return Err(format!("unknown field {other:?}")),
@@ -106,6 +131,7 @@ impl Field {
             Field::Subject => "subject",
             Field::Description => "description",
             Field::Text => "text",
+            Field::Update => "update",
             Field::Custom(_) => "custom",
         }
     }
@@ -129,6 +155,7 @@ impl Field {
             Field::Subject => one(&f.subject),
             Field::Description => one(&f.description),
             Field::Text => vec![f.subject.clone(), f.description.clone()],
+            Field::Update => f.update.clone(),
             Field::Custom(key) => match f.custom.get(key) {
                 None | Some(Value::Null) => vec![],
                 Some(Value::Array(items)) => items.iter().map(scalar).collect(),
@@ -191,6 +218,12 @@ impl Condition {
             (_, Some(Operand::Many(_))) => return bad("give one value, or use any_of"),
             _ => {}
         }
+        if self.field == Field::Update && trigger != Trigger::Updated {
+            return Err(DomainError::new(
+                "field",
+                "update (the kind of change) is for updated rules",
+            ));
+        }
         let values: Vec<&str> = match &self.value {
             None => vec![],
             Some(Operand::One(s)) => vec![s],
@@ -204,6 +237,10 @@ impl Condition {
                 Field::Status => Status::parse("value", v).map(drop),
                 Field::Priority => Priority::parse("value", v).map(drop),
                 Field::Type => TicketType::parse("value", v).map(drop),
+                Field::Update if !UPDATE_KINDS.contains(&v) => Err(DomainError::new(
+                    "value",
+                    format!("the kinds of change are {}", UPDATE_KINDS.join(", ")),
+                )),
                 _ => Ok(()),
             };
             checked?;

@@ -9,7 +9,7 @@
 mod condition;
 mod run;
 
-pub use condition::{Condition, Facts, Field, Op, Operand};
+pub use condition::{Condition, Facts, Field, Op, Operand, UPDATE_KINDS};
 pub use run::{Fired, MAX_FIRED, run};
 
 use serde::{Deserialize, Serialize};
@@ -43,15 +43,75 @@ pub enum Since {
     CreatedAt,
     /// The last change of any kind (a reply, a status change, an edit).
     UpdatedAt,
+    /// The last change of status ("pending for three days"); the creation until then.
+    StatusChangedAt,
+    /// The last public reply from the requester's side; the creation until then.
+    RequesterRepliedAt,
+    /// The last public reply from the desk (rules' own replies do not count); the creation
+    /// until then.
+    AgentRepliedAt,
+    /// The ticket's SLA due time: the earliest target still counting. A ticket with nothing
+    /// counting (all met, or paused) has none and is not considered.
+    SlaDueAt,
+}
+
+impl Since {
+    pub const ALL: [Since; 6] = [
+        Since::UpdatedAt,
+        Since::CreatedAt,
+        Since::StatusChangedAt,
+        Since::RequesterRepliedAt,
+        Since::AgentRepliedAt,
+        Since::SlaDueAt,
+    ];
+
+    pub fn parse(s: &str) -> Option<Since> {
+        Since::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// How people read the instant: "… since its status last changed".
+    pub fn words(self) -> &'static str {
+        match self {
+            Since::CreatedAt => "it was created",
+            Since::UpdatedAt => "its last change",
+            Since::StatusChangedAt => "its status last changed",
+            Since::RequesterRepliedAt => "the requester's last reply",
+            Since::AgentRepliedAt => "the desk's last reply",
+            Since::SlaDueAt => "its SLA due time",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Since::CreatedAt => "created_at",
+            Since::UpdatedAt => "updated_at",
+            Since::StatusChangedAt => "status_changed_at",
+            Since::RequesterRepliedAt => "requester_replied_at",
+            Since::AgentRepliedAt => "agent_replied_at",
+            Since::SlaDueAt => "sla_due_at",
+        }
+    }
 }
 
 /// "For at least `minutes` since `since`": a time rule fires once a ticket gets there, and
 /// once per such period (a later change starts a new one when `since` is `updated_at`).
+/// With `before` (only for `sla_due_at`) it fires `minutes` before the instant instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TimeCondition {
     pub since: Since,
     pub minutes: u32,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub before: bool,
+}
+
+impl TimeCondition {
+    /// How far the instant lies from "now" when the rule comes due, in minutes (negative:
+    /// the instant is still ahead).
+    pub fn offset_minutes(&self) -> i64 {
+        let m = i64::from(self.minutes);
+        if self.before { -m } else { m }
+    }
 }
 
 /// Who a `notify` action tells.
@@ -184,9 +244,13 @@ impl Rule {
         }
         match (self.trigger, &self.time) {
             (Trigger::Time, None) => bad("time", "a time rule needs a time condition".into()),
-            (Trigger::Time, Some(t)) if t.minutes == 0 => {
+            (Trigger::Time, Some(t)) if t.minutes == 0 && !t.before => {
                 bad("time.minutes", "must be at least 1".into())
             }
+            (Trigger::Time, Some(t)) if t.before && t.since != Since::SlaDueAt => bad(
+                "time.before",
+                "only the SLA due time (sla_due_at) lies ahead: measure before it only".into(),
+            ),
             (Trigger::Created | Trigger::Updated, Some(_)) => {
                 bad("time", "only time rules have a time condition".into())
             }

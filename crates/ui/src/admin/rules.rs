@@ -20,7 +20,7 @@ use crate::error::UiError;
 use crate::session::Signed;
 use crate::view::{Chrome, Opt};
 
-const FIELDS: [&str; 14] = [
+const FIELDS: [&str; 15] = [
     "status",
     "priority",
     "type",
@@ -35,6 +35,7 @@ const FIELDS: [&str; 14] = [
     "subject",
     "description",
     "text",
+    "update",
 ];
 
 const OPS: [(&str, &str); 5] = [
@@ -271,14 +272,15 @@ impl Draft {
             Some(t) if t.minutes.is_multiple_of(60) => ((t.minutes / 60).to_string(), "hours"),
             Some(t) => (t.minutes.to_string(), "minutes"),
         };
-        let since = match r.time.map(|t| t.since) {
-            Some(Since::CreatedAt) => "created_at",
-            _ => "updated_at",
+        let since = match r.time {
+            Some(t) if t.before => "before_sla_due_at".to_owned(),
+            Some(t) => t.since.as_str().to_owned(),
+            None => "updated_at".to_owned(),
         };
         Draft {
             name: r.name.clone(),
             trigger: r.trigger.as_str().into(),
-            since: since.into(),
+            since,
             amount,
             unit: unit.into(),
             conditions: r
@@ -355,12 +357,10 @@ impl Draft {
                 .and_then(|a| a.checked_mul(per))
             {
                 Some(minutes) if minutes > 0 => Some(TimeCondition {
-                    since: if self.since == "created_at" {
-                        Since::CreatedAt
-                    } else {
-                        Since::UpdatedAt
-                    },
+                    since: Since::parse(self.since.trim_start_matches("before_"))
+                        .unwrap_or(Since::UpdatedAt),
                     minutes,
+                    before: self.since.starts_with("before_"),
                 }),
                 _ => {
                     p.add("time", "a time rule waits a whole number of at least 1");
@@ -465,10 +465,10 @@ async fn form_page(
             &d.trigger,
         ),
         since: Opt::list(
-            [
-                ("updated_at", "its last change"),
-                ("created_at", "it was created"),
-            ],
+            Since::ALL
+                .map(|s| (s.as_str(), s.words()))
+                .into_iter()
+                .chain([("before_sla_due_at", "… before its SLA due time")]),
             &d.since,
         ),
         amount: d.amount.clone(),
@@ -490,11 +490,12 @@ fn trigger_words(r: &Rule) -> String {
         (Trigger::Created, _) => "On create".into(),
         (Trigger::Updated, _) => "On update".into(),
         (Trigger::Time, Some(t)) => {
-            let since = match t.since {
-                Since::CreatedAt => "creation",
-                Since::UpdatedAt => "last change",
-            };
-            format!("{} min after {since}", t.minutes)
+            let when = if t.before { "before" } else { "after" };
+            format!(
+                "{} min {when} {}",
+                t.minutes,
+                t.since.as_str().replace('_', " ")
+            )
         }
         (Trigger::Time, None) => "On time".into(),
     }
