@@ -237,11 +237,13 @@ async fn agents_hear_of_assignments_and_mentions_requesters_of_resolution(backen
     desk.person("cy@example.org", "Cy Specialist", "agent");
     let manager = desk.person("boss@desk.example", "Bo Manager", "manager");
     let api = server.api();
-    // A rule's notification (the `notify` job, as SLA escalations use) is mail too.
+    // A rule's notification (the `notify` job, as SLA escalations use) is mail too, and so
+    // is a rule's public reply.
     send(api.post(&manager, "/api/v1/rules").json(&json!({
         "name": "Toner watch", "trigger": "created",
         "conditions": [{"field": "subject", "op": "contains", "value": "Toner"}],
-        "actions": [{"action": "notify", "recipients": ["cy@example.org"]}],
+        "actions": [{"action": "notify", "recipients": ["cy@example.org"]},
+                    {"action": "reply", "body": "A technician will come by today."}],
     })))
     .await
     .expect(201);
@@ -252,7 +254,16 @@ async fn agents_hear_of_assignments_and_mentions_requesters_of_resolution(backen
         "Toner smeared on every page",
     )
     .await;
-    postfix.wait_for("bob", 1, LONG).await;
+    let first = postfix.wait_for("bob", 2, LONG).await;
+    assert!(
+        first
+            .iter()
+            .any(|m| text_of(m).contains("We received your request"))
+            && first
+                .iter()
+                .any(|m| text_of(m).contains("technician will come by")),
+        "the acknowledgement and the rule's reply"
+    );
     let notice = text_of(&postfix.wait_for("cy", 1, LONG).await.remove(0));
     assert!(
         notice.contains(&format!("[#{id}] Rule (Toner watch)")),
@@ -289,15 +300,19 @@ async fn agents_hear_of_assignments_and_mentions_requesters_of_resolution(backen
 
     // Resolved: the requester hears of it; the note never reached them.
     patch(&api, &token, id, json!({"status": "resolved"})).await;
-    let bob = postfix.wait_for("bob", 2, LONG).await;
-    let resolved = text_of(&bob[1]);
+    let bob = postfix.wait_for("bob", 3, LONG).await;
+    let resolved = text_of(&bob[2]);
     assert!(
         resolved.contains(&format!("[#{id}] Resolved")),
         "{resolved}"
     );
     tokio::time::sleep(Duration::from_secs(2)).await;
     let bob = postfix.messages("bob");
-    assert_eq!(bob.len(), 2, "the acknowledgement and the resolution");
+    assert_eq!(
+        bob.len(),
+        3,
+        "the acknowledgement, the rule's reply, the resolution"
+    );
     assert!(bob.iter().all(|m| !text_of(m).contains("toner batch")));
     assert_eq!(postfix.messages("ana").len(), 1);
     drop(server);

@@ -34,7 +34,7 @@ use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::templates::REPLY_MARKER;
+use super::templates::{MailTemplate, REPLY_MARKER};
 use crate::cache::Cached;
 use crate::notify::Notification;
 use crate::{Actor, CoreError, Desk, Result};
@@ -202,18 +202,9 @@ impl Desk {
     }
 
     async fn queue_mail(&self, c: &mut Conn<'_>, event: &MailEvent, now: Timestamp) -> Result<()> {
-        if !self.outbound.configured(c).await? {
-            return Ok(());
+        if self.outbound.configured(c).await? {
+            enqueue(c, event, now).await?;
         }
-        let job = NewJob {
-            kind: COMPOSE_JOB.to_owned(),
-            payload: serde_json::to_string(event)
-                .map_err(|e| CoreError::Internal(e.to_string()))?,
-            dedup_key: None,
-            run_at: now.as_micros(),
-            max_attempts: 10,
-        };
-        c.enqueue_job(&job, now.as_micros()).await?;
         Ok(())
     }
 
@@ -414,9 +405,20 @@ impl Desk {
                 }
             };
             let values = values(ticket, actor, &p, &mailbox, extra);
-            let rendered = template
-                .render(&Value::from(Serde(&values)))
-                .map_err(CoreError::Internal)?;
+            let values = Value::from(Serde(&values));
+            // An administrator's template that fails on real values (it rendered with the
+            // sample ones) must not hold the mail up: the shipped one stands in.
+            let rendered = match template.render(&values) {
+                Ok(r) => r,
+                Err(e) if template.customized => {
+                    tracing::warn!(template = p.template, error = %e, "edited mail template failed; the shipped one is used");
+                    MailTemplate::shipped(p.template)
+                        .ok_or(CoreError::NotFound("mail template"))?
+                        .render(&values)
+                        .map_err(CoreError::Internal)?
+                }
+                Err(e) => return Err(CoreError::Internal(e)),
+            };
             let message_id = frontline_mail::outbound::new_message_id(
                 &format!("{}.{}", ticket.row.id, p.template),
                 &domain,
@@ -579,6 +581,49 @@ impl Desk {
         let mut c = self.store.read().await?;
         Ok(c.conn().outbox_of_ticket(ticket_id).await?)
     }
+}
+
+/// Queues the mail of a comment an automation rule wrote, as [`Desk::mail_on_comment`] does
+/// for people: rules write their effects without the desk's handle, so this asks the
+/// database whether any mailbox sends.
+pub(crate) async fn queue_rule_comment(
+    c: &mut Conn<'_>,
+    ticket_id: i64,
+    comment_id: i64,
+    author_id: i64,
+    body: &str,
+    internal: bool,
+    now: Timestamp,
+) -> Result<()> {
+    if internal && !body.contains('@') {
+        return Ok(());
+    }
+    if !c.mailboxes().await?.iter().any(|m| m.smtp_url.is_some()) {
+        return Ok(());
+    }
+    let cause = if internal {
+        MailCause::Note { comment_id }
+    } else {
+        MailCause::Replied { comment_id }
+    };
+    let event = MailEvent {
+        ticket_id,
+        actor_id: Some(author_id),
+        cause,
+    };
+    enqueue(c, &event, now).await
+}
+
+async fn enqueue(c: &mut Conn<'_>, event: &MailEvent, now: Timestamp) -> Result<()> {
+    let job = NewJob {
+        kind: COMPOSE_JOB.to_owned(),
+        payload: serde_json::to_string(event).map_err(|e| CoreError::Internal(e.to_string()))?,
+        dedup_key: None,
+        run_at: now.as_micros(),
+        max_attempts: 10,
+    };
+    c.enqueue_job(&job, now.as_micros()).await?;
+    Ok(())
 }
 
 fn planned(

@@ -109,7 +109,8 @@ fn description(name: &str) -> Option<&'static str> {
 }
 
 impl MailTemplate {
-    fn shipped(name: &str) -> Option<Self> {
+    /// The version shipped in the binary.
+    pub fn shipped(name: &str) -> Option<Self> {
         let (subject, text, html) = shipped(name)?;
         Some(Self {
             name: name.to_owned(),
