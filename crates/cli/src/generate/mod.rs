@@ -141,6 +141,7 @@ async fn write_batch(c: &mut Conn<'_>, out: &Written) -> anyhow::Result<()> {
     c.bulk_tags(&out.tags).await?;
     c.bulk_comments(&out.comments).await?;
     c.bulk_events(&out.events).await?;
+    c.bulk_rule_clocks(&out.clocks).await?;
     c.sync_ids(IdTable::Tickets).await?;
     c.sync_ids(IdTable::Comments).await?;
     Ok(())

@@ -5,6 +5,7 @@
 use frontline_domain::{EventKind, Level, PriorityMatrix, Status};
 use frontline_store::comments::CommentRow;
 use frontline_store::events::EventRow;
+use frontline_store::rules::RuleClocks;
 use frontline_store::tickets::TicketRow;
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -43,6 +44,9 @@ pub struct Written {
     pub comments: Vec<CommentRow>,
     pub events: Vec<EventRow>,
     pub tags: Vec<(i64, String)>,
+    /// The clocks time rules measure from (migration 0012), of tickets still worked: a
+    /// closed ticket is never looked at by rules, and its clocks stay empty.
+    pub clocks: Vec<(i64, RuleClocks)>,
 }
 
 /// Writes ticket `id`, created at `created_at`, into `out`; comment ids start at
@@ -102,6 +106,7 @@ pub fn tell(
         out,
         version: 1,
         status: Status::New,
+        clocks: RuleClocks::default(),
     };
     s.event(
         Some(logged_by),
@@ -260,6 +265,9 @@ pub fn tell(
 }
 
 fn finish(s: Story<'_>, mut row: TicketRow) {
+    if s.status != Status::Closed && !s.clocks.is_empty() {
+        s.out.clocks.push((s.id, s.clocks));
+    }
     row.status = s.status.as_str().to_owned();
     row.version = s.version;
     row.updated_at = s.at;
@@ -322,6 +330,7 @@ struct Story<'o> {
     out: &'o mut Written,
     version: i64,
     status: Status,
+    clocks: RuleClocks,
 }
 
 impl Story<'_> {
@@ -341,6 +350,7 @@ impl Story<'_> {
             false,
         );
         self.status = to;
+        self.clocks.status_changed_at = Some(self.at);
     }
 
     fn event(
@@ -378,6 +388,11 @@ impl Story<'_> {
         next_comment: &mut i64,
     ) -> String {
         let id = self.comment(rng, author, phrases, false, next_comment);
+        if role == "requester" {
+            self.clocks.requester_replied_at = Some(self.at);
+        } else {
+            self.clocks.agent_replied_at = Some(self.at);
+        }
         self.event(
             Some(author),
             EventKind::Replied,
