@@ -5,7 +5,7 @@
 
 pub mod mail;
 pub mod queue;
-mod webhook;
+pub mod webhook;
 
 pub use queue::{
     Handler, HandlerFuture, JobContext, JobError, Registry, TxHandler, WorkerConfig, spawn_worker,
