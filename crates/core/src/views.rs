@@ -77,6 +77,35 @@ impl SavedView {
     }
 }
 
+/// Everything a console page counts (see [`Desk::console_counts`]).
+#[derive(Debug)]
+pub struct ConsoleCounts {
+    /// Each built-in queue, exactly.
+    pub queues: Vec<(Queue, i64)>,
+    /// Each view the agent sees, up to [`COUNT_CAP`].
+    pub views: Vec<(SavedView, i64)>,
+    /// The unsaved filtered queue asked for, up to [`COUNT_CAP`]; 0 when none was.
+    pub extra: i64,
+    /// Every group's name, sorted.
+    pub groups: Vec<String>,
+    /// The names of the agent's groups.
+    pub my_groups: Vec<String>,
+}
+
+/// A built-in queue as a view with no filters, in its default order.
+pub fn plain_queue() -> ViewSpec {
+    ViewSpec {
+        name: String::new(),
+        visibility: Visibility::Private,
+        queue: Queue::Mine,
+        priorities: Vec::new(),
+        group: None,
+        category: None,
+        text: None,
+        sort: Queue::Mine.default_sort(),
+    }
+}
+
 /// The filters column: names as people write them.
 #[derive(Debug, Serialize, Deserialize)]
 struct Stored {
@@ -343,13 +372,7 @@ impl Desk {
 
     /// How many tickets each view `actor` sees holds, up to [`COUNT_CAP`].
     pub async fn views_with_counts(&self, actor: &Actor) -> Result<Vec<(SavedView, i64)>> {
-        let views = self.views(actor).await?;
-        let mut out = Vec::with_capacity(views.len());
-        for v in views {
-            let n = self.count_view(actor, &v.spec).await?;
-            out.push((v, n));
-        }
-        Ok(out)
+        Ok(self.console_counts(actor, None).await?.views)
     }
 
     /// How many tickets a view holds for `actor`, up to [`COUNT_CAP`].
@@ -357,6 +380,93 @@ impl Desk {
         actor.require_staff()?;
         let mut pc = self.store.read().await?;
         let mut c = pc.conn();
+        let mine: Vec<i64> = c
+            .groups_of(actor.id)
+            .await?
+            .into_iter()
+            .map(|g| g.0)
+            .collect();
+        let groups: Vec<(String, i64)> = c
+            .groups()
+            .await?
+            .into_iter()
+            .map(|g| (g.name, g.id))
+            .collect();
+        let count = self.count_of(actor, spec, &mine, &groups);
+        Ok(c.count_view(&count, COUNT_CAP).await?)
+    }
+
+    /// What a console page counts, in one read: the built-in queues (exactly), the views
+    /// `actor` sees and `extra` (an unsaved filtered queue), both up to [`COUNT_CAP`]; and the
+    /// names of all groups and of the agent's.
+    pub async fn console_counts(
+        &self,
+        actor: &Actor,
+        extra: Option<&ViewSpec>,
+    ) -> Result<ConsoleCounts> {
+        actor.require_staff()?;
+        let mut pc = self.store.read().await?;
+        let mut c = pc.conn();
+        let mine = c.groups_of(actor.id).await?;
+        let mine_ids: Vec<i64> = mine.iter().map(|g| g.0).collect();
+        let mut groups: Vec<(String, i64)> = c
+            .groups()
+            .await?
+            .into_iter()
+            .map(|g| (g.name, g.id))
+            .collect();
+        groups.sort();
+        let views = c
+            .views_for(actor.id)
+            .await?
+            .into_iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let mut counts: Vec<(ViewCount, i64)> = Queue::ALL
+            .iter()
+            .map(|q| {
+                let spec = ViewSpec {
+                    queue: *q,
+                    ..crate::views::plain_queue()
+                };
+                (self.count_of(actor, &spec, &mine_ids, &groups), i64::MAX)
+            })
+            .collect();
+        counts.extend(
+            views
+                .iter()
+                .map(|v| (self.count_of(actor, &v.spec, &mine_ids, &groups), COUNT_CAP)),
+        );
+        if let Some(spec) = extra {
+            counts.push((self.count_of(actor, spec, &mine_ids, &groups), COUNT_CAP));
+        }
+        let mut numbers = c.count_many(&counts).await?.into_iter();
+        let queues = Queue::ALL
+            .iter()
+            .map(|q| (*q, numbers.next().unwrap_or(0)))
+            .collect();
+        let views = views
+            .into_iter()
+            .map(|v| (v, numbers.next().unwrap_or(0)))
+            .collect();
+        Ok(ConsoleCounts {
+            queues,
+            views,
+            extra: numbers.next().unwrap_or(0),
+            groups: groups.into_iter().map(|(name, _)| name).collect(),
+            my_groups: mine.into_iter().map(|g| g.1).collect(),
+        })
+    }
+
+    /// The store's count of `spec` for `actor`, given the ids of the agent's groups and every
+    /// group's `(name, id)`; a group that does not exist counts nothing.
+    fn count_of(
+        &self,
+        actor: &Actor,
+        spec: &ViewSpec,
+        mine: &[i64],
+        groups: &[(String, i64)],
+    ) -> ViewCount {
         let mut count = ViewCount {
             statuses: spec
                 .queue
@@ -369,39 +479,29 @@ impl Desk {
             text: spec.text.clone(),
             ..ViewCount::default()
         };
-        let group = match &spec.group {
-            Some(name) => match c.group_by_name(name).await? {
-                Some(g) => Some(g.id),
-                None => return Ok(0),
-            },
-            None => None,
-        };
+        let group = spec
+            .group
+            .as_ref()
+            .map(|name| groups.iter().find(|(n, _)| n == name).map(|(_, id)| *id));
         match spec.queue {
             Queue::Mine => count.assignee_id = Some(Some(actor.id)),
-            Queue::Unassigned => {
-                count.assignee_id = Some(None);
-                let mine: Vec<i64> = c
-                    .groups_of(actor.id)
-                    .await?
-                    .into_iter()
-                    .map(|g| g.0)
-                    .collect();
-                count.group_ids = Some(match group {
-                    Some(g) => mine.into_iter().filter(|m| *m == g).collect(),
-                    None => mine,
-                });
-            }
+            Queue::Unassigned => count.assignee_id = Some(None),
             Queue::Recent => {
                 count.updated_since = Some(self.now().as_micros() - RECENT_SECS * 1_000_000);
             }
             Queue::Open | Queue::Pending => {}
         }
-        if spec.queue != Queue::Unassigned
-            && let Some(g) = group
-        {
-            count.group_ids = Some(vec![g]);
-        }
-        Ok(c.count_view(&count, COUNT_CAP).await?)
+        count.group_ids = match (spec.queue, group) {
+            // A group that does not exist: nothing.
+            (_, Some(None)) => Some(Vec::new()),
+            (Queue::Unassigned, Some(Some(g))) => {
+                Some(mine.iter().copied().filter(|m| *m == g).collect())
+            }
+            (Queue::Unassigned, None) => Some(mine.to_vec()),
+            (_, Some(Some(g))) => Some(vec![g]),
+            (_, None) => None,
+        };
+        count
     }
 
     /// A page of a view's tickets in its order, after the sort key `after`.

@@ -139,83 +139,120 @@ impl Conn<'_> {
     /// How many tickets match, counting no further than `cap`: the database stops reading
     /// once it has found that many, so a broad view's count costs a bounded range.
     pub async fn count_view(&mut self, q: &ViewCount, cap: i64) -> Result<i64> {
-        if q.group_ids.as_ref().is_some_and(Vec::is_empty) {
-            return Ok(0);
+        Ok(self
+            .count_many(&[(q.clone(), cap)])
+            .await?
+            .first()
+            .copied()
+            .unwrap_or(0))
+    }
+
+    /// Several counts, each up to its cap, in one statement (one round trip for a page's
+    /// worth of queue and view counts); in the order given.
+    pub async fn count_many(&mut self, counts: &[(ViewCount, i64)]) -> Result<Vec<i64>> {
+        if counts.is_empty() {
+            return Ok(Vec::new());
         }
         let ilike = self.ilike();
-        let mut clauses = Vec::new();
         let mut values = Vec::new();
-        let bind = |values: &mut Vec<Value>, v: Value| {
-            values.push(v);
-            format!("${}", values.len())
-        };
-        if !q.statuses.is_empty() {
-            let marks: Vec<String> = q
-                .statuses
-                .iter()
-                .map(|s| bind(&mut values, Value::Text(s.clone())))
-                .collect();
-            clauses.push(format!("status IN ({})", marks.join(", ")));
-        }
-        if !q.priorities.is_empty() {
-            let marks: Vec<String> = q
-                .priorities
-                .iter()
-                .map(|p| bind(&mut values, Value::Int(*p)))
-                .collect();
-            clauses.push(format!("priority IN ({})", marks.join(", ")));
-        }
-        match q.assignee_id {
-            Some(Some(id)) => {
-                let m = bind(&mut values, Value::Int(id));
-                clauses.push(format!("assignee_id = {m}"));
-            }
-            Some(None) => clauses.push("assignee_id IS NULL".to_owned()),
-            None => {}
-        }
-        if let Some(groups) = &q.group_ids {
-            let marks: Vec<String> = groups
-                .iter()
-                .map(|g| bind(&mut values, Value::Int(*g)))
-                .collect();
-            clauses.push(format!("group_id IN ({})", marks.join(", ")));
-        }
-        if let Some(path) = &q.category_path {
-            let exact = bind(&mut values, Value::Text(path.clone()));
-            let below = bind(&mut values, Value::Text(format!("{}/%", like_escape(path))));
-            clauses.push(format!(
-                "category_id IN (SELECT id FROM categories WHERE path = {exact} \
-                 OR path LIKE {below} ESCAPE '\\')"
-            ));
-        }
-        if let Some(since) = q.updated_since {
-            let m = bind(&mut values, Value::Int(since));
-            clauses.push(format!("updated_at >= {m}"));
-        }
-        if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let m = bind(&mut values, Value::Text(format!("%{}%", like_escape(text))));
-            clauses.push(format!(
-                "(subject {ilike} {m} ESCAPE '\\' OR description {ilike} {m} ESCAPE '\\')"
-            ));
-        }
-        let cap_mark = bind(&mut values, Value::Int(cap));
-        let where_sql = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", clauses.join(" AND "))
-        };
-        let sql = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 AS one FROM tickets{where_sql} LIMIT {cap_mark}) AS c"
-        );
-        Ok(on!(self, |c| {
-            let mut query = sqlx::query_scalar(AssertSqlSafe(sql.clone()));
+        let selects: Vec<String> = counts
+            .iter()
+            .enumerate()
+            .map(|(k, (q, cap))| {
+                format!(
+                    "SELECT CAST({k} AS BIGINT), {}",
+                    counted(q, *cap, ilike, &mut values)
+                )
+            })
+            .collect();
+        let sql = selects.join(" UNION ALL ");
+        let rows: Vec<(i64, i64)> = on!(self, |c| {
+            let mut query = sqlx::query_as(AssertSqlSafe(sql.clone()));
             for v in &values {
                 query = match v {
                     Value::Int(i) => query.bind(*i),
                     Value::Text(s) => query.bind(s.clone()),
                 };
             }
-            query.fetch_one(c).await?
-        }))
+            query.fetch_all(c).await?
+        });
+        let mut out = vec![0; counts.len()];
+        for (k, n) in rows {
+            if let Some(slot) = usize::try_from(k).ok().and_then(|k| out.get_mut(k)) {
+                *slot = n;
+            }
+        }
+        Ok(out)
     }
+}
+
+fn bind(values: &mut Vec<Value>, v: Value) -> String {
+    values.push(v);
+    format!("${}", values.len())
+}
+
+/// `q` as a scalar subquery counting up to `cap`, its values appended to `values`.
+fn counted(q: &ViewCount, cap: i64, ilike: &str, values: &mut Vec<Value>) -> String {
+    if q.group_ids.as_ref().is_some_and(Vec::is_empty) {
+        return "CAST(0 AS BIGINT)".to_owned();
+    }
+    let mut clauses = Vec::new();
+    if !q.statuses.is_empty() {
+        let marks: Vec<String> = q
+            .statuses
+            .iter()
+            .map(|s| bind(values, Value::Text(s.clone())))
+            .collect();
+        clauses.push(format!("status IN ({})", marks.join(", ")));
+    }
+    if !q.priorities.is_empty() {
+        let marks: Vec<String> = q
+            .priorities
+            .iter()
+            .map(|p| bind(values, Value::Int(*p)))
+            .collect();
+        clauses.push(format!("priority IN ({})", marks.join(", ")));
+    }
+    match q.assignee_id {
+        Some(Some(id)) => {
+            let m = bind(values, Value::Int(id));
+            clauses.push(format!("assignee_id = {m}"));
+        }
+        Some(None) => clauses.push("assignee_id IS NULL".to_owned()),
+        None => {}
+    }
+    if let Some(groups) = &q.group_ids {
+        let marks: Vec<String> = groups
+            .iter()
+            .map(|g| bind(values, Value::Int(*g)))
+            .collect();
+        clauses.push(format!("group_id IN ({})", marks.join(", ")));
+    }
+    if let Some(path) = &q.category_path {
+        let exact = bind(values, Value::Text(path.clone()));
+        let below = bind(values, Value::Text(format!("{}/%", like_escape(path))));
+        clauses.push(format!(
+            "category_id IN (SELECT id FROM categories WHERE path = {exact} \
+             OR path LIKE {below} ESCAPE '\\')"
+        ));
+    }
+    if let Some(since) = q.updated_since {
+        let m = bind(values, Value::Int(since));
+        clauses.push(format!("updated_at >= {m}"));
+    }
+    if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let m = bind(values, Value::Text(format!("%{}%", like_escape(text))));
+        clauses.push(format!(
+            "(subject {ilike} {m} ESCAPE '\\' OR description {ilike} {m} ESCAPE '\\')"
+        ));
+    }
+    let cap_mark = bind(values, Value::Int(cap));
+    let where_sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    format!(
+        "(SELECT COUNT(*) FROM (SELECT 1 AS one FROM tickets{where_sql} LIMIT {cap_mark}) AS c)"
+    )
 }

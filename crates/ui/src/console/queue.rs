@@ -273,8 +273,13 @@ pub(crate) async fn page(
             .chain(Status::ALL.map(|s| (s.as_str(), status_label(s.as_str())))),
         "",
     );
-    let counts = ui.desk.queue_counts(actor).await?;
-    let views = ui.desk.views_with_counts(actor).await?;
+    // One read for every count on the page, and the group names the forms offer.
+    let filtered = saved.is_none() && !plain(&spec);
+    let counted = ui
+        .desk
+        .console_counts(actor, filtered.then_some(&spec))
+        .await?;
+    let (counts, views) = (counted.queues, counted.views);
     let page = ui.desk.view_tickets(actor, &spec, after, PAGE).await?;
     let next = page
         .next
@@ -287,18 +292,18 @@ pub(crate) async fn page(
     let (top_id, top_at) = ui.desk.desk_watermark(actor).await?;
     let count = match &saved {
         Some(v) => views.iter().find(|(s, _)| s.id == v.id).map(|(_, n)| *n),
-        None if plain(&spec) => counts
+        None if filtered => Some(counted.extra),
+        None => counts
             .iter()
             .find(|(q, _)| *q == spec.queue)
             .map(|(_, n)| *n),
-        None => Some(ui.desk.count_view(actor, &spec).await?),
     }
     .unwrap_or(0);
-    let group_names = ui.desk.group_names(actor).await?;
+    let group_names = counted.groups;
     let share_groups = if actor.role.can_configure() {
         group_names.clone()
     } else {
-        ui.desk.my_groups(actor).await?
+        counted.my_groups
     };
     let mut shares = vec![("private".to_owned(), "Only me".to_owned())];
     shares.extend(
