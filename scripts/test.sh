@@ -48,6 +48,18 @@ fi
 log "cargo test"
 cargo test --workspace --locked "$@"
 
+# ---- Three nodes on one PostgreSQL (crates/cli/tests/sla_nodes.rs) --------------------------
+# 10,000 tickets whose SLA timers fall due during the test, one node killed with SIGKILL:
+# every warning and escalation exactly once and at most 5 s late. The bound is about the
+# build a node runs, so the nodes are a release build. FRONTLINE_NODES=0 skips this block.
+if [[ "${FRONTLINE_NODES:-1}" != "0" ]]; then
+  log "three-node SLA test: cargo build --release -p frontline"
+  cargo build --release --locked -p frontline
+  log "three-node SLA test"
+  FRONTLINE_BIN="$(realpath "${CARGO_TARGET_DIR:-target}")/release/frontline" \
+    cargo test --locked -p frontline --test sla_nodes -- --ignored
+fi
+
 # ---- Browser tests: the web UI in Debian's Chromium (tests/browser) -------------------------
 # Installs chromium when /usr/bin/chromium is missing and the npm packages (npm ci), then runs
 # Playwright against a `frontline serve --demo` on a free loopback port with a temporary data

@@ -24,8 +24,14 @@ use tempfile::TempDir;
 pub use api::{Api, Reply, read, read_lossy, send, with_query};
 pub use server::Server;
 
-/// The binary under test.
+/// The binary cargo built for these tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_frontline");
+
+/// The binary under test: `FRONTLINE_BIN` when set (a release build, for the tests that
+/// measure speed), else the one cargo built for these tests.
+pub fn bin() -> String {
+    std::env::var("FRONTLINE_BIN").unwrap_or_else(|_| BIN.to_owned())
+}
 
 /// Generates `sqlite::<name>` and `postgres::<name>` tests for each named
 /// `async fn(Backend)` in the calling file.
@@ -94,7 +100,7 @@ impl TestDesk {
 
     /// `frontline ARGS… <database flags>`: the global flags go after the subcommand.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = Command::new(bin());
         cmd.args(args)
             .args(&self.db_args)
             .env_remove("FRONTLINE_DATA_DIR")
