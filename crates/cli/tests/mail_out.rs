@@ -25,6 +25,8 @@ on_both!(
     a_server_that_is_down_delays_mail_and_loses_none,
     smtp_auth_with_a_password,
     smtp_auth_with_xoauth2,
+    mail_goes_out_over_starttls,
+    mail_goes_out_over_tls,
 );
 
 const DESK: &str = "help@desk.example";
@@ -37,10 +39,20 @@ async fn desk_sending_to(
     name: &str,
     smtp_url: &str,
 ) -> (TestDesk, support::Server, String) {
+    desk_sending_with(backend, name, smtp_url, &[]).await
+}
+
+/// [`desk_sending_to`] with environment variables for the server.
+async fn desk_sending_with(
+    backend: Backend,
+    name: &str,
+    smtp_url: &str,
+    env: &[(&str, &str)],
+) -> (TestDesk, support::Server, String) {
     let desk = TestDesk::new(backend, name).await;
     desk.run_ok(&["mailbox", "add", "--address", DESK, "--smtp", smtp_url]);
     let token = desk.person(AGENT, "Alex Agent", "agent");
-    let server = desk.serve_with(&["--smtp-listen", "127.0.0.1:0"]).await;
+    let server = desk.serve_env(&["--smtp-listen", "127.0.0.1:0"], env).await;
     (desk, server, token)
 }
 
@@ -431,6 +443,7 @@ fn dovecot_and_postfix() -> (tempfile::TempDir, Dovecot, Postfix) {
         &["bob"],
         postfix::Options {
             sasl_socket: Some(socket),
+            ..postfix::Options::default()
         },
     );
     (sockets, dovecot, postfix)
@@ -475,4 +488,55 @@ async fn smtp_auth_with_xoauth2(backend: Backend) {
         postfix.log()
     );
     drop(server);
+}
+
+/// The acknowledgement of a new ticket, sent over `url` to a Postfix with TLS: it arrives,
+/// and Postfix logged a TLS connection (rustls checked its certificate against the CA the
+/// server was given).
+async fn mail_over_tls(backend: Backend, starttls: bool) {
+    let postfix = Postfix::start_with(
+        &["bob"],
+        postfix::Options {
+            tls: true,
+            ..postfix::Options::default()
+        },
+    );
+    let url = if starttls {
+        postfix.starttls_url()
+    } else {
+        postfix.tls_url()
+    };
+    let ca = postfix.ca_file();
+    let (_desk, server, token) = desk_sending_with(
+        backend,
+        "mail_out_tls",
+        &url,
+        &[("FRONTLINE_MAIL_CA_FILE", ca.as_str())],
+    )
+    .await;
+    let id = open_ticket(
+        &server.api(),
+        &token,
+        "bob@example.org",
+        "Dock not charging",
+    )
+    .await;
+    let got = postfix.wait_for("bob", 1, LONG).await;
+    assert!(parse(&got[0]).subject.contains(&format!("[#{id}]")));
+    assert!(
+        postfix
+            .log()
+            .contains("TLS connection established from localhost"),
+        "{}",
+        postfix.log()
+    );
+    drop(server);
+}
+
+async fn mail_goes_out_over_starttls(backend: Backend) {
+    mail_over_tls(backend, true).await;
+}
+
+async fn mail_goes_out_over_tls(backend: Backend) {
+    mail_over_tls(backend, false).await;
 }

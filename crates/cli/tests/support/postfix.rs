@@ -20,6 +20,10 @@ pub const DOMAIN: &str = "example.org";
 pub struct Options {
     /// A Dovecot auth socket: a second port then accepts mail only after SMTP AUTH.
     pub sasl_socket: Option<PathBuf>,
+    /// STARTTLS on the main port and TLS from the first byte (SMTPS) on a port of its own,
+    /// with a certificate for `localhost` from a throwaway CA (`ca.pem` in its folder,
+    /// made here with openssl).
+    pub tls: bool,
 }
 
 /// A running Postfix, stopped and removed when dropped.
@@ -27,6 +31,7 @@ pub struct Postfix {
     dir: tempfile::TempDir,
     port: u16,
     auth_port: Option<u16>,
+    tls_port: Option<u16>,
 }
 
 impl Postfix {
@@ -51,6 +56,17 @@ impl Postfix {
         chown_postfix(&root.join("mail"));
         let port = free_port();
         let auth_port = options.sasl_socket.as_ref().map(|_| free_port());
+        let tls_port = options.tls.then(free_port);
+        let tls = if options.tls {
+            make_certificates(root);
+            format!(
+                "smtpd_tls_cert_file = {d}/cert.pem\nsmtpd_tls_key_file = {d}/key.pem\n\
+                 smtpd_tls_security_level = may\nsmtpd_tls_loglevel = 1\n",
+                d = root.display()
+            )
+        } else {
+            String::new()
+        };
         let (uid, gid) = postfix_ids();
         let d = root.display();
         std::fs::write(
@@ -80,7 +96,7 @@ impl Postfix {
                  maillog_file_prefixes = {d}\n\
                  smtputf8_enable = no\n\
                  biff = no\n\
-                 smtpd_banner = $myhostname ESMTP\n"
+                 smtpd_banner = $myhostname ESMTP\n{tls}"
             ),
         )
         .expect("main.cf");
@@ -100,14 +116,21 @@ impl Postfix {
             ),
             _ => String::new(),
         };
+        let tls_service = match tls_port {
+            Some(p) => {
+                format!("127.0.0.1:{p} inet n - n - - smtpd\n  -o smtpd_tls_wrappermode=yes\n")
+            }
+            None => String::new(),
+        };
         // Every service unchrooted: the test's folders are outside any chroot.
         std::fs::write(
             root.join("conf/master.cf"),
             format!(
-                "127.0.0.1:{port} inet n - n - - smtpd\n{auth_service}\
+                "127.0.0.1:{port} inet n - n - - smtpd\n{auth_service}{tls_service}\
                  pickup unix n - n 60 1 pickup\n\
                  cleanup unix n - n - 0 cleanup\n\
                  qmgr unix n - n 300 1 qmgr\n\
+                 tlsmgr unix - - n 1000? 1 tlsmgr\n\
                  rewrite unix - - n - - trivial-rewrite\n\
                  bounce unix - - n - 0 bounce\n\
                  defer unix - - n - 0 bounce\n\
@@ -135,6 +158,7 @@ impl Postfix {
             dir,
             port,
             auth_port,
+            tls_port,
         };
         postfix.up();
         postfix
@@ -197,6 +221,24 @@ impl Postfix {
     /// The port that requires SMTP AUTH (with [`Options::sasl_socket`]).
     pub fn auth_port(&self) -> u16 {
         self.auth_port.expect("started with a SASL socket")
+    }
+
+    /// `smtp+starttls://localhost:PORT` (the certificate is for `localhost`).
+    pub fn starttls_url(&self) -> String {
+        format!("smtp+starttls://localhost:{}", self.port)
+    }
+
+    /// `smtps://localhost:PORT`, TLS from the first byte.
+    pub fn tls_url(&self) -> String {
+        format!(
+            "smtps://localhost:{}",
+            self.tls_port.expect("started with tls")
+        )
+    }
+
+    /// The throwaway CA's certificate, for `FRONTLINE_MAIL_CA_FILE`.
+    pub fn ca_file(&self) -> String {
+        self.dir.path().join("ca.pem").display().to_string()
     }
 
     /// `smtp://127.0.0.1:PORT`, for `frontline mailbox add --smtp`.
@@ -265,6 +307,82 @@ impl Drop for Postfix {
             .arg("stop")
             .output();
     }
+}
+
+/// A CA and a certificate for `localhost` it signed (rustls refuses a CA as a server's own).
+fn make_certificates(dir: &Path) {
+    let d = dir.display().to_string();
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "basicConstraints = CA:FALSE\nsubjectAltName = DNS:localhost, IP:127.0.0.1\n",
+    )
+    .expect("extensions file");
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("cannot run openssl");
+        assert!(
+            out.status.success(),
+            "openssl {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let (ca_key, ca, key, csr, cert, ext) = (
+        format!("{d}/ca.key"),
+        format!("{d}/ca.pem"),
+        format!("{d}/key.pem"),
+        format!("{d}/cert.csr"),
+        format!("{d}/cert.pem"),
+        format!("{d}/ext.cnf"),
+    );
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Frontline test CA",
+        "-keyout",
+        &ca_key,
+        "-out",
+        &ca,
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        &key,
+        "-out",
+        &csr,
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-days",
+        "2",
+        "-in",
+        &csr,
+        "-CA",
+        &ca,
+        "-CAkey",
+        &ca_key,
+        "-CAcreateserial",
+        "-extfile",
+        &ext,
+        "-out",
+        &cert,
+    ]);
+    // Postfix's daemons read the key as root at start; the mail system's user reads it too.
+    chmod(&dir.join("key.pem"), 0o644);
 }
 
 fn free_port() -> u16 {
