@@ -348,3 +348,46 @@ impl Conn<'_> {
         Ok(())
     }
 }
+
+/// Changing a configured mailbox (the admin console's edit and disable).
+impl Conn<'_> {
+    /// Replaces the mailbox's URLs; a new IMAP URL (another server or folder) reads its folder
+    /// from the start again (stored Message-IDs keep a message from becoming two tickets).
+    /// False when there is no such mailbox.
+    pub async fn update_mailbox_urls(
+        &mut self,
+        id: i64,
+        imap_url: Option<&str>,
+        smtp_url: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
+        const SQL: &str = "UPDATE mailboxes SET \
+            imap_uidvalidity = CASE WHEN imap_url IS NOT DISTINCT FROM $2 THEN imap_uidvalidity END, \
+            imap_last_uid = CASE WHEN imap_url IS NOT DISTINCT FROM $2 THEN imap_last_uid ELSE 0 END, \
+            imap_url = $2, smtp_url = $3, last_error = NULL, updated_at = $4 WHERE id = $1";
+        let done = on!(self, |c| sqlx::query(SQL)
+            .bind(id)
+            .bind(imap_url)
+            .bind(smtp_url)
+            .bind(now)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(done == 1)
+    }
+
+    /// Sets the mailbox's state (`active` or `disabled`); false when there is no such
+    /// mailbox.
+    pub async fn set_mailbox_state(&mut self, id: i64, state: &str, now: i64) -> Result<bool> {
+        let done = on!(self, |c| sqlx::query(
+            "UPDATE mailboxes SET state = $2, updated_at = $3 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(state)
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
+    }
+}

@@ -57,6 +57,18 @@ async fn supervise(desk: Desk, mut shutdown: watch::Receiver<bool>) {
             Ok(mailboxes) => {
                 running.retain(|_, (_, task)| !task.is_finished());
                 for m in mailboxes {
+                    // A disabled mailbox stops being polled at this rescan, and its lease
+                    // goes back.
+                    if !m.is_active() {
+                        if let Some((_, task)) = running.remove(&m.id) {
+                            task.abort();
+                            tracing::info!(mailbox = %m.address, "mailbox disabled; polling stops");
+                            if let Err(e) = desk.release_mailbox(m.id, &owner).await {
+                                tracing::warn!(error = %e, "cannot give the mailbox's lease back; it runs out by itself");
+                            }
+                        }
+                        continue;
+                    }
                     let Some(url) = m.imap.clone() else { continue };
                     // A changed URL restarts the mailbox's poller.
                     let key = url.to_string() + &url.password;

@@ -20,7 +20,7 @@ impl Inbox for DeskInbox {
         self.desk
             .mailbox_for(address)
             .await
-            .map(|m| m.is_some())
+            .map(|m| m.is_some_and(|m| m.is_active()))
             .map_err(|e| e.to_string())
     }
 

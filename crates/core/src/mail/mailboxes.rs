@@ -187,3 +187,96 @@ mod tests {
         );
     }
 }
+
+/// A change of a mailbox's settings: `None` keeps a URL, `Some(None)` removes it (no IMAP:
+/// mail arrives through the SMTP listener; no SMTP: the desk does not send as it).
+#[derive(Debug, Clone, Default)]
+pub struct MailboxChange {
+    pub imap: Option<Option<ImapUrl>>,
+    pub smtp: Option<Option<SmtpUrl>>,
+}
+
+/// A mailbox's states: an `active` one is read and answered for; a `disabled` one is kept
+/// with its settings, but its IMAP folder is no longer polled (within one rescan of every
+/// node's poller) and the SMTP listener refuses mail for it.
+pub const MAILBOX_ACTIVE: &str = "active";
+pub const MAILBOX_DISABLED: &str = "disabled";
+
+impl Desk {
+    /// Changes a mailbox's URLs. Over the API only admins may; the CLI acts as the operator.
+    pub async fn update_mailbox(
+        &self,
+        actor: Option<&Actor>,
+        id: i64,
+        change: MailboxChange,
+    ) -> Result<Mailbox> {
+        if let Some(a) = actor {
+            a.require_admin()?;
+        }
+        let mut tx = self.begin().await?;
+        let mut c = tx.conn();
+        let current = c
+            .mailboxes()
+            .await?
+            .into_iter()
+            .find(|m| m.id == id)
+            .ok_or(CoreError::NotFound("mailbox"))?;
+        let imap = match &change.imap {
+            None => current.imap_url.clone(),
+            Some(u) => u.as_ref().map(url_text_imap),
+        };
+        let smtp = match &change.smtp {
+            None => current.smtp_url.clone(),
+            Some(u) => u.as_ref().map(url_text_smtp),
+        };
+        let now = self.now().as_micros();
+        c.update_mailbox_urls(id, imap.as_deref(), smtp.as_deref(), now)
+            .await?;
+        let row = c
+            .mailboxes()
+            .await?
+            .into_iter()
+            .find(|m| m.id == id)
+            .ok_or(CoreError::NotFound("mailbox"))?;
+        tx.commit().await?;
+        self.outbound.forget();
+        tracing::info!(mailbox_id = id, address = %row.address, "mailbox changed");
+        Mailbox::from_row(row)
+    }
+
+    /// Disables a mailbox (`enabled` false) or enables it again.
+    pub async fn set_mailbox_enabled(
+        &self,
+        actor: Option<&Actor>,
+        id: i64,
+        enabled: bool,
+    ) -> Result<()> {
+        if let Some(a) = actor {
+            a.require_admin()?;
+        }
+        let state = if enabled {
+            MAILBOX_ACTIVE
+        } else {
+            MAILBOX_DISABLED
+        };
+        let mut tx = self.begin().await?;
+        if !tx
+            .conn()
+            .set_mailbox_state(id, state, self.now().as_micros())
+            .await?
+        {
+            return Err(CoreError::NotFound("mailbox"));
+        }
+        tx.commit().await?;
+        self.outbound.forget();
+        tracing::info!(mailbox_id = id, state, "mailbox state changed");
+        Ok(())
+    }
+}
+
+impl Mailbox {
+    /// Whether mail for it is read and accepted (not disabled by an administrator).
+    pub fn is_active(&self) -> bool {
+        self.state != MAILBOX_DISABLED
+    }
+}

@@ -13,7 +13,7 @@ mod receive;
 pub mod templates;
 
 pub use frontline_store::mail::{InboundOutcome, InboundRow, MailboxRow};
-pub use mailboxes::{Mailbox, NewMailbox};
+pub use mailboxes::{MAILBOX_ACTIVE, MAILBOX_DISABLED, Mailbox, MailboxChange, NewMailbox};
 pub use receive::{Incoming, message_key};
 
 /// The job that ingests one stored message; its payload is the message's id.

@@ -1,13 +1,14 @@
 //! Mailboxes: the addresses the desk reads mail for (from an IMAP folder, or from the SMTP
 //! listener) and sends mail as, listed without their passwords, and a form to add one with
-//! the same checks as `frontline mailbox add`.
+//! the same checks as `frontline mailbox add`; each can be edited (new URLs; passwords are
+//! given again, never shown) and disabled or enabled again.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
-use frontline_core::mail::NewMailbox;
+use frontline_core::mail::{Mailbox, MailboxChange, NewMailbox};
 use frontline_domain::Email;
 use frontline_mail::{ImapUrl, SmtpUrl};
 
@@ -18,6 +19,8 @@ use crate::session::Signed;
 use crate::view::Chrome;
 
 pub(crate) struct MailboxLine {
+    pub id: i64,
+    pub active: bool,
     pub address: String,
     pub inbound: String,
     pub outbound: String,
@@ -49,6 +52,8 @@ async fn render(
         .await?
         .into_iter()
         .map(|m| MailboxLine {
+            id: m.id,
+            active: m.is_active(),
             inbound: m
                 .imap
                 .as_ref()
@@ -122,4 +127,131 @@ pub(crate) async fn create(State(ui): State<Ui>, form: AdminForm) -> Result<Resp
     };
     let html = render(&ui, &form.signed, &form.fields, problems).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "admin/mailbox.html")]
+struct EditPage {
+    chrome: Chrome,
+    tab: &'static str,
+    id: i64,
+    address: String,
+    inbound: String,
+    outbound: String,
+    imap: String,
+    smtp: String,
+    clear_imap: bool,
+    clear_smtp: bool,
+    problems: Problems,
+}
+
+async fn find(ui: &Ui, signed: &Signed, id: i64) -> Result<Mailbox, UiError> {
+    ui.desk
+        .mailboxes(Some(signed.actor()))
+        .await?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| CoreError::NotFound("mailbox").into())
+}
+
+async fn render_edit(
+    ui: &Ui,
+    signed: &Signed,
+    id: i64,
+    sent: &Fields,
+    problems: Problems,
+) -> Result<String, UiError> {
+    let m = find(ui, signed, id).await?;
+    let page = EditPage {
+        chrome: signed.chrome("admin"),
+        tab: "mailboxes",
+        id,
+        inbound: m
+            .imap
+            .as_ref()
+            .map_or_else(|| "SMTP listener".to_owned(), ToString::to_string),
+        outbound: m
+            .smtp
+            .as_ref()
+            .map_or_else(|| "Not set".to_owned(), ToString::to_string),
+        address: m.address,
+        imap: sent.one("imap").to_owned(),
+        smtp: sent.one("smtp").to_owned(),
+        clear_imap: sent.has("clear_imap", "yes"),
+        clear_smtp: sent.has("clear_smtp", "yes"),
+        problems,
+    };
+    Ok(page.render()?)
+}
+
+pub(crate) async fn edit(
+    State(ui): State<Ui>,
+    Path(id): Path<i64>,
+    Admin(signed): Admin,
+) -> Result<Response, UiError> {
+    let html = render_edit(&ui, &signed, id, &Fields::default(), Problems::default()).await?;
+    Ok(Html(html).into_response())
+}
+
+/// The change the edit form describes: an empty URL keeps the current one, a ticked box
+/// removes it.
+fn change_of(f: &Fields) -> Result<MailboxChange, Problems> {
+    let mut p = Problems::default();
+    let mut change = MailboxChange::default();
+    if f.has("clear_imap", "yes") {
+        change.imap = Some(None);
+    } else {
+        let text = f.one("imap").trim();
+        if !text.is_empty() {
+            change.imap = ImapUrl::parse(text)
+                .map_err(|e| p.add("imap", e.to_string()))
+                .ok()
+                .map(Some);
+        }
+    }
+    if f.has("clear_smtp", "yes") {
+        change.smtp = Some(None);
+    } else {
+        let text = f.one("smtp").trim();
+        if !text.is_empty() {
+            change.smtp = SmtpUrl::parse(text)
+                .map_err(|e| p.add("smtp", e.to_string()))
+                .ok()
+                .map(Some);
+        }
+    }
+    if p.is_empty() { Ok(change) } else { Err(p) }
+}
+
+pub(crate) async fn save(
+    State(ui): State<Ui>,
+    Path(id): Path<i64>,
+    form: AdminForm,
+) -> Result<Response, UiError> {
+    let problems = match change_of(&form.fields) {
+        Err(p) => p,
+        Ok(change) => match ui
+            .desk
+            .update_mailbox(Some(form.signed.actor()), id, change)
+            .await
+        {
+            Ok(_) => return Ok(Redirect::to("/admin/mailboxes").into_response()),
+            Err(e) => Problems::from_core(e)?,
+        },
+    };
+    let html = render_edit(&ui, &form.signed, id, &form.fields, problems).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+}
+
+/// Disables (`enabled=no`) or enables (`enabled=yes`) a mailbox.
+pub(crate) async fn toggle(
+    State(ui): State<Ui>,
+    Path(id): Path<i64>,
+    form: AdminForm,
+) -> Result<Response, UiError> {
+    let enabled = form.fields.one("enabled") == "yes";
+    ui.desk
+        .set_mailbox_enabled(Some(form.signed.actor()), id, enabled)
+        .await?;
+    Ok(Redirect::to("/admin/mailboxes").into_response())
 }

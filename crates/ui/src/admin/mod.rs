@@ -67,6 +67,11 @@ pub(crate) fn router() -> Router<Ui> {
             "/admin/mailboxes",
             get(mailboxes::list).post(mailboxes::create),
         )
+        .route(
+            "/admin/mailboxes/{id}",
+            get(mailboxes::edit).post(mailboxes::save),
+        )
+        .route("/admin/mailboxes/{id}/enabled", post(mailboxes::toggle))
 }
 
 /// An administrator: the only people who see these pages.
