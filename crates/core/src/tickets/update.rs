@@ -229,7 +229,8 @@ impl Desk {
         }
         let t = changed.row;
         self.reconcile_sla(&mut c, id, now, false).await?;
-        self.mail_on_update(&mut c, &old, &t, Some(actor.id), now).await?;
+        self.mail_on_update(&mut c, &old, &t, Some(actor.id), now)
+            .await?;
         tx.commit().await?;
         tracing::info!(
             ticket_id = id,
