@@ -6,7 +6,8 @@
 //! that ends an attempt names the worker and the attempt it holds: after a lease ran out and
 //! another worker took the job over, the first worker's late answer changes nothing.
 
-use sqlx::{AssertSqlSafe, FromRow};
+use sqlx::query::Query;
+use sqlx::{AssertSqlSafe, Database, Encode, FromRow, Type};
 
 use crate::conn::on;
 use crate::{Conn, Result};
@@ -47,6 +48,32 @@ pub struct JobRow {
 
 const COLUMNS: &str = "id, kind, payload, dedup_key, state, run_at, attempts, max_attempts, \
     locked_by, locked_until, last_error, created_at, updated_at, finished_at";
+
+/// The condition of every call that extends or ends an attempt: the job is still queued and
+/// the lease bound by [`bind_lease`] (`$1` to `$3`) still holds it. A macro, not a const, so
+/// `concat!` can put it into each statement's literal.
+macro_rules! lease_held {
+    () => {
+        "id = $1 AND locked_by = $2 AND attempts = $3 AND state = 'queued'"
+    };
+}
+
+/// Binds `lease` as `$1` (the job), `$2` (the worker) and `$3` (the attempt): the parameters
+/// of [`lease_held!`]. The statement's own parameters follow from `$4`.
+fn bind_lease<'q, DB>(
+    query: Query<'q, DB, DB::Arguments>,
+    lease: &Lease,
+) -> Query<'q, DB, DB::Arguments>
+where
+    DB: Database,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+    for<'s> &'s str: Encode<'s, DB> + Type<DB>,
+{
+    query
+        .bind(lease.job_id)
+        .bind(lease.worker.as_str())
+        .bind(lease.attempt)
+}
 
 /// Which job kinds a claim takes.
 #[derive(Debug, Clone, Copy)]
@@ -145,14 +172,13 @@ impl Conn<'_> {
     /// Extends a held lease to `until` while its handler still runs. False when the lease is
     /// no longer held (it ran out and another worker took the job, or the job ended).
     pub async fn renew_job(&mut self, lease: &Lease, until: i64, now: i64) -> Result<bool> {
-        const SQL: &str = "UPDATE jobs SET locked_until = $1, updated_at = $2 \
-            WHERE id = $3 AND locked_by = $4 AND attempts = $5 AND state = 'queued'";
-        let n = on!(self, |c| sqlx::query(SQL)
+        const SQL: &str = concat!(
+            "UPDATE jobs SET locked_until = $4, updated_at = $5 WHERE ",
+            lease_held!()
+        );
+        let n = on!(self, |c| bind_lease(sqlx::query(SQL), lease)
             .bind(until)
             .bind(now)
-            .bind(lease.job_id)
-            .bind(&lease.worker)
-            .bind(lease.attempt)
             .execute(c)
             .await?
             .rows_affected());
@@ -162,14 +188,13 @@ impl Conn<'_> {
     /// Marks the attempt done. False when `lease` is no longer held (the lease ran out and
     /// another worker took the job): the caller must then roll back what it did.
     pub async fn finish_job(&mut self, lease: &Lease, now: i64) -> Result<bool> {
-        const SQL: &str = "UPDATE jobs SET state = 'done', locked_by = NULL, \
-            locked_until = NULL, last_error = NULL, finished_at = $1, updated_at = $1 \
-            WHERE id = $2 AND locked_by = $3 AND attempts = $4 AND state = 'queued'";
-        let n = on!(self, |c| sqlx::query(SQL)
+        const SQL: &str = concat!(
+            "UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, \
+             last_error = NULL, finished_at = $4, updated_at = $4 WHERE ",
+            lease_held!()
+        );
+        let n = on!(self, |c| bind_lease(sqlx::query(SQL), lease)
             .bind(now)
-            .bind(lease.job_id)
-            .bind(&lease.worker)
-            .bind(lease.attempt)
             .execute(c)
             .await?
             .rows_affected());
@@ -185,19 +210,18 @@ impl Conn<'_> {
         retry_at: Option<i64>,
         now: i64,
     ) -> Result<bool> {
-        const SQL: &str = "UPDATE jobs SET state = $1, run_at = COALESCE($2, run_at), \
-            locked_by = NULL, locked_until = NULL, last_error = $3, updated_at = $4, \
-            finished_at = CASE WHEN $2 IS NULL THEN $4 ELSE NULL END \
-            WHERE id = $5 AND locked_by = $6 AND attempts = $7 AND state = 'queued'";
+        const SQL: &str = concat!(
+            "UPDATE jobs SET state = $4, run_at = COALESCE($5, run_at), locked_by = NULL, \
+             locked_until = NULL, last_error = $6, updated_at = $7, \
+             finished_at = CASE WHEN $5 IS NULL THEN $7 ELSE NULL END WHERE ",
+            lease_held!()
+        );
         let state = if retry_at.is_some() { QUEUED } else { DEAD };
-        let n = on!(self, |c| sqlx::query(SQL)
+        let n = on!(self, |c| bind_lease(sqlx::query(SQL), lease)
             .bind(state)
             .bind(retry_at)
             .bind(error)
             .bind(now)
-            .bind(lease.job_id)
-            .bind(&lease.worker)
-            .bind(lease.attempt)
             .execute(c)
             .await?
             .rows_affected());
