@@ -7,6 +7,9 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 
+/// How long, after SIGTERM, open connections and background work may take to finish.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
+
 pub async fn run(
     config: &Config,
     demo: bool,
@@ -50,20 +53,44 @@ pub async fn run(
     let app = frontline_web::router(AppState::new(desk.clone())).layer(axum::Extension(proxies));
     tracing::info!(%addr, database = ?config.database, ready_ms = started.elapsed().as_millis() as u64, "serving");
     println!("Frontline is listening on http://{addr}");
+    let (signalled_tx, mut signalled) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = signalled_tx.send(true);
+    });
+    let mut graceful = signalled.clone();
     // The peer address reaches the pages, which throttle failed sign-ins per address.
-    axum::serve(
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("the HTTP server failed")?;
+    .with_graceful_shutdown(async move {
+        let _ = graceful.wait_for(|s| *s).await;
+    });
+    // Open connections (a console's live updates) get a grace period, then are dropped.
+    tokio::select! {
+        served = server => served.context("the HTTP server failed")?,
+        _ = async {
+            let _ = signalled.wait_for(|s| *s).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => tracing::warn!("connections still open after {SHUTDOWN_GRACE:?}; closing them"),
+    }
     let _ = stop_tx.send(true);
-    let _ = worker.await;
-    let _ = jobs.await;
-    let _ = imap.await;
-    if let Some(smtp) = smtp {
-        let _ = smtp.await;
+    // Jobs in flight finish within the grace period; one that does not has committed
+    // nothing, and runs again (here or on another node) once its lease runs out.
+    let background = async {
+        let _ = worker.await;
+        let _ = jobs.await;
+        let _ = imap.await;
+        if let Some(smtp) = smtp {
+            let _ = smtp.await;
+        }
+    };
+    if tokio::time::timeout(SHUTDOWN_GRACE, background)
+        .await
+        .is_err()
+    {
+        tracing::warn!("background work still running after {SHUTDOWN_GRACE:?}; leaving it");
     }
     desk.store().close().await;
     tracing::info!("stopped");
