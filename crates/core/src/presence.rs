@@ -14,19 +14,24 @@ impl Desk {
     pub async fn viewing_ticket(&self, actor: &Actor, ticket: i64) -> Result<Vec<String>> {
         actor.require_staff()?;
         let now = self.now().as_micros();
-        // A transaction, so SQLite's write goes through its one writer.
-        let mut tx = self.begin().await?;
-        let mut c = tx.conn();
-        c.see_ticket(ticket, actor.id, now).await?;
-        let viewers = c
-            .ticket_viewers(ticket, now - FRESH_SECS * 1_000_000)
-            .await?;
-        tx.commit().await?;
-        Ok(viewers
-            .into_iter()
-            .filter(|(id, _)| *id != actor.id)
-            .map(|(_, name)| name)
-            .collect())
+        let since = now - FRESH_SECS * 1_000_000;
+        let viewers = if self.store.backend() == frontline_store::Backend::Postgres {
+            // One statement, committed on its own: one round trip per heartbeat.
+            let mut pc = self.store.read().await?;
+            pc.conn()
+                .see_ticket_with_others(ticket, actor.id, now, since)
+                .await?
+        } else {
+            // A transaction, so SQLite's write goes through its one writer.
+            let mut tx = self.begin().await?;
+            let viewers = tx
+                .conn()
+                .see_ticket_with_others(ticket, actor.id, now, since)
+                .await?;
+            tx.commit().await?;
+            viewers
+        };
+        Ok(viewers.into_iter().map(|(_, name)| name).collect())
     }
 
     /// Removes viewers gone for a minute or more; any node may run it at any time.

@@ -36,6 +36,38 @@ impl Conn<'_> {
         .await?))
     }
 
+    /// Records that `user_id` has `ticket_id` open at `now` and returns the ids and names of
+    /// the others seen on it at or after `since`, by name. One statement on PostgreSQL (a
+    /// data-modifying WITH), so a heartbeat costs one round trip; call it outside a
+    /// transaction there. SQLite, which has no such WITH, runs the two steps.
+    pub async fn see_ticket_with_others(
+        &mut self,
+        ticket_id: i64,
+        user_id: i64,
+        now: i64,
+        since: i64,
+    ) -> Result<Vec<(i64, String)>> {
+        if !self.is_postgres() {
+            self.see_ticket(ticket_id, user_id, now).await?;
+            let all = self.ticket_viewers(ticket_id, since).await?;
+            return Ok(all.into_iter().filter(|(id, _)| *id != user_id).collect());
+        }
+        Ok(on!(self, |c| sqlx::query_as(
+            "WITH seen AS (INSERT INTO ticket_viewers (ticket_id, user_id, seen_at) \
+             VALUES ($1, $2, $3) ON CONFLICT (ticket_id, user_id) \
+             DO UPDATE SET seen_at = excluded.seen_at RETURNING user_id) \
+             SELECT u.id, u.name FROM ticket_viewers v JOIN users u ON u.id = v.user_id \
+             WHERE v.ticket_id = $1 AND v.seen_at >= $4 AND v.user_id <> $2 \
+             AND EXISTS (SELECT 1 FROM seen) ORDER BY u.name, u.id"
+        )
+        .bind(ticket_id)
+        .bind(user_id)
+        .bind(now)
+        .bind(since)
+        .fetch_all(c)
+        .await?))
+    }
+
     /// Removes rows not renewed since `before`; how many went.
     pub async fn forget_viewers(&mut self, before: i64) -> Result<u64> {
         Ok(on!(self, |c| sqlx::query(

@@ -228,6 +228,20 @@ async fn presence(store: &Store) -> Result<()> {
     );
     assert_eq!(c.ticket_viewers(2, 0).await?, []);
     tx.commit().await?;
+    // The one-step heartbeat (one statement on PostgreSQL) renews and returns the others.
+    let mut read = store.read().await?;
+    let mut c = read.conn();
+    assert_eq!(
+        c.see_ticket_with_others(1, ben, T0 + 9, T0 + 6).await?,
+        [(ana, "ANA".to_owned())]
+    );
+    assert_eq!(
+        c.see_ticket_with_others(1, ana, T0 + 20, T0 + 9).await?,
+        [(ben, "BEN".to_owned())],
+        "ben's renewed row counts"
+    );
+    assert!(c.see_ticket_with_others(4, ana, T0, T0).await?.is_empty());
+    assert_eq!(c.ticket_viewers(4, T0).await?, [(ana, "ANA".to_owned())]);
     Ok(())
 }
 
