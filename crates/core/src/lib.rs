@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod mail;
 pub mod maintenance;
 pub mod notify;
+mod ordered;
 pub mod people;
 pub mod presence;
 pub mod queues;

@@ -21,6 +21,7 @@ use frontline_store::Conn;
 use frontline_store::rules::RuleRow;
 use serde::Serialize;
 
+use crate::ordered::{definition, new_positions};
 use crate::tickets::fields;
 use crate::{Actor, CoreError, Desk, Result};
 
@@ -196,10 +197,6 @@ async fn check(c: &mut Conn<'_>, rule: &Rule) -> Result<()> {
     resolve_names(c, rule).await.map(drop)
 }
 
-fn definition(rule: &Rule) -> Result<String> {
-    serde_json::to_string(rule).map_err(|e| CoreError::Internal(e.to_string()))
-}
-
 impl Desk {
     /// Every rule in the order they are considered, for managers and admins.
     pub async fn rules(&self, actor: &Actor) -> Result<Vec<ConfiguredRule>> {
@@ -288,19 +285,9 @@ impl Desk {
         actor.require_configure()?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
-        let mut current: Vec<i64> = c.rules().await?.iter().map(|r| r.id).collect();
-        let mut wanted = ids.to_vec();
-        current.sort_unstable();
-        wanted.sort_unstable();
-        if current != wanted {
-            return Err(CoreError::invalid(
-                "ids",
-                "name every rule exactly once, in the new order",
-            ));
-        }
-        for (i, id) in ids.iter().enumerate() {
-            c.set_rule_position(*id, i64::try_from(i).unwrap_or(i64::MAX) + 1)
-                .await?;
+        let current = c.rules().await?.iter().map(|r| r.id).collect::<Vec<_>>();
+        for (id, position) in new_positions(current, ids, "rule")? {
+            c.set_rule_position(id, position).await?;
         }
         tx.commit().await?;
         self.rules.forget();

@@ -7,7 +7,8 @@
 use frontline_domain::Calendar;
 use frontline_domain::sla::Policy;
 
-use super::{ConfiguredPolicy, duplicate, required_name};
+use super::{ConfiguredPolicy, check_names, duplicate, find_calendar, required_name};
+use crate::ordered::{definition, new_positions};
 use crate::{Actor, CoreError, Desk, Result};
 
 impl Desk {
@@ -21,8 +22,7 @@ impl Desk {
     ) -> Result<()> {
         actor.require_configure()?;
         let new_name = required_name(new_name)?;
-        let definition =
-            serde_json::to_string(calendar).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let definition = definition(calendar)?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
         let id = calendar_id(&mut c, name).await?;
@@ -66,24 +66,10 @@ impl Desk {
     ) -> Result<ConfiguredPolicy> {
         actor.require_configure()?;
         policy.validate()?;
-        let definition =
-            serde_json::to_string(policy).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let definition = definition(policy)?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
-        if let Some(group) = policy
-            .escalation
-            .as_ref()
-            .and_then(|e| e.move_to_group.as_deref())
-            && c.group_by_name(group).await?.is_none()
-        {
-            return Err(CoreError::invalid(
-                "escalation.move_to_group",
-                format!("no group named {group:?}"),
-            ));
-        }
-        let calendar_id = calendar_id(&mut c, calendar).await.map_err(|_| {
-            CoreError::invalid("calendar", format!("no calendar named {calendar:?}"))
-        })?;
+        let calendar_id = check_names(&mut c, policy, calendar).await?;
         let updated = c
             .update_sla_policy(id, policy.name.trim(), calendar_id, &definition)
             .await
@@ -113,19 +99,14 @@ impl Desk {
         actor.require_configure()?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
-        let mut current: Vec<i64> = c.sla_policies().await?.iter().map(|r| r.id).collect();
-        let mut wanted = ids.to_vec();
-        current.sort_unstable();
-        wanted.sort_unstable();
-        if current != wanted {
-            return Err(CoreError::invalid(
-                "ids",
-                "name every policy exactly once, in the new order",
-            ));
-        }
-        for (i, id) in ids.iter().enumerate() {
-            c.set_sla_policy_position(*id, i64::try_from(i).unwrap_or(i64::MAX) + 1)
-                .await?;
+        let current = c
+            .sla_policies()
+            .await?
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>();
+        for (id, position) in new_positions(current, ids, "policy")? {
+            c.set_sla_policy_position(id, position).await?;
         }
         tx.commit().await?;
         self.sla_policies.forget();
@@ -135,10 +116,7 @@ impl Desk {
 }
 
 async fn calendar_id(c: &mut frontline_store::Conn<'_>, name: &str) -> Result<i64> {
-    c.calendars()
+    find_calendar(c, name)
         .await?
-        .into_iter()
-        .find(|r| r.name == name)
-        .map(|r| r.id)
         .ok_or(CoreError::NotFound("calendar"))
 }

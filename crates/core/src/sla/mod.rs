@@ -19,6 +19,7 @@ pub use frontline_store::sla::TicketSlaRow;
 use frontline_store::sla::{CalendarRow, PolicyRow};
 use frontline_store::{Conn, StoreError};
 
+use crate::ordered::definition;
 use crate::{Actor, CoreError, Desk, Result};
 
 mod edit;
@@ -78,8 +79,7 @@ impl Desk {
     pub async fn add_calendar(&self, actor: &Actor, name: &str, calendar: &Calendar) -> Result<()> {
         actor.require_configure()?;
         let name = required_name(name)?;
-        let definition =
-            serde_json::to_string(calendar).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let definition = definition(calendar)?;
         let mut tx = self.begin().await?;
         tx.conn()
             .insert_calendar(name, &definition, self.now().as_micros())
@@ -124,30 +124,10 @@ impl Desk {
     ) -> Result<ConfiguredPolicy> {
         actor.require_configure()?;
         policy.validate()?;
-        let definition =
-            serde_json::to_string(policy).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let definition = definition(policy)?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
-        if let Some(group) = policy
-            .escalation
-            .as_ref()
-            .and_then(|e| e.move_to_group.as_deref())
-            && c.group_by_name(group).await?.is_none()
-        {
-            return Err(CoreError::invalid(
-                "escalation.move_to_group",
-                format!("no group named {group:?}"),
-            ));
-        }
-        let calendar_id = c
-            .calendars()
-            .await?
-            .into_iter()
-            .find(|r| r.name == calendar)
-            .map(|r| r.id)
-            .ok_or_else(|| {
-                CoreError::invalid("calendar", format!("no calendar named {calendar:?}"))
-            })?;
+        let calendar_id = check_names(&mut c, policy, calendar).await?;
         let (id, position) = c
             .insert_sla_policy(
                 policy.name.trim(),
@@ -255,6 +235,34 @@ fn read_policy(row: &PolicyRow) -> Result<Policy> {
 fn read_calendar(row: &CalendarRow) -> Result<Calendar> {
     serde_json::from_str(&row.definition)
         .map_err(|e| CoreError::Internal(format!("stored calendar {} is unreadable: {e}", row.id)))
+}
+
+/// Checks what `policy` names against the desk (its escalation's group, and `calendar`) and
+/// returns the calendar's id.
+async fn check_names(c: &mut Conn<'_>, policy: &Policy, calendar: &str) -> Result<i64> {
+    if let Some(group) = policy
+        .escalation
+        .as_ref()
+        .and_then(|e| e.move_to_group.as_deref())
+        && c.group_by_name(group).await?.is_none()
+    {
+        return Err(CoreError::invalid(
+            "escalation.move_to_group",
+            format!("no group named {group:?}"),
+        ));
+    }
+    find_calendar(c, calendar)
+        .await?
+        .ok_or_else(|| CoreError::invalid("calendar", format!("no calendar named {calendar:?}")))
+}
+
+/// The id of the calendar named `name`, if there is one.
+async fn find_calendar(c: &mut Conn<'_>, name: &str) -> Result<Option<i64>> {
+    Ok(c.calendars()
+        .await?
+        .into_iter()
+        .find(|r| r.name == name)
+        .map(|r| r.id))
 }
 
 fn required_name(name: &str) -> Result<&str> {

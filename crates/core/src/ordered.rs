@@ -1,0 +1,35 @@
+//! What the ordered, administrator-configured lists (SLA policies, automation rules) share:
+//! their definitions are stored as JSON, and their order is set as a whole.
+
+use serde::Serialize;
+
+use crate::{CoreError, Result};
+
+/// `value` as the JSON a definition column stores.
+pub(crate) fn definition<T: Serialize + ?Sized>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| CoreError::Internal(e.to_string()))
+}
+
+/// The positions (from 1) that put the list in the order of `ids`, each with its id. `ids`
+/// must name every one of `current` exactly once; `what` names an entry in the error.
+pub(crate) fn new_positions(
+    current: impl IntoIterator<Item = i64>,
+    ids: &[i64],
+    what: &str,
+) -> Result<Vec<(i64, i64)>> {
+    let mut current: Vec<i64> = current.into_iter().collect();
+    let mut wanted = ids.to_vec();
+    current.sort_unstable();
+    wanted.sort_unstable();
+    if current != wanted {
+        return Err(CoreError::invalid(
+            "ids",
+            format!("name every {what} exactly once, in the new order"),
+        ));
+    }
+    Ok(ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i64::try_from(i).unwrap_or(i64::MAX) + 1))
+        .collect())
+}
