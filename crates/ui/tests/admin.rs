@@ -6,9 +6,9 @@
 mod support;
 
 use axum::http::StatusCode;
-use frontline_core::Store;
+use frontline_core::{Actor, Store};
 use frontline_domain::{CategoryPath, Role};
-use support::{Site, TestResult, stories};
+use support::{Browser, Page, Site, TestResult, stories};
 
 stories! {
     only_admins_reach_the_admin_pages,
@@ -55,6 +55,20 @@ fn calendar_form<'a>(
         f.push((d, hours));
     }
     f
+}
+
+/// A site with an administrator, and a browser signed in as them.
+async fn as_admin(store: &Store) -> TestResult<(Site, Actor, Browser)> {
+    let site = Site::new(store).await?;
+    let admin = site.person("admin@example.org", Role::Admin).await?;
+    let browser = site.signed_in("admin@example.org").await?;
+    Ok((site, admin, browser))
+}
+
+/// The form was taken: the answer sends the browser on.
+#[track_caller]
+fn assert_saved(page: &Page) {
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 }
 
 fn pairs<'a>(fields: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
@@ -109,9 +123,7 @@ async fn only_admins_reach_the_admin_pages(store: &Store) -> TestResult {
 }
 
 async fn admin_forms_without_the_session_token_are_refused(store: &Store) -> TestResult {
-    let site = Site::new(store).await?;
-    let admin = site.person("admin@example.org", Role::Admin).await?;
-    let mut b = site.signed_in("admin@example.org").await?;
+    let (site, admin, mut b) = as_admin(store).await?;
     let without = calendar_form("", "Office", &[]);
     let without: Vec<_> = without.into_iter().filter(|(k, _)| *k != "csrf").collect();
     assert_eq!(
@@ -139,10 +151,8 @@ async fn admin_forms_without_the_session_token_are_refused(store: &Store) -> Tes
 }
 
 async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
-    let site = Site::new(store).await?;
-    let admin = site.person("admin@example.org", Role::Admin).await?;
+    let (site, admin, mut b) = as_admin(store).await?;
     site.desk.add_group(None, "Tier 2", "").await?;
-    let mut b = site.signed_in("admin@example.org").await?;
     let csrf = b.csrf("/admin/calendars/new").await?;
 
     // A bad shift and a yearly date in the dated box come back next to their fields.
@@ -168,7 +178,7 @@ async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
     good.push(("dates", "2026-12-24"));
     good.push(("yearly", "12-25\n01-01"));
     let page = b.post("/admin/calendars", &good).await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_saved(&page);
     let cals = site.desk.calendars(&admin).await?;
     assert_eq!(cals.len(), 1);
     let (name, cal) = &cals[0];
@@ -187,7 +197,7 @@ async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
     let mut always = calendar_form(&csrf, "Around the clock", &[]);
     always.push(("always", "yes"));
     let page = b.post("/admin/calendars/Night%20desk", &always).await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_saved(&page);
     let cals = site.desk.calendars(&admin).await?;
     assert_eq!(cals[0].0, "Around the clock");
     assert!(
@@ -233,7 +243,7 @@ async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
         let page = b
             .post("/admin/policies", &pairs(&policy(name, hours)))
             .await?;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        assert_saved(&page);
     }
     let policies = site.desk.sla_policies(&admin).await?;
     assert_eq!(policies.len(), 2);
@@ -248,6 +258,9 @@ async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
 
     // Edited in place, then moved down.
     let id = policies[0].id;
+    let list = b.get("/admin/policies").await?;
+    let form = format!("action=\"/admin/policies/{id}/move\"");
+    assert!(list.body.contains(&form), "{}", list.body);
     let edit = b.get(&format!("/admin/policies/{id}")).await?;
     assert!(
         edit.body.contains("value=\"8\""),
@@ -259,7 +272,7 @@ async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
             &pairs(&policy("Urgent", "4")),
         )
         .await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_saved(&page);
     let page = b
         .post(
             &format!("/admin/policies/{id}/move"),
@@ -299,10 +312,8 @@ async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
 }
 
 async fn a_rule_grows_rows_without_script_and_goes_round_trip(store: &Store) -> TestResult {
-    let site = Site::new(store).await?;
-    let admin = site.person("admin@example.org", Role::Admin).await?;
+    let (site, admin, mut b) = as_admin(store).await?;
     site.desk.add_group(None, "Network", "").await?;
-    let mut b = site.signed_in("admin@example.org").await?;
     let csrf = b.csrf("/admin/rules/new").await?;
     let base = [
         ("csrf", csrf.as_str()),
@@ -365,7 +376,7 @@ async fn a_rule_grows_rows_without_script_and_goes_round_trip(store: &Store) -> 
         ("op", "save"),
     ]);
     let page = b.post("/admin/rules", &good).await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_saved(&page);
     let rules = site.desk.rules(&admin).await?;
     assert_eq!(rules.len(), 1);
     let r = &rules[0].rule;
@@ -390,7 +401,7 @@ async fn a_rule_grows_rows_without_script_and_goes_round_trip(store: &Store) -> 
         ("op", "save"),
     ];
     let page = b.post("/admin/rules", &time).await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_saved(&page);
     let rules = site.desk.rules(&admin).await?;
     let timed = &rules[1];
     assert_eq!(timed.rule.time.map(|t| t.minutes), Some(3 * 1440));
@@ -398,8 +409,13 @@ async fn a_rule_grows_rows_without_script_and_goes_round_trip(store: &Store) -> 
     assert!(edit.body.contains("Do you still need help?"));
     assert!(edit.body.contains("value=\"3\""));
 
-    // Moved up, disabled, edited, deleted.
+    // Moved up, disabled, edited, deleted: the list's row forms post where this does.
     let id = timed.id;
+    let list = b.get("/admin/rules").await?;
+    for action in ["move", "enabled", "delete"] {
+        let form = format!("action=\"/admin/rules/{id}/{action}\"");
+        assert!(list.body.contains(&form), "{form}: {}", list.body);
+    }
     b.post(
         &format!("/admin/rules/{id}/move"),
         &[("csrf", &csrf), ("direction", "up")],
@@ -417,7 +433,7 @@ async fn a_rule_grows_rows_without_script_and_goes_round_trip(store: &Store) -> 
     renamed[1] = ("name", "Remind after 2 days");
     renamed[3] = ("amount", "2");
     let page = b.post(&format!("/admin/rules/{id}"), &renamed).await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_saved(&page);
     let rules = site.desk.rules(&admin).await?;
     assert_eq!(rules[0].rule.name, "Remind after 2 days");
     assert_eq!(rules[0].rule.time.map(|t| t.minutes), Some(2 * 1440));
@@ -430,14 +446,12 @@ async fn a_rule_grows_rows_without_script_and_goes_round_trip(store: &Store) -> 
 }
 
 async fn assignment_is_set_per_group_agent_and_category(store: &Store) -> TestResult {
-    let site = Site::new(store).await?;
-    let admin = site.person("admin@example.org", Role::Admin).await?;
+    let (site, admin, mut b) = as_admin(store).await?;
     site.person("ana@example.org", Role::Agent).await?;
     site.desk.add_group(None, "Service Desk", "").await?;
     site.desk
         .add_category(None, &CategoryPath::parse("category", "Hardware/Laptop")?)
         .await?;
-    let mut b = site.signed_in("admin@example.org").await?;
     let csrf = b.csrf("/admin/calendars/new").await?;
     b.post("/admin/calendars", &calendar_form(&csrf, "Office", &[]))
         .await?;
@@ -448,7 +462,7 @@ async fn assignment_is_set_per_group_agent_and_category(store: &Store) -> TestRe
             &[("csrf", &csrf), ("mode", "least_loaded")],
         )
         .await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_saved(&page);
     assert_eq!(
         site.desk
             .group_assignment(&admin, "Service Desk")
@@ -492,7 +506,7 @@ async fn assignment_is_set_per_group_agent_and_category(store: &Store) -> TestRe
             ],
         )
         .await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_saved(&page);
     let after = ana(site.desk.availabilities(&admin).await?).expect("listed");
     assert!(after.out_of_office);
     assert_eq!(after.calendar.as_deref(), Some("Office"));
@@ -508,7 +522,7 @@ async fn assignment_is_set_per_group_agent_and_category(store: &Store) -> TestRe
             ],
         )
         .await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_saved(&page);
     assert_eq!(
         site.desk.category_skills(&admin).await?,
         [("Hardware/Laptop".to_owned(), "macos".to_owned())]
@@ -529,9 +543,7 @@ async fn assignment_is_set_per_group_agent_and_category(store: &Store) -> TestRe
 }
 
 async fn mailboxes_are_added_without_showing_passwords(store: &Store) -> TestResult {
-    let site = Site::new(store).await?;
-    let admin = site.person("admin@example.org", Role::Admin).await?;
-    let mut b = site.signed_in("admin@example.org").await?;
+    let (site, admin, mut b) = as_admin(store).await?;
     let csrf = b.csrf("/admin/mailboxes").await?;
     let page = b
         .post(
@@ -559,7 +571,7 @@ async fn mailboxes_are_added_without_showing_passwords(store: &Store) -> TestRes
             ],
         )
         .await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_saved(&page);
     let list = b.get("/admin/mailboxes").await?;
     assert!(list.body.contains("help@example.org"));
     assert!(list.body.contains("mail.example.org"));
@@ -585,7 +597,7 @@ async fn mailboxes_are_added_without_showing_passwords(store: &Store) -> TestRes
             ],
         )
         .await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_saved(&page);
     let list = b.get("/admin/mailboxes").await?;
     assert!(list.body.contains("outlook.office365.com"), "{}", list.body);
     assert!(!list.body.contains("tok-s3cret"), "tokens are never shown");
@@ -603,15 +615,13 @@ async fn mailboxes_are_added_without_showing_passwords(store: &Store) -> TestRes
 }
 
 async fn names_people_typed_are_escaped(store: &Store) -> TestResult {
-    let site = Site::new(store).await?;
-    site.person("admin@example.org", Role::Admin).await?;
-    let mut b = site.signed_in("admin@example.org").await?;
+    let (site, admin, mut b) = as_admin(store).await?;
     let csrf = b.csrf("/admin/calendars/new").await?;
     let evil = "<script>alert(1)</script>";
     let page = b
         .post("/admin/calendars", &calendar_form(&csrf, evil, &[]))
         .await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_saved(&page);
     let rule = [
         ("csrf", csrf.as_str()),
         ("name", "<img src=x onerror=alert(1)>"),
@@ -625,14 +635,8 @@ async fn names_people_typed_are_escaped(store: &Store) -> TestResult {
         ("op", "save"),
     ];
     let page = b.post("/admin/rules", &rule).await?;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let rule_id = {
-        let admin = site
-            .desk
-            .authenticate_password("admin@example.org", support::PASSWORD)
-            .await?;
-        site.desk.rules(&admin).await?[0].id
-    };
+    assert_saved(&page);
+    let rule_id = site.desk.rules(&admin).await?[0].id;
     for path in [
         "/admin/calendars".to_owned(),
         "/admin/calendars/%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_owned(),

@@ -312,12 +312,7 @@ async fn write(ui: &Ui, form: AdminForm, existing: Option<&str>) -> Result<Respo
             };
             match done {
                 Ok(()) => Ok(()),
-                Err(CoreError::Conflict(m)) => {
-                    let mut p = Problems::default();
-                    p.add("name", m);
-                    Err(p)
-                }
-                Err(e) => Err(Problems::from_core(e)?),
+                Err(e) => Err(Problems::from_core_named(e)?),
             }
         }
     };

@@ -113,6 +113,19 @@ impl Problems {
         Ok(p)
     }
 
+    /// [`Problems::from_core`] for a form whose conflicts are a name already taken: the
+    /// message shows beside the name field.
+    pub fn from_core_named(e: CoreError) -> Result<Self, UiError> {
+        match e {
+            CoreError::Conflict(m) => {
+                let mut p = Problems::default();
+                p.add("name", m);
+                Ok(p)
+            }
+            other => Problems::from_core(other),
+        }
+    }
+
     pub fn extend(&mut self, errors: impl IntoIterator<Item = DomainError>) {
         for e in errors {
             self.add(e.field, e.message);

@@ -508,12 +508,7 @@ async fn write(ui: &Ui, form: AdminForm, existing: Option<i64>) -> Result<Respon
             };
             match done {
                 Ok(_) => Ok(()),
-                Err(frontline_core::CoreError::Conflict(m)) => {
-                    let mut p = Problems::default();
-                    p.add("name", m);
-                    Err(p)
-                }
-                Err(e) => Err(Problems::from_core(e)?),
+                Err(e) => Err(Problems::from_core_named(e)?),
             }
         }
     };
