@@ -7,7 +7,7 @@
 use frontline_domain::Calendar;
 use frontline_domain::sla::Policy;
 
-use super::{ConfiguredPolicy, check_names, duplicate, find_calendar, required_name};
+use super::{ConfiguredPolicy, checked, duplicate, find_calendar, required_name};
 use crate::ordered::{definition, new_positions};
 use crate::{Actor, CoreError, Desk, Result};
 
@@ -65,11 +65,9 @@ impl Desk {
         calendar: &str,
     ) -> Result<ConfiguredPolicy> {
         actor.require_configure()?;
-        policy.validate()?;
-        let definition = definition(policy)?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
-        let calendar_id = check_names(&mut c, policy, calendar).await?;
+        let (definition, calendar_id) = checked(&mut c, policy, calendar).await?;
         let updated = c
             .update_sla_policy(id, policy.name.trim(), calendar_id, &definition)
             .await

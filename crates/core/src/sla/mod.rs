@@ -123,11 +123,9 @@ impl Desk {
         calendar: &str,
     ) -> Result<ConfiguredPolicy> {
         actor.require_configure()?;
-        policy.validate()?;
-        let definition = definition(policy)?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
-        let calendar_id = check_names(&mut c, policy, calendar).await?;
+        let (definition, calendar_id) = checked(&mut c, policy, calendar).await?;
         let (id, position) = c
             .insert_sla_policy(
                 policy.name.trim(),
@@ -237,9 +235,11 @@ fn read_calendar(row: &CalendarRow) -> Result<Calendar> {
         .map_err(|e| CoreError::Internal(format!("stored calendar {} is unreadable: {e}", row.id)))
 }
 
-/// Checks what `policy` names against the desk (its escalation's group, and `calendar`) and
-/// returns the calendar's id.
-async fn check_names(c: &mut Conn<'_>, policy: &Policy, calendar: &str) -> Result<i64> {
+/// Checks `policy` on its own and what it names against the desk (its escalation's group,
+/// and `calendar`); returns its stored definition and the calendar's id.
+async fn checked(c: &mut Conn<'_>, policy: &Policy, calendar: &str) -> Result<(String, i64)> {
+    policy.validate()?;
+    let definition = definition(policy)?;
     if let Some(group) = policy
         .escalation
         .as_ref()
@@ -251,9 +251,10 @@ async fn check_names(c: &mut Conn<'_>, policy: &Policy, calendar: &str) -> Resul
             format!("no group named {group:?}"),
         ));
     }
-    find_calendar(c, calendar)
+    let calendar_id = find_calendar(c, calendar)
         .await?
-        .ok_or_else(|| CoreError::invalid("calendar", format!("no calendar named {calendar:?}")))
+        .ok_or_else(|| CoreError::invalid("calendar", format!("no calendar named {calendar:?}")))?;
+    Ok((definition, calendar_id))
 }
 
 /// The id of the calendar named `name`, if there is one.
