@@ -225,6 +225,17 @@ fn plain_field(field: &str) -> String {
     out.join(", ")
 }
 
+/// The order of `ids` (an ordered list: SLA policies, rules) with `id` one place earlier (`up`) or later; unchanged at the ends.
+pub(crate) fn moved(mut ids: Vec<i64>, id: i64, up: bool) -> Option<Vec<i64>> {
+    let i = ids.iter().position(|x| *x == id)?;
+    let j = if up { i.checked_sub(1)? } else { i + 1 };
+    if j >= ids.len() {
+        return None;
+    }
+    ids.swap(i, j);
+    Some(ids)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,5 +271,14 @@ mod tests {
         assert_eq!(f.all("a"), ["1", "2"]);
         assert!(f.has("b", "x") && !f.has("b", "y"));
         assert_eq!(f.one("missing"), "");
+    }
+
+    #[test]
+    fn moving_swaps_with_the_neighbour_and_stops_at_the_ends() {
+        assert_eq!(moved(vec![1, 2, 3], 2, true), Some(vec![2, 1, 3]));
+        assert_eq!(moved(vec![1, 2, 3], 2, false), Some(vec![1, 3, 2]));
+        assert_eq!(moved(vec![1, 2, 3], 1, true), None);
+        assert_eq!(moved(vec![1, 2, 3], 3, false), None);
+        assert_eq!(moved(vec![1, 2, 3], 9, true), None);
     }
 }

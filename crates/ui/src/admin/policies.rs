@@ -12,6 +12,7 @@ use frontline_core::tickets::CHANNELS;
 use frontline_domain::sla::{Conditions, Escalation, Notify, Policy, Targets};
 use frontline_domain::{Priority, Status, TicketType};
 
+use super::form::moved;
 use super::{Admin, AdminForm, CheckGroup, Fields, Problems, words};
 use crate::Ui;
 use crate::error::UiError;
@@ -533,17 +534,6 @@ pub(crate) async fn save(
     write(&ui, form, Some(id)).await
 }
 
-/// The order of `ids` with `id` one place earlier (`up`) or later; unchanged at the ends.
-pub(crate) fn moved(mut ids: Vec<i64>, id: i64, up: bool) -> Option<Vec<i64>> {
-    let i = ids.iter().position(|x| *x == id)?;
-    let j = if up { i.checked_sub(1)? } else { i + 1 };
-    if j >= ids.len() {
-        return None;
-    }
-    ids.swap(i, j);
-    Some(ids)
-}
-
 pub(crate) async fn move_one(
     State(ui): State<Ui>,
     Path(id): Path<i64>,
@@ -561,18 +551,4 @@ pub(crate) async fn move_one(
         ui.desk.reorder_sla_policies(actor, &order).await?;
     }
     Ok(Redirect::to("/admin/policies").into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn moving_swaps_with_the_neighbour_and_stops_at_the_ends() {
-        assert_eq!(moved(vec![1, 2, 3], 2, true), Some(vec![2, 1, 3]));
-        assert_eq!(moved(vec![1, 2, 3], 2, false), Some(vec![1, 3, 2]));
-        assert_eq!(moved(vec![1, 2, 3], 1, true), None);
-        assert_eq!(moved(vec![1, 2, 3], 3, false), None);
-        assert_eq!(moved(vec![1, 2, 3], 9, true), None);
-    }
 }

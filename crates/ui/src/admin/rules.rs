@@ -13,7 +13,7 @@ use frontline_domain::rules::{
 };
 use frontline_domain::{Priority, Status, TicketType};
 
-use super::policies::moved;
+use super::form::moved;
 use super::{Admin, AdminForm, Fields, Problems, words};
 use crate::Ui;
 use crate::error::UiError;
