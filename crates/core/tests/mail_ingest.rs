@@ -21,6 +21,7 @@ frontline_testkit::stories!(
     a_mail_loop_is_stopped,
     attachments_are_kept,
     mail_tickets_get_rules_and_assignment,
+    a_reply_ingested_before_its_original_threads,
 );
 
 type Result<T = ()> = std::result::Result<T, CoreError>;
@@ -565,5 +566,48 @@ async fn mail_tickets_get_rules_and_assignment(store: &Store) -> Result {
     )
     .await?;
     assert_eq!(trail(&desk, &agent, tickets[0]).await?.1.len(), 4);
+    Ok(())
+}
+
+/// A backlog in any order: the reply's job runs while the message it answers still waits.
+/// The original is ingested first, in the reply's transaction, and opens the ticket; the
+/// reply is a comment on it; the original's own job then finds nothing to do.
+async fn a_reply_ingested_before_its_original_threads(store: &Store) -> Result {
+    let (desk, _agent) = desk(store).await?;
+    let receive = |raw: Vec<u8>| Incoming {
+        mailbox_id: None,
+        source: "smtp",
+        uid: None,
+        envelope_from: None,
+        raw,
+    };
+    let original = mail(
+        "Cy <cy@client.example>",
+        "Printer jams",
+        "o1@client.example",
+        "",
+        "The printer on floor 3 jams.",
+    );
+    let reply = mail(
+        "Cy <cy@client.example>",
+        "Re: Printer jams",
+        "r1@client.example",
+        "In-Reply-To: <o1@client.example>\r\nReferences: <o1@client.example>\r\n",
+        "Still jammed.\r\n\r\n> The printer on floor 3 jams.",
+    );
+    let original = desk.receive_mail(receive(original)).await?.expect("stored");
+    let reply = desk.receive_mail(receive(reply)).await?.expect("stored");
+    let replied = ingest(&desk, reply).await?.expect("ingested");
+    assert_eq!(replied.state, "comment");
+    let ticket = replied.ticket_id.expect("a ticket");
+    assert_eq!(ingest(&desk, original).await?, None, "done with the reply");
+    let mut read = store.read().await?;
+    let rows = read.conn().inbound_in_state("ticket", 0, 10).await?;
+    assert_eq!(
+        rows.iter().map(|r| (r.id, r.ticket_id)).collect::<Vec<_>>(),
+        [(original, Some(ticket))]
+    );
+    let comments = read.conn().inbound_in_state("comment", 0, 10).await?;
+    assert_eq!(comments.len(), 1);
     Ok(())
 }

@@ -230,6 +230,16 @@ impl Conn<'_> {
             .await?))
     }
 
+    /// The message stored under `message_key` (`<Message-ID>`) if it still waits for ingest.
+    pub async fn received_inbound_by_key(&mut self, message_key: &str) -> Result<Option<i64>> {
+        const SQL: &str =
+            "SELECT id FROM inbound_messages WHERE message_key = $1 AND state = 'received'";
+        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+            .bind(message_key)
+            .fetch_optional(c)
+            .await?))
+    }
+
     /// Messages in `state`, oldest first, after id `after` (0 for the start).
     pub async fn inbound_in_state(
         &mut self,

@@ -30,6 +30,17 @@ impl Desk {
     /// Ingests stored message `id` in the caller's transaction. `None` when it was ingested
     /// before (or does not exist): nothing is written twice.
     pub async fn ingest_mail(&self, c: &mut Conn<'_>, id: i64) -> Result<Option<InboundOutcome>> {
+        self.ingest_one(c, id, true).await
+    }
+
+    /// [`Desk::ingest_mail`]; `originals` says whether a reply may first ingest the stored
+    /// message it answers (see [`Desk::ingest_originals`]).
+    async fn ingest_one(
+        &self,
+        c: &mut Conn<'_>,
+        id: i64,
+        originals: bool,
+    ) -> Result<Option<InboundOutcome>> {
         let Some(row) = c.inbound_for_update(id).await? else {
             return Ok(None);
         };
@@ -40,7 +51,7 @@ impl Desk {
         // A message the desk refuses (a rule of the ticket core, such as too many
         // attachments) leaves nothing half-written behind: its writes roll back to here.
         c.savepoint("ingest").await?;
-        let outcome = match self.ingest_row(c, &row, now).await {
+        let outcome = match self.ingest_row(c, &row, now, originals).await {
             Ok(o) => {
                 c.release_savepoint("ingest").await?;
                 o
@@ -79,6 +90,7 @@ impl Desk {
         c: &mut Conn<'_>,
         row: &InboundRow,
         now: Timestamp,
+        originals: bool,
     ) -> Result<InboundOutcome> {
         let mail = match frontline_mail::parse(&row.raw, MAX_MESSAGE_BYTES) {
             Ok(m) => m,
@@ -102,7 +114,7 @@ impl Desk {
                 "from_own_mailbox: sent by one of the desk's own addresses",
             ));
         }
-        let threaded = self.thread(c, &mail).await?;
+        let threaded = self.thread(c, &mail, row.id, originals).await?;
         match mail.automatic {
             Some(kind @ (Automatic::Bounce | Automatic::AutoReply)) => {
                 let ticket = match kind {
@@ -160,13 +172,48 @@ impl Desk {
     }
 
     /// The ticket a reply's In-Reply-To or References name, newest reference first.
-    async fn thread(&self, c: &mut Conn<'_>, mail: &Inbound) -> Result<Option<i64>> {
+    /// With `originals`, a reply whose original is stored but not ingested yet ingests that
+    /// first (message `id` is the reply's own).
+    async fn thread(
+        &self,
+        c: &mut Conn<'_>,
+        mail: &Inbound,
+        id: i64,
+        originals: bool,
+    ) -> Result<Option<i64>> {
         let mut ids = mail.in_reply_to.clone();
         ids.extend(mail.references.iter().rev().cloned());
-        match c.ticket_of_message_ids(&ids).await? {
+        let mut found = c.ticket_of_message_ids(&ids).await?;
+        if found.is_none() && originals && self.ingest_originals(c, mail, id).await? {
+            found = c.ticket_of_message_ids(&ids).await?;
+        }
+        match found {
             Some(t) => Ok(Some(self.follow_merges(c, t).await?)),
             None => Ok(None),
         }
+    }
+
+    /// A reply may be ingested before the message it answers: both wait in the queue after
+    /// an outage or a burst, and the worker takes them in any order. The original (named by
+    /// In-Reply-To or the last reference), when stored and still waiting, is ingested first
+    /// in this transaction, so the reply lands on its ticket instead of opening a ticket of
+    /// its own; the original's job then finds it done. One level only: an original does not
+    /// pull in its own original, so no chain of references can loop. True when one was.
+    async fn ingest_originals(&self, c: &mut Conn<'_>, mail: &Inbound, id: i64) -> Result<bool> {
+        let mut ingested = false;
+        let parents = mail.in_reply_to.iter().chain(mail.references.last());
+        for parent in parents.take(2) {
+            let key = format!("<{parent}>");
+            if let Some(original) = c.received_inbound_by_key(&key).await?
+                && original != id
+                && Box::pin(self.ingest_one(c, original, false))
+                    .await?
+                    .is_some()
+            {
+                ingested = true;
+            }
+        }
+        Ok(ingested)
     }
 
     /// The ticket a merged ticket lives on in.
