@@ -24,8 +24,13 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-/// Messages fetched and stored together.
-const BATCH: usize = 25;
+/// UIDs whose sizes are asked for at once.
+const SIZES_AT_ONCE: usize = 500;
+/// Most messages fetched and stored together: one transaction, one `\Seen` flagging. Large
+/// chunks matter on SQLite, where each chunk's transaction waits its turn behind ingest's.
+const CHUNK_MESSAGES: usize = 100;
+/// Most bytes fetched together (a chunk holds at least one message, however large).
+const CHUNK_BYTES: usize = 16 * 1024 * 1024;
 /// Every IMAP command must answer within this.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 /// Longest wait for new mail before looking again (IDLE must be renewed within 29 minutes).
@@ -217,8 +222,76 @@ async fn session(
     }
 }
 
-/// Stores every message after the stored position, a batch at a time, flagging each batch
-/// `\Seen` only after its transaction committed.
+/// Messages to fetch and store together, and how far the folder is read once they are.
+#[derive(Debug, Default)]
+struct Chunk {
+    uids: Vec<u32>,
+    bytes: usize,
+    /// The highest UID this chunk and those before it cover, skipped ones included.
+    through: u32,
+}
+
+/// Cuts the UIDs after `last` into chunks of at most [`CHUNK_MESSAGES`] and [`CHUNK_BYTES`],
+/// leaving out (with a logged reason) messages over [`FETCH_LIMIT`]: `sizes` are the server's
+/// (a UID it did not size is fetched). The position moves past skipped messages too, so they
+/// never block the ones behind.
+fn chunks(uids: &[u32], sizes: &[(u32, u32)], last: u32) -> Vec<Chunk> {
+    let size_of = |uid: u32| {
+        sizes
+            .iter()
+            .find(|(u, _)| *u == uid)
+            .map_or(0, |(_, s)| usize::try_from(*s).unwrap_or(usize::MAX))
+    };
+    let mut out = Vec::new();
+    let mut current = Chunk {
+        through: last,
+        ..Chunk::default()
+    };
+    for &uid in uids {
+        let size = size_of(uid);
+        if size > FETCH_LIMIT {
+            tracing::warn!(
+                uid,
+                limit = FETCH_LIMIT,
+                "message too large to fetch; left unread on the server"
+            );
+            current.through = current.through.max(uid);
+            continue;
+        }
+        if !current.uids.is_empty()
+            && (current.uids.len() >= CHUNK_MESSAGES
+                || current.bytes.saturating_add(size) > CHUNK_BYTES)
+        {
+            let through = current.through;
+            out.push(std::mem::replace(
+                &mut current,
+                Chunk {
+                    through,
+                    ..Chunk::default()
+                },
+            ));
+        }
+        current.uids.push(uid);
+        current.bytes = current.bytes.saturating_add(size);
+        current.through = current.through.max(uid);
+    }
+    if !current.uids.is_empty() || current.through > last {
+        out.push(current);
+    }
+    out
+}
+
+/// A chunk fetched and waiting to be stored.
+struct Pending {
+    uids: Vec<u32>,
+    through: u32,
+    messages: Vec<(u32, Vec<u8>)>,
+}
+
+/// Stores every message after the stored position, a chunk at a time, flagging each chunk
+/// `\Seen` only after its transaction committed. The next chunk is fetched from the server
+/// while the database stores the one before, and chunks are stored in order, so the stored
+/// position only moves forward.
 async fn read_new(desk: &Desk, mailbox_id: i64, folder: &mut Folder) -> Result<(), PollError> {
     let stored = desk
         .mailboxes(None)
@@ -232,31 +305,77 @@ async fn read_new(desk: &Desk, mailbox_id: i64, folder: &mut Folder) -> Result<(
         }
         _ => 0,
     };
+    let uidvalidity = folder.uidvalidity;
     let uids = folder.uids_after(last).await?;
-    for batch in uids.chunks(BATCH) {
-        let sizes = folder.sizes(batch).await?;
-        let (fetch, skip): (Vec<u32>, Vec<u32>) = batch.iter().partition(|uid| {
-            sizes
-                .iter()
-                .find(|(u, _)| u == *uid)
-                .is_none_or(|(_, size)| usize::try_from(*size).unwrap_or(usize::MAX) <= FETCH_LIMIT)
-        });
-        for uid in &skip {
-            tracing::warn!(
-                uid,
-                limit = FETCH_LIMIT,
-                "message too large to fetch; left unread on the server"
-            );
+    let mut through = last;
+    let mut waiting: Option<Pending> = None;
+    for window in uids.chunks(SIZES_AT_ONCE) {
+        let sizes = folder.sizes(window).await?;
+        for chunk in chunks(window, &sizes, through) {
+            through = chunk.through;
+            let fetching = folder.fetch(&chunk.uids);
+            let fetched = match waiting.take() {
+                None => fetching.await?,
+                Some(before) => {
+                    let storing = store(desk, mailbox_id, uidvalidity, before);
+                    let (fetched, stored) = tokio::join!(fetching, storing);
+                    let uids = stored?;
+                    folder.mark_seen(&uids).await?;
+                    fetched?
+                }
+            };
+            waiting = Some(Pending {
+                uids: chunk.uids,
+                through: chunk.through,
+                messages: fetched.into_iter().map(|f| (f.uid, f.raw)).collect(),
+            });
         }
-        let fetched = folder.fetch(&fetch).await?;
-        let messages: Vec<(u32, Vec<u8>)> = fetched.into_iter().map(|f| (f.uid, f.raw)).collect();
-        // The position moves past skipped messages too: they never block the ones behind.
-        let through = batch.iter().copied().max().unwrap_or(last);
-        let new = desk
-            .receive_imap(mailbox_id, folder.uidvalidity, through, messages)
-            .await?;
-        folder.mark_seen(&fetch).await?;
-        tracing::info!(fetched = fetch.len(), new, "IMAP messages stored");
+    }
+    if let Some(last) = waiting {
+        let uids = store(desk, mailbox_id, uidvalidity, last).await?;
+        folder.mark_seen(&uids).await?;
     }
     Ok(())
+}
+
+/// Stores a fetched chunk with the position it reaches; returns the UIDs to flag `\Seen`.
+async fn store(
+    desk: &Desk,
+    mailbox_id: i64,
+    uidvalidity: u32,
+    chunk: Pending,
+) -> Result<Vec<u32>, PollError> {
+    let fetched = chunk.messages.len();
+    let new = desk
+        .receive_imap(mailbox_id, uidvalidity, chunk.through, chunk.messages)
+        .await?;
+    tracing::info!(fetched, new, "IMAP messages stored");
+    Ok(chunk.uids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_are_bounded_and_skip_oversized_messages() {
+        let uids: Vec<u32> = (11..=260).collect();
+        let mut sizes: Vec<(u32, u32)> = uids.iter().map(|u| (*u, 1_000)).collect();
+        let huge = u32::try_from(FETCH_LIMIT + 1).expect("fits");
+        sizes[0].1 = huge;
+        let got = chunks(&uids, &sizes, 10);
+        let counts: Vec<usize> = got.iter().map(|c| c.uids.len()).collect();
+        assert_eq!(counts, [CHUNK_MESSAGES, CHUNK_MESSAGES, 49]);
+        assert_eq!(got[0].uids[0], 12, "the oversized first message is skipped");
+        assert_eq!(got.last().map(|c| c.through), Some(260));
+        // Only a skipped message: the position still moves past it.
+        let got = chunks(&[11], &[(11, huge)], 10);
+        assert_eq!((got.len(), got[0].uids.len(), got[0].through), (1, 0, 11));
+        // Bytes bound a chunk too; one large message still makes a chunk of its own.
+        let big = u32::try_from(CHUNK_BYTES).expect("fits");
+        let got = chunks(&[1, 2, 3], &[(1, 10), (2, big), (3, 10)], 0);
+        let counts: Vec<usize> = got.iter().map(|c| c.uids.len()).collect();
+        assert_eq!(counts, [1, 1, 1]);
+        assert!(chunks(&[], &[], 10).is_empty());
+    }
 }
