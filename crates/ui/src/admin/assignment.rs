@@ -5,11 +5,11 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use frontline_core::assignment::Mode;
 use frontline_domain::{CategoryPath, Email};
 
+use super::form::answer;
 use super::{Admin, AdminForm, Problems};
 use crate::Ui;
 use crate::error::{UiError, encode};
@@ -171,17 +171,20 @@ async fn after(
     sent: Sent,
     done: Result<(), frontline_core::CoreError>,
 ) -> Result<Response, UiError> {
-    match done {
-        Ok(()) => Ok(Redirect::to("/admin/assignment").into_response()),
+    let outcome = match done {
+        Ok(()) => Ok(()),
         Err(e) => {
             let mut p = Problems::default();
             for (_, m) in Problems::from_core(e)?.into_messages() {
                 p.add(sent.key.clone(), m);
             }
-            let html = render(ui, &form.signed, Some(sent), p).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            Err(p)
         }
-    }
+    };
+    answer(outcome, "/admin/assignment", async |p| {
+        render(ui, &form.signed, Some(sent), p).await
+    })
+    .await
 }
 
 pub(crate) async fn group_mode(

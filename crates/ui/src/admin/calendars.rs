@@ -10,6 +10,7 @@ use frontline_core::CoreError;
 use frontline_domain::Calendar;
 use frontline_domain::calendar::{Holiday, Shift};
 
+use super::form::answer;
 use super::{Admin, AdminForm, Fields, Problems};
 use crate::Ui;
 use crate::error::{UiError, encode};
@@ -316,13 +317,10 @@ async fn write(ui: &Ui, form: AdminForm, existing: Option<&str>) -> Result<Respo
             }
         }
     };
-    match outcome {
-        Ok(()) => Ok(Redirect::to("/admin/calendars").into_response()),
-        Err(p) => {
-            let html = form_page(&form.signed, existing, &draft, p)?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
-        }
-    }
+    answer(outcome, "/admin/calendars", async |p| {
+        form_page(&form.signed, existing, &draft, p)
+    })
+    .await
 }
 
 pub(crate) async fn create(State(ui): State<Ui>, form: AdminForm) -> Result<Response, UiError> {

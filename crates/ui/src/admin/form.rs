@@ -2,6 +2,8 @@
 //! the order it was sent (a rule's rows repeat the same names), and `Problems` holds the
 //! messages the pages show next to each field and in a summary at the top.
 
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
 use frontline_domain::DomainError;
 use serde::Deserialize;
@@ -223,6 +225,22 @@ fn plain_field(field: &str) -> String {
         }
     }
     out.join(", ")
+}
+
+/// The answer to a form that writes: on to `saved_to` when `outcome` says it was written,
+/// otherwise the form again (422), which `again` renders with what is wrong.
+pub(crate) async fn answer(
+    outcome: Result<(), Problems>,
+    saved_to: &str,
+    again: impl AsyncFnOnce(Problems) -> Result<String, UiError>,
+) -> Result<Response, UiError> {
+    match outcome {
+        Ok(()) => Ok(Redirect::to(saved_to).into_response()),
+        Err(p) => {
+            let html = again(p).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+    }
 }
 
 /// The order of `ids` (an ordered list: SLA policies, rules) with `id` one place earlier (`up`) or later; unchanged at the ends.

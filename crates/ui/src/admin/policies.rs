@@ -5,14 +5,13 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::sla::ConfiguredPolicy;
 use frontline_core::tickets::CHANNELS;
 use frontline_domain::sla::{Conditions, Escalation, Notify, Policy, Targets};
 use frontline_domain::{Priority, Status, TicketType};
 
-use super::form::moved;
+use super::form::{answer, moved};
 use super::{Admin, AdminForm, CheckGroup, Fields, Problems, words};
 use crate::Ui;
 use crate::error::UiError;
@@ -513,13 +512,10 @@ async fn write(ui: &Ui, form: AdminForm, existing: Option<i64>) -> Result<Respon
             }
         }
     };
-    match outcome {
-        Ok(()) => Ok(Redirect::to("/admin/policies").into_response()),
-        Err(p) => {
-            let html = form_page(ui, &form.signed, existing, &draft, p).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
-        }
-    }
+    answer(outcome, "/admin/policies", async |p| {
+        form_page(ui, &form.signed, existing, &draft, p).await
+    })
+    .await
 }
 
 pub(crate) async fn create(State(ui): State<Ui>, form: AdminForm) -> Result<Response, UiError> {
