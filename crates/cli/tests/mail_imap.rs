@@ -40,8 +40,32 @@ async fn deliver(imap: &mut Session<TcpStream>, flags: Option<&str>, raw: Vec<u8
         .expect("append");
 }
 
+/// Appends a new, unread message without further headers.
+async fn deliver_new(
+    imap: &mut Session<TcpStream>,
+    from: &str,
+    subject: &str,
+    id: &str,
+    body: &str,
+) {
+    deliver(imap, None, message(from, subject, id, "", body)).await;
+}
+
+/// Adds the desk's mailbox ([`USER`]), read from `imap_url`.
+fn add_mailbox(desk: &TestDesk, imap_url: &str) {
+    desk.run_ok(&["mailbox", "add", "--address", USER, "--imap", imap_url]);
+}
+
 async fn tickets(api: &Api, token: &str) -> Vec<Value> {
     api.all_items(token, "/api/v1/tickets", 100).await
+}
+
+/// Waits, for at most `limit`, until `count` tickets are listed.
+async fn until_tickets(api: &Api, token: &str, count: usize, limit: Duration, what: &str) {
+    eventually(limit, what, || async {
+        tickets(api, token).await.len() == count
+    })
+    .await;
 }
 
 /// Polls `check` until it holds, for at most `limit`.
@@ -84,16 +108,12 @@ async fn flags(session: &mut Session<TcpStream>) -> Vec<(u32, bool)> {
 async fn imap_mail_becomes_tickets_once(backend: Backend) {
     let dovecot = Dovecot::start();
     let mut imap = dovecot.session().await;
-    deliver(
+    deliver_new(
         &mut imap,
-        None,
-        message(
-            "ana@client.example",
-            "VPN drops",
-            "v1@client.example",
-            "",
-            "VPN gone.",
-        ),
+        "ana@client.example",
+        "VPN drops",
+        "v1@client.example",
+        "VPN gone.",
     )
     .await;
     // Read by someone in a mail client already: still the desk's to ingest.
@@ -112,21 +132,16 @@ async fn imap_mail_becomes_tickets_once(backend: Backend) {
     assert_eq!(flags(&mut imap).await, vec![(1, false), (2, true)]);
 
     let desk = TestDesk::new(backend, "imap").await;
-    desk.run_ok(&[
-        "mailbox",
-        "add",
-        "--address",
-        USER,
-        "--imap",
-        &dovecot.url(PASSWORD),
-    ]);
+    add_mailbox(&desk, &dovecot.url(PASSWORD));
     let token = desk.person("agent@desk.example", "Alex Agent", "agent");
     let mut server = desk.serve().await;
     let api = server.api();
-    eventually(
+    until_tickets(
+        &api,
+        &token,
+        2,
         Duration::from_secs(30),
         "two tickets from the folder",
-        || async { tickets(&api, &token).await.len() == 2 },
     )
     .await;
     let all = tickets(&api, &token).await;
@@ -169,16 +184,12 @@ async fn imap_mail_becomes_tickets_once(backend: Backend) {
     assert_eq!(page["items"][0]["body"], "Still down.");
 
     // The same message again under a new UID, and a restart: nothing is ingested twice.
-    deliver(
+    deliver_new(
         &mut imap,
-        None,
-        message(
-            "ana@client.example",
-            "VPN drops",
-            "v1@client.example",
-            "",
-            "VPN gone.",
-        ),
+        "ana@client.example",
+        "VPN drops",
+        "v1@client.example",
+        "VPN gone.",
     )
     .await;
     eventually(
@@ -195,24 +206,22 @@ async fn imap_mail_becomes_tickets_once(backend: Backend) {
     server.kill9();
     let server = desk.serve().await;
     let api = server.api();
-    deliver(
+    deliver_new(
         &mut imap,
-        None,
-        message(
-            "cy@client.example",
-            "Laptop",
-            "l1@client.example",
-            "",
-            "Battery.",
-        ),
+        "cy@client.example",
+        "Laptop",
+        "l1@client.example",
+        "Battery.",
     )
     .await;
     // The killed node's lease on the mailbox (15 s) runs out before the new one polls it:
     // about 15-20 s by design, so the bound leaves room for a loaded machine.
-    eventually(
+    until_tickets(
+        &api,
+        &token,
+        3,
         Duration::from_secs(60),
         "the new message after the restart",
-        || async { tickets(&api, &token).await.len() == 3 },
     )
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -229,14 +238,7 @@ async fn imap_mail_becomes_tickets_once(backend: Backend) {
 async fn imap_errors_are_shown(backend: Backend) {
     let dovecot = Dovecot::start();
     let desk = TestDesk::new(backend, "imapbad").await;
-    desk.run_ok(&[
-        "mailbox",
-        "add",
-        "--address",
-        USER,
-        "--imap",
-        &dovecot.url("wrong"),
-    ]);
+    add_mailbox(&desk, &dovecot.url("wrong"));
     let _server = desk.serve().await;
     eventually(
         Duration::from_secs(30),
@@ -252,27 +254,16 @@ async fn imap_errors_are_shown(backend: Backend) {
 async fn imaps_checks_the_certificate(backend: Backend) {
     let dovecot = Dovecot::start_with_tls(true);
     let mut imap = dovecot.session().await;
-    deliver(
+    deliver_new(
         &mut imap,
-        None,
-        message(
-            "ana@client.example",
-            "Over TLS",
-            "t1@client.example",
-            "",
-            "Secret.",
-        ),
+        "ana@client.example",
+        "Over TLS",
+        "t1@client.example",
+        "Secret.",
     )
     .await;
     let desk = TestDesk::new(backend, "imaps").await;
-    desk.run_ok(&[
-        "mailbox",
-        "add",
-        "--address",
-        USER,
-        "--imap",
-        &dovecot.tls_url(),
-    ]);
+    add_mailbox(&desk, &dovecot.tls_url());
     let token = desk.person("agent@desk.example", "Alex Agent", "agent");
 
     // The server's certificate comes from a CA nobody trusts: no login, the error is shown.
@@ -291,10 +282,12 @@ async fn imaps_checks_the_certificate(backend: Backend) {
         .serve_env(&[], &[("FRONTLINE_MAIL_CA_FILE", &dovecot.ca_file())])
         .await;
     let api = server.api();
-    eventually(
+    until_tickets(
+        &api,
+        &token,
+        1,
         Duration::from_secs(30),
         "the ticket read over IMAPS",
-        || async { tickets(&api, &token).await.len() == 1 },
     )
     .await;
     eventually(Duration::from_secs(10), "the error cleared", || async {
@@ -307,16 +300,12 @@ async fn imaps_checks_the_certificate(backend: Backend) {
 async fn imap_signs_in_with_an_oauth_token(backend: Backend) {
     let dovecot = Dovecot::start();
     let mut imap = dovecot.session().await;
-    deliver(
+    deliver_new(
         &mut imap,
-        None,
-        message(
-            "ana@client.example",
-            "Token mail",
-            "o1@client.example",
-            "",
-            "Read with a token.",
-        ),
+        "ana@client.example",
+        "Token mail",
+        "o1@client.example",
+        "Read with a token.",
     )
     .await;
     let oauth_url = |token: &str| {
@@ -330,14 +319,7 @@ async fn imap_signs_in_with_an_oauth_token(backend: Backend) {
     // log and the list, and nothing read or flagged.
     let forged = Dovecot::start().token(USER, Duration::from_secs(600));
     let refused = TestDesk::new(backend, "imapoauthbad").await;
-    refused.run_ok(&[
-        "mailbox",
-        "add",
-        "--address",
-        USER,
-        "--imap",
-        &oauth_url(&forged),
-    ]);
+    add_mailbox(&refused, &oauth_url(&forged));
     let token = refused.person("agent@desk.example", "Alex Agent", "agent");
     let server = refused.serve().await;
     eventually(
@@ -369,21 +351,16 @@ async fn imap_signs_in_with_an_oauth_token(backend: Backend) {
     // A token it signed: the mailbox is read as with a password.
     let good = dovecot.token(USER, Duration::from_secs(600));
     let desk = TestDesk::new(backend, "imapoauth").await;
-    desk.run_ok(&[
-        "mailbox",
-        "add",
-        "--address",
-        USER,
-        "--imap",
-        &oauth_url(&good),
-    ]);
+    add_mailbox(&desk, &oauth_url(&good));
     let token = desk.person("agent@desk.example", "Alex Agent", "agent");
     let server = desk.serve().await;
     let api = server.api();
-    eventually(
+    until_tickets(
+        &api,
+        &token,
+        1,
         Duration::from_secs(30),
         "the ticket read with the token",
-        || async { tickets(&api, &token).await.len() == 1 },
     )
     .await;
     eventually(
@@ -406,14 +383,7 @@ async fn postgres_one_node_polls_each_mailbox() {
     let dovecot = Dovecot::start();
     let mut imap = dovecot.session().await;
     let desk = TestDesk::new(Backend::Postgres, "imaplease").await;
-    desk.run_ok(&[
-        "mailbox",
-        "add",
-        "--address",
-        USER,
-        "--imap",
-        &dovecot.url(PASSWORD),
-    ]);
+    add_mailbox(&desk, &dovecot.url(PASSWORD));
     let token = desk.person("agent@desk.example", "Alex Agent", "agent");
     let mut first = desk.serve().await;
     eventually(
@@ -423,46 +393,37 @@ async fn postgres_one_node_polls_each_mailbox() {
     )
     .await;
     let second = desk.serve().await;
-    deliver(
+    deliver_new(
         &mut imap,
-        None,
-        message(
-            "ana@client.example",
-            "One",
-            "n1@client.example",
-            "",
-            "First.",
-        ),
+        "ana@client.example",
+        "One",
+        "n1@client.example",
+        "First.",
     )
     .await;
     let api = second.api();
-    eventually(Duration::from_secs(30), "the first ticket", || async {
-        tickets(&api, &token).await.len() == 1
-    })
-    .await;
+    until_tickets(&api, &token, 1, Duration::from_secs(30), "the first ticket").await;
     // Several renewals and rescans later the second node still leaves the mailbox alone.
     tokio::time::sleep(Duration::from_secs(12)).await;
     assert!(!second.log().contains(POLLING), "{}", second.log());
     assert_eq!(first.log().matches("IMAP folder open").count(), 1);
 
     first.kill9();
-    deliver(
+    deliver_new(
         &mut imap,
-        None,
-        message(
-            "bo@client.example",
-            "Two",
-            "n2@client.example",
-            "",
-            "Second.",
-        ),
+        "bo@client.example",
+        "Two",
+        "n2@client.example",
+        "Second.",
     )
     .await;
     // The lease (15 s) runs out, and the second node's next look (every 5 s) takes it.
-    eventually(
+    until_tickets(
+        &api,
+        &token,
+        2,
         Duration::from_secs(60),
         "the second node taking over",
-        || async { tickets(&api, &token).await.len() == 2 },
     )
     .await;
     assert!(second.log().contains(POLLING), "{}", second.log());
