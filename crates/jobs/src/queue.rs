@@ -168,8 +168,11 @@ pub struct WorkerConfig {
     pub timeout: Duration,
     /// How long an idle worker waits before looking for due jobs again.
     pub poll: Duration,
-    /// Jobs run at once, counting each batch of database-only jobs as one.
+    /// Batches of database-only jobs run at once.
     pub concurrency: usize,
+    /// Other jobs run at once, each on its own: mostly waiting on the network (a mail
+    /// server, a webhook), so more of them than batches.
+    pub alone: usize,
     /// Most database-only jobs of one kind run in one transaction.
     pub batch: usize,
     /// First retry delay; each further attempt doubles it, up to `max_backoff`.
@@ -185,6 +188,7 @@ impl Default for WorkerConfig {
             timeout: Duration::from_secs(60),
             poll: Duration::from_millis(250),
             concurrency: 4,
+            alone: 16,
             batch: 16,
             backoff: Duration::from_secs(10),
             max_backoff: Duration::from_secs(3_600),
@@ -237,7 +241,7 @@ pub fn spawn_worker(
 
 /// Claims due jobs and runs them to the end; returns how many ran. Database-only jobs
 /// (see [`TxHandler`]) are claimed up to `concurrency` batches' worth and run a batch per
-/// transaction; the others up to `concurrency`, each on its own.
+/// transaction; the others up to `alone`, each on its own.
 pub async fn run_due(
     desk: &Desk,
     registry: &Arc<Registry>,
@@ -265,7 +269,7 @@ pub async fn run_due(
             &config.id,
             now,
             lease,
-            limit(concurrency),
+            limit(config.alone.max(1)),
             Kinds::Except(&batched),
         )
         .await?;
