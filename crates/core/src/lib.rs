@@ -8,8 +8,8 @@
 pub mod actor;
 pub mod assignment;
 pub mod auth;
-pub mod canned;
 mod cache;
+pub mod canned;
 pub mod config;
 mod desk;
 pub mod error;
