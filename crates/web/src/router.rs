@@ -22,6 +22,7 @@ use crate::api::desk::{
 };
 use crate::api::jobs::{list as jobs_list, retry as jobs_retry};
 use crate::api::mail_templates;
+use crate::api::mailboxes;
 use crate::api::rules::{change as rules_change, list as rules_list};
 use crate::api::tickets::{
     attachments, comments, create, events, get, links, list, merge, sla, update,
@@ -135,6 +136,13 @@ fn api() -> OpenApiRouter<AppState> {
             mail_templates::put_mail_template,
             mail_templates::reset_mail_template
         ))
+        .routes(routes!(
+            mailboxes::list_mailboxes,
+            mailboxes::create_mailbox
+        ))
+        .routes(routes!(mailboxes::update_mailbox))
+        .routes(routes!(mailboxes::disable_mailbox))
+        .routes(routes!(mailboxes::enable_mailbox))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .merge(uploads)
 }

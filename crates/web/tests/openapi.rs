@@ -70,6 +70,11 @@ const ROUTES: &[&str] = &[
     "GET /api/v1/mail-templates/{name}",
     "PUT /api/v1/mail-templates/{name}",
     "DELETE /api/v1/mail-templates/{name}",
+    "GET /api/v1/mailboxes",
+    "POST /api/v1/mailboxes",
+    "PATCH /api/v1/mailboxes/{id}",
+    "POST /api/v1/mailboxes/{id}/disable",
+    "POST /api/v1/mailboxes/{id}/enable",
 ];
 
 async fn the_document_lists_every_route(store: &frontline_core::Store) -> TestResult {

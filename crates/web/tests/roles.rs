@@ -147,6 +147,13 @@ const TABLE: &[Row] = &[
     row("PUT",    "/api/v1/mail-templates/agent_reply",             Some(r#"{"subject":"Re: {{ ticket.subject }}","body_text":"{{ comment.body }}","body_html":"<p>{{ comment.body }}</p>"}"#), [401, 401, 403, 403, 403, 200]),
     row("DELETE", "/api/v1/mail-templates/agent_reply",             None,                                         [401, 401, 403, 403, 403, 200]),
     row("GET",    "/api/v1/mail-templates/no_such",                 None,                                         [401, 401, 403, 403, 403, 404]),
+    // Mailboxes are the administrators'; their URLs hold passwords.
+    row("GET",    "/api/v1/mailboxes",                              None,                                         [401, 401, 403, 403, 403, 200]),
+    row("POST",   "/api/v1/mailboxes",                              Some(r#"{"address":"desk{n}@example.org"}"#), [401, 401, 403, 403, 403, 201]),
+    row("POST",   "/api/v1/mailboxes",                              Some(r#"{"address":"desk@example.org","imap":"http://x"}"#), [401, 401, 403, 403, 403, 422]),
+    row("PATCH",  "/api/v1/mailboxes/999999",                       Some(r#"{"imap":null}"#),                     [401, 401, 403, 403, 403, 404]),
+    row("POST",   "/api/v1/mailboxes/999999/disable",               None,                                         [401, 401, 403, 403, 403, 404]),
+    row("POST",   "/api/v1/mailboxes/999999/enable",                None,                                         [401, 401, 403, 403, 403, 404]),
     // Operator endpoints and the API description need no token.
     row("GET",    "/healthz",                                       None,                                         [200, 200, 200, 200, 200, 200]),
     row("GET",    "/readyz",                                        None,                                         [200, 200, 200, 200, 200, 200]),

@@ -4,6 +4,7 @@ pub mod canned;
 pub mod desk;
 pub mod jobs;
 pub mod mail_templates;
+pub mod mailboxes;
 pub mod rules;
 pub mod tickets;
 pub mod views;
