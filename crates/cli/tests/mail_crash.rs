@@ -1,5 +1,5 @@
 //! Nothing acknowledged over SMTP is lost and nothing is ingested twice: `kill -9` the server
-//! while it receives and ingests a few hundred messages (some of them replies), restart it,
+//! while it receives and ingests 1,000 messages (some of them replies), restart it,
 //! let the senders retry everything (as relays do when they saw no 250), and every message is
 //! exactly one ticket or comment. On SQLite and PostgreSQL, against the real binary.
 
@@ -17,10 +17,10 @@ on_both!(every_message_is_ingested_once_across_kill_9);
 
 const DESK: &str = "help@desk.example";
 /// Messages in all; every fourth answers an earlier one.
-const MESSAGES: usize = 300;
+const MESSAGES: usize = 1_000;
 const SENDERS: usize = 4;
 /// The server is killed once this many messages were acknowledged.
-const KILL_AFTER: usize = 100;
+const KILL_AFTER: usize = 300;
 
 /// Message `i`: its body carries a marker found again in exactly one ticket or comment.
 fn message(i: usize) -> (String, Vec<u8>) {
