@@ -230,11 +230,20 @@ impl Conn<'_> {
             .await?))
     }
 
-    /// The message stored under `message_key` (`<Message-ID>`) if it still waits for ingest.
+    /// The message stored under `message_key` (`<Message-ID>`) if it still waits for ingest
+    /// and no other transaction holds it: locked for this one on PostgreSQL, where a message
+    /// another worker is ingesting right now is passed over instead of waited for (two
+    /// workers each waiting for a message the other holds would deadlock).
     pub async fn received_inbound_by_key(&mut self, message_key: &str) -> Result<Option<i64>> {
-        const SQL: &str =
-            "SELECT id FROM inbound_messages WHERE message_key = $1 AND state = 'received'";
-        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+        let lock = if self.is_postgres() {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT id FROM inbound_messages WHERE message_key = $1 AND state = 'received'{lock}"
+        );
+        Ok(on!(self, |c| sqlx::query_scalar(AssertSqlSafe(sql))
             .bind(message_key)
             .fetch_optional(c)
             .await?))

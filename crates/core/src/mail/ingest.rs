@@ -198,7 +198,9 @@ impl Desk {
     /// In-Reply-To or the last reference), when stored and still waiting, is ingested first
     /// in this transaction, so the reply lands on its ticket instead of opening a ticket of
     /// its own; the original's job then finds it done. One level only: an original does not
-    /// pull in its own original, so no chain of references can loop. True when one was.
+    /// pull in its own original, so no chain of references can loop. On PostgreSQL an
+    /// original another worker is ingesting right now is left to it, not waited for (two
+    /// batches each waiting for the other's original would deadlock). True when one was.
     async fn ingest_originals(&self, c: &mut Conn<'_>, mail: &Inbound, id: i64) -> Result<bool> {
         let mut ingested = false;
         let parents = mail.in_reply_to.iter().chain(mail.references.last());
