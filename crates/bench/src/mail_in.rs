@@ -22,9 +22,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-use tokio::process::{Child, Command};
 
 use crate::db::{Backend, Database};
+use crate::serve::Serve;
 use crate::stats;
 
 const IMAP_BOX: &str = "desk@bench.example";
@@ -89,7 +89,13 @@ pub async fn measure(
         ..MailResults::default()
     };
     let started = Instant::now();
-    let server = Serve::start(bin, &db.args, &dir)?;
+    let server = Serve::start(
+        bin,
+        &["--smtp-listen", "127.0.0.1:0"],
+        &db.args,
+        &dir,
+        "Frontline receives mail on smtp://",
+    )?;
     eprintln!("ingesting the IMAP folder…");
     let (stored, ingested) = wait_ingested(&db, messages, started).await?;
     (results.imap_stored, results.imap_ingested) = (stored, ingested);
@@ -102,7 +108,7 @@ pub async fn measure(
     eprintln!("sending {messages} messages over SMTP with {clients} clients…");
     let smtp_mail = Corpus::new("smtp", messages);
     let started = Instant::now();
-    send_all(&server.smtp, &smtp_mail, clients).await?;
+    send_all(&server.address, &smtp_mail, clients).await?;
     results.smtp_accepted = started.elapsed();
     let (_, ingested) = wait_ingested(&db, 2 * messages, started).await?;
     results.smtp_ingested = ingested;
@@ -205,68 +211,6 @@ fn run(bin: &Path, db_args: &[String], args: &[&str]) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// `frontline serve` with the SMTP listener, killed when dropped.
-struct Serve {
-    child: Child,
-    smtp: String,
-}
-
-impl Serve {
-    fn start(bin: &Path, db_args: &[String], dir: &Path) -> anyhow::Result<Self> {
-        let out_path = dir.join("serve.out");
-        let log = std::fs::File::create(dir.join("serve.log")).context("cannot create the log")?;
-        let out = std::fs::File::create(&out_path).context("cannot create the output file")?;
-        let mut child = Command::new(bin)
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--smtp-listen",
-                "127.0.0.1:0",
-            ])
-            .args(db_args)
-            .env_remove("FRONTLINE_DATA_DIR")
-            .env_remove("FRONTLINE_DATABASE_URL")
-            .env_remove("FRONTLINE_CONFIG")
-            .env_remove("FRONTLINE_LOG")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(log)
-            .kill_on_drop(true)
-            .spawn()
-            .with_context(|| format!("cannot start {} serve", bin.display()))?;
-        let started = Instant::now();
-        let smtp = loop {
-            let printed = std::fs::read_to_string(&out_path).unwrap_or_default();
-            if let Some(addr) = printed
-                .lines()
-                .find_map(|l| l.strip_prefix("Frontline receives mail on smtp://"))
-            {
-                break addr.trim().to_owned();
-            }
-            if let Some(status) = child.try_wait().context("cannot poll the server")? {
-                bail!("the server exited ({status}); see {}", dir.display());
-            }
-            if started.elapsed() > Duration::from_secs(120) {
-                bail!("the server did not open its SMTP listener within 120 s");
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        };
-        Ok(Self { child, smtp })
-    }
-
-    fn peak_rss_kb(&self) -> anyhow::Result<u64> {
-        let pid = self.child.id().context("the server has exited")?;
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .context("cannot read the server's memory")?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .context("no VmHWM in /proc/PID/status")
-    }
 }
 
 /// Sends every message of `corpus` to `addr` over `clients` connections at once.

@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use serde_json::json;
-use tokio::process::{Child, Command};
 
 use crate::db::{Backend, Database};
+use crate::serve::Serve;
 use crate::stats;
 
 const DESK: &str = "desk@bench.example";
@@ -83,12 +83,12 @@ pub async fn measure(
         "agent",
     ])?;
     let token = admin(&["token", "create", "--email", AGENT])?;
-    let server = Serve::start(bin, &db.args, &dir)?;
+    let server = Serve::start(bin, &[], &db.args, &dir, "Frontline is listening on ")?;
     let http = reqwest::Client::new();
 
     eprintln!("opening {messages} tickets with {clients} clients; each is acknowledged by mail…");
     let started = Instant::now();
-    create_all(&http, &server.base, &token, messages, clients).await?;
+    create_all(&http, &server.address, &token, messages, clients).await?;
     let created = started.elapsed();
     let (composed, sent) = wait_sent(&db, messages, started).await?;
     eprintln!(
@@ -253,62 +253,6 @@ fn run(bin: &Path, db_args: &[String], args: &[&str]) -> anyhow::Result<String> 
         );
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
-/// `frontline serve` on a free port, killed when dropped.
-struct Serve {
-    child: Child,
-    base: String,
-}
-
-impl Serve {
-    fn start(bin: &Path, db_args: &[String], dir: &Path) -> anyhow::Result<Self> {
-        let out_path = dir.join("serve.out");
-        let log = std::fs::File::create(dir.join("serve.log")).context("cannot create the log")?;
-        let out = std::fs::File::create(&out_path).context("cannot create the output file")?;
-        let mut child = Command::new(bin)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(db_args)
-            .env_remove("FRONTLINE_DATA_DIR")
-            .env_remove("FRONTLINE_DATABASE_URL")
-            .env_remove("FRONTLINE_CONFIG")
-            .env_remove("FRONTLINE_LOG")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(log)
-            .kill_on_drop(true)
-            .spawn()
-            .with_context(|| format!("cannot start {} serve", bin.display()))?;
-        let started = Instant::now();
-        let base = loop {
-            let printed = std::fs::read_to_string(&out_path).unwrap_or_default();
-            if let Some(url) = printed
-                .lines()
-                .find_map(|l| l.strip_prefix("Frontline is listening on "))
-            {
-                break url.trim().to_owned();
-            }
-            if let Some(status) = child.try_wait().context("cannot poll the server")? {
-                bail!("the server exited ({status}); see {}", dir.display());
-            }
-            if started.elapsed() > Duration::from_secs(120) {
-                bail!("the server did not listen within 120 s");
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        };
-        Ok(Self { child, base })
-    }
-
-    fn peak_rss_kb(&self) -> anyhow::Result<u64> {
-        let pid = self.child.id().context("the server has exited")?;
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .context("cannot read the server's memory")?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .context("no VmHWM in /proc/PID/status")
-    }
 }
 
 /// A throwaway Postfix that accepts all mail for `bench.example` and discards it, so what is

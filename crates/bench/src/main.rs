@@ -12,6 +12,7 @@ mod load;
 mod mail_in;
 mod mail_out;
 mod report;
+mod serve;
 mod server;
 mod sla;
 mod stats;
