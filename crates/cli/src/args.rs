@@ -111,6 +111,10 @@ pub struct MailboxAddArgs {
     /// --imap.
     #[arg(long)]
     pub smtp: Option<String>,
+    /// The name mail from this address shows ("IT Help"): agents' replies come from
+    /// "Agent Name (IT Help)", the desk's own mail from "IT Help".
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

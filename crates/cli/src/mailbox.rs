@@ -38,6 +38,11 @@ pub async fn run(desk: &Desk, cmd: MailboxCommand) -> anyhow::Result<()> {
                 )
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", crate::commands::describe(&e)))?;
+            if a.name.is_some() {
+                desk.set_mailbox_name(None, mailbox.id, a.name.as_deref())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("--name: {}", crate::commands::describe(&e)))?;
+            }
             println!("{}", mailbox.id);
             eprintln!("added mailbox {}", line(&mailbox));
         }

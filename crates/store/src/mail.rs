@@ -23,10 +23,12 @@ pub struct MailboxRow {
     pub imap_last_uid: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Shown with the address on mail sent from it ("IT Help").
+    pub name: Option<String>,
 }
 
 const MAILBOX_COLUMNS: &str = "id, address, imap_url, smtp_url, state, last_error, \
-    imap_uidvalidity, imap_last_uid, created_at, updated_at";
+    imap_uidvalidity, imap_last_uid, created_at, updated_at, name";
 
 /// A message as it arrived, before anything is read from it but its key.
 #[derive(Debug, Clone)]
@@ -92,6 +94,25 @@ impl Conn<'_> {
             .bind(m.created_at)
             .fetch_one(c)
             .await?))
+    }
+
+    /// Sets the name mail from the mailbox shows (`None`: the bare address); false when
+    /// there is no such mailbox.
+    pub async fn set_mailbox_name(
+        &mut self,
+        id: i64,
+        name: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
+        const SQL: &str = "UPDATE mailboxes SET name = $1, updated_at = $2 WHERE id = $3";
+        let n = on!(self, |c| sqlx::query(SQL)
+            .bind(name)
+            .bind(now)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
     }
 
     pub async fn mailboxes(&mut self) -> Result<Vec<MailboxRow>> {

@@ -38,11 +38,16 @@ pub struct OutboxRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub sent_at: Option<i64>,
+    /// Display names shown with the sender and recipient addresses.
+    pub sender_name: Option<String>,
+    pub recipient_name: Option<String>,
+    /// Ids of the attachments sent with it, one a line.
+    pub attachment_ids: Option<String>,
 }
 
 const COLUMNS: &str = "id, ticket_id, kind, mailbox_id, sender, recipients, subject, \
     message_id, in_reply_to, refs, auto_submitted, body_text, body_html, state, attempts, \
-    last_error, created_at, updated_at, sent_at";
+    last_error, created_at, updated_at, sent_at, sender_name, recipient_name, attachment_ids";
 
 /// A template as an administrator saved it.
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -60,8 +65,9 @@ impl Conn<'_> {
     pub async fn insert_outbox(&mut self, m: &OutboxRow, now: i64) -> Result<i64> {
         const SQL: &str = "INSERT INTO outbox (ticket_id, kind, mailbox_id, sender, \
             recipients, subject, message_id, in_reply_to, refs, auto_submitted, body_text, \
-            body_html, state, attempts, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, \
-            $6, $7, $8, $9, $10, $11, $12, 'queued', 0, $13, $13) RETURNING id";
+            body_html, state, attempts, created_at, updated_at, sender_name, recipient_name, \
+            attachment_ids) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+            'queued', 0, $13, $13, $14, $15, $16) RETURNING id";
         Ok(on!(self, |c| sqlx::query_scalar(SQL)
             .bind(m.ticket_id)
             .bind(&m.kind)
@@ -76,6 +82,9 @@ impl Conn<'_> {
             .bind(&m.body_text)
             .bind(&m.body_html)
             .bind(now)
+            .bind(&m.sender_name)
+            .bind(&m.recipient_name)
+            .bind(&m.attachment_ids)
             .fetch_one(c)
             .await?))
     }

@@ -448,14 +448,7 @@ fn subject_of(subject: &str) -> Subject {
 
 /// One line of at most `max` characters without control characters; `fallback` if empty.
 fn clean_line(text: &str, max: usize, fallback: &str) -> String {
-    let line: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let line: String = line.chars().take(max).collect();
+    let line = frontline_mail::outbound::one_line(text, max);
     if line.is_empty() {
         fallback.to_owned()
     } else {

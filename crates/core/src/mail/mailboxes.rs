@@ -73,6 +73,7 @@ impl Desk {
             imap_last_uid: 0,
             created_at: now,
             updated_at: now,
+            name: None,
         };
         let mut tx = self.begin().await?;
         let id = tx

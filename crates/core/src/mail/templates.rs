@@ -195,6 +195,11 @@ pub(crate) fn sample_values() -> Value {
         "comment": {"body": "Looking into it", "internal": false},
         "change": {"old": "open", "new": "pending", "old_label": "open", "new_label": "waiting for your answer"},
         "reason": {"code": "sla_breached:resolution", "label": "SLA breached (resolution)"},
+        "files": {
+            "attached": [{"name": "screenshot.png", "size": "120.0 KiB"}],
+            "too_large": [{"name": "memory.dmp", "size": "512.0 MiB"}],
+            "limit": "7.0 MiB",
+        },
     })))
 }
 
@@ -351,6 +356,20 @@ mod tests {
         assert!(r.subject.contains("<script>"), "subjects are text");
         assert!(!r.html.contains("<script>x"), "HTML escapes values");
         assert!(r.text.starts_with(REPLY_MARKER));
+    }
+
+    #[test]
+    fn a_reply_lists_the_files_too_large_to_attach() {
+        let t = MailTemplate::shipped("agent_reply").expect("shipped");
+        let r = t.render(&sample_values()).expect("renders");
+        for part in [&r.text, &r.html] {
+            assert!(part.contains("memory.dmp (512.0 MiB)"), "{part}");
+            assert!(part.contains("on the portal"), "{part}");
+            assert!(
+                !part.contains("screenshot.png"),
+                "attached files are not listed: {part}"
+            );
+        }
     }
 
     #[test]

@@ -15,26 +15,28 @@
 //! stopped as a loop, to mailer daemons, or (automatic mail) to an address that had
 //! [`AUTO_LIMIT`] automatic messages within the hour; no acknowledgement answers automatic
 //! mail. Internal notes reach only agents they @mention.
+//!
+//! Deciding who gets what is here; rendering and storing each message is `compose`, its
+//! names `names`, its files `files`, and handing it to the SMTP server `send`.
 
-use std::sync::Arc;
+mod compose;
+mod files;
+mod names;
+mod send;
 
-use frontline_domain::{EventKind, Priority, Role, Status, Timestamp};
-use frontline_mail::outbound::{Outgoing, SendError, SmtpAuth};
-use frontline_mail::{SmtpUrl, subject};
+use compose::status_label;
+
+use frontline_domain::{Role, Status, Timestamp};
 use frontline_store::Conn;
 use frontline_store::comments::CommentRow;
-use frontline_store::events::EventRow;
 use frontline_store::jobs::NewJob;
-use frontline_store::mail::MailboxRow;
-use frontline_store::outbox::{OUT_FAILED, OUT_SENT, OutboxRow};
-use frontline_store::tickets::{TicketRow, TicketView};
+use frontline_store::tickets::TicketRow;
 use frontline_store::users::UserRow;
-use minijinja::Value;
-use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::templates::{MailTemplate, REPLY_MARKER};
+pub use files::MAX_ATTACHED_BYTES;
+
 use crate::cache::Cached;
 use crate::notify::Notification;
 use crate::{Actor, CoreError, Desk, Result};
@@ -329,258 +331,6 @@ impl Desk {
             },
         ))
     }
-
-    /// The mailbox mail about the ticket goes out from: the one its mail came in by, when
-    /// that one sends, else the first that does.
-    async fn sending_mailbox(
-        &self,
-        c: &mut Conn<'_>,
-        mailboxes: &[MailboxRow],
-        ticket_id: i64,
-    ) -> Result<Option<MailboxRow>> {
-        let sending = |m: &&MailboxRow| m.smtp_url.is_some() && m.state == "active";
-        if let Some(id) = c.ticket_mailbox(ticket_id).await?
-            && let Some(m) = mailboxes.iter().filter(sending).find(|m| m.id == id)
-        {
-            return Ok(Some(m.clone()));
-        }
-        Ok(mailboxes
-            .iter()
-            .filter(sending)
-            .min_by_key(|m| m.id)
-            .cloned())
-    }
-
-    async fn store_messages(
-        &self,
-        c: &mut Conn<'_>,
-        ticket: &TicketView,
-        actor: Option<&UserRow>,
-        plan: Vec<Planned>,
-        extra: &serde_json::Value,
-    ) -> Result<usize> {
-        if plan.is_empty() {
-            return Ok(0);
-        }
-        let mailboxes = c.mailboxes().await?;
-        let Some(mailbox) = self.sending_mailbox(c, &mailboxes, ticket.row.id).await? else {
-            tracing::debug!(
-                ticket_id = ticket.row.id,
-                "no mailbox sends mail; none sent"
-            );
-            return Ok(0);
-        };
-        let own: Vec<String> = mailboxes.iter().map(|m| m.address.to_lowercase()).collect();
-        let now = self.now().as_micros();
-        let thread = c.thread_message_ids(ticket.row.id, MAX_REFERENCES).await?;
-        let domain = mailbox
-            .address
-            .rsplit_once('@')
-            .map_or("frontline.invalid", |(_, d)| d)
-            .to_owned();
-        let mut templates = Vec::new();
-        let mut sent_to: Vec<(&'static str, String)> = Vec::new();
-        let mut count = 0;
-        for p in plan {
-            let address = p.to.email.to_lowercase();
-            if sent_to.contains(&(p.template, address.clone())) {
-                continue;
-            }
-            if let Some(why) = refuse(c, &p, &address, &own, now).await? {
-                tracing::info!(
-                    ticket_id = ticket.row.id,
-                    template = p.template,
-                    why,
-                    "mail not sent"
-                );
-                continue;
-            }
-            sent_to.push((p.template, address.clone()));
-            let template = match templates.iter().find(|(n, _)| *n == p.template) {
-                Some((_, t)) => Arc::clone(t),
-                None => {
-                    let t = Arc::new(self.template_in(c, p.template).await?);
-                    templates.push((p.template, Arc::clone(&t)));
-                    t
-                }
-            };
-            let values = values(ticket, actor, &p, &mailbox, extra);
-            let values = Value::from(Serde(&values));
-            // An administrator's template that fails on real values (it rendered with the
-            // sample ones) must not hold the mail up: the shipped one stands in.
-            let rendered = match template.render(&values) {
-                Ok(r) => r,
-                Err(e) if template.customized => {
-                    tracing::warn!(template = p.template, error = %e, "edited mail template failed; the shipped one is used");
-                    MailTemplate::shipped(p.template)
-                        .ok_or(CoreError::NotFound("mail template"))?
-                        .render(&values)
-                        .map_err(CoreError::Internal)?
-                }
-                Err(e) => return Err(CoreError::Internal(e)),
-            };
-            let message_id = frontline_mail::outbound::new_message_id(
-                &format!("{}.{}", ticket.row.id, p.template),
-                &domain,
-            );
-            let row = OutboxRow {
-                id: 0,
-                ticket_id: Some(ticket.row.id),
-                kind: p.template.to_owned(),
-                mailbox_id: mailbox.id,
-                sender: mailbox.address.clone(),
-                recipients: address,
-                subject: subject::with_tag(&rendered.subject, ticket.row.id),
-                message_id: message_id.clone(),
-                in_reply_to: thread.last().cloned(),
-                refs: (!thread.is_empty()).then(|| thread.join("\n")),
-                auto_submitted: p.auto.map(str::to_owned),
-                body_text: rendered.text,
-                body_html: Some(rendered.html),
-                state: String::new(),
-                attempts: 0,
-                last_error: None,
-                created_at: now,
-                updated_at: now,
-                sent_at: None,
-            };
-            let id = c.insert_outbox(&row, now).await?;
-            c.remember_message_id(&message_id, ticket.row.id, "out", now)
-                .await?;
-            let job = NewJob {
-                kind: SEND_JOB.to_owned(),
-                payload: id.to_string(),
-                dedup_key: Some(format!("{SEND_JOB}:{id}")),
-                run_at: now,
-                max_attempts: SEND_ATTEMPTS,
-            };
-            c.enqueue_job(&job, now).await?;
-            count += 1;
-        }
-        if count > 0 {
-            tracing::info!(ticket_id = ticket.row.id, messages = count, "mail queued");
-        }
-        Ok(count)
-    }
-
-    /// Tries to send stored message `id` once. Reads and sends outside any transaction; the
-    /// caller records the outcome with [`Desk::finish_mail`].
-    pub async fn send_mail(&self, id: i64) -> Result<Attempt> {
-        let (row, mailbox) = {
-            let mut pc = self.store.read().await?;
-            let mut c = pc.conn();
-            let Some(row) = c.outbox(id).await? else {
-                return Ok(Attempt::Finished);
-            };
-            if row.state != "queued" {
-                return Ok(Attempt::Finished);
-            }
-            let mailbox = c
-                .mailboxes()
-                .await?
-                .into_iter()
-                .find(|m| m.id == row.mailbox_id);
-            (row, mailbox)
-        };
-        let Some(url) = mailbox.and_then(|m| m.smtp_url) else {
-            return Ok(Attempt::Transient(
-                "the mailbox no longer sends mail (no SMTP server configured)".into(),
-            ));
-        };
-        let url = SmtpUrl::parse(&url)
-            .map_err(|e| CoreError::Internal(format!("mailbox {}: {e}", row.mailbox_id)))?;
-        let auth = SmtpAuth::of(&url);
-        let outgoing = Outgoing {
-            from: row.sender.clone(),
-            from_name: None,
-            to: row.recipients.lines().map(str::to_owned).collect(),
-            subject: row.subject.clone(),
-            message_id: row.message_id.clone(),
-            in_reply_to: row.in_reply_to.clone(),
-            references: row
-                .refs
-                .as_deref()
-                .map(|r| r.lines().map(str::to_owned).collect())
-                .unwrap_or_default(),
-            auto_submitted: row.auto_submitted.clone(),
-            text: row.body_text.clone(),
-            html: row.body_html.clone(),
-        };
-        let message = match frontline_mail::outbound::compose(&outgoing) {
-            Ok(m) => m,
-            Err(e) => return Ok(Attempt::Permanent(e.to_string())),
-        };
-        Ok(
-            match frontline_mail::outbound::send(&url, &auth, &message).await {
-                Ok(()) => Attempt::Sent,
-                Err(SendError::Permanent(e)) => Attempt::Permanent(e),
-                Err(SendError::Transient(e)) => Attempt::Transient(e),
-            },
-        )
-    }
-
-    /// Records what became of message `id` in the caller's (the send job's) transaction: sent,
-    /// or failed for good with a `mail_failed` event on its ticket.
-    pub async fn finish_mail(&self, c: &mut Conn<'_>, id: i64, attempt: &Attempt) -> Result<()> {
-        let now = self.now().as_micros();
-        match attempt {
-            Attempt::Sent => {
-                c.finish_outbox(id, OUT_SENT, None, now).await?;
-            }
-            Attempt::Finished => {}
-            Attempt::Permanent(why) | Attempt::Transient(why) => {
-                if !c.finish_outbox(id, OUT_FAILED, Some(why), now).await? {
-                    return Ok(());
-                }
-                let Some(row) = c.outbox(id).await? else {
-                    return Ok(());
-                };
-                tracing::warn!(outbox_id = id, ticket_id = row.ticket_id, error = %why, "mail failed for good");
-                if let Some(ticket_id) = row.ticket_id {
-                    c.insert_event(&EventRow {
-                        id: 0,
-                        ticket_id,
-                        actor_id: None,
-                        at: now,
-                        kind: EventKind::MailFailed.as_str().to_owned(),
-                        field: Some(row.kind.clone()),
-                        old_value: Some(row.recipients.clone()),
-                        new_value: Some(why.clone()),
-                        internal: true,
-                    })
-                    .await?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Counts a failed attempt that will be tried again, with its reason, on the message.
-    pub async fn note_mail_attempt(&self, id: i64, error: &str) -> Result<()> {
-        let mut tx = self.begin().await?;
-        tx.conn()
-            .outbox_attempted(id, Some(error), self.now().as_micros())
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Outbound messages by state, for metrics.
-    pub async fn outbox_by_state(&self) -> Result<Vec<(String, i64)>> {
-        let mut c = self.store.read().await?;
-        Ok(c.conn().outbox_by_state().await?)
-    }
-
-    /// A ticket's outbound mail, oldest first. For agents.
-    pub async fn ticket_mail(&self, actor: &Actor, ticket_id: i64) -> Result<Vec<OutboxRow>> {
-        if !actor.is_staff() {
-            return Err(CoreError::forbidden(
-                "only agents see a ticket's outgoing mail",
-            ));
-        }
-        let mut c = self.store.read().await?;
-        Ok(c.conn().outbox_of_ticket(ticket_id).await?)
-    }
 }
 
 /// Queues the mail of a comment an automation rule wrote, as [`Desk::mail_on_comment`] does
@@ -691,93 +441,6 @@ async fn mentioned(c: &mut Conn<'_>, body: &str, author_id: i64) -> Result<Vec<U
         }
     }
     Ok(found)
-}
-
-/// Why a message must not go to `address`, if it must not.
-async fn refuse(
-    c: &mut Conn<'_>,
-    p: &Planned,
-    address: &str,
-    own: &[String],
-    now: i64,
-) -> Result<Option<&'static str>> {
-    let local = address.split('@').next().unwrap_or_default();
-    if own.iter().any(|o| o == address) {
-        return Ok(Some("the recipient is one of the desk's own addresses"));
-    }
-    if !p.to.active {
-        return Ok(Some("the recipient is deactivated"));
-    }
-    if matches!(
-        local,
-        "mailer-daemon" | "postmaster" | "noreply" | "no-reply" | "donotreply" | "do-not-reply"
-    ) {
-        return Ok(Some("the recipient is a mail robot"));
-    }
-    if c.sender_looping(address, now - HOUR_MICROS).await? {
-        return Ok(Some(
-            "the recipient's mail was stopped as a loop within the hour",
-        ));
-    }
-    if p.auto.is_some() && c.automatic_mail_to(address, now - HOUR_MICROS).await? >= AUTO_LIMIT {
-        return Ok(Some(
-            "the recipient had too much automatic mail within the hour",
-        ));
-    }
-    Ok(None)
-}
-
-/// Everything a template may use. Absent values are empty strings, so a template can test
-/// them with `{% if %}` and print them without `none` appearing.
-fn values(
-    ticket: &TicketView,
-    actor: Option<&UserRow>,
-    p: &Planned,
-    mailbox: &MailboxRow,
-    extra: &serde_json::Value,
-) -> serde_json::Value {
-    let person = |u: Option<&UserRow>| match u {
-        Some(u) => json!({"name": u.name, "email": u.email}),
-        None => json!({"name": "", "email": ""}),
-    };
-    let t = &ticket.row;
-    let mut v = json!({
-        "desk": {"name": mailbox.address, "address": mailbox.address},
-        "reply_marker": REPLY_MARKER,
-        "ticket": {
-            "id": t.id,
-            "tag": format!("[#{}]", t.id),
-            "subject": t.subject,
-            "description": t.description,
-            "status": t.status,
-            "status_label": status_label(&t.status),
-            "priority": Priority::from_rank(t.priority).map(|p| p.as_str()).unwrap_or_default(),
-            "group": ticket.group_name.clone().unwrap_or_default(),
-            "assignee": ticket.assignee_email.clone().unwrap_or_default(),
-        },
-        "requester": {"name": ticket.requester_name, "email": ticket.requester_email},
-        "recipient": person(Some(&p.to)),
-        "actor": person(actor),
-        "comment": match &p.comment {
-            Some(c) => json!({"body": c.body, "internal": c.internal}),
-            None => json!({"body": "", "internal": false}),
-        },
-    });
-    if let (Some(map), Some(more)) = (v.as_object_mut(), extra.as_object()) {
-        for (k, val) in more {
-            map.insert(k.clone(), val.clone());
-        }
-    }
-    v
-}
-
-/// A status in the words a requester reads.
-fn status_label(status: &str) -> &str {
-    match status {
-        "pending" => "waiting for your answer",
-        "on_hold" => "on hold",
-        other => other,
-    }
 }
 
 /// A notification's reason (`sla_breached:first_response`, `rule:Name`) in words.

@@ -1,0 +1,240 @@
+//! Names and files on the mail Frontline sends, read from a real mailbox (a throwaway
+//! Postfix, support::postfix) and parsed with mail-parser (through `frontline_mail::parse`).
+//! Mail shows the requester's name and comes from the agent at the named mailbox, encoded
+//! when not ASCII; an agent's public reply carries its files (one with a non-ASCII name)
+//! with their bytes, types and names; files past the per-message cap are listed in the body
+//! instead; an internal note's file never leaves the desk. On SQLite and PostgreSQL, against
+//! the real binary.
+
+mod support;
+
+use std::time::Duration;
+
+use reqwest::multipart::{Form, Part};
+use serde_json::json;
+use support::postfix::{self, Postfix};
+use support::{Api, Backend, TestDesk, send};
+
+on_both!(replies_carry_names_and_files);
+
+const DESK: &str = "help@desk.example";
+/// Quotes and a non-ASCII letter: the header must quote and encode it.
+const DESK_NAME: &str = "IT Hélp \"Floor 3\"";
+const LONG: Duration = Duration::from_secs(60);
+/// `MAX_ATTACHED_BYTES` in frontline-core: files past it are listed, not attached.
+const CAP: usize = 7 * 1024 * 1024;
+
+fn parse(raw: &[u8]) -> frontline_mail::Inbound {
+    frontline_mail::parse(raw, 32 << 20).expect("Frontline's mail parses")
+}
+
+/// The message's header block, unfolded.
+fn head(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let head = text.split("\r\n\r\n").next().unwrap_or_default();
+    head.replace("\r\n ", " ").replace("\r\n\t", " ")
+}
+
+/// A comment with files: `(name, content type, bytes)`.
+async fn comment_with_files(
+    api: &Api,
+    token: &str,
+    ticket: i64,
+    body: &str,
+    internal: bool,
+    files: &[(&str, &str, Vec<u8>)],
+) {
+    let mut form = Form::new()
+        .text("body", body.to_owned())
+        .text("internal", internal.to_string());
+    for (name, content_type, data) in files {
+        let part = Part::bytes(data.clone())
+            .file_name((*name).to_owned())
+            .mime_str(content_type)
+            .expect("a content type");
+        form = form.part("file", part);
+    }
+    // Names as UTF-8, as browsers send them (not percent-encoded).
+    let form = form.percent_encode_noop();
+    send(
+        api.post(token, &format!("/api/v1/tickets/{ticket}/comments"))
+            .multipart(form),
+    )
+    .await
+    .expect(201);
+}
+
+async fn replies_carry_names_and_files(backend: Backend) {
+    let postfix = Postfix::start(&["bob", "ana"]);
+    let desk = TestDesk::new(backend, "mail_out_files").await;
+    let url = postfix.url();
+    desk.run_ok(&[
+        "mailbox",
+        "add",
+        "--address",
+        DESK,
+        "--smtp",
+        &url,
+        "--name",
+        DESK_NAME,
+    ]);
+    let token = desk.person("agent@desk.example", "Alex Agent", "agent");
+    desk.person("ana@example.org", "Ana Agent", "agent");
+    let bob = format!("bob@{}", postfix::DOMAIN);
+    desk.person(&bob, "Bøb \"Bobby\" Requester", "requester");
+    let server = desk.serve().await;
+    let api = server.api();
+
+    let created = send(api.post(&token, "/api/v1/tickets").json(&json!({
+        "subject": "Scanner saves blank pages",
+        "description": "Since the update.",
+        "requester": bob,
+        "channel": "phone",
+    })))
+    .await
+    .expect(201)
+    .json;
+    let id = created["id"].as_i64().expect("an id");
+
+    // The desk's own mail comes from the mailbox's name, to the requester's name.
+    let ack_raw = postfix.wait_for("bob", 1, LONG).await.remove(0);
+    let ack = parse(&ack_raw);
+    assert_eq!(ack.from.address, DESK);
+    assert_eq!(
+        ack.from.name.as_deref(),
+        Some(DESK_NAME),
+        "{}",
+        head(&ack_raw)
+    );
+    assert_eq!(ack.to[0].address, bob);
+    assert_eq!(
+        ack.to[0].name.as_deref(),
+        Some("Bøb \"Bobby\" Requester"),
+        "{}",
+        head(&ack_raw)
+    );
+    assert!(
+        head(&ack_raw).contains("=?utf-8?"),
+        "non-ASCII names are encoded (RFC 2047): {}",
+        head(&ack_raw)
+    );
+
+    // An internal note's file stays in the desk, even when the note mails a colleague.
+    let secret = b"SECRET-FIRMWARE-KEY".to_vec();
+    comment_with_files(
+        &api,
+        &token,
+        id,
+        "@ana@example.org the vendor's key is attached",
+        true,
+        &[("key.txt", "text/plain", secret.clone())],
+    )
+    .await;
+    let mention_raw = postfix.wait_for("ana", 1, LONG).await.remove(0);
+    assert!(
+        parse(&mention_raw).attachments.is_empty(),
+        "a note's file is never mailed"
+    );
+
+    // A public reply with two files: both arrive as they were, from the agent at the desk.
+    let pdf: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let notes = "Schritt 1: Treiber neu installieren.\n".as_bytes().to_vec();
+    comment_with_files(
+        &api,
+        &token,
+        id,
+        "Please install the driver in the attached guide.",
+        false,
+        &[
+            ("Übersicht März.pdf", "application/pdf", pdf.clone()),
+            ("notes.txt", "text/plain", notes.clone()),
+        ],
+    )
+    .await;
+    let reply_raw = postfix.wait_for("bob", 2, LONG).await.remove(1);
+    let reply = parse(&reply_raw);
+    assert!(reply.text.contains("install the driver"), "{}", reply.text);
+    assert_eq!(
+        reply.from.name.as_deref(),
+        Some(format!("Alex Agent ({DESK_NAME})").as_str()),
+        "{}",
+        head(&reply_raw)
+    );
+    assert_eq!(reply.from.address, DESK);
+    assert_eq!(reply.to[0].name.as_deref(), Some("Bøb \"Bobby\" Requester"));
+    assert!(
+        head(&reply_raw).contains("multipart/mixed"),
+        "{}",
+        head(&reply_raw)
+    );
+    assert!(reply.html.is_some(), "the HTML alternative is kept");
+    let files: Vec<(&str, &str, &[u8])> = reply
+        .attachments
+        .iter()
+        .map(|a| {
+            (
+                a.filename.as_str(),
+                a.content_type.as_str(),
+                a.data.as_slice(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        files,
+        vec![
+            ("Übersicht März.pdf", "application/pdf", pdf.as_slice()),
+            ("notes.txt", "text/plain", notes.as_slice()),
+        ]
+    );
+
+    // Past the cap: the small file is attached, the large one listed with a pointer.
+    let big = vec![b'x'; CAP + 1];
+    comment_with_files(
+        &api,
+        &token,
+        id,
+        "The full log and the short summary.",
+        false,
+        &[
+            ("scanner-full.log", "text/plain", big),
+            ("summary.txt", "text/plain", b"all pages blank".to_vec()),
+        ],
+    )
+    .await;
+    let capped_raw = postfix.wait_for("bob", 3, LONG).await.remove(2);
+    let capped = parse(&capped_raw);
+    let names: Vec<&str> = capped
+        .attachments
+        .iter()
+        .map(|a| a.filename.as_str())
+        .collect();
+    assert_eq!(names, ["summary.txt"]);
+    assert!(
+        capped_raw.len() < CAP,
+        "the large file stayed out: {} bytes",
+        capped_raw.len()
+    );
+    for part in [
+        capped.text.as_str(),
+        capped.html.as_deref().unwrap_or_default(),
+    ] {
+        assert!(part.contains("scanner-full.log (7.0 MiB)"), "{part}");
+        assert!(part.contains("on the portal"), "{part}");
+    }
+
+    // Nothing else went out, and the note's file is in no message.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let all: Vec<Vec<u8>> = ["bob", "ana"]
+        .iter()
+        .flat_map(|u| postfix.messages(u))
+        .collect();
+    assert_eq!(all.len(), 4, "three to the requester, the mention to Ana");
+    assert!(
+        all.iter().all(|m| parse(m)
+            .attachments
+            .iter()
+            .all(|a| a.data != secret && a.filename != "key.txt")),
+        "the note's file never left the desk"
+    );
+    drop(server);
+}

@@ -1,0 +1,253 @@
+//! Rendering and storing: each planned message is checked against the loop guards, rendered
+//! from its template, and stored in the outbox with its names, its files' ids and its
+//! `mail.send` job, in the compose job's transaction.
+
+use std::sync::Arc;
+
+use frontline_domain::Priority;
+use frontline_mail::subject;
+use frontline_store::Conn;
+use frontline_store::jobs::NewJob;
+use frontline_store::mail::MailboxRow;
+use frontline_store::outbox::OutboxRow;
+use frontline_store::tickets::TicketView;
+use frontline_store::users::UserRow;
+use minijinja::Value;
+use minijinja::value::Serde;
+use serde_json::json;
+
+use super::files::Files;
+use super::{AUTO_LIMIT, HOUR_MICROS, MAX_REFERENCES, Planned, SEND_ATTEMPTS, SEND_JOB, names};
+use crate::mail::templates::{MailTemplate, REPLY_MARKER};
+use crate::{CoreError, Desk, Result};
+
+impl Desk {
+    /// The mailbox mail about the ticket goes out from: the one its mail came in by, when
+    /// that one sends, else the first that does.
+    async fn sending_mailbox(
+        &self,
+        c: &mut Conn<'_>,
+        mailboxes: &[MailboxRow],
+        ticket_id: i64,
+    ) -> Result<Option<MailboxRow>> {
+        let sending = |m: &&MailboxRow| m.smtp_url.is_some() && m.state == "active";
+        if let Some(id) = c.ticket_mailbox(ticket_id).await?
+            && let Some(m) = mailboxes.iter().filter(sending).find(|m| m.id == id)
+        {
+            return Ok(Some(m.clone()));
+        }
+        Ok(mailboxes
+            .iter()
+            .filter(sending)
+            .min_by_key(|m| m.id)
+            .cloned())
+    }
+
+    pub(super) async fn store_messages(
+        &self,
+        c: &mut Conn<'_>,
+        ticket: &TicketView,
+        actor: Option<&UserRow>,
+        plan: Vec<Planned>,
+        extra: &serde_json::Value,
+    ) -> Result<usize> {
+        if plan.is_empty() {
+            return Ok(0);
+        }
+        let mailboxes = c.mailboxes().await?;
+        let Some(mailbox) = self.sending_mailbox(c, &mailboxes, ticket.row.id).await? else {
+            tracing::debug!(
+                ticket_id = ticket.row.id,
+                "no mailbox sends mail; none sent"
+            );
+            return Ok(0);
+        };
+        let own: Vec<String> = mailboxes.iter().map(|m| m.address.to_lowercase()).collect();
+        let now = self.now().as_micros();
+        let thread = c.thread_message_ids(ticket.row.id, MAX_REFERENCES).await?;
+        let domain = mailbox
+            .address
+            .rsplit_once('@')
+            .map_or("frontline.invalid", |(_, d)| d)
+            .to_owned();
+        let mut templates = Vec::new();
+        let mut sent_to: Vec<(&'static str, String)> = Vec::new();
+        let mut count = 0;
+        for p in plan {
+            let address = p.to.email.to_lowercase();
+            if sent_to.contains(&(p.template, address.clone())) {
+                continue;
+            }
+            if let Some(why) = refuse(c, &p, &address, &own, now).await? {
+                tracing::info!(
+                    ticket_id = ticket.row.id,
+                    template = p.template,
+                    why,
+                    "mail not sent"
+                );
+                continue;
+            }
+            sent_to.push((p.template, address.clone()));
+            let template = match templates.iter().find(|(n, _)| *n == p.template) {
+                Some((_, t)) => Arc::clone(t),
+                None => {
+                    let t = Arc::new(self.template_in(c, p.template).await?);
+                    templates.push((p.template, Arc::clone(&t)));
+                    t
+                }
+            };
+            let files = match (&p.comment, p.template) {
+                (Some(comment), "agent_reply") => Files::of(c, comment).await?,
+                _ => Files::default(),
+            };
+            let mut values = values(ticket, actor, &p, &mailbox, extra);
+            values["files"] = files.values();
+            let values = Value::from(Serde(&values));
+            // An administrator's template that fails on real values (it rendered with the
+            // sample ones) must not hold the mail up: the shipped one stands in.
+            let rendered = match template.render(&values) {
+                Ok(r) => r,
+                Err(e) if template.customized => {
+                    tracing::warn!(template = p.template, error = %e, "edited mail template failed; the shipped one is used");
+                    MailTemplate::shipped(p.template)
+                        .ok_or(CoreError::NotFound("mail template"))?
+                        .render(&values)
+                        .map_err(CoreError::Internal)?
+                }
+                Err(e) => return Err(CoreError::Internal(e)),
+            };
+            let message_id = frontline_mail::outbound::new_message_id(
+                &format!("{}.{}", ticket.row.id, p.template),
+                &domain,
+            );
+            let row = OutboxRow {
+                id: 0,
+                ticket_id: Some(ticket.row.id),
+                kind: p.template.to_owned(),
+                mailbox_id: mailbox.id,
+                sender: mailbox.address.clone(),
+                recipients: address,
+                subject: subject::with_tag(&rendered.subject, ticket.row.id),
+                message_id: message_id.clone(),
+                in_reply_to: thread.last().cloned(),
+                refs: (!thread.is_empty()).then(|| thread.join("\n")),
+                auto_submitted: p.auto.map(str::to_owned),
+                body_text: rendered.text,
+                body_html: Some(rendered.html),
+                state: String::new(),
+                attempts: 0,
+                last_error: None,
+                created_at: now,
+                updated_at: now,
+                sent_at: None,
+                // Mail a person's action wrote comes from them; the rest from the desk.
+                sender_name: names::sender(actor.filter(|_| p.auto.is_none()), &mailbox),
+                recipient_name: names::recipient(&p.to),
+                attachment_ids: files.ids(),
+            };
+            let id = c.insert_outbox(&row, now).await?;
+            c.remember_message_id(&message_id, ticket.row.id, "out", now)
+                .await?;
+            let job = NewJob {
+                kind: SEND_JOB.to_owned(),
+                payload: id.to_string(),
+                dedup_key: Some(format!("{SEND_JOB}:{id}")),
+                run_at: now,
+                max_attempts: SEND_ATTEMPTS,
+            };
+            c.enqueue_job(&job, now).await?;
+            count += 1;
+        }
+        if count > 0 {
+            tracing::info!(ticket_id = ticket.row.id, messages = count, "mail queued");
+        }
+        Ok(count)
+    }
+}
+
+/// Why a message must not go to `address`, if it must not.
+async fn refuse(
+    c: &mut Conn<'_>,
+    p: &Planned,
+    address: &str,
+    own: &[String],
+    now: i64,
+) -> Result<Option<&'static str>> {
+    let local = address.split('@').next().unwrap_or_default();
+    if own.iter().any(|o| o == address) {
+        return Ok(Some("the recipient is one of the desk's own addresses"));
+    }
+    if !p.to.active {
+        return Ok(Some("the recipient is deactivated"));
+    }
+    if matches!(
+        local,
+        "mailer-daemon" | "postmaster" | "noreply" | "no-reply" | "donotreply" | "do-not-reply"
+    ) {
+        return Ok(Some("the recipient is a mail robot"));
+    }
+    if c.sender_looping(address, now - HOUR_MICROS).await? {
+        return Ok(Some(
+            "the recipient's mail was stopped as a loop within the hour",
+        ));
+    }
+    if p.auto.is_some() && c.automatic_mail_to(address, now - HOUR_MICROS).await? >= AUTO_LIMIT {
+        return Ok(Some(
+            "the recipient had too much automatic mail within the hour",
+        ));
+    }
+    Ok(None)
+}
+
+/// Everything a template may use. Absent values are empty strings, so a template can test
+/// them with `{% if %}` and print them without `none` appearing.
+fn values(
+    ticket: &TicketView,
+    actor: Option<&UserRow>,
+    p: &Planned,
+    mailbox: &MailboxRow,
+    extra: &serde_json::Value,
+) -> serde_json::Value {
+    let person = |u: Option<&UserRow>| match u {
+        Some(u) => json!({"name": u.name, "email": u.email}),
+        None => json!({"name": "", "email": ""}),
+    };
+    let t = &ticket.row;
+    let mut v = json!({
+        "desk": {"name": names::desk(mailbox), "address": mailbox.address},
+        "reply_marker": REPLY_MARKER,
+        "ticket": {
+            "id": t.id,
+            "tag": format!("[#{}]", t.id),
+            "subject": t.subject,
+            "description": t.description,
+            "status": t.status,
+            "status_label": status_label(&t.status),
+            "priority": Priority::from_rank(t.priority).map(|p| p.as_str()).unwrap_or_default(),
+            "group": ticket.group_name.clone().unwrap_or_default(),
+            "assignee": ticket.assignee_email.clone().unwrap_or_default(),
+        },
+        "requester": {"name": ticket.requester_name, "email": ticket.requester_email},
+        "recipient": person(Some(&p.to)),
+        "actor": person(actor),
+        "comment": match &p.comment {
+            Some(c) => json!({"body": c.body, "internal": c.internal}),
+            None => json!({"body": "", "internal": false}),
+        },
+    });
+    if let (Some(map), Some(more)) = (v.as_object_mut(), extra.as_object()) {
+        for (k, val) in more {
+            map.insert(k.clone(), val.clone());
+        }
+    }
+    v
+}
+
+/// A status in the words a requester reads.
+pub(super) fn status_label(status: &str) -> &str {
+    match status {
+        "pending" => "waiting for your answer",
+        "on_hold" => "on hold",
+        other => other,
+    }
+}

@@ -1,0 +1,129 @@
+//! Who a message shows as its sender and recipient. A person's reply comes from them at the
+//! desk, `"Ana Agent (IT Help)" <help@x.org>`; the desk's own mail from the mailbox's name;
+//! the recipient is shown by their name. Names are cleaned for a header here
+//! ([`display_name`]: no line breaks, bounded length) and encoded when sent.
+
+use frontline_mail::outbound::display_name;
+use frontline_store::mail::MailboxRow;
+use frontline_store::users::UserRow;
+
+use crate::{Actor, CoreError, Desk, Result};
+
+/// Longest mailbox name an administrator may set.
+const MAX_MAILBOX_NAME: usize = 100;
+
+/// The sender's name: the person whose reply it is, with the mailbox's name in brackets, or
+/// the mailbox's name alone for the desk's automatic mail.
+pub(super) fn sender(person: Option<&UserRow>, mailbox: &MailboxRow) -> Option<String> {
+    let desk = mailbox.name.as_deref().and_then(display_name);
+    let person = person.and_then(recipient);
+    match (person, desk) {
+        (Some(p), Some(d)) => display_name(&format!("{p} ({d})")),
+        (p, d) => p.or(d),
+    }
+}
+
+/// A person's name as a header shows it; none when they have no name but their address
+/// (a requester the desk only knows from mail).
+pub(super) fn recipient(u: &UserRow) -> Option<String> {
+    display_name(&u.name).filter(|n| !n.eq_ignore_ascii_case(&u.email))
+}
+
+/// The name a mailbox's mail shows, as the templates call the desk: its name, else its
+/// address.
+pub(super) fn desk(mailbox: &MailboxRow) -> String {
+    mailbox
+        .name
+        .as_deref()
+        .and_then(display_name)
+        .unwrap_or_else(|| mailbox.address.clone())
+}
+
+impl Desk {
+    /// Names mailbox `id` on the mail it sends ("IT Help"); `None` or a blank name leaves
+    /// the bare address. Over the API only admins may; the CLI acts as the operator.
+    pub async fn set_mailbox_name(
+        &self,
+        actor: Option<&Actor>,
+        id: i64,
+        name: Option<&str>,
+    ) -> Result<()> {
+        if let Some(a) = actor {
+            a.require_admin()?;
+        }
+        let name = name.and_then(display_name);
+        if name
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_MAILBOX_NAME)
+        {
+            return Err(CoreError::invalid(
+                "name",
+                format!("is longer than {MAX_MAILBOX_NAME} characters"),
+            ));
+        }
+        let mut tx = self.begin().await?;
+        let now = self.now().as_micros();
+        if !tx.conn().set_mailbox_name(id, name.as_deref(), now).await? {
+            return Err(CoreError::NotFound("mailbox"));
+        }
+        tx.commit().await?;
+        tracing::info!(
+            mailbox_id = id,
+            name = name.as_deref().unwrap_or(""),
+            "mailbox named"
+        );
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(name: &str, email: &str) -> UserRow {
+        UserRow {
+            id: 1,
+            email: email.into(),
+            name: name.into(),
+            role: "agent".into(),
+            organization_id: None,
+            password_hash: None,
+            active: true,
+            created_at: 0,
+        }
+    }
+
+    fn mailbox(name: Option<&str>) -> MailboxRow {
+        MailboxRow {
+            id: 1,
+            address: "help@x.org".into(),
+            imap_url: None,
+            smtp_url: None,
+            state: "active".into(),
+            last_error: None,
+            imap_uidvalidity: None,
+            imap_last_uid: 0,
+            created_at: 0,
+            updated_at: 0,
+            name: name.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn replies_come_from_the_agent_at_the_desk() {
+        let ana = user("Ana\r\nAgent", "ana@x.org");
+        let help = mailbox(Some("IT Help"));
+        assert_eq!(
+            sender(Some(&ana), &help).as_deref(),
+            Some("Ana Agent (IT Help)")
+        );
+        assert_eq!(sender(None, &help).as_deref(), Some("IT Help"));
+        assert_eq!(
+            sender(Some(&ana), &mailbox(None)).as_deref(),
+            Some("Ana Agent")
+        );
+        assert_eq!(sender(None, &mailbox(Some(" \n "))), None);
+        assert_eq!(desk(&mailbox(None)), "help@x.org");
+        assert_eq!(recipient(&user("bob@x.org", "bob@x.org")), None);
+    }
+}

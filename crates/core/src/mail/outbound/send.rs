@@ -1,0 +1,137 @@
+//! Sending one stored message and recording what became of it. The message is rebuilt from
+//! its outbox row (names, bodies, threading) and its files read back by id, outside any
+//! transaction; the send job then records the outcome in its own.
+
+use frontline_domain::EventKind;
+use frontline_mail::SmtpUrl;
+use frontline_mail::outbound::{Outgoing, SendError, SmtpAuth};
+use frontline_store::events::EventRow;
+use frontline_store::outbox::{OUT_FAILED, OUT_SENT, OutboxRow};
+
+use super::{Attempt, files};
+use crate::{Actor, CoreError, Desk, Result};
+use frontline_store::Conn;
+
+impl Desk {
+    /// Tries to send stored message `id` once. Reads and sends outside any transaction; the
+    /// caller records the outcome with [`Desk::finish_mail`].
+    pub async fn send_mail(&self, id: i64) -> Result<Attempt> {
+        let (row, mailbox, attachments) = {
+            let mut pc = self.store.read().await?;
+            let mut c = pc.conn();
+            let Some(row) = c.outbox(id).await? else {
+                return Ok(Attempt::Finished);
+            };
+            if row.state != "queued" {
+                return Ok(Attempt::Finished);
+            }
+            let mailbox = c
+                .mailboxes()
+                .await?
+                .into_iter()
+                .find(|m| m.id == row.mailbox_id);
+            let attachments = files::load(&mut c, id, row.attachment_ids.as_deref()).await?;
+            (row, mailbox, attachments)
+        };
+        let Some(url) = mailbox.and_then(|m| m.smtp_url) else {
+            return Ok(Attempt::Transient(
+                "the mailbox no longer sends mail (no SMTP server configured)".into(),
+            ));
+        };
+        let url = SmtpUrl::parse(&url)
+            .map_err(|e| CoreError::Internal(format!("mailbox {}: {e}", row.mailbox_id)))?;
+        let auth = SmtpAuth::of(&url);
+        let outgoing = Outgoing {
+            from: row.sender.clone(),
+            from_name: row.sender_name.clone(),
+            to: row.recipients.lines().map(str::to_owned).collect(),
+            to_name: row.recipient_name.clone(),
+            subject: row.subject.clone(),
+            message_id: row.message_id.clone(),
+            in_reply_to: row.in_reply_to.clone(),
+            references: row
+                .refs
+                .as_deref()
+                .map(|r| r.lines().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            auto_submitted: row.auto_submitted.clone(),
+            text: row.body_text.clone(),
+            html: row.body_html.clone(),
+            attachments,
+        };
+        let message = match frontline_mail::outbound::compose(&outgoing) {
+            Ok(m) => m,
+            Err(e) => return Ok(Attempt::Permanent(e.to_string())),
+        };
+        Ok(
+            match frontline_mail::outbound::send(&url, &auth, &message).await {
+                Ok(()) => Attempt::Sent,
+                Err(SendError::Permanent(e)) => Attempt::Permanent(e),
+                Err(SendError::Transient(e)) => Attempt::Transient(e),
+            },
+        )
+    }
+
+    /// Records what became of message `id` in the caller's (the send job's) transaction: sent,
+    /// or failed for good with a `mail_failed` event on its ticket.
+    pub async fn finish_mail(&self, c: &mut Conn<'_>, id: i64, attempt: &Attempt) -> Result<()> {
+        let now = self.now().as_micros();
+        match attempt {
+            Attempt::Sent => {
+                c.finish_outbox(id, OUT_SENT, None, now).await?;
+            }
+            Attempt::Finished => {}
+            Attempt::Permanent(why) | Attempt::Transient(why) => {
+                if !c.finish_outbox(id, OUT_FAILED, Some(why), now).await? {
+                    return Ok(());
+                }
+                let Some(row) = c.outbox(id).await? else {
+                    return Ok(());
+                };
+                tracing::warn!(outbox_id = id, ticket_id = row.ticket_id, error = %why, "mail failed for good");
+                if let Some(ticket_id) = row.ticket_id {
+                    c.insert_event(&EventRow {
+                        id: 0,
+                        ticket_id,
+                        actor_id: None,
+                        at: now,
+                        kind: EventKind::MailFailed.as_str().to_owned(),
+                        field: Some(row.kind.clone()),
+                        old_value: Some(row.recipients.clone()),
+                        new_value: Some(why.clone()),
+                        internal: true,
+                    })
+                    .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts a failed attempt that will be tried again, with its reason, on the message.
+    pub async fn note_mail_attempt(&self, id: i64, error: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        tx.conn()
+            .outbox_attempted(id, Some(error), self.now().as_micros())
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Outbound messages by state, for metrics.
+    pub async fn outbox_by_state(&self) -> Result<Vec<(String, i64)>> {
+        let mut c = self.store.read().await?;
+        Ok(c.conn().outbox_by_state().await?)
+    }
+
+    /// A ticket's outbound mail, oldest first. For agents.
+    pub async fn ticket_mail(&self, actor: &Actor, ticket_id: i64) -> Result<Vec<OutboxRow>> {
+        if !actor.is_staff() {
+            return Err(CoreError::forbidden(
+                "only agents see a ticket's outgoing mail",
+            ));
+        }
+        let mut c = self.store.read().await?;
+        Ok(c.conn().outbox_of_ticket(ticket_id).await?)
+    }
+}
