@@ -75,17 +75,29 @@ pub enum JobError {
     /// The lease ran out and another worker holds the job now.
     #[error("the job's lease ran out before it finished")]
     LeaseLost,
+    /// The database gave up on the transaction for contention (a deadlock, a serialization
+    /// conflict, a busy SQLite): the next attempt runs after a fraction of a second, not after
+    /// the usual backoff.
+    #[error("{0}")]
+    Contended(String),
 }
 
 impl From<StoreError> for JobError {
     fn from(e: StoreError) -> Self {
-        JobError::Retry(e.to_string())
+        if e.is_transient() {
+            JobError::Contended(e.to_string())
+        } else {
+            JobError::Retry(e.to_string())
+        }
     }
 }
 
 impl From<frontline_core::CoreError> for JobError {
     fn from(e: frontline_core::CoreError) -> Self {
-        JobError::Retry(e.to_string())
+        match e {
+            frontline_core::CoreError::Store(s) => s.into(),
+            other => JobError::Retry(other.to_string()),
+        }
     }
 }
 
@@ -446,9 +458,9 @@ async fn record(
         Err(JobError::LeaseLost) => Ok(false),
         Err(e) => {
             let retry_at = match e {
-                JobError::Retry(_) if job.attempts < job.max_attempts => {
-                    Some(now + backoff(config, job.attempts))
-                }
+                _ if job.attempts >= job.max_attempts => None,
+                JobError::Retry(_) => Some(now + backoff(config, job.attempts)),
+                JobError::Contended(_) => Some(now + soon(config, job)),
                 _ => None,
             };
             fail(desk, lease, &e.to_string(), retry_at, now).await
@@ -543,6 +555,15 @@ fn backoff(config: &WorkerConfig, attempt: i64) -> i64 {
     base.saturating_mul(1_i64 << doublings).min(cap)
 }
 
+/// Delay before the next attempt of a job that lost to contention: 100 ms doubling with each
+/// attempt, never more than the first ordinary retry delay, spread by up to 81 ms so that the
+/// jobs of one deadlock do not meet again.
+fn soon(config: &WorkerConfig, job: &JobRow) -> i64 {
+    let doublings = u32::try_from(job.attempts.saturating_sub(1).clamp(0, 16)).unwrap_or(16);
+    let spread = job.id.rem_euclid(10) * 9_000;
+    (100_000_i64 << doublings).min(backoff(config, 1)) + spread
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -559,5 +580,36 @@ mod tests {
             [secs(1), secs(2), secs(3), secs(4), secs(40)],
             [10, 20, 40, 60, 60]
         );
+    }
+
+    #[test]
+    fn contention_retries_soon_and_never_later_than_a_first_retry() {
+        let config = WorkerConfig {
+            backoff: Duration::from_secs(1),
+            ..WorkerConfig::default()
+        };
+        let job = |id, attempts| JobRow {
+            id,
+            kind: "mail.ingest".into(),
+            payload: "{}".into(),
+            dedup_key: None,
+            state: "running".into(),
+            run_at: 0,
+            attempts,
+            max_attempts: 25,
+            locked_by: None,
+            locked_until: None,
+            last_error: None,
+            created_at: 0,
+            updated_at: 0,
+            finished_at: None,
+        };
+        let ms = |id, a| soon(&config, &job(id, a)) / 1_000;
+        assert_eq!(
+            [ms(10, 1), ms(10, 2), ms(10, 4), ms(10, 9)],
+            [100, 200, 800, 1_000]
+        );
+        // Jobs that deadlocked together come back at different times.
+        assert_eq!([ms(11, 1), ms(19, 1)], [109, 181]);
     }
 }
