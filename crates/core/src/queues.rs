@@ -4,7 +4,6 @@
 
 use frontline_domain::{Email, Status, Timestamp};
 use frontline_store::list::{Sort, SortKey};
-use frontline_store::queues::QueueCount;
 use frontline_store::tickets::TicketView;
 
 use crate::tickets::{ListQuery, Page};
@@ -94,38 +93,6 @@ fn base_query(statuses: Vec<Status>, sort: Sort, limit: i64) -> ListQuery {
 }
 
 impl Desk {
-    /// How many tickets each queue holds for this agent.
-    pub async fn queue_counts(&self, actor: &Actor) -> Result<Vec<(Queue, i64)>> {
-        actor.require_staff()?;
-        let since = self.now().as_micros() - RECENT_SECS * 1_000_000;
-        let mut pc = self.store.read().await?;
-        let mut c = pc.conn();
-        let groups: Vec<i64> = c
-            .groups_of(actor.id)
-            .await?
-            .into_iter()
-            .map(|g| g.0)
-            .collect();
-        let mut out = Vec::new();
-        for q in Queue::ALL {
-            let mut count = QueueCount {
-                statuses: q.statuses().iter().map(|s| s.as_str().to_owned()).collect(),
-                ..QueueCount::default()
-            };
-            match q {
-                Queue::Mine => count.assignee_id = Some(Some(actor.id)),
-                Queue::Unassigned => {
-                    count.assignee_id = Some(None);
-                    count.group_ids = Some(groups.clone());
-                }
-                Queue::Recent => count.updated_since = Some(since),
-                Queue::Open | Queue::Pending => {}
-            }
-            out.push((q, c.count_queue(&count).await?));
-        }
-        Ok(out)
-    }
-
     /// A page of a queue in `sort` order: at most `limit` tickets after the sort key `after`
     /// whose subject or description contains `text` (when given), and the key to continue from
     /// when more follow.

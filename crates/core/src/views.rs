@@ -80,7 +80,7 @@ impl SavedView {
 /// Everything a console page counts (see [`Desk::console_counts`]).
 #[derive(Debug)]
 pub struct ConsoleCounts {
-    /// Each built-in queue, exactly.
+    /// Each built-in queue, up to [`COUNT_CAP`].
     pub queues: Vec<(Queue, i64)>,
     /// Each view the agent sees, up to [`COUNT_CAP`].
     pub views: Vec<(SavedView, i64)>,
@@ -396,9 +396,9 @@ impl Desk {
         Ok(c.count_view(&count, COUNT_CAP).await?)
     }
 
-    /// What a console page counts, in one read: the built-in queues (exactly), the views
-    /// `actor` sees and `extra` (an unsaved filtered queue), both up to [`COUNT_CAP`]; and the
-    /// names of all groups and of the agent's.
+    /// What a console page counts, in one read: the built-in queues, the views `actor` sees
+    /// and `extra` (an unsaved filtered queue), each up to [`COUNT_CAP`]; and the names of all
+    /// groups and of the agent's.
     pub async fn console_counts(
         &self,
         actor: &Actor,
@@ -429,7 +429,7 @@ impl Desk {
                     queue: *q,
                     ..crate::views::plain_queue()
                 };
-                (self.count_of(actor, &spec, &mine_ids, &groups), i64::MAX)
+                (self.count_of(actor, &spec, &mine_ids, &groups), COUNT_CAP)
             })
             .collect();
         counts.extend(

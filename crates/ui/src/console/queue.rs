@@ -329,7 +329,7 @@ pub(crate) async fn page(
                 key: q.as_str().to_owned(),
                 href: format!("/console?queue={}", q.as_str()),
                 label: q.label().to_owned(),
-                count: count.to_string(),
+                count: count_label(count),
                 current: saved.is_none() && q == spec.queue,
             })
             .collect(),
