@@ -107,6 +107,109 @@ impl Database {
     }
 }
 
+/// Where generated desks are kept between runs (`--desks`): an SQLite folder copy, or a
+/// PostgreSQL database used as a template, one per backend and ticket count.
+#[derive(Debug, Clone)]
+pub struct Desks {
+    pub dir: PathBuf,
+    pub tickets: u64,
+}
+
+impl Desks {
+    fn sqlite_dir(&self) -> PathBuf {
+        self.dir.join(format!("sqlite-{}", self.tickets))
+    }
+
+    fn postgres_name(&self) -> String {
+        format!("frontline_bench_desk_{}", self.tickets)
+    }
+}
+
+impl Database {
+    /// Replaces this (fresh, empty) database with a copy of the kept desk; `false` when there
+    /// is none yet. A kept desk exists only once its copy finished (SQLite: the folder's
+    /// `complete` marker; PostgreSQL: the template database, created in one statement).
+    pub fn restore(&self, desks: &Desks) -> anyhow::Result<bool> {
+        match &self.place {
+            Place::Dir(dir) => {
+                let kept = desks.sqlite_dir();
+                if !kept.join("complete").is_file() {
+                    return Ok(false);
+                }
+                copy_dir(&kept, dir)?;
+                std::fs::remove_file(dir.join("complete"))?;
+            }
+            Place::Postgres { admin_url, name } => {
+                let kept = desks.postgres_name();
+                let found = psql(
+                    admin_url,
+                    &format!("SELECT COUNT(*) FROM pg_database WHERE datname = '{kept}'"),
+                )?;
+                if found != "1" {
+                    return Ok(false);
+                }
+                psql(admin_url, &format!("DROP DATABASE {name} WITH (FORCE)"))?;
+                psql(
+                    admin_url,
+                    &format!("CREATE DATABASE {name} TEMPLATE {kept}"),
+                )?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Keeps a copy of this database (no server may be running on it) as the desk for later
+    /// runs.
+    pub fn keep_as(&self, desks: &Desks) -> anyhow::Result<()> {
+        match &self.place {
+            Place::Dir(dir) => {
+                let kept = desks.sqlite_dir();
+                if kept.exists() {
+                    std::fs::remove_dir_all(&kept)
+                        .with_context(|| format!("cannot remove {}", kept.display()))?;
+                }
+                copy_dir(dir, &kept)?;
+                std::fs::write(kept.join("complete"), b"")?;
+            }
+            Place::Postgres { admin_url, name } => {
+                let kept = desks.postgres_name();
+                psql(
+                    admin_url,
+                    &format!("DROP DATABASE IF EXISTS {kept} WITH (FORCE)"),
+                )?;
+                psql(
+                    admin_url,
+                    &format!("CREATE DATABASE {kept} TEMPLATE {name}"),
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Copies the files of `from` (recursively) into `to`, creating it.
+fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    for entry in
+        std::fs::read_dir(from).with_context(|| format!("cannot list {}", from.display()))?
+    {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.metadata()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target).with_context(|| {
+                format!(
+                    "cannot copy {} to {}",
+                    entry.path().display(),
+                    target.display()
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
 impl Drop for Database {
     fn drop(&mut self) {
         let result = match &self.place {

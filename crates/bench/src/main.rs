@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
 
-use crate::db::{Backend, Database};
+use crate::db::{Backend, Database, Desks};
 use crate::load::{Api, Bounds};
 use crate::report::{Results, Shape};
 use crate::server::Frontline;
@@ -95,6 +95,15 @@ struct Args {
     /// go through the outbox to a real Postfix (see `mail_out`); 0 skips it.
     #[arg(long, default_value_t = 0)]
     mail_out: usize,
+    /// A folder where generated desks are kept between runs: the first run of a backend and
+    /// ticket count generates and keeps a copy (SQLite: a folder there; PostgreSQL: a template
+    /// database `frontline_bench_desk_N`), later runs start from a copy of it instead of
+    /// generating again. Removing them is up to you.
+    #[arg(long)]
+    desks: Option<PathBuf>,
+    /// Stop after the console stage (no ticket creation, SLA or report table).
+    #[arg(long)]
+    console_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -219,8 +228,10 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
         depth: args.depth,
         restarts: args.restarts.max(1),
     };
-    println!("{}", report::table(shape, &runs));
-    print!("{}", report::notes(&runs));
+    if !args.console_only {
+        println!("{}", report::table(shape, &runs));
+        print!("{}", report::notes(&runs));
+    }
     let ok = runs.iter().all(|(_, r)| !matches!(r, Some(Err(_))));
     if !ok {
         work.keep();
@@ -251,19 +262,34 @@ async fn measure(
         ..Results::default()
     };
 
-    eprintln!("generating {} tickets…", args.tickets);
+    let desks = args.desks.as_ref().map(|dir| Desks {
+        dir: dir.clone(),
+        tickets: args.tickets,
+    });
     let started = Instant::now();
-    let summary = frontline
-        .run(&[
-            "generate",
-            "--tickets",
-            &args.tickets.to_string(),
-            "--quiet",
-        ])
-        .await?;
-    results.generate = started.elapsed();
-    eprintln!("{summary}");
-    db.settle().context("cannot analyze the database")?;
+    let restored = match &desks {
+        Some(d) => db.restore(d)?,
+        None => false,
+    };
+    if restored {
+        eprintln!("started from the kept desk of {} tickets", args.tickets);
+    } else {
+        eprintln!("generating {} tickets…", args.tickets);
+        let summary = frontline
+            .run(&[
+                "generate",
+                "--tickets",
+                &args.tickets.to_string(),
+                "--quiet",
+            ])
+            .await?;
+        results.generate = started.elapsed();
+        eprintln!("{summary}");
+        db.settle().context("cannot analyze the database")?;
+        if let Some(d) = &desks {
+            db.keep_as(d).context("cannot keep the generated desk")?;
+        }
+    }
     results.db_bytes = db.size().context("cannot measure the database")?;
     frontline
         .run(&[
@@ -311,10 +337,12 @@ async fn measure(
         time,
     };
     load::warm_up(&api).await?;
-    eprintln!("walking the queue…");
-    results.queue = load::walk_queue(&api, args.depth, reads).await?;
-    eprintln!("reading a ticket page…");
-    results.page = load::read_ticket_page(&api, reads).await?;
+    if !args.console_only {
+        eprintln!("walking the queue…");
+        results.queue = load::walk_queue(&api, args.depth, reads).await?;
+        eprintln!("reading a ticket page…");
+        results.page = load::read_ticket_page(&api, reads).await?;
+    }
     if args.console_reads > 0 {
         eprintln!(
             "reading console pages with {} sessions…",
@@ -327,6 +355,10 @@ async fn measure(
         };
         let pages = console::measure(server.base(), &admin, args.console_clients, bounds).await?;
         println!("{}", console::table(&backend.to_string(), &pages));
+    }
+    if args.console_only {
+        server.stop().await?;
+        return Ok(results);
     }
     eprintln!("creating tickets with {} clients…", args.clients);
     let creates = Bounds {
