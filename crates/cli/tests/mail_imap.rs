@@ -5,7 +5,8 @@
 //! desk waits (IDLE) lands as a comment, a second copy and a restart add nothing, and a bad
 //! password shows in `frontline mailbox list`. A mailbox signs in with an OAuth 2.0 token
 //! (XOAUTH2) too, and a refused token changes nothing. On SQLite and PostgreSQL; two nodes on
-//! one PostgreSQL poll each mailbox from one node at a time.
+//! one PostgreSQL poll each mailbox from one node at a time. A mailbox disabled over the API
+//! leaves new mail on the server until it is enabled again, then takes it once.
 
 mod support;
 
@@ -22,7 +23,8 @@ on_both!(
     imap_mail_becomes_tickets_once,
     imap_errors_are_shown,
     imaps_checks_the_certificate,
-    imap_signs_in_with_an_oauth_token
+    imap_signs_in_with_an_oauth_token,
+    a_disabled_mailbox_is_not_polled
 );
 
 fn message(from: &str, subject: &str, id: &str, headers: &str, body: &str) -> Vec<u8> {
@@ -372,6 +374,89 @@ async fn imap_signs_in_with_an_oauth_token(backend: Backend) {
     let listed = desk.run_ok(&["mailbox", "list"]);
     assert!(!listed.contains("last error"), "{listed}");
     assert!(!listed.contains(&good), "{listed}");
+    let _ = imap.logout().await;
+}
+
+/// Disabled through the REST API, a mailbox is no longer read: mail delivered meanwhile stays
+/// unread on the server through several rescans (every 5 s in `inbound/imap.rs`, which has
+/// no setting for it), and is ingested once when the mailbox is enabled again.
+async fn a_disabled_mailbox_is_not_polled(backend: Backend) {
+    const STOPPED: &str = "mailbox disabled; polling stops";
+    let dovecot = Dovecot::start();
+    let mut imap = dovecot.session().await;
+    let desk = TestDesk::new(backend, "imapoff").await;
+    let id = desk.run_ok(&[
+        "mailbox",
+        "add",
+        "--address",
+        USER,
+        "--imap",
+        &dovecot.url(PASSWORD),
+    ]);
+    let token = desk.person("agent@desk.example", "Alex Agent", "agent");
+    let admin = desk.person("admin@desk.example", "Ada Admin", "admin");
+    let server = desk.serve().await;
+    let api = server.api();
+    deliver_new(
+        &mut imap,
+        "ana@client.example",
+        "One",
+        "o1@client.example",
+        "First.",
+    )
+    .await;
+    until_tickets(&api, &token, 1, Duration::from_secs(30), "the first ticket").await;
+
+    let disabled = send(api.post(&admin, &format!("/api/v1/mailboxes/{id}/disable")))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(disabled["state"], "disabled", "{disabled}");
+    eventually(Duration::from_secs(20), "the poller stopping", || async {
+        server.log().contains(STOPPED)
+    })
+    .await;
+    deliver_new(
+        &mut imap,
+        "bo@client.example",
+        "Two",
+        "o2@client.example",
+        "Second.",
+    )
+    .await;
+    // Three rescans and more: the message stays unread, and no ticket comes of it.
+    tokio::time::sleep(Duration::from_secs(16)).await;
+    assert_eq!(
+        tickets(&api, &token).await.len(),
+        1,
+        "nothing read while disabled"
+    );
+    assert_eq!(
+        flags(&mut dovecot.session().await).await,
+        vec![(1, true), (2, false)]
+    );
+
+    send(api.post(&admin, &format!("/api/v1/mailboxes/{id}/enable")))
+        .await
+        .expect(200);
+    until_tickets(
+        &api,
+        &token,
+        2,
+        Duration::from_secs(30),
+        "the message after enabling",
+    )
+    .await;
+    eventually(Duration::from_secs(10), "both flagged \\Seen", || async {
+        flags(&mut dovecot.session().await).await == vec![(1, true), (2, true)]
+    })
+    .await;
+    // A rescan later still one ticket each: the message was taken once.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let all = tickets(&api, &token).await;
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert_eq!(all.iter().filter(|t| t["subject"] == "Two").count(), 1);
+    assert_eq!(server.log().matches(STOPPED).count(), 1);
     let _ = imap.logout().await;
 }
 
