@@ -389,29 +389,7 @@ async fn a_server_that_is_down_delays_mail_and_loses_none(backend: Backend) {
     let id = open_ticket(&api, &token, "bob@example.org", "Laptop will not boot").await;
 
     // The attempt fails and the job waits for another, with the reason.
-    let deadline = Instant::now() + LONG;
-    loop {
-        let page = send(api.get(&admin, "/api/v1/jobs?state=queued&limit=100"))
-            .await
-            .expect(200)
-            .json;
-        let jobs = page["items"].as_array().cloned().unwrap_or_default();
-        let waiting = jobs.iter().find(|j| {
-            j["kind"] == "mail.send"
-                && j["attempts"].as_i64().unwrap_or(0) >= 1
-                && j["last_error"]
-                    .as_str()
-                    .is_some_and(|e| e.contains("cannot send"))
-        });
-        if waiting.is_some() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no failed attempt seen: {jobs:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    postfix::until_a_send_failed(&api, &admin, LONG).await;
     assert!(postfix.messages("bob").is_empty());
 
     // Back up: the next attempt delivers it, once.

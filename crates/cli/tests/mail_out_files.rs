@@ -3,8 +3,9 @@
 //! Mail shows the requester's name and comes from the agent at the named mailbox, encoded
 //! when not ASCII; an agent's public reply carries its files (one with a non-ASCII name)
 //! with their bytes, types and names; files past the per-message cap are listed in the body
-//! instead; an internal note's file never leaves the desk. On SQLite and PostgreSQL, against
-//! the real binary.
+//! instead; an internal note's file never leaves the desk, and a file gone before the
+//! message could be sent leaves the message whole without it. On SQLite and PostgreSQL,
+//! against the real binary.
 
 mod support;
 
@@ -12,10 +13,14 @@ use std::time::Duration;
 
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
+use sqlx::{Connection, PgConnection, SqliteConnection};
 use support::postfix::{self, Postfix};
-use support::{Api, Backend, TestDesk, send};
+use support::{Api, Backend, Server, TestDesk, send};
 
-on_both!(replies_carry_names_and_files);
+on_both!(
+    replies_carry_names_and_files,
+    a_file_gone_before_sending_loses_no_mail
+);
 
 const DESK: &str = "help@desk.example";
 /// Quotes and a non-ASCII letter: the header must quote and encode it.
@@ -64,9 +69,10 @@ async fn comment_with_files(
     .expect(201);
 }
 
-async fn replies_carry_names_and_files(backend: Backend) {
-    let postfix = Postfix::start(&["bob", "ana"]);
-    let desk = TestDesk::new(backend, "mail_out_files").await;
+/// A desk sending through `postfix` from a named mailbox, with an agent (whose token is
+/// returned), Ana (an agent) and Bob (a requester, with a name to encode), serving.
+async fn named_desk(backend: Backend, name: &str, postfix: &Postfix) -> (TestDesk, Server, String) {
+    let desk = TestDesk::new(backend, name).await;
     let url = postfix.url();
     desk.run_ok(&[
         "mailbox",
@@ -80,21 +86,34 @@ async fn replies_carry_names_and_files(backend: Backend) {
     ]);
     let token = desk.person("agent@desk.example", "Alex Agent", "agent");
     desk.person("ana@example.org", "Ana Agent", "agent");
-    let bob = format!("bob@{}", postfix::DOMAIN);
-    desk.person(&bob, "Bøb \"Bobby\" Requester", "requester");
+    desk.person(&bob(), "Bøb \"Bobby\" Requester", "requester");
     let server = desk.serve().await;
-    let api = server.api();
+    (desk, server, token)
+}
 
-    let created = send(api.post(&token, "/api/v1/tickets").json(&json!({
+fn bob() -> String {
+    format!("bob@{}", postfix::DOMAIN)
+}
+
+async fn open_ticket(api: &Api, token: &str) -> i64 {
+    let created = send(api.post(token, "/api/v1/tickets").json(&json!({
         "subject": "Scanner saves blank pages",
         "description": "Since the update.",
-        "requester": bob,
+        "requester": bob(),
         "channel": "phone",
     })))
     .await
     .expect(201)
     .json;
-    let id = created["id"].as_i64().expect("an id");
+    created["id"].as_i64().expect("an id")
+}
+
+async fn replies_carry_names_and_files(backend: Backend) {
+    let postfix = Postfix::start(&["bob", "ana"]);
+    let (_desk, server, token) = named_desk(backend, "mail_out_files", &postfix).await;
+    let api = server.api();
+    let bob = bob();
+    let id = open_ticket(&api, &token).await;
 
     // The desk's own mail comes from the mailbox's name, to the requester's name.
     let ack_raw = postfix.wait_for("bob", 1, LONG).await.remove(0);
@@ -236,5 +255,72 @@ async fn replies_carry_names_and_files(backend: Backend) {
             .all(|a| a.data != secret && a.filename != "key.txt")),
         "the note's file never left the desk"
     );
+    drop(server);
+}
+
+/// Removes the attachment named `filename` straight from the database, as an operator's
+/// clean-up might; returns how many rows went.
+async fn delete_attachment(desk: &TestDesk, filename: &str) -> u64 {
+    const SQL: &str = "DELETE FROM attachments WHERE filename = $1";
+    match (desk.database_url(), desk.sqlite_file()) {
+        (Some(url), _) => {
+            let mut c = PgConnection::connect(url).await.expect("PostgreSQL");
+            let done = sqlx::query(SQL).bind(filename).execute(&mut c).await;
+            done.expect("deleted").rows_affected()
+        }
+        (None, Some(file)) => {
+            let url = format!("sqlite://{}", file.display());
+            let mut c = SqliteConnection::connect(&url).await.expect("SQLite");
+            let done = sqlx::query(SQL).bind(filename).execute(&mut c).await;
+            done.expect("deleted").rows_affected()
+        }
+        (None, None) => panic!("the test desk has no database"),
+    }
+}
+
+/// The outbox names a reply's files and reads them at send time: one deleted while the
+/// server was down is left out, and the reply still goes, once.
+async fn a_file_gone_before_sending_loses_no_mail(backend: Backend) {
+    let postfix = Postfix::start(&["bob", "ana"]);
+    let (desk, server, token) = named_desk(backend, "mail_out_gone", &postfix).await;
+    let admin = desk.person("admin@desk.example", "Ada Admin", "admin");
+    let api = server.api();
+    let id = open_ticket(&api, &token).await;
+    postfix.wait_for("bob", 1, LONG).await;
+
+    postfix.down();
+    comment_with_files(
+        &api,
+        &token,
+        id,
+        "The guide and the driver.",
+        false,
+        &[
+            ("guide.txt", "text/plain", b"step one".to_vec()),
+            ("driver.bin", "application/octet-stream", vec![7; 1000]),
+        ],
+    )
+    .await;
+    // The reply is composed (its files named) and its first attempt has failed.
+    postfix::until_a_send_failed(&api, &admin, LONG).await;
+    assert_eq!(delete_attachment(&desk, "driver.bin").await, 1);
+
+    postfix.up();
+    let got = postfix.wait_for("bob", 2, Duration::from_secs(90)).await;
+    let reply = parse(&got[1]);
+    assert!(
+        reply.text.contains("The guide and the driver."),
+        "{}",
+        reply.text
+    );
+    let names: Vec<&str> = reply
+        .attachments
+        .iter()
+        .map(|a| a.filename.as_str())
+        .collect();
+    assert_eq!(names, ["guide.txt"]);
+    assert_eq!(reply.attachments[0].data, b"step one");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(postfix.messages("bob").len(), 2, "sent exactly once");
     drop(server);
 }

@@ -98,6 +98,13 @@ impl TestDesk {
         self._pg.as_ref().map(|pg| pg.url.as_str())
     }
 
+    /// The SQLite database's file (in the data folder), for tests that look inside it.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        self._pg
+            .is_none()
+            .then(|| self._dir.path().join("frontline.db"))
+    }
+
     /// `frontline ARGS… <database flags>`: the global flags go after the subcommand.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(bin());

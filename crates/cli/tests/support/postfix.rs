@@ -299,6 +299,34 @@ impl Postfix {
     }
 }
 
+/// Waits, for at most `limit`, until a `mail.send` job has failed an attempt (the server
+/// was down) and waits for another: the message is stored, and not yet sent.
+pub async fn until_a_send_failed(api: &super::Api, admin: &str, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    loop {
+        let page = super::send(api.get(admin, "/api/v1/jobs?state=queued&limit=100"))
+            .await
+            .expect(200)
+            .json;
+        let jobs = page["items"].as_array().cloned().unwrap_or_default();
+        let waiting = jobs.iter().any(|j| {
+            j["kind"] == "mail.send"
+                && j["attempts"].as_i64().unwrap_or(0) >= 1
+                && j["last_error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("cannot send"))
+        });
+        if waiting {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no failed attempt seen within {limit:?}: {jobs:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 impl Drop for Postfix {
     fn drop(&mut self) {
         let _ = Command::new("/usr/sbin/postfix")
