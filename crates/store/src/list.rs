@@ -9,7 +9,7 @@ use sqlx::AssertSqlSafe;
 use frontline_domain::Status;
 
 use crate::conn::on;
-use crate::dialect::like_escape;
+use crate::dialect::{like_escape, status_in};
 use crate::tickets::{TicketView, VIEW_COLUMNS, VIEW_FROM};
 use crate::{Conn, Result};
 
@@ -156,11 +156,8 @@ impl Conn<'_> {
             f.statuses.clone()
         };
         let per_status = matches!(sort.key, SortKey::Priority | SortKey::Due) && statuses.len() > 1;
-        if !per_status {
-            w.any_of(
-                "t.status",
-                f.statuses.iter().cloned().map(Value::Text).collect(),
-            );
+        if !per_status && !f.statuses.is_empty() {
+            w.clauses.push(status_in("t.status", &f.statuses));
         }
         w.any_of(
             "t.priority",
@@ -280,9 +277,8 @@ impl Conn<'_> {
                 .collect();
             let mut branches = Vec::new();
             for (i, status) in statuses.iter().enumerate() {
-                let m = w.bind(Value::Text(status.clone()));
                 let mut clauses = w.clauses.clone();
-                clauses.push(format!("t.status = {m}"));
+                clauses.push(status_in("t.status", std::slice::from_ref(status)));
                 branches.push(format!(
                     "SELECT * FROM (SELECT t.id, {} FROM tickets t WHERE {} ORDER BY {order} \
                      LIMIT {limit_mark}) AS b{i}",

@@ -5,7 +5,7 @@
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
-use crate::dialect::like_escape;
+use crate::dialect::{like_escape, status_in};
 use crate::{Conn, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -198,12 +198,7 @@ fn counted(q: &ViewCount, cap: i64, ilike: &str, values: &mut Vec<Value>) -> Str
     }
     let mut clauses = Vec::new();
     if !q.statuses.is_empty() {
-        let marks: Vec<String> = q
-            .statuses
-            .iter()
-            .map(|s| bind(values, Value::Text(s.clone())))
-            .collect();
-        clauses.push(format!("status IN ({})", marks.join(", ")));
+        clauses.push(status_in("status", &q.statuses));
     }
     if !q.priorities.is_empty() {
         let marks: Vec<String> = q
