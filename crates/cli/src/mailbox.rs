@@ -1,10 +1,11 @@
 //! `frontline mailbox …`: the mailboxes the desk answers for, configured straight on the
-//! database by the operator. URLs are checked before anything is written, and passwords are
-//! never printed.
+//! database by the operator. URLs and the name are checked before anything is written, and
+//! passwords are never printed.
 
 use anyhow::Context;
 use frontline_core::Desk;
 use frontline_core::mail::NewMailbox;
+use frontline_core::mail::outbound::MailboxName;
 use frontline_domain::Email;
 use frontline_mail::{ImapUrl, SmtpUrl};
 
@@ -27,6 +28,13 @@ pub async fn run(desk: &Desk, cmd: MailboxCommand) -> anyhow::Result<()> {
                 .map(SmtpUrl::parse)
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("--smtp: {e}"))?;
+            let name = a
+                .name
+                .as_deref()
+                .map(MailboxName::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--name {}", e.message))?
+                .flatten();
             let mailbox = desk
                 .add_mailbox(
                     None,
@@ -34,15 +42,11 @@ pub async fn run(desk: &Desk, cmd: MailboxCommand) -> anyhow::Result<()> {
                         address,
                         imap,
                         smtp,
+                        name,
                     },
                 )
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", crate::commands::describe(&e)))?;
-            if a.name.is_some() {
-                desk.set_mailbox_name(None, mailbox.id, a.name.as_deref())
-                    .await
-                    .map_err(|e| anyhow::anyhow!("--name: {}", crate::commands::describe(&e)))?;
-            }
             println!("{}", mailbox.id);
             eprintln!("added mailbox {}", line(&mailbox));
         }
@@ -74,5 +78,9 @@ fn line(m: &frontline_core::mail::Mailbox) -> String {
         .as_deref()
         .map(|e| format!(" (last error: {e})"))
         .unwrap_or_default();
-    format!("{}\tin: {imap}\tout: {smtp}\t{}{error}", m.address, m.state)
+    let name = m.name.as_deref().unwrap_or("-");
+    format!(
+        "{}\tname: {name}\tin: {imap}\tout: {smtp}\t{}{error}",
+        m.address, m.state
+    )
 }

@@ -37,6 +37,7 @@ async fn desk(store: &Store) -> Result<(Desk, Actor)> {
             address: email(DESK),
             imap: None,
             smtp: None,
+            name: None,
         },
     )
     .await?;

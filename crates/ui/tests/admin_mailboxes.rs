@@ -1,7 +1,9 @@
 //! Editing and disabling a mailbox on the admin page, on both databases: new URLs are checked
 //! like new mailboxes and their passwords never shown, an empty field keeps a URL, a ticked
 //! box removes it, and a disabled mailbox is listed as such until it is enabled again; other
-//! roles are refused.
+//! roles are refused. A mailbox's name is given on adding and changed on its page, listed,
+//! and one of two lines or over 100 characters is refused next to its field, changing
+//! nothing.
 
 mod support;
 
@@ -10,10 +12,11 @@ use frontline_core::Store;
 use frontline_core::mail::NewMailbox;
 use frontline_domain::{Email, Role};
 use frontline_mail::{ImapUrl, SmtpUrl};
-use support::{Site, TestResult, stories};
+use support::{Browser, Page, Site, TestResult, stories};
 
 stories! {
     a_mailbox_is_edited_and_disabled_from_its_page,
+    a_mailbox_is_named_on_adding_and_on_its_page,
 }
 
 async fn a_mailbox_is_edited_and_disabled_from_its_page(store: &Store) -> TestResult {
@@ -26,6 +29,7 @@ async fn a_mailbox_is_edited_and_disabled_from_its_page(store: &Store) -> TestRe
             "imaps://desk:old-pass@old.example.org/INBOX",
         )?),
         smtp: Some(SmtpUrl::parse("smtps://desk:old-pass@old.example.org")?),
+        name: None,
     };
     let id = site.desk.add_mailbox(Some(&admin), new).await?.id;
     let page_path = format!("/admin/mailboxes/{id}");
@@ -116,5 +120,80 @@ async fn a_mailbox_is_edited_and_disabled_from_its_page(store: &Store) -> TestRe
     assert!(site.desk.mailboxes(Some(&admin)).await?[0].is_active());
     let missing = b.get("/admin/mailboxes/999999").await?;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    Ok(())
+}
+
+/// Posts the add form for help@example.org with `name`.
+async fn add_named(b: &mut Browser, csrf: &str, name: &str) -> TestResult<Page> {
+    let fields = [
+        ("csrf", csrf),
+        ("address", "help@example.org"),
+        ("name", name),
+    ];
+    b.post("/admin/mailboxes", &fields).await
+}
+
+async fn a_mailbox_is_named_on_adding_and_on_its_page(store: &Store) -> TestResult {
+    let site = Site::new(store).await?;
+    let admin = site.person("admin@example.org", Role::Admin).await?;
+    let mut b = site.signed_in("admin@example.org").await?;
+    let csrf = b.csrf("/admin/mailboxes").await?;
+    let list = b.get("/admin/mailboxes").await?;
+    assert!(
+        list.body
+            .contains("<label for=\"name\">Name (optional)</label>"),
+        "{}",
+        list.body
+    );
+
+    // Too long: the form comes back with the error by the field, and no mailbox is added.
+    let long = "x".repeat(101);
+    let page = add_named(&mut b, &csrf, &long).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("id=\"name-error\""), "{}", page.body);
+    assert!(page.body.contains(&long), "what was typed is kept");
+    assert!(site.desk.mailboxes(Some(&admin)).await?.is_empty());
+
+    let page = add_named(&mut b, &csrf, "IT <Help>").await?;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let m = &site.desk.mailboxes(Some(&admin)).await?[0];
+    assert_eq!(m.name.as_deref(), Some("IT <Help>"));
+    let list = b.get("/admin/mailboxes").await?;
+    assert!(list.body.contains("IT &#60;Help&#62;"), "{}", list.body);
+
+    // Its page shows the name to change; two lines are refused, a blank one removes it.
+    let page_path = format!("/admin/mailboxes/{}", m.id);
+    let page = b.get(&page_path).await?;
+    assert!(
+        page.body.contains("<label for=\"name\">Name</label>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("value=\"IT &#60;Help&#62;\""),
+        "{}",
+        page.body
+    );
+    let page = b
+        .post(&page_path, &[("csrf", &csrf), ("name", "IT\r\nHelp")])
+        .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("id=\"name-error\""), "{}", page.body);
+    let named = |ms: Vec<frontline_core::mail::Mailbox>| ms[0].name.clone();
+    assert_eq!(
+        named(site.desk.mailboxes(Some(&admin)).await?).as_deref(),
+        Some("IT <Help>")
+    );
+    let page = b
+        .post(&page_path, &[("csrf", &csrf), ("name", "Service Desk")])
+        .await?;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(
+        named(site.desk.mailboxes(Some(&admin)).await?).as_deref(),
+        Some("Service Desk")
+    );
+    let page = b.post(&page_path, &[("csrf", &csrf), ("name", "")]).await?;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(named(site.desk.mailboxes(Some(&admin)).await?), None);
     Ok(())
 }

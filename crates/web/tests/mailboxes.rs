@@ -1,14 +1,20 @@
 //! Mailboxes over HTTP, for administrators: one added with IMAP and SMTP URLs and listed
 //! without its passwords, its URLs changed (and one removed with `null`), disabled and
-//! enabled again; a bad URL refused with a 422 naming the field and nothing added; agents
-//! and managers refused with a 403. Runs on SQLite and on PostgreSQL.
+//! enabled again; a bad URL refused with a 422 naming the field and nothing added; a name
+//! given, changed and removed, and one of two lines or over 100 characters refused the
+//! same way, as the OpenAPI document says; agents and managers refused with a 403. Runs on
+//! SQLite and on PostgreSQL.
 
 mod support;
 
 use serde_json::{Value, json};
 use support::{App, Person, TestResult, items, req};
 
-support::stories!(admins_configure_mailboxes, only_admins_touch_mailboxes);
+support::stories!(
+    admins_configure_mailboxes,
+    mailboxes_have_names,
+    only_admins_touch_mailboxes
+);
 
 async fn list(app: &App, who: &Person) -> TestResult<Value> {
     let reply = app.send(req("GET", "/api/v1/mailboxes").token(who)).await;
@@ -111,6 +117,90 @@ async fn admins_configure_mailboxes(store: &frontline_core::Store) -> TestResult
         .await;
     enabled.expect_status(200, "enabling")?;
     assert_eq!(enabled.json()?["state"], "active");
+    Ok(())
+}
+
+async fn mailboxes_have_names(store: &frontline_core::Store) -> TestResult {
+    let app = App::new(store).await?;
+    let cast = app.cast().await?;
+    let admin = &cast.admin;
+    let added = app
+        .send(
+            req("POST", "/api/v1/mailboxes")
+                .token(admin)
+                .json(&json!({ "address": "help@example.org", "name": "  IT Help " })),
+        )
+        .await;
+    added.expect_status(201, "adding a named mailbox")?;
+    let added = added.json()?;
+    assert_eq!(added["name"], "IT Help", "{added}");
+    let id = added["id"].as_i64().ok_or("the mailbox has no id")?;
+    let unnamed = app
+        .send(
+            req("POST", "/api/v1/mailboxes")
+                .token(admin)
+                .json(&json!({ "address": "desk@example.org" })),
+        )
+        .await;
+    unnamed.expect_status(201, "adding a mailbox without a name")?;
+    assert_eq!(unnamed.json()?["name"], Value::Null);
+    let listed = items(&list(&app, admin).await?);
+    assert_eq!(listed[0]["name"], Value::Null, "desk@ sorts first");
+    assert_eq!(listed[1]["name"], "IT Help", "as stored");
+
+    // Two lines, or one character too many: refused on adding, nothing added.
+    let longest = "é".repeat(100);
+    for bad in ["IT\nHelp", "IT\rBcc: x@example.org", &format!("{longest}x")] {
+        let new = json!({ "address": "other@example.org", "name": bad });
+        app.send(req("POST", "/api/v1/mailboxes").token(admin).json(&new))
+            .await
+            .field_problem(422, "name", "adding with a bad name")?;
+    }
+    assert_eq!(items(&list(&app, admin).await?).len(), 2);
+
+    // Changed (the longest that may be), refused unchanged, kept by a change of URL, removed.
+    let path = format!("/api/v1/mailboxes/{id}");
+    let changed = app
+        .send(
+            req("PATCH", &path)
+                .token(admin)
+                .json(&json!({ "name": longest })),
+        )
+        .await;
+    changed.expect_status(200, "renaming")?;
+    assert_eq!(changed.json()?["name"], longest.as_str());
+    let before = list(&app, admin).await?;
+    app.send(
+        req("PATCH", &path)
+            .token(admin)
+            .json(&json!({ "name": "IT\nHelp", "smtp": "smtp://relay.example.org:25" })),
+    )
+    .await
+    .field_problem(422, "name", "a name of two lines")?;
+    assert_eq!(list(&app, admin).await?, before, "nothing changed");
+    let kept = app
+        .send(
+            req("PATCH", &path)
+                .token(admin)
+                .json(&json!({ "smtp": "smtp://relay.example.org:25" })),
+        )
+        .await;
+    kept.expect_status(200, "changing a URL")?;
+    assert_eq!(kept.json()?["name"], longest.as_str());
+    for removal in [json!({ "name": null }), json!({ "name": " " })] {
+        let removed = app
+            .send(req("PATCH", &path).token(admin).json(&removal))
+            .await;
+        removed.expect_status(200, "removing the name")?;
+        assert_eq!(removed.json()?["name"], Value::Null);
+    }
+
+    // The OpenAPI document names the field wherever a mailbox is read or written.
+    let doc = app.send(req("GET", "/api/v1/openapi.json")).await.json()?;
+    for schema in ["MailboxItem", "CreateMailbox", "UpdateMailbox"] {
+        let properties = &doc["components"]["schemas"][schema]["properties"];
+        assert!(properties["name"].is_object(), "{schema}: {properties}");
+    }
     Ok(())
 }
 

@@ -151,7 +151,9 @@ const TABLE: &[Row] = &[
     row("GET",    "/api/v1/mailboxes",                              None,                                         [401, 401, 403, 403, 403, 200]),
     row("POST",   "/api/v1/mailboxes",                              Some(r#"{"address":"desk{n}@example.org"}"#), [401, 401, 403, 403, 403, 201]),
     row("POST",   "/api/v1/mailboxes",                              Some(r#"{"address":"desk@example.org","imap":"http://x"}"#), [401, 401, 403, 403, 403, 422]),
+    row("POST",   "/api/v1/mailboxes",                              Some(r#"{"address":"desk@example.org","name":"IT\nHelp"}"#), [401, 401, 403, 403, 403, 422]),
     row("PATCH",  "/api/v1/mailboxes/999999",                       Some(r#"{"imap":null}"#),                     [401, 401, 403, 403, 403, 404]),
+    row("PATCH",  "/api/v1/mailboxes/999999",                       Some(r#"{"name":"IT Help"}"#),                [401, 401, 403, 403, 403, 404]),
     row("POST",   "/api/v1/mailboxes/999999/disable",               None,                                         [401, 401, 403, 403, 403, 404]),
     row("POST",   "/api/v1/mailboxes/999999/enable",                None,                                         [401, 401, 403, 403, 403, 404]),
     // Operator endpoints and the API description need no token.

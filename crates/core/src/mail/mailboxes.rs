@@ -6,6 +6,7 @@ use frontline_domain::Email;
 use frontline_mail::{ImapUrl, SmtpUrl};
 use frontline_store::mail::MailboxRow;
 
+use super::outbound::MailboxName;
 use crate::{Actor, CoreError, Desk, Result};
 
 #[derive(Debug, Clone)]
@@ -13,6 +14,8 @@ pub struct NewMailbox {
     pub address: Email,
     pub imap: Option<ImapUrl>,
     pub smtp: Option<SmtpUrl>,
+    /// The name its mail shows ("IT Help"); none: the bare address.
+    pub name: Option<MailboxName>,
 }
 
 /// A configured mailbox with its URLs parsed (their `Display` hides the passwords).
@@ -20,6 +23,8 @@ pub struct NewMailbox {
 pub struct Mailbox {
     pub id: i64,
     pub address: String,
+    /// The name its mail shows, if it has one.
+    pub name: Option<String>,
     pub imap: Option<ImapUrl>,
     pub smtp: Option<SmtpUrl>,
     pub state: String,
@@ -47,6 +52,7 @@ impl Mailbox {
                 .map_err(corrupt)?,
             id: row.id,
             address: row.address,
+            name: row.name,
             state: row.state,
             last_error: row.last_error,
             imap_uidvalidity: row.imap_uidvalidity,
@@ -73,7 +79,7 @@ impl Desk {
             imap_last_uid: 0,
             created_at: now,
             updated_at: now,
-            name: None,
+            name: new.name.as_ref().map(|n| n.as_str().to_owned()),
         };
         let mut tx = self.begin().await?;
         let id = tx
@@ -87,6 +93,9 @@ impl Desk {
                 )),
                 other => other,
             })?;
+        if let Some(name) = &row.name {
+            tx.conn().set_mailbox_name(id, Some(name), now).await?;
+        }
         tx.commit().await?;
         self.outbound.forget();
         tracing::info!(mailbox_id = id, address = %row.address, "mailbox added");
@@ -189,12 +198,14 @@ mod tests {
     }
 }
 
-/// A change of a mailbox's settings: `None` keeps a URL, `Some(None)` removes it (no IMAP:
-/// mail arrives through the SMTP listener; no SMTP: the desk does not send as it).
+/// A change of a mailbox's settings: `None` keeps a setting, `Some(None)` removes it (no IMAP:
+/// mail arrives through the SMTP listener; no SMTP: the desk does not send as it; no name:
+/// its mail shows the bare address).
 #[derive(Debug, Clone, Default)]
 pub struct MailboxChange {
     pub imap: Option<Option<ImapUrl>>,
     pub smtp: Option<Option<SmtpUrl>>,
+    pub name: Option<Option<MailboxName>>,
 }
 
 /// A mailbox's states: an `active` one is read and answered for; a `disabled` one is kept
@@ -204,7 +215,7 @@ pub const MAILBOX_ACTIVE: &str = "active";
 pub const MAILBOX_DISABLED: &str = "disabled";
 
 impl Desk {
-    /// Changes a mailbox's URLs. Over the API only admins may; the CLI acts as the operator.
+    /// Changes a mailbox's URLs and name. Over the API only admins may; the CLI acts as the operator.
     pub async fn update_mailbox(
         &self,
         actor: Option<&Actor>,
@@ -233,6 +244,10 @@ impl Desk {
         let now = self.now().as_micros();
         c.update_mailbox_urls(id, imap.as_deref(), smtp.as_deref(), now)
             .await?;
+        if let Some(name) = &change.name {
+            c.set_mailbox_name(id, name.as_ref().map(MailboxName::as_str), now)
+                .await?;
+        }
         let row = c
             .mailboxes()
             .await?

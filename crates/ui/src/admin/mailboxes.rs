@@ -1,13 +1,15 @@
 //! Mailboxes: the addresses the desk reads mail for (from an IMAP folder, or from the SMTP
-//! listener) and sends mail as, listed without their passwords, and a form to add one with
-//! the same checks as `frontline mailbox add`; each can be edited (new URLs; passwords are
-//! given again, never shown) and disabled or enabled again.
+//! listener) and sends mail as, listed with their names and without their passwords, and a
+//! form to add one with the same checks as `frontline mailbox add`; each can be edited (its
+//! name; new URLs, whose passwords are given again, never shown) and disabled or enabled
+//! again.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
+use frontline_core::mail::outbound::MailboxName;
 use frontline_core::mail::{Mailbox, MailboxChange, NewMailbox};
 use frontline_domain::Email;
 use frontline_mail::{ImapUrl, SmtpUrl};
@@ -22,6 +24,7 @@ pub(crate) struct MailboxLine {
     pub id: i64,
     pub active: bool,
     pub address: String,
+    pub name: String,
     pub inbound: String,
     pub outbound: String,
     pub state: String,
@@ -35,6 +38,7 @@ struct Page {
     tab: &'static str,
     mailboxes: Vec<MailboxLine>,
     address: String,
+    name: String,
     imap: String,
     smtp: String,
     problems: Problems,
@@ -64,6 +68,7 @@ async fn render(
                 .map_or_else(|| "Not set".to_owned(), ToString::to_string),
             state: m.state,
             last_error: m.last_error.unwrap_or_default(),
+            name: m.name.unwrap_or_default(),
             address: m.address,
         })
         .collect();
@@ -72,6 +77,7 @@ async fn render(
         tab: "mailboxes",
         mailboxes,
         address: sent.one("address").to_owned(),
+        name: sent.one("name").to_owned(),
         imap: sent.one("imap").to_owned(),
         smtp: sent.one("smtp").to_owned(),
         problems,
@@ -90,6 +96,7 @@ fn new_mailbox(f: &Fields) -> Result<NewMailbox, Problems> {
     let address = Email::parse("address", f.one("address").trim())
         .map_err(|e| p.add("address", e.message))
         .ok();
+    let name = parse_name(f.one("name"), &mut p);
     let imap = match f.one("imap").trim() {
         "" => None,
         text => ImapUrl::parse(text)
@@ -107,9 +114,17 @@ fn new_mailbox(f: &Fields) -> Result<NewMailbox, Problems> {
             address,
             imap,
             smtp,
+            name: name.flatten(),
         }),
         _ => Err(p),
     }
+}
+
+/// The name in `text` (`Some(None)` for a blank one), or its problem added to `p`.
+fn parse_name(text: &str, p: &mut Problems) -> Option<Option<MailboxName>> {
+    MailboxName::parse(text)
+        .map_err(|e| p.add("name", e.message))
+        .ok()
 }
 
 pub(crate) async fn create(State(ui): State<Ui>, form: AdminForm) -> Result<Response, UiError> {
@@ -136,6 +151,7 @@ struct EditPage {
     tab: &'static str,
     id: i64,
     address: String,
+    name: String,
     inbound: String,
     outbound: String,
     imap: String,
@@ -174,6 +190,11 @@ async fn render_edit(
             .smtp
             .as_ref()
             .map_or_else(|| "Not set".to_owned(), ToString::to_string),
+        // The name as sent when the form comes back with a problem, else the current one.
+        name: match sent.all("name").first() {
+            Some(sent) => (*sent).to_owned(),
+            None => m.name.unwrap_or_default(),
+        },
         address: m.address,
         imap: sent.one("imap").to_owned(),
         smtp: sent.one("smtp").to_owned(),
@@ -194,10 +215,13 @@ pub(crate) async fn edit(
 }
 
 /// The change the edit form describes: an empty URL keeps the current one, a ticked box
-/// removes it.
+/// removes it; the name is set as sent (blank: none).
 fn change_of(f: &Fields) -> Result<MailboxChange, Problems> {
     let mut p = Problems::default();
     let mut change = MailboxChange::default();
+    if let Some(text) = f.all("name").first() {
+        change.name = parse_name(text, &mut p);
+    }
     if f.has("clear_imap", "yes") {
         change.imap = Some(None);
     } else {

@@ -2,11 +2,12 @@
 //! the SMTP listener) and sends mail as, for administrators, with the same checks as
 //! `frontline mailbox add` and the console. URLs hold passwords: they are answered with the
 //! secret replaced by `***` (the URLs' `Display`, as the CLI and the console show them), and
-//! a change gives the whole URL again.
+//! a change gives the whole URL again. The name is what the mailbox's mail shows as sender.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use frontline_core::mail::outbound::MailboxName;
 use frontline_core::mail::{Mailbox, MailboxChange, NewMailbox};
 use frontline_core::{Actor, CoreError};
 use frontline_domain::{DomainError, Email};
@@ -23,6 +24,9 @@ use crate::state::AppState;
 pub struct MailboxItem {
     pub id: i64,
     pub address: String,
+    /// The name its mail shows ("IT Help"): agents' replies come from "Agent Name (IT
+    /// Help)", the desk's own mail from "IT Help"; null: the bare address.
+    pub name: Option<String>,
     /// The IMAP folder polled for mail, password hidden; null when mail arrives through the
     /// SMTP listener.
     pub imap: Option<String>,
@@ -39,6 +43,7 @@ impl From<Mailbox> for MailboxItem {
     fn from(m: Mailbox) -> Self {
         Self {
             id: m.id,
+            name: m.name,
             imap: m.imap.as_ref().map(ToString::to_string),
             smtp: m.smtp.as_ref().map(ToString::to_string),
             address: m.address,
@@ -57,6 +62,8 @@ pub struct MailboxList {
 #[serde(deny_unknown_fields)]
 pub struct CreateMailbox {
     pub address: String,
+    /// One line of at most 100 characters; absent or blank: none.
+    pub name: Option<String>,
     /// `imaps://USER:PASS@HOST:PORT/FOLDER`; absent when mail arrives through the SMTP
     /// listener.
     pub imap: Option<String>,
@@ -64,10 +71,14 @@ pub struct CreateMailbox {
     pub smtp: Option<String>,
 }
 
-/// A change of URLs: an absent field keeps the current one, `null` removes it.
+/// A change of URLs or the name: an absent field keeps the current one, `null` (or a blank
+/// name) removes it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMailbox {
+    #[serde(default, deserialize_with = "crate::api::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::api::nullable")]
     #[schema(value_type = Option<String>)]
     pub imap: Option<Option<String>>,
@@ -123,7 +134,7 @@ pub async fn list_mailboxes(
     request_body = CreateMailbox,
     responses((status = 201, body = MailboxItem), (status = 403, body = Problem),
         (status = 409, body = Problem, description = "The address has a mailbox already"),
-        (status = 422, body = Problem, description = "A bad address or URL")),
+        (status = 422, body = Problem, description = "A bad address, URL or name")),
     security(("bearer" = [])))]
 pub async fn create_mailbox(
     State(state): State<AppState>,
@@ -134,10 +145,11 @@ pub async fn create_mailbox(
     let b = body.value;
     let mut f = Fields::default();
     let address = f.take(Email::parse("address", b.address.trim()));
+    let name = f.take(b.name.as_deref().map(MailboxName::parse).transpose());
     let imap = f.take(b.imap.as_deref().map(imap_url).transpose());
     let smtp = f.take(b.smtp.as_deref().map(smtp_url).transpose());
     f.finish()?;
-    let (Some(address), Some(imap), Some(smtp)) = (address, imap, smtp) else {
+    let (Some(address), Some(name), Some(imap), Some(smtp)) = (address, name, imap, smtp) else {
         return Err(CoreError::Internal("a field failed without an error".into()).into());
     };
     let m = state
@@ -148,6 +160,7 @@ pub async fn create_mailbox(
                 address,
                 imap,
                 smtp,
+                name: name.flatten(),
             },
         )
         .await?;
@@ -158,7 +171,7 @@ pub async fn create_mailbox(
     params(("id" = i64, Path, description = "Mailbox id")),
     request_body = UpdateMailbox,
     responses((status = 200, body = MailboxItem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem, description = "A bad URL")),
+        (status = 422, body = Problem, description = "A bad URL or name")),
     security(("bearer" = [])))]
 pub async fn update_mailbox(
     State(state): State<AppState>,
@@ -175,11 +188,15 @@ pub async fn update_mailbox(
     let smtp = b
         .smtp
         .map(|u| f.take(u.as_deref().map(smtp_url).transpose()));
+    let name = b
+        .name
+        .map(|n| f.take(n.as_deref().map(MailboxName::parse).transpose()));
     f.finish()?;
     // After `finish`, every `take` above gave `Some`.
     let change = MailboxChange {
         imap: imap.flatten(),
         smtp: smtp.flatten(),
+        name: name.flatten().map(Option::flatten),
     };
     let m = state.desk.update_mailbox(Some(&actor), id, change).await?;
     Ok(Json(m.into()))

@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub use files::MAX_ATTACHED_BYTES;
+pub use names::{MAX_MAILBOX_NAME, MailboxName};
 
 use crate::cache::Cached;
 use crate::notify::Notification;

@@ -1,16 +1,17 @@
 //! Who a message shows as its sender and recipient. A person's reply comes from them at the
 //! desk, `"Ana Agent (IT Help)" <help@x.org>`; the desk's own mail from the mailbox's name;
 //! the recipient is shown by their name. Names are cleaned for a header here
-//! ([`display_name`]: no line breaks, bounded length) and encoded when sent.
+//! ([`display_name`]: no line breaks, bounded length) and encoded when sent; a mailbox's
+//! name is checked when an administrator sets it ([`MailboxName`]).
 
 use frontline_mail::outbound::display_name;
 use frontline_store::mail::MailboxRow;
 use frontline_store::users::UserRow;
 
-use crate::{Actor, CoreError, Desk, Result};
+use frontline_domain::DomainError;
 
 /// Longest mailbox name an administrator may set.
-const MAX_MAILBOX_NAME: usize = 100;
+pub const MAX_MAILBOX_NAME: usize = 100;
 
 /// The sender's name: the person whose reply it is, with the mailbox's name in brackets, or
 /// the mailbox's name alone for the desk's automatic mail.
@@ -39,40 +40,33 @@ pub(super) fn desk(mailbox: &MailboxRow) -> String {
         .unwrap_or_else(|| mailbox.address.clone())
 }
 
-impl Desk {
-    /// Names mailbox `id` on the mail it sends ("IT Help"); `None` or a blank name leaves
-    /// the bare address. Over the API only admins may; the CLI acts as the operator.
-    pub async fn set_mailbox_name(
-        &self,
-        actor: Option<&Actor>,
-        id: i64,
-        name: Option<&str>,
-    ) -> Result<()> {
-        if let Some(a) = actor {
-            a.require_admin()?;
-        }
-        let name = name.and_then(display_name);
-        if name
-            .as_ref()
-            .is_some_and(|n| n.chars().count() > MAX_MAILBOX_NAME)
-        {
-            return Err(CoreError::invalid(
+/// A mailbox's name as its mail shows it ("IT Help"): one line of at most
+/// [`MAX_MAILBOX_NAME`] characters, parsed where an administrator gives it (the CLI, the API,
+/// the console) so a bad one is refused before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxName(String);
+
+impl MailboxName {
+    /// The name in `text`, trimmed; `None` for a blank one (mail shows the bare address).
+    pub fn parse(text: &str) -> std::result::Result<Option<Self>, DomainError> {
+        let text = text.trim();
+        if text.chars().any(char::is_control) {
+            return Err(DomainError::new(
                 "name",
-                format!("is longer than {MAX_MAILBOX_NAME} characters"),
+                "must be one line, without tabs or control characters",
             ));
         }
-        let mut tx = self.begin().await?;
-        let now = self.now().as_micros();
-        if !tx.conn().set_mailbox_name(id, name.as_deref(), now).await? {
-            return Err(CoreError::NotFound("mailbox"));
+        if text.chars().count() > MAX_MAILBOX_NAME {
+            return Err(DomainError::new(
+                "name",
+                format!("must be at most {MAX_MAILBOX_NAME} characters"),
+            ));
         }
-        tx.commit().await?;
-        tracing::info!(
-            mailbox_id = id,
-            name = name.as_deref().unwrap_or(""),
-            "mailbox named"
-        );
-        Ok(())
+        Ok((!text.is_empty()).then(|| Self(text.to_owned())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -125,5 +119,18 @@ mod tests {
         assert_eq!(sender(None, &mailbox(Some(" \n "))), None);
         assert_eq!(desk(&mailbox(None)), "help@x.org");
         assert_eq!(recipient(&user("bob@x.org", "bob@x.org")), None);
+    }
+
+    #[test]
+    fn mailbox_names_are_one_short_line() {
+        let name = |t: &str| MailboxName::parse(t).map(|n| n.map(|n| n.as_str().to_owned()));
+        assert_eq!(name("  IT Help ").ok(), Some(Some("IT Help".to_owned())));
+        assert_eq!(name(" ").ok(), Some(None));
+        assert!(name("IT\nHelp").is_err());
+        assert!(name("IT\tHelp").is_err());
+        let longest = "é".repeat(MAX_MAILBOX_NAME);
+        assert_eq!(name(&longest).ok(), Some(Some(longest.clone())));
+        let error = name(&format!("{longest}x")).expect_err("too long");
+        assert_eq!(error.field, "name");
     }
 }
