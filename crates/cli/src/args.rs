@@ -32,7 +32,7 @@ pub struct Global {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
-    /// A TOML file with any of: data_dir, database_url, listen, log_format, log.
+    /// A TOML file with any of: data_dir, database_url, listen, public_url, log_format, log.
     #[arg(long, global = true, env = "FRONTLINE_CONFIG")]
     pub config: Option<PathBuf>,
     /// Log lines as text (default) or JSON.
@@ -87,6 +87,11 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<String>,
+    /// The URL people reach the desk at (https://help.example.org), for links in mail: the
+    /// ticket's portal page to requesters, its console page to agents. Without it mail
+    /// carries no links.
+    #[arg(long, value_name = "URL", env = "FRONTLINE_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,6 +16,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     listen: Option<SocketAddr>,
+    public_url: Option<String>,
     log_format: Option<LogFormat>,
     /// A tracing filter such as `info,frontline_web=debug`.
     log: Option<String>,
@@ -54,6 +55,8 @@ pub fn redact(url: &str) -> String {
 pub struct Config {
     pub database: Database,
     pub listen: SocketAddr,
+    /// From the file; `serve --public-url` (or its variable) wins over it.
+    pub public_url: Option<String>,
     pub log_format: LogFormat,
     pub log: String,
 }
@@ -87,6 +90,7 @@ impl Config {
             listen: listen_flag
                 .or(file.listen)
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            public_url: file.public_url,
             log_format: global
                 .log_format
                 .or(file.log_format)
@@ -120,6 +124,11 @@ mod tests {
     #[test]
     fn unknown_file_keys_are_refused() {
         assert!(toml::from_str::<FileConfig>("listen = \"127.0.0.1:9000\"").is_ok());
+        let file = toml::from_str::<FileConfig>("public_url = \"https://help.example.org\"");
+        assert_eq!(
+            file.ok().and_then(|f| f.public_url).as_deref(),
+            Some("https://help.example.org")
+        );
         assert!(toml::from_str::<FileConfig>("lisen = \"127.0.0.1:9000\"").is_err());
     }
 }

@@ -59,7 +59,15 @@ fn main() -> ExitCode {
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
-            serve::run(&config, args.demo, args.smtp_listen, &args.trusted_proxies).await
+            let public_url = args.public_url.as_deref();
+            serve::run(
+                &config,
+                args.demo,
+                args.smtp_listen,
+                &args.trusted_proxies,
+                public_url,
+            )
+            .await
         }
         Command::Migrate => {
             let desk = open_desk(&config).await?;

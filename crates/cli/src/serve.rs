@@ -2,6 +2,7 @@
 //! and on SIGTERM or Ctrl-C finish the requests in flight before exiting.
 
 use anyhow::Context;
+use frontline_core::mail::outbound::PublicUrl;
 use frontline_web::AppState;
 use tokio::sync::watch;
 
@@ -15,11 +16,18 @@ pub async fn run(
     demo: bool,
     smtp_listen: Option<std::net::SocketAddr>,
     trusted_proxies: &[String],
+    public_url: Option<&str>,
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let proxies = frontline_web::TrustedProxies::parse(trusted_proxies)
         .map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))?;
-    let desk = crate::open_desk(config).await?;
+    let public_url = public_url
+        .or(config.public_url.as_deref())
+        .map(PublicUrl::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--public-url: {}", e.message))?;
+    let mut desk = crate::open_desk(config).await?;
+    desk.public_url = public_url;
     if demo {
         crate::demo::fill(&desk)
             .await
@@ -51,7 +59,7 @@ pub async fn run(
     };
     let imap = crate::inbound::imap::spawn(desk.clone(), stop_rx.clone());
     let app = frontline_web::router(AppState::new(desk.clone())).layer(axum::Extension(proxies));
-    tracing::info!(%addr, database = ?config.database, ready_ms = started.elapsed().as_millis() as u64, "serving");
+    tracing::info!(%addr, database = ?config.database, public_url = desk.public_url.as_ref().map(PublicUrl::as_str), ready_ms = started.elapsed().as_millis() as u64, "serving");
     println!("Frontline is listening on http://{addr}");
     let (signalled_tx, mut signalled) = watch::channel(false);
     tokio::spawn(async move {

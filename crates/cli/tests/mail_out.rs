@@ -5,7 +5,11 @@
 //! ticket; an internal note sends nothing; a refused recipient (550) is an event on the
 //! ticket; with the SMTP server down mail waits and goes out once it is back, exactly once;
 //! SMTP AUTH with a password and with XOAUTH2, checked by Dovecot through Postfix's SASL.
-//! On SQLite and PostgreSQL, against the real binary.
+//! With a public URL (`FRONTLINE_PUBLIC_URL`), the acknowledgement links the ticket's portal
+//! page and an assignment notice its console page, in the text and as a link in the HTML;
+//! without one, mail has no link at all; a URL that is no plain web address stops the
+//! server, from the flag, the variable or the configuration file alike. On SQLite and
+//! PostgreSQL, against the real binary.
 
 mod support;
 
@@ -27,6 +31,9 @@ on_both!(
     smtp_auth_with_xoauth2,
     mail_goes_out_over_starttls,
     mail_goes_out_over_tls,
+    mail_links_the_ticket_at_the_public_url,
+    without_a_public_url_mail_has_no_links,
+    a_bad_public_url_stops_the_server,
 );
 
 const DESK: &str = "help@desk.example";
@@ -517,4 +524,102 @@ async fn mail_goes_out_over_starttls(backend: Backend) {
 
 async fn mail_goes_out_over_tls(backend: Backend) {
     mail_over_tls(backend, false).await;
+}
+
+/// A ticket for Bob, assigned to Ana: his acknowledgement and her notice, as text and
+/// (sanitized) HTML.
+async fn acknowledged_and_assigned(
+    postfix: &Postfix,
+    desk: &TestDesk,
+    api: &Api,
+    token: &str,
+) -> (i64, [(String, String); 2]) {
+    desk.person("ana@example.org", "Ana Agent", "agent");
+    let id = open_ticket(api, token, "bob@example.org", "Monitor flickers").await;
+    patch(api, token, id, json!({"assignee": "ana@example.org"})).await;
+    let parts = |raw: Vec<u8>| {
+        let m = parse(&raw);
+        (m.text, m.html.expect("an HTML part"))
+    };
+    let ack = parts(postfix.wait_for("bob", 1, LONG).await.remove(0));
+    let notice = parts(postfix.wait_for("ana", 1, LONG).await.remove(0));
+    (id, [ack, notice])
+}
+
+async fn mail_links_the_ticket_at_the_public_url(backend: Backend) {
+    let postfix = Postfix::start(&["bob", "ana"]);
+    // The trailing slash is dropped; the path is kept.
+    let env = [("FRONTLINE_PUBLIC_URL", "https://help.example.org/it/")];
+    let (desk, server, token) =
+        desk_sending_with(backend, "mail_links", &postfix.url(), &env).await;
+    let (id, [ack, notice]) =
+        acknowledged_and_assigned(&postfix, &desk, &server.api(), &token).await;
+    let base = "https://help.example.org/it";
+    for ((text, html), line, page) in [
+        (ack, "View your request: ", "portal"),
+        (notice, "Open it in the console: ", "console"),
+    ] {
+        let link = format!("{base}/{page}/tickets/{id}");
+        assert!(text.contains(&format!("{line}{link}\n")), "{text}");
+        assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
+        assert_eq!(text.matches("https://").count(), 1, "{text}");
+    }
+    drop(server);
+}
+
+async fn without_a_public_url_mail_has_no_links(backend: Backend) {
+    let postfix = Postfix::start(&["bob", "ana"]);
+    let (desk, server, token) = desk_sending_to(backend, "mail_no_links", &postfix.url()).await;
+    let (id, mail) = acknowledged_and_assigned(&postfix, &desk, &server.api(), &token).await;
+    for (text, html) in mail {
+        assert!(text.contains(&format!("[#{id}]")), "{text}");
+        for absent in ["http", "View your request", "console"] {
+            assert!(!text.contains(absent), "{absent}: {text}");
+        }
+        assert!(!html.contains("href"), "{html}");
+        assert!(
+            !text.contains("\n\n\n"),
+            "no gap where a link was: {text:?}"
+        );
+    }
+    drop(server);
+}
+
+async fn a_bad_public_url_stops_the_server(backend: Backend) {
+    let desk = TestDesk::new(backend, "mail_bad_url").await;
+    let config = tempfile::NamedTempFile::new().expect("a temporary file");
+    std::fs::write(
+        config.path(),
+        "public_url = \"https://help.example.org/?a=1\"\n",
+    )
+    .expect("the configuration file is written");
+    let config_path = config.path().display().to_string();
+    let serve = ["serve", "--listen", "127.0.0.1:0"];
+    let flag = [&serve[..], &["--public-url", "ftp://help.example.org"]].concat();
+    let file = [&serve[..], &["--config", &config_path]].concat();
+    for (args, env, why) in [
+        (&flag[..], None, "must start with http:// or https://"),
+        (
+            &serve[..],
+            Some("https://desk:s3cret@help.example.org"),
+            "must hold no user or password",
+        ),
+        (&file[..], None, "must have no query or fragment"),
+    ] {
+        let mut cmd = desk.command(args);
+        if let Some(url) = env {
+            cmd.env("FRONTLINE_PUBLIC_URL", url);
+        }
+        let out = cmd.output().expect("frontline runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} started");
+        assert!(
+            stderr.contains("--public-url") && stderr.contains(why),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("s3cret"),
+            "the password is not repeated: {stderr}"
+        );
+    }
 }

@@ -3,9 +3,10 @@
 //! Mail shows the requester's name and comes from the agent at the named mailbox, encoded
 //! when not ASCII; an agent's public reply carries its files (one with a non-ASCII name)
 //! with their bytes, types and names; files past the per-message cap are listed in the body
-//! instead; an internal note's file never leaves the desk, and a file gone before the
-//! message could be sent leaves the message whole without it. On SQLite and PostgreSQL,
-//! against the real binary.
+//! instead, linked on the portal (the server has a public URL); an internal note's file
+//! never leaves the desk, and a file gone before the message could be sent leaves the
+//! message whole without it. `mailbox add --name` checks the name before it adds anything,
+//! and `mailbox list` shows it. On SQLite and PostgreSQL, against the real binary.
 
 mod support;
 
@@ -19,13 +20,16 @@ use support::{Api, Backend, Server, TestDesk, send};
 
 on_both!(
     replies_carry_names_and_files,
-    a_file_gone_before_sending_loses_no_mail
+    a_file_gone_before_sending_loses_no_mail,
+    a_bad_mailbox_name_adds_no_mailbox,
 );
 
 const DESK: &str = "help@desk.example";
 /// Quotes and a non-ASCII letter: the header must quote and encode it.
 const DESK_NAME: &str = "IT Hélp \"Floor 3\"";
 const LONG: Duration = Duration::from_secs(60);
+/// Where the served desk says it is reached, for the links in its mail.
+const PUBLIC_URL: &str = "https://help.example.org";
 /// `MAX_ATTACHED_BYTES` in frontline-core: files past it are listed, not attached.
 const CAP: usize = 7 * 1024 * 1024;
 
@@ -87,7 +91,7 @@ async fn named_desk(backend: Backend, name: &str, postfix: &Postfix) -> (TestDes
     let token = desk.person("agent@desk.example", "Alex Agent", "agent");
     desk.person("ana@example.org", "Ana Agent", "agent");
     desk.person(&bob(), "Bøb \"Bobby\" Requester", "requester");
-    let server = desk.serve().await;
+    let server = desk.serve_with(&["--public-url", PUBLIC_URL]).await;
     (desk, server, token)
 }
 
@@ -240,6 +244,20 @@ async fn replies_carry_names_and_files(backend: Backend) {
         assert!(part.contains("scanner-full.log (7.0 MiB)"), "{part}");
         assert!(part.contains("on the portal"), "{part}");
     }
+    let portal = format!("{PUBLIC_URL}/portal/tickets/{id}");
+    assert!(
+        capped.text.contains(&format!("on the portal, {portal}:")),
+        "{}",
+        capped.text
+    );
+    assert!(
+        capped
+            .html
+            .as_deref()
+            .is_some_and(|h| h.contains(&format!("href=\"{portal}\""))),
+        "{:?}",
+        capped.html
+    );
 
     // Nothing else went out, and the note's file is in no message.
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -323,4 +341,26 @@ async fn a_file_gone_before_sending_loses_no_mail(backend: Backend) {
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(postfix.messages("bob").len(), 2, "sent exactly once");
     drop(server);
+}
+
+/// A name of two lines or over 100 characters is refused before the mailbox is added; a
+/// good one is listed.
+async fn a_bad_mailbox_name_adds_no_mailbox(backend: Backend) {
+    let desk = TestDesk::new(backend, "mailbox_name").await;
+    let add = |name: &str| desk.run(&["mailbox", "add", "--address", DESK, "--name", name]);
+    for bad in ["x".repeat(101), "IT\nHelp".to_owned()] {
+        let out = add(&bad);
+        assert!(!out.status.success(), "{bad:?} was taken");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--name"), "{stderr}");
+        assert_eq!(desk.run_ok(&["mailbox", "list"]), "", "nothing was added");
+    }
+    let out = add(DESK_NAME);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = desk.run_ok(&["mailbox", "list"]);
+    assert!(listed.contains(&format!("name: {DESK_NAME}\t")), "{listed}");
 }

@@ -32,6 +32,8 @@ pub struct Desk {
     pub(crate) store: Store,
     pub(crate) clock: Clock,
     pub limits: Limits,
+    /// Where people reach the desk, for links in mail; none: mail carries no links.
+    pub public_url: Option<crate::mail::outbound::PublicUrl>,
     /// SLA policies and calendars as last read (see `cache`).
     pub(crate) sla_policies: Arc<crate::sla::PolicyCache>,
     /// Custom field definitions and the priority matrix as last read.
@@ -60,6 +62,7 @@ impl Desk {
             store,
             clock: Arc::new(Timestamp::now),
             limits: Limits::default(),
+            public_url: None,
             sla_policies: Arc::default(),
             ticket_config: Arc::default(),
             creations: Arc::default(),

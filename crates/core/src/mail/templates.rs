@@ -3,8 +3,10 @@
 //! (`templates/<name>/{subject.txt,body.txt,body.html}`); an administrator's version is kept
 //! in the database and replaces the shipped one until it is reset.
 //!
-//! The HTML body escapes every value (a requester's subject is not markup); the text parts
-//! do not. An edited template is checked by rendering it with sample values before it is
+//! The HTML body escapes every value (a requester's subject is not markup, and a link is
+//! escaped inside `href` too); the text parts do not. Links (`desk.url`, `ticket.url`,
+//! `ticket.portal_url`) are empty strings when the desk has no public URL, and the shipped
+//! templates then leave them out. An edited template is checked by rendering it with sample values before it is
 //! saved, so a typo is a 422 and never a message that cannot be sent. Whatever the subject
 //! says, the ticket tag `[#N]` stays in it: replies are threaded by it.
 
@@ -182,12 +184,14 @@ fn describe(e: &minijinja::Error) -> String {
 /// Values every template can use, for checking an edit.
 pub(crate) fn sample_values() -> Value {
     Value::from(Serde(serde_json::json!({
-        "desk": {"name": "Help Desk", "address": "help@example.org"},
+        "desk": {"name": "Help Desk", "address": "help@example.org", "url": "https://help.example.org"},
         "reply_marker": REPLY_MARKER,
         "ticket": {
             "id": 42, "tag": "[#42]", "subject": "VPN drops every few minutes",
             "description": "Since 9:00", "status": "open", "status_label": "open",
             "priority": "P2", "group": "Tier 1", "assignee": "ana@example.org",
+            "url": "https://help.example.org/portal/tickets/42",
+            "portal_url": "https://help.example.org/portal/tickets/42",
         },
         "requester": {"name": "Bob", "email": "bob@example.org"},
         "recipient": {"name": "Bob", "email": "bob@example.org"},
@@ -362,13 +366,58 @@ mod tests {
     fn a_reply_lists_the_files_too_large_to_attach() {
         let t = MailTemplate::shipped("agent_reply").expect("shipped");
         let r = t.render(&sample_values()).expect("renders");
-        for part in [&r.text, &r.html] {
+        assert!(
+            r.text
+                .contains("on the portal, https://help.example.org/portal/tickets/42:"),
+            "{}",
+            r.text
+        );
+        let without = t.render(&without_links()).expect("renders");
+        for part in [&r.text, &r.html, &without.text, &without.html] {
             assert!(part.contains("memory.dmp (512.0 MiB)"), "{part}");
             assert!(part.contains("on the portal"), "{part}");
             assert!(
                 !part.contains("screenshot.png"),
                 "attached files are not listed: {part}"
             );
+        }
+    }
+
+    /// The sample values with the links taken out, as a desk without a public URL has them.
+    fn without_links() -> Value {
+        let mut values: serde_json::Value =
+            serde_json::from_str(&serde_json::to_string(&sample_values()).expect("serializes"))
+                .expect("json");
+        values["desk"]["url"] = "".into();
+        values["ticket"]["url"] = "".into();
+        values["ticket"]["portal_url"] = "".into();
+        Value::from(Serde(&values))
+    }
+
+    #[test]
+    fn every_shipped_template_links_the_ticket_only_when_it_can() {
+        for (name, _) in TEMPLATES {
+            let t = MailTemplate::shipped(name).expect("shipped");
+            let r = t.render(&sample_values()).expect("renders");
+            let link = "https://help.example.org/portal/tickets/42";
+            assert!(r.text.contains(link), "{name}: {}", r.text);
+            assert!(
+                r.html.contains(
+                    "href=\"https:&#x2f;&#x2f;help.example.org&#x2f;portal&#x2f;tickets&#x2f;42\""
+                ),
+                "{name}: {}",
+                r.html
+            );
+            let r = t.render(&without_links()).expect("renders");
+            for part in [&r.text, &r.html] {
+                assert!(!part.contains("http"), "{name}: {part}");
+                assert!(!part.contains("href"), "{name}: {part}");
+                assert!(!part.contains("View your request"), "{name}: {part}");
+                assert!(
+                    !part.contains("\n\n\n"),
+                    "{name}: no gap where the link was: {part:?}"
+                );
+            }
         }
     }
 

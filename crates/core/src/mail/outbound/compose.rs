@@ -17,7 +17,10 @@ use minijinja::value::Serde;
 use serde_json::json;
 
 use super::files::Files;
-use super::{AUTO_LIMIT, HOUR_MICROS, MAX_REFERENCES, Planned, SEND_ATTEMPTS, SEND_JOB, names};
+use super::links::PublicUrl;
+use super::{
+    AUTO_LIMIT, HOUR_MICROS, MAX_REFERENCES, Planned, SEND_ATTEMPTS, SEND_JOB, is_staff, names,
+};
 use crate::mail::templates::{MailTemplate, REPLY_MARKER};
 use crate::{CoreError, Desk, Result};
 
@@ -100,7 +103,8 @@ impl Desk {
                 (Some(comment), "agent_reply") => Files::of(c, comment).await?,
                 _ => Files::default(),
             };
-            let mut values = values(ticket, actor, &p, &mailbox, extra);
+            let links = self.public_url.as_ref();
+            let mut values = values(ticket, actor, &p, &mailbox, links, extra);
             values["files"] = files.values();
             let values = Value::from(Serde(&values));
             // An administrator's template that fails on real values (it rendered with the
@@ -200,12 +204,15 @@ async fn refuse(
 }
 
 /// Everything a template may use. Absent values are empty strings, so a template can test
-/// them with `{% if %}` and print them without `none` appearing.
+/// them with `{% if %}` and print them without `none` appearing: without a public URL, the
+/// links (`desk.url`, `ticket.url`: the recipient's page of the ticket, the console's for
+/// agents, `ticket.portal_url`) are empty.
 fn values(
     ticket: &TicketView,
     actor: Option<&UserRow>,
     p: &Planned,
     mailbox: &MailboxRow,
+    links: Option<&PublicUrl>,
     extra: &serde_json::Value,
 ) -> serde_json::Value {
     let person = |u: Option<&UserRow>| match u {
@@ -213,8 +220,19 @@ fn values(
         None => json!({"name": "", "email": ""}),
     };
     let t = &ticket.row;
+    let link =
+        |page: fn(&PublicUrl, i64) -> String| links.map(|u| page(u, t.id)).unwrap_or_default();
+    let page: fn(&PublicUrl, i64) -> String = if is_staff(&p.to) {
+        PublicUrl::console_ticket
+    } else {
+        PublicUrl::portal_ticket
+    };
     let mut v = json!({
-        "desk": {"name": names::desk(mailbox), "address": mailbox.address},
+        "desk": {
+            "name": names::desk(mailbox),
+            "address": mailbox.address,
+            "url": links.map(PublicUrl::to_string).unwrap_or_default(),
+        },
         "reply_marker": REPLY_MARKER,
         "ticket": {
             "id": t.id,
@@ -226,6 +244,8 @@ fn values(
             "priority": Priority::from_rank(t.priority).map(|p| p.as_str()).unwrap_or_default(),
             "group": ticket.group_name.clone().unwrap_or_default(),
             "assignee": ticket.assignee_email.clone().unwrap_or_default(),
+            "url": link(page),
+            "portal_url": link(PublicUrl::portal_ticket),
         },
         "requester": {"name": ticket.requester_name, "email": ticket.requester_email},
         "recipient": person(Some(&p.to)),

@@ -17,10 +17,12 @@
 //! mail. Internal notes reach only agents they @mention.
 //!
 //! Deciding who gets what is here; rendering and storing each message is `compose`, its
-//! names `names`, its files `files`, and handing it to the SMTP server `send`.
+//! names `names`, its files `files`, its links `links`, and handing it to the SMTP server
+//! `send`.
 
 mod compose;
 mod files;
+mod links;
 mod names;
 mod send;
 
@@ -36,6 +38,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub use files::MAX_ATTACHED_BYTES;
+pub use links::PublicUrl;
 pub use names::{MAX_MAILBOX_NAME, MailboxName};
 
 use crate::cache::Cached;
