@@ -45,19 +45,23 @@ if [[ "${CI:-}" == "true" || "${FRONTLINE_LINT:-}" == "1" ]]; then
   cargo clippy --workspace --all-targets --locked -- -D warnings
 fi
 
-log "cargo test"
-cargo test --workspace --locked "$@"
+# One build for everything below: the `ci` profile (Cargo.toml) is the dev profile optimized
+# at level 1, fast enough for the three-node test's bound, so no second (release) build of every
+# dependency is needed. FRONTLINE_PROFILE=dev runs the suite on the ordinary debug build.
+profile="${FRONTLINE_PROFILE:-ci}"
+bin_dir="$(realpath -m "${CARGO_TARGET_DIR:-target}")/$([[ "$profile" == dev ]] && echo debug || echo "$profile")"
+log "cargo test --profile $profile"
+cargo test --workspace --locked --profile "$profile" "$@"
 
 # ---- Three nodes on one PostgreSQL (crates/cli/tests/sla_nodes.rs) --------------------------
 # 10,000 tickets whose SLA timers fall due during the test, one node killed with SIGKILL:
 # every warning and escalation exactly once and at most 5 s late. The bound is about the
-# build a node runs, so the nodes are a release build. FRONTLINE_NODES=0 skips this block.
+# build a node runs, so it needs an optimized build (the `ci` profile above, or release).
+# FRONTLINE_NODES=0 skips this block.
 if [[ "${FRONTLINE_NODES:-1}" != "0" ]]; then
-  log "three-node SLA test: cargo build --release -p frontline"
-  cargo build --release --locked -p frontline
   log "three-node SLA test"
-  FRONTLINE_BIN="$(realpath "${CARGO_TARGET_DIR:-target}")/release/frontline" \
-    cargo test --locked -p frontline --test sla_nodes -- --ignored
+  FRONTLINE_BIN="$bin_dir/frontline" \
+    cargo test --locked --profile "$profile" -p frontline --test sla_nodes -- --ignored
 fi
 
 # ---- Browser tests: the web UI in Debian's Chromium (tests/browser) -------------------------
@@ -74,8 +78,8 @@ if [[ "${FRONTLINE_BROWSER:-1}" != "0" ]]; then
   fi
   log "browser tests: npm ci"
   (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
-  # `cargo test --workspace` above built target/debug/frontline for the CLI tests; run.sh
-  # uses it (and builds it only when it is missing).
+  # `cargo test --workspace` above built the frontline binary for the CLI tests; run.sh uses it.
+  export FRONTLINE_BIN="$bin_dir/frontline"
   log "browser tests on SQLite"
   tests/browser/run.sh
   # Never skipped: without psql (Debian's postgresql-client) this fails.
