@@ -71,10 +71,15 @@ fi
 # skips this block.
 if [[ "${FRONTLINE_BROWSER:-1}" != "0" ]]; then
   as_root=(); [[ $(id -u) -eq 0 ]] || as_root=(sudo)
-  if [[ ! -x /usr/bin/chromium ]] || ! command -v npm >/dev/null; then
-    log "installing chromium and npm (apt-get)"
+  # Only what is missing: a machine may have Node.js and npm from elsewhere, and Debian's npm
+  # package then conflicts with them.
+  packages=()
+  [[ -x /usr/bin/chromium ]] || packages+=(chromium)
+  command -v npm >/dev/null || packages+=(nodejs npm)
+  if (( ${#packages[@]} )); then
+    log "installing ${packages[*]} (apt-get)"
     "${as_root[@]}" apt-get update -qq
-    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nodejs npm >/dev/null
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
   fi
   log "browser tests: npm ci"
   (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
