@@ -10,7 +10,7 @@ use frontline_domain::Status;
 
 use crate::conn::on;
 use crate::dialect::{like_escape, status_in};
-use crate::tickets::{TicketView, VIEW_COLUMNS, VIEW_FROM};
+use crate::tickets::{TicketView, VIEW_COLUMNS};
 use crate::{Conn, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -294,9 +294,8 @@ impl Conn<'_> {
         } else {
             format!("SELECT t.id FROM tickets t{where_sql} ORDER BY {order} LIMIT {limit_mark}")
         };
-        let sql = format!(
-            "SELECT {VIEW_COLUMNS} FROM {VIEW_FROM} WHERE t.id IN ({ids}) ORDER BY {order}"
-        );
+        let sql =
+            format!("SELECT {VIEW_COLUMNS} FROM tickets t WHERE t.id IN ({ids}) ORDER BY {order}");
         let views = on!(self, |c| {
             let mut q = sqlx::query_as::<_, TicketView>(AssertSqlSafe(sql));
             for v in w.values {

@@ -126,9 +126,15 @@ impl Store {
             .await
             .map_err(|_| StoreError::BadUrl("PostgreSQL did not answer within 10 s".into()))??;
         probe.close().await?;
+        // No ping before each acquire: it is a round trip on every read, and a console page
+        // acquires several times. A connection the server dropped fails its next statement
+        // with an I/O error instead, which the pool then discards; idle ones are closed after
+        // a while anyway, before a firewall or the server would drop them.
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire(false)
+            .idle_timeout(Duration::from_secs(300))
             .connect_with(options)
             .await?;
         Ok(Self {
