@@ -76,6 +76,8 @@ if [[ "${FRONTLINE_BROWSER:-1}" != "0" ]]; then
   packages=()
   [[ -x /usr/bin/chromium ]] || packages+=(chromium)
   command -v npm >/dev/null || packages+=(nodejs npm)
+  # run.sh makes the PostgreSQL run's database with psql, also when the server is not local.
+  command -v psql >/dev/null || packages+=(postgresql-client)
   if (( ${#packages[@]} )); then
     log "installing ${packages[*]} (apt-get)"
     "${as_root[@]}" apt-get update -qq
@@ -87,7 +89,7 @@ if [[ "${FRONTLINE_BROWSER:-1}" != "0" ]]; then
   export FRONTLINE_BIN="$bin_dir/frontline"
   log "browser tests on SQLite"
   tests/browser/run.sh
-  # Never skipped: without psql (Debian's postgresql-client) this fails.
+  # Never skipped: psql (Debian's postgresql-client) is installed above when missing.
   log "browser tests on PostgreSQL"
   FRONTLINE_BROWSER_PG="$FRONTLINE_TEST_PG" tests/browser/run.sh
 fi
