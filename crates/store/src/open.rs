@@ -128,8 +128,9 @@ impl Store {
         probe.close().await?;
         // No ping before each acquire: it is a round trip on every read, and a console page
         // acquires several times. A connection the server dropped fails its next statement
-        // with an I/O error instead, which the pool then discards; idle ones are closed after
-        // a while anyway, before a firewall or the server would drop them.
+        // with an I/O error instead, and the ping sqlx still sends when a connection is
+        // released then discards it; idle ones are closed after 5 minutes, before a firewall
+        // or the server would drop them.
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
