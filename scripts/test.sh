@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-log() { printf '\n== %s\n' "$*" >&2; }
+log() { printf '\n== %s %s\n' "$(date +%T)" "$*" >&2; }
 
 # shellcheck source=scripts/postgres.sh
 source scripts/postgres.sh
@@ -60,8 +60,9 @@ cargo test --workspace --locked --profile "$profile" "$@"
 # FRONTLINE_NODES=0 skips this block.
 if [[ "${FRONTLINE_NODES:-1}" != "0" ]]; then
   log "three-node SLA test"
+  # --workspace as above, so its features are unified the same way and nothing is rebuilt.
   FRONTLINE_BIN="$bin_dir/frontline" \
-    cargo test --locked --profile "$profile" -p frontline --test sla_nodes -- --ignored
+    cargo test --workspace --locked --profile "$profile" --test sla_nodes -- --ignored
 fi
 
 # ---- Browser tests: the web UI in Debian's Chromium (tests/browser) -------------------------
@@ -94,3 +95,4 @@ if [[ "${FRONTLINE_BROWSER:-1}" != "0" ]]; then
   FRONTLINE_BROWSER_PG="$FRONTLINE_TEST_PG" tests/browser/run.sh
 fi
 # ---- end of browser tests -------------------------------------------------------------------
+log "all tests passed"
