@@ -17,7 +17,7 @@ ensure_postgres
 export FRONTLINE_TEST_PG
 log "PostgreSQL for the tests: ${FRONTLINE_TEST_PG}"
 
-# The IMAP tests start a throwaway Dovecot of their own (crates/cli/tests/mail_imap.rs) from
+# The IMAP tests start a throwaway Dovecot of their own (crates/cli/tests/cli/mail_imap.rs) from
 # Debian's package; the package's own service is not used.
 if [[ ! -x /usr/sbin/dovecot ]]; then
   log "installing Debian's dovecot-imapd for the IMAP tests"
@@ -26,7 +26,7 @@ if [[ ! -x /usr/sbin/dovecot ]]; then
   apt-get install -y -qq --no-install-recommends dovecot-imapd >&2
 fi
 
-# The outbound mail tests start a throwaway Postfix of their own (crates/cli/tests/mail_out.rs)
+# The outbound mail tests start a throwaway Postfix of their own (crates/cli/tests/cli/mail_out.rs)
 # from Debian's package; the package's own service is not used.
 if [[ ! -x /usr/sbin/postfix ]]; then
   log "installing Debian's postfix for the outbound mail tests"
@@ -35,7 +35,7 @@ if [[ ! -x /usr/sbin/postfix ]]; then
   apt-get install -y -qq --no-install-recommends postfix >&2
 fi
 
-# The HTTPS webhook test (crates/jobs/tests/rules_webhook_tls.rs) makes its certificates with openssl.
+# The HTTPS webhook test (crates/jobs/tests/jobs/rules_webhook_tls.rs) makes its certificates with openssl.
 command -v openssl >/dev/null || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl >&2; }
 
 if [[ "${CI:-}" == "true" || "${FRONTLINE_LINT:-}" == "1" ]]; then
@@ -53,7 +53,7 @@ bin_dir="$(realpath -m "${CARGO_TARGET_DIR:-target}")/$([[ "$profile" == dev ]] 
 log "cargo test --profile $profile"
 cargo test --workspace --locked --profile "$profile" "$@"
 
-# ---- Three nodes on one PostgreSQL (crates/cli/tests/sla_nodes.rs) --------------------------
+# ---- Three nodes on one PostgreSQL (crates/cli/tests/cli/sla_nodes.rs) --------------------------
 # 10,000 tickets whose SLA timers fall due during the test, one node killed with SIGKILL:
 # every warning and escalation exactly once and at most 5 s late. The bound is about the
 # build a node runs, so it needs an optimized build (the `ci` profile above, or release).
@@ -62,7 +62,7 @@ if [[ "${FRONTLINE_NODES:-1}" != "0" ]]; then
   log "three-node SLA test"
   # --workspace as above, so its features are unified the same way and nothing is rebuilt.
   FRONTLINE_BIN="$bin_dir/frontline" \
-    cargo test --workspace --locked --profile "$profile" --test sla_nodes -- --ignored
+    cargo test --workspace --locked --profile "$profile" --test cli -- --ignored sla_nodes::
 fi
 
 # ---- Browser tests: the web UI in Debian's Chromium (tests/browser) -------------------------

@@ -1,0 +1,8 @@
+//! The integration tests of this crate as one test binary, one module per file:
+//! `cargo test -p frontline-core --test core`. The shared set-up and the generic code the tests
+//! instantiate are compiled and linked once, not once per file.
+
+mod group_commit;
+mod mail_corpus;
+mod mail_ingest;
+mod merge_and_links;

@@ -1,0 +1,230 @@
+//! The storage story of a single ticket: what is stored comes back, the view names the
+//! people, group, category and organization, saves are refused when someone else saved
+//! first, and tags and watchers. Runs on SQLite and on PostgreSQL (see `support`).
+
+use crate::support;
+
+use frontline_store::tickets::TicketRow;
+use frontline_store::users::UserRow;
+use frontline_store::{Result, Store, StoreError};
+use support::{T0, add_ticket, add_user, group, org, ticket, user};
+
+support::stories!(ticket_view, optimistic_saves, tags_and_watchers);
+
+/// A ticket with every reference filled in, and the ids it refers to.
+struct Filled {
+    row: TicketRow,
+    agent: i64,
+    group: i64,
+}
+
+async fn filled_ticket(store: &Store) -> Result<Filled> {
+    let mut tx = store.begin().await?;
+    let mut c = tx.conn();
+    let acme = c
+        .insert_organization(&org("Acme", Some("acme.test"), false))
+        .await?;
+    let requester = c
+        .insert_user(&UserRow {
+            name: "Alice Liddell".into(),
+            organization_id: Some(acme),
+            ..user("alice@acme.test", "requester")
+        })
+        .await?;
+    let agent = c.insert_user(&user("bob@it.test", "agent")).await?;
+    let group = c.insert_group(&group("Desktop")).await?;
+    let hardware = c.insert_category("Hardware", "Hardware", None).await?;
+    let laptop = c
+        .insert_category("Hardware/Laptop", "Laptop", Some(hardware))
+        .await?;
+    let mut row = TicketRow {
+        description: "It stays dark when I press the power button.".into(),
+        status: "open".into(),
+        ticket_type: "service_request".into(),
+        impact: "high".into(),
+        urgency: "low".into(),
+        priority: 2,
+        priority_overridden: true,
+        category_id: Some(laptop),
+        organization_id: Some(acme),
+        group_id: Some(group),
+        assignee_id: Some(agent),
+        channel: "email".into(),
+        custom_fields: r#"{"asset":"LT-0042"}"#.into(),
+        created_at: T0 + 1,
+        updated_at: T0 + 2,
+        first_response_at: Some(T0 + 3),
+        ..ticket(requester, "Laptop won't start")
+    };
+    row.id = c.insert_ticket(&row).await?;
+    tx.commit().await?;
+    Ok(Filled { row, agent, group })
+}
+
+async fn ticket_view(store: &Store) -> Result<()> {
+    store.migrate().await?;
+    let filled = filled_ticket(store).await?;
+    let bare_requester = add_user(store, &user("zed@home.test", "requester")).await?;
+    let bare = add_ticket(store, &ticket(bare_requester, "Just a question")).await?;
+
+    let mut read = store.read().await?;
+    let mut c = read.conn();
+    assert_eq!(c.ticket_row(filled.row.id).await?, Some(filled.row.clone()));
+    assert!(c.ticket_exists(filled.row.id).await?);
+    assert!(!c.ticket_exists(filled.row.id + bare + 1).await?);
+    assert!(c.ticket_view(filled.row.id + bare + 1).await?.is_none());
+
+    let view = c
+        .ticket_view(filled.row.id)
+        .await?
+        .expect("ticket not found");
+    assert_eq!(view.row, filled.row);
+    assert_eq!(view.requester_email, "alice@acme.test");
+    assert_eq!(view.requester_name, "Alice Liddell");
+    assert_eq!(view.organization_name.as_deref(), Some("Acme"));
+    assert_eq!(view.group_name.as_deref(), Some("Desktop"));
+    assert_eq!(view.assignee_email.as_deref(), Some("bob@it.test"));
+    assert_eq!(view.category_path.as_deref(), Some("Hardware/Laptop"));
+    assert!(view.tags.is_empty() && view.watchers.is_empty());
+
+    let view = c.ticket_view(bare).await?.expect("ticket not found");
+    assert_eq!(view.requester_email, "zed@home.test");
+    assert_eq!(
+        (
+            view.organization_name,
+            view.group_name,
+            view.assignee_email,
+            view.category_path
+        ),
+        (None, None, None, None)
+    );
+    Ok(())
+}
+
+async fn optimistic_saves(store: &Store) -> Result<()> {
+    store.migrate().await?;
+    let Filled { row, agent, group } = filled_ticket(store).await?;
+
+    // Two agents open the ticket at version 1; the first saves.
+    let mine = TicketRow {
+        status: "pending".into(),
+        assignee_id: None,
+        group_id: None,
+        category_id: None,
+        priority: 1,
+        version: 2,
+        updated_at: T0 + 100,
+        resolved_at: Some(T0 + 100),
+        custom_fields: r#"{"asset":"LT-0043"}"#.into(),
+        ..row.clone()
+    };
+    let mut tx = store.begin().await?;
+    let locked = tx.conn().ticket_for_update(row.id).await?;
+    assert_eq!(locked.as_ref().map(|r| r.version), Some(1));
+    tx.conn().save_ticket(&mine, 1).await?;
+    tx.commit().await?;
+
+    let mut read = store.read().await?;
+    assert_eq!(read.conn().ticket_row(row.id).await?, Some(mine.clone()));
+    let view = read
+        .conn()
+        .ticket_view(row.id)
+        .await?
+        .expect("ticket not found");
+    assert_eq!(
+        (view.group_name, view.assignee_email, view.category_path),
+        (None, None, None)
+    );
+    drop(read);
+
+    // The second still holds version 1: refused, and the first save stands.
+    let theirs = TicketRow {
+        subject: "Lost update".into(),
+        assignee_id: Some(agent),
+        group_id: Some(group),
+        channel: "phone".into(),
+        version: 2,
+        updated_at: T0 + 200,
+        ..row.clone()
+    };
+    let mut tx = store.begin().await?;
+    let stale = tx.conn().save_ticket(&theirs, 1).await;
+    assert!(matches!(stale, Err(StoreError::Stale)), "{stale:?}");
+    tx.commit().await?;
+    let mut read = store.read().await?;
+    assert_eq!(read.conn().ticket_row(row.id).await?, Some(mine.clone()));
+    drop(read);
+
+    // After reloading they save on top of version 2.
+    let theirs = TicketRow {
+        version: 3,
+        ..theirs
+    };
+    let mut tx = store.begin().await?;
+    tx.conn().save_ticket(&theirs, 2).await?;
+    tx.commit().await?;
+    let mut read = store.read().await?;
+    let saved = read
+        .conn()
+        .ticket_row(row.id)
+        .await?
+        .expect("ticket not found");
+    assert_eq!((saved.version, saved.subject.as_str()), (3, "Lost update"));
+    // The channel a ticket came in by never changes.
+    assert_eq!(saved.channel, "email");
+    Ok(())
+}
+
+async fn tags_and_watchers(store: &Store) -> Result<()> {
+    store.migrate().await?;
+    let Filled { row, agent, .. } = filled_ticket(store).await?;
+    let carol = add_user(store, &user("carol@acme.test", "requester")).await?;
+    let abe = add_user(store, &user("abe@acme.test", "manager")).await?;
+
+    let tags = |t: &[&str]| t.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let mut tx = store.begin().await?;
+    let mut c = tx.conn();
+    c.set_tags(row.id, &tags(&["vpn", "laptop", "access", "vpn"]))
+        .await?;
+    assert_eq!(c.tags(row.id).await?, ["access", "laptop", "vpn"]);
+    let view = c.ticket_view(row.id).await?.expect("ticket not found");
+    assert_eq!(view.tags, ["access", "laptop", "vpn"]);
+
+    c.set_tags(row.id, &tags(&["printer"])).await?;
+    let view = c.ticket_view(row.id).await?.expect("ticket not found");
+    assert_eq!(view.tags, ["printer"]);
+
+    c.add_watcher(row.id, carol).await?;
+    c.add_watcher(row.id, agent).await?;
+    c.add_watcher(row.id, abe).await?;
+    c.add_watcher(row.id, carol).await?;
+    let mut ids = vec![carol, agent, abe];
+    ids.sort_unstable();
+    assert_eq!(c.watcher_ids(row.id).await?, ids);
+    let view = c.ticket_view(row.id).await?.expect("ticket not found");
+    assert_eq!(
+        view.watchers,
+        ["abe@acme.test", "bob@it.test", "carol@acme.test"]
+    );
+
+    c.remove_watcher(row.id, agent).await?;
+    c.remove_watcher(row.id, agent).await?;
+    tx.commit().await?;
+
+    let mut read = store.read().await?;
+    let view = read
+        .conn()
+        .ticket_view(row.id)
+        .await?
+        .expect("ticket not found");
+    assert_eq!(view.watchers, ["abe@acme.test", "carol@acme.test"]);
+    assert_eq!(view.tags, ["printer"]);
+    drop(read);
+
+    let mut tx = store.begin().await?;
+    tx.conn().set_tags(row.id, &[]).await?;
+    tx.commit().await?;
+    let mut read = store.read().await?;
+    assert_eq!(read.conn().tags(row.id).await?, Vec::<String>::new());
+    Ok(())
+}

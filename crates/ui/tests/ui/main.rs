@@ -1,0 +1,12 @@
+//! The integration tests of this crate as one test binary, one module per file:
+//! `cargo test -p frontline-ui --test ui`. The shared set-up and the generic code the tests
+//! instantiate are compiled and linked once, not once per file.
+
+mod support;
+
+mod admin;
+mod admin_mailboxes;
+mod console;
+mod portal;
+mod sign_in;
+mod views;
