@@ -13,6 +13,7 @@
 use std::fmt::Debug;
 use std::time::Duration;
 
+use async_imap::types::UnsolicitedResponse;
 use async_imap::{Client, Session};
 use futures_util::TryStreamExt;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -106,7 +107,11 @@ impl Folder {
 
     /// UIDs above `last`, ascending. (`UID SEARCH UID n:*` also names the highest UID when it
     /// is below `n`; that one is left out.)
+    ///
+    /// The server's earlier news of the folder (`EXISTS`, which the search answers anyway) is
+    /// dropped first, so what [`Folder::wait`] finds waiting came after this search.
     pub async fn uids_after(&mut self, last: u32) -> Result<Vec<u32>, ImapError> {
+        while self.session.unsolicited_responses.try_recv().is_ok() {}
         let query = format!("UID {}:*", last.saturating_add(1));
         let mut uids: Vec<u32> = within(self.timeout, self.session.uid_search(query))
             .await??
@@ -197,8 +202,23 @@ impl Folder {
             return Ok(Some(self));
         }
         let timeout = self.timeout;
+        let news = self.session.unsolicited_responses.clone();
         let mut handle = self.session.idle();
         within(timeout, handle.init()).await??;
+        // Mail that arrived between the last search and IDLE is announced before IDLE starts
+        // (with another command's answer, or just before the server's go-ahead), and IDLE
+        // does not announce it again: without this look it would wait for the next message.
+        let mut arrived = false;
+        while let Ok(response) = news.try_recv() {
+            arrived |= matches!(
+                response,
+                UnsolicitedResponse::Exists(_) | UnsolicitedResponse::Recent(_)
+            );
+        }
+        if arrived {
+            self.session = within(timeout, handle.done()).await??;
+            return Ok(Some(self));
+        }
         let stopped = {
             let (wait, _stop) = handle.wait_with_timeout(max);
             tokio::select! {
