@@ -50,8 +50,13 @@ fi
 # dependency is needed. FRONTLINE_PROFILE=dev runs the suite on the ordinary debug build.
 profile="${FRONTLINE_PROFILE:-ci}"
 bin_dir="$(realpath -m "${CARGO_TARGET_DIR:-target}")/$([[ "$profile" == dev ]] && echo debug || echo "$profile")"
-log "cargo test --profile $profile"
-cargo test --workspace --locked --profile "$profile" "$@"
+# Extra arguments go to `cargo test`; without a package of their own (-p) it tests every crate.
+scope=(--workspace)
+for arg in "$@"; do
+  case "$arg" in -p | -p?* | --package | --package=* | --workspace | --all) scope=() ;; esac
+done
+log "cargo test --profile $profile ${scope[*]} $*"
+cargo test --locked --profile "$profile" "${scope[@]}" "$@"
 
 # ---- Three nodes on one PostgreSQL (crates/cli/tests/cli/sla_nodes.rs) --------------------------
 # 10,000 tickets whose SLA timers fall due during the test, one node killed with SIGKILL:
