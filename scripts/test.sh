@@ -35,7 +35,7 @@ if [[ ! -x /usr/sbin/postfix ]]; then
   apt-get install -y -qq --no-install-recommends postfix >&2
 fi
 
-# The HTTPS webhook test (crates/jobs/tests/jobs/rules_webhook_tls.rs) makes its certificates with openssl.
+# The HTTPS webhook test (crates/jobs/tests/rules_webhook_tls.rs) makes its certificates with openssl.
 command -v openssl >/dev/null || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl >&2; }
 
 if [[ "${CI:-}" == "true" || "${FRONTLINE_LINT:-}" == "1" ]]; then

@@ -8,7 +8,6 @@ mod assignment;
 mod queue;
 mod rules;
 mod rules_changes;
-mod rules_webhook_tls;
 mod sla_escalation;
 mod sla_queue;
 mod sla_timers;

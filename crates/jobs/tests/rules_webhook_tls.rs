@@ -3,7 +3,10 @@
 //! `FRONTLINE_WEBHOOK_CA_FILE`; here through `trust_ca_file`, since tests share a process)
 //! receives the call; one signed by a CA nobody trusts never does, and the job says why.
 
-use crate::support;
+// Its own test binary, not a module of `tests/jobs`: the webhook client's trusted CA is set
+// once per process, before the first webhook, which the other tests' webhooks would beat.
+#[path = "jobs/support/mod.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
