@@ -3,7 +3,11 @@
 //! their working hours, not out of office) and, when the ticket's category needs a skill,
 //! have it. A ticket that enters such a group without an assignee gets one in the same
 //! transaction (on creation, on a change, on an SLA escalation's move), recorded as an
-//! `auto_assigned` event; with nobody eligible it stays unassigned.
+//! `auto_assigned` event; with nobody eligible it stays unassigned. The pick is part of the
+//! change that moved the ticket, so the updated rules that change runs see it: a person's
+//! edit and an escalation run them once over the move and the pick together; a move made by
+//! a rule's action is the rules' own change and runs none (`rules/mod.rs` says what runs
+//! when).
 //!
 //! The modes of the groups that are not manual are cached per node like SLA policies, so a
 //! desk that assigns by hand pays one cached read per ticket and no query.
@@ -11,14 +15,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use frontline_domain::rules::Trigger;
 use frontline_domain::{Calendar, CategoryPath, DomainError, Email, EventKind, Timestamp};
 use frontline_store::Conn;
 use frontline_store::assignment::{AvailabilityRow, Candidate};
 use frontline_store::events::EventRow;
+use frontline_store::tickets::TicketRow;
 use serde::{Deserialize, Serialize};
 
 use crate::tickets::fields;
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Desk, Result, rules};
 
 mod availability;
 pub use availability::AgentAvailability;
@@ -161,7 +167,9 @@ impl Desk {
     }
 
     /// After an SLA escalation: a ticket moved to another group without an assignee gets one
-    /// as the new group assigns. Inside the timer's transaction, the ticket already locked.
+    /// as the new group assigns. Inside the timer's transaction, the ticket already locked and
+    /// saved by the escalation: the pick belongs to that change and keeps its version, so the
+    /// updated rules, run next over the whole change, see the move and the assignee at once.
     pub(crate) async fn assign_if_moved(
         &self,
         c: &mut Conn<'_>,
@@ -181,17 +189,45 @@ impl Desk {
         let Some(pick) = self.pick_assignee(c, group, t.category_id, now).await? else {
             return Ok(());
         };
-        let version = t.version;
         t.assignee_id = Some(pick.user_id);
-        t.version += 1;
         t.updated_at = now.as_micros();
-        c.save_ticket(&t, version).await?;
+        c.save_ticket(&t, t.version).await?;
         let mut change = pick.event(ticket_id, now);
         change.kind = EventKind::FieldChanged.as_str().to_owned();
         change.field = Some("assignee".into());
         c.insert_event(&change).await?;
         c.insert_event(&pick.event(ticket_id, now)).await?;
         Ok(())
+    }
+
+    /// After the writer stored a new ticket and gave it the agent automatic assignment
+    /// picked: the pick is a change of the ticket like any other (the created rules ran on
+    /// the ticket as filed, before it), so the updated rules run once over it
+    /// (`update` is `auto_assignment`). Returns the row as finally stored.
+    pub(crate) async fn picked_on_creation(
+        &self,
+        c: &mut Conn<'_>,
+        row: &TicketRow,
+        now: Timestamp,
+    ) -> Result<TicketRow> {
+        // A desk without updated rules pays nothing more for them.
+        if !self.rules.get(c).await?.has(Trigger::Updated) {
+            return Ok(row.clone());
+        }
+        let after = c
+            .ticket_view(row.id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
+        // Nothing but the assignee changed since the ticket was filed.
+        let mut before = after.clone();
+        before.row.assignee_id = None;
+        before.assignee_email = None;
+        let change = rules::Change {
+            before: &before,
+            saved: after.row,
+            kind: rules::Update::AutoAssignment,
+        };
+        Ok(self.ticket_changed(c, change, now).await?.row)
     }
 
     /// A group's mode, for the desk's staff.

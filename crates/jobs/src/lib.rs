@@ -26,6 +26,7 @@ pub fn registry() -> Registry {
         .register_in_tx(frontline_core::sla::TIMER_JOB, sla_timer)
         .register_in_tx(frontline_core::notify::NOTIFY_JOB, notify)
         .register(frontline_core::rules::WEBHOOK_JOB, webhook::call)
+        .register_in_tx(frontline_core::rules::DUE_JOB, due_rule)
         .register_in_tx(frontline_core::mail::outbound::COMPOSE_JOB, mail::compose)
         .register(frontline_core::mail::outbound::SEND_JOB, mail::send)
 }
@@ -36,6 +37,16 @@ fn sla_timer<'a>(desk: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> Handle
     Box::pin(async move {
         let ticket: i64 = payload(job)?;
         desk.fire_sla_timer(c, ticket).await?;
+        Ok(())
+    })
+}
+
+/// A ticket's SLA due time moved behind where the time-rule scan may have got: run the rule
+/// on it in the job's transaction (once per ticket and period, with the scan).
+fn due_rule<'a>(desk: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let call: frontline_core::rules::DueCall = payload(job)?;
+        desk.fire_due_rule(c, &call).await?;
         Ok(())
     })
 }

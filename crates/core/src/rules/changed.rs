@@ -1,5 +1,6 @@
 //! Every change of a ticket ends here, in its own transaction: a field edit, a reply or note
-//! (over the API, the console, the portal or by mail), a merge, a link. The `updated` rules
+//! (over the API, the console, the portal or by mail), a merge, a link, an SLA escalation,
+//! automatic assignment's pick for a new ticket. The `updated` rules
 //! run once over what the change did, told what kind of change it was; what they set is
 //! folded into the change's own version, and the clocks time rules measure from (status
 //! since, last reply from either side) move on.
@@ -30,6 +31,8 @@ pub(crate) enum Update {
     MergedInto,
     MergedFrom,
     Link,
+    SlaEscalation,
+    AutoAssignment,
 }
 
 impl Update {
@@ -42,6 +45,8 @@ impl Update {
             Update::MergedInto => "merged_into",
             Update::MergedFrom => "merged_from",
             Update::Link => "link",
+            Update::SlaEscalation => "sla_escalation",
+            Update::AutoAssignment => "auto_assignment",
         }
     }
 }

@@ -1,16 +1,29 @@
 //! Automation rules: configured by managers and admins (this module), run on a new ticket
 //! before the writer stores it and on a change inside its transaction (`apply`), and by the
-//! periodic time scan (`time`).
+//! periodic time scan (`time`, with `due` for SLA due times that move behind it).
 //!
 //! Every change of a ticket runs the updated rules through one function (`changed`), which
 //! also moves the clocks time rules measure from.
 //!
+//! What runs after what:
+//! - A change, whoever makes it, runs the updated rules once, in its transaction, after it
+//!   saved the row and wrote its trail and before the SLA is reconciled: a person's edit,
+//!   reply, note, merge or link; an SLA escalation that moves the ticket or raises its
+//!   priority, together with the assignee the new group picks (`update` is
+//!   `sla_escalation`); the pick automatic assignment makes for a new ticket, after the
+//!   created rules ran on the ticket as filed (`auto_assignment`).
+//! - The rules' own changes never run rules again: what created, updated and time rules set
+//!   (and the assignee a group picks after a rule moved the ticket there) is written directly,
+//!   folded into the change that ran them, not through `update_ticket`.
+//! - The SLA reconcile that follows may find a new breach (a raised priority brought in
+//!   another policy): its escalation is a timer job of its own, a later change, so each
+//!   escalation runs the rules once (`sla/mod.rs` bounds that chain).
+//! - On top of that a ticket on which rules acted [`LOOP_LIMIT`] times within
+//!   [`LOOP_WINDOW_MICROS`] is left to people (a webhook whose receiver changes it back).
+//!
 //! Rules are cached per node like SLA policies (`cache.rs`), together with the ids of the
 //! groups, agents and categories they name, so running them costs no query of its own: a desk
-//! without rules pays one cached read per operation. Rule actions are applied directly, not
-//! through `update_ticket`, so they never trigger updated rules again; on top of that a
-//! ticket on which rules acted [`LOOP_LIMIT`] times within [`LOOP_WINDOW_MICROS`] is left to
-//! people.
+//! without rules pays one cached read per operation.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -27,6 +40,7 @@ use crate::{Actor, CoreError, Desk, Result};
 
 mod apply;
 mod changed;
+mod due;
 mod time;
 
 pub(crate) use apply::{
@@ -34,6 +48,7 @@ pub(crate) use apply::{
     write_outcome,
 };
 pub(crate) use changed::{Change, Update};
+pub use due::{DUE_JOB, DueCall};
 pub use time::{WEBHOOK_JOB, WebhookCall};
 
 /// A ticket on which rules acted this often within [`LOOP_WINDOW_MICROS`] gets no more

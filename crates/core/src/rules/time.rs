@@ -3,9 +3,15 @@
 //! scan, reading one ordered range of that instant's index (migration 0012 for the clocks),
 //! and runs the rule on each in its own transaction. `rule_firings` makes a rule act once per
 //! ticket and period (the instant it measured from), however many nodes scan at once.
+//!
+//! The scan only moves forward. Every instant but the SLA due time is set to "now" when it
+//! moves, which is ahead of any scan's position (a scan stops at now minus the rule's age);
+//! a due time can move anywhere, and one that moves behind the scan is found by a job of
+//! its own (`due`).
 
 use frontline_domain::Status;
 use frontline_domain::rules::{Since, Trigger};
+use frontline_store::Conn;
 use frontline_store::rules::{Instant, RuleClocks};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -83,8 +89,8 @@ impl Desk {
         Ok(fired)
     }
 
-    /// Runs one time rule on one ticket, if the ticket is still in the period `period` and
-    /// the rule has not acted on it for that period.
+    /// Runs one time rule on one ticket in a transaction of its own; see
+    /// [`Desk::fire_time_rule_in`].
     async fn fire_time_rule(
         &self,
         set: &super::RuleSet,
@@ -93,9 +99,29 @@ impl Desk {
         period: i64,
         ticket_id: i64,
     ) -> Result<bool> {
-        let now = self.now();
         let mut tx = self.begin().await?;
-        let mut c = tx.conn();
+        let fired = self
+            .fire_time_rule_in(&mut tx.conn(), set, rule_id, instant, period, ticket_id)
+            .await?;
+        if fired {
+            tx.commit().await?;
+        }
+        Ok(fired)
+    }
+
+    /// Runs one time rule on one ticket, if the ticket is still in the period `period` and
+    /// the rule has not acted on it for that period, in the caller's transaction (which
+    /// holds nothing of it when this returns false).
+    pub(super) async fn fire_time_rule_in(
+        &self,
+        c: &mut Conn<'_>,
+        set: &super::RuleSet,
+        rule_id: i64,
+        instant: Instant,
+        period: i64,
+        ticket_id: i64,
+    ) -> Result<bool> {
+        let now = self.now();
         let Some(old) = c.ticket_for_update(ticket_id).await? else {
             return Ok(false);
         };
@@ -123,7 +149,7 @@ impl Desk {
             &cause,
             now,
         );
-        if out.is_empty() || !within_limit(&mut c, ticket_id, now).await? {
+        if out.is_empty() || !within_limit(c, ticket_id, now).await? {
             return Ok(false);
         }
         if !c
@@ -170,7 +196,7 @@ impl Desk {
             e
         }));
         c.bulk_events(&events).await?;
-        write_effects(set, &mut c, &t, &out.effects, now).await?;
+        write_effects(set, c, &t, &out.effects, now).await?;
         if t.status != old.status {
             let clocks = RuleClocks {
                 status_changed_at: Some(now.as_micros()),
@@ -179,9 +205,8 @@ impl Desk {
             c.set_rule_clocks(ticket_id, clocks).await?;
         }
         if changes_ticket {
-            self.reconcile_sla(&mut c, ticket_id, now, false).await?;
+            self.reconcile_sla(c, ticket_id, now, false).await?;
         }
-        tx.commit().await?;
         tracing::info!(ticket_id, rule_id, "time rule fired");
         Ok(true)
     }

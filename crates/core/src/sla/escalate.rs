@@ -19,8 +19,9 @@ use crate::notify::{self, Notification};
 use crate::{CoreError, Result};
 
 /// Escalates every breached target of the ticket that its policy escalates and that is not
-/// escalated yet (nor met meanwhile). When it raised the priority, the ticket's SLA must be
-/// reconciled again, as another policy may come into force.
+/// escalated yet (nor met meanwhile). When it changed the ticket, the caller runs the updated
+/// rules over the change and reconciles the SLA once more (a raised priority may bring in
+/// another policy).
 pub(super) async fn escalate(
     c: &mut Conn<'_>,
     ticket_id: i64,
@@ -39,8 +40,8 @@ pub(super) async fn escalate(
     if pending.is_empty() {
         return Ok(Escalated::Nothing);
     }
-    // The fields and the names the change events show; tags and watchers do not change.
-    let Some(before) = c.ticket_view_bare(ticket_id).await? else {
+    // The whole ticket, as the updated rules compare it with the escalated one.
+    let Some(before) = c.ticket_view(ticket_id).await? else {
         return Ok(Escalated::Nothing);
     };
     let mut t = before.row.clone();
@@ -130,22 +131,24 @@ pub(super) async fn escalate(
     for e in &events {
         c.insert_event(e).await?;
     }
-    Ok(if t.priority != before.row.priority {
-        Escalated::PriorityRaised
+    Ok(if t != before.row {
+        Escalated::Changed {
+            before: Box::new(before),
+        }
     } else {
-        Escalated::Done
+        Escalated::Notified
     })
 }
 
 /// What [`escalate`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 pub(super) enum Escalated {
     /// No breach waited for its escalation.
     Nothing,
-    /// Escalated; the ticket's priority stayed, so the same policy still applies.
-    Done,
-    /// Escalated and raised the priority, which may bring in another policy.
-    PriorityRaised,
+    /// Escalated without changing the ticket's fields (it notified, or had nothing to do).
+    Notified,
+    /// Escalated and saved the ticket under a new version; `before` is the ticket as it was.
+    Changed { before: Box<TicketView> },
 }
 
 /// The field changes an escalation can make, in the names people read.

@@ -8,7 +8,8 @@
 //! an event at its exact time, stores the new state, and queues a timer job for the next
 //! warning and breach. A stored `warned_at` / `breached_at` makes each of those happen once,
 //! whether a timer or a ticket change notices it first. `escalate` carries out a breach's
-//! escalation, in the timer job only (once per breach, by the stored `escalated_at`).
+//! escalation, in the timer job only (once per breach, by the stored `escalated_at`); an
+//! escalation that changes the ticket runs the updated rules once, like any other change.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -155,30 +156,44 @@ impl Desk {
     /// What an SLA timer does: brings the ticket's SLA state up to date as of now, which
     /// records a warning or breach that fell due, and escalates a breach as its policy says.
     /// Runs in the job's own transaction.
+    ///
+    /// An escalation that changes the ticket is one change, like a person's edit: the move,
+    /// the raised priority and the assignee the new group picks are saved under one new
+    /// version, the updated rules run once over it (`update` is `sla_escalation`), and the SLA
+    /// is reconciled once more under the policy that now applies. A breach that reconcile
+    /// finds under a policy the raised priority brought in is not escalated here: it queues a
+    /// timer of its own, a later change in its own transaction with its own run of the rules.
+    ///
+    /// So a chain of policies that raise each other takes one timer job a round, and ends:
+    /// escalation only raises the priority (three steps from P4 to P1), and a target escalates
+    /// once per cycle, as `escalated_at` stays with its breach when the policy changes, so a
+    /// chain has at most one round per target. Rules that lower the priority again each
+    /// round are stopped by their loop guard (`rules::LOOP_LIMIT`).
     pub async fn fire_sla_timer(&self, c: &mut Conn<'_>, ticket_id: i64) -> Result<()> {
         let now = self.now();
         // Locks the ticket as every change of it does, so a timer and a change take turns.
-        let Some(locked) = c.ticket_for_update(ticket_id).await? else {
+        if c.ticket_for_update(ticket_id).await?.is_none() {
             return Ok(());
-        };
-        self.reconcile_in(c, ticket_id, now, false, true).await?;
-        // A raised priority may bring in a policy under which another target is breached too,
-        // which escalates in turn; each target breaches once a cycle, so this ends quickly.
-        for _ in 0..4 {
-            let policies = self.sla_policies.get(c).await?;
-            let escalated = escalate::escalate(c, ticket_id, now, &policies).await?;
-            if escalated == escalate::Escalated::Nothing {
-                break;
-            }
-            self.assign_if_moved(c, ticket_id, locked.group_id, now)
-                .await?;
-            // Only the priority, of what escalation changes, decides which policy applies.
-            if escalated != escalate::Escalated::PriorityRaised {
-                break;
-            }
-            self.reconcile_in(c, ticket_id, now, false, true).await?;
         }
-        Ok(())
+        self.reconcile_in(c, ticket_id, now, false, true).await?;
+        let policies = self.sla_policies.get(c).await?;
+        let before = match escalate::escalate(c, ticket_id, now, &policies).await? {
+            escalate::Escalated::Changed { before } => before,
+            escalate::Escalated::Nothing | escalate::Escalated::Notified => return Ok(()),
+        };
+        self.assign_if_moved(c, ticket_id, before.row.group_id, now)
+            .await?;
+        let saved = c
+            .ticket_row(ticket_id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
+        let change = crate::rules::Change {
+            before: &before,
+            saved,
+            kind: crate::rules::Update::SlaEscalation,
+        };
+        self.ticket_changed(c, change, now).await?;
+        self.reconcile_in(c, ticket_id, now, false, false).await
     }
 
     /// Brings ticket `ticket_id`'s SLA state up to date as of `now`, inside the caller's
@@ -220,7 +235,11 @@ impl Desk {
         if policies.is_empty() && stored.is_empty() {
             return Ok(());
         }
-        reconcile::reconcile(c, ticket_id, now, &policies, stored, by_timer).await
+        let moved = reconcile::reconcile(c, ticket_id, now, &policies, stored, by_timer).await?;
+        match moved {
+            Some(due_at) => self.due_time_moved(c, ticket_id, due_at, now).await,
+            None => Ok(()),
+        }
     }
 }
 

@@ -19,6 +19,7 @@ use super::TIMER_JOB;
 use crate::{CoreError, Result};
 
 /// See [`Desk::reconcile_sla`]; `by_timer` when the SLA timer runs it (and escalates).
+/// Returns the ticket's new due time when it moved (time rules on it may need a job).
 pub(super) async fn reconcile(
     c: &mut Conn<'_>,
     ticket_id: i64,
@@ -26,10 +27,10 @@ pub(super) async fn reconcile(
     policies: &[(PolicyRow, Policy, Calendar)],
     stored: HashMap<String, TicketSlaRow>,
     by_timer: bool,
-) -> Result<()> {
+) -> Result<Option<i64>> {
     // Only the fields and the names the policies' conditions read.
     let Some(ticket) = c.ticket_view_bare(ticket_id).await? else {
-        return Ok(());
+        return Ok(None);
     };
     let (policy_id, escalates, clocks) = match applicable(&ticket, policies)? {
         Some((row, policy, calendar)) => {
@@ -195,7 +196,9 @@ pub(super) async fn reconcile(
         };
         c.enqueue_job(&job, now.as_micros()).await?;
     }
-    Ok(())
+    Ok(summary
+        .due_at
+        .filter(|_| summary.due_at != ticket.sla.due_at))
 }
 
 /// The stored form of `clock`, keeping when a warning was already given in this cycle.

@@ -199,7 +199,8 @@ impl Desk {
         }
         // A ticket filed to a group that assigns automatically, without an assignee, gets one
         // now that the batch's earlier tickets count towards the agents' load.
-        for ((i, _), row) in fresh.iter().zip(rows.iter_mut()) {
+        let mut picked = vec![false; rows.len()];
+        for (((i, _), row), was_picked) in fresh.iter().zip(rows.iter_mut()).zip(&mut picked) {
             if let (Some(group), None) = (row.group_id, row.assignee_id)
                 && let Some(pick) = self
                     .pick_assignee(c, group, row.category_id, creations[*i].now)
@@ -208,6 +209,7 @@ impl Desk {
                 c.set_new_ticket_assignee(row.id, pick.user_id).await?;
                 row.assignee_id = Some(pick.user_id);
                 events.push(pick.event(row.id, creations[*i].now));
+                *was_picked = true;
             }
         }
         if !tags.is_empty() {
@@ -224,6 +226,15 @@ impl Desk {
         }
         if !events.is_empty() {
             c.bulk_events(&events).await?;
+        }
+        // The pick is the assignment engine's change of the stored ticket (`assignment.rs`).
+        for (((i, _), row), _) in fresh
+            .iter()
+            .zip(rows.iter_mut())
+            .zip(&picked)
+            .filter(|p| *p.1)
+        {
+            *row = self.picked_on_creation(c, row, creations[*i].now).await?;
         }
         for ((i, _), row) in fresh.iter().zip(&rows) {
             let creation = creations[*i];

@@ -33,7 +33,7 @@ pub struct Facts {
 }
 
 /// The kinds of change an updated rule can ask about with the `update` field.
-pub const UPDATE_KINDS: [&str; 7] = [
+pub const UPDATE_KINDS: [&str; 9] = [
     // A public reply from the requester's side (the requester, a watcher, a mail from
     // someone who is not staff).
     "requester_reply",
@@ -48,6 +48,11 @@ pub const UPDATE_KINDS: [&str; 7] = [
     "merged_from",
     // A link to another ticket was added or removed.
     "link",
+    // An SLA escalation moved the ticket, raised its priority or had it assigned (the
+    // system made the change, no person).
+    "sla_escalation",
+    // Automatic assignment gave a new ticket an assignee (after the created rules ran).
+    "auto_assignment",
 ];
 
 /// What a condition looks at.

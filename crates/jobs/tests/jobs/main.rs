@@ -8,6 +8,7 @@ mod assignment;
 mod queue;
 mod rules;
 mod rules_changes;
+mod rules_system;
 mod sla_escalation;
 mod sla_queue;
 mod sla_timers;
