@@ -98,7 +98,8 @@ pub async fn create_link(
 #[utoipa::path(
     delete, path = "/api/v1/tickets/{id}/links/{kind}/{ticket}", tag = "tickets",
     params(("id" = i64, Path), ("kind" = String, Path, pattern = "^(related|parent_of|child_of|duplicate_of|duplicated_by)$"), ("ticket" = i64, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, description = "A ticket linked to itself", body = Problem)),
     security(("bearer" = []))
 )]
 pub async fn delete_link(
