@@ -58,6 +58,15 @@ done
 log "cargo test --profile $profile ${scope[*]} $*"
 cargo test --locked --profile "$profile" "${scope[@]}" "$@"
 
+# ---- The OpenAPI document against a running server (scripts/schemathesis.sh) ---------------
+# schemathesis (pinned, from PyPI, into a virtualenv under target/) checks status codes,
+# content types, response schemas and headers against the document, as the demo admin and
+# the demo requester, bounded in examples and time. FRONTLINE_SCHEMATHESIS=0 skips this block.
+if [[ "${FRONTLINE_SCHEMATHESIS:-1}" != "0" ]]; then
+  log "schemathesis: the OpenAPI document against frontline serve --demo"
+  FRONTLINE_BIN="$bin_dir/frontline" scripts/schemathesis.sh
+fi
+
 # ---- Three nodes on one PostgreSQL (crates/cli/tests/cli/sla_nodes.rs) --------------------------
 # 10,000 tickets whose SLA timers fall due during the test, one node killed with SIGKILL:
 # every warning and escalation exactly once and at most 5 s late. The bound is about the

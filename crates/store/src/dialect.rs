@@ -12,11 +12,6 @@ impl Conn<'_> {
             ""
         }
     }
-
-    /// Case-insensitive pattern match. SQLite's LIKE already ignores ASCII case.
-    pub(crate) fn ilike(&self) -> &'static str {
-        if self.is_postgres() { "ILIKE" } else { "LIKE" }
-    }
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.

@@ -1,7 +1,7 @@
 //! Frontline's storage: one code path over SQLite (embedded, the default) and PostgreSQL.
 //!
 //! The SQL is written once; `conn::on!` runs it on whichever connection type a deployment
-//! uses, and the few places where the two databases differ live in `dialect`. Every query
+//! uses, and the few places where the two databases differ live in `dialect` (and, for text and prefix matching, `patterns`). Every query
 //! is a method on [`Conn`], grouped by noun in the modules below; the core layer opens a
 //! [`Tx`] for each operation and calls them inside it.
 
@@ -23,6 +23,7 @@ pub mod links;
 pub mod list;
 pub mod mail;
 pub mod outbox;
+pub mod patterns;
 pub mod presence;
 pub mod queues;
 pub mod rules;

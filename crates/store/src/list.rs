@@ -9,7 +9,8 @@ use sqlx::AssertSqlSafe;
 use frontline_domain::Status;
 
 use crate::conn::on;
-use crate::dialect::{like_escape, status_in};
+use crate::dialect::status_in;
+use crate::patterns::{all_terms, starts_with};
 use crate::tickets::{TicketView, VIEW_COLUMNS};
 use crate::{Conn, Result};
 
@@ -76,6 +77,7 @@ pub struct TicketFilter {
     pub organization_id: Option<i64>,
     pub tag: Option<String>,
     pub updated_since: Option<i64>,
+    /// Every term of it in the subject or description, case ignored (see `patterns`).
     pub text: Option<String>,
     /// `(key, normalised value)` pairs that must all match.
     pub custom: Vec<(String, String)>,
@@ -142,7 +144,7 @@ impl Conn<'_> {
         after: Option<&[i64]>,
         limit: i64,
     ) -> Result<Vec<TicketView>> {
-        let ilike = self.ilike();
+        let pg = self.is_postgres();
         let mut w = Where::default();
         let f = filter;
         // The agent queue (several statuses, most urgent first) is read as one ordered range
@@ -177,10 +179,11 @@ impl Conn<'_> {
         }
         if let Some(path) = &f.category_path {
             let exact = w.bind(Value::Text(path.clone()));
-            let below = w.bind(Value::Text(format!("{}/%", like_escape(path))));
+            let below = starts_with(pg, "path", &format!("{path}/"), &mut |p| {
+                w.bind(Value::Text(p))
+            });
             w.clauses.push(format!(
-                "t.category_id IN (SELECT id FROM categories WHERE path = {exact} \
-                 OR path LIKE {below} ESCAPE '\\')"
+                "t.category_id IN (SELECT id FROM categories WHERE path = {exact} OR {below})"
             ));
         }
         if let Some(tag) = &f.tag {
@@ -204,10 +207,10 @@ impl Conn<'_> {
             w.clauses.push(format!("t.updated_at >= {m}"));
         }
         if let Some(text) = &f.text {
-            let m = w.bind(Value::Text(format!("%{}%", like_escape(text))));
-            w.clauses.push(format!(
-                "(t.subject {ilike} {m} ESCAPE '\\' OR t.description {ilike} {m} ESCAPE '\\')"
-            ));
+            let columns = ["t.subject", "t.description"];
+            if let Some(all) = all_terms(pg, &columns, text, &mut |p| w.bind(Value::Text(p))) {
+                w.clauses.push(all);
+            }
         }
         for (key, value) in &f.custom {
             let k = w.bind(Value::Text(key.clone()));

@@ -5,7 +5,8 @@
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
-use crate::dialect::{like_escape, status_in};
+use crate::dialect::status_in;
+use crate::patterns::{all_terms, starts_with};
 use crate::{Conn, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -153,7 +154,7 @@ impl Conn<'_> {
         if counts.is_empty() {
             return Ok(Vec::new());
         }
-        let ilike = self.ilike();
+        let pg = self.is_postgres();
         let mut values = Vec::new();
         let selects: Vec<String> = counts
             .iter()
@@ -161,7 +162,7 @@ impl Conn<'_> {
             .map(|(k, (q, cap))| {
                 format!(
                     "SELECT CAST({k} AS BIGINT), {}",
-                    counted(q, *cap, ilike, &mut values)
+                    counted(q, *cap, pg, &mut values)
                 )
             })
             .collect();
@@ -192,7 +193,7 @@ fn bind(values: &mut Vec<Value>, v: Value) -> String {
 }
 
 /// `q` as a scalar subquery counting up to `cap`, its values appended to `values`.
-fn counted(q: &ViewCount, cap: i64, ilike: &str, values: &mut Vec<Value>) -> String {
+fn counted(q: &ViewCount, cap: i64, pg: bool, values: &mut Vec<Value>) -> String {
     if q.group_ids.as_ref().is_some_and(Vec::is_empty) {
         return "CAST(0 AS BIGINT)".to_owned();
     }
@@ -225,21 +226,22 @@ fn counted(q: &ViewCount, cap: i64, ilike: &str, values: &mut Vec<Value>) -> Str
     }
     if let Some(path) = &q.category_path {
         let exact = bind(values, Value::Text(path.clone()));
-        let below = bind(values, Value::Text(format!("{}/%", like_escape(path))));
+        let below = starts_with(pg, "path", &format!("{path}/"), &mut |p| {
+            bind(values, Value::Text(p))
+        });
         clauses.push(format!(
-            "category_id IN (SELECT id FROM categories WHERE path = {exact} \
-             OR path LIKE {below} ESCAPE '\\')"
+            "category_id IN (SELECT id FROM categories WHERE path = {exact} OR {below})"
         ));
     }
     if let Some(since) = q.updated_since {
         let m = bind(values, Value::Int(since));
         clauses.push(format!("updated_at >= {m}"));
     }
-    if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let m = bind(values, Value::Text(format!("%{}%", like_escape(text))));
-        clauses.push(format!(
-            "(subject {ilike} {m} ESCAPE '\\' OR description {ilike} {m} ESCAPE '\\')"
-        ));
+    if let Some(text) = &q.text {
+        let columns = ["subject", "description"];
+        if let Some(all) = all_terms(pg, &columns, text, &mut |p| bind(values, Value::Text(p))) {
+            clauses.push(all);
+        }
     }
     let cap_mark = bind(values, Value::Int(cap));
     let where_sql = if clauses.is_empty() {

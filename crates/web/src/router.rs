@@ -15,7 +15,6 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::canned;
 use crate::api::desk::{
     assignment, categories, custom_fields, groups, organizations, priority_matrix,
     sla as sla_config, users,
@@ -28,6 +27,7 @@ use crate::api::tickets::{
     attachments, comments, create, events, get, links, list, merge, sla, update,
 };
 use crate::api::views::{change as views_change, list as views_list};
+use crate::api::{canned, contract};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::{metrics, ops};
@@ -149,11 +149,14 @@ fn api() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document, generated from the handlers.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().split_for_parts().1
+    let mut doc = api().split_for_parts().1;
+    contract::complete(&mut doc);
+    doc
 }
 
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = api().split_for_parts();
+    let (api, mut doc) = api().split_for_parts();
+    contract::complete(&mut doc);
     let doc = std::sync::Arc::new(doc);
     Router::new()
         .merge(api)

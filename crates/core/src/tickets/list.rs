@@ -20,6 +20,7 @@ pub struct ListQuery {
     pub organization: Option<String>,
     pub tag: Option<Tag>,
     pub updated_since: Option<Timestamp>,
+    /// Words (or "quoted phrases") that must all be in the subject or description.
     pub text: Option<String>,
     /// `cf.<key>=<value>` filters, raw; checked against the field definitions.
     pub custom: Vec<(String, String)>,

@@ -9,12 +9,7 @@ use frontline_store::list::{Sort, SortKey, TicketFilter};
 use frontline_store::{Result, Store};
 use support::{add_user, ticket, user};
 
-support::stories!(
-    text_search_beyond_ascii
-        on sqlite #[ignore = "bug: on SQLite, text search ignores case only for ASCII letters"],
-    category_subtree_keeps_case
-        on sqlite #[ignore = "bug: on SQLite, a category filter also matches other-cased paths"],
-);
+support::stories!(text_search_beyond_ascii, category_subtree_keeps_case);
 
 const BY_CREATED: Sort = Sort {
     key: SortKey::Created,

@@ -10,8 +10,14 @@ use frontline_store::list::{Sort, SortKey, TicketFilter};
 use frontline_store::users::OrganizationRow;
 use frontline_store::{Result, Store};
 use support::desk::{self, Desk, Seeded, all_sorts, ids, list_all};
+use support::{add_ticket, add_user, ticket, user};
 
-support::stories!(filters, text_search, requester_visibility);
+support::stories!(
+    filters,
+    text_search,
+    text_search_every_word,
+    requester_visibility
+);
 
 const BY_CREATED: Sort = Sort {
     key: SortKey::Created,
@@ -219,11 +225,17 @@ async fn filters(store: &Store) -> Result<()> {
 async fn text_search(store: &Store) -> Result<()> {
     store.migrate().await?;
     let desk = desk::seed(store).await?;
+    // Every word, each in the subject or the description.
     let mentions = |needle: &str| {
-        let needle = needle.to_lowercase();
+        let words: Vec<String> = needle.split_whitespace().map(str::to_lowercase).collect();
         move |t: &Seeded| {
-            t.row.subject.to_lowercase().contains(&needle)
-                || t.row.description.to_lowercase().contains(&needle)
+            let (subject, description) = (
+                t.row.subject.to_lowercase(),
+                t.row.description.to_lowercase(),
+            );
+            words
+                .iter()
+                .all(|w| subject.contains(w) || description.contains(w))
         }
     };
     // Case does not matter, in the subject or the description; `%`, `_` and `\` mean
@@ -266,6 +278,64 @@ async fn text_search(store: &Store) -> Result<()> {
         let got = list_all(store, &f, BY_CREATED, 7).await?;
         let got: Vec<&str> = got.iter().map(|t| t.row.subject.as_str()).collect();
         assert_eq!(got, subjects, "text {needle:?}");
+    }
+    Ok(())
+}
+
+/// `q` finds tickets by words: every word, in any order, each in the subject or the
+/// description; a "quoted phrase" is one term.
+async fn text_search_every_word(store: &Store) -> Result<()> {
+    store.migrate().await?;
+    let requester = add_user(store, &user("anna@acme.test", "requester")).await?;
+    for (i, (subject, description)) in [
+        ("Password reset needed", "Locked out since Monday"),
+        ("Reset my password, please", "The old one expired"),
+        ("Printer reset", "It blinks orange"),
+        ("Cannot sign in", "I think my PASSWORD needs a reset"),
+        ("New password", "Works now"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut row = ticket(requester, subject);
+        row.description = description.into();
+        row.created_at += i64::try_from(i).unwrap_or_default();
+        add_ticket(store, &row).await?;
+    }
+    let both = [
+        "Password reset needed",
+        "Reset my password, please",
+        "Cannot sign in",
+    ];
+    for (needle, want) in [
+        ("password reset", &both[..]),
+        ("reset password", &both[..]),
+        ("  RESET   Password ", &both[..]),
+        (r#""password reset""#, &["Password reset needed"][..]),
+        (
+            r#"reset "password, please""#,
+            &["Reset my password, please"][..],
+        ),
+        ("reset orange", &["Printer reset"][..]),
+        ("password monday expired", &[][..]),
+        (
+            r#""""#,
+            &[
+                "Password reset needed",
+                "Reset my password, please",
+                "Printer reset",
+                "Cannot sign in",
+                "New password",
+            ][..],
+        ),
+    ] {
+        let f = TicketFilter {
+            text: Some(needle.into()),
+            ..Default::default()
+        };
+        let got = list_all(store, &f, BY_CREATED, 2).await?;
+        let got: Vec<&str> = got.iter().map(|t| t.row.subject.as_str()).collect();
+        assert_eq!(got, want, "text {needle:?}");
     }
     Ok(())
 }

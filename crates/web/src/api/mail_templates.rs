@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::time;
-use crate::extract::{ApiJson, ApiPath, Auth};
+use crate::extract::{Allowed, MailTemplates};
+use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -61,7 +62,7 @@ pub struct MailTemplateBody {
     security(("bearer" = [])))]
 pub async fn list_mail_templates(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<MailTemplates>,
 ) -> ApiResult<Json<MailTemplateList>> {
     let items = state.desk.mail_templates(&actor).await?;
     Ok(Json(MailTemplateList {
@@ -75,7 +76,7 @@ pub async fn list_mail_templates(
     security(("bearer" = [])))]
 pub async fn get_mail_template(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<MailTemplates>,
     ApiPath(name): ApiPath<String>,
 ) -> ApiResult<Json<MailTemplateItem>> {
     let t = state.desk.mail_template(&actor, &name).await?;
@@ -90,7 +91,7 @@ pub async fn get_mail_template(
     security(("bearer" = [])))]
 pub async fn put_mail_template(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<MailTemplates>,
     ApiPath(name): ApiPath<String>,
     body: ApiJson<MailTemplateBody>,
 ) -> ApiResult<Json<MailTemplateItem>> {
@@ -111,7 +112,7 @@ pub async fn put_mail_template(
     security(("bearer" = [])))]
 pub async fn reset_mail_template(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<MailTemplates>,
     ApiPath(name): ApiPath<String>,
 ) -> ApiResult<Json<MailTemplateItem>> {
     let t = state.desk.reset_mail_template(&actor, &name).await?;

@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::Fields;
-use crate::extract::{ApiJson, ApiPath, Auth};
+use crate::extract::{Allowed, Mailboxes};
+use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -95,16 +96,6 @@ fn smtp_url(text: &str) -> Result<SmtpUrl, DomainError> {
     SmtpUrl::parse(text.trim()).map_err(|e| DomainError::new("smtp", e.to_string()))
 }
 
-/// Only administrators manage mailboxes; checked before the body, so others learn nothing
-/// from its validation.
-fn admin_only(actor: &Actor) -> ApiResult<()> {
-    if actor.role.can_administer() {
-        Ok(())
-    } else {
-        Err(CoreError::forbidden("only admins may manage mailboxes").into())
-    }
-}
-
 /// The mailbox `id` as it is now.
 async fn current(state: &AppState, actor: &Actor, id: i64) -> ApiResult<MailboxItem> {
     state
@@ -122,7 +113,7 @@ async fn current(state: &AppState, actor: &Actor, id: i64) -> ApiResult<MailboxI
     security(("bearer" = [])))]
 pub async fn list_mailboxes(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Mailboxes>,
 ) -> ApiResult<Json<MailboxList>> {
     let items = state.desk.mailboxes(Some(&actor)).await?;
     Ok(Json(MailboxList {
@@ -138,10 +129,9 @@ pub async fn list_mailboxes(
     security(("bearer" = [])))]
 pub async fn create_mailbox(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Mailboxes>,
     body: ApiJson<CreateMailbox>,
 ) -> ApiResult<(StatusCode, Json<MailboxItem>)> {
-    admin_only(&actor)?;
     let b = body.value;
     let mut f = Fields::default();
     let address = f.take(Email::parse("address", b.address.trim()));
@@ -175,11 +165,10 @@ pub async fn create_mailbox(
     security(("bearer" = [])))]
 pub async fn update_mailbox(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Mailboxes>,
     ApiPath(id): ApiPath<i64>,
     body: ApiJson<UpdateMailbox>,
 ) -> ApiResult<Json<MailboxItem>> {
-    admin_only(&actor)?;
     let b = body.value;
     let mut f = Fields::default();
     let imap = b
@@ -209,7 +198,7 @@ pub async fn update_mailbox(
     security(("bearer" = [])))]
 pub async fn disable_mailbox(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Mailboxes>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<MailboxItem>> {
     state
@@ -225,7 +214,7 @@ pub async fn disable_mailbox(
     security(("bearer" = [])))]
 pub async fn enable_mailbox(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Mailboxes>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<MailboxItem>> {
     state

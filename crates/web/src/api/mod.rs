@@ -1,6 +1,7 @@
 //! The REST API, one folder or file per resource and one function per verb.
 
 pub mod canned;
+pub mod contract;
 pub mod desk;
 pub mod jobs;
 pub mod mail_templates;

@@ -7,6 +7,7 @@ mod support;
 mod bad_bodies;
 mod bad_queries;
 mod conversation;
+mod forbidden;
 mod jobs;
 mod mail_templates;
 mod mailboxes;

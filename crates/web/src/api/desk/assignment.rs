@@ -10,7 +10,8 @@ use frontline_domain::{CategoryPath, Email};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::extract::{ApiJson, ApiPath, Auth};
+use crate::extract::{Allowed, Configure, ReadDesk};
+use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -27,7 +28,7 @@ pub struct Assignment {
     security(("bearer" = [])))]
 pub async fn get_assignment(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<ReadDesk>,
     ApiPath(name): ApiPath<String>,
 ) -> ApiResult<Json<Assignment>> {
     let mode = state.desk.group_assignment(&actor, &name).await?;
@@ -41,7 +42,7 @@ pub async fn get_assignment(
     security(("bearer" = [])))]
 pub async fn put_assignment(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Configure>,
     ApiPath(name): ApiPath<String>,
     body: ApiJson<Assignment>,
 ) -> ApiResult<Json<Assignment>> {
@@ -69,7 +70,7 @@ pub struct Availability {
     security(("bearer" = [])))]
 pub async fn put_availability(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Configure>,
     ApiPath(email): ApiPath<String>,
     body: ApiJson<Availability>,
 ) -> ApiResult<Json<Availability>> {
@@ -102,7 +103,7 @@ pub struct CategorySkill {
     security(("bearer" = [])))]
 pub async fn put_category_skill(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<CategorySkill>,
 ) -> ApiResult<Json<CategorySkill>> {
     let b = body.value;

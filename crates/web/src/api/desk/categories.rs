@@ -8,6 +8,7 @@ use frontline_domain::CategoryPath;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::extract::{Allowed, Configure};
 use crate::extract::{ApiJson, Auth};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
@@ -60,7 +61,7 @@ pub async fn list_categories(
     security(("bearer" = [])))]
 pub async fn create_category(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<CreateCategory>,
 ) -> ApiResult<(StatusCode, Json<Category>)> {
     let path = CategoryPath::parse("path", &body.value.path)?;

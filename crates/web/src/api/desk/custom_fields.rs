@@ -7,6 +7,7 @@ use frontline_domain::CustomFieldDef;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::extract::{Allowed, Configure};
 use crate::extract::{ApiJson, Auth};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
@@ -37,7 +38,7 @@ pub async fn list_custom_fields(
     security(("bearer" = [])))]
 pub async fn create_custom_field(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<CustomFieldDef>,
 ) -> ApiResult<(StatusCode, Json<CustomFieldDef>)> {
     let def = state

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::Fields;
-use crate::extract::{ApiJson, ApiPath, Auth};
+use crate::extract::{Allowed, Configure, ReadDesk};
+use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -45,7 +46,7 @@ pub struct GroupMembers {
     responses((status = 200, body = GroupList), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list_groups(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<ReadDesk>,
 ) -> ApiResult<Json<GroupList>> {
     let items = state.desk.groups(&actor).await?;
     Ok(Json(GroupList {
@@ -66,7 +67,7 @@ pub async fn list_groups(
     security(("bearer" = [])))]
 pub async fn create_group(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<CreateGroup>,
 ) -> ApiResult<(StatusCode, Json<Group>)> {
     let g = state
@@ -90,7 +91,7 @@ pub async fn create_group(
     security(("bearer" = [])))]
 pub async fn set_members(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Configure>,
     ApiPath(name): ApiPath<String>,
     body: ApiJson<GroupMembers>,
 ) -> ApiResult<Json<serde_json::Value>> {

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::time;
-use crate::extract::{ApiJson, ApiPath, Auth};
+use crate::extract::{Allowed, Configure, ReadDesk};
+use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -59,7 +60,7 @@ pub struct UpdateOrganization {
     responses((status = 200, body = OrganizationList), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list_organizations(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<ReadDesk>,
 ) -> ApiResult<Json<OrganizationList>> {
     let items = state.desk.organizations(&actor).await?;
     Ok(Json(OrganizationList {
@@ -72,7 +73,7 @@ pub async fn list_organizations(
     security(("bearer" = [])))]
 pub async fn create_organization(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<CreateOrganization>,
 ) -> ApiResult<(StatusCode, Json<Organization>)> {
     let b = body.value;
@@ -91,7 +92,7 @@ pub async fn create_organization(
     security(("bearer" = [])))]
 pub async fn update_organization(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Configure>,
     ApiPath(id): ApiPath<i64>,
     body: ApiJson<UpdateOrganization>,
 ) -> ApiResult<Json<Organization>> {

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use frontline_domain::PriorityMatrix;
 
+use crate::extract::{Allowed, Configure};
 use crate::extract::{ApiJson, Auth};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
@@ -26,7 +27,7 @@ pub async fn get_matrix(
     security(("bearer" = [])))]
 pub async fn put_matrix(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<PriorityMatrix>,
 ) -> ApiResult<Json<PriorityMatrix>> {
     Ok(Json(

@@ -12,7 +12,8 @@ use frontline_domain::sla::Policy;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::extract::{ApiJson, Auth};
+use crate::extract::ApiJson;
+use crate::extract::{Allowed, Configure, ReadDesk};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -37,10 +38,10 @@ pub struct CalendarList {
 }
 
 #[utoipa::path(get, path = "/api/v1/calendars", tag = "configuration",
-    responses((status = 200, body = CalendarList)), security(("bearer" = [])))]
+    responses((status = 200, body = CalendarList), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list_calendars(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<ReadDesk>,
 ) -> ApiResult<Json<CalendarList>> {
     let items = state
         .desk
@@ -67,7 +68,7 @@ pub async fn list_calendars(
     security(("bearer" = [])))]
 pub async fn create_calendar(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<CalendarBody>,
 ) -> ApiResult<(StatusCode, Json<CalendarBody>)> {
     let b = body.value;
@@ -121,10 +122,10 @@ pub struct PolicyList {
 }
 
 #[utoipa::path(get, path = "/api/v1/sla-policies", tag = "configuration",
-    responses((status = 200, body = PolicyList)), security(("bearer" = [])))]
+    responses((status = 200, body = PolicyList), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list_policies(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<ReadDesk>,
 ) -> ApiResult<Json<PolicyList>> {
     let items = state
         .desk
@@ -143,7 +144,7 @@ pub async fn list_policies(
     security(("bearer" = [])))]
 pub async fn create_policy(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<PolicyBody>,
 ) -> ApiResult<(StatusCode, Json<PolicyItem>)> {
     let b = body.value;

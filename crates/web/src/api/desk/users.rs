@@ -11,8 +11,9 @@ use utoipa::ToSchema;
 
 use crate::api::{Fields, time};
 use crate::extract::unknown_parameter;
+use crate::extract::{AddPeople, Allowed, ReadDesk};
 use crate::extract::{ApiJson, Auth, Cursor, PageParams, QueryPairs, paginate};
-use crate::problem::{ApiResult, Problem};
+use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -57,33 +58,52 @@ pub struct CreateUser {
     pub password: Option<String>,
 }
 
+/// The caller, as their token names them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    /// requester, agent, manager or admin.
+    #[schema(pattern = "^(requester|agent|manager|admin)$")]
+    pub role: String,
+}
+
 #[utoipa::path(
     get, path = "/api/v1/users/me", tag = "people",
-    responses((status = 200, body = User), (status = 401, body = Problem)),
+    responses((status = 200, body = Me)),
     security(("bearer" = []))
 )]
-pub async fn me(Auth(actor): Auth) -> Json<serde_json::Value> {
-    Json(serde_json::json!({
-        "id": actor.id, "email": actor.email, "name": actor.name, "role": actor.role.as_str(),
-    }))
+pub async fn me(Auth(actor): Auth) -> Json<Me> {
+    Json(Me {
+        id: actor.id,
+        email: actor.email,
+        name: actor.name,
+        role: actor.role.as_str().to_owned(),
+    })
 }
 
 #[utoipa::path(
     get, path = "/api/v1/users", tag = "people",
-    params(("role" = Option<String>, Query), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
+    params(("role" = Option<String>, Query, pattern = "^(requester|agent|manager|admin)$", description = "requester, agent, manager or admin"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "1–200, default 50"), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = UserPage), (status = 403, body = Problem)),
     security(("bearer" = []))
 )]
 pub async fn list_users(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<ReadDesk>,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<UserPage>> {
     let mut role = None;
     let mut rest = Vec::new();
     for (k, v) in pairs {
         match k.as_str() {
-            "role" => role = Some(Role::parse(&v)?),
+            "role" => {
+                role = Some(
+                    Role::parse(&v)
+                        .map_err(|e| ApiError::field(StatusCode::BAD_REQUEST, "role", e.message))?,
+                )
+            }
             "limit" | "cursor" => rest.push((k, v)),
             other => return Err(unknown_parameter(other)),
         }
@@ -114,7 +134,7 @@ pub async fn list_users(
 )]
 pub async fn create_user(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<AddPeople>,
     body: ApiJson<CreateUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
     let b = body.value;
@@ -123,9 +143,7 @@ pub async fn create_user(
     let role = f.take(Role::parse(&b.role));
     f.finish()?;
     let (Some(email), Some(role)) = (email, role) else {
-        return Err(crate::problem::ApiError::bad_request(
-            "the person could not be read",
-        ));
+        return Err(ApiError::bad_request("the person could not be read"));
     };
     let new = NewUser {
         email,

@@ -8,7 +8,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Job;
-use crate::extract::{Auth, Cursor, PageParams, QueryPairs, paginate, unknown_parameter};
+use crate::extract::{Allowed, JobQueue};
+use crate::extract::{Cursor, PageParams, QueryPairs, paginate, unknown_parameter};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
@@ -21,14 +22,14 @@ pub struct JobPage {
 #[utoipa::path(
     get, path = "/api/v1/jobs", tag = "operations",
     params(
-        ("state" = Option<String>, Query, description = "queued, done or dead; every state when left out"),
-        ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
+        ("state" = Option<String>, Query, pattern = "^(queued|done|dead)$", description = "queued, done or dead; every state when left out"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "1–200, default 50"), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = JobPage), (status = 400, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = []))
 )]
 pub async fn list_jobs(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<JobQueue>,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<JobPage>> {
     let mut wanted = None;

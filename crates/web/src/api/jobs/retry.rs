@@ -4,7 +4,8 @@ use axum::Json;
 use axum::extract::State;
 
 use super::Job;
-use crate::extract::{ApiPath, Auth};
+use crate::extract::ApiPath;
+use crate::extract::{Allowed, JobQueue};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -17,7 +18,7 @@ use crate::state::AppState;
 )]
 pub async fn retry_job(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<JobQueue>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Job>> {
     Ok(Json(Job::from(state.desk.retry_job(&actor, id).await?)))

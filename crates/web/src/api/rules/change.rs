@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use frontline_domain::rules::Rule;
 
 use super::RuleItem;
-use crate::extract::{ApiJson, ApiPath, Auth};
+use crate::extract::{Allowed, Automation};
+use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -16,7 +17,7 @@ use crate::state::AppState;
     security(("bearer" = [])))]
 pub async fn create_rule(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Automation>,
     body: ApiJson<Rule>,
 ) -> ApiResult<(StatusCode, Json<RuleItem>)> {
     let added = state.desk.add_rule(&actor, body.value).await?;
@@ -31,7 +32,7 @@ pub async fn create_rule(
     security(("bearer" = [])))]
 pub async fn replace_rule(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Automation>,
     ApiPath(id): ApiPath<i64>,
     body: ApiJson<Rule>,
 ) -> ApiResult<Json<RuleItem>> {
@@ -45,7 +46,7 @@ pub async fn replace_rule(
     security(("bearer" = [])))]
 pub async fn delete_rule(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Automation>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     state.desk.delete_rule(&actor, id).await?;

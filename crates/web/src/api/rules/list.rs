@@ -6,7 +6,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{RuleItem, RuleList};
-use crate::extract::{ApiJson, Auth};
+use crate::extract::ApiJson;
+use crate::extract::{Allowed, Automation};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -14,7 +15,7 @@ use crate::state::AppState;
     responses((status = 200, body = RuleList), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list_rules(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Automation>,
 ) -> ApiResult<Json<RuleList>> {
     let items = state.desk.rules(&actor).await?;
     Ok(Json(RuleList {
@@ -34,7 +35,7 @@ pub struct RuleOrder {
     security(("bearer" = [])))]
 pub async fn reorder_rules(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    Allowed { actor, .. }: Allowed<Automation>,
     body: ApiJson<RuleOrder>,
 ) -> ApiResult<Json<RuleList>> {
     let items = state.desk.reorder_rules(&actor, &body.value.ids).await?;

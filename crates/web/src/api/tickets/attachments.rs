@@ -14,7 +14,7 @@ use crate::state::AppState;
 #[utoipa::path(
     get, path = "/api/v1/tickets/{id}/attachments/{attachment_id}", tag = "tickets",
     params(("id" = i64, Path), ("attachment_id" = i64, Path)),
-    responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 404, body = Problem)),
+    responses((status = 200, description = "The file, with the content type it was uploaded with", content_type = "*/*"), (status = 404, body = Problem)),
     security(("bearer" = []))
 )]
 pub async fn download_attachment(

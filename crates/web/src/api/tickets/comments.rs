@@ -85,7 +85,7 @@ pub struct CreateComment {
 
 #[utoipa::path(
     get, path = "/api/v1/tickets/{id}/comments", tag = "tickets",
-    params(("id" = i64, Path), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
+    params(("id" = i64, Path), ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "1–200, default 50"), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = CommentPage), (status = 404, body = Problem)),
     security(("bearer" = []))
 )]

@@ -19,7 +19,8 @@ use crate::state::AppState;
 #[utoipa::path(
     post, path = "/api/v1/tickets", tag = "tickets",
     request_body = CreateTicket,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$",
+        description = "Makes retries safe: 1 to 255 visible ASCII characters")),
     responses(
         (status = 201, description = "Created", body = Ticket),
         (status = 200, description = "Already created with this Idempotency-Key", body = Ticket),

@@ -12,7 +12,9 @@ use crate::api::{nullable, time};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Ticket {
     pub id: i64,
+    /// As given, trimmed of leading and trailing white space.
     pub subject: String,
+    /// As given, trimmed of leading and trailing white space.
     pub description: String,
     /// new, open, pending, on_hold, resolved or closed.
     pub status: String,
@@ -100,7 +102,10 @@ pub struct TicketPage {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTicket {
+    /// One line. Leading and trailing white space is trimmed; what is left must not be empty
+    /// or hold control characters.
     pub subject: String,
+    /// Leading and trailing white space is trimmed; at most 100,000 characters.
     #[serde(default)]
     pub description: String,
     /// incident (default), service_request, question or problem.
@@ -134,7 +139,10 @@ pub struct CreateTicket {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTicket {
+    /// One line. Leading and trailing white space is trimmed; what is left must not be empty
+    /// or hold control characters.
     pub subject: Option<String>,
+    /// Leading and trailing white space is trimmed; at most 100,000 characters.
     pub description: Option<String>,
     pub status: Option<String>,
     #[serde(rename = "type")]

@@ -55,7 +55,7 @@ pub struct EventPage {
 /// Requesters see no internal events (notes).
 #[utoipa::path(
     get, path = "/api/v1/tickets/{id}/events", tag = "tickets",
-    params(("id" = i64, Path), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
+    params(("id" = i64, Path), ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "1–200, default 50"), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = EventPage), (status = 404, body = Problem)),
     security(("bearer" = []))
 )]

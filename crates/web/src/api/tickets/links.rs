@@ -17,6 +17,7 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Link {
     /// related, parent_of, child_of, duplicate_of, duplicated_by.
+    #[schema(pattern = "^(related|parent_of|child_of|duplicate_of|duplicated_by)$")]
     pub kind: String,
     pub ticket: i64,
     pub created_at: String,
@@ -35,6 +36,8 @@ impl From<TicketLink> for Link {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateLink {
+    /// related, parent_of, child_of, duplicate_of or duplicated_by.
+    #[schema(pattern = "^(related|parent_of|child_of|duplicate_of|duplicated_by)$")]
     pub kind: String,
     pub ticket: i64,
 }
@@ -44,8 +47,14 @@ pub struct LinkList {
     pub items: Vec<Link>,
 }
 
+/// A link kind in the body: a 422 when it is none.
 fn kind(text: &str) -> Result<LinkKind, ApiError> {
     LinkKind::parse(text).map_err(ApiError::from)
+}
+
+/// A link kind in the path: a 400 when it is none, as for any path that does not parse.
+fn path_kind(text: &str) -> Result<LinkKind, ApiError> {
+    LinkKind::parse(text).map_err(|e| ApiError::field(StatusCode::BAD_REQUEST, "kind", e.message))
 }
 
 #[utoipa::path(
@@ -88,8 +97,9 @@ pub async fn create_link(
 
 #[utoipa::path(
     delete, path = "/api/v1/tickets/{id}/links/{kind}/{ticket}", tag = "tickets",
-    params(("id" = i64, Path), ("kind" = String, Path), ("ticket" = i64, Path)),
-    responses((status = 204), (status = 404, body = Problem)),
+    params(("id" = i64, Path), ("kind" = String, Path, pattern = "^(related|parent_of|child_of|duplicate_of|duplicated_by)$"), ("ticket" = i64, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, description = "A ticket linked to itself", body = Problem)),
     security(("bearer" = []))
 )]
 pub async fn delete_link(
@@ -99,7 +109,7 @@ pub async fn delete_link(
 ) -> ApiResult<StatusCode> {
     state
         .desk
-        .unlink_tickets(&actor, id, kind(&link_kind)?, other)
+        .unlink_tickets(&actor, id, path_kind(&link_kind)?, other)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

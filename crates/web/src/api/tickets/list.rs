@@ -26,11 +26,13 @@ use crate::state::AppState;
 )]
 pub struct TicketListParams {
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
     /// priority, created, updated, due (SLA due soonest, overdue first, none last); `-`
     /// prefix for descending. Default `-created`.
+    #[param(pattern = "^-?(priority|created|updated|due)$")]
     sort: Option<String>,
     status: Option<String>,
     priority: Option<String>,
@@ -47,7 +49,9 @@ pub struct TicketListParams {
     tag: Option<String>,
     /// RFC 3339; tickets changed at or after it.
     updated_since: Option<String>,
-    /// Words in the subject or description.
+    /// Words in the subject or description: a ticket matches when every word is in one of
+    /// them, in any order and ignoring case; a "quoted phrase" is one word. Up to 200
+    /// characters are read.
     q: Option<String>,
     /// `breached` (an SLA target breached) or `due_within:<minutes>` (due within that many
     /// minutes, not overdue yet; 1–525600).

@@ -45,7 +45,7 @@ pub async fn get_view(
 
 #[utoipa::path(get, path = "/api/v1/views/{id}/tickets", tag = "views",
     params(("id" = i64, Path, description = "View id"),
-        ("limit" = Option<i64>, Query, description = "1–200, default 50"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "1–200, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses((status = 200, body = TicketPage), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)),
