@@ -1,5 +1,7 @@
-//! Browser sessions (kept by the hash of their cookie) and the failed sign-ins that throttle
-//! further attempts per account and per client address.
+//! Browser sessions (kept by the hash of their cookie), the browsers known to have signed in
+//! to an account before (by the hash of their device cookie), and the failed sign-ins that
+//! throttle further attempts. The keys of failures and what they mean are the core's
+//! (`frontline_core::sessions`); here they are opaque strings with times.
 
 use sqlx::FromRow;
 
@@ -119,10 +121,18 @@ impl Conn<'_> {
         Ok(())
     }
 
-    /// Removes sessions that ran out and failures older than `failures_before`.
+    /// Removes sessions and known browsers that ran out, and failures older than
+    /// `failures_before`.
     pub async fn prune_sessions(&mut self, now: i64, failures_before: i64) -> Result<()> {
         on!(self, |c| sqlx::query(
             "DELETE FROM sessions WHERE expires_at <= $1"
+        )
+        .bind(now)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+        on!(self, |c| sqlx::query(
+            "DELETE FROM known_devices WHERE expires_at <= $1"
         )
         .bind(now)
         .execute(&mut *c)
@@ -150,14 +160,14 @@ impl Conn<'_> {
         Ok(())
     }
 
-    /// Failed sign-ins under `key` at or after `since`.
-    pub async fn sign_in_failures(&mut self, key: &str, since: i64) -> Result<i64> {
+    /// The times of the failed sign-ins under `key` at or after `since`, oldest first.
+    pub async fn sign_in_failure_times(&mut self, key: &str, since: i64) -> Result<Vec<i64>> {
         Ok(on!(self, |c| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sign_in_failures WHERE key = $1 AND at >= $2"
+            "SELECT at FROM sign_in_failures WHERE key = $1 AND at >= $2 ORDER BY at, id"
         )
         .bind(key)
         .bind(since)
-        .fetch_one(c)
+        .fetch_all(c)
         .await?))
     }
 
@@ -171,5 +181,38 @@ impl Conn<'_> {
         .await?
         .rows_affected());
         Ok(())
+    }
+
+    /// Remembers a browser that signed in to `user_id`, until `expires_at`.
+    pub async fn insert_known_device(
+        &mut self,
+        token_hash: &str,
+        user_id: i64,
+        created_at: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        on!(self, |c| sqlx::query(
+            "INSERT INTO known_devices (token_hash, user_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)"
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(created_at)
+        .bind(expires_at)
+        .execute(c)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// The account a browser's device cookie was issued for, if it has not run out.
+    pub async fn known_device_user(&mut self, token_hash: &str, now: i64) -> Result<Option<i64>> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "SELECT user_id FROM known_devices WHERE token_hash = $1 AND expires_at > $2"
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(c)
+        .await?))
     }
 }

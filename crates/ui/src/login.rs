@@ -5,14 +5,14 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use frontline_core::sessions::{SignIn, THROTTLE_WINDOW_SECS, random_token};
+use frontline_core::sessions::{Attempt, DEVICE_LIFETIME_SECS, Held, Limit, SignIn, random_token};
 use serde::Deserialize;
 
 use crate::Ui;
 use crate::error::UiError;
 use crate::session::{
-    ClientAddr, CsrfForm, LOGIN_COOKIE, Posted, SESSION_COOKIE, Signed, behind_tls, cookie, same,
-    session_cookie, set_cookie,
+    ClientAddr, CsrfForm, DEVICE_COOKIE, LOGIN_COOKIE, Posted, SESSION_COOKIE, Signed, behind_tls,
+    cookie, same, session_cookie, set_cookie,
 };
 use crate::view::Chrome;
 
@@ -109,8 +109,14 @@ pub(crate) async fn submit(
     if !same(f.csrf.as_bytes(), expected.as_bytes()) {
         return Err(UiError::Csrf);
     }
-    match ui.desk.sign_in(&f.email, &f.password, &address).await? {
-        SignIn::Started { token, .. } => {
+    let attempt = Attempt {
+        email: &f.email,
+        password: &f.password,
+        address: &address,
+        device: cookie(&headers, DEVICE_COOKIE),
+    };
+    match ui.desk.sign_in(attempt).await? {
+        SignIn::Started { token, device, .. } => {
             let secure = behind_tls(&headers);
             let target = match local_path(&f.next) {
                 "/" | "/login" => "/",
@@ -124,6 +130,13 @@ pub(crate) async fn submit(
             if let Ok(v) = set_cookie(LOGIN_COOKIE, "", "/login", 0, secure).parse() {
                 h.append(header::SET_COOKIE, v);
             }
+            // Only the sign-in form reads it: it marks this browser as known to the account.
+            if let Some(d) = device
+                && let Ok(v) =
+                    set_cookie(DEVICE_COOKIE, &d, "/login", DEVICE_LIFETIME_SECS, secure).parse()
+            {
+                h.append(header::SET_COOKIE, v);
+            }
             Ok(response)
         }
         SignIn::Refused => login_page(
@@ -133,23 +146,42 @@ pub(crate) async fn submit(
             &f.next,
             "That email and password do not match an account. Check both and try again.",
         ),
-        SignIn::Throttled => {
-            let minutes = THROTTLE_WINDOW_SECS / 60;
+        SignIn::Throttled(held) => {
             let mut r = login_page(
                 StatusCode::TOO_MANY_REQUESTS,
                 &headers,
                 &f.email,
                 &f.next,
-                &format!(
-                    "Too many failed sign-ins for this account or from your network. \
-                     Wait {minutes} minutes, then try again."
-                ),
+                &throttled_message(held),
             )?;
-            if let Ok(v) = (THROTTLE_WINDOW_SECS).to_string().parse() {
+            if let Ok(v) = held.retry_after_secs.to_string().parse() {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
             }
             Ok(r)
         }
+    }
+}
+
+/// Why a sign-in was held back and when the person may try again, in their words.
+fn throttled_message(held: Held) -> String {
+    let secs = held.retry_after_secs.max(1);
+    let wait = match secs {
+        1 => "1 second".to_owned(),
+        s if s < 60 => format!("{s} seconds"),
+        s if s <= 60 => "1 minute".to_owned(),
+        s => format!("{} minutes", (s + 59) / 60),
+    };
+    match held.limit {
+        Limit::Pair => format!(
+            "Too many failed sign-ins to this account from your network. Try again in {wait}."
+        ),
+        Limit::Address => {
+            format!("Too many failed sign-ins from your network. Try again in {wait}.")
+        }
+        Limit::Account => format!(
+            "Too many failed sign-ins to this account from browsers it does not know. Try \
+             again in {wait}, or sign in from a browser you have used with this account before."
+        ),
     }
 }
 
@@ -244,7 +276,21 @@ pub(crate) async fn change_password(
 
 #[cfg(test)]
 mod tests {
-    use super::local_path;
+    use super::{Held, Limit, local_path, throttled_message};
+
+    #[test]
+    fn the_throttled_message_says_when_to_try_again() {
+        let at = |limit, retry_after_secs| {
+            throttled_message(Held {
+                limit,
+                retry_after_secs,
+            })
+        };
+        assert!(at(Limit::Pair, 1).ends_with("Try again in 1 second."));
+        assert!(at(Limit::Pair, 8).ends_with("Try again in 8 seconds."));
+        assert!(at(Limit::Address, 60).contains("from your network. Try again in 1 minute."));
+        assert!(at(Limit::Account, 61).contains("Try again in 2 minutes, or sign in"));
+    }
 
     #[test]
     fn next_stays_on_this_desk() {

@@ -18,6 +18,8 @@ use crate::view::Chrome;
 pub(crate) const SESSION_COOKIE: &str = "frontline_session";
 /// Holds the CSRF token of the sign-in form, before there is a session to hold it.
 pub(crate) const LOGIN_COOKIE: &str = "frontline_login";
+/// Marks a browser that has signed in to an account before (`frontline_core::sessions`).
+pub(crate) const DEVICE_COOKIE: &str = "frontline_device";
 
 /// A person with a valid session, and the cookie value that names it.
 pub(crate) struct Signed {

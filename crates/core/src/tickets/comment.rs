@@ -1,5 +1,7 @@
 //! The conversation: public replies and internal notes, with attachments. A requester's reply
 //! reopens a pending or resolved ticket; the desk's first public reply is its first response.
+//! Everyone who may see a ticket may reply to it, but only its own requester's reply moves
+//! its status: a watcher or an organization colleague adds to the conversation and no more.
 //! Each comment is a change of its ticket: the updated rules run over it (`rules::changed`).
 
 use frontline_domain::{EventKind, Status};
@@ -141,8 +143,10 @@ impl Desk {
                     );
                 }
                 status.after_agent_reply()
-            } else {
+            } else if old.requester_id == actor.id {
                 status.after_requester_reply()
+            } else {
+                status
             };
             if next != status {
                 set_status(&mut t, next, at);

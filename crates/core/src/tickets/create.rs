@@ -10,9 +10,9 @@ use frontline_store::tickets::{TicketRow, TicketView};
 use frontline_store::users::UserRow;
 use serde_json::{Map, Value};
 
-use super::fields;
 use super::trail::Trail;
 use super::writer::{Creation, Written};
+use super::{ONLY_AGENTS_SET_WATCHERS, fields};
 use crate::config::TicketConfig;
 use crate::rules;
 use crate::{Actor, CoreError, Desk, Result};
@@ -409,7 +409,10 @@ async fn resolve(
     })
 }
 
-/// Requesters open tickets for themselves and describe them; triage is the desk's job.
+/// Requesters open tickets for themselves and describe them; triage is the desk's job. Who
+/// else follows a ticket is the desk's choice too: a requester could otherwise copy staff or
+/// other organizations in, and the "has no account" answer would tell them who exists. The
+/// refusal comes before any address is looked up.
 fn check_requester_may_open(actor: &Actor, new: &NewTicket) -> Result<()> {
     if new
         .requester
@@ -419,6 +422,9 @@ fn check_requester_may_open(actor: &Actor, new: &NewTicket) -> Result<()> {
         return Err(CoreError::forbidden(
             "requesters open tickets for themselves only",
         ));
+    }
+    if !new.watchers.is_empty() {
+        return Err(CoreError::forbidden(ONLY_AGENTS_SET_WATCHERS));
     }
     let staff_only = [
         ("priority", new.priority.is_some()),

@@ -37,8 +37,13 @@ use crate::{Actor, CoreError, Result};
 /// Where a ticket came from.
 pub const CHANNELS: [&str; 5] = ["api", "portal", "email", "phone", "chat"];
 
+/// The refusal a requester gets for naming watchers, when opening a ticket or later. It is
+/// the same on both paths and says nothing about which addresses have accounts.
+pub(crate) const ONLY_AGENTS_SET_WATCHERS: &str = "only agents may set watchers";
+
 /// Whether `actor` may see the ticket: staff see the desk; a requester sees their own
-/// tickets, those they watch, and their organization's when it shares tickets.
+/// tickets, those they watch, and their organization's when it shares tickets. Seeing is
+/// also what lets a requester reply; changing a ticket is [`require_owner`].
 pub(crate) async fn can_see(c: &mut Conn<'_>, actor: &Actor, t: &TicketRow) -> Result<bool> {
     if actor.is_staff() || t.requester_id == actor.id {
         return Ok(true);
@@ -55,6 +60,20 @@ pub(crate) async fn can_see(c: &mut Conn<'_>, actor: &Actor, t: &TicketRow) -> R
             .is_some_and(|o| o.shared_tickets));
     }
     Ok(false)
+}
+
+/// Refuses a requester who is not the ticket's requester: a watcher or an organization
+/// colleague may read and reply, but only the requester closes the ticket. Staff pass. The
+/// ticket is visible to them, so this is a 403 naming the rule, not a 404.
+pub(crate) fn require_owner(actor: &Actor, t: &TicketRow) -> Result<()> {
+    if actor.is_staff() || t.requester_id == actor.id {
+        Ok(())
+    } else {
+        Err(CoreError::forbidden(
+            "only the ticket's requester may change it; watchers and colleagues may read \
+             and reply",
+        ))
+    }
 }
 
 /// The ticket row locked for change, if the actor may see it. A ticket the actor may not see

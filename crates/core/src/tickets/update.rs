@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::fields;
 use super::trail::Trail;
-use super::visible_for_update;
+use super::{ONLY_AGENTS_SET_WATCHERS, require_owner, visible_for_update};
 use crate::config::{load_custom_fields, load_matrix};
 use crate::rules;
 use crate::{Actor, CoreError, Desk, Result};
@@ -32,8 +32,12 @@ pub struct TicketPatch {
 }
 
 impl TicketPatch {
-    /// The fields a requester may change on their own ticket: closing it.
+    /// The fields a requester may change on their own ticket: closing it. Watchers are
+    /// refused with the words creation uses, so both paths read the same.
     fn requester_may_apply(&self) -> Result<()> {
+        if self.watchers.is_some() {
+            return Err(CoreError::forbidden(ONLY_AGENTS_SET_WATCHERS));
+        }
         let touched = [
             ("subject", self.subject.is_some()),
             ("description", self.description.is_some()),
@@ -45,7 +49,6 @@ impl TicketPatch {
             ("group", self.group.is_some()),
             ("assignee", self.assignee.is_some()),
             ("tags", self.tags.is_some()),
-            ("watchers", self.watchers.is_some()),
             ("custom_fields", self.custom_fields.is_some()),
             ("status", self.status.is_some_and(|s| s != Status::Closed)),
         ];
@@ -72,6 +75,7 @@ impl Desk {
         let old = visible_for_update(&mut c, actor, id).await?;
         if !actor.is_staff() {
             patch.requester_may_apply()?;
+            require_owner(actor, &old)?;
         }
         if let Some(v) = if_match
             && v != old.version

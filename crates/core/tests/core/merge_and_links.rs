@@ -77,13 +77,16 @@ async fn merge_moves_conversation_and_watchers(store: &Store) -> Result {
     let ben = person(&desk, "ben@corp.test", Role::Requester).await?;
     let _watcher = person(&desk, "boss@corp.test", Role::Requester).await?;
 
-    let duplicate = open(
-        &desk,
-        &ana,
-        "Printer jammed on floor 3",
-        &["boss@corp.test"],
-    )
-    .await?;
+    // Watchers are the desk's to name: the agent logs Ana's call with her boss copied in.
+    let subject =
+        Subject::parse("Printer jammed on floor 3").map_err(|e| CoreError::Invalid(vec![e]))?;
+    let email = |e: &str| Email::parse("email", e).map_err(|e| CoreError::Invalid(vec![e]));
+    let new = NewTicket {
+        requester: Some(email(&ana.email)?),
+        watchers: vec![email("boss@corp.test")?],
+        ..NewTicket::new(subject, "About the printer", "phone")
+    };
+    let duplicate = desk.create_ticket(&agent, new, None).await?.ticket.row.id;
     let original = open(&desk, &ben, "Floor 3 printer broken", &[]).await?;
     say(&desk, &agent, duplicate, "Is it the colour printer?", false).await?;
     say(

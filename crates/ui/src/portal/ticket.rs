@@ -1,5 +1,7 @@
 //! One request as its requester sees it: status in plain words, the public conversation,
-//! a reply form (a reply reopens a solved request) and closing it.
+//! a reply form (a reply reopens a solved request) and closing it. A watcher or an
+//! organization colleague sees the same page without the close form: only the ticket's
+//! requester closes it (the core refuses anyone else).
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -26,6 +28,8 @@ struct TicketPage {
     description: String,
     messages: Vec<Message>,
     closed: bool,
+    /// The signed-in person is the ticket's requester, so may close it.
+    mine: bool,
     error: String,
     draft: String,
 }
@@ -52,6 +56,7 @@ pub(crate) async fn render(
             .map(Message::of)
             .collect(),
         closed: view.row.status == Status::Closed.as_str(),
+        mine: view.row.requester_id == actor.id,
         error,
         draft,
     };
@@ -80,6 +85,7 @@ fn fixable(e: CoreError) -> Result<(StatusCode, String), UiError> {
             Ok((StatusCode::UNPROCESSABLE_ENTITY, describe_invalid(&errors)))
         }
         CoreError::Conflict(m) => Ok((StatusCode::CONFLICT, m)),
+        CoreError::Forbidden(m) => Ok((StatusCode::FORBIDDEN, m)),
         other => Err(other.into()),
     }
 }

@@ -1,6 +1,7 @@
 //! The portal and what a requester can reach, in process on both databases: their own public
 //! conversation and files only, never a note, another's ticket or a console page; every user
-//! string escaped and the security headers on every page.
+//! string escaped and the security headers on every page. A watcher reads and replies to a
+//! ticket that is not theirs, but closing it stays its requester's.
 
 use crate::support;
 
@@ -14,6 +15,67 @@ stories! {
     requesters_reach_only_their_own_public_conversation,
     a_note_attachment_never_downloads_for_the_requester,
     user_strings_are_escaped_and_headers_set,
+    a_watcher_replies_in_the_portal_but_does_not_close,
+}
+
+async fn a_watcher_replies_in_the_portal_but_does_not_close(store: &Store) -> TestResult {
+    use frontline_core::tickets::{NewTicket, TicketPatch};
+    use frontline_domain::{Email, Status, Subject};
+    let site = Site::new(store).await?;
+    let agent = site.person("agent@example.org", Role::Agent).await?;
+    let rita = site.person("rita@example.org", Role::Requester).await?;
+    site.person("wes@example.org", Role::Requester).await?;
+    let new = NewTicket {
+        requester: Some(Email::parse("requester", &rita.email)?),
+        watchers: vec![Email::parse("watchers", "wes@example.org")?],
+        ..NewTicket::new(Subject::parse("Plotter jams")?, "On A3.", "phone")
+    };
+    let id = site
+        .desk
+        .create_ticket(&agent, new, None)
+        .await?
+        .ticket
+        .row
+        .id;
+    let resolve = TicketPatch {
+        status: Some(Status::Resolved),
+        ..TicketPatch::default()
+    };
+    site.desk.update_ticket(&agent, id, resolve, None).await?;
+    let path = format!("/portal/tickets/{id}");
+
+    let mut wes = site.signed_in("wes@example.org").await?;
+    let page = wes.get(&path).await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Send reply") && !page.body.contains("Close this request"));
+    let csrf = page.csrf();
+    let closed = wes
+        .post(&format!("{path}/close"), &[("csrf", &csrf)])
+        .await?;
+    assert_eq!(closed.status, StatusCode::FORBIDDEN);
+    assert!(
+        closed
+            .body
+            .contains("only the ticket&#39;s requester may change it"),
+        "{}",
+        closed.body
+    );
+    let replied = wes
+        .post_multipart(
+            &format!("{path}/replies"),
+            &[("csrf", &csrf), ("body", "Jams on my floor too.")],
+            &[],
+        )
+        .await?;
+    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
+    assert_eq!(
+        site.desk.ticket(&agent, id).await?.row.status,
+        "resolved",
+        "a watcher's reply does not reopen the ticket"
+    );
+    let mut own = site.signed_in("rita@example.org").await?;
+    assert!(own.get(&path).await?.body.contains("Close this request"));
+    Ok(())
 }
 
 async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> TestResult {

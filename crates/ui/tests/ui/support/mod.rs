@@ -53,8 +53,24 @@ pub const PASSWORD: &str = "correct horse battery";
 
 impl Site {
     pub async fn new(store: &Store) -> TestResult<Self> {
+        Self::on(store, Desk::new(store.clone())).await
+    }
+
+    /// The same, with a desk whose clock is `clock` (microseconds), for waits and windows.
+    pub async fn with_clock(
+        store: &Store,
+        clock: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    ) -> TestResult<Self> {
+        let desk = Desk::with_clock(store.clone(), move || {
+            frontline_domain::Timestamp::from_micros(
+                clock.load(std::sync::atomic::Ordering::SeqCst),
+            )
+        });
+        Self::on(store, desk).await
+    }
+
+    async fn on(store: &Store, desk: Desk) -> TestResult<Self> {
         store.migrate().await?;
-        let desk = Desk::new(store.clone());
         Ok(Self {
             router: frontline_ui::router(desk.clone()),
             desk,
