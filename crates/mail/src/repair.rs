@@ -72,7 +72,12 @@ fn missing_separator(raw: &[u8], start: usize, need_header: bool) -> Option<usiz
             return None;
         }
         let folded = headers > 0 && matches!(line[0], b' ' | b'\t');
-        if !(folded || is_field(line) || (need_header && headers == 0 && line.starts_with(b"From "))) {
+        let header = folded
+            || is_field(line)
+            || (need_header && headers == 0 && line.starts_with(b"From "));
+        // A stray line with fields after it is a broken header line (mail-parser skips it);
+        // one with none after it is where the body starts.
+        if !header && !fields_follow(raw, end) {
             return (headers > 0 || !need_header).then_some(pos);
         }
         headers += 1;
@@ -81,13 +86,41 @@ fn missing_separator(raw: &[u8], start: usize, need_header: bool) -> Option<usiz
     None
 }
 
-/// `name:` with a name of printable ASCII but the colon (RFC 5322's field name).
+/// `name:` with a name of printable ASCII but the colon (RFC 5322's field name), blanks
+/// allowed before the colon (its obsolete syntax).
 fn is_field(line: &[u8]) -> bool {
+    field_colon(line).is_some()
+}
+
+/// Where the colon of a field line is.
+fn field_colon(line: &[u8]) -> Option<usize> {
     let name_len = line
         .iter()
         .take_while(|&&b| (33..=126).contains(&b) && b != b':')
         .count();
-    name_len > 0 && line.get(name_len) == Some(&b':')
+    let blanks = line[name_len..]
+        .iter()
+        .take_while(|&&b| matches!(b, b' ' | b'\t'))
+        .count();
+    (name_len > 0 && line.get(name_len + blanks) == Some(&b':')).then_some(name_len + blanks)
+}
+
+/// Whether a line that surely is a field (`Name: value`, not `http://`) comes before the
+/// next blank line.
+fn fields_follow(raw: &[u8], mut pos: usize) -> bool {
+    while pos < raw.len() {
+        let end = line_end(raw, pos);
+        let line = trim_line(&raw[pos..end]);
+        if line.is_empty() {
+            return false;
+        }
+        let after = field_colon(line).map(|c| line.get(c + 1));
+        if matches!(after, Some(None | Some(b' ' | b'\t'))) {
+            return true;
+        }
+        pos = end;
+    }
+    false
 }
 
 /// The offset just after the line starting at `pos` (past its line break).
@@ -166,6 +199,20 @@ mod tests {
         assert_eq!(
             mended(raw),
             "Content-Type: multipart/mixed; boundary=foo\n\n--foo\nContent-Type: text/plain\n\nbar\n--foo\n\nbaz\n--foo--\n"
+        );
+    }
+
+    #[test]
+    fn a_stray_line_among_headers_is_not_the_body() {
+        for raw in [
+            "Received: from x\nby localhost with SMTP\nFrom: a@example.org\n\nbody\n",
+            "From  : a@example.org\nTo    : b@example.org\nSubject : s\n\nbody\n",
+        ] {
+            assert!(matches!(mend(raw.as_bytes()), Cow::Borrowed(_)), "{raw}");
+        }
+        assert_eq!(
+            mended("From: a@example.org\nsee the page\nhttp://example.org/x\n"),
+            "From: a@example.org\n\nsee the page\nhttp://example.org/x\n"
         );
     }
 

@@ -24,6 +24,10 @@ const DIFFERENCES: &[(&str, &str)] = &[
         "two Content-Type headers: CPython takes the first (text/plain, the MIME source as text), mail-parser the last (multipart: a preamble and a file)",
     ),
     (
+        "php-mime-parser-fixtures/issue84",
+        "a stray line among the headers: CPython starts the body there (no From, no Subject), we read on as fields follow",
+    ),
+    (
         "php-mime-parser-fixtures/issue133",
         "unquoted filename=attach/01: CPython stops at the '/', we keep the last path component",
     ),
@@ -38,6 +42,10 @@ const DIFFERENCES: &[(&str, &str)] = &[
     (
         "ruby-mail-fixtures/attachment_emails/attachment_with_unquoted_name.eml",
         "unquoted name with spaces: CPython keeps the first word, we the whole name",
+    ),
+    (
+        "ruby-mail-fixtures/plain_emails/raw_email_incorrect_header.eml",
+        "a stray line among the headers: CPython starts the body there (no From, no Subject), we read on as fields follow",
     ),
     (
         "ruby-mail-fixtures/mime_emails/raw_email_with_binary_encoded.eml",
