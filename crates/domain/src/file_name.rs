@@ -123,7 +123,17 @@ mod tests {
 
     #[test]
     fn hidden_and_empty_names_are_refused() {
-        for raw in ["", "  ", ".", "..", "...", "/", "\\", "\u{202E}", "\u{0}\u{7}"] {
+        for raw in [
+            "",
+            "  ",
+            ".",
+            "..",
+            "...",
+            "/",
+            "\\",
+            "\u{202E}",
+            "\u{0}\u{7}",
+        ] {
             assert_eq!(safe(raw), None, "{raw:?}");
         }
         assert_eq!(safe(".bashrc").as_deref(), Some("bashrc"));
@@ -139,8 +149,8 @@ mod tests {
         );
         for mark in [
             '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{2066}', '\u{2067}', '\u{2068}',
-            '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}', '\u{0}', '\u{1B}', '\u{7F}',
-            '\u{85}', '\u{9B}',
+            '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}', '\u{0}', '\u{1B}', '\u{7F}', '\u{85}',
+            '\u{9B}',
         ] {
             assert_eq!(
                 safe(&format!("a{mark}b.txt")).as_deref(),
@@ -153,7 +163,13 @@ mod tests {
 
     #[test]
     fn ordinary_names_are_kept() {
-        for raw in ["Übersicht März.pdf", "申請書.docx", "パスワード.txt", "a.b.c", "x"] {
+        for raw in [
+            "Übersicht März.pdf",
+            "申請書.docx",
+            "パスワード.txt",
+            "a.b.c",
+            "x",
+        ] {
             assert_eq!(safe(raw).as_deref(), Some(raw));
         }
     }
@@ -169,7 +185,10 @@ mod tests {
 
     #[test]
     fn nothing_left_is_numbered() {
-        assert_eq!(FileName::or_numbered(Some(".."), 2).as_str(), "attachment-2");
+        assert_eq!(
+            FileName::or_numbered(Some(".."), 2).as_str(),
+            "attachment-2"
+        );
         assert_eq!(FileName::or_numbered(None, 1).as_str(), "attachment-1");
         assert_eq!(FileName::or_numbered(Some("a.txt"), 1).as_str(), "a.txt");
     }

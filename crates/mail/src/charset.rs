@@ -3,8 +3,8 @@
 //! that clients still send (`cp949`, `cp932`, `euc-cn`, `iso-2022-jp-2`, …), so a Korean or
 //! Japanese message is not read as UTF-8 and shown as U+FFFD.
 
-use encoding_rs::{BIG5, EUC_JP, EUC_KR, Encoding, GB18030, GBK, ISO_2022_JP, SHIFT_JIS, UTF_8};
 use encoding_rs::WINDOWS_874;
+use encoding_rs::{BIG5, EUC_JP, EUC_KR, Encoding, GB18030, GBK, ISO_2022_JP, SHIFT_JIS, UTF_8};
 use mail_parser::decoders::charsets::map::charset_decoder;
 
 /// Names mail clients use for an encoding that neither mail-parser nor the WHATWG list
@@ -92,10 +92,22 @@ mod tests {
             ("cp950", b"\xa6L\xaa\xed\xbe\xf7", "印表機"),
             ("iso-2022-jp", b"\x1b$B%W%j%s%?!<\x1b(B", "プリンター"),
             ("ISO-2022-JP-2", b"\x1b$B%W%j%s%?!<\x1b(B", "プリンター"),
-            ("euc-jp", b"\xa5\xd7\xa5\xea\xa5\xf3\xa5\xbf\xa1\xbc", "プリンター"),
-            ("shift_jis", b"\x83v\x83\x8a\x83\x93\x83^\x81[", "プリンター"),
+            (
+                "euc-jp",
+                b"\xa5\xd7\xa5\xea\xa5\xf3\xa5\xbf\xa1\xbc",
+                "プリンター",
+            ),
+            (
+                "shift_jis",
+                b"\x83v\x83\x8a\x83\x93\x83^\x81[",
+                "プリンター",
+            ),
             ("cp932", b"\x83v\x83\x8a\x83\x93\x83^\x81[", "プリンター"),
-            ("windows-31j", b"\x83v\x83\x8a\x83\x93\x83^\x81[", "プリンター"),
+            (
+                "windows-31j",
+                b"\x83v\x83\x8a\x83\x93\x83^\x81[",
+                "プリンター",
+            ),
             ("euc-kr", b"\xc7\xc1\xb8\xb0\xc5\xcd", "프린터"),
             ("ks_c_5601-1987", b"\xc7\xc1\xb8\xb0\xc5\xcd", "프린터"),
             ("cp949", b"\x8cc", "똠"),
@@ -112,7 +124,14 @@ mod tests {
 
     #[test]
     fn labels_mail_parser_knows_are_left_to_it() {
-        for label in ["gbk", "big5", "iso-2022-jp", "utf-8", "us-ascii", "x-unknown"] {
+        for label in [
+            "gbk",
+            "big5",
+            "iso-2022-jp",
+            "utf-8",
+            "us-ascii",
+            "x-unknown",
+        ] {
             assert!(unmapped(label).is_none(), "{label}");
         }
         for label in ["cp949", "CP932", "euc-cn", "iso-2022-jp-2"] {

@@ -215,7 +215,8 @@ fn attachments(message: &Message<'_>, layout: &Layout) -> Vec<InboundAttachment>
                 },
             );
             // The name as sent stays in the stored message; the desk shows and sends this.
-            let filename = FileName::or_numbered(names::of(message, part).as_deref(), i + 1).into_string();
+            let filename =
+                FileName::or_numbered(names::of(message, part).as_deref(), i + 1).into_string();
             let content_id = part
                 .content_id()
                 .map(|id| id.trim_matches(['<', '>']).to_owned());

@@ -92,7 +92,9 @@ fn percent_decode(s: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(byte)) => {
                 out.push(byte);
@@ -149,7 +151,11 @@ mod tests {
             Some("견적서.hwp")
         );
         assert_eq!(
-            param("attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf", "filename").as_deref(),
+            param(
+                "attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf",
+                "filename"
+            )
+            .as_deref(),
             Some("résumé.pdf")
         );
     }

@@ -85,10 +85,11 @@ pub(crate) fn file(message: &Message<'_>, part: &MessagePart<'_>) -> Vec<u8> {
             .content_type()
             .and_then(|ct| ct.attribute("charset"))
             .is_some_and(|l| charset::unmapped(l).is_some());
-    if part.is_encoding_problem && !charset_text {
-        if let Some(bytes) = raw_body(message, part) {
-            return bytes;
-        }
+    if part.is_encoding_problem
+        && !charset_text
+        && let Some(bytes) = raw_body(message, part)
+    {
+        return bytes;
     }
     part.contents().to_vec()
 }
@@ -196,7 +197,8 @@ fn find_body(message: &Message<'_>, id: u32, want: &str, depth: usize) -> Option
 }
 
 fn is_attachment(part: &MessagePart<'_>) -> bool {
-    part.content_disposition().is_some_and(|d| d.is_attachment())
+    part.content_disposition()
+        .is_some_and(|d| d.is_attachment())
 }
 
 /// Type and subtype, lower-cased; `text/plain` when the part says none.

@@ -72,9 +72,8 @@ fn missing_separator(raw: &[u8], start: usize, need_header: bool) -> Option<usiz
             return None;
         }
         let folded = headers > 0 && matches!(line[0], b' ' | b'\t');
-        let header = folded
-            || is_field(line)
-            || (need_header && headers == 0 && line.starts_with(b"From "));
+        let header =
+            folded || is_field(line) || (need_header && headers == 0 && line.starts_with(b"From "));
         // A stray line with fields after it is a broken header line (mail-parser skips it);
         // one with none after it is where the body starts.
         if !header && !fields_follow(raw, end) {

@@ -3,6 +3,7 @@
 
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use frontline_core::tickets::NewAttachment;
+use frontline_domain::FileName;
 
 use crate::Ui;
 use crate::error::UiError;
@@ -65,8 +66,10 @@ impl FromRequest<Ui> for Upload {
                     let data = field.bytes().await.map_err(|_| too_big())?;
                     // An empty file input still sends a part, with no name and no bytes.
                     if !filename.is_empty() || !data.is_empty() {
+                        // A path or hidden name as the browser sent it is stored safe.
+                        let n = files.len() + 1;
                         files.push(NewAttachment {
-                            filename,
+                            filename: FileName::or_numbered(Some(&filename), n).into_string(),
                             content_type,
                             data: data.to_vec(),
                         });

@@ -127,7 +127,11 @@ fn is_numbered(name: &str) -> bool {
 fn every_corpus_message_reads_as_cpython_reads_it() {
     let root = corpus();
     let expect: Vec<Value> = serde_json::from_str(EXPECT).expect("the fixture is JSON");
-    assert!(expect.len() > 500, "only {} messages in the fixture", expect.len());
+    assert!(
+        expect.len() > 500,
+        "only {} messages in the fixture",
+        expect.len()
+    );
     let (mut agree, mut compared) = (0, 0);
     let mut unexpected = Vec::new();
     let mut listed_but_agreeing = Vec::new();
