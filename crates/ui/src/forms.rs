@@ -68,8 +68,12 @@ impl FromRequest<Ui> for Upload {
                     if !filename.is_empty() || !data.is_empty() {
                         // A path or hidden name as the browser sent it is stored safe.
                         let n = files.len() + 1;
+                        let filename = match filename.trim() {
+                            "" => filename,
+                            raw => FileName::or_numbered(Some(raw), n).into_string(),
+                        };
                         files.push(NewAttachment {
-                            filename: FileName::or_numbered(Some(&filename), n).into_string(),
+                            filename,
                             content_type,
                             data: data.to_vec(),
                         });
