@@ -2,11 +2,17 @@
 //! whom, the keys that thread it (Message-ID, In-Reply-To, References, the ticket tag), the
 //! text people read, the sanitized HTML, the attachments, and whether a machine sent it.
 //! A message that cannot become either is refused with a reason, never half-read.
+//!
+//! mail-parser reads the MIME structure; `repair` mends what it would misread first, `parts`
+//! decides which parts are the text and which are files, `charset` and `words` decode what
+//! it has no charset for, and every file's name is made safe as a [`FileName`].
 
+use frontline_domain::FileName;
 use mail_parser::{Address, Message, MessageParser, MimeHeaders};
 
 use crate::classify::{self, Automatic};
-use crate::{html, reply};
+use crate::parts::{self, Layout};
+use crate::{html, names, repair, reply, words};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mailbox {
@@ -85,8 +91,9 @@ pub fn parse(raw: &[u8], max_bytes: usize) -> Result<Inbound, Refusal> {
             limit: max_bytes,
         });
     }
+    let mended = repair::mend(raw);
     let message = MessageParser::default()
-        .parse(raw)
+        .parse(mended.as_ref())
         .ok_or(Refusal::Unparseable)?;
     if message.headers().is_empty() {
         return Err(Refusal::Unparseable);
@@ -96,15 +103,11 @@ pub fn parse(raw: &[u8], max_bytes: usize) -> Result<Inbound, Refusal> {
         .and_then(first_mailbox)
         .or_else(|| message.sender().and_then(first_mailbox))
         .ok_or(Refusal::NoSender)?;
-    let html = message
-        .html_part(0)
-        .filter(|p| p.is_text_html())
-        .and_then(|p| p.text_contents())
-        .map(html::sanitize);
-    let text = match message.text_part(0) {
-        Some(p) if !p.is_text_html() => p.text_contents().unwrap_or_default().to_owned(),
-        _ => html.as_deref().map(html::to_text).unwrap_or_default(),
-    };
+    let layout = parts::layout(&message);
+    let html = layout
+        .html
+        .map(|id| html::sanitize(&parts::text(&message, id)));
+    let text = body_text(&message, &layout, html.as_deref());
     let automatic = classify::automatic(&message);
     let bounced_ids = if automatic == Some(Automatic::Bounce) {
         bounced_ids(&message)
@@ -120,12 +123,12 @@ pub fn parse(raw: &[u8], max_bytes: usize) -> Result<Inbound, Refusal> {
         reply_to: message.reply_to().and_then(first_mailbox),
         to: mailboxes(message.to()),
         cc: mailboxes(message.cc()),
-        subject: message.subject().unwrap_or_default().trim().to_owned(),
+        subject: subject(&message),
         date: message.date().map(|d| d.to_timestamp()),
         reply: reply::extract(&text),
         text,
         html,
-        attachments: attachments(&message),
+        attachments: attachments(&message, &layout),
         automatic,
         bounced_ids,
         from,
@@ -153,9 +156,55 @@ fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
         .collect()
 }
 
-fn attachments(message: &Message<'_>) -> Vec<InboundAttachment> {
-    message
-        .attachments()
+/// The plain-text pieces joined, else the HTML's text (also when the plain part is blank).
+fn body_text(message: &Message<'_>, layout: &Layout, html: Option<&str>) -> String {
+    let pieces: Vec<String> = layout
+        .text
+        .iter()
+        .map(|&id| parts::text(message, id))
+        .collect();
+    let text = match pieces.as_slice() {
+        [one] => one.clone(),
+        many => many
+            .iter()
+            .map(|p| p.trim_end())
+            .filter(|p| !p.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+    };
+    match html {
+        Some(html) if text.trim().is_empty() => html::to_text(html),
+        _ => text,
+    }
+}
+
+/// The first Subject (as CPython reads it when a sender repeats it), decoded also in the
+/// charsets mail-parser has no label for, trimmed.
+fn subject(message: &Message<'_>) -> String {
+    let Some(header) = message
+        .headers()
+        .iter()
+        .find(|h| h.name().eq_ignore_ascii_case("subject"))
+    else {
+        return String::new();
+    };
+    let raw = message
+        .raw_message()
+        .get(header.offset_start() as usize..header.offset_end() as usize)
+        .map(String::from_utf8_lossy);
+    raw.as_deref()
+        .and_then(words::reread)
+        .or_else(|| header.value().as_text().map(str::to_owned))
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+fn attachments(message: &Message<'_>, layout: &Layout) -> Vec<InboundAttachment> {
+    layout
+        .files
+        .iter()
+        .filter_map(|&id| message.part(id))
         .enumerate()
         .map(|(i, part)| {
             let content_type = part.content_type().map_or_else(
@@ -165,10 +214,9 @@ fn attachments(message: &Message<'_>) -> Vec<InboundAttachment> {
                     None => ct.ctype().to_ascii_lowercase(),
                 },
             );
-            let filename = part
-                .attachment_name()
-                .map(str::to_owned)
-                .unwrap_or_else(|| format!("attachment-{}", i + 1));
+            // The name as sent stays in the stored message; the desk shows and sends this.
+            let filename =
+                FileName::or_numbered(names::of(message, part).as_deref(), i + 1).into_string();
             let content_id = part
                 .content_id()
                 .map(|id| id.trim_matches(['<', '>']).to_owned());
@@ -177,7 +225,7 @@ fn attachments(message: &Message<'_>) -> Vec<InboundAttachment> {
             InboundAttachment {
                 filename,
                 content_type,
-                data: part.contents().to_vec(),
+                data: parts::file(message, part),
                 content_id,
                 inline,
             }

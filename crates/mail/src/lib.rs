@@ -9,16 +9,21 @@
 //! doors know nothing of the desk: the caller says what is a mailbox and what "stored" means
 //! (`frontline serve` wires them to `frontline_core::mail`).
 
+mod charset;
 pub mod classify;
 pub mod html;
 pub mod imap;
 pub mod inbound;
+mod names;
 pub mod outbound;
+mod parts;
+mod repair;
 pub mod reply;
 pub mod smtp;
 pub mod subject;
 mod tls;
 pub mod url;
+mod words;
 
 pub use classify::Automatic;
 pub use inbound::{Inbound, InboundAttachment, Mailbox, Refusal, message_id, parse};

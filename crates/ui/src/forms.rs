@@ -3,6 +3,7 @@
 
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use frontline_core::tickets::NewAttachment;
+use frontline_domain::FileName;
 
 use crate::Ui;
 use crate::error::UiError;
@@ -65,6 +66,12 @@ impl FromRequest<Ui> for Upload {
                     let data = field.bytes().await.map_err(|_| too_big())?;
                     // An empty file input still sends a part, with no name and no bytes.
                     if !filename.is_empty() || !data.is_empty() {
+                        // A path or hidden name as the browser sent it is stored safe.
+                        let n = files.len() + 1;
+                        let filename = match filename.trim() {
+                            "" => filename,
+                            raw => FileName::or_numbered(Some(raw), n).into_string(),
+                        };
                         files.push(NewAttachment {
                             filename,
                             content_type,

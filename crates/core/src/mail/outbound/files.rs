@@ -4,6 +4,7 @@
 //! portal. At send time the ids are read back into MIME parts; a file that has gone since,
 //! or that belongs to an internal note, is left out and the message still goes.
 
+use frontline_domain::FileName;
 use frontline_mail::outbound::OutgoingAttachment;
 use frontline_store::Conn;
 use frontline_store::attachments::AttachmentRow;
@@ -122,8 +123,10 @@ pub(super) async fn load(
             );
             continue;
         };
+        // A name stored before names were made safe goes out safe (never a path).
+        let n = files.len() + 1;
         files.push(OutgoingAttachment {
-            filename: row.filename,
+            filename: FileName::or_numbered(Some(&row.filename), n).into_string(),
             content_type: row.content_type,
             data,
         });

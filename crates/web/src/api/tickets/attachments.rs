@@ -6,6 +6,7 @@
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use frontline_domain::FileName;
 
 use crate::extract::{ApiPath, Auth};
 use crate::problem::{ApiResult, Problem};
@@ -45,8 +46,11 @@ pub async fn download_attachment(
         .into_response())
 }
 
-/// RFC 6266: an ASCII fallback name and the exact name percent-encoded as UTF-8.
+/// RFC 6266: an ASCII fallback name and the exact name percent-encoded as UTF-8. A name
+/// stored before names were made safe is made safe here.
 fn content_disposition(filename: &str) -> String {
+    let filename = FileName::or_numbered(Some(filename), 1);
+    let filename = filename.as_str();
     let fallback: String = filename
         .chars()
         .map(|c| {

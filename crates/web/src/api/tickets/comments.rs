@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use frontline_core::tickets::{Comment as CoreComment, NewAttachment, NewComment};
+use frontline_domain::FileName;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -184,6 +185,13 @@ async fn read_form(mut form: Multipart) -> ApiResult<NewComment> {
                     .unwrap_or("application/octet-stream")
                     .to_owned();
                 let data = field.bytes().await.map_err(too_large)?.to_vec();
+                // A path or hidden name as the browser sent it is stored as a safe name; a
+                // part with no name at all is still refused (by the core, as before).
+                let n = new.attachments.len() + 1;
+                let filename = match filename.trim() {
+                    "" => filename,
+                    raw => FileName::or_numbered(Some(raw), n).into_string(),
+                };
                 new.attachments.push(NewAttachment {
                     filename,
                     content_type,

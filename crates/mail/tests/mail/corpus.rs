@@ -3,47 +3,9 @@
 //! replies from a dozen mail clients come down to what their sender wrote; bounces, list
 //! mail and attachments are recognised.
 
-use std::path::{Path, PathBuf};
-
 use frontline_mail::{Automatic, parse};
 
-const MAX_BYTES: usize = 25 * 1024 * 1024;
-
-fn corpus() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/email");
-    assert!(
-        dir.is_dir(),
-        "the shared mail corpora are expected at {} (the repository's ../shared)",
-        dir.display()
-    );
-    dir
-}
-
-/// Every file below `dir` that holds a message (not the corpora's notes or expected texts).
-fn messages(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d)
-            .expect("readable corpus folder")
-            .flatten()
-        {
-            let path = entry.path();
-            let name = entry.file_name().to_string_lossy().to_string();
-            if path.is_dir() {
-                stack.push(path);
-            } else if !(name.starts_with('.')
-                || name.starts_with("SOURCE")
-                || name.starts_with("LICENSE")
-                || name.starts_with("README"))
-            {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use crate::support::{MAX_BYTES, corpus, messages};
 
 #[test]
 fn every_message_is_read_or_refused_with_a_reason() {
