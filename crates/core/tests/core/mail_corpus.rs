@@ -41,7 +41,7 @@ fn messages(dir: &Path) -> Vec<PathBuf> {
 async fn every_corpus_message_has_an_outcome(store: &Store) -> Result<(), CoreError> {
     store.migrate().await?;
     let desk = Desk::new(store.clone());
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/email");
+    let root = crate::mail_threading::email_corpus();
     assert!(root.is_dir(), "the shared corpora at {}", root.display());
     let files = messages(&root);
     assert!(files.len() > 300, "only {} messages found", files.len());
