@@ -12,6 +12,7 @@ mod mail_templates;
 mod mailboxes;
 mod openapi;
 mod pagination;
+mod quarantine;
 mod roles;
 mod rules;
 mod sla;
