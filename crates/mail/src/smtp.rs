@@ -5,6 +5,11 @@
 //! maintained ones gives on tokio: refusing a recipient at RCPT time after an asynchronous
 //! lookup, and answering 250 to DATA only after an asynchronous durable write. Both are
 //! the [`Inbox`] the caller passes in; this module only speaks the protocol.
+//!
+//! Every message ends in one clear answer to its sender: 250 once it is stored, a 5xx with
+//! the reason when the inbox refuses it for good (the sender's server bounces it to the
+//! person, who learns why), 451 when storing failed for now (the sender tries again).
+//! Nothing is answered 250 and then thrown away.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -20,13 +25,23 @@ pub trait Inbox: Send + Sync + 'static {
     /// the sender tries again later.
     fn accepts(&self, address: &str) -> impl Future<Output = Result<bool, String>> + Send;
 
-    /// Stores the message durably. `Ok` only once it is safe to acknowledge: the sender is
-    /// told 250 after this returns and nothing before.
+    /// Checks and stores the message durably. `Ok` only once it is safe to acknowledge: the
+    /// sender is told 250 after this returns and nothing before.
     fn deliver(
         &self,
         envelope: Envelope,
         data: Vec<u8>,
-    ) -> impl Future<Output = Result<(), String>> + Send;
+    ) -> impl Future<Output = Result<(), NotStored>> + Send;
+}
+
+/// Why [`Inbox::deliver`] did not store a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotStored {
+    /// Refused for good, with the whole reply the sender gets: a 5xx code, an enhanced
+    /// status code and the reason (`550 5.6.0 the message could not be read as MIME`).
+    Refused(String),
+    /// A failure that may pass (the database is away): answered 451, the sender retries.
+    Failed(String),
 }
 
 /// The SMTP envelope of one message.
@@ -173,7 +188,8 @@ async fn session<I: Inbox>(stream: TcpStream, inbox: &I, config: &Config) -> std
                     ),
                     Some(data) => match inbox.deliver(envelope, data).await {
                         Ok(()) => "250 2.0.0 OK: stored".to_owned(),
-                        Err(e) => {
+                        Err(NotStored::Refused(reply)) => refusal(reply),
+                        Err(NotStored::Failed(e)) => {
                             tracing::error!(error = %e, "cannot store a message received over SMTP");
                             "451 4.3.0 cannot store the message now, try again later".to_owned()
                         }
@@ -183,6 +199,27 @@ async fn session<I: Inbox>(stream: TcpStream, inbox: &I, config: &Config) -> std
         };
         reply(&mut write, &answer).await?;
     }
+}
+
+/// The reply to a refused message: one line, and a permanent (5xx) one whatever the inbox
+/// wrote, so a refusal is never mistaken for a success or a delay.
+fn refusal(reply: String) -> String {
+    let line: String = reply
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(400)
+        .collect();
+    let permanent = line.len() > 4
+        && line.as_bytes()[0] == b'5'
+        && line.as_bytes()[1..3].iter().all(u8::is_ascii_digit)
+        && line.as_bytes()[3] == b' ';
+    let line = if permanent {
+        line
+    } else {
+        format!("550 5.6.0 {}", line.trim())
+    };
+    tracing::info!(reply = %line, "SMTP message refused");
+    line
 }
 
 /// What a command line asks of the connection.
@@ -449,6 +486,20 @@ mod tests {
         assert!(
             matches!(s.command("MAIL FROM:<a@x.org> SIZE=500", &config), Step::Reply(r) if r.starts_with("250"))
         );
+    }
+
+    #[test]
+    fn refusals_are_one_permanent_line() {
+        assert_eq!(
+            refusal("552 5.3.4 too many files".into()),
+            "552 5.3.4 too many files"
+        );
+        assert_eq!(
+            refusal("250 OK\r\nsneaky".into()),
+            "550 5.6.0 250 OK  sneaky",
+            "never a success, never two lines"
+        );
+        assert!(refusal("no code".into()).starts_with("550 5.6.0 "));
     }
 
     #[tokio::test]

@@ -1,11 +1,17 @@
 //! The email channel's rows: configured mailboxes, inbound messages stored whole before they
 //! are acknowledged, and the Message-IDs that thread replies to tickets.
 //!
-//! An inbound message is inserted once: a second copy (same Message-ID or content hash, or
-//! the same IMAP UID of the same mailbox) is refused by the unique keys, and the insert says
-//! so instead of failing.
+//! An inbound message is inserted once: a second copy (the same redelivery key — Message-ID
+//! and content hash, see `frontline_core::mail::receive` — or the same IMAP UID of the same
+//! mailbox) is refused by the unique keys, and the insert says so instead of failing.
+//! Messages ingest held back (`quarantined`, `ignored`) are listed for an admin, who may
+//! release one (it is ingested again) or discard it (state `discarded`, kept whole).
+
+mod held;
 
 use sqlx::{AssertSqlSafe, FromRow};
+
+pub use held::HeldRow;
 
 use crate::conn::on;
 use crate::{Conn, Result};
@@ -36,8 +42,10 @@ pub struct NewInbound {
     pub mailbox_id: Option<i64>,
     /// `smtp` or `imap`.
     pub source: String,
-    /// The Message-ID, or `sha256:…` of the bytes when there is none.
+    /// The redelivery key: `<Message-ID> sha256:…`, or `sha256:…` when there is no id.
     pub message_key: String,
+    /// The Message-ID without brackets, when the message has one.
+    pub message_id: Option<String>,
     pub uidvalidity: Option<i64>,
     pub uid: Option<i64>,
     pub envelope_from: Option<String>,
@@ -64,11 +72,15 @@ pub struct InboundRow {
     pub comment_id: Option<i64>,
     pub received_at: i64,
     pub processed_at: Option<i64>,
+    pub message_id: Option<String>,
+    /// The admin who released or discarded it, and when.
+    pub handled_by: Option<i64>,
+    pub handled_at: Option<i64>,
 }
 
 const INBOUND_COLUMNS: &str = "id, mailbox_id, source, message_key, uidvalidity, uid, \
     envelope_from, raw, size, state, reason, sender, html, ticket_id, comment_id, \
-    received_at, processed_at";
+    received_at, processed_at, message_id, handled_by, handled_at";
 
 /// What became of an inbound message.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -223,8 +235,8 @@ impl Conn<'_> {
     /// Stores a message; `None` when a copy of it is stored already.
     pub async fn insert_inbound(&mut self, m: &NewInbound) -> Result<Option<i64>> {
         const SQL: &str = "INSERT INTO inbound_messages (mailbox_id, source, message_key, \
-            uidvalidity, uid, envelope_from, raw, size, received_at) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id";
+            uidvalidity, uid, envelope_from, raw, size, received_at, message_id) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING id";
         Ok(on!(self, |c| sqlx::query_scalar(SQL)
             .bind(m.mailbox_id)
             .bind(&m.source)
@@ -235,6 +247,26 @@ impl Conn<'_> {
             .bind(&m.raw)
             .bind(i64::try_from(m.raw.len()).unwrap_or(i64::MAX))
             .bind(m.received_at)
+            .bind(&m.message_id)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    /// The bytes of the message stored under exactly `message_key`, if any (a row stored
+    /// before migration 0015 is keyed by its bare `<Message-ID>`).
+    pub async fn inbound_raw_by_key(&mut self, message_key: &str) -> Result<Option<Vec<u8>>> {
+        const SQL: &str = "SELECT raw FROM inbound_messages WHERE message_key = $1";
+        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+            .bind(message_key)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    /// The message, read without a lock.
+    pub async fn inbound(&mut self, id: i64) -> Result<Option<InboundRow>> {
+        let sql = format!("SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = $1");
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(id)
             .fetch_optional(c)
             .await?))
     }
@@ -251,21 +283,25 @@ impl Conn<'_> {
             .await?))
     }
 
-    /// The message stored under `message_key` (`<Message-ID>`) if it still waits for ingest
-    /// and no other transaction holds it: locked for this one on PostgreSQL, where a message
-    /// another worker is ingesting right now is passed over instead of waited for (two
-    /// workers each waiting for a message the other holds would deadlock).
-    pub async fn received_inbound_by_key(&mut self, message_key: &str) -> Result<Option<i64>> {
+    /// The first message with this Message-ID (without brackets) that still waits for
+    /// ingest and no other transaction holds: locked for this one on PostgreSQL, where a
+    /// message another worker is ingesting right now is passed over instead of waited for
+    /// (two workers each waiting for a message the other holds would deadlock).
+    pub async fn received_inbound_by_message_id(
+        &mut self,
+        message_id: &str,
+    ) -> Result<Option<i64>> {
         let lock = if self.is_postgres() {
             " FOR UPDATE SKIP LOCKED"
         } else {
             ""
         };
         let sql = format!(
-            "SELECT id FROM inbound_messages WHERE message_key = $1 AND state = 'received'{lock}"
+            "SELECT id FROM inbound_messages WHERE message_id = $1 AND state = 'received' \
+             ORDER BY id LIMIT 1{lock}"
         );
         Ok(on!(self, |c| sqlx::query_scalar(AssertSqlSafe(sql))
-            .bind(message_key)
+            .bind(message_id)
             .fetch_optional(c)
             .await?))
     }

@@ -22,6 +22,7 @@ use crate::api::desk::{
 use crate::api::jobs::{list as jobs_list, retry as jobs_retry};
 use crate::api::mail_templates;
 use crate::api::mailboxes;
+use crate::api::quarantine;
 use crate::api::rules::{change as rules_change, list as rules_list};
 use crate::api::tickets::{
     attachments, comments, create, events, get, links, list, merge, sla, update,
@@ -143,6 +144,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(mailboxes::update_mailbox))
         .routes(routes!(mailboxes::disable_mailbox))
         .routes(routes!(mailboxes::enable_mailbox))
+        .routes(routes!(quarantine::list_quarantine))
+        .routes(routes!(quarantine::get_quarantined))
+        .routes(routes!(quarantine::release_quarantined))
+        .routes(routes!(quarantine::discard_quarantined))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .merge(uploads)
 }

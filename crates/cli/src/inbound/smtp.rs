@@ -1,13 +1,15 @@
 //! `serve --smtp-listen`: the SMTP listener's link to the desk. A recipient is accepted only
 //! when it is a configured mailbox, and a message is answered 250 only once it is stored
-//! with the job that will ingest it.
+//! with the job that will ingest it. A message ingest could only quarantine (unreadable, no
+//! sender address, too large, too many files) is refused with a 5xx and the reason before
+//! anything is stored (`Desk::refusal`), so the sender's server tells its author.
 
 use std::net::SocketAddr;
 
 use anyhow::Context;
 use frontline_core::Desk;
 use frontline_core::mail::{Incoming, MAX_MESSAGE_BYTES};
-use frontline_mail::smtp::{self, Envelope, Inbox};
+use frontline_mail::smtp::{self, Envelope, Inbox, NotStored};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -24,9 +26,14 @@ impl Inbox for DeskInbox {
             .map_err(|e| e.to_string())
     }
 
-    async fn deliver(&self, envelope: Envelope, data: Vec<u8>) -> Result<(), String> {
+    async fn deliver(&self, envelope: Envelope, data: Vec<u8>) -> Result<(), NotStored> {
+        if let Some(refused) = self.desk.refusal(&data) {
+            tracing::info!(reply = %refused.0, from = ?envelope.from, "SMTP message refused before storing");
+            return Err(NotStored::Refused(refused.0));
+        }
+        let failed = |e: frontline_core::CoreError| NotStored::Failed(e.to_string());
         let mailbox = match envelope.to.first() {
-            Some(to) => self.desk.mailbox_for(to).await.map_err(|e| e.to_string())?,
+            Some(to) => self.desk.mailbox_for(to).await.map_err(failed)?,
             None => None,
         };
         // As the delivering server, the desk records the envelope sender in front (RFC 5321
@@ -46,7 +53,7 @@ impl Inbox for DeskInbox {
             .receive_mail(incoming)
             .await
             .map(drop)
-            .map_err(|e| e.to_string())
+            .map_err(failed)
     }
 }
 

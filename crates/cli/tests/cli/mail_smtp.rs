@@ -1,7 +1,10 @@
 //! Mail received by `frontline serve --smtp-listen`, sent with a real SMTP client (lettre)
 //! over loopback, read back over the REST API: recipients that are no mailbox are refused at
 //! RCPT, a new message opens a ticket, a reply lands on it, a second copy changes nothing,
-//! and an oversized message is refused. Also `frontline mailbox add/list` and their errors.
+//! and an oversized message is refused. What ingest could only quarantine is refused at
+//! DATA with a 5xx saying why, local mail from `root@localhost` is taken, and another
+//! message reusing a Message-ID opens its own ticket. Also `frontline mailbox add/list`
+//! and their errors.
 //! On SQLite and PostgreSQL, against the real binary.
 
 use crate::support;
@@ -13,7 +16,11 @@ use lettre::address::Envelope;
 use serde_json::Value;
 use support::{Api, Backend, TestDesk, send};
 
-on_both!(smtp_mail_becomes_tickets_and_comments, mailbox_commands);
+on_both!(
+    smtp_mail_becomes_tickets_and_comments,
+    smtp_refuses_what_it_cannot_deliver,
+    mailbox_commands
+);
 
 const DESK: &str = "help@desk.example";
 
@@ -183,6 +190,57 @@ async fn smtp_mail_becomes_tickets_and_comments(backend: Backend) {
     );
     assert!(
         !server.log().contains("Huge"),
+        "the refused message was not stored"
+    );
+}
+
+async fn smtp_refuses_what_it_cannot_deliver(backend: Backend) {
+    let desk = TestDesk::new(backend, "smtp_refuse").await;
+    desk.run_ok(&["mailbox", "add", "--address", DESK]);
+    let token = desk.person("agent@desk.example", "Alex Agent", "agent");
+    let server = desk.serve_with(&["--smtp-listen", "127.0.0.1:0"]).await;
+    let api = server.api();
+    let smtp = server.smtp();
+    let from = envelope("ops@client.example", DESK);
+
+    // No From: refused at DATA, permanently, with the reason; nothing is stored.
+    let no_sender =
+        format!("To: {DESK}\r\nSubject: Nobody\r\nMessage-ID: <n1@client.example>\r\n\r\nWho?\r\n");
+    let err = smtp
+        .send_raw(&from, no_sender.as_bytes())
+        .await
+        .expect_err("no sender");
+    assert!(err.is_permanent(), "{err}");
+    assert!(err.to_string().contains("no sender"), "{err}");
+
+    // Local mail (cron's) from a dotless domain is taken and opens a ticket.
+    let cron = message(
+        "Cron Daemon <root@localhost>",
+        "Backup failed",
+        "c1@host",
+        "",
+        "disk full",
+    );
+    smtp.send_raw(&from, &cron).await.expect("accepted");
+    // Another message reusing that Message-ID is not a copy: its own ticket.
+    let reused = message(
+        "ops@client.example",
+        "Printer jammed",
+        "c1@host",
+        "",
+        "tray 2",
+    );
+    smtp.send_raw(&from, &reused).await.expect("accepted");
+    let found = wait_for(&api, &token, |items| {
+        let subjects: Vec<&Value> = items.iter().map(|t| &t["subject"]).collect();
+        (subjects.contains(&&Value::from("Backup failed"))
+            && subjects.contains(&&Value::from("Printer jammed")))
+        .then(|| items.to_vec())
+    })
+    .await;
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        !server.log().contains("Nobody"),
         "the refused message was not stored"
     );
 }

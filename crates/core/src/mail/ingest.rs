@@ -30,16 +30,30 @@ impl Desk {
     /// Ingests stored message `id` in the caller's transaction. `None` when it was ingested
     /// before (or does not exist): nothing is written twice.
     pub async fn ingest_mail(&self, c: &mut Conn<'_>, id: i64) -> Result<Option<InboundOutcome>> {
-        self.ingest_one(c, id, true).await
+        self.ingest_one(c, id, true, false).await
+    }
+
+    /// Ingests message `id`, set back to `received` by an admin's release: the rules that
+    /// hold mail back (own address, automatic mail, the rate limit) are passed over, those
+    /// that cannot be (unreadable mail, a sender that is no address, a rule of the ticket
+    /// core) still quarantine it.
+    pub(super) async fn ingest_released(
+        &self,
+        c: &mut Conn<'_>,
+        id: i64,
+    ) -> Result<Option<InboundOutcome>> {
+        self.ingest_one(c, id, true, true).await
     }
 
     /// [`Desk::ingest_mail`]; `originals` says whether a reply may first ingest the stored
-    /// message it answers (see [`Desk::ingest_originals`]).
+    /// message it answers (see [`Desk::ingest_originals`]), `released` whether an admin
+    /// released it.
     async fn ingest_one(
         &self,
         c: &mut Conn<'_>,
         id: i64,
         originals: bool,
+        released: bool,
     ) -> Result<Option<InboundOutcome>> {
         let Some(row) = c.inbound_for_update(id).await? else {
             return Ok(None);
@@ -51,7 +65,7 @@ impl Desk {
         // A message the desk refuses (a rule of the ticket core, such as too many
         // attachments) leaves nothing half-written behind: its writes roll back to here.
         c.savepoint("ingest").await?;
-        let outcome = match self.ingest_row(c, &row, now, originals).await {
+        let outcome = match self.ingest_row(c, &row, now, originals, released).await {
             Ok(o) => {
                 c.release_savepoint("ingest").await?;
                 o
@@ -91,6 +105,7 @@ impl Desk {
         row: &InboundRow,
         now: Timestamp,
         originals: bool,
+        released: bool,
     ) -> Result<InboundOutcome> {
         let mail = match frontline_mail::parse(&row.raw, MAX_MESSAGE_BYTES) {
             Ok(m) => m,
@@ -108,14 +123,14 @@ impl Desk {
             .into_iter()
             .map(|m| m.address)
             .collect();
-        if own.contains(&sender) {
+        if !released && own.contains(&sender) {
             return Ok(ignored(
                 base,
                 "from_own_mailbox: sent by one of the desk's own addresses",
             ));
         }
         let threaded = self.thread(c, &mail, row.id, originals).await?;
-        match mail.automatic {
+        match mail.automatic.filter(|_| !released) {
             Some(kind @ (Automatic::Bounce | Automatic::AutoReply)) => {
                 let ticket = match kind {
                     Automatic::Bounce => match c.ticket_of_message_ids(&mail.bounced_ids).await? {
@@ -143,7 +158,7 @@ impl Desk {
         let recent = c
             .recent_from_sender(&sender, now.as_micros() - SENDER_WINDOW_MICROS)
             .await?;
-        if recent >= SENDER_LIMIT {
+        if !released && recent >= SENDER_LIMIT {
             return Ok(InboundOutcome {
                 state: "quarantined".into(),
                 reason: Some(format!(
@@ -205,10 +220,9 @@ impl Desk {
         let mut ingested = false;
         let parents = mail.in_reply_to.iter().chain(mail.references.last());
         for parent in parents.take(2) {
-            let key = format!("<{parent}>");
-            if let Some(original) = c.received_inbound_by_key(&key).await?
+            if let Some(original) = c.received_inbound_by_message_id(parent).await?
                 && original != id
-                && Box::pin(self.ingest_one(c, original, false))
+                && Box::pin(self.ingest_one(c, original, false, false))
                     .await?
                     .is_some()
             {
@@ -480,7 +494,9 @@ mod tests {
     fn subjects_and_texts_are_made_acceptable() {
         assert_eq!(subject_of("  \t ").as_str(), "(no subject)");
         assert_eq!(subject_of("VPN\r\n down\u{7}").as_str(), "VPN down");
-        assert_eq!(subject_of(&"x".repeat(400)).as_str().len(), Subject::MAX);
+        // A long subject of mail is kept whole, up to the one bound every channel shares.
+        assert_eq!(subject_of(&"x".repeat(600)).as_str().len(), 600);
+        assert_eq!(subject_of(&"x".repeat(3_000)).as_str().len(), Subject::MAX);
         assert_eq!(visible_text(" ", "whole\u{0}", false), "whole");
         assert_eq!(
             visible_text("", "", true),

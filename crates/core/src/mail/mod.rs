@@ -1,20 +1,26 @@
 //! The email channel's operations: the mailboxes an administrator configures (`mailboxes`),
 //! inbound mail stored whole before anything acknowledges it (`receive`), and a job that
 //! turns each stored message into exactly one ticket, comment or note, or records why not
-//! (`ingest`). The SMTP listener and the IMAP poller call `receive`; the job queue calls
+//! (`ingest`); what ingest holds back waits for an admin to release or discard it
+//! (`quarantine`), and what it could only hold back the SMTP listener refuses at the door
+//! (`accept`). The SMTP listener and the IMAP poller call `receive`; the job queue calls
 //! `ingest` inside the job's transaction, so a message is processed once even when it was
 //! delivered twice or the process died half-way.
 
+mod accept;
 mod ingest;
 mod mailboxes;
 pub mod outbound;
 mod people;
+mod quarantine;
 mod receive;
 pub mod templates;
 
+pub use accept::Refused;
 pub use frontline_store::mail::{InboundOutcome, InboundRow, MailboxRow};
 pub use mailboxes::{MAILBOX_ACTIVE, MAILBOX_DISABLED, Mailbox, MailboxChange, NewMailbox};
-pub use receive::{Incoming, message_key};
+pub use quarantine::{HeldMail, HeldMessage};
+pub use receive::{Incoming, TRACE_FIELDS, message_key};
 
 /// The job that ingests one stored message; its payload is the message's id.
 pub const INGEST_JOB: &str = "mail.ingest";

@@ -41,11 +41,7 @@ fn messages(dir: &Path) -> Vec<PathBuf> {
 async fn every_corpus_message_has_an_outcome(store: &Store) -> Result<(), CoreError> {
     store.migrate().await?;
     let desk = Desk::new(store.clone());
-    // `$FRONTLINE_SHARED_DATA` for a checkout that is not beside shared/ (a worktree).
-    let root = match std::env::var_os("FRONTLINE_SHARED_DATA") {
-        Some(shared) => PathBuf::from(shared).join("email"),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/email"),
-    };
+    let root = crate::mail_threading::email_corpus();
     assert!(root.is_dir(), "the shared corpora at {}", root.display());
     let files = messages(&root);
     assert!(files.len() > 300, "only {} messages found", files.len());

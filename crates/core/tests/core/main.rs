@@ -3,6 +3,8 @@
 //! instantiate are compiled and linked once, not once per file.
 
 mod group_commit;
+mod mail_accept;
 mod mail_corpus;
 mod mail_ingest;
+mod mail_threading;
 mod merge_and_links;

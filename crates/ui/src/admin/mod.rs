@@ -1,5 +1,6 @@
 //! The admin pages (`/admin`): business-hours calendars, SLA policies, automation rules,
-//! automatic assignment and mailboxes, for the desk's administrators only.
+//! automatic assignment, mailboxes and the quarantine of held mail, for the desk's
+//! administrators only.
 //!
 //! Each page calls the same `frontline_core` operations as the REST API. Forms are read as
 //! their fields in order (`Fields`), because rows of a rule repeat the same names; a form that
@@ -11,6 +12,7 @@ pub(crate) mod calendars;
 mod form;
 pub(crate) mod mailboxes;
 pub(crate) mod policies;
+pub(crate) mod quarantine;
 pub(crate) mod rules;
 
 use askama::Template;
@@ -72,6 +74,10 @@ pub(crate) fn router() -> Router<Ui> {
             get(mailboxes::edit).post(mailboxes::save),
         )
         .route("/admin/mailboxes/{id}/enabled", post(mailboxes::toggle))
+        .route("/admin/quarantine", get(quarantine::list))
+        .route("/admin/quarantine/{id}", get(quarantine::show))
+        .route("/admin/quarantine/{id}/release", post(quarantine::release))
+        .route("/admin/quarantine/{id}/discard", post(quarantine::discard))
 }
 
 /// An administrator: the only people who see these pages.

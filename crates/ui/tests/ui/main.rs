@@ -6,6 +6,7 @@ mod support;
 
 mod admin;
 mod admin_mailboxes;
+mod admin_quarantine;
 mod console;
 mod portal;
 mod sign_in;

@@ -6,6 +6,7 @@ pub mod desk;
 pub mod jobs;
 pub mod mail_templates;
 pub mod mailboxes;
+pub mod quarantine;
 pub mod rules;
 pub mod tickets;
 pub mod views;

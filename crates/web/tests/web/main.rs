@@ -13,6 +13,7 @@ mod mail_templates;
 mod mailboxes;
 mod openapi;
 mod pagination;
+mod quarantine;
 mod requester_rights;
 mod roles;
 mod rules;

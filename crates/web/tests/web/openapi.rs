@@ -82,6 +82,10 @@ const ROUTES: &[&str] = &[
     "PATCH /api/v1/mailboxes/{id}",
     "POST /api/v1/mailboxes/{id}/disable",
     "POST /api/v1/mailboxes/{id}/enable",
+    "GET /api/v1/quarantine",
+    "GET /api/v1/quarantine/{id}",
+    "POST /api/v1/quarantine/{id}/release",
+    "POST /api/v1/quarantine/{id}/discard",
 ];
 
 async fn the_document_lists_every_route(store: &frontline_core::Store) -> TestResult {

@@ -1,0 +1,92 @@
+//! Held mail: the inbound messages ingest did not turn into a ticket, comment or note
+//! (`quarantined`, `ignored`), listed newest first for an admin, who may release one (it is
+//! set back to `received` and ingested again in the same transaction) or discard it (state
+//! `discarded`: off the list, kept whole for the record).
+
+use sqlx::{AssertSqlSafe, FromRow};
+
+use crate::conn::on;
+use crate::{Conn, Result};
+
+/// The states an admin can release or discard from.
+const HELD: &str = "('quarantined', 'ignored')";
+
+/// How much of a message the list reads to show its sender and subject: the header
+/// section, not a 25 MB attachment.
+const HEAD_BYTES: i64 = 64 * 1024;
+
+/// A held message as the list shows it: its row without the whole message, and the start
+/// of the message (`head`) its headers are read from.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct HeldRow {
+    pub id: i64,
+    pub mailbox_id: Option<i64>,
+    pub state: String,
+    pub reason: Option<String>,
+    pub sender: Option<String>,
+    pub envelope_from: Option<String>,
+    pub size: i64,
+    pub received_at: i64,
+    pub head: Vec<u8>,
+}
+
+impl Conn<'_> {
+    /// Held messages, newest first, at most `limit`.
+    pub async fn held_inbound(&mut self, limit: i64) -> Result<Vec<HeldRow>> {
+        let sql = format!(
+            "SELECT id, mailbox_id, state, reason, sender, envelope_from, size, received_at, \
+             substr(raw, 1, {HEAD_BYTES}) AS head FROM inbound_messages \
+             WHERE state IN {HELD} ORDER BY id DESC LIMIT $1"
+        );
+        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(limit)
+            .fetch_all(c)
+            .await?))
+    }
+
+    /// Sets a held message back to `received`, for ingest to take it again in this
+    /// transaction. False when it is not held (released or discarded already, or no such).
+    pub async fn reopen_inbound(&mut self, id: i64) -> Result<bool> {
+        let sql = format!(
+            "UPDATE inbound_messages SET state = 'received', reason = NULL, \
+             processed_at = NULL WHERE id = $1 AND state IN {HELD}"
+        );
+        let n = on!(self, |c| sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Records the admin who released the message, and when.
+    pub async fn set_inbound_handled(&mut self, id: i64, by: i64, at: i64) -> Result<()> {
+        const SQL: &str =
+            "UPDATE inbound_messages SET handled_by = $1, handled_at = $2 WHERE id = $3";
+        on!(self, |c| sqlx::query(SQL)
+            .bind(by)
+            .bind(at)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Takes a held message off the list for good (state `discarded`, kept whole). False
+    /// when it is not held.
+    pub async fn discard_inbound(&mut self, id: i64, by: i64, at: i64) -> Result<bool> {
+        let sql = format!(
+            "UPDATE inbound_messages SET state = 'discarded', handled_by = $1, \
+             handled_at = $2 WHERE id = $3 AND state IN {HELD}"
+        );
+        let n = on!(self, |c| sqlx::query(AssertSqlSafe(sql))
+            .bind(by)
+            .bind(at)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(n == 1)
+    }
+}
