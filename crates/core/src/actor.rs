@@ -48,13 +48,13 @@ impl Actor {
         }
     }
 
-    pub fn require_admin(&self) -> Result<()> {
+    /// Admins only; `rule` finishes "only admins may …" in the refusal, so each 403 names
+    /// the rule that applies ("manage mailboxes", "see and retry jobs").
+    pub fn require_admin(&self, rule: &str) -> Result<()> {
         if self.role.can_administer() {
             Ok(())
         } else {
-            Err(CoreError::forbidden(
-                "only admins may manage people and tokens",
-            ))
+            Err(CoreError::forbidden(format!("only admins may {rule}")))
         }
     }
 }

@@ -165,7 +165,7 @@ impl Desk {
     ) -> Result<CannedResponse> {
         actor.require_staff()?;
         if for_desk {
-            actor.require_admin()?;
+            actor.require_admin("add the desk's canned responses")?;
         }
         let (n, b) = valid(name_raw, body_raw)?;
         let owner = (!for_desk).then_some(actor.id);
@@ -236,9 +236,7 @@ fn valid(name_raw: &str, body_raw: &str) -> Result<(String, String)> {
 
 fn may_change(actor: &Actor, r: &CannedResponse) -> Result<()> {
     match r.owner_id {
-        None => actor.require_admin().map_err(|_| {
-            CoreError::forbidden("only admins may change the desk's canned responses")
-        }),
+        None => actor.require_admin("change the desk's canned responses"),
         Some(owner) if owner == actor.id => Ok(()),
         Some(_) => Err(CoreError::NotFound("canned response")),
     }

@@ -26,7 +26,7 @@ impl Desk {
     /// Adds a person. Over the API only admins may; the CLI acts as the operator.
     pub async fn add_user(&self, actor: Option<&Actor>, new: NewUser) -> Result<UserRow> {
         if let Some(a) = actor {
-            a.require_admin()?;
+            a.require_admin("add people")?;
         }
         let name = frontline_domain::text::clean_text("name", &new.name, 200, false)?;
         let password_hash = new

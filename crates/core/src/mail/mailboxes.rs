@@ -65,7 +65,7 @@ impl Desk {
     /// Configures a mailbox. Over the API only admins may; the CLI acts as the operator.
     pub async fn add_mailbox(&self, actor: Option<&Actor>, new: NewMailbox) -> Result<Mailbox> {
         if let Some(a) = actor {
-            a.require_admin()?;
+            a.require_admin("manage mailboxes")?;
         }
         let now = self.now().as_micros();
         let row = MailboxRow {
@@ -105,7 +105,7 @@ impl Desk {
     /// Every configured mailbox, by address.
     pub async fn mailboxes(&self, actor: Option<&Actor>) -> Result<Vec<Mailbox>> {
         if let Some(a) = actor {
-            a.require_admin()?;
+            a.require_admin("manage mailboxes")?;
         }
         let mut c = self.store.read().await?;
         c.conn()
@@ -223,7 +223,7 @@ impl Desk {
         change: MailboxChange,
     ) -> Result<Mailbox> {
         if let Some(a) = actor {
-            a.require_admin()?;
+            a.require_admin("manage mailboxes")?;
         }
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
@@ -268,7 +268,7 @@ impl Desk {
         enabled: bool,
     ) -> Result<()> {
         if let Some(a) = actor {
-            a.require_admin()?;
+            a.require_admin("manage mailboxes")?;
         }
         let state = if enabled {
             MAILBOX_ACTIVE

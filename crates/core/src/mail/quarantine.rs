@@ -53,13 +53,7 @@ pub struct HeldMessage {
 }
 
 fn admin_only(actor: &Actor) -> Result<()> {
-    if actor.role.can_administer() {
-        Ok(())
-    } else {
-        Err(CoreError::forbidden(
-            "only admins may see, release or discard quarantined mail",
-        ))
-    }
+    actor.require_admin("see, release or discard quarantined mail")
 }
 
 impl Desk {
