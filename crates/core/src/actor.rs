@@ -1,9 +1,70 @@
-//! The person an operation acts for, as established by authentication.
+//! The person an operation acts for, as established by authentication, and the
+//! permissions reserved to roles: one list, used by the core's checks and by the web's
+//! `Allowed<R>` extractor alike, so a refusal names the same rule wherever it comes from.
 
 use frontline_domain::Role;
 use frontline_store::users::UserRow;
 
 use crate::{CoreError, Result};
+
+/// What an operation is reserved for: the least role allowed, and the rule in words that a
+/// refusal (403) says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Reading the desk's people, organizations, groups and SLA set-up.
+    ReadDesk,
+    /// Groups, categories, custom fields, organizations, the priority matrix, SLAs,
+    /// calendars, assignment.
+    Configure,
+    /// Automation rules, read or written.
+    Automation,
+    /// Adding people.
+    AddPeople,
+    /// The job queue.
+    JobQueue,
+    /// Outgoing mail templates.
+    MailTemplates,
+    /// Mailboxes (their URLs hold passwords).
+    Mailboxes,
+    /// Mail ingest held back.
+    Quarantine,
+    /// The canned responses shared by the whole desk.
+    DeskCanned,
+}
+
+impl Permission {
+    pub fn least_role(self) -> Role {
+        match self {
+            Permission::ReadDesk => Role::Agent,
+            Permission::Configure | Permission::Automation => Role::Manager,
+            Permission::AddPeople
+            | Permission::JobQueue
+            | Permission::MailTemplates
+            | Permission::Mailboxes
+            | Permission::Quarantine
+            | Permission::DeskCanned => Role::Admin,
+        }
+    }
+
+    /// The rule, as a refusal says it.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Permission::ReadDesk => {
+                "only agents, managers and admins may read the desk's people and set-up"
+            }
+            Permission::Configure => "only managers and admins may change the desk's configuration",
+            Permission::Automation => {
+                "only managers and admins may see and change automation rules"
+            }
+            Permission::AddPeople => "only admins may add people",
+            Permission::JobQueue => "only admins may see and retry jobs",
+            Permission::MailTemplates => "only admins may see and change mail templates",
+            Permission::Mailboxes => "only admins may manage mailboxes",
+            Permission::Quarantine => "only admins may see, release or discard quarantined mail",
+            Permission::DeskCanned => "only admins may add or change the desk's canned responses",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
@@ -39,22 +100,15 @@ impl Actor {
     }
 
     pub fn require_configure(&self) -> Result<()> {
-        if self.role.can_configure() {
-            Ok(())
-        } else {
-            Err(CoreError::forbidden(
-                "only managers and admins may change the desk's configuration",
-            ))
-        }
+        self.require(Permission::Configure)
     }
 
-    /// Admins only; `rule` finishes "only admins may …" in the refusal, so each 403 names
-    /// the rule that applies ("manage mailboxes", "see and retry jobs").
-    pub fn require_admin(&self, rule: &str) -> Result<()> {
-        if self.role.can_administer() {
+    /// Refused, naming the permission's rule, below its least role.
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        if self.role >= permission.least_role() {
             Ok(())
         } else {
-            Err(CoreError::forbidden(format!("only admins may {rule}")))
+            Err(CoreError::forbidden(permission.rule()))
         }
     }
 }

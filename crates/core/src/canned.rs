@@ -7,7 +7,7 @@
 use frontline_domain::DomainError;
 use frontline_store::canned::CannedRow;
 
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Desk, Permission, Result};
 
 const NAME_MAX: usize = 80;
 const BODY_MAX: usize = 20_000;
@@ -165,7 +165,7 @@ impl Desk {
     ) -> Result<CannedResponse> {
         actor.require_staff()?;
         if for_desk {
-            actor.require_admin("add the desk's canned responses")?;
+            actor.require(Permission::DeskCanned)?;
         }
         let (n, b) = valid(name_raw, body_raw)?;
         let owner = (!for_desk).then_some(actor.id);
@@ -236,7 +236,7 @@ fn valid(name_raw: &str, body_raw: &str) -> Result<(String, String)> {
 
 fn may_change(actor: &Actor, r: &CannedResponse) -> Result<()> {
     match r.owner_id {
-        None => actor.require_admin("change the desk's canned responses"),
+        None => actor.require(Permission::DeskCanned),
         Some(owner) if owner == actor.id => Ok(()),
         Some(_) => Err(CoreError::NotFound("canned response")),
     }

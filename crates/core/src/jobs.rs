@@ -6,7 +6,7 @@ use frontline_store::jobs::{DEAD, DONE, QUEUED};
 
 pub use frontline_store::jobs::JobRow;
 
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Desk, Permission, Result};
 
 /// The states a job is in: waiting or running, finished, or given up on.
 pub const JOB_STATES: [&str; 3] = [QUEUED, DONE, DEAD];
@@ -21,7 +21,7 @@ impl Desk {
         before_id: i64,
         limit: i64,
     ) -> Result<Vec<JobRow>> {
-        actor.require_admin("see and retry jobs")?;
+        actor.require(Permission::JobQueue)?;
         if let Some(s) = state.filter(|s| !JOB_STATES.contains(s)) {
             return Err(CoreError::invalid(
                 "state",
@@ -35,7 +35,7 @@ impl Desk {
     /// Runs a dead job again: a fresh set of attempts, due now. For administrators; a job
     /// that is not dead is a conflict (it is still being tried, or it succeeded).
     pub async fn retry_job(&self, actor: &Actor, id: i64) -> Result<JobRow> {
-        actor.require_admin("see and retry jobs")?;
+        actor.require(Permission::JobQueue)?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
         let job = c.job(id).await?.ok_or(CoreError::NotFound("job"))?;

@@ -28,7 +28,7 @@ pub mod staff;
 pub mod tickets;
 pub mod views;
 
-pub use actor::Actor;
+pub use actor::{Actor, Permission};
 pub use desk::{Desk, Limits};
 pub use error::CoreError;
 pub use frontline_store::{Backend, Store};

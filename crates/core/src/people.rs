@@ -4,7 +4,7 @@ use frontline_domain::{Email, Role};
 use frontline_store::Conn;
 pub use frontline_store::users::{GroupRow, OrganizationRow, UserRow};
 
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Desk, Permission, Result};
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -26,7 +26,7 @@ impl Desk {
     /// Adds a person. Over the API only admins may; the CLI acts as the operator.
     pub async fn add_user(&self, actor: Option<&Actor>, new: NewUser) -> Result<UserRow> {
         if let Some(a) = actor {
-            a.require_admin("add people")?;
+            a.require(Permission::AddPeople)?;
         }
         let name = frontline_domain::text::clean_text("name", &new.name, 200, false)?;
         let password_hash = new

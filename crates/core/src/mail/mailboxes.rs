@@ -7,7 +7,7 @@ use frontline_mail::{ImapUrl, SmtpUrl};
 use frontline_store::mail::MailboxRow;
 
 use super::outbound::MailboxName;
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Desk, Permission, Result};
 
 #[derive(Debug, Clone)]
 pub struct NewMailbox {
@@ -65,7 +65,7 @@ impl Desk {
     /// Configures a mailbox. Over the API only admins may; the CLI acts as the operator.
     pub async fn add_mailbox(&self, actor: Option<&Actor>, new: NewMailbox) -> Result<Mailbox> {
         if let Some(a) = actor {
-            a.require_admin("manage mailboxes")?;
+            a.require(Permission::Mailboxes)?;
         }
         let now = self.now().as_micros();
         let row = MailboxRow {
@@ -105,7 +105,7 @@ impl Desk {
     /// Every configured mailbox, by address.
     pub async fn mailboxes(&self, actor: Option<&Actor>) -> Result<Vec<Mailbox>> {
         if let Some(a) = actor {
-            a.require_admin("manage mailboxes")?;
+            a.require(Permission::Mailboxes)?;
         }
         let mut c = self.store.read().await?;
         c.conn()
@@ -223,7 +223,7 @@ impl Desk {
         change: MailboxChange,
     ) -> Result<Mailbox> {
         if let Some(a) = actor {
-            a.require_admin("manage mailboxes")?;
+            a.require(Permission::Mailboxes)?;
         }
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
@@ -268,7 +268,7 @@ impl Desk {
         enabled: bool,
     ) -> Result<()> {
         if let Some(a) = actor {
-            a.require_admin("manage mailboxes")?;
+            a.require(Permission::Mailboxes)?;
         }
         let state = if enabled {
             MAILBOX_ACTIVE

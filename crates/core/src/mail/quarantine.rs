@@ -17,7 +17,7 @@ use frontline_store::mail::{HeldRow, InboundOutcome, InboundRow};
 
 use super::MAX_MESSAGE_BYTES;
 use crate::tickets::Trail;
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Desk, Permission, Result};
 
 /// Most held messages one list shows.
 pub const HELD_LIST_LIMIT: i64 = 200;
@@ -52,14 +52,10 @@ pub struct HeldMessage {
     pub text: String,
 }
 
-fn admin_only(actor: &Actor) -> Result<()> {
-    actor.require_admin("see, release or discard quarantined mail")
-}
-
 impl Desk {
     /// The held messages, newest first (at most [`HELD_LIST_LIMIT`]).
     pub async fn held_mail(&self, actor: &Actor) -> Result<Vec<HeldMail>> {
-        admin_only(actor)?;
+        actor.require(Permission::Quarantine)?;
         let mut pc = self.store.read().await?;
         let mut c = pc.conn();
         let boxes = c.mailboxes().await?;
@@ -78,7 +74,7 @@ impl Desk {
 
     /// Held message `id`; not found when it is not held.
     pub async fn held_message(&self, actor: &Actor, id: i64) -> Result<HeldMessage> {
-        admin_only(actor)?;
+        actor.require(Permission::Quarantine)?;
         let mut pc = self.store.read().await?;
         let mut c = pc.conn();
         let row = c
@@ -100,7 +96,7 @@ impl Desk {
 
     /// Ingests held message `id` anyway; what it became.
     pub async fn release_mail(&self, actor: &Actor, id: i64) -> Result<InboundOutcome> {
-        admin_only(actor)?;
+        actor.require(Permission::Quarantine)?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
         let before = c
@@ -141,7 +137,7 @@ impl Desk {
 
     /// Takes held message `id` off the list (kept, state `discarded`).
     pub async fn discard_mail(&self, actor: &Actor, id: i64) -> Result<()> {
-        admin_only(actor)?;
+        actor.require(Permission::Quarantine)?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
         let before = c

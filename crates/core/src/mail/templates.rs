@@ -17,7 +17,7 @@ use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Desk, Permission, Result};
 
 /// The line above which a person writes their answer; the quoted rest is cut off when the
 /// reply comes back.
@@ -210,7 +210,7 @@ pub(crate) fn sample_values() -> Value {
 impl Desk {
     /// Every template as it applies now, in the order of [`TEMPLATES`]. For administrators.
     pub async fn mail_templates(&self, actor: &Actor) -> Result<Vec<MailTemplate>> {
-        actor.require_admin("see and edit mail templates")?;
+        actor.require(Permission::MailTemplates)?;
         let mut pc = self.store.read().await?;
         let stored = pc.conn().mail_templates().await?;
         Ok(TEMPLATES
@@ -228,7 +228,7 @@ impl Desk {
 
     /// One template as it applies now. For administrators.
     pub async fn mail_template(&self, actor: &Actor, name: &str) -> Result<MailTemplate> {
-        actor.require_admin("see and edit mail templates")?;
+        actor.require(Permission::MailTemplates)?;
         known(name)?;
         let mut pc = self.store.read().await?;
         self.template_in(&mut pc.conn(), name).await
@@ -241,7 +241,7 @@ impl Desk {
         name: &str,
         edit: TemplateEdit,
     ) -> Result<MailTemplate> {
-        actor.require_admin("see and edit mail templates")?;
+        actor.require(Permission::MailTemplates)?;
         known(name)?;
         let mut errors = Vec::new();
         for (field, text) in [
@@ -286,7 +286,7 @@ impl Desk {
 
     /// Drops the administrator's version: the shipped template applies again.
     pub async fn reset_mail_template(&self, actor: &Actor, name: &str) -> Result<MailTemplate> {
-        actor.require_admin("see and edit mail templates")?;
+        actor.require(Permission::MailTemplates)?;
         known(name)?;
         let mut tx = self.begin().await?;
         tx.conn().delete_mail_template(name).await?;

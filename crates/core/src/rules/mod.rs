@@ -36,7 +36,7 @@ use serde::Serialize;
 
 use crate::ordered::{definition, new_positions};
 use crate::tickets::fields;
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Desk, Permission, Result};
 
 mod apply;
 mod changed;
@@ -215,7 +215,7 @@ async fn check(c: &mut Conn<'_>, rule: &Rule) -> Result<()> {
 impl Desk {
     /// Every rule in the order they are considered, for managers and admins.
     pub async fn rules(&self, actor: &Actor) -> Result<Vec<ConfiguredRule>> {
-        actor.require_configure()?;
+        actor.require(Permission::Automation)?;
         let mut pc = self.store.read().await?;
         pc.conn()
             .rules()
@@ -233,7 +233,7 @@ impl Desk {
 
     /// Adds a rule after the existing ones; the actor becomes the author of its notes.
     pub async fn add_rule(&self, actor: &Actor, rule: Rule) -> Result<ConfiguredRule> {
-        actor.require_configure()?;
+        actor.require(Permission::Automation)?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
         check(&mut c, &rule).await?;
@@ -254,7 +254,7 @@ impl Desk {
     /// Replaces a rule, keeping its place; a time rule looks at every ticket again (each
     /// still fires once per ticket and period).
     pub async fn replace_rule(&self, actor: &Actor, id: i64, rule: Rule) -> Result<ConfiguredRule> {
-        actor.require_configure()?;
+        actor.require(Permission::Automation)?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
         check(&mut c, &rule).await?;
@@ -284,7 +284,7 @@ impl Desk {
     }
 
     pub async fn delete_rule(&self, actor: &Actor, id: i64) -> Result<()> {
-        actor.require_configure()?;
+        actor.require(Permission::Automation)?;
         let mut tx = self.begin().await?;
         if !tx.conn().delete_rule(id).await? {
             return Err(CoreError::NotFound("rule"));
@@ -297,7 +297,7 @@ impl Desk {
 
     /// Puts the rules in the order of `ids`, which must name every rule once.
     pub async fn reorder_rules(&self, actor: &Actor, ids: &[i64]) -> Result<Vec<ConfiguredRule>> {
-        actor.require_configure()?;
+        actor.require(Permission::Automation)?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
         let current = c.rules().await?.iter().map(|r| r.id).collect::<Vec<_>>();

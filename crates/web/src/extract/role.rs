@@ -8,19 +8,15 @@ use std::marker::PhantomData;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use frontline_core::{Actor, CoreError};
-use frontline_domain::Role;
+use frontline_core::{Actor, Permission};
 
 use super::Auth;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
-/// A rule that reserves endpoints to a role and the roles above it.
+/// An endpoint reserved by one of the core's permissions (its least role and its rule).
 pub trait Rule {
-    /// The least role allowed.
-    const ROLE: Role;
-    /// What a 403 says: the rule, in words.
-    const SAYS: &'static str;
+    const PERMISSION: Permission;
 }
 
 /// The caller, allowed by rule `R`.
@@ -37,9 +33,7 @@ impl<R: Rule> FromRequestParts<AppState> for Allowed<R> {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let Auth(actor) = Auth::from_request_parts(parts, state).await?;
-        if actor.role < R::ROLE {
-            return Err(CoreError::forbidden(R::SAYS).into());
-        }
+        actor.require(R::PERMISSION)?;
         Ok(Self {
             actor,
             rule: PhantomData,
@@ -48,29 +42,21 @@ impl<R: Rule> FromRequestParts<AppState> for Allowed<R> {
 }
 
 macro_rules! rules {
-    ($($(#[$doc:meta])* $name:ident: $role:ident, $says:literal;)*) => {$(
-        $(#[$doc])*
+    ($($name:ident),* $(,)?) => {$(
+        #[doc = concat!("[`Permission::", stringify!($name), "`] as an extractor's rule.")]
         pub struct $name;
         impl Rule for $name {
-            const ROLE: Role = Role::$role;
-            const SAYS: &'static str = $says;
+            const PERMISSION: Permission = Permission::$name;
         }
     )*};
 }
 
-rules! {
-    /// Reading the desk's people, organizations, groups and SLA set-up.
-    ReadDesk: Agent, "only agents, managers and admins may read the desk's people and set-up";
-    /// Groups, categories, custom fields, organizations, the priority matrix, SLAs, assignment.
-    Configure: Manager, "only managers and admins may change the desk's configuration";
-    /// Automation rules, read or written.
-    Automation: Manager, "only managers and admins may see and change automation rules";
-    /// Adding people.
-    AddPeople: Admin, "only admins may add people";
-    /// The job queue.
-    JobQueue: Admin, "only admins may see and retry jobs";
-    /// Outgoing mail templates.
-    MailTemplates: Admin, "only admins may see and change mail templates";
-    /// Mailboxes (their URLs hold passwords).
-    Mailboxes: Admin, "only admins may manage mailboxes";
-}
+rules!(
+    ReadDesk,
+    Configure,
+    Automation,
+    AddPeople,
+    JobQueue,
+    MailTemplates,
+    Mailboxes
+);
