@@ -13,7 +13,8 @@
 //! (retention is the operator's, as for every stored message).
 
 use frontline_domain::{EventKind, Timestamp};
-use frontline_store::mail::{HeldRow, InboundOutcome, InboundRow};
+use frontline_mail::Inbound;
+use frontline_store::mail::{HeldRow, InboundOutcome, InboundRow, MailboxRow};
 
 use super::MAX_MESSAGE_BYTES;
 use crate::tickets::Trail;
@@ -63,11 +64,9 @@ impl Desk {
         Ok(rows
             .into_iter()
             .map(|r| {
-                let mailbox = r
-                    .mailbox_id
-                    .and_then(|id| boxes.iter().find(|b| b.id == id))
-                    .map(|b| b.address.clone());
-                summary(r, mailbox)
+                let head = frontline_mail::parse(&r.head, MAX_MESSAGE_BYTES).ok();
+                let mailbox = address_of(&boxes, r.mailbox_id);
+                summary(r, mailbox, head.as_ref())
             })
             .collect())
     }
@@ -83,12 +82,7 @@ impl Desk {
             .filter(|r| matches!(r.state.as_str(), "quarantined" | "ignored"))
             .ok_or(CoreError::NotFound("quarantined message"))?;
         let mailbox = match row.mailbox_id {
-            Some(m) => c
-                .mailboxes()
-                .await?
-                .into_iter()
-                .find(|b| b.id == m)
-                .map(|b| b.address),
+            Some(_) => address_of(&c.mailboxes().await?, row.mailbox_id),
             None => None,
         };
         Ok(message(row, mailbox))
@@ -166,18 +160,24 @@ fn not_held(id: i64, state: &str) -> CoreError {
     ))
 }
 
-fn summary(r: HeldRow, mailbox: Option<String>) -> HeldMail {
-    let head = frontline_mail::parse(&r.head, MAX_MESSAGE_BYTES).ok();
+/// The address of mailbox `id` among `boxes`.
+fn address_of(boxes: &[MailboxRow], id: Option<i64>) -> Option<String> {
+    let id = id?;
+    boxes.iter().find(|b| b.id == id).map(|b| b.address.clone())
+}
+
+/// The list's line for a held message; `mail` is the message as read, when it could be.
+fn summary(r: HeldRow, mailbox: Option<String>, mail: Option<&Inbound>) -> HeldMail {
     HeldMail {
         id: r.id,
         received_at: Timestamp::from_micros(r.received_at),
         mailbox,
         sender: r
             .sender
-            .or_else(|| head.as_ref().map(|m| m.from.address.clone()))
+            .or_else(|| mail.map(|m| m.from.address.clone()))
             .or(r.envelope_from)
             .unwrap_or_default(),
-        subject: head.map(|m| m.subject).unwrap_or_default(),
+        subject: mail.map(|m| m.subject.clone()).unwrap_or_default(),
         state: r.state,
         reason: r.reason.unwrap_or_default(),
         size: r.size,
@@ -227,15 +227,8 @@ fn message(row: InboundRow, mailbox: Option<String>) -> HeldMessage {
         received_at: row.received_at,
         head: Vec::new(),
     };
-    let mut mail = summary(summary_row, mailbox);
-    if let Some(m) = parsed {
-        mail.subject = m.subject;
-        if mail.sender.is_empty() {
-            mail.sender = m.from.address;
-        }
-    }
     HeldMessage {
-        mail,
+        mail: summary(summary_row, mailbox, parsed.as_ref()),
         headers: headers.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
         text,
     }

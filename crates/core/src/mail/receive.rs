@@ -29,9 +29,9 @@
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
 use frontline_store::mail::NewInbound;
-use sha2::{Digest, Sha256};
 
 use super::INGEST_JOB;
+use crate::auth::sha256_hex;
 use crate::{Desk, Result};
 
 /// A message as it arrived.
@@ -64,7 +64,7 @@ pub const TRACE_FIELDS: &[&str] = &[
 
 /// The redelivery key of a message (see the module doc).
 pub fn message_key(raw: &[u8]) -> String {
-    let hash = hex::encode(Sha256::digest(canonical(raw)));
+    let hash = sha256_hex(&canonical(raw));
     match frontline_mail::message_id(raw) {
         Some(id) => format!("<{id}> sha256:{hash}"),
         None => format!("sha256:{hash}"),
