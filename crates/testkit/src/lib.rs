@@ -2,6 +2,9 @@
 //! (a temporary folder for SQLite, a new database on the `FRONTLINE_TEST_PG` server for
 //! PostgreSQL), removed again afterwards, and [`stories!`], which turns each named story
 //! into one test per database. A PostgreSQL test never skips: an unreachable server fails it.
+//! [`corpus`] finds the shared mail corpora and the messages in them.
+
+pub mod corpus;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

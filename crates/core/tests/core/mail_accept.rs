@@ -5,11 +5,12 @@
 //! stored; and held mail is listed for admins, released once into its ticket with an audit
 //! entry, or discarded off the list.
 
-use frontline_core::mail::{InboundOutcome, Incoming, NewMailbox};
-use frontline_core::people::NewUser;
+use frontline_core::mail::InboundOutcome;
 use frontline_core::{Actor, CoreError, Desk};
-use frontline_domain::{Email, Role};
+use frontline_domain::Role;
 use frontline_store::Store;
+
+use crate::mail_support::{self, DESK, Result, mail_desk, person, smtp};
 
 frontline_testkit::stories!(
     a_redelivery_counts_once_a_reused_id_does_not,
@@ -20,50 +21,9 @@ frontline_testkit::stories!(
     held_mail_is_discarded_and_kept,
 );
 
-type Result<T = ()> = std::result::Result<T, CoreError>;
-
-const DESK: &str = "help@desk.example";
-
-fn email(text: &str) -> Email {
-    Email::parse("email", text).expect("test addresses are valid")
-}
-
-async fn person(desk: &Desk, address: &str, role: Role) -> Result<Actor> {
-    let u = desk
-        .add_user(
-            None,
-            NewUser {
-                email: email(address),
-                name: address.into(),
-                role,
-                organization: None,
-                password: None,
-            },
-        )
-        .await?;
-    Ok(Actor {
-        id: u.id,
-        email: u.email,
-        name: u.name,
-        role,
-        organization_id: None,
-    })
-}
-
 /// The desk with its mailbox, and an agent and an admin.
 async fn desk(store: &Store) -> Result<(Desk, Actor, Actor)> {
-    store.migrate().await?;
-    let desk = Desk::new(store.clone());
-    desk.add_mailbox(
-        None,
-        NewMailbox {
-            address: email(DESK),
-            imap: None,
-            smtp: None,
-            name: None,
-        },
-    )
-    .await?;
+    let desk = mail_desk(store).await?;
     let agent = person(&desk, "agent@desk.example", Role::Agent).await?;
     let admin = person(&desk, "admin@desk.example", Role::Admin).await?;
     Ok((desk, agent, admin))
@@ -77,21 +37,13 @@ fn mail(from: &str, subject: &str, id: &str, body: &str) -> String {
 }
 
 async fn receive(desk: &Desk, raw: &str) -> Result<Option<i64>> {
-    desk.receive_mail(Incoming {
-        mailbox_id: None,
-        source: "smtp",
-        uid: None,
-        envelope_from: None,
-        raw: raw.as_bytes().to_vec(),
-    })
-    .await
+    desk.receive_mail(smtp(raw.as_bytes().to_vec())).await
 }
 
 async fn ingest(desk: &Desk, id: i64) -> Result<InboundOutcome> {
-    let mut tx = desk.store().begin().await?;
-    let outcome = desk.ingest_mail(&mut tx.conn(), id).await?;
-    tx.commit().await?;
-    Ok(outcome.expect("a stored message is ingested once"))
+    Ok(mail_support::ingest(desk, id)
+        .await?
+        .expect("a stored message is ingested once"))
 }
 
 async fn delivered(desk: &Desk, raw: &str) -> Result<InboundOutcome> {

@@ -4,58 +4,25 @@
 //! would retry it forever), whatever its charset, encoding, NUL bytes or broken headers.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
-use frontline_core::mail::Incoming;
 use frontline_core::{CoreError, Desk};
 use frontline_store::Store;
 
-frontline_testkit::stories!(every_corpus_message_has_an_outcome);
+use crate::mail_support::{email_corpus, messages, smtp};
 
-fn messages(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name().to_string_lossy().to_string();
-            if path.is_dir() {
-                stack.push(path);
-            } else if !(name.starts_with('.')
-                || name.starts_with("SOURCE")
-                || name.starts_with("LICENSE")
-                || name.starts_with("README")
-                || name.ends_with("_reply_text"))
-            {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+frontline_testkit::stories!(every_corpus_message_has_an_outcome);
 
 async fn every_corpus_message_has_an_outcome(store: &Store) -> Result<(), CoreError> {
     store.migrate().await?;
     let desk = Desk::new(store.clone());
-    let root = crate::mail_threading::email_corpus();
+    let root = email_corpus();
     assert!(root.is_dir(), "the shared corpora at {}", root.display());
     let files = messages(&root);
     assert!(files.len() > 300, "only {} messages found", files.len());
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
     for path in &files {
         let raw = std::fs::read(path).expect("a readable message");
-        let incoming = Incoming {
-            mailbox_id: None,
-            source: "smtp",
-            uid: None,
-            envelope_from: None,
-            raw,
-        };
-        let Some(id) = desk.receive_mail(incoming).await? else {
+        let Some(id) = desk.receive_mail(smtp(raw)).await? else {
             *outcomes.entry("copy".into()).or_default() += 1;
             continue;
         };

@@ -5,13 +5,16 @@
 //! (created rules, automatic assignment, SLA), and a reply through the updated rules.
 
 use frontline_core::assignment::Mode;
-use frontline_core::mail::{InboundOutcome, Incoming, NewMailbox};
-use frontline_core::people::NewUser;
+use frontline_core::mail::{InboundOutcome, Incoming};
 use frontline_core::tickets::TicketPatch;
 use frontline_core::{Actor, CoreError, Desk};
 use frontline_domain::rules::Rule;
-use frontline_domain::{Email, Role, Status};
+use frontline_domain::{Role, Status};
 use frontline_store::Store;
+
+use crate::mail_support::{
+    DESK, Result, deliver, email, ingest, mail_desk, person, person_named, smtp,
+};
 
 frontline_testkit::stories!(
     new_mail_opens_a_ticket_and_replies_thread,
@@ -24,47 +27,10 @@ frontline_testkit::stories!(
     a_reply_ingested_before_its_original_threads,
 );
 
-type Result<T = ()> = std::result::Result<T, CoreError>;
-
-const DESK: &str = "help@desk.example";
-
 async fn desk(store: &Store) -> Result<(Desk, Actor)> {
-    store.migrate().await?;
-    let desk = Desk::new(store.clone());
-    desk.add_mailbox(
-        None,
-        NewMailbox {
-            address: email(DESK),
-            imap: None,
-            smtp: None,
-            name: None,
-        },
-    )
-    .await?;
-    let u = desk
-        .add_user(
-            None,
-            NewUser {
-                email: email("agent@desk.example"),
-                name: "Alex Agent".into(),
-                role: Role::Agent,
-                organization: None,
-                password: None,
-            },
-        )
-        .await?;
-    let agent = Actor {
-        id: u.id,
-        email: u.email,
-        name: u.name,
-        role: Role::Agent,
-        organization_id: None,
-    };
+    let desk = mail_desk(store).await?;
+    let agent = person_named(&desk, "agent@desk.example", "Alex Agent", Role::Agent).await?;
     Ok((desk, agent))
-}
-
-fn email(text: &str) -> Email {
-    Email::parse("email", text).expect("test addresses are valid")
 }
 
 /// A plain-text message; `headers` are extra header lines.
@@ -74,28 +40,6 @@ fn mail(from: &str, subject: &str, id: &str, headers: &str, body: &str) -> Vec<u
          Date: Mon, 23 Nov 2026 09:00:00 +0000\r\n{headers}\r\n{body}\r\n"
     )
     .into_bytes()
-}
-
-/// Stores the message, then ingests it as the job would; `None` for a second copy.
-async fn deliver(desk: &Desk, raw: Vec<u8>) -> Result<Option<InboundOutcome>> {
-    let incoming = Incoming {
-        mailbox_id: None,
-        source: "smtp",
-        uid: None,
-        envelope_from: None,
-        raw,
-    };
-    let Some(id) = desk.receive_mail(incoming).await? else {
-        return Ok(None);
-    };
-    ingest(desk, id).await
-}
-
-async fn ingest(desk: &Desk, id: i64) -> Result<Option<InboundOutcome>> {
-    let mut tx = desk.store().begin().await?;
-    let outcome = desk.ingest_mail(&mut tx.conn(), id).await?;
-    tx.commit().await?;
-    Ok(outcome)
 }
 
 async fn delivered(desk: &Desk, raw: Vec<u8>) -> Result<InboundOutcome> {
@@ -407,29 +351,6 @@ async fn attachments_are_kept(store: &Store) -> Result {
     Ok(())
 }
 
-/// A person of `role` as an actor.
-async fn person(desk: &Desk, address: &str, role: Role) -> Result<Actor> {
-    let u = desk
-        .add_user(
-            None,
-            NewUser {
-                email: email(address),
-                name: address.into(),
-                role,
-                organization: None,
-                password: None,
-            },
-        )
-        .await?;
-    Ok(Actor {
-        id: u.id,
-        email: u.email,
-        name: u.name,
-        role,
-        organization_id: None,
-    })
-}
-
 fn rule(v: serde_json::Value) -> Result<Rule> {
     serde_json::from_value(v).map_err(|e| CoreError::Internal(e.to_string()))
 }
@@ -575,13 +496,6 @@ async fn mail_tickets_get_rules_and_assignment(store: &Store) -> Result {
 /// reply is a comment on it; the original's own job then finds nothing to do.
 async fn a_reply_ingested_before_its_original_threads(store: &Store) -> Result {
     let (desk, _agent) = desk(store).await?;
-    let receive = |raw: Vec<u8>| Incoming {
-        mailbox_id: None,
-        source: "smtp",
-        uid: None,
-        envelope_from: None,
-        raw,
-    };
     let original = mail(
         "Cy <cy@client.example>",
         "Printer jams",
@@ -596,8 +510,8 @@ async fn a_reply_ingested_before_its_original_threads(store: &Store) -> Result {
         "In-Reply-To: <o1@client.example>\r\nReferences: <o1@client.example>\r\n",
         "Still jammed.\r\n\r\n> The printer on floor 3 jams.",
     );
-    let original = desk.receive_mail(receive(original)).await?.expect("stored");
-    let reply = desk.receive_mail(receive(reply)).await?.expect("stored");
+    let original = desk.receive_mail(smtp(original)).await?.expect("stored");
+    let reply = desk.receive_mail(smtp(reply)).await?.expect("stored");
     let replied = ingest(&desk, reply).await?.expect("ingested");
     assert_eq!(replied.state, "comment");
     let ticket = replied.ticket_id.expect("a ticket");

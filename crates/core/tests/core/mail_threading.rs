@@ -12,26 +12,13 @@
 //! my …" line (the reply as [`frontline_mail::Inbound::reply`] documents it), so those
 //! lines are cut from the expectation too, and white space is compared collapsed.
 
-use std::path::{Path, PathBuf};
-
-use frontline_core::mail::{Incoming, NewMailbox};
-use frontline_core::people::NewUser;
-use frontline_core::{Actor, CoreError, Desk};
-use frontline_domain::{Email, Role};
+use frontline_core::Desk;
+use frontline_domain::Role;
 use frontline_store::Store;
 
+use crate::mail_support::{self, Result, email_corpus, mail_desk, person_named};
+
 frontline_testkit::stories!(replies_from_real_clients_thread_onto_their_ticket);
-
-/// The shared mail corpora: `$FRONTLINE_SHARED_DATA/email`, by default the checkout's
-/// `../shared/data/email` (where CI puts it).
-pub(crate) fn email_corpus() -> PathBuf {
-    match std::env::var_os("FRONTLINE_SHARED_DATA") {
-        Some(dir) => PathBuf::from(dir).join("email"),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/email"),
-    }
-}
-
-type Result<T = ()> = std::result::Result<T, CoreError>;
 
 fn fixtures() -> Vec<(String, Vec<u8>, Option<String>)> {
     let dir = email_corpus().join("talon-replies/standard_replies");
@@ -86,37 +73,8 @@ fn collapse(text: &str) -> String {
 }
 
 async fn replies_from_real_clients_thread_onto_their_ticket(store: &Store) -> Result {
-    store.migrate().await?;
-    let desk = Desk::new(store.clone());
-    desk.add_mailbox(
-        None,
-        NewMailbox {
-            address: Email::parse("address", "help@desk.example")?,
-            imap: None,
-            smtp: None,
-            name: None,
-        },
-    )
-    .await?;
-    let u = desk
-        .add_user(
-            None,
-            NewUser {
-                email: Email::parse("email", "agent@desk.example")?,
-                name: "Alex Agent".into(),
-                role: Role::Agent,
-                organization: None,
-                password: None,
-            },
-        )
-        .await?;
-    let agent = Actor {
-        id: u.id,
-        email: u.email,
-        name: u.name,
-        role: Role::Agent,
-        organization_id: None,
-    };
+    let desk = mail_desk(store).await?;
+    let agent = person_named(&desk, "agent@desk.example", "Alex Agent", Role::Agent).await?;
     let all = fixtures();
     assert_eq!(all.len(), 12, "the twelve talon standard replies");
     let mut failures = Vec::new();
@@ -170,19 +128,8 @@ async fn replies_from_real_clients_thread_onto_their_ticket(store: &Store) -> Re
 
 /// Stores and ingests the message: its state and ticket.
 async fn deliver(desk: &Desk, raw: Vec<u8>) -> Result<(String, Option<i64>)> {
-    let incoming = Incoming {
-        mailbox_id: None,
-        source: "smtp",
-        uid: None,
-        envelope_from: None,
-        raw,
-    };
-    let id = desk.receive_mail(incoming).await?.expect("a new message");
-    let mut tx = desk.store().begin().await?;
-    let outcome = desk
-        .ingest_mail(&mut tx.conn(), id)
+    let outcome = mail_support::deliver(desk, raw)
         .await?
-        .expect("ingested");
-    tx.commit().await?;
+        .expect("a new message, ingested");
     Ok((outcome.state, outcome.ticket_id))
 }

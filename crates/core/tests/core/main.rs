@@ -6,5 +6,6 @@ mod group_commit;
 mod mail_accept;
 mod mail_corpus;
 mod mail_ingest;
+mod mail_support;
 mod mail_threading;
 mod merge_and_links;
