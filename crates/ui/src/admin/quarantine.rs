@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
 use frontline_core::mail::{HeldMail, HeldMessage};
+use frontline_domain::Timestamp;
 
 use super::{Admin, AdminForm};
 use crate::Ui;
@@ -25,8 +26,30 @@ pub(crate) struct HeldLine {
     pub mailbox: String,
     pub sender: String,
     pub subject: String,
-    pub state: String,
+    /// Why it is held, in a few words ("Mailing list", "Possible mail loop").
+    pub why: &'static str,
+    /// The reason ingest recorded, as the log and the API say it.
     pub reason: String,
+}
+
+/// A held message's recorded reason (`code: words`, see `core::mail::ingest`) in the words
+/// an admin reads in the list.
+fn why(state: &str, reason: &str) -> &'static str {
+    let code = reason.split_once(':').map_or(reason, |(code, _)| code);
+    match code {
+        "auto_reply" => "Automatic mail",
+        "bounce" => "Delivery failure",
+        "list" => "Mailing list",
+        "bulk" => "Bulk mail",
+        "from_own_mailbox" => "From the desk's own address",
+        "rate_limited" => "Possible mail loop",
+        "unparseable" => "Unreadable",
+        "no_sender" => "No sender",
+        "too_large" => "Too large",
+        "refused by the desk" => "Refused by the ticket rules",
+        _ if state == "ignored" => "Ignored",
+        _ => "Quarantined",
+    }
 }
 
 impl HeldLine {
@@ -46,8 +69,8 @@ impl HeldLine {
             } else {
                 m.subject
             },
-            state: m.state,
-            reason: m.reason,
+            why: why(&m.state, &m.reason),
+            reason: format!("{}: {}", m.state, m.reason),
         }
     }
 }
@@ -58,6 +81,8 @@ struct ListPage {
     chrome: Chrome,
     tab: &'static str,
     messages: Vec<HeldLine>,
+    /// Whether the list names each message's mailbox (only when there are several).
+    several_mailboxes: bool,
 }
 
 pub(crate) async fn list(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Response, UiError> {
@@ -67,11 +92,13 @@ pub(crate) async fn list(State(ui): State<Ui>, Admin(signed): Admin) -> Result<R
         .await?
         .into_iter()
         .map(HeldLine::of)
-        .collect();
+        .collect::<Vec<_>>();
+    let several_mailboxes = messages.iter().any(|m| m.mailbox != messages[0].mailbox);
     let page = ListPage {
         chrome: signed.chrome("admin"),
         tab: "quarantine",
         messages,
+        several_mailboxes,
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -103,7 +130,17 @@ async fn render_message(
         chrome: signed.chrome("admin"),
         tab: "quarantine",
         m: HeldLine::of(mail),
-        headers,
+        headers: headers
+            .into_iter()
+            .map(|(name, value)| match name {
+                // The sender's Date, written like every other time on the page.
+                "Date" => match Timestamp::parse_rfc3339("Date", &value) {
+                    Ok(t) => (name, time(t.as_micros())),
+                    Err(_) => (name, value),
+                },
+                _ => (name, value),
+            })
+            .collect(),
         text,
         problem,
     };
@@ -154,5 +191,27 @@ pub(crate) async fn discard(
             Ok(Redirect::to("/admin/quarantine").into_response())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::why;
+
+    #[test]
+    fn recorded_reasons_read_as_words() {
+        assert_eq!(
+            why("ignored", "auto_reply: answers no ticket of this desk"),
+            "Automatic mail"
+        );
+        assert_eq!(
+            why("quarantined", "rate_limited: a@b sent 31 messages"),
+            "Possible mail loop"
+        );
+        assert_eq!(
+            why("quarantined", "refused by the desk: subject: too long"),
+            "Refused by the ticket rules"
+        );
+        assert_eq!(why("quarantined", "something new"), "Quarantined");
     }
 }
