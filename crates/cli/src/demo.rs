@@ -1,7 +1,11 @@
 //! `frontline serve --demo`: an empty desk becomes one a newcomer can click through — two
-//! years of generated history, named accounts for every role, and a few live tickets in the
-//! demo agent's queue. A desk that already has people is left alone.
+//! years of generated history, named accounts for every role, a few live tickets in the
+//! demo agent's queue, and a mailbox whose quarantine holds the kind of mail a desk meets
+//! (an out-of-office answer, a newsletter, its own mail come back). A desk that already has
+//! people is left alone.
 
+use frontline_core::mail::outbound::MailboxName;
+use frontline_core::mail::{Incoming, NewMailbox};
 use frontline_core::people::NewUser;
 use frontline_core::tickets::{NewComment, NewTicket};
 use frontline_core::{Actor, Desk};
@@ -138,7 +142,53 @@ pub async fn fill(desk: &Desk) -> anyhow::Result<()> {
             desk.add_comment(agent, t.row.id, reply).await?;
         }
     }
+    held_mail(desk).await?;
     print_accounts();
+    Ok(())
+}
+
+/// The demo's mailbox, the address its mail comes from.
+const MAILBOX: &str = "help@demo.example";
+
+/// Mail a desk receives and does not turn into tickets, ingested by the job worker once the
+/// server runs: it waits in Admin -> Quarantine.
+const HELD_MAIL: [&str; 3] = [
+    "From: Dana Ortiz <dana.ortiz@client.example>\r\nTo: help@demo.example\r\n\
+     Subject: Automatic reply: Printer on the 3rd floor jams\r\nAuto-Submitted: auto-replied\r\n\
+     Message-ID: <demo-ooo-1@client.example>\r\nDate: Mon, 30 Nov 2026 09:12:00 +0000\r\n\r\n\
+     I am out of the office until Monday 7 December with limited access to email.\r\n\
+     For urgent matters please contact Sam Lee.\r\n",
+    "From: Vendor News <news@vendor.example>\r\nTo: help@demo.example\r\n\
+     Subject: December firmware updates for your docking stations\r\n\
+     List-Id: <customers.vendor.example>\r\nList-Unsubscribe: <mailto:leave@vendor.example>\r\n\
+     Message-ID: <demo-news-12@vendor.example>\r\nDate: Tue, 1 Dec 2026 07:00:00 +0000\r\n\r\n\
+     New firmware 4.2 fixes display flicker on USB-C docks.\r\n",
+    "From: IT Help <help@demo.example>\r\nTo: help@demo.example\r\n\
+     Subject: Re: [#2001] VPN drops every few minutes\r\n\
+     Message-ID: <demo-self-1@demo.example>\r\nDate: Wed, 2 Dec 2026 08:30:00 +0000\r\n\r\n\
+     A reply the desk sent, come back to its own address.\r\n",
+];
+
+async fn held_mail(desk: &Desk) -> anyhow::Result<()> {
+    let address = Email::parse("email", MAILBOX).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let name = MailboxName::parse("IT Help").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mailbox = NewMailbox {
+        address,
+        imap: None,
+        smtp: None,
+        name,
+    };
+    let mailbox_id = desk.add_mailbox(None, mailbox).await?.id;
+    for raw in HELD_MAIL {
+        let incoming = Incoming {
+            mailbox_id: Some(mailbox_id),
+            source: "smtp",
+            uid: None,
+            envelope_from: None,
+            raw: raw.as_bytes().to_vec(),
+        };
+        desk.receive_mail(incoming).await?;
+    }
     Ok(())
 }
 
