@@ -35,8 +35,9 @@ if [[ ! -e "$venv/installed" ]]; then
   touch "$venv/installed"
 fi
 
+# shellcheck source=scripts/demo_server.sh
+source "$root/scripts/demo_server.sh"
 data="$(mktemp -d)"
-log="$data/serve.log"
 server=""
 cleanup() {
   if [[ -n "$server" ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
@@ -44,16 +45,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin" serve --listen 127.0.0.1:0 --data-dir "$data" --demo >"$log" 2>&1 &
-server=$!
-url=""
-for _ in $(seq 1 600); do
-  url="$(grep -o 'listening on http://[0-9.:]*' "$log" | head -1 | sed 's/listening on //')" || true
-  [[ -n "$url" ]] && break
-  kill -0 "$server" 2>/dev/null || { cat "$log" >&2; echo "frontline serve exited" >&2; exit 1; }
-  sleep 0.2
-done
-[[ -n "$url" ]] || { cat "$log" >&2; echo "frontline serve did not start" >&2; exit 1; }
+start_demo_server "$bin" "$data"
 
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance
 status=0

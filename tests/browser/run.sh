@@ -12,8 +12,9 @@ root="$(cd "$here/../.." && pwd)"
 bin="${FRONTLINE_BIN:-${CARGO_TARGET_DIR:-$root/target}/debug/frontline}"
 [[ -x "$bin" ]] || (cd "$root" && cargo build --locked -p frontline)
 
+# shellcheck source=scripts/demo_server.sh
+source "$root/scripts/demo_server.sh"
 data="$(mktemp -d)"
-log="$data/serve.log"
 server=""
 db_args=()
 pg_db=""
@@ -29,16 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin" serve --listen 127.0.0.1:0 --data-dir "$data" "${db_args[@]}" --demo >"$log" 2>&1 &
-server=$!
-url=""
-for _ in $(seq 1 600); do
-  url="$(grep -o 'listening on http://[0-9.:]*' "$log" | head -1 | sed 's/listening on //')" || true
-  [[ -n "$url" ]] && break
-  kill -0 "$server" 2>/dev/null || { cat "$log" >&2; echo "frontline serve exited" >&2; exit 1; }
-  sleep 0.2
-done
-[[ -n "$url" ]] || { cat "$log" >&2; echo "frontline serve did not start" >&2; exit 1; }
+start_demo_server "$bin" "$data" "${db_args[@]}"
 echo "browser tests against $url" >&2
 cd "$here"
 FRONTLINE_URL="$url" npx playwright test "$@"
