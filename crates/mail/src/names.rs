@@ -82,31 +82,9 @@ fn rfc2231(segments: &[(u32, bool, &str)]) -> String {
             label = Some(cs).filter(|c| !c.is_empty());
             v = text;
         }
-        bytes.extend(percent_decode(v));
+        bytes.extend(percent_encoding::percent_decode_str(v));
     }
     charset::decode(label, &bytes)
-}
-
-fn percent_decode(s: &str) -> Vec<u8> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = b
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (c, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    out
 }
 
 /// `type; a=b; c="d; e"` into lower-cased names and unquoted values (the first item, with
