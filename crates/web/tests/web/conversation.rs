@@ -6,12 +6,13 @@
 use crate::support;
 
 use serde_json::{Value, json};
-use support::{App, Form, TestResult, id_of, items, req, subject};
+use support::{App, Form, Person, TestResult, id_of, items, req, subject};
 
 support::stories!(
     internal_notes_are_hidden_from_the_requester,
     a_requester_reply_reopens_a_pending_ticket,
     attachments_download_as_stored_and_never_inline,
+    uploaded_file_names_are_made_safe,
     bad_forms_are_refused_without_change,
 );
 
@@ -159,6 +160,23 @@ async fn a_requester_reply_reopens_a_pending_ticket(store: &frontline_core::Stor
     Ok(())
 }
 
+/// Posts `form` as a comment on ticket `id`; the attachments it answers with.
+async fn post_files(app: &App, who: &Person, id: i64, form: Form) -> TestResult<Vec<Value>> {
+    let posted = app
+        .send(
+            req("POST", &format!("/api/v1/tickets/{id}/comments"))
+                .token(who)
+                .form(form),
+        )
+        .await;
+    posted.expect_status(201, "posting files")?;
+    let comment = posted.json()?;
+    Ok(comment["attachments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default())
+}
+
 async fn attachments_download_as_stored_and_never_inline(
     store: &frontline_core::Store,
 ) -> TestResult {
@@ -175,19 +193,7 @@ async fn attachments_download_as_stored_and_never_inline(
         .text("internal", "false")
         .file("file", "page.html", "text/html", HTML)
         .file("file", "r\u{e9}sum\u{e9}.pdf", "application/pdf", &pdf);
-    let posted = app
-        .send(
-            req("POST", &format!("/api/v1/tickets/{id}/comments"))
-                .token(&cast.requester)
-                .form(form),
-        )
-        .await;
-    posted.expect_status(201, "posting files")?;
-    let comment = posted.json()?;
-    let atts = comment["attachments"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let atts = post_files(&app, &cast.requester, id, form).await?;
     assert_eq!(atts.len(), 2);
     assert_eq!(atts[0]["filename"], "page.html");
     assert_eq!(atts[1]["size"], pdf.len());
@@ -227,7 +233,47 @@ async fn attachments_download_as_stored_and_never_inline(
         .send(req("GET", &format!("/api/v1/tickets/{id}/comments")).token(&cast.requester))
         .await
         .json()?;
-    assert_eq!(items(&listed)[0]["attachments"], comment["attachments"]);
+    assert_eq!(items(&listed)[0]["attachments"], Value::Array(atts));
+    Ok(())
+}
+
+/// A name with a path or with bidirectional marks is stored, listed and downloaded as its
+/// safe display name: the last path component, without the marks.
+async fn uploaded_file_names_are_made_safe(store: &frontline_core::Store) -> TestResult {
+    let app = App::new(store).await?;
+    let cast = app.cast().await?;
+    let id = id_of(
+        &app.open_ticket(&cast.requester, subject("Odd names"))
+            .await?,
+    )?;
+    let form = Form::new()
+        .text("body", "Three files")
+        .text("internal", "false")
+        .file("file", "../../etc/passwd", "text/plain", b"root:x:0:0")
+        .file(
+            "file",
+            "C:\\Users\\ana\\invoice.pdf",
+            "application/pdf",
+            b"%PDF",
+        )
+        .file(
+            "file",
+            "invoice\u{202E}fdp.exe",
+            "application/octet-stream",
+            b"MZ",
+        );
+    let atts = post_files(&app, &cast.requester, id, form).await?;
+    let names: Vec<&str> = atts.iter().filter_map(|a| a["filename"].as_str()).collect();
+    assert_eq!(names, ["passwd", "invoice.pdf", "invoicefdp.exe"]);
+    let url = atts[2]["url"].as_str().ok_or("no url")?;
+    let got = app.send(req("GET", url).token(&cast.agent)).await;
+    got.expect_status(200, "downloading the renamed file")?;
+    let disposition = got.header("content-disposition").unwrap_or_default();
+    assert!(disposition.contains("invoicefdp.exe"), "{disposition}");
+    assert!(
+        !disposition.contains("%E2%80%AE"),
+        "no override mark: {disposition}"
+    );
     Ok(())
 }
 
