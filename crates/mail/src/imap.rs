@@ -16,15 +16,11 @@ use std::time::Duration;
 use async_imap::types::UnsolicitedResponse;
 use async_imap::{Client, Session};
 use futures_util::TryStreamExt;
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
+pub use crate::tls::Io;
 use crate::url::{ImapUrl, Security};
-
-/// A byte stream IMAP can run over: plain TCP or TLS.
-pub trait Io: AsyncRead + AsyncWrite + Unpin + Send + Debug {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send + Debug> Io for T {}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImapError {
@@ -38,6 +34,12 @@ pub enum ImapError {
     Protocol(String),
     #[error("TLS: {0}")]
     Tls(String),
+}
+
+impl From<crate::tls::TlsError> for ImapError {
+    fn from(e: crate::tls::TlsError) -> Self {
+        ImapError::Tls(e.to_string())
+    }
 }
 
 impl From<async_imap::error::Error> for ImapError {

@@ -4,16 +4,26 @@
 
 use std::sync::{Arc, OnceLock};
 
+use std::fmt::Debug;
+
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::TlsConnector;
 
-use crate::imap::{ImapError, Io};
+/// A byte stream a mail protocol can run over: plain TCP or TLS.
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send + Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + Debug> Io for T {}
+
+/// Why a TLS connection could not be made: the trusted roots, the name or the handshake.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct TlsError(String);
 
 /// The client configuration, built once per process.
-fn config() -> Result<Arc<rustls::ClientConfig>, ImapError> {
+fn config() -> Result<Arc<rustls::ClientConfig>, TlsError> {
     static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
-    CONFIG.get_or_init(build).clone().map_err(ImapError::Tls)
+    CONFIG.get_or_init(build).clone().map_err(TlsError)
 }
 
 fn build() -> Result<Arc<rustls::ClientConfig>, String> {
@@ -46,12 +56,12 @@ fn build() -> Result<Arc<rustls::ClientConfig>, String> {
 pub(crate) async fn connect<S: Io + 'static>(
     stream: S,
     host: &str,
-) -> Result<Box<dyn Io>, ImapError> {
+) -> Result<Box<dyn Io>, TlsError> {
     let name = ServerName::try_from(host.to_owned())
-        .map_err(|e| ImapError::Tls(format!("{host} is not a valid TLS name: {e}")))?;
+        .map_err(|e| TlsError(format!("{host} is not a valid TLS name: {e}")))?;
     let tls = TlsConnector::from(config()?)
         .connect(name, stream)
         .await
-        .map_err(|e| ImapError::Tls(format!("handshake with {host} failed: {e}")))?;
+        .map_err(|e| TlsError(format!("handshake with {host} failed: {e}")))?;
     Ok(Box::new(tls))
 }

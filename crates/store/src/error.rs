@@ -32,6 +32,12 @@ impl From<sqlx::Error> for StoreError {
 }
 
 impl StoreError {
+    /// A stored value the domain refuses (a status no version of Frontline wrote): the row
+    /// is corrupt, and the read fails rather than guess. `column` is `table.column`.
+    pub fn corrupt(column: &str, e: impl std::fmt::Display) -> Self {
+        StoreError::Corrupt(format!("{column}: {e}"))
+    }
+
     /// Failures that a retry of the same transaction may cure: lock contention and
     /// serialization conflicts, or a connection lost under the pool.
     pub fn is_transient(&self) -> bool {

@@ -29,12 +29,11 @@ use crate::api::tickets::{
 };
 use crate::api::views::{change as views_change, list as views_list};
 use crate::api::{canned, contract};
+use crate::extract::JSON_BODY_LIMIT;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::{metrics, ops};
 
-/// JSON bodies are small; a larger one is refused with 413 before it is read.
-pub(crate) const JSON_BODY_LIMIT: usize = 1024 * 1024;
 /// Comments may carry attachments (the desk's per-file limit applies on top).
 const UPLOAD_BODY_LIMIT: usize = 64 * 1024 * 1024;
 

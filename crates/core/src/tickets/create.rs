@@ -10,6 +10,7 @@ use frontline_store::tickets::{TicketRow, TicketView};
 use frontline_store::users::UserRow;
 use serde_json::{Map, Value};
 
+use super::idempotency::IdempotencyKey;
 use super::trail::Trail;
 use super::writer::{Creation, Written};
 use super::{ONLY_AGENTS_SET_WATCHERS, fields};
@@ -60,13 +61,6 @@ impl NewTicket {
             channel: channel.to_owned(),
         }
     }
-}
-
-/// A client's `Idempotency-Key` and the hash of the request it came with.
-#[derive(Debug, Clone)]
-pub struct IdempotencyKey {
-    pub key: String,
-    pub request_hash: String,
 }
 
 #[derive(Debug)]

@@ -6,6 +6,7 @@
 mod comment;
 mod create;
 pub(crate) mod fields;
+mod idempotency;
 mod link;
 mod list;
 mod merge;
@@ -15,7 +16,8 @@ mod update;
 mod writer;
 
 pub use comment::{Comment, NewAttachment, NewComment};
-pub use create::{Created, IdempotencyKey, NewTicket};
+pub use create::{Created, NewTicket};
+pub use idempotency::IdempotencyKey;
 pub use link::TicketLink;
 pub use list::{ListQuery, Page, SlaQuery};
 pub use update::TicketPatch;

@@ -19,7 +19,7 @@ use frontline_store::users::UserRow;
 use frontline_store::{Conn, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
-use super::create::IdempotencyKey;
+use super::idempotency::IdempotencyKey;
 use crate::people::organization_for;
 use crate::rules::{Effect, RuleSet, write_effects};
 use crate::{CoreError, Desk, Result};

@@ -12,6 +12,9 @@ use serde::de::DeserializeOwned;
 
 use crate::problem::ApiError;
 
+/// JSON bodies are small; a larger one is refused with 413 before it is read.
+pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
 pub struct ApiJson<T> {
     pub value: T,
     pub sha256: String,

@@ -10,7 +10,7 @@ mod role;
 
 pub use auth::Auth;
 pub use headers::{IdempotencyKeyHeader, IfMatch, etag};
-pub use json::ApiJson;
+pub use json::{ApiJson, JSON_BODY_LIMIT};
 pub use path::ApiPath;
 pub use query::{Cursor, PageParams, QueryPairs, paginate, unknown_parameter};
 pub use role::{

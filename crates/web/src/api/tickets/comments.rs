@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::time;
-use crate::extract::{ApiJson, ApiPath, Auth, Cursor, PageParams, QueryPairs, paginate};
+use crate::extract::{
+    ApiJson, ApiPath, Auth, Cursor, JSON_BODY_LIMIT, PageParams, QueryPairs, paginate,
+};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::router::JSON_BODY_LIMIT;
 use crate::state::AppState;
 
 const CURSOR_TAG: &str = "comments";
