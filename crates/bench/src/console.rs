@@ -324,19 +324,55 @@ pub async fn measure(
     };
     let (group, ticket) = set_up(&admin).await?;
     let first = Session::sign_in(base).await?;
-    let view = first
+    let pages = console_pages(&first, &group, ticket).await?;
+    let mut sessions = vec![first];
+    while sessions.len() < clients.max(1) {
+        sessions.push(Session::sign_in(base).await?);
+    }
+    // Untimed: connections open and caches warm.
+    for (_, path) in &pages {
+        sessions[0].page(path).await?;
+    }
+    let mut out = ConsoleResults {
+        clients: clients.max(1),
+        pages: pages
+            .iter()
+            .map(|(name, path)| PageTimes {
+                name: name.clone(),
+                path: path.clone(),
+                ..PageTimes::default()
+            })
+            .collect(),
+    };
+    for (which, took, bytes) in read_round_robin(sessions, pages, bounds).await? {
+        if let Some(p) = out.pages.get_mut(which) {
+            p.latency.push(took);
+            p.bytes = p.bytes.max(bytes);
+        }
+    }
+    Ok(out)
+}
+
+/// The pages measured, by name: the built-in queues, a saved view the first session saves
+/// (urgent tickets in the agent's group) and one ticket's page.
+async fn console_pages(
+    session: &Session,
+    group: &str,
+    ticket: i64,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let view = session
         .save_view(
             "Urgent in my group",
             &[
                 ("queue", "open"),
                 ("priority", "P1,P2"),
-                ("group", &group),
+                ("group", group),
                 ("q", ""),
                 ("sort", "priority"),
             ],
         )
         .await?;
-    let pages: Vec<(String, String)> = [
+    Ok([
         ("My tickets", "/console?queue=mine".to_owned()),
         (
             "Unassigned in my groups",
@@ -350,15 +386,16 @@ pub async fn measure(
     ]
     .into_iter()
     .map(|(n, p)| (n.to_owned(), p))
-    .collect();
-    let mut sessions = vec![first];
-    while sessions.len() < clients.max(1) {
-        sessions.push(Session::sign_in(base).await?);
-    }
-    // Untimed: connections open and caches warm.
-    for (_, path) in &pages {
-        sessions[0].page(path).await?;
-    }
+    .collect())
+}
+
+/// Every session reads the next page in turn until the bounds are reached: (page index,
+/// time, body size) per request.
+async fn read_round_robin(
+    sessions: Vec<Session>,
+    pages: Vec<(String, String)>,
+    bounds: Bounds,
+) -> anyhow::Result<Vec<(usize, Duration, usize)>> {
     let pages = Arc::new(pages);
     let issued = Arc::new(AtomicUsize::new(0));
     let deadline = Instant::now() + bounds.time;
@@ -378,26 +415,11 @@ pub async fn measure(
             }
         });
     }
-    let mut out = ConsoleResults {
-        clients: clients.max(1),
-        pages: pages
-            .iter()
-            .map(|(name, path)| PageTimes {
-                name: name.clone(),
-                path: path.clone(),
-                ..PageTimes::default()
-            })
-            .collect(),
-    };
+    let mut all = Vec::new();
     while let Some(done) = tasks.join_next().await {
-        for (which, took, bytes) in done.context("a console client panicked")?? {
-            if let Some(p) = out.pages.get_mut(which) {
-                p.latency.push(took);
-                p.bytes = p.bytes.max(bytes);
-            }
-        }
+        all.extend(done.context("a console client panicked")??);
     }
-    Ok(out)
+    Ok(all)
 }
 
 /// The Markdown table of one backend's console pages.

@@ -15,8 +15,7 @@
 //! attachment. Progress is read from the database with the `sqlite3` or `psql` shell.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -24,12 +23,11 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 use crate::db::{Backend, Database};
-use crate::serve::Serve;
+use crate::dovecot::{ACCOUNT as IMAP_BOX, Dovecot};
+use crate::serve::{Serve, command};
 use crate::stats;
 
-const IMAP_BOX: &str = "desk@bench.example";
 const SMTP_BOX: &str = "smtp@bench.example";
-const PASSWORD: &str = "bench-pass";
 /// Longest wait for one phase: a stuck ingest is a failure, not a slow result.
 const PHASE_LIMIT: Duration = Duration::from_secs(1_800);
 
@@ -69,9 +67,9 @@ pub async fn measure(
     let dovecot = Dovecot::start(&dir.join("dovecot"))?;
     eprintln!("writing {messages} messages into the IMAP folder…");
     let imap_mail = Corpus::new("imap", messages);
-    dovecot.fill(&imap_mail)?;
+    dovecot.fill((0..imap_mail.len()).map(|i| imap_mail.message(i, IMAP_BOX)))?;
 
-    let admin = |args: &[&str]| run(bin, &db.args, args);
+    let admin = |args: &[&str]| command(bin, &db.args, args);
     admin(&["migrate"])?;
     admin(&[
         "mailbox",
@@ -101,8 +99,8 @@ pub async fn measure(
     (results.imap_stored, results.imap_ingested) = (stored, ingested);
     eprintln!(
         "IMAP: {} stored/s, {} ingested/s",
-        rate(messages, stored),
-        rate(messages, ingested)
+        stats::per_second(messages, stored),
+        stats::per_second(messages, ingested)
     );
 
     eprintln!("sending {messages} messages over SMTP with {clients} clients…");
@@ -114,8 +112,8 @@ pub async fn measure(
     results.smtp_ingested = ingested;
     eprintln!(
         "SMTP: {} accepted/s, {} ingested/s",
-        rate(messages, results.smtp_accepted),
-        rate(messages, ingested)
+        stats::per_second(messages, results.smtp_accepted),
+        stats::per_second(messages, ingested)
     );
     results.peak_rss_kb = server.peak_rss_kb()?;
     results.outcomes = db.execute(
@@ -137,11 +135,11 @@ pub fn table(runs: &[(Backend, Result<MailResults, String>)]) -> String {
                 out,
                 "| {backend} | {} | {} | {} | {} ({}) | {} | {} |",
                 stats::thousands(r.messages as u64),
-                rate(r.messages, r.imap_stored),
-                rate(r.messages, r.imap_ingested),
-                rate(r.messages, r.smtp_accepted),
+                stats::per_second(r.messages, r.imap_stored),
+                stats::per_second(r.messages, r.imap_ingested),
+                stats::per_second(r.messages, r.smtp_accepted),
                 r.clients,
-                rate(r.messages, r.smtp_ingested),
+                stats::per_second(r.messages, r.smtp_ingested),
                 stats::megabytes(r.peak_rss_kb * 1024),
             ),
             Err(e) => writeln!(out, "| {backend} | failed: {e} | | | | | |"),
@@ -154,10 +152,6 @@ pub fn table(runs: &[(Backend, Result<MailResults, String>)]) -> String {
         }
     }
     out
-}
-
-fn rate(n: usize, took: Duration) -> String {
-    format!("{:.0}", n as f64 / took.as_secs_f64().max(1e-9))
 }
 
 /// Waits until `total` messages are stored and until all of them are processed; the times
@@ -190,27 +184,6 @@ async fn wait_ingested(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// Runs an administrative command to its end.
-fn run(bin: &Path, db_args: &[String], args: &[&str]) -> anyhow::Result<()> {
-    let out = std::process::Command::new(bin)
-        .args(args)
-        .args(db_args)
-        .env_remove("FRONTLINE_DATA_DIR")
-        .env_remove("FRONTLINE_DATABASE_URL")
-        .env_remove("FRONTLINE_CONFIG")
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("cannot run {}", bin.display()))?;
-    if !out.status.success() {
-        bail!(
-            "`frontline {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(())
 }
 
 /// Sends every message of `corpus` to `addr` over `clients` connections at once.
@@ -386,132 +359,4 @@ impl Corpus {
         };
         (headers + &body).into_bytes()
     }
-}
-
-/// A Dovecot of the benchmark's own on a free loopback port, stopped (by its PID) when
-/// dropped; one account whose INBOX is a Maildir.
-struct Dovecot {
-    dir: PathBuf,
-    port: u16,
-}
-
-impl Dovecot {
-    fn start(dir: &Path) -> anyhow::Result<Self> {
-        let binary = ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot"]
-            .into_iter()
-            .find(|p| Path::new(p).exists())
-            .context("Dovecot is not installed (apt-get install dovecot-imapd)")?;
-        std::fs::create_dir_all(dir.join("mail"))?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let root = is_root();
-        let me = if root {
-            "dovecot".to_owned()
-        } else {
-            std::env::var("USER").unwrap_or_else(|_| "nobody".into())
-        };
-        let own = if root {
-            String::new()
-        } else {
-            format!("default_internal_user = {me}\ndefault_login_user = {me}\n")
-        };
-        let d = dir.display();
-        std::fs::write(
-            dir.join("users"),
-            format!("{IMAP_BOX}:{{PLAIN}}{PASSWORD}\n"),
-        )?;
-        std::fs::write(
-            dir.join("dovecot.conf"),
-            format!(
-                "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/log\n\
-                 protocols = imap\nlisten = 127.0.0.1\nssl = no\ndisable_plaintext_auth = no\n\
-                 auth_mechanisms = plain login\nfirst_valid_uid = 100\n{own}\
-                 passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/users\n}}\n\
-                 userdb {{\n  driver = static\n  args = uid={me} gid={me} home={d}/mail/%u\n}}\n\
-                 mail_location = maildir:~/Maildir\n\
-                 service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
-                 service anvil {{\n  chroot =\n}}\n"
-            ),
-        )?;
-        let dovecot = Self {
-            dir: dir.to_owned(),
-            port,
-        };
-        let status = std::process::Command::new(binary)
-            .args(["-c", &format!("{d}/dovecot.conf")])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .context("cannot run dovecot")?;
-        if !status.success() {
-            bail!("dovecot did not start ({status}): see {d}/log");
-        }
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if started.elapsed() > Duration::from_secs(20) {
-                bail!("Dovecot did not listen within 20 s: see {d}/log");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Ok(dovecot)
-    }
-
-    fn url(&self) -> String {
-        format!(
-            "imap://{}:{PASSWORD}@127.0.0.1:{}/INBOX",
-            IMAP_BOX.replace('@', "%40"),
-            self.port
-        )
-    }
-
-    /// Writes every message into the account's Maildir as newly delivered mail.
-    fn fill(&self, corpus: &Corpus) -> anyhow::Result<()> {
-        let maildir = self.dir.join("mail").join(IMAP_BOX).join("Maildir");
-        for sub in ["cur", "new", "tmp"] {
-            std::fs::create_dir_all(maildir.join(sub))?;
-        }
-        for i in 0..corpus.len() {
-            let name = format!("1795424400.M{i}P{}.bench", std::process::id());
-            std::fs::write(maildir.join("new").join(name), corpus.message(i, IMAP_BOX))?;
-        }
-        if is_root() {
-            let status = std::process::Command::new("chown")
-                .args(["-R", "dovecot:dovecot"])
-                .arg(self.dir.join("mail"))
-                .status()?;
-            if !status.success() {
-                bail!("cannot hand the Maildir to the dovecot user");
-            }
-            std::process::Command::new("chmod")
-                .args(["755"])
-                .arg(&self.dir)
-                .status()?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Dovecot {
-    fn drop(&mut self) {
-        let pid_file = self.dir.join("run/master.pid");
-        if let Ok(pid) = std::fs::read_to_string(&pid_file) {
-            let _ = std::process::Command::new("kill")
-                .args(["-TERM", pid.trim()])
-                .status();
-            let started = Instant::now();
-            while pid_file.exists() && started.elapsed() < Duration::from_secs(10) {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-    }
-}
-
-fn is_root() -> bool {
-    std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
 }

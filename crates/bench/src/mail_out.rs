@@ -8,8 +8,7 @@
 //! server's peak memory. Progress is read from the database with `sqlite3` or `psql`.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -18,7 +17,8 @@ use anyhow::{Context, bail};
 use serde_json::json;
 
 use crate::db::{Backend, Database};
-use crate::serve::Serve;
+use crate::postfix::Postfix;
+use crate::serve::{Serve, command};
 use crate::stats;
 
 const DESK: &str = "desk@bench.example";
@@ -62,7 +62,7 @@ pub async fn measure(
         )?,
     };
     let postfix = Postfix::start(&dir.join("postfix"))?;
-    let admin = |args: &[&str]| run(bin, &db.args, args);
+    let admin = |args: &[&str]| command(bin, &db.args, args);
     admin(&["migrate"])?;
     admin(&[
         "mailbox",
@@ -93,9 +93,9 @@ pub async fn measure(
     let (composed, sent) = wait_sent(&db, messages, started).await?;
     eprintln!(
         "outbound: {} created/s, {} composed/s, {} sent/s",
-        rate(messages, created),
-        rate(messages, composed),
-        rate(messages, sent)
+        stats::per_second(messages, created),
+        stats::per_second(messages, composed),
+        stats::per_second(messages, sent)
     );
     let results = MailOutResults {
         messages,
@@ -124,10 +124,10 @@ pub fn table(runs: &[(Backend, Result<MailOutResults, String>)]) -> String {
                 out,
                 "| {backend} | {} | {} ({}) | {} | {} | {} |",
                 stats::thousands(r.messages as u64),
-                rate(r.messages, r.created),
+                stats::per_second(r.messages, r.created),
                 r.clients,
-                rate(r.messages, r.composed),
-                rate(r.messages, r.sent),
+                stats::per_second(r.messages, r.composed),
+                stats::per_second(r.messages, r.sent),
                 stats::megabytes(r.peak_rss_kb * 1024),
             ),
             Err(e) => writeln!(out, "| {backend} | failed: {e} | | | | |"),
@@ -140,10 +140,6 @@ pub fn table(runs: &[(Backend, Result<MailOutResults, String>)]) -> String {
         }
     }
     out
-}
-
-fn rate(n: usize, took: Duration) -> String {
-    format!("{:.0}", n as f64 / took.as_secs_f64().max(1e-9))
 }
 
 /// Opens `count` tickets, each for a requester of its own (no address nears the limit on
@@ -231,141 +227,5 @@ async fn wait_sent(
             bail!("after {PHASE_LIMIT:?} only {stored} of {total} messages stored, {sent} sent");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Runs an administrative command to its end; its standard output, trimmed.
-fn run(bin: &Path, db_args: &[String], args: &[&str]) -> anyhow::Result<String> {
-    let out = std::process::Command::new(bin)
-        .args(args)
-        .args(db_args)
-        .env_remove("FRONTLINE_DATA_DIR")
-        .env_remove("FRONTLINE_DATABASE_URL")
-        .env_remove("FRONTLINE_CONFIG")
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("cannot run {}", bin.display()))?;
-    if !out.status.success() {
-        bail!(
-            "`frontline {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
-/// A throwaway Postfix that accepts all mail for `bench.example` and discards it, so what is
-/// measured is the desk's side; stopped (`postfix -c DIR stop`) when dropped.
-struct Postfix {
-    conf: PathBuf,
-    port: u16,
-}
-
-impl Postfix {
-    fn start(dir: &Path) -> anyhow::Result<Self> {
-        if !Path::new("/usr/sbin/postfix").exists() {
-            bail!("Postfix is not installed: apt-get install postfix (scripts/test.sh does)");
-        }
-        let conf = dir.join("conf");
-        for sub in ["conf", "queue", "data"] {
-            std::fs::create_dir_all(dir.join(sub))
-                .with_context(|| format!("cannot create {}", dir.join(sub).display()))?;
-        }
-        let chown = std::process::Command::new("chown")
-            .args(["postfix:postfix"])
-            .arg(dir.join("data"))
-            .status()
-            .context("cannot run chown")?;
-        if !chown.success() {
-            bail!("cannot give Postfix its data folder (is this run as root?)");
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .context("no free port")?
-            .port();
-        let d = dir.display();
-        std::fs::write(
-            conf.join("main.cf"),
-            format!(
-                "compatibility_level = 3.6\nqueue_directory = {d}/queue\n\
-                 data_directory = {d}/data\nmail_owner = postfix\n\
-                 myhostname = mail.bench.test\nmydestination =\n\
-                 inet_interfaces = loopback-only\ninet_protocols = ipv4\n\
-                 mynetworks = 127.0.0.0/8\nalias_maps =\nalias_database =\n\
-                 local_recipient_maps =\nrelay_domains = bench.example\n\
-                 relay_recipient_maps =\nrelay_transport = discard:\n\
-                 maillog_file = {d}/maillog\nmaillog_file_prefixes = {d}\n\
-                 smtputf8_enable = no\nbiff = no\n\
-                 smtpd_client_connection_count_limit = 0\n\
-                 smtpd_client_connection_rate_limit = 0\n\
-                 smtpd_client_message_rate_limit = 0\n"
-            ),
-        )
-        .context("cannot write main.cf")?;
-        let services = [
-            "pickup unix n - n 60 1 pickup",
-            "cleanup unix n - n - 0 cleanup",
-            "qmgr unix n - n 300 1 qmgr",
-            "rewrite unix - - n - - trivial-rewrite",
-            "bounce unix - - n - 0 bounce",
-            "defer unix - - n - 0 bounce",
-            "trace unix - - n - 0 bounce",
-            "verify unix - - n - 1 verify",
-            "flush unix n - n 1000? 0 flush",
-            "proxymap unix - - n - - proxymap",
-            "smtp unix - - n - - smtp",
-            "relay unix - - n - - smtp",
-            "showq unix n - n - - showq",
-            "error unix - - n - - error",
-            "retry unix - - n - - error",
-            "discard unix - - n - - discard",
-            "anvil unix - - n - 1 anvil",
-            "scache unix - - n - 1 scache",
-            "postlog unix-dgram n - n - 1 postlogd",
-        ];
-        std::fs::write(
-            conf.join("master.cf"),
-            format!(
-                "127.0.0.1:{port} inet n - n - - smtpd\n{}\n",
-                services.join("\n")
-            ),
-        )
-        .context("cannot write master.cf")?;
-        let out = std::process::Command::new("/usr/sbin/postfix")
-            .arg("-c")
-            .arg(&conf)
-            .arg("start")
-            .output()
-            .context("cannot run postfix")?;
-        if !out.status.success() {
-            bail!(
-                "postfix start failed: {}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if started.elapsed() > Duration::from_secs(20) {
-                bail!("Postfix did not listen on {port} within 20 s; see {d}/maillog");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Ok(Self { conf, port })
-    }
-
-    fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Postfix {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("/usr/sbin/postfix")
-            .arg("-c")
-            .arg(&self.conf)
-            .arg("stop")
-            .output();
     }
 }

@@ -8,14 +8,17 @@
 
 mod console;
 mod db;
+mod dovecot;
 mod load;
 mod mail_in;
 mod mail_out;
+mod postfix;
 mod report;
 mod serve;
 mod server;
 mod sla;
 mod stats;
+mod work;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,6 +31,7 @@ use crate::db::{Backend, Database, Desks};
 use crate::load::{Api, Bounds};
 use crate::report::{Results, Shape};
 use crate::server::Frontline;
+use crate::work::WorkDir;
 
 const AGENT: &str = "bench-agent@example.org";
 const ADMIN: &str = "bench-admin@example.org";
@@ -134,6 +138,67 @@ async fn main() -> ExitCode {
 
 /// Measures every chosen backend and prints the table; `Ok(false)` if one of them failed.
 async fn run(args: &Args) -> anyhow::Result<bool> {
+    let bin = binary_under_test(args)?;
+    let work = WorkDir::create(args.work_dir.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("frontline-bench-{}", std::process::id()))
+    }))?;
+    let backends: &[Backend] = match args.backend {
+        Which::Sqlite => &[Backend::Sqlite],
+        Which::Postgres => &[Backend::Postgres],
+        Which::Both => &[Backend::Sqlite, Backend::Postgres],
+    };
+    let postgres = (args.backend != Which::Sqlite).then_some(args.postgres_url.as_str());
+    println!("{}", report::header(&bin, postgres));
+
+    let mail = MailStage {
+        backends,
+        work: &work,
+    };
+    if args.mail_out > 0 {
+        let out = mail.each("outbound mail", |b| {
+            mail_out::measure(
+                b,
+                &bin,
+                work.path(),
+                &args.postgres_url,
+                args.mail_out,
+                args.mail_clients,
+            )
+        });
+        let out = out.await;
+        println!("{}", mail_out::table(&out));
+        if !mail.passed(&out) {
+            return Ok(false);
+        }
+        if args.mail_only && args.mail_messages == 0 {
+            return Ok(true);
+        }
+    }
+    if args.mail_messages > 0 {
+        let inbound = mail.each("inbound mail", |b| {
+            mail_in::measure(
+                b,
+                &bin,
+                work.path(),
+                &args.postgres_url,
+                args.mail_messages,
+                args.mail_clients,
+            )
+        });
+        let inbound = inbound.await;
+        println!("{}", mail_in::table(&inbound));
+        if !mail.passed(&inbound) {
+            return Ok(false);
+        }
+        if args.mail_only {
+            return Ok(true);
+        }
+    }
+    desk_stages(backends, &bin, &work, args).await
+}
+
+/// The binary `--frontline` names, or `frontline` beside this program.
+fn binary_under_test(args: &Args) -> anyhow::Result<PathBuf> {
     let bin = match &args.frontline {
         Some(path) => path.clone(),
         None => std::env::current_exe()
@@ -146,76 +211,59 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
             bin.display()
         );
     }
-    let work = WorkDir::create(args.work_dir.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("frontline-bench-{}", std::process::id()))
-    }))?;
-    let backends: &[Backend] = match args.backend {
-        Which::Sqlite => &[Backend::Sqlite],
-        Which::Postgres => &[Backend::Postgres],
-        Which::Both => &[Backend::Sqlite, Backend::Postgres],
-    };
-    let postgres = (args.backend != Which::Sqlite).then_some(args.postgres_url.as_str());
-    println!("{}", report::header(&bin, postgres));
+    Ok(bin)
+}
 
-    if args.mail_out > 0 {
+/// A mail stage, run on every chosen backend, each on a desk of its own.
+struct MailStage<'a> {
+    backends: &'a [Backend],
+    work: &'a WorkDir,
+}
+
+type Outcome<T> = Vec<(Backend, Result<T, String>)>;
+
+impl MailStage<'_> {
+    /// `measure` on each backend in turn; a failure is printed and kept in the outcome.
+    async fn each<T, F, Fut>(&self, what: &str, measure: F) -> Outcome<T>
+    where
+        F: Fn(Backend) -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<T>>,
+    {
         let mut out = Vec::new();
-        for &backend in backends {
-            eprintln!("== {backend}: outbound mail");
-            let result = mail_out::measure(
-                backend,
-                &bin,
-                work.path(),
-                &args.postgres_url,
-                args.mail_out,
-                args.mail_clients,
-            )
-            .await;
+        for &backend in self.backends {
+            eprintln!("== {backend}: {what}");
+            let result = measure(backend).await;
             if let Err(e) = &result {
-                eprintln!("frontline-bench: {backend} outbound mail: {e:#}");
+                eprintln!("frontline-bench: {backend} {what}: {e:#}");
             }
             out.push((backend, result.map_err(|e| format!("{e:#}"))));
         }
-        println!("{}", mail_out::table(&out));
-        if out.iter().any(|(_, r)| r.is_err()) {
-            work.keep();
-            return Ok(false);
-        }
-        if args.mail_only && args.mail_messages == 0 {
-            return Ok(true);
-        }
+        out
     }
-    if args.mail_messages > 0 {
-        let mut mail = Vec::new();
-        for &backend in backends {
-            eprintln!("== {backend}: inbound mail");
-            let result = mail_in::measure(
-                backend,
-                &bin,
-                work.path(),
-                &args.postgres_url,
-                args.mail_messages,
-                args.mail_clients,
-            )
-            .await;
-            if let Err(e) = &result {
-                eprintln!("frontline-bench: {backend} mail: {e:#}");
-            }
-            mail.push((backend, result.map_err(|e| format!("{e:#}"))));
+
+    /// Whether every backend passed; if not, the scratch folder is kept for its logs.
+    fn passed<T>(&self, out: &Outcome<T>) -> bool {
+        let ok = out.iter().all(|(_, r)| r.is_ok());
+        if !ok {
+            self.work.keep();
         }
-        println!("{}", mail_in::table(&mail));
-        if mail.iter().any(|(_, r)| r.is_err()) {
-            work.keep();
-            return Ok(false);
-        }
-        if args.mail_only {
-            return Ok(true);
-        }
+        ok
     }
+}
+
+/// The generated desk's stages (start-up, queue, ticket page, console, creation, SLA) on
+/// every chosen backend, and their table.
+async fn desk_stages(
+    backends: &[Backend],
+    bin: &Path,
+    work: &WorkDir,
+    args: &Args,
+) -> anyhow::Result<bool> {
     let mut runs: Vec<(Backend, Option<Result<Results, String>>)> =
         vec![(Backend::Sqlite, None), (Backend::Postgres, None)];
     for &backend in backends {
         eprintln!("== {backend}");
-        let result = measure(backend, &bin, work.path(), args).await;
+        let result = measure(backend, bin, work.path(), args).await;
         if let Err(e) = &result {
             eprintln!("frontline-bench: {backend}: {e:#}");
         }
@@ -261,71 +309,16 @@ async fn measure(
         tickets: args.tickets,
         ..Results::default()
     };
-
-    let desks = args.desks.as_ref().map(|dir| Desks {
-        dir: dir.clone(),
-        tickets: args.tickets,
-    });
-    let started = Instant::now();
-    let restored = match &desks {
-        Some(d) => db.restore(d)?,
-        None => false,
-    };
-    if restored {
-        eprintln!("started from the kept desk of {} tickets", args.tickets);
-    } else {
-        eprintln!("generating {} tickets…", args.tickets);
-        let summary = frontline
-            .run(&[
-                "generate",
-                "--tickets",
-                &args.tickets.to_string(),
-                "--quiet",
-            ])
-            .await?;
-        results.generate = started.elapsed();
-        eprintln!("{summary}");
-        db.settle().context("cannot analyze the database")?;
-        if let Some(d) = &desks {
-            db.keep_as(d).context("cannot keep the generated desk")?;
-        }
-    }
-    results.db_bytes = db.size().context("cannot measure the database")?;
-    frontline
-        .run(&[
-            "user",
-            "add",
-            "--email",
-            AGENT,
-            "--name",
-            "Bench Agent",
-            "--role",
-            "agent",
-        ])
-        .await?;
-    let token = frontline
-        .run(&["token", "create", "--email", AGENT])
-        .await?;
+    prepare_desk(&frontline, &db, args, &mut results).await?;
+    let token = add_user(&frontline, AGENT, "Bench Agent", "agent").await?;
 
     let client = reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(60))
         .build()
         .context("cannot build the HTTP client")?;
-    let restarts = args.restarts.max(1);
-    let mut server = None;
-    for run in 0..restarts {
-        if let Some(previous) = server.take() {
-            server::Server::stop(previous).await?;
-        }
-        let (started, took) = frontline.serve(&client, run).await?;
-        eprintln!("start-up {}: {} ms", run + 1, stats::ms(took));
-        results.startups.push(took);
-        server = Some(started);
-    }
-    let server = server.context("no server started")?;
+    let server = start_timed(&frontline, &client, args.restarts.max(1), &mut results).await?;
     results.idle = server.memory()?;
-
     let api = Api {
         client,
         base: server.base().to_owned(),
@@ -344,17 +337,7 @@ async fn measure(
         results.page = load::read_ticket_page(&api, reads).await?;
     }
     if args.console_reads > 0 {
-        eprintln!(
-            "reading console pages with {} sessions…",
-            args.console_clients
-        );
-        let admin = console::admin_token(&frontline).await?;
-        let bounds = Bounds {
-            requests: args.console_reads,
-            time,
-        };
-        let pages = console::measure(server.base(), &admin, args.console_clients, bounds).await?;
-        println!("{}", console::table(&backend.to_string(), &pages));
+        read_console(&frontline, &server, backend, args, time).await?;
     }
     if args.console_only {
         server.stop().await?;
@@ -369,27 +352,103 @@ async fn measure(
     results.after = server.memory()?;
     server.stop().await?;
     if args.sla_tickets > 0 {
-        let admin = add_admin(&frontline).await?;
+        let admin = add_user(&frontline, ADMIN, "Bench Admin", "admin").await?;
         let sla = measure_sla(&frontline, &db, &api, admin, args, reads).await?;
         results.sla = Some(sla);
     }
     Ok(results)
 }
 
-/// An administrator (who configures SLAs and reads the job queue) and their API token.
-async fn add_admin(frontline: &Frontline) -> anyhow::Result<String> {
+/// The desk to measure: a copy of the kept one (`--desks`), or `--tickets` generated now
+/// (timed, analyzed, and kept when asked); its size on disk.
+async fn prepare_desk(
+    frontline: &Frontline,
+    db: &Database,
+    args: &Args,
+    results: &mut Results,
+) -> anyhow::Result<()> {
+    let desks = args.desks.as_ref().map(|dir| Desks {
+        dir: dir.clone(),
+        tickets: args.tickets,
+    });
+    let started = Instant::now();
+    let restored = match &desks {
+        Some(d) => db.restore(d)?,
+        None => false,
+    };
+    if restored {
+        eprintln!("started from the kept desk of {} tickets", args.tickets);
+    } else {
+        eprintln!("generating {} tickets…", args.tickets);
+        let tickets = args.tickets.to_string();
+        let summary = frontline
+            .run(&["generate", "--tickets", &tickets, "--quiet"])
+            .await?;
+        results.generate = started.elapsed();
+        eprintln!("{summary}");
+        db.settle().context("cannot analyze the database")?;
+        if let Some(d) = &desks {
+            db.keep_as(d).context("cannot keep the generated desk")?;
+        }
+    }
+    results.db_bytes = db.size().context("cannot measure the database")?;
+    Ok(())
+}
+
+/// Starts the server `restarts` times (each start-up timed) and keeps the last one running.
+async fn start_timed(
+    frontline: &Frontline,
+    client: &reqwest::Client,
+    restarts: usize,
+    results: &mut Results,
+) -> anyhow::Result<server::Server> {
+    let mut server = None;
+    for run in 0..restarts {
+        if let Some(previous) = server.take() {
+            server::Server::stop(previous).await?;
+        }
+        let (started, took) = frontline.serve(client, run).await?;
+        eprintln!("start-up {}: {} ms", run + 1, stats::ms(took));
+        results.startups.push(took);
+        server = Some(started);
+    }
+    server.context("no server started")
+}
+
+/// The console stage: its pages read by signed-in sessions; prints its own table.
+async fn read_console(
+    frontline: &Frontline,
+    server: &server::Server,
+    backend: Backend,
+    args: &Args,
+    time: Duration,
+) -> anyhow::Result<()> {
+    eprintln!(
+        "reading console pages with {} sessions…",
+        args.console_clients
+    );
+    let admin = console::admin_token(frontline).await?;
+    let bounds = Bounds {
+        requests: args.console_reads,
+        time,
+    };
+    let pages = console::measure(server.base(), &admin, args.console_clients, bounds).await?;
+    println!("{}", console::table(&backend.to_string(), &pages));
+    Ok(())
+}
+
+/// A user of `role` and their API token.
+async fn add_user(
+    frontline: &Frontline,
+    email: &str,
+    name: &str,
+    role: &str,
+) -> anyhow::Result<String> {
     let user = [
-        "user",
-        "add",
-        "--email",
-        ADMIN,
-        "--name",
-        "Bench Admin",
-        "--role",
-        "admin",
+        "user", "add", "--email", email, "--name", name, "--role", role,
     ];
     frontline.run(&user).await?;
-    frontline.run(&["token", "create", "--email", ADMIN]).await
+    frontline.run(&["token", "create", "--email", email]).await
 }
 
 /// The SLA stage (see `sla`), on the desk the other measurements left, its server stopped.
@@ -455,41 +514,4 @@ async fn measure_sla(
     );
     server.stop().await?;
     Ok(out)
-}
-
-/// The scratch folder, removed when dropped unless a failure asked to keep its logs.
-struct WorkDir {
-    path: PathBuf,
-    keep: std::cell::Cell<bool>,
-}
-
-impl WorkDir {
-    fn create(path: PathBuf) -> anyhow::Result<Self> {
-        if path.exists() {
-            bail!("{} exists already; pick another --work-dir", path.display());
-        }
-        std::fs::create_dir_all(&path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-        Ok(Self {
-            path,
-            keep: std::cell::Cell::new(false),
-        })
-    }
-
-    fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn keep(&self) {
-        self.keep.set(true);
-        eprintln!("server logs kept in {}", self.path.display());
-    }
-}
-
-impl Drop for WorkDir {
-    fn drop(&mut self) {
-        if !self.keep.get() {
-            let _ = std::fs::remove_dir_all(&self.path);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 //! A `frontline serve` child of the mail stages: started with its output in a scratch
-//! folder, ready once it printed the line the stage waits for, killed when dropped.
+//! folder, ready once it printed the line the stage waits for, killed when dropped; and the
+//! administrative commands (`mailbox add`, `user add`, …) those stages run before it.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -69,4 +70,26 @@ impl Serve {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
             .context("no VmHWM in /proc/PID/status")
     }
+}
+
+/// Runs an administrative command of `bin` on the stage's database to its end; its standard
+/// output, trimmed.
+pub fn command(bin: &Path, db_args: &[String], args: &[&str]) -> anyhow::Result<String> {
+    let out = std::process::Command::new(bin)
+        .args(args)
+        .args(db_args)
+        .env_remove("FRONTLINE_DATA_DIR")
+        .env_remove("FRONTLINE_DATABASE_URL")
+        .env_remove("FRONTLINE_CONFIG")
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run {}", bin.display()))?;
+    if !out.status.success() {
+        bail!(
+            "`frontline {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }

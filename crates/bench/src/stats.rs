@@ -68,6 +68,11 @@ pub fn megabytes(bytes: u64) -> String {
     format!("{:.0} MB", bytes as f64 / 1e6)
 }
 
+/// `n` events in `took`, per second, rounded.
+pub fn per_second(n: usize, took: Duration) -> String {
+    format!("{:.0}", n as f64 / took.as_secs_f64().max(1e-9))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
