@@ -64,11 +64,27 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Every API route with its OpenAPI description, grouped by the nouns of the document's tags.
 fn api() -> OpenApiRouter<AppState> {
+    // Comments may carry files; every other body is JSON and small.
     let uploads = OpenApiRouter::new()
         .routes(routes!(comments::list_comments, comments::create_comment))
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(ticket_routes())
+        .merge(people_routes())
+        .merge(configuration_routes())
+        .merge(automation_routes())
+        .merge(workspace_routes())
+        .merge(mail_routes())
+        .merge(operations_routes())
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .merge(uploads)
+}
+
+/// Tickets and what hangs off one: trail, SLA, files, merge, links (comments are uploads).
+fn ticket_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(list::list_tickets, create::create_ticket))
         .routes(routes!(get::get_ticket, update::update_ticket))
         .routes(routes!(events::list_events))
@@ -77,6 +93,11 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(merge::merge_ticket))
         .routes(routes!(links::list_links, links::create_link))
         .routes(routes!(links::delete_link))
+}
+
+/// Users, organizations, groups and who takes which tickets.
+fn people_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::me))
         .routes(routes!(
@@ -92,6 +113,11 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(assignment::put_availability))
         .routes(routes!(assignment::put_category_skill))
+}
+
+/// Categories, custom fields, the priority matrix.
+fn configuration_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(
             categories::list_categories,
             categories::create_category
@@ -104,6 +130,11 @@ fn api() -> OpenApiRouter<AppState> {
             priority_matrix::get_matrix,
             priority_matrix::put_matrix
         ))
+}
+
+/// Calendars, SLA policies and automation rules.
+fn automation_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(
             sla_config::list_calendars,
             sla_config::create_calendar
@@ -118,6 +149,11 @@ fn api() -> OpenApiRouter<AppState> {
             rules_change::replace_rule,
             rules_change::delete_rule
         ))
+}
+
+/// An agent's own tools: saved views and canned responses.
+fn workspace_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(views_list::list_views, views_change::create_view))
         .routes(routes!(
             views_list::get_view,
@@ -128,8 +164,11 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(canned::list_canned, canned::create_canned))
         .routes(routes!(canned::update_canned, canned::delete_canned))
         .routes(routes!(canned::fill_canned))
-        .routes(routes!(jobs_list::list_jobs))
-        .routes(routes!(jobs_retry::retry_job))
+}
+
+/// Mail templates, mailboxes and the quarantine.
+fn mail_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(mail_templates::list_mail_templates))
         .routes(routes!(
             mail_templates::get_mail_template,
@@ -147,8 +186,13 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(quarantine::get_quarantined))
         .routes(routes!(quarantine::release_quarantined))
         .routes(routes!(quarantine::discard_quarantined))
-        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
-        .merge(uploads)
+}
+
+/// The job queue, for administrators.
+fn operations_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(jobs_list::list_jobs))
+        .routes(routes!(jobs_retry::retry_job))
 }
 
 /// The OpenAPI document, generated from the handlers.
