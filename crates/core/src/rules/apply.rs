@@ -3,7 +3,7 @@
 //! need the ticket's id, written in the same transaction.
 
 use frontline_domain::rules::{Action, Facts, Recipient, Trigger, run};
-use frontline_domain::{EventKind, Priority, Status, Timestamp};
+use frontline_domain::{EventKind, Priority, Role, Status, Timestamp};
 use frontline_store::Conn;
 use frontline_store::comments::CommentRow;
 use frontline_store::events::EventRow;
@@ -21,7 +21,7 @@ use crate::{CoreError, Result};
 pub(crate) enum Effect {
     Comment {
         author_id: i64,
-        author_role: String,
+        author_role: Role,
         body: String,
         internal: bool,
     },
@@ -120,7 +120,7 @@ pub(crate) fn run_rules(
                 Action::AddNote { body } | Action::Reply { body } => {
                     out.effects.push(Effect::Comment {
                         author_id: rule.author_id,
-                        author_role: rule.author_role.clone(),
+                        author_role: rule.author_role,
                         body: body.clone(),
                         internal: matches!(action, Action::AddNote { .. }),
                     })
@@ -263,7 +263,7 @@ pub(crate) async fn write_effects(
             } => {
                 let comment = RuleComment {
                     author_id: *author_id,
-                    author_role,
+                    author_role: *author_role,
                     body,
                     internal: *internal,
                 };
@@ -296,7 +296,7 @@ pub(crate) async fn write_effects(
 /// A note or reply a rule writes as its author.
 struct RuleComment<'a> {
     author_id: i64,
-    author_role: &'a str,
+    author_role: Role,
     body: &'a str,
     internal: bool,
 }
@@ -329,7 +329,7 @@ async fn write_comment(
     let (kind, field) = if internal {
         (EventKind::NoteAdded, None)
     } else {
-        (EventKind::Replied, Some(author_role.to_owned()))
+        (EventKind::Replied, Some(author_role.as_str().to_owned()))
     };
     c.insert_event(&EventRow {
         id: 0,

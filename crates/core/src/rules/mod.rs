@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use frontline_domain::rules::{Action, Condition, Field, Recipient, Rule, Trigger};
-use frontline_domain::{CategoryPath, DomainError, Email};
+use frontline_domain::{CategoryPath, DomainError, Email, Role};
 use frontline_store::Conn;
 use serde::Serialize;
 
@@ -71,7 +71,7 @@ pub struct ConfiguredRule {
 pub(crate) struct Loaded {
     pub id: i64,
     pub author_id: i64,
-    pub author_role: String,
+    pub author_role: Role,
     pub rule: Rule,
 }
 
@@ -133,7 +133,10 @@ impl RuleCache {
             set.rules.push(Loaded {
                 id: row.id,
                 author_id: row.author_id,
-                author_role: author.map(|a| a.role).unwrap_or_else(|| "admin".into()),
+                // A rule whose author is gone writes as an admin.
+                author_role: author
+                    .and_then(|a| Role::parse(&a.role).ok())
+                    .unwrap_or(Role::Admin),
                 rule,
             });
         }
