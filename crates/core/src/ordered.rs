@@ -1,14 +1,7 @@
 //! What the ordered, administrator-configured lists (SLA policies, automation rules) share:
-//! their definitions are stored as JSON, and their order is set as a whole.
-
-use serde::Serialize;
+//! their order is set as a whole.
 
 use crate::{CoreError, Result};
-
-/// `value` as the JSON a definition column stores.
-pub(crate) fn definition<T: Serialize + ?Sized>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| CoreError::Internal(e.to_string()))
-}
 
 /// The positions (from 1) that put the list in the order of `ids`, each with its id. `ids`
 /// must name every one of `current` exactly once; `what` names an entry in the error.

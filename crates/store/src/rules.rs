@@ -1,64 +1,71 @@
 //! Automation rules in their order, the time scan's candidates, and the firings that make a
 //! time rule act once per ticket and period.
 
+use frontline_domain::Timestamp;
+use frontline_domain::rules::{Rule, RuleRecord, Since};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
-use crate::{Conn, Result};
+use crate::sla::definition;
+use crate::{Conn, Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct RuleRow {
-    pub id: i64,
-    pub position: i64,
-    pub trigger_kind: String,
-    pub definition: String,
-    pub author_id: i64,
-    pub scanned_at: i64,
-    pub scanned_id: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
+struct RuleRow {
+    id: i64,
+    position: i64,
+    definition: String,
+    author_id: i64,
+    scanned_at: i64,
+    scanned_id: i64,
+    created_at: i64,
+    updated_at: i64,
 }
 
-const COLUMNS: &str = "id, position, trigger_kind, definition, author_id, scanned_at, \
-    scanned_id, created_at, updated_at";
+impl TryFrom<RuleRow> for RuleRecord {
+    type Error = StoreError;
 
-/// The ticket instant a time rule measures from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Instant {
-    CreatedAt,
-    UpdatedAt,
-    /// The last status change; the creation until then (migration 0012).
-    StatusChangedAt,
-    /// The last public reply from the requester's side; the creation until then.
-    RequesterRepliedAt,
-    /// The last public reply from the desk; the creation until then.
-    AgentRepliedAt,
-    /// The earliest due time of an SLA target still counting; none while nothing counts.
-    SlaDueAt,
-}
-
-impl Instant {
-    /// The instant as SQL, exactly as the scan's index names it.
-    fn expr(self) -> &'static str {
-        match self {
-            Instant::CreatedAt => "created_at",
-            Instant::UpdatedAt => "updated_at",
-            Instant::StatusChangedAt => "COALESCE(status_changed_at, created_at)",
-            Instant::RequesterRepliedAt => "COALESCE(requester_replied_at, created_at)",
-            Instant::AgentRepliedAt => "COALESCE(agent_replied_at, created_at)",
-            Instant::SlaDueAt => "sla_due_at",
-        }
+    fn try_from(r: RuleRow) -> Result<Self> {
+        Ok(RuleRecord {
+            rule: serde_json::from_str(&r.definition)
+                .map_err(|e| StoreError::corrupt("rules.definition", e))?,
+            id: r.id,
+            position: r.position,
+            author_id: r.author_id,
+            scanned_at: r.scanned_at,
+            scanned_id: r.scanned_id,
+            created_at: Timestamp::from_micros(r.created_at),
+            updated_at: Timestamp::from_micros(r.updated_at),
+        })
     }
+}
 
-    /// What the scan's query says besides the range: the partial indexes of migration 0012
-    /// hold only tickets that match it, so it must be written exactly so.
-    fn only(self) -> &'static str {
-        match self {
-            Instant::SlaDueAt => {
-                "status <> 'closed' AND merged_into_id IS NULL AND sla_due_at IS NOT NULL"
-            }
-            _ => "status <> 'closed' AND merged_into_id IS NULL",
+/// `trigger_kind` repeats the definition's trigger (for reading the table by hand); the
+/// definition is read.
+const COLUMNS: &str = "id, position, definition, author_id, scanned_at, scanned_id, \
+    created_at, updated_at";
+
+/// The ticket instant a time rule measures from, as SQL exactly as the scan's index names it.
+fn expr(since: Since) -> &'static str {
+    match since {
+        Since::CreatedAt => "created_at",
+        Since::UpdatedAt => "updated_at",
+        // The last status change; the creation until then (migration 0012).
+        Since::StatusChangedAt => "COALESCE(status_changed_at, created_at)",
+        Since::RequesterRepliedAt => "COALESCE(requester_replied_at, created_at)",
+        Since::AgentRepliedAt => "COALESCE(agent_replied_at, created_at)",
+        // None while nothing counts.
+        Since::SlaDueAt => "sla_due_at",
+    }
+}
+
+/// What the scan's query says besides the range: the partial indexes of migration 0012
+/// hold only tickets that match it, so it must be written exactly so.
+fn only(since: Since) -> &'static str {
+    match since {
+        Since::SlaDueAt => {
+            "status <> 'closed' AND merged_into_id IS NULL AND sla_due_at IS NOT NULL"
         }
+        _ => "status <> 'closed' AND merged_into_id IS NULL",
     }
 }
 
@@ -78,30 +85,31 @@ impl RuleClocks {
 
 impl Conn<'_> {
     /// Every rule, in the order they are considered.
-    pub async fn rules(&mut self) -> Result<Vec<RuleRow>> {
+    pub async fn rules(&mut self) -> Result<Vec<RuleRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM rules ORDER BY position, id");
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
+        let rows: Vec<RuleRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
             .fetch_all(c)
-            .await?))
+            .await?);
+        rows.into_iter().map(RuleRecord::try_from).collect()
     }
 
     /// Adds a rule after every existing one; returns its id and position.
     pub async fn insert_rule(
         &mut self,
-        trigger: &str,
-        definition: &str,
+        rule: &Rule,
         author_id: i64,
-        now: i64,
+        now: Timestamp,
     ) -> Result<(i64, i64)> {
+        let definition = definition(rule)?;
         Ok(on!(self, |c| sqlx::query_as(
             "INSERT INTO rules (position, trigger_kind, definition, author_id, created_at, \
              updated_at) VALUES ((SELECT COALESCE(MAX(position), 0) + 1 FROM rules), $1, $2, $3, \
              $4, $4) RETURNING id, position"
         )
-        .bind(trigger)
-        .bind(definition)
+        .bind(rule.trigger.as_str())
+        .bind(&definition)
         .bind(author_id)
-        .bind(now)
+        .bind(now.as_micros())
         .fetch_one(c)
         .await?))
     }
@@ -111,20 +119,20 @@ impl Conn<'_> {
     pub async fn update_rule(
         &mut self,
         id: i64,
-        trigger: &str,
-        definition: &str,
+        rule: &Rule,
         author_id: i64,
-        now: i64,
+        now: Timestamp,
     ) -> Result<bool> {
+        let definition = definition(rule)?;
         let done = on!(self, |c| sqlx::query(
             "UPDATE rules SET trigger_kind = $2, definition = $3, author_id = $4, \
              updated_at = $5, scanned_at = 0, scanned_id = 0 WHERE id = $1"
         )
         .bind(id)
-        .bind(trigger)
-        .bind(definition)
+        .bind(rule.trigger.as_str())
+        .bind(&definition)
         .bind(author_id)
-        .bind(now)
+        .bind(now.as_micros())
         .execute(c)
         .await?
         .rows_affected());
@@ -160,16 +168,16 @@ impl Conn<'_> {
         Ok(())
     }
 
-    /// Open tickets whose `instant` lies after `(after_at, after_id)` and at or before
+    /// Open tickets whose instant `since` lies after `(after_at, after_id)` and at or before
     /// `until`, in that order, at most `limit`: one ordered range of the instant's index.
     pub async fn rule_candidates(
         &mut self,
-        instant: Instant,
+        since: Since,
         after: (i64, i64),
         until: i64,
         limit: i64,
     ) -> Result<Vec<(i64, i64)>> {
-        let sql = rule_candidates_sql(instant);
+        let sql = rule_candidates_sql(since);
         Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
             .bind(after.0)
             .bind(after.1)
@@ -179,10 +187,10 @@ impl Conn<'_> {
             .await?))
     }
 
-    /// The ticket's `instant` now (`None` for an SLA due time while nothing counts, or no
-    /// such ticket).
-    pub async fn rule_instant(&mut self, ticket_id: i64, instant: Instant) -> Result<Option<i64>> {
-        let sql = format!("SELECT {} FROM tickets WHERE id = $1", instant.expr());
+    /// The ticket's instant `since` now (`None` for an SLA due time while nothing counts, or
+    /// no such ticket).
+    pub async fn rule_instant(&mut self, ticket_id: i64, since: Since) -> Result<Option<i64>> {
+        let sql = format!("SELECT {} FROM tickets WHERE id = $1", expr(since));
         let found: Option<Option<i64>> =
             on!(self, |c| sqlx::query_scalar(AssertSqlSafe(sql.clone()))
                 .bind(ticket_id)
@@ -320,9 +328,9 @@ impl Conn<'_> {
     }
 }
 
-/// The scan's query for `instant`, also for tests that read its plan.
-pub fn rule_candidates_sql(instant: Instant) -> String {
-    let (e, only) = (instant.expr(), instant.only());
+/// The scan's query for `since`, also for tests that read its plan.
+pub fn rule_candidates_sql(since: Since) -> String {
+    let (e, only) = (expr(since), only(since));
     format!(
         "SELECT {e}, id FROM tickets WHERE ({e}, id) > ($1, $2) AND {e} <= $3 AND {only} \
          ORDER BY {e}, id LIMIT $4"

@@ -3,7 +3,7 @@
 //! need the ticket's id, written in the same transaction.
 
 use frontline_domain::rules::{Action, Facts, Recipient, Trigger, run};
-use frontline_domain::{EventKind, Priority, Status, Timestamp};
+use frontline_domain::{EventKind, Priority, Role, Status, Timestamp};
 use frontline_store::Conn;
 use frontline_store::comments::CommentRow;
 use frontline_store::events::EventRow;
@@ -21,7 +21,7 @@ use crate::{CoreError, Result};
 pub(crate) enum Effect {
     Comment {
         author_id: i64,
-        author_role: String,
+        author_role: Role,
         body: String,
         internal: bool,
     },
@@ -120,7 +120,7 @@ pub(crate) fn run_rules(
                 Action::AddNote { body } | Action::Reply { body } => {
                     out.effects.push(Effect::Comment {
                         author_id: rule.author_id,
-                        author_role: rule.author_role.clone(),
+                        author_role: rule.author_role,
                         body: body.clone(),
                         internal: matches!(action, Action::AddNote { .. }),
                     })
@@ -253,7 +253,6 @@ pub(crate) async fn write_effects(
     effects: &[Effect],
     now: Timestamp,
 ) -> Result<()> {
-    let at = now.as_micros();
     for e in effects {
         match e {
             Effect::Comment {
@@ -262,90 +261,144 @@ pub(crate) async fn write_effects(
                 body,
                 internal,
             } => {
-                let id = c
-                    .insert_comment(&CommentRow {
-                        id: 0,
-                        ticket_id: row.id,
-                        author_id: *author_id,
-                        body: body.clone(),
-                        internal: *internal,
-                        source_ticket_id: row.id,
-                        created_at: at,
-                    })
-                    .await?;
-                let (kind, field) = if *internal {
-                    (EventKind::NoteAdded, None)
-                } else {
-                    (EventKind::Replied, Some(author_role.clone()))
-                };
-                c.insert_event(&EventRow {
-                    id: 0,
-                    ticket_id: row.id,
-                    actor_id: Some(*author_id),
-                    at,
-                    kind: kind.as_str().to_owned(),
-                    field,
-                    old_value: None,
-                    new_value: Some(id.to_string()),
+                let comment = RuleComment {
+                    author_id: *author_id,
+                    author_role: *author_role,
+                    body,
                     internal: *internal,
-                })
-                .await?;
-                crate::mail::outbound::queue_rule_comment(
-                    c, row.id, id, *author_id, body, *internal, now,
-                )
-                .await?;
+                };
+                write_comment(c, row.id, comment, now).await?
             }
             Effect::Notify {
                 key,
                 reason,
                 recipients,
             } => {
-                let mut ids = Vec::new();
-                for r in recipients {
-                    match r {
-                        Recipient::Assignee => ids.extend(row.assignee_id),
-                        Recipient::Requester => ids.push(row.requester_id),
-                        Recipient::Group => {
-                            if let Some(g) = row.group_id {
-                                ids.extend(c.group_member_ids(g).await?);
-                            }
-                        }
-                        Recipient::Managers => ids.extend(c.manager_ids().await?),
-                        Recipient::Person(e) => ids.extend(set.people.get(&e.to_lowercase())),
-                    }
+                let ids = recipient_ids(set, c, row, recipients).await?;
+                if !ids.is_empty() {
+                    let n = Notification {
+                        ticket_id: row.id,
+                        reason: reason.clone(),
+                        recipients: ids,
+                    };
+                    let key = format!("{key}:{}", row.id);
+                    notify::enqueue(c, &n, key, now.as_micros()).await?;
                 }
-                let mut seen = std::collections::HashSet::new();
-                ids.retain(|id| seen.insert(*id));
-                if ids.is_empty() {
-                    continue;
-                }
-                let n = Notification {
-                    ticket_id: row.id,
-                    reason: reason.clone(),
-                    recipients: ids,
-                };
-                notify::enqueue(c, &n, format!("{key}:{}", row.id), at).await?;
             }
             Effect::Webhook { key, url, body } => {
-                let mut body = body.clone();
-                if let Some(t) = body.get_mut("ticket").and_then(Value::as_object_mut) {
-                    t.insert("id".into(), json!(row.id));
-                }
-                let payload = json!({ "url": url, "body": body });
-                c.enqueue_job(
-                    &NewJob {
-                        kind: WEBHOOK_JOB.to_owned(),
-                        payload: payload.to_string(),
-                        dedup_key: Some(format!("{key}:{}", row.id)),
-                        run_at: at,
-                        max_attempts: 8,
-                    },
-                    at,
-                )
-                .await
-                .map_err(CoreError::from)?;
+                queue_webhook(c, row.id, key, url, body, now).await?
             }
         }
     }
+    Ok(())
+}
+
+/// A note or reply a rule writes as its author.
+struct RuleComment<'a> {
+    author_id: i64,
+    author_role: Role,
+    body: &'a str,
+    internal: bool,
+}
+
+/// Writes the comment, its event, and the mail a public reply sends.
+async fn write_comment(
+    c: &mut Conn<'_>,
+    ticket_id: i64,
+    comment: RuleComment<'_>,
+    now: Timestamp,
+) -> Result<()> {
+    let at = now.as_micros();
+    let RuleComment {
+        author_id,
+        author_role,
+        body,
+        internal,
+    } = comment;
+    let id = c
+        .insert_comment(&CommentRow {
+            id: 0,
+            ticket_id,
+            author_id,
+            body: body.to_owned(),
+            internal,
+            source_ticket_id: ticket_id,
+            created_at: at,
+        })
+        .await?;
+    let (kind, field) = if internal {
+        (EventKind::NoteAdded, None)
+    } else {
+        (EventKind::Replied, Some(author_role.as_str().to_owned()))
+    };
+    c.insert_event(&EventRow {
+        id: 0,
+        ticket_id,
+        actor_id: Some(author_id),
+        at,
+        kind: kind.as_str().to_owned(),
+        field,
+        old_value: None,
+        new_value: Some(id.to_string()),
+        internal,
+    })
+    .await?;
+    crate::mail::outbound::queue_rule_comment(c, ticket_id, id, author_id, body, internal, now)
+        .await
+}
+
+/// The people `recipients` name on the ticket, each once, in the order named.
+async fn recipient_ids(
+    set: &RuleSet,
+    c: &mut Conn<'_>,
+    row: &TicketRow,
+    recipients: &[Recipient],
+) -> Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    for r in recipients {
+        match r {
+            Recipient::Assignee => ids.extend(row.assignee_id),
+            Recipient::Requester => ids.push(row.requester_id),
+            Recipient::Group => {
+                if let Some(g) = row.group_id {
+                    ids.extend(c.group_member_ids(g).await?);
+                }
+            }
+            Recipient::Managers => ids.extend(c.manager_ids().await?),
+            Recipient::Person(e) => ids.extend(set.people.get(&e.to_lowercase())),
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(*id));
+    Ok(ids)
+}
+
+/// Queues the webhook's POST, the ticket's id added to its body.
+async fn queue_webhook(
+    c: &mut Conn<'_>,
+    ticket_id: i64,
+    key: &str,
+    url: &str,
+    body: &Value,
+    now: Timestamp,
+) -> Result<()> {
+    let at = now.as_micros();
+    let mut body = body.clone();
+    if let Some(t) = body.get_mut("ticket").and_then(Value::as_object_mut) {
+        t.insert("id".into(), json!(ticket_id));
+    }
+    let payload = json!({ "url": url, "body": body });
+    c.enqueue_job(
+        &NewJob {
+            kind: WEBHOOK_JOB.to_owned(),
+            payload: payload.to_string(),
+            dedup_key: Some(format!("{key}:{ticket_id}")),
+            run_at: at,
+            max_attempts: 8,
+        },
+        at,
+    )
+    .await
+    .map_err(CoreError::from)?;
     Ok(())
 }

@@ -17,7 +17,8 @@ use frontline_store::Conn;
 use frontline_store::rules::RuleClocks;
 use frontline_store::tickets::{TicketRow, TicketView};
 
-use super::{apply_fields, facts_of, run_rules, within_limit, write_outcome};
+use super::{RuleSet, apply_fields, facts_of, run_rules, within_limit, write_outcome};
+use crate::assignment::Pick;
 use crate::tickets::{Trail, record_row_changes};
 use crate::{CoreError, Desk, Result};
 
@@ -77,84 +78,115 @@ impl Desk {
         change: Change<'_>,
         now: Timestamp,
     ) -> Result<Changed> {
-        let Change {
-            before,
-            saved,
-            kind,
-        } = change;
-        let at = now.as_micros();
-        let id = saved.id;
         let set = self.rules.get(c).await?;
+        let changed = if set.has(Trigger::Updated) {
+            self.run_updated_rules(c, &set, &change, now).await?
+        } else {
+            None
+        };
+        let changed = changed.unwrap_or_else(|| Changed {
+            row: change.saved.clone(),
+            rules_acted: false,
+        });
+        let at = now.as_micros();
+        let clocks = RuleClocks {
+            status_changed_at: (changed.row.status != change.before.row.status).then_some(at),
+            requester_replied_at: (change.kind == Update::RequesterReply).then_some(at),
+            agent_replied_at: (change.kind == Update::AgentReply).then_some(at),
+        };
+        c.set_rule_clocks(change.saved.id, clocks).await?;
+        Ok(changed)
+    }
+
+    /// Runs the updated rules over the change; when they acted (within the loop guard),
+    /// folds what they set into the change's version and writes their trail and effects.
+    /// `None` when no rule acted.
+    async fn run_updated_rules(
+        &self,
+        c: &mut Conn<'_>,
+        set: &RuleSet,
+        change: &Change<'_>,
+        now: Timestamp,
+    ) -> Result<Option<Changed>> {
+        let saved = &change.saved;
+        let id = saved.id;
+        let changed_view = c
+            .ticket_view(id)
+            .await?
+            .ok_or(CoreError::NotFound("ticket"))?;
+        let was = facts_of(change.before);
+        let mut changed = facts_of(&changed_view);
+        changed.update = vec![change.kind.as_str().to_owned()];
+        let mut after = changed.clone();
+        // The change's version names this occasion in the dedup keys of the jobs the rules
+        // queue (every change writes a new version).
+        let cause = format!("v{}", saved.version);
+        let out = run_rules(
+            set,
+            Trigger::Updated,
+            &mut after,
+            Some(&was),
+            None,
+            &cause,
+            now,
+        );
+        if out.is_empty() || !within_limit(c, id, now).await? {
+            return Ok(None);
+        }
         let mut t = saved.clone();
-        let mut rules_acted = false;
-        if set.has(Trigger::Updated) {
-            let changed_view = c
+        apply_fields(set, &changed, &after, &mut t, now.as_micros());
+        let mut trail = Trail::new(id, None, now);
+        if after.tags != changed.tags {
+            c.set_tags(id, &after.tags).await?;
+            trail.changed(
+                "tags",
+                Some(changed.tags.join(",")),
+                Some(after.tags.join(",")),
+            );
+        }
+        let picked = self.pick_after_move(c, &mut t, saved, now).await?;
+        if t != *saved {
+            // The same version: the change and its rules are one change.
+            c.save_ticket(&t, saved.version).await?;
+            let now_view = c
                 .ticket_view(id)
                 .await?
                 .ok_or(CoreError::NotFound("ticket"))?;
-            let was = facts_of(before);
-            let mut changed = facts_of(&changed_view);
-            changed.update = vec![kind.as_str().to_owned()];
-            let mut after = changed.clone();
-            // The change's version names this occasion in the dedup keys of the jobs the
-            // rules queue (every change writes a new version).
-            let cause = format!("v{}", saved.version);
-            let out = run_rules(
-                &set,
-                Trigger::Updated,
-                &mut after,
-                Some(&was),
-                None,
-                &cause,
-                now,
-            );
-            if !out.is_empty() && within_limit(c, id, now).await? {
-                rules_acted = true;
-                apply_fields(&set, &changed, &after, &mut t, at);
-                let mut trail = Trail::new(id, None, now);
-                if after.tags != changed.tags {
-                    c.set_tags(id, &after.tags).await?;
-                    trail.changed(
-                        "tags",
-                        Some(changed.tags.join(",")),
-                        Some(after.tags.join(",")),
-                    );
-                }
-                // Moved by a rule into a group that assigns automatically, without an
-                // assignee.
-                let mut picked = None;
-                if let (Some(group), None) = (t.group_id, t.assignee_id)
-                    && t.group_id != saved.group_id
-                {
-                    picked = self.pick_assignee(c, group, t.category_id, now).await?;
-                    t.assignee_id = picked.as_ref().map(|p| p.user_id);
-                }
-                if t != saved {
-                    // The same version: the change and its rules are one change.
-                    c.save_ticket(&t, saved.version).await?;
-                    let now_view = c
-                        .ticket_view(id)
-                        .await?
-                        .ok_or(CoreError::NotFound("ticket"))?;
-                    record_row_changes(&mut trail, &changed_view, &now_view);
-                }
-                trail.write(c).await?;
-                if let Some(pick) = picked {
-                    c.insert_event(&pick.event(id, now)).await?;
-                }
-                write_outcome(&set, c, &t, out, now).await?;
-                tracing::info!(ticket_id = id, update = kind.as_str(), "updated rules ran");
-            }
+            record_row_changes(&mut trail, &changed_view, &now_view);
         }
-        let clocks = RuleClocks {
-            status_changed_at: (t.status != before.row.status).then_some(at),
-            requester_replied_at: (kind == Update::RequesterReply).then_some(at),
-            agent_replied_at: (kind == Update::AgentReply).then_some(at),
-        };
-        c.set_rule_clocks(id, clocks).await?;
-        Ok(Changed {
+        trail.write(c).await?;
+        if let Some(pick) = picked {
+            c.insert_event(&pick.event(id, now)).await?;
+        }
+        write_outcome(set, c, &t, out, now).await?;
+        tracing::info!(
+            ticket_id = id,
+            update = change.kind.as_str(),
+            "updated rules ran"
+        );
+        Ok(Some(Changed {
             row: t,
-            rules_acted,
-        })
+            rules_acted: true,
+        }))
+    }
+
+    /// Moved by a rule into a group that assigns automatically, without an assignee: the
+    /// group picks one (into `t`).
+    async fn pick_after_move(
+        &self,
+        c: &mut Conn<'_>,
+        t: &mut TicketRow,
+        saved: &TicketRow,
+        now: Timestamp,
+    ) -> Result<Option<Pick>> {
+        let (Some(group), None) = (t.group_id, t.assignee_id) else {
+            return Ok(None);
+        };
+        if t.group_id == saved.group_id {
+            return Ok(None);
+        }
+        let picked = self.pick_assignee(c, group, t.category_id, now).await?;
+        t.assignee_id = picked.as_ref().map(|p| p.user_id);
+        Ok(picked)
     }
 }

@@ -15,7 +15,6 @@ use frontline_domain::Timestamp;
 use frontline_domain::rules::{Since, Trigger};
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
-use frontline_store::rules::Instant;
 use serde::{Deserialize, Serialize};
 
 use crate::{CoreError, Desk, Result};
@@ -102,7 +101,7 @@ impl Desk {
             c,
             &set,
             call.rule_id,
-            Instant::SlaDueAt,
+            Since::SlaDueAt,
             call.due_at,
             call.ticket_id,
         )

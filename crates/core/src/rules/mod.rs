@@ -29,12 +29,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use frontline_domain::rules::{Action, Condition, Field, Recipient, Rule, Trigger};
-use frontline_domain::{CategoryPath, DomainError, Email};
+use frontline_domain::{CategoryPath, DomainError, Email, Role};
 use frontline_store::Conn;
-use frontline_store::rules::RuleRow;
 use serde::Serialize;
 
-use crate::ordered::{definition, new_positions};
+use crate::ordered::new_positions;
 use crate::tickets::fields;
 use crate::{Actor, CoreError, Desk, Permission, Result};
 
@@ -72,7 +71,7 @@ pub struct ConfiguredRule {
 pub(crate) struct Loaded {
     pub id: i64,
     pub author_id: i64,
-    pub author_role: String,
+    pub author_role: Role,
     pub rule: Rule,
 }
 
@@ -114,7 +113,7 @@ impl RuleCache {
         let rows = c.rules().await?;
         let mut set = RuleSet::default();
         for row in rows {
-            let rule = read_rule(&row)?;
+            let rule = row.rule;
             let author = c.user_by_id(row.author_id).await?;
             let names = resolve_names(c, &rule).await.unwrap_or_else(|e| {
                 tracing::warn!(rule = row.id, error = %e, "a rule names what no longer exists");
@@ -134,17 +133,15 @@ impl RuleCache {
             set.rules.push(Loaded {
                 id: row.id,
                 author_id: row.author_id,
-                author_role: author.map(|a| a.role).unwrap_or_else(|| "admin".into()),
+                // A rule whose author is gone writes as an admin.
+                author_role: author
+                    .and_then(|a| Role::parse(&a.role).ok())
+                    .unwrap_or(Role::Admin),
                 rule,
             });
         }
         Ok(self.put(set))
     }
-}
-
-fn read_rule(row: &RuleRow) -> Result<Rule> {
-    serde_json::from_str(&row.definition)
-        .map_err(|e| CoreError::Internal(format!("rule {} is unreadable: {e}", row.id)))
 }
 
 fn uses_organizations(rule: &Rule) -> bool {
@@ -217,18 +214,17 @@ impl Desk {
     pub async fn rules(&self, actor: &Actor) -> Result<Vec<ConfiguredRule>> {
         actor.require(Permission::Automation)?;
         let mut pc = self.store.read().await?;
-        pc.conn()
+        Ok(pc
+            .conn()
             .rules()
             .await?
-            .iter()
-            .map(|r| {
-                Ok(ConfiguredRule {
-                    id: r.id,
-                    position: r.position,
-                    rule: read_rule(r)?,
-                })
+            .into_iter()
+            .map(|r| ConfiguredRule {
+                id: r.id,
+                position: r.position,
+                rule: r.rule,
             })
-            .collect()
+            .collect())
     }
 
     /// Adds a rule after the existing ones; the actor becomes the author of its notes.
@@ -237,14 +233,7 @@ impl Desk {
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
         check(&mut c, &rule).await?;
-        let (id, position) = c
-            .insert_rule(
-                rule.trigger.as_str(),
-                &definition(&rule)?,
-                actor.id,
-                self.now().as_micros(),
-            )
-            .await?;
+        let (id, position) = c.insert_rule(&rule, actor.id, self.now()).await?;
         tx.commit().await?;
         self.rules.forget();
         tracing::info!(rule_id = id, actor = actor.id, "rule added");
@@ -258,17 +247,7 @@ impl Desk {
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
         check(&mut c, &rule).await?;
-        let now = self.now().as_micros();
-        if !c
-            .update_rule(
-                id,
-                rule.trigger.as_str(),
-                &definition(&rule)?,
-                actor.id,
-                now,
-            )
-            .await?
-        {
+        if !c.update_rule(id, &rule, actor.id, self.now()).await? {
             return Err(CoreError::NotFound("rule"));
         }
         let position = c

@@ -9,14 +9,16 @@
 //! a due time can move anywhere, and one that moves behind the scan is found by a job of
 //! its own (`due`).
 
-use frontline_domain::Status;
 use frontline_domain::rules::{Since, Trigger};
+use frontline_domain::{Status, Timestamp};
 use frontline_store::Conn;
-use frontline_store::rules::{Instant, RuleClocks};
+use frontline_store::events::EventRow;
+use frontline_store::rules::RuleClocks;
+use frontline_store::tickets::{TicketRow, TicketView};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::apply::{apply_fields, facts_of, run_rules, within_limit, write_effects};
+use super::apply::{Effect, apply_fields, facts_of, run_rules, within_limit, write_effects};
 use crate::tickets::Trail;
 use crate::{CoreError, Desk, Result};
 
@@ -47,7 +49,6 @@ impl Desk {
             let (Trigger::Time, Some(time)) = (loaded.rule.trigger, loaded.rule.time) else {
                 continue;
             };
-            let instant = instant_of(time.since);
             let now = self.now();
             // Before the SLA due time, the instant still lies ahead: `until` is in the future.
             let until = now.as_micros() - time.offset_minutes() * 60_000_000;
@@ -63,12 +64,12 @@ impl Desk {
                 let batch = {
                     let mut read = self.store.read().await?;
                     read.conn()
-                        .rule_candidates(instant, after, until, SCAN_BATCH)
+                        .rule_candidates(time.since, after, until, SCAN_BATCH)
                         .await?
                 };
                 for &(at, id) in &batch {
                     if self
-                        .fire_time_rule(&set, loaded.id, instant, at, id)
+                        .fire_time_rule(&set, loaded.id, time.since, at, id)
                         .await?
                     {
                         fired += 1;
@@ -95,13 +96,13 @@ impl Desk {
         &self,
         set: &super::RuleSet,
         rule_id: i64,
-        instant: Instant,
+        since: Since,
         period: i64,
         ticket_id: i64,
     ) -> Result<bool> {
         let mut tx = self.begin().await?;
         let fired = self
-            .fire_time_rule_in(&mut tx.conn(), set, rule_id, instant, period, ticket_id)
+            .fire_time_rule_in(&mut tx.conn(), set, rule_id, since, period, ticket_id)
             .await?;
         if fired {
             tx.commit().await?;
@@ -117,22 +118,14 @@ impl Desk {
         c: &mut Conn<'_>,
         set: &super::RuleSet,
         rule_id: i64,
-        instant: Instant,
+        since: Since,
         period: i64,
         ticket_id: i64,
     ) -> Result<bool> {
         let now = self.now();
-        let Some(old) = c.ticket_for_update(ticket_id).await? else {
+        let Some(old) = still_in_period(c, ticket_id, since, period).await? else {
             return Ok(false);
         };
-        let current = match instant {
-            Instant::CreatedAt => Some(old.created_at),
-            Instant::UpdatedAt => Some(old.updated_at),
-            other => c.rule_instant(ticket_id, other).await?,
-        };
-        if current != Some(period) || old.status == Status::Closed.as_str() {
-            return Ok(false);
-        }
         let view = c
             .ticket_view(ticket_id)
             .await?
@@ -164,33 +157,21 @@ impl Desk {
         // reply, a note, a notification) leaves `updated_at` alone, so "pending 3 days →
         // remind" happens once and "pending 7 days → resolve" still comes due.
         let fields_change = t != old || after.tags != before.tags;
-        let changes_ticket = fields_change
-            || out
-                .effects
-                .iter()
-                .any(|e| matches!(e, super::Effect::Comment { .. }));
-        let mut trail = Trail::new(ticket_id, None, now);
+        let comments = out
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::Comment { .. }));
+        let changes_ticket = fields_change || comments;
+        let mut events = Vec::new();
         if changes_ticket {
-            t.version = old.version + 1;
-            if fields_change {
-                t.updated_at = now.as_micros();
-            }
-            c.save_ticket(&t, old.version).await?;
-            if after.tags != before.tags {
-                c.set_tags(ticket_id, &after.tags).await?;
-                trail.changed(
-                    "tags",
-                    Some(before.tags.join(",")),
-                    Some(after.tags.join(",")),
-                );
-            }
-            let after_view = c
-                .ticket_view(ticket_id)
-                .await?
-                .ok_or(CoreError::NotFound("ticket"))?;
-            crate::tickets::record_row_changes(&mut trail, &view, &after_view);
+            let change = TimeChange {
+                old: &old,
+                view: &view,
+                tags: (&before.tags, &after.tags),
+                fields_change,
+            };
+            events = save_change(c, change, &mut t, now).await?;
         }
-        let mut events = trail.into_events();
         events.extend(out.events.into_iter().map(|mut e| {
             e.ticket_id = ticket_id;
             e
@@ -212,13 +193,60 @@ impl Desk {
     }
 }
 
-fn instant_of(since: Since) -> Instant {
-    match since {
-        Since::CreatedAt => Instant::CreatedAt,
-        Since::UpdatedAt => Instant::UpdatedAt,
-        Since::StatusChangedAt => Instant::StatusChangedAt,
-        Since::RequesterRepliedAt => Instant::RequesterRepliedAt,
-        Since::AgentRepliedAt => Instant::AgentRepliedAt,
-        Since::SlaDueAt => Instant::SlaDueAt,
+/// The ticket, locked, if it is still in the period `period` of `since` and not closed.
+async fn still_in_period(
+    c: &mut Conn<'_>,
+    ticket_id: i64,
+    since: Since,
+    period: i64,
+) -> Result<Option<TicketRow>> {
+    let Some(old) = c.ticket_for_update(ticket_id).await? else {
+        return Ok(None);
+    };
+    let current = match since {
+        Since::CreatedAt => Some(old.created_at),
+        Since::UpdatedAt => Some(old.updated_at),
+        other => c.rule_instant(ticket_id, other).await?,
+    };
+    let open = old.status != Status::Closed.as_str();
+    Ok((current == Some(period) && open).then_some(old))
+}
+
+/// What a time rule changed on a ticket, besides the row it leaves.
+struct TimeChange<'a> {
+    /// The row and the view before the rule.
+    old: &'a TicketRow,
+    view: &'a TicketView,
+    /// The tags before and after.
+    tags: (&'a [String], &'a [String]),
+    /// Fields or tags changed (not only a comment added).
+    fields_change: bool,
+}
+
+/// Saves `t` under a new version (a new period only when fields changed) with its tags;
+/// returns the trail of the field changes.
+async fn save_change(
+    c: &mut Conn<'_>,
+    change: TimeChange<'_>,
+    t: &mut TicketRow,
+    now: Timestamp,
+) -> Result<Vec<EventRow>> {
+    let ticket_id = change.old.id;
+    let mut trail = Trail::new(ticket_id, None, now);
+    t.version = change.old.version + 1;
+    if change.fields_change {
+        t.updated_at = now.as_micros();
     }
+    c.save_ticket(t, change.old.version).await?;
+    let (before, after) = change.tags;
+    if after != before {
+        c.set_tags(ticket_id, after).await?;
+        trail.changed("tags", Some(before.join(",")), Some(after.join(",")));
+    }
+    let after_view = c
+        .ticket_view(ticket_id)
+        .await?
+        .ok_or(CoreError::NotFound("ticket"))?;
+    crate::tickets::record_row_changes(&mut trail, change.view, &after_view);
+    Ok(trail.into_events())
 }

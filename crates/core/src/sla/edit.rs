@@ -8,7 +8,7 @@ use frontline_domain::Calendar;
 use frontline_domain::sla::Policy;
 
 use super::{ConfiguredPolicy, checked, duplicate, find_calendar, required_name};
-use crate::ordered::{definition, new_positions};
+use crate::ordered::new_positions;
 use crate::{Actor, CoreError, Desk, Result};
 
 impl Desk {
@@ -22,11 +22,10 @@ impl Desk {
     ) -> Result<()> {
         actor.require_configure()?;
         let new_name = required_name(new_name)?;
-        let definition = definition(calendar)?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
         let id = calendar_id(&mut c, name).await?;
-        c.update_calendar(id, new_name, &definition)
+        c.update_calendar(id, new_name, calendar)
             .await
             .map_err(|e| duplicate(e, "a calendar with that name exists"))?;
         tx.commit().await?;
@@ -43,7 +42,7 @@ impl Desk {
         let mut c = tx.conn();
         let id = calendar_id(&mut c, name).await?;
         let uses = c.calendar_uses(id).await?;
-        if uses.policies > 0 || uses.agents > 0 {
+        if !uses.is_unused() {
             return Err(CoreError::Conflict(format!(
                 "the calendar {name:?} is in use by {} SLA policies and {} agents' working hours",
                 uses.policies, uses.agents
@@ -67,9 +66,9 @@ impl Desk {
         actor.require_configure()?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
-        let (definition, calendar_id) = checked(&mut c, policy, calendar).await?;
+        let calendar_id = checked(&mut c, policy, calendar).await?;
         let updated = c
-            .update_sla_policy(id, policy.name.trim(), calendar_id, &definition)
+            .update_sla_policy(id, policy, calendar_id)
             .await
             .map_err(|e| duplicate(e, "a policy with that name exists"))?;
         if !updated {

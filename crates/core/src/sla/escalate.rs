@@ -8,13 +8,13 @@
 //! target naming the actions, and the group, assignee and priority changes as field changes
 //! with no actor (the system made them).
 
-use frontline_domain::sla::{Escalation, Notify, Policy};
-use frontline_domain::{Calendar, EventKind, Priority, Timestamp};
+use frontline_domain::sla::{Escalation, Notify, SlaTarget};
+use frontline_domain::{EventKind, Priority, Timestamp};
 use frontline_store::Conn;
 use frontline_store::events::EventRow;
-use frontline_store::sla::{PolicyRow, TicketSlaRow};
-use frontline_store::tickets::TicketView;
+use frontline_store::tickets::{TicketRow, TicketView};
 
+use super::InForce;
 use crate::notify::{self, Notification};
 use crate::{CoreError, Result};
 
@@ -26,17 +26,10 @@ pub(super) async fn escalate(
     c: &mut Conn<'_>,
     ticket_id: i64,
     now: Timestamp,
-    policies: &[(PolicyRow, Policy, Calendar)],
+    policies: &[InForce],
 ) -> Result<Escalated> {
-    let rows = c.ticket_slas(ticket_id).await?;
-    let pending: Vec<(&TicketSlaRow, &Escalation)> = rows
-        .iter()
-        .filter(|r| r.breached_at.is_some() && r.met_at.is_none() && r.escalated_at.is_none())
-        .filter_map(|r| {
-            let (_, policy, _) = policies.iter().find(|(p, _, _)| p.id == r.policy_id)?;
-            Some((r, policy.escalation.as_ref()?))
-        })
-        .collect();
+    let targets = c.ticket_slas(ticket_id).await?;
+    let pending = pending(&targets, policies);
     if pending.is_empty() {
         return Ok(Escalated::Nothing);
     }
@@ -46,63 +39,18 @@ pub(super) async fn escalate(
     };
     let mut t = before.row.clone();
     let mut events = Vec::new();
-    for (row, escalation) in pending {
-        let mut actions = Vec::new();
+    for (target, escalation) in pending {
         let (assignee, group) = (t.assignee_id, t.group_id);
+        let mut actions = Vec::new();
         if let Some(name) = &escalation.move_to_group {
-            match c.group_by_name(name).await? {
-                Some(g) if t.group_id != Some(g.id) => {
-                    t.group_id = Some(g.id);
-                    // The new tier picks the ticket up unless its assignee belongs to it.
-                    if let Some(a) = t.assignee_id
-                        && !c.is_group_member(g.id, a).await?
-                    {
-                        t.assignee_id = None;
-                    }
-                    actions.push(format!("moved to {name}"));
-                }
-                Some(_) => {}
-                None => actions.push(format!("group {name} no longer exists")),
-            }
+            actions.extend(move_to_group(c, &mut t, name).await?);
         }
         if escalation.raise_priority {
-            let was = Priority::from_rank(t.priority)
-                .map_err(|e| CoreError::Internal(format!("ticket {ticket_id}: {e}")))?;
-            if was.raised() != was {
-                t.priority = was.raised().rank();
-                t.priority_overridden = true;
-                actions.push(format!("priority raised to {}", was.raised().as_str()));
-            }
+            actions.extend(raise_priority(&mut t)?);
         }
-        let wants = |n: Notify| escalation.notify.contains(&n);
-        let groups: Vec<i64> = if wants(Notify::Group) {
-            group.into_iter().chain(t.group_id).collect()
-        } else {
-            Vec::new()
-        };
-        let recipients = c
-            .staff_to_notify(
-                assignee.filter(|_| wants(Notify::Assignee)),
-                &groups,
-                wants(Notify::Manager),
-            )
-            .await?;
-        if !recipients.is_empty() {
-            let breached_at = row.breached_at.unwrap_or_default();
-            let n = Notification {
-                ticket_id,
-                reason: format!("sla_breached:{}", row.target),
-                recipients,
-            };
-            let key = format!(
-                "notify:sla_breached:{ticket_id}:{}:{}:{breached_at}",
-                row.target, row.started_at
-            );
-            let count = n.recipients.len();
-            if notify::enqueue(c, &n, key, now.as_micros()).await? {
-                actions.push(format!("notifying {count}"));
-            }
-        }
+        let groups: Vec<i64> = group.into_iter().chain(t.group_id).collect();
+        let notified = notify_breach(c, target, escalation, assignee, &groups, now).await?;
+        actions.extend(notified);
         if actions.is_empty() {
             actions.push("nothing left to do".to_owned());
         }
@@ -110,34 +58,134 @@ pub(super) async fn escalate(
             ticket_id,
             now,
             EventKind::SlaEscalated,
-            &row.target,
+            target.target.as_str(),
             None,
             Some(actions.join("; ")),
         ));
-        let mut done = row.clone();
-        done.escalated_at = Some(now.as_micros());
+        let done = SlaTarget {
+            escalated_at: Some(now),
+            ..target.clone()
+        };
         c.put_ticket_sla(&done).await?;
     }
-    if t != before.row {
-        t.version = before.row.version + 1;
-        t.updated_at = now.as_micros();
-        c.save_ticket(&t, before.row.version).await?;
-        let after = c
-            .ticket_view_bare(ticket_id)
-            .await?
-            .ok_or(CoreError::NotFound("ticket"))?;
-        events.extend(changes(ticket_id, now, &before, &after));
+    let changed = t != before.row;
+    if changed {
+        events.extend(save(c, &before, t, now).await?);
     }
     for e in &events {
         c.insert_event(e).await?;
     }
-    Ok(if t != before.row {
+    Ok(if changed {
         Escalated::Changed {
             before: Box::new(before),
         }
     } else {
         Escalated::Notified
     })
+}
+
+/// The targets awaiting their escalation, each with what its policy says to do.
+fn pending<'a>(
+    targets: &'a [SlaTarget],
+    policies: &'a [InForce],
+) -> Vec<(&'a SlaTarget, &'a Escalation)> {
+    targets
+        .iter()
+        .filter(|t| t.awaits_escalation())
+        .filter_map(|t| {
+            let p = policies.iter().find(|p| p.id() == t.policy_id)?;
+            Some((t, p.policy().escalation.as_ref()?))
+        })
+        .collect()
+}
+
+/// Moves the ticket to the group named `name` (the next tier); says what it did.
+async fn move_to_group(c: &mut Conn<'_>, t: &mut TicketRow, name: &str) -> Result<Option<String>> {
+    Ok(match c.group_by_name(name).await? {
+        Some(g) if t.group_id != Some(g.id) => {
+            t.group_id = Some(g.id);
+            // The new tier picks the ticket up unless its assignee belongs to it.
+            if let Some(a) = t.assignee_id
+                && !c.is_group_member(g.id, a).await?
+            {
+                t.assignee_id = None;
+            }
+            Some(format!("moved to {name}"))
+        }
+        Some(_) => None,
+        None => Some(format!("group {name} no longer exists")),
+    })
+}
+
+/// Raises the ticket's priority one step, unless it is the highest already.
+fn raise_priority(t: &mut TicketRow) -> Result<Option<String>> {
+    let was = Priority::from_rank(t.priority)
+        .map_err(|e| CoreError::Internal(format!("ticket {}: {e}", t.id)))?;
+    if was.raised() == was {
+        return Ok(None);
+    }
+    t.priority = was.raised().rank();
+    t.priority_overridden = true;
+    Ok(Some(format!(
+        "priority raised to {}",
+        was.raised().as_str()
+    )))
+}
+
+/// Queues the breach's notification to whom the escalation names: the assignee before it,
+/// the members of `groups` (the ticket's before and after a move), the managers. Says how
+/// many it notifies, once per breach (the job's dedup key).
+async fn notify_breach(
+    c: &mut Conn<'_>,
+    target: &SlaTarget,
+    escalation: &Escalation,
+    assignee: Option<i64>,
+    groups: &[i64],
+    now: Timestamp,
+) -> Result<Option<String>> {
+    let wants = |n: Notify| escalation.notify.contains(&n);
+    let groups = if wants(Notify::Group) { groups } else { &[] };
+    let recipients = c
+        .staff_to_notify(
+            assignee.filter(|_| wants(Notify::Assignee)),
+            groups,
+            wants(Notify::Manager),
+        )
+        .await?;
+    if recipients.is_empty() {
+        return Ok(None);
+    }
+    let (ticket_id, name) = (target.ticket_id, target.target.as_str());
+    let breached_at = target.breached_at.map_or(0, Timestamp::as_micros);
+    let n = Notification {
+        ticket_id,
+        reason: format!("sla_breached:{name}"),
+        recipients,
+    };
+    let key = format!(
+        "notify:sla_breached:{ticket_id}:{name}:{}:{breached_at}",
+        target.started_at.as_micros()
+    );
+    let count = n.recipients.len();
+    let queued = notify::enqueue(c, &n, key, now.as_micros()).await?;
+    Ok(queued.then(|| format!("notifying {count}")))
+}
+
+/// Saves the escalated ticket under a new version; returns its field changes as events.
+async fn save(
+    c: &mut Conn<'_>,
+    before: &TicketView,
+    mut t: TicketRow,
+    now: Timestamp,
+) -> Result<Vec<EventRow>> {
+    t.version = before.row.version + 1;
+    t.updated_at = now.as_micros();
+    c.save_ticket(&t, before.row.version).await?;
+    let after = c
+        .ticket_view_bare(t.id)
+        .await?
+        .ok_or(CoreError::NotFound("ticket"))?;
+    Ok(changes(t.id, now, before, &after))
 }
 
 /// What [`escalate`] did.

@@ -14,13 +14,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use frontline_domain::sla::Policy;
+use frontline_domain::sla::{Policy, PolicyRecord, SlaTarget, Target};
 use frontline_domain::{Calendar, Timestamp};
-pub use frontline_store::sla::TicketSlaRow;
-use frontline_store::sla::{CalendarRow, PolicyRow};
 use frontline_store::{Conn, StoreError};
 
-use crate::ordered::definition;
 use crate::{Actor, CoreError, Desk, Result};
 
 mod edit;
@@ -30,27 +27,45 @@ mod reconcile;
 /// The job kind of SLA timers; its payload is the ticket number.
 pub const TIMER_JOB: &str = "sla.timer";
 
-/// The parsed policies, in order, each with its row and calendar.
-pub(crate) type PolicyCache = crate::cache::Cached<Vec<(PolicyRow, Policy, Calendar)>>;
+/// A policy ready to apply: as configured, with the calendar its targets count in.
+#[derive(Debug)]
+pub(crate) struct InForce {
+    pub record: PolicyRecord,
+    pub calendar: Calendar,
+}
+
+impl InForce {
+    pub fn id(&self) -> i64 {
+        self.record.id
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.record.policy
+    }
+}
+
+/// The policies in order, each with its calendar.
+pub(crate) type PolicyCache = crate::cache::Cached<Vec<InForce>>;
 
 impl PolicyCache {
     /// The policies, read again when the cached ones are older than the cache's TTL.
-    async fn get(&self, c: &mut Conn<'_>) -> Result<Arc<Vec<(PolicyRow, Policy, Calendar)>>> {
+    async fn get(&self, c: &mut Conn<'_>) -> Result<Arc<Vec<InForce>>> {
         if let Some(loaded) = self.fresh() {
             return Ok(loaded);
         }
         let calendars = c.calendars().await?;
-        let mut policies = Vec::new();
-        for row in c.sla_policies().await? {
-            let policy = read_policy(&row)?;
-            let calendar = calendars
-                .iter()
-                .find(|r| r.id == row.calendar_id)
-                .map(read_calendar)
-                .transpose()?
-                .unwrap_or_else(Calendar::always);
-            policies.push((row, policy, calendar));
-        }
+        let policies = c
+            .sla_policies()
+            .await?
+            .into_iter()
+            .map(|record| InForce {
+                calendar: calendars
+                    .iter()
+                    .find(|k| k.id == record.calendar_id)
+                    .map_or_else(Calendar::always, |k| k.calendar.clone()),
+                record,
+            })
+            .collect();
         Ok(self.put(policies))
     }
 }
@@ -69,21 +84,21 @@ impl Desk {
     pub async fn calendars(&self, actor: &Actor) -> Result<Vec<(String, Calendar)>> {
         actor.require_staff()?;
         let mut pc = self.store.read().await?;
-        pc.conn()
+        Ok(pc
+            .conn()
             .calendars()
             .await?
-            .iter()
-            .map(|r| Ok((r.name.clone(), read_calendar(r)?)))
-            .collect()
+            .into_iter()
+            .map(|k| (k.name, k.calendar))
+            .collect())
     }
 
     pub async fn add_calendar(&self, actor: &Actor, name: &str, calendar: &Calendar) -> Result<()> {
         actor.require_configure()?;
         let name = required_name(name)?;
-        let definition = definition(calendar)?;
         let mut tx = self.begin().await?;
         tx.conn()
-            .insert_calendar(name, &definition, self.now().as_micros())
+            .insert_calendar(name, calendar, self.now())
             .await
             .map_err(|e| duplicate(e, "a calendar with that name exists"))?;
         tx.commit().await?;
@@ -102,18 +117,16 @@ impl Desk {
             .into_iter()
             .map(|r| (r.id, r.name))
             .collect();
-        c.sla_policies()
+        Ok(c.sla_policies()
             .await?
-            .iter()
-            .map(|r| {
-                Ok(ConfiguredPolicy {
-                    id: r.id,
-                    position: r.position,
-                    calendar: calendars.get(&r.calendar_id).cloned().unwrap_or_default(),
-                    policy: read_policy(r)?,
-                })
+            .into_iter()
+            .map(|r| ConfiguredPolicy {
+                id: r.id,
+                position: r.position,
+                calendar: calendars.get(&r.calendar_id).cloned().unwrap_or_default(),
+                policy: r.policy,
             })
-            .collect()
+            .collect())
     }
 
     /// Adds a policy after the existing ones; tickets pick it up at their next change.
@@ -126,14 +139,9 @@ impl Desk {
         actor.require_configure()?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
-        let (definition, calendar_id) = checked(&mut c, policy, calendar).await?;
+        let calendar_id = checked(&mut c, policy, calendar).await?;
         let (id, position) = c
-            .insert_sla_policy(
-                policy.name.trim(),
-                calendar_id,
-                &definition,
-                self.now().as_micros(),
-            )
+            .insert_sla_policy(policy, calendar_id, self.now())
             .await
             .map_err(|e| duplicate(e, "a policy with that name exists"))?;
         tx.commit().await?;
@@ -147,7 +155,7 @@ impl Desk {
     }
 
     /// A ticket's SLA targets, as last brought up to date.
-    pub async fn ticket_slas(&self, actor: &Actor, ticket_id: i64) -> Result<Vec<TicketSlaRow>> {
+    pub async fn ticket_slas(&self, actor: &Actor, ticket_id: i64) -> Result<Vec<SlaTarget>> {
         self.ticket(actor, ticket_id).await?;
         let mut pc = self.store.read().await?;
         Ok(pc.conn().ticket_slas(ticket_id).await?)
@@ -222,13 +230,13 @@ impl Desk {
         by_timer: bool,
     ) -> Result<()> {
         let policies = self.sla_policies.get(c).await?;
-        let stored: HashMap<String, TicketSlaRow> = if fresh {
+        let stored: HashMap<Target, SlaTarget> = if fresh {
             HashMap::new()
         } else {
             c.ticket_slas(ticket_id)
                 .await?
                 .into_iter()
-                .map(|r| (r.target.clone(), r))
+                .map(|t| (t.target, t))
                 .collect()
         };
         // A desk without SLA policies pays nothing more for them.
@@ -243,22 +251,10 @@ impl Desk {
     }
 }
 
-fn read_policy(row: &PolicyRow) -> Result<Policy> {
-    serde_json::from_str(&row.definition).map_err(|e| {
-        CoreError::Internal(format!("stored SLA policy {} is unreadable: {e}", row.id))
-    })
-}
-
-fn read_calendar(row: &CalendarRow) -> Result<Calendar> {
-    serde_json::from_str(&row.definition)
-        .map_err(|e| CoreError::Internal(format!("stored calendar {} is unreadable: {e}", row.id)))
-}
-
 /// Checks `policy` on its own and what it names against the desk (its escalation's group,
-/// and `calendar`); returns its stored definition and the calendar's id.
-async fn checked(c: &mut Conn<'_>, policy: &Policy, calendar: &str) -> Result<(String, i64)> {
+/// and `calendar`); returns the calendar's id.
+async fn checked(c: &mut Conn<'_>, policy: &Policy, calendar: &str) -> Result<i64> {
     policy.validate()?;
-    let definition = definition(policy)?;
     if let Some(group) = policy
         .escalation
         .as_ref()
@@ -273,7 +269,7 @@ async fn checked(c: &mut Conn<'_>, policy: &Policy, calendar: &str) -> Result<(S
     let calendar_id = find_calendar(c, calendar)
         .await?
         .ok_or_else(|| CoreError::invalid("calendar", format!("no calendar named {calendar:?}")))?;
-    Ok((definition, calendar_id))
+    Ok(calendar_id)
 }
 
 /// The id of the calendar named `name`, if there is one.

@@ -5,17 +5,14 @@
 
 use std::collections::HashMap;
 
-use frontline_domain::sla::{
-    self, ClockState, Facts, Happening, Moment, Policy, Target, TargetClock,
-};
-use frontline_domain::{Calendar, EventKind, Priority, Role, Status, TicketType, Timestamp};
+use frontline_domain::sla::{self, ClockState, Facts, SlaSummary, SlaTarget, Target, TargetClock};
+use frontline_domain::{EventKind, Priority, TicketType, Timestamp};
 use frontline_store::Conn;
 use frontline_store::events::EventRow;
 use frontline_store::jobs::NewJob;
-use frontline_store::sla::{HistoryRow, PolicyRow, SlaSummary, TicketSlaRow};
 use frontline_store::tickets::TicketView;
 
-use super::TIMER_JOB;
+use super::{InForce, TIMER_JOB};
 use crate::{CoreError, Result};
 
 /// See [`Desk::reconcile_sla`]; `by_timer` when the SLA timer runs it (and escalates).
@@ -24,226 +21,270 @@ pub(super) async fn reconcile(
     c: &mut Conn<'_>,
     ticket_id: i64,
     now: Timestamp,
-    policies: &[(PolicyRow, Policy, Calendar)],
-    stored: HashMap<String, TicketSlaRow>,
+    policies: &[InForce],
+    stored: HashMap<Target, SlaTarget>,
     by_timer: bool,
 ) -> Result<Option<i64>> {
     // Only the fields and the names the policies' conditions read.
     let Some(ticket) = c.ticket_view_bare(ticket_id).await? else {
         return Ok(None);
     };
-    let (policy_id, escalates, clocks) = match applicable(&ticket, policies)? {
-        Some((row, policy, calendar)) => {
-            let history = moments(&c.sla_history(ticket_id).await?);
-            let clocks = sla::evaluate(policy, calendar, &history, now);
-            (row.id, policy.escalation.is_some(), clocks)
+    let replayed = replay(c, &ticket, policies, now).await?;
+    let mut record = Record::new(ticket_id, now);
+    let mut targets = Vec::new();
+    for clock in &replayed.clocks {
+        let before = stored.get(&clock.target);
+        let target = next_target(ticket_id, replayed.policy_id, clock, before, now);
+        record.transitions(replayed.policy_id, clock, before, &target);
+        record.timers(&target, replayed.escalates && !by_timer);
+        if before != Some(&target) {
+            c.put_ticket_sla(&target).await?;
         }
-        None => (0, false, Vec::new()),
+        targets.push(target);
+    }
+    let summary = SlaSummary::of(&targets);
+    let was = SlaSummary::from(ticket.sla);
+    if summary != was {
+        c.set_ticket_sla_summary(ticket_id, summary).await?;
+    }
+    cancel_dropped(c, &mut record, &stored, &replayed.clocks).await?;
+    record.write(c).await?;
+    Ok(summary
+        .due_at
+        .filter(|_| summary.due_at != was.due_at)
+        .map(Timestamp::as_micros))
+}
+
+/// The clocks of the policy that applies now, replayed from the ticket's trail.
+struct Replayed {
+    /// 0 when no policy applies (and there are no clocks).
+    policy_id: i64,
+    /// The policy escalates a breach.
+    escalates: bool,
+    clocks: Vec<TargetClock>,
+}
+
+async fn replay(
+    c: &mut Conn<'_>,
+    ticket: &TicketView,
+    policies: &[InForce],
+    now: Timestamp,
+) -> Result<Replayed> {
+    let Some(p) = applicable(ticket, policies)? else {
+        return Ok(Replayed {
+            policy_id: 0,
+            escalates: false,
+            clocks: Vec::new(),
+        });
     };
-    let mut events = Vec::new();
-    let mut event =
-        |at: i64, kind: EventKind, target: Target, old: Option<String>, new: Option<String>| {
-            events.push(EventRow {
-                id: 0,
-                ticket_id,
-                actor_id: None,
-                at,
-                kind: kind.as_str().to_owned(),
-                field: Some(target.as_str().to_owned()),
-                old_value: old,
-                new_value: new,
-                internal: false,
-            });
-        };
-    let mut timers = Vec::new();
-    let mut rows = Vec::new();
-    for clock in &clocks {
-        let before = stored.get(clock.target.as_str());
-        let row = next_row(ticket_id, policy_id, clock, before, now);
-        let same_cycle = before.is_some_and(|b| b.started_at == row.started_at);
-        if !same_cycle {
-            event(
-                row.started_at,
-                EventKind::SlaStarted,
-                clock.target,
-                None,
-                row.due_at.map(rfc3339),
-            );
-        } else if let Some(b) = before.filter(|b| b.policy_id != policy_id) {
-            event(
-                now.as_micros(),
-                EventKind::SlaPolicyChanged,
-                clock.target,
-                b.due_at.map(rfc3339),
-                row.due_at.map(rfc3339),
-            );
+    let history = c.sla_history(ticket.row.id).await?;
+    Ok(Replayed {
+        policy_id: p.id(),
+        escalates: p.policy().escalation.is_some(),
+        clocks: sla::evaluate(p.policy(), &p.calendar, &history, now),
+    })
+}
+
+/// Stored targets the policy in force no longer sets are cancelled and removed.
+async fn cancel_dropped(
+    c: &mut Conn<'_>,
+    record: &mut Record,
+    stored: &HashMap<Target, SlaTarget>,
+    clocks: &[TargetClock],
+) -> Result<()> {
+    for &target in stored.keys() {
+        if clocks.iter().any(|k| k.target == target) {
+            continue;
         }
-        let was = before.filter(|_| same_cycle).map(|b| b.state.as_str());
-        match (was, clock.state) {
-            (Some("running"), ClockState::Paused) => event(
-                now.as_micros(),
-                EventKind::SlaPaused,
-                clock.target,
-                None,
-                None,
-            ),
-            (Some("paused"), ClockState::Running) => event(
-                now.as_micros(),
-                EventKind::SlaResumed,
-                clock.target,
-                None,
-                row.due_at.map(rfc3339),
+        record.event(record.now, EventKind::SlaCancelled, target, None, None);
+        c.delete_ticket_sla(record.ticket_id, target).await?;
+    }
+    Ok(())
+}
+
+/// What the reconcile writes besides the targets: events at their exact times, and timer
+/// jobs under dedup keys naming the ticket, target, cycle and instant.
+struct Record {
+    ticket_id: i64,
+    now: Timestamp,
+    events: Vec<EventRow>,
+    timers: Vec<(Timestamp, String)>,
+}
+
+impl Record {
+    fn new(ticket_id: i64, now: Timestamp) -> Self {
+        Self {
+            ticket_id,
+            now,
+            events: Vec::new(),
+            timers: Vec::new(),
+        }
+    }
+
+    /// An SLA event about `target`; `old` and `new` are due times.
+    fn event(
+        &mut self,
+        at: Timestamp,
+        kind: EventKind,
+        target: Target,
+        old: Option<Timestamp>,
+        new: Option<Timestamp>,
+    ) {
+        self.events.push(EventRow {
+            id: 0,
+            ticket_id: self.ticket_id,
+            actor_id: None,
+            at: at.as_micros(),
+            kind: kind.as_str().to_owned(),
+            field: Some(target.as_str().to_owned()),
+            old_value: old.map(Timestamp::to_rfc3339),
+            new_value: new.map(Timestamp::to_rfc3339),
+            internal: false,
+        });
+    }
+
+    /// The transitions from `before` to `now` of one target: a new cycle or policy, a pause
+    /// or resumption, and the warning, breach and met that happened since.
+    fn transitions(
+        &mut self,
+        policy_id: i64,
+        clock: &TargetClock,
+        before: Option<&SlaTarget>,
+        now: &SlaTarget,
+    ) {
+        let t = clock.target;
+        let same_cycle = before.filter(|b| b.started_at == now.started_at);
+        match (before, same_cycle) {
+            (_, None) => self.event(now.started_at, EventKind::SlaStarted, t, None, now.due_at),
+            (Some(b), Some(_)) if b.policy_id != policy_id => self.event(
+                self.now,
+                EventKind::SlaPolicyChanged,
+                t,
+                b.due_at,
+                now.due_at,
             ),
             _ => {}
         }
-        let before_cycle = before.filter(|_| same_cycle);
-        if row.warned_at.is_some() && before_cycle.and_then(|b| b.warned_at).is_none() {
-            event(
-                row.warned_at.unwrap_or_default(),
-                EventKind::SlaWarning,
-                clock.target,
-                None,
-                row.due_at.map(rfc3339),
-            );
+        match (same_cycle.map(|b| b.state), clock.state) {
+            (Some(ClockState::Running), ClockState::Paused) => {
+                self.event(self.now, EventKind::SlaPaused, t, None, None)
+            }
+            (Some(ClockState::Paused), ClockState::Running) => {
+                self.event(self.now, EventKind::SlaResumed, t, None, now.due_at)
+            }
+            _ => {}
         }
-        if let Some(at) = row
-            .breached_at
-            .filter(|_| before_cycle.and_then(|b| b.breached_at).is_none())
-        {
-            event(at, EventKind::SlaBreached, clock.target, None, None);
+        let new = |at: Option<Timestamp>, was: fn(&SlaTarget) -> Option<Timestamp>| {
+            at.filter(|_| same_cycle.and_then(was).is_none())
+        };
+        if let Some(at) = new(now.warned_at, |b| b.warned_at) {
+            self.event(at, EventKind::SlaWarning, t, None, now.due_at);
         }
-        if let Some(at) = row
-            .met_at
-            .filter(|_| before_cycle.and_then(|b| b.met_at).is_none())
-        {
-            event(at, EventKind::SlaMet, clock.target, None, None);
+        if let Some(at) = new(now.breached_at, |b| b.breached_at) {
+            self.event(at, EventKind::SlaBreached, t, None, None);
         }
-        if row.state == "running" {
-            let ahead = |t: &i64| *t > now.as_micros();
-            if let Some(warn) = row
+        if let Some(at) = new(now.met_at, |b| b.met_at) {
+            self.event(at, EventKind::SlaMet, t, None, None);
+        }
+    }
+
+    /// The timers `target` needs: its warning and due time while it runs, and with
+    /// `escalate` an immediate one for a breach still to be escalated (a breach a ticket
+    /// change noticed, or a policy change made, is escalated by a timer job like one that
+    /// fell due on its own).
+    fn timers(&mut self, target: &SlaTarget, escalate: bool) {
+        let key = |what: &str, at: Timestamp| {
+            format!(
+                "sla:{}:{}:{}:{what}:{}",
+                self.ticket_id,
+                target.target.as_str(),
+                target.started_at.as_micros(),
+                at.as_micros()
+            )
+        };
+        let mut due = Vec::new();
+        if target.state == ClockState::Running {
+            let ahead = |t: &Timestamp| *t > self.now;
+            if let Some(warn) = target
                 .warn_at
-                .filter(|_| row.warned_at.is_none())
+                .filter(|_| target.warned_at.is_none())
                 .filter(ahead)
             {
-                timers.push((
-                    warn,
-                    format!(
-                        "sla:{ticket_id}:{}:{}:warn:{warn}",
-                        row.target, row.started_at
-                    ),
-                ));
+                due.push((warn, key("warn", warn)));
             }
-            if let Some(due) = row.due_at.filter(ahead) {
-                timers.push((
-                    due,
-                    format!(
-                        "sla:{ticket_id}:{}:{}:due:{due}",
-                        row.target, row.started_at
-                    ),
-                ));
+            if let Some(at) = target.due_at.filter(ahead) {
+                due.push((at, key("due", at)));
             }
         }
-        // A breach a ticket change noticed (or a policy change made) is escalated by a timer
-        // job, like one that fell due on its own.
-        if escalates
-            && !by_timer
-            && row.breached_at.is_some()
-            && row.met_at.is_none()
-            && row.escalated_at.is_none()
+        if escalate
+            && target.awaits_escalation()
+            && let Some(breached) = target.breached_at
         {
-            timers.push((
-                now.as_micros(),
-                format!(
-                    "sla:{ticket_id}:{}:{}:escalate:{}",
-                    row.target,
-                    row.started_at,
-                    row.breached_at.unwrap_or_default()
-                ),
-            ));
+            due.push((self.now, key("escalate", breached)));
         }
-        if before != Some(&row) {
-            c.put_ticket_sla(&row).await?;
+        self.timers.extend(due);
+    }
+
+    /// Writes the events in time order and queues the timers.
+    async fn write(mut self, c: &mut Conn<'_>) -> Result<()> {
+        self.events.sort_by_key(|e| e.at);
+        for e in &self.events {
+            c.insert_event(e).await?;
         }
-        rows.push(row);
-    }
-    let summary = rows.iter().fold(SlaSummary::default(), |s, r| SlaSummary {
-        due_at: s.due_at.into_iter().chain(r.due_at).min(),
-        breached: s.breached || r.breached_at.is_some(),
-    });
-    if summary != ticket.sla {
-        c.set_ticket_sla_summary(ticket_id, summary).await?;
-    }
-    for (target, _) in stored
-        .iter()
-        .filter(|(t, _)| !clocks.iter().any(|c| c.target.as_str() == *t))
-    {
-        if let Some(t) = Target::ALL.into_iter().find(|t| t.as_str() == target) {
-            event(now.as_micros(), EventKind::SlaCancelled, t, None, None);
+        for (run_at, dedup) in self.timers {
+            let job = NewJob {
+                kind: TIMER_JOB.to_owned(),
+                payload: self.ticket_id.to_string(),
+                dedup_key: Some(dedup),
+                run_at: run_at.as_micros(),
+                max_attempts: 10,
+            };
+            c.enqueue_job(&job, self.now.as_micros()).await?;
         }
-        c.delete_ticket_sla(ticket_id, target).await?;
+        Ok(())
     }
-    events.sort_by_key(|e| e.at);
-    for e in &events {
-        c.insert_event(e).await?;
-    }
-    for (run_at, dedup) in timers {
-        let job = NewJob {
-            kind: TIMER_JOB.to_owned(),
-            payload: ticket_id.to_string(),
-            dedup_key: Some(dedup),
-            run_at,
-            max_attempts: 10,
-        };
-        c.enqueue_job(&job, now.as_micros()).await?;
-    }
-    Ok(summary
-        .due_at
-        .filter(|_| summary.due_at != ticket.sla.due_at))
 }
 
 /// The stored form of `clock`, keeping when a warning was already given in this cycle.
-fn next_row(
+fn next_target(
     ticket_id: i64,
     policy_id: i64,
     clock: &TargetClock,
-    before: Option<&TicketSlaRow>,
+    before: Option<&SlaTarget>,
     now: Timestamp,
-) -> TicketSlaRow {
-    let micros = |t: Option<Timestamp>| t.map(Timestamp::as_micros);
-    let same_cycle = before.filter(|b| b.started_at == clock.started_at.as_micros());
+) -> SlaTarget {
+    let same_cycle = before.filter(|b| b.started_at == clock.started_at);
     let warned_at = same_cycle.and_then(|b| b.warned_at).or_else(|| {
-        micros(clock.warn_at)
-            .filter(|w| *w <= now.as_micros() && clock.met_at.is_none_or(|m| m.as_micros() >= *w))
+        clock
+            .warn_at
+            .filter(|w| *w <= now && clock.met_at.is_none_or(|m| m >= *w))
     });
     // An escalation belongs to its breach: under a policy that lifts the breach, it goes too.
     let escalated_at = same_cycle
         .and_then(|b| b.escalated_at)
         .filter(|_| clock.breached_at.is_some());
-    TicketSlaRow {
+    SlaTarget {
         ticket_id,
-        target: clock.target.as_str().to_owned(),
+        target: clock.target,
         policy_id,
-        state: clock.state.as_str().to_owned(),
+        state: clock.state,
         goal: clock.goal,
         elapsed: clock.elapsed,
-        started_at: clock.started_at.as_micros(),
-        due_at: micros(clock.due_at),
-        warn_at: micros(clock.warn_at),
-        met_at: micros(clock.met_at),
-        breached_at: micros(clock.breached_at),
+        started_at: clock.started_at,
+        due_at: clock.due_at,
+        warn_at: clock.warn_at,
+        met_at: clock.met_at,
+        breached_at: clock.breached_at,
         warned_at,
         updated_at: before
-            .filter(|b| b.state == clock.state.as_str() && b.due_at == micros(clock.due_at))
-            .map_or(now.as_micros(), |b| b.updated_at),
+            .filter(|b| b.state == clock.state && b.due_at == clock.due_at)
+            .map_or(now, |b| b.updated_at),
         escalated_at,
     }
 }
 
 /// The policy that applies to the ticket, with its calendar.
-fn applicable<'p>(
-    t: &TicketView,
-    policies: &'p [(PolicyRow, Policy, Calendar)],
-) -> Result<Option<&'p (PolicyRow, Policy, Calendar)>> {
+fn applicable<'p>(t: &TicketView, policies: &'p [InForce]) -> Result<Option<&'p InForce>> {
     let stored =
         |e: frontline_domain::DomainError| CoreError::Internal(format!("ticket {}: {e}", t.row.id));
     let priority = Priority::from_rank(t.row.priority).map_err(stored)?;
@@ -257,33 +298,5 @@ fn applicable<'p>(
     };
     Ok(policies
         .iter()
-        .find(|(_, p, _)| p.conditions.matches(&facts)))
-}
-
-/// The trail as SLA clocks read it.
-fn moments(history: &[HistoryRow]) -> Vec<Moment> {
-    history
-        .iter()
-        .filter_map(|h| {
-            let what = match (h.kind.as_str(), h.field.as_deref()) {
-                ("created", _) => Happening::Opened,
-                ("field_changed", Some("status")) => {
-                    Happening::StatusChanged(Status::parse("status", h.new_value.as_deref()?).ok()?)
-                }
-                ("replied", Some(role)) => match Role::parse(role).ok()? {
-                    Role::Requester => Happening::RequesterReplied,
-                    _ => Happening::AgentReplied,
-                },
-                _ => return None,
-            };
-            Some(Moment {
-                at: Timestamp::from_micros(h.at),
-                what,
-            })
-        })
-        .collect()
-}
-
-fn rfc3339(micros: i64) -> String {
-    Timestamp::from_micros(micros).to_rfc3339()
+        .find(|p| p.policy().conditions.matches(&facts)))
 }

@@ -10,9 +10,11 @@
 //! [`Calendar::add`] and [`Calendar::business_time_between`].
 
 mod intervals;
+mod record;
 mod schedule;
 mod spec;
 
+pub use record::{CalendarRecord, CalendarUses};
 pub use schedule::{Holiday, Shift};
 pub use spec::{CalendarSpec, Week};
 

@@ -7,9 +7,11 @@
 //! jobs and audit events in the operation's own transaction.
 
 mod condition;
+mod record;
 mod run;
 
 pub use condition::{Condition, Facts, Field, Op, Operand, UPDATE_KINDS};
+pub use record::RuleRecord;
 pub use run::{Fired, MAX_FIRED, run};
 
 use serde::{Deserialize, Serialize};
@@ -129,6 +131,19 @@ pub enum Recipient {
     Person(String),
 }
 
+impl Recipient {
+    /// As a rule names it: the role, or the person's email.
+    pub fn name(&self) -> &str {
+        match self {
+            Recipient::Assignee => "assignee",
+            Recipient::Requester => "requester",
+            Recipient::Group => "group",
+            Recipient::Managers => "managers",
+            Recipient::Person(e) => e,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
@@ -188,16 +203,7 @@ impl Action {
             Action::AddNote { .. } => "internal note".into(),
             Action::Reply { .. } => "public reply".into(),
             Action::Notify { recipients } => {
-                let who: Vec<String> = recipients
-                    .iter()
-                    .map(|r| match r {
-                        Recipient::Assignee => "assignee".into(),
-                        Recipient::Requester => "requester".into(),
-                        Recipient::Group => "group".into(),
-                        Recipient::Managers => "managers".into(),
-                        Recipient::Person(e) => e.clone(),
-                    })
-                    .collect();
+                let who: Vec<&str> = recipients.iter().map(Recipient::name).collect();
                 format!("notify: {}", who.join(","))
             }
             Action::Webhook { url } => format!("webhook: {url}"),
@@ -238,23 +244,11 @@ impl Rule {
     pub fn validate(&self) -> Result<(), Vec<DomainError>> {
         let mut errors = Vec::new();
         let mut bad = |field: &str, message: String| errors.push(DomainError::new(field, message));
-        let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-            bad("name", "must be 1 to 100 characters".into());
+        if let Some(m) = self.name_problem() {
+            bad("name", m);
         }
-        match (self.trigger, &self.time) {
-            (Trigger::Time, None) => bad("time", "a time rule needs a time condition".into()),
-            (Trigger::Time, Some(t)) if t.minutes == 0 && !t.before => {
-                bad("time.minutes", "must be at least 1".into())
-            }
-            (Trigger::Time, Some(t)) if t.before && t.since != Since::SlaDueAt => bad(
-                "time.before",
-                "only the SLA due time (sla_due_at) lies ahead: measure before it only".into(),
-            ),
-            (Trigger::Created | Trigger::Updated, Some(_)) => {
-                bad("time", "only time rules have a time condition".into())
-            }
-            _ => {}
+        if let Some((field, m)) = self.time_problem() {
+            bad(field, m);
         }
         for (i, c) in self.conditions.iter().enumerate() {
             if let Err(e) = c.validate(self.trigger) {
@@ -265,51 +259,8 @@ impl Rule {
             bad("actions", format!("give 1 to {MAX_ACTIONS} actions"));
         }
         for (i, a) in self.actions.iter().enumerate() {
-            let field = format!("actions[{i}]");
-            match a {
-                Action::AddTags { tags } => {
-                    if tags.is_empty() {
-                        bad(&field, "name at least one tag".into());
-                    }
-                    for t in tags {
-                        if let Err(e) = Tag::parse(t) {
-                            bad(&field, e.message);
-                        }
-                    }
-                }
-                Action::AddNote { body } | Action::Reply { body }
-                    if body.trim().is_empty() || body.len() > MAX_BODY =>
-                {
-                    bad(&field, format!("the body must be 1 to {MAX_BODY} bytes"));
-                }
-                Action::Notify { recipients } => {
-                    if recipients.is_empty() {
-                        bad(&field, "name at least one recipient".into());
-                    }
-                    for r in recipients {
-                        if let Recipient::Person(e) = r
-                            && let Err(e) = Email::parse("recipients", e)
-                        {
-                            bad(&field, e.message);
-                        }
-                    }
-                }
-                Action::Webhook { url } => {
-                    if let Err(m) = check_url(url) {
-                        bad(&field, m);
-                    }
-                }
-                Action::SetAssignee { value: Some(e) } => {
-                    if let Err(e) = Email::parse("assignee", e) {
-                        bad(&field, e.message);
-                    }
-                }
-                Action::SetCategory { value: Some(p) } => {
-                    if let Err(e) = crate::CategoryPath::parse("category", p) {
-                        bad(&field, e.message);
-                    }
-                }
-                _ => {}
+            for m in a.problems() {
+                bad(&format!("actions[{i}]"), m);
             }
         }
         if errors.is_empty() {
@@ -317,6 +268,81 @@ impl Rule {
         } else {
             Err(errors)
         }
+    }
+
+    fn name_problem(&self) -> Option<String> {
+        let name = self.name.trim();
+        (name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control))
+            .then(|| "must be 1 to 100 characters".into())
+    }
+
+    /// A time condition is required for, and only for, time rules.
+    fn time_problem(&self) -> Option<(&'static str, String)> {
+        match (self.trigger, &self.time) {
+            (Trigger::Time, None) => Some(("time", "a time rule needs a time condition".into())),
+            (Trigger::Time, Some(t)) if t.minutes == 0 && !t.before => {
+                Some(("time.minutes", "must be at least 1".into()))
+            }
+            (Trigger::Time, Some(t)) if t.before && t.since != Since::SlaDueAt => Some((
+                "time.before",
+                "only the SLA due time (sla_due_at) lies ahead: measure before it only".into(),
+            )),
+            (Trigger::Created | Trigger::Updated, Some(_)) => {
+                Some(("time", "only time rules have a time condition".into()))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Action {
+    /// What is wrong with the action on its own, in the order found.
+    fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        match self {
+            Action::AddTags { tags } => {
+                if tags.is_empty() {
+                    out.push("name at least one tag".into());
+                }
+                out.extend(
+                    tags.iter()
+                        .filter_map(|t| Tag::parse(t).err())
+                        .map(|e| e.message),
+                );
+            }
+            Action::AddNote { body } | Action::Reply { body }
+                if body.trim().is_empty() || body.len() > MAX_BODY =>
+            {
+                out.push(format!("the body must be 1 to {MAX_BODY} bytes"));
+            }
+            Action::Notify { recipients } => {
+                if recipients.is_empty() {
+                    out.push("name at least one recipient".into());
+                }
+                out.extend(
+                    recipients
+                        .iter()
+                        .filter_map(|r| match r {
+                            Recipient::Person(e) => Email::parse("recipients", e).err(),
+                            _ => None,
+                        })
+                        .map(|e| e.message),
+                );
+            }
+            Action::Webhook { url } => out.extend(check_url(url).err()),
+            Action::SetAssignee { value: Some(e) } => {
+                out.extend(Email::parse("assignee", e).err().map(|e| e.message));
+            }
+            Action::SetCategory { value: Some(p) } => {
+                out.extend(
+                    crate::CategoryPath::parse("category", p)
+                        .err()
+                        .map(|e| e.message),
+                );
+            }
+            _ => {}
+        }
+        out
     }
 }
 

@@ -11,7 +11,7 @@
 //! instant its business time runs out, whether it is met later or not.
 
 use crate::calendar::Calendar;
-use crate::{Status, Timestamp};
+use crate::{DomainError, Status, Timestamp};
 
 use super::Policy;
 
@@ -35,6 +35,18 @@ impl Target {
             Target::NextResponse => "next_response",
             Target::Resolution => "resolution",
         }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == text)
+            .ok_or_else(|| {
+                DomainError::new(
+                    "target",
+                    "must be first_response, next_response or resolution",
+                )
+            })
     }
 }
 
@@ -63,6 +75,20 @@ pub enum ClockState {
 }
 
 impl ClockState {
+    pub const ALL: [ClockState; 4] = [
+        ClockState::Running,
+        ClockState::Paused,
+        ClockState::Met,
+        ClockState::Breached,
+    ];
+
+    pub fn parse(text: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| DomainError::new("state", "must be running, paused, met or breached"))
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ClockState::Running => "running",

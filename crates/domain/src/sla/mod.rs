@@ -1,5 +1,6 @@
-//! Service-level agreements: which policy applies to a ticket (`policy`), and where each of
-//! its targets stands given the ticket's history (`clock`).
+//! Service-level agreements: which policy applies to a ticket (`policy`), where each of its
+//! targets stands given the ticket's history (`clock`), and the targets as the desk keeps
+//! them between changes (`target`).
 //!
 //! The clock is a pure function of the policy, the business-hours calendar, what happened to
 //! the ticket and the current time, so the core can recompute it on every change, the SLA
@@ -7,9 +8,11 @@
 
 mod clock;
 mod policy;
+mod target;
 
 pub use clock::{ClockState, Happening, Moment, Target, TargetClock, evaluate};
-pub use policy::{Conditions, Escalation, Facts, Notify, Policy, Targets, choose};
+pub use policy::{Conditions, Escalation, Facts, Notify, Policy, PolicyRecord, Targets, choose};
+pub use target::{SlaSummary, SlaTarget};
 
 #[cfg(test)]
 mod tests;

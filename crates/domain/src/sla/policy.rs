@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DomainError, Priority, Status, TicketType};
+use crate::{DomainError, Priority, Status, TicketType, Timestamp};
 
 /// What a policy's conditions look at. An empty list in [`Conditions`] matches anything.
 #[derive(Debug, Clone, Copy)]
@@ -74,6 +74,17 @@ pub struct Policy {
     /// What happens when a target breaches; nothing beyond the breach event when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation: Option<Escalation>,
+}
+
+/// A policy as configured: its place in the order policies are tried in, and the calendar
+/// its targets count in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyRecord {
+    pub id: i64,
+    pub position: i64,
+    pub calendar_id: i64,
+    pub policy: Policy,
+    pub created_at: Timestamp,
 }
 
 /// Who hears of a breach.

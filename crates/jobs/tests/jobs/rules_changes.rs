@@ -7,10 +7,10 @@ use crate::support;
 
 use frontline_core::CoreError;
 use frontline_core::tickets::{NewComment, TicketPatch};
-use frontline_domain::rules::Rule;
+use frontline_domain::rules::{Rule, Since};
 use frontline_domain::{Level, LinkKind, Status};
 use frontline_store::Store;
-use frontline_store::rules::{Instant, rule_candidates_sql};
+use frontline_store::rules::rule_candidates_sql;
 use serde_json::{Value, json};
 use support::{MINUTE, Result, World, monday};
 
@@ -307,10 +307,10 @@ async fn the_time_scan_reads_one_range_of_an_index(store: &Store) -> Result {
     store.migrate().await?;
     let ours = |e: sqlx::Error| CoreError::Internal(e.to_string());
     for (instant, index) in [
-        (Instant::StatusChangedAt, "tickets_rule_status_since"),
-        (Instant::RequesterRepliedAt, "tickets_rule_requester_reply"),
-        (Instant::AgentRepliedAt, "tickets_rule_agent_reply"),
-        (Instant::SlaDueAt, "tickets_rule_sla_due"),
+        (Since::StatusChangedAt, "tickets_rule_status_since"),
+        (Since::RequesterRepliedAt, "tickets_rule_requester_reply"),
+        (Since::AgentRepliedAt, "tickets_rule_agent_reply"),
+        (Since::SlaDueAt, "tickets_rule_sla_due"),
     ] {
         let sql = rule_candidates_sql(instant);
         let mut tx = store.begin().await?;

@@ -9,7 +9,7 @@ use frontline_core::Actor;
 use frontline_core::Desk;
 use frontline_core::people::NewUser;
 use frontline_core::tickets::{NewComment, NewTicket, TicketPatch};
-use frontline_domain::{Email, Level, Role, Status, Subject};
+use frontline_domain::{Email, Level, Role, Status, Subject, Timestamp};
 use frontline_store::Store;
 use support::{MINUTE, Result, World, at_of, count, monday};
 
@@ -24,8 +24,9 @@ async fn timers_warn_and_breach_once_and_pauses_hold_the_clock(store: &Store) ->
     let slas = w.desk.ticket_slas(&w.agent, id).await?;
     let due = |target: &str| {
         slas.iter()
-            .find(|s| s.target == target)
+            .find(|s| s.target.as_str() == target)
             .and_then(|s| s.due_at)
+            .map(Timestamp::as_micros)
     };
     assert_eq!(
         due("first_response"),
@@ -77,7 +78,7 @@ async fn timers_warn_and_breach_once_and_pauses_hold_the_clock(store: &Store) ->
     let slas = w.desk.ticket_slas(&w.agent, id).await?;
     let resolution = slas
         .iter()
-        .find(|s| s.target == "resolution")
+        .find(|s| s.target.as_str() == "resolution")
         .expect("resolution");
     assert_eq!(
         (resolution.state.as_str(), resolution.due_at),
@@ -103,10 +104,13 @@ async fn timers_warn_and_breach_once_and_pauses_hold_the_clock(store: &Store) ->
     let slas = w.desk.ticket_slas(&w.agent, id).await?;
     let resolution = slas
         .iter()
-        .find(|s| s.target == "resolution")
+        .find(|s| s.target.as_str() == "resolution")
         .expect("resolution");
-    assert_eq!(resolution.state, "running");
-    assert_eq!(resolution.due_at, Some(monday(11, 50) + 24 * 60 * MINUTE));
+    assert_eq!(resolution.state.as_str(), "running");
+    assert_eq!(
+        resolution.due_at.map(Timestamp::as_micros),
+        Some(monday(11, 50) + 24 * 60 * MINUTE)
+    );
 
     // Lowered to P3, the ticket falls under the standard policy: 40 business hours to resolve.
     let lower = TicketPatch {

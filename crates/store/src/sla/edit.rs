@@ -2,25 +2,29 @@
 //! removing one nobody uses, redefining a policy and moving policies in the order they are
 //! tried. Adding and reading them is in `sla`.
 
+use frontline_domain::Calendar;
+use frontline_domain::calendar::CalendarUses;
+use frontline_domain::sla::Policy;
+
+use super::definition;
 use crate::conn::on;
 use crate::{Conn, Result};
 
-/// What still refers to a calendar: policies that count in it and agents who work by it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CalendarUses {
-    pub policies: i64,
-    pub agents: i64,
-}
-
 impl Conn<'_> {
     /// Renames and redefines a calendar; false when there is none with that id.
-    pub async fn update_calendar(&mut self, id: i64, name: &str, definition: &str) -> Result<bool> {
+    pub async fn update_calendar(
+        &mut self,
+        id: i64,
+        name: &str,
+        calendar: &Calendar,
+    ) -> Result<bool> {
+        let definition = definition(calendar)?;
         let done = on!(self, |c| sqlx::query(
             "UPDATE calendars SET name = $2, definition = $3 WHERE id = $1"
         )
         .bind(id)
         .bind(name)
-        .bind(definition)
+        .bind(&definition)
         .execute(c)
         .await?
         .rows_affected());
@@ -57,17 +61,17 @@ impl Conn<'_> {
     pub async fn update_sla_policy(
         &mut self,
         id: i64,
-        name: &str,
+        policy: &Policy,
         calendar_id: i64,
-        definition: &str,
     ) -> Result<bool> {
+        let definition = definition(policy)?;
         let done = on!(self, |c| sqlx::query(
             "UPDATE sla_policies SET name = $2, calendar_id = $3, definition = $4 WHERE id = $1"
         )
         .bind(id)
-        .bind(name)
+        .bind(policy.name.trim())
         .bind(calendar_id)
-        .bind(definition)
+        .bind(&definition)
         .execute(c)
         .await?
         .rows_affected());

@@ -6,8 +6,9 @@ use crate::support;
 
 use std::collections::HashSet;
 
+use frontline_domain::Timestamp;
+use frontline_domain::sla::SlaSummary;
 use frontline_store::list::{NO_DUE, Sort, SortKey, TicketFilter};
-use frontline_store::sla::SlaSummary;
 use frontline_store::tickets::{TicketRow, TicketView};
 use frontline_store::{Result, Store};
 use support::desk::{self, all_sorts, ids, key, list_all};
@@ -109,7 +110,7 @@ async fn paging_while_tickets_arrive(store: &Store) -> Result<()> {
                 let id = tx.conn().insert_ticket(&row).await?;
                 // Due (as the SLA reconcile would store it) when created, but for P4.
                 let due = SlaSummary {
-                    due_at: (priority != 4).then_some(at),
+                    due_at: (priority != 4).then_some(Timestamp::from_micros(at)),
                     breached: false,
                 };
                 tx.conn().set_ticket_sla_summary(id, due).await?;

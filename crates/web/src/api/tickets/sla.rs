@@ -3,11 +3,11 @@
 
 use axum::Json;
 use axum::extract::State;
-use frontline_core::sla::TicketSlaRow;
+use frontline_domain::Timestamp;
+use frontline_domain::sla;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::time;
 use crate::extract::{ApiPath, Auth};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
@@ -32,20 +32,21 @@ pub struct SlaTarget {
     pub remaining_seconds: i64,
 }
 
-impl From<TicketSlaRow> for SlaTarget {
-    fn from(r: TicketSlaRow) -> Self {
+impl From<sla::SlaTarget> for SlaTarget {
+    fn from(t: sla::SlaTarget) -> Self {
+        let at = |t: Option<Timestamp>| t.map(Timestamp::to_rfc3339);
         Self {
-            target: r.target,
-            state: r.state,
-            started_at: time(r.started_at),
-            due_at: r.due_at.map(time),
-            warn_at: r.warn_at.map(time),
-            met_at: r.met_at.map(time),
-            breached_at: r.breached_at.map(time),
-            escalated_at: r.escalated_at.map(time),
-            goal_seconds: r.goal / 1_000_000,
-            used_seconds: r.elapsed / 1_000_000,
-            remaining_seconds: (r.goal - r.elapsed) / 1_000_000,
+            target: t.target.as_str().to_owned(),
+            state: t.state.as_str().to_owned(),
+            started_at: t.started_at.to_rfc3339(),
+            due_at: at(t.due_at),
+            warn_at: at(t.warn_at),
+            met_at: at(t.met_at),
+            breached_at: at(t.breached_at),
+            escalated_at: at(t.escalated_at),
+            goal_seconds: t.goal / 1_000_000,
+            used_seconds: t.elapsed / 1_000_000,
+            remaining_seconds: t.remaining() / 1_000_000,
         }
     }
 }
