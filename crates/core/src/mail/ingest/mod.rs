@@ -95,6 +95,7 @@ impl Desk {
         Ok(Some(outcome))
     }
 
+    /// The rules of the module's doc, in order, for one stored message.
     async fn ingest_row(
         &self,
         c: &mut Conn<'_>,
@@ -113,12 +114,7 @@ impl Desk {
             html: mail.html.clone(),
             ..InboundOutcome::default()
         };
-        let own: Vec<String> = c
-            .mailboxes()
-            .await?
-            .into_iter()
-            .map(|m| m.address)
-            .collect();
+        let own = own_addresses(c).await?;
         if !released && own.contains(&sender) {
             return Ok(ignored(
                 base,
@@ -126,45 +122,70 @@ impl Desk {
             ));
         }
         let threaded = self.thread(c, &mail, row.id, originals).await?;
-        match mail.automatic.filter(|_| !released) {
-            Some(kind @ (Automatic::Bounce | Automatic::AutoReply)) => {
-                let ticket = match kind {
-                    Automatic::Bounce => match c.ticket_of_message_ids(&mail.bounced_ids).await? {
-                        Some(t) => Some(self.follow_merges(c, t).await?),
-                        None => threaded,
-                    },
-                    _ => threaded,
-                };
-                return match ticket {
-                    Some(t) => self.note(c, &mail, t, now, base).await,
-                    None => Ok(ignored(
-                        base,
-                        &format!("{}: answers no ticket of this desk", kind.as_str()),
-                    )),
-                };
-            }
-            Some(kind) => {
-                return Ok(ignored(
-                    base,
-                    &format!("{}: automatic mail opens no ticket", kind.as_str()),
-                ));
-            }
-            None => {}
+        if let Some(kind) = mail.automatic.filter(|_| !released) {
+            return self.automatic(c, &mail, kind, threaded, now, base).await;
         }
-        let recent = c
-            .recent_from_sender(&sender, now.as_micros() - SENDER_WINDOW_MICROS)
-            .await?;
-        if !released && recent >= SENDER_LIMIT {
+        if !released && let Some(why) = rate_limited(c, &sender, now).await? {
             return Ok(InboundOutcome {
                 state: "quarantined".into(),
-                reason: Some(format!(
-                    "rate_limited: {sender} sent {recent} messages within the hour (a mail loop?)"
-                )),
+                reason: Some(why),
                 ..base
             });
         }
         let person = person_for(c, &mail.from, now.as_micros()).await?;
         let actor = Actor::from_row(&person)?;
+        match self.reply_target(c, &mail, &actor, threaded).await? {
+            Some(ticket_id) => {
+                self.reply(c, &mail, &actor, &own, ticket_id, now, base)
+                    .await
+            }
+            None => self.open_ticket(c, &mail, &actor, &own, now, base).await,
+        }
+    }
+
+    /// Automatic mail: a bounce or auto-reply becomes a note on the ticket it answers (a
+    /// bounce names the messages it returns), or is ignored when it answers none; any other
+    /// kind is ignored.
+    async fn automatic(
+        &self,
+        c: &mut Conn<'_>,
+        mail: &Inbound,
+        kind: Automatic,
+        threaded: Option<i64>,
+        now: Timestamp,
+        base: InboundOutcome,
+    ) -> Result<InboundOutcome> {
+        if !matches!(kind, Automatic::Bounce | Automatic::AutoReply) {
+            return Ok(ignored(
+                base,
+                &format!("{}: automatic mail opens no ticket", kind.as_str()),
+            ));
+        }
+        let ticket = match kind {
+            Automatic::Bounce => match c.ticket_of_message_ids(&mail.bounced_ids).await? {
+                Some(t) => Some(self.follow_merges(c, t).await?),
+                None => threaded,
+            },
+            _ => threaded,
+        };
+        match ticket {
+            Some(t) => self.note(c, mail, t, now, base).await,
+            None => Ok(ignored(
+                base,
+                &format!("{}: answers no ticket of this desk", kind.as_str()),
+            )),
+        }
+    }
+
+    /// The open ticket a reply lands on: the one its threading names, else the one its
+    /// subject's `[#N]` tag names; only when it is not closed and the sender may see it.
+    async fn reply_target(
+        &self,
+        c: &mut Conn<'_>,
+        mail: &Inbound,
+        actor: &Actor,
+        threaded: Option<i64>,
+    ) -> Result<Option<i64>> {
         let target = match threaded {
             Some(t) => Some(t),
             None => match frontline_mail::subject::ticket_tag(&mail.subject) {
@@ -175,11 +196,11 @@ impl Desk {
         if let Some(ticket_id) = target
             && let Some(t) = c.ticket_row(ticket_id).await?
             && t.status != Status::Closed.as_str()
-            && can_see(c, &actor, &t).await?
+            && can_see(c, actor, &t).await?
         {
-            return self.reply(c, &mail, &actor, &own, t.id, now, base).await;
+            return Ok(Some(t.id));
         }
-        self.open_ticket(c, &mail, &actor, &own, now, base).await
+        Ok(None)
     }
 
     /// The ticket a reply's In-Reply-To or References name, newest reference first.
@@ -238,6 +259,26 @@ impl Desk {
         }
         Ok(id)
     }
+}
+
+/// The desk's own addresses: mail from them is its own, come back.
+async fn own_addresses(c: &mut Conn<'_>) -> Result<Vec<String>> {
+    Ok(c.mailboxes()
+        .await?
+        .into_iter()
+        .map(|m| m.address)
+        .collect())
+}
+
+/// Why `sender` is held back as a likely mail loop: over [`SENDER_LIMIT`] messages within
+/// the window.
+async fn rate_limited(c: &mut Conn<'_>, sender: &str, now: Timestamp) -> Result<Option<String>> {
+    let recent = c
+        .recent_from_sender(sender, now.as_micros() - SENDER_WINDOW_MICROS)
+        .await?;
+    Ok((recent >= SENDER_LIMIT).then(|| {
+        format!("rate_limited: {sender} sent {recent} messages within the hour (a mail loop?)")
+    }))
 }
 
 fn ignored(base: InboundOutcome, reason: &str) -> InboundOutcome {
