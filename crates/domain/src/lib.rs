@@ -11,6 +11,7 @@ pub mod event;
 pub mod file_name;
 pub mod job;
 pub mod link;
+pub mod mail;
 pub mod priority;
 pub mod role;
 pub mod rules;

@@ -18,7 +18,7 @@ mod receive;
 pub mod templates;
 
 pub use accept::Refused;
-pub use frontline_store::mail::{InboundOutcome, InboundRow, MailboxRow};
+pub use frontline_domain::mail::{HeldInbound, InboundMessage, InboundOutcome, InboundState};
 pub use mailboxes::{MAILBOX_ACTIVE, MAILBOX_DISABLED, Mailbox, MailboxChange, NewMailbox};
 pub use quarantine::{HeldMail, HeldMessage};
 pub use receive::{Incoming, TRACE_FIELDS, message_key};

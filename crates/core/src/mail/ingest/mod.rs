@@ -10,10 +10,10 @@
 //! ticket the sender may see — becomes a comment; anything else opens a ticket. Never the
 //! subject text alone.
 
+use frontline_domain::mail::{InboundMessage, InboundOutcome, InboundState};
 use frontline_domain::{Status, Timestamp};
 use frontline_mail::{Automatic, Inbound};
 use frontline_store::Conn;
-use frontline_store::mail::{InboundOutcome, InboundRow};
 
 use super::people::person_for;
 use super::{MAX_MESSAGE_BYTES, SENDER_LIMIT, SENDER_WINDOW_MICROS};
@@ -54,7 +54,7 @@ impl Desk {
         let Some(row) = c.inbound_for_update(id).await? else {
             return Ok(None);
         };
-        if row.state != "received" {
+        if row.state != InboundState::Received {
             return Ok(None);
         }
         let now = self.now();
@@ -78,8 +78,8 @@ impl Desk {
             Err(e) => return Err(e),
         };
         c.finish_inbound(id, &outcome, now.as_micros()).await?;
-        match outcome.state.as_str() {
-            "ignored" | "quarantined" => tracing::warn!(
+        match outcome.state {
+            InboundState::Ignored | InboundState::Quarantined => tracing::warn!(
                 message_id = id,
                 state = %outcome.state,
                 reason = outcome.reason.as_deref().unwrap_or_default(),
@@ -87,7 +87,7 @@ impl Desk {
             ),
             state => tracing::info!(
                 message_id = id,
-                state,
+                state = state.as_str(),
                 ticket_id = outcome.ticket_id,
                 "message ingested"
             ),
@@ -99,7 +99,7 @@ impl Desk {
     async fn ingest_row(
         &self,
         c: &mut Conn<'_>,
-        row: &InboundRow,
+        row: &InboundMessage,
         now: Timestamp,
         originals: bool,
         released: bool,
@@ -127,7 +127,7 @@ impl Desk {
         }
         if !released && let Some(why) = rate_limited(c, &sender, now).await? {
             return Ok(InboundOutcome {
-                state: "quarantined".into(),
+                state: InboundState::Quarantined,
                 reason: Some(why),
                 ..base
             });
@@ -283,7 +283,7 @@ async fn rate_limited(c: &mut Conn<'_>, sender: &str, now: Timestamp) -> Result<
 
 fn ignored(base: InboundOutcome, reason: &str) -> InboundOutcome {
     InboundOutcome {
-        state: "ignored".into(),
+        state: InboundState::Ignored,
         reason: Some(reason.to_owned()),
         ..base
     }
@@ -291,7 +291,7 @@ fn ignored(base: InboundOutcome, reason: &str) -> InboundOutcome {
 
 fn quarantined(reason: String) -> InboundOutcome {
     InboundOutcome {
-        state: "quarantined".into(),
+        state: InboundState::Quarantined,
         reason: Some(reason),
         ..InboundOutcome::default()
     }
