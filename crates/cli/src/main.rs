@@ -9,7 +9,6 @@ mod commands;
 mod config;
 mod demo;
 mod generate;
-mod inbound;
 mod mailbox;
 mod serve;
 

@@ -14,8 +14,7 @@ pub use queue::{
 use std::time::Duration;
 
 use frontline_core::Desk;
-use frontline_store::Conn;
-use frontline_store::jobs::JobRow;
+use frontline_core::jobs::{Job, JobTx};
 use queue::payload;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -29,11 +28,12 @@ pub fn registry() -> Registry {
         .register_in_tx(frontline_core::rules::DUE_JOB, due_rule)
         .register_in_tx(frontline_core::mail::outbound::COMPOSE_JOB, mail::compose)
         .register(frontline_core::mail::outbound::SEND_JOB, mail::send)
+        .register_in_tx(frontline_core::mail::INGEST_JOB, mail::ingest)
 }
 
 /// An SLA warning or breach may have fallen due: bring the ticket's SLA state up to date in
 /// the job's transaction, which records it exactly once.
-fn sla_timer<'a>(desk: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> HandlerFuture<'a> {
+fn sla_timer<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
         let ticket: i64 = payload(job)?;
         desk.fire_sla_timer(c, ticket).await?;
@@ -43,7 +43,7 @@ fn sla_timer<'a>(desk: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> Handle
 
 /// A ticket's SLA due time moved behind where the time-rule scan may have got: run the rule
 /// on it in the job's transaction (once per ticket and period, with the scan).
-fn due_rule<'a>(desk: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> HandlerFuture<'a> {
+fn due_rule<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
         let call: frontline_core::rules::DueCall = payload(job)?;
         desk.fire_due_rule(c, &call).await?;
@@ -53,7 +53,7 @@ fn due_rule<'a>(desk: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> Handler
 
 /// People are to be told about a ticket: their notification mail goes to the outbox and the
 /// ticket's trail records who was notified and why, once (the job's transaction).
-fn notify<'a>(desk: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> HandlerFuture<'a> {
+fn notify<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
         let n: frontline_core::notify::Notification = payload(job)?;
         desk.record_notification(c, &n).await?;

@@ -1,4 +1,5 @@
-//! Outbound mail's two jobs. `mail.compose` decides and renders the mail a change causes and
+//! Mail's jobs. `mail.ingest` turns one stored message into its ticket, comment or note.
+//! Outbound mail has two: `mail.compose` decides and renders the mail a change causes and
 //! stores each message with its `mail.send` job, all in the job's transaction.
 //! `mail.send` talks to the SMTP server outside any transaction (a slow server must not hold
 //! the database), then records the outcome in the job's transaction: sent; failed for good
@@ -8,14 +9,26 @@
 use frontline_core::mail::outbound::{Attempt, MailEvent};
 
 use frontline_core::Desk;
-use frontline_store::Conn;
-use frontline_store::jobs::JobRow;
+use frontline_core::jobs::{Job, JobTx};
 
 use crate::queue::{HandlerFuture, JobContext, JobError, payload};
 
+/// Turns one stored message into its ticket, comment or note in the job's transaction, so
+/// the effects and the job's completion commit together. Every effect of ingest is in the
+/// database (the raw message was stored before the job was queued; attachments are blobs
+/// in the database; replies and notices go to the outbox as jobs), so the worker runs a
+/// backlog of messages many to a transaction, each behind a savepoint.
+pub fn ingest<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let message: i64 = payload(job)?;
+        desk.ingest_mail(c, message).await?;
+        Ok(())
+    })
+}
+
 /// Renders and stores the mail of one change, once: all in the database, so the worker
 /// runs a backlog of these many to a transaction.
-pub fn compose<'a>(desk: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> HandlerFuture<'a> {
+pub fn compose<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
         let event: MailEvent = payload(job)?;
         desk.compose_mail(c, &event).await?;

@@ -2,7 +2,8 @@
 //! a ticket or comment needs, telling automatic mail from people's (`classify`, RFC 3834 and
 //! friends), the ticket tag in subjects (`subject`), sanitizing HTML and turning it into text
 //! (`html`), cutting quoted history and signatures off a reply (`reply`), the mailbox server
-//! URLs an administrator configures (`url`), and the two doors mail comes in by: the
+//! URLs an administrator configures (`url`), outgoing mail put into MIME (`outbound`) and
+//! sent to the mailbox's SMTP server (`send`), and the two doors mail comes in by: the
 //! receiving side of SMTP (`smtp`) and an IMAP folder reader (`imap`, over `tls`).
 //!
 //! The message functions are pure functions of the bytes, tested on real mail corpora. The
@@ -19,6 +20,7 @@ pub mod outbound;
 mod parts;
 mod repair;
 pub mod reply;
+pub mod send;
 pub mod smtp;
 pub mod subject;
 mod tls;

@@ -6,11 +6,15 @@
 //! that ends an attempt names the worker and the attempt it holds: after a lease ran out and
 //! another worker took the job over, the first worker's late answer changes nothing.
 
+use frontline_domain::Timestamp;
+use frontline_domain::job::{Job, JobState};
 use sqlx::query::Query;
 use sqlx::{AssertSqlSafe, Database, Encode, FromRow, Type};
 
+pub use frontline_domain::job::Lease;
+
 use crate::conn::on;
-use crate::{Conn, Result};
+use crate::{Conn, Result, StoreError};
 
 pub const QUEUED: &str = "queued";
 pub const DONE: &str = "done";
@@ -27,23 +31,51 @@ pub struct NewJob {
     pub max_attempts: i64,
 }
 
+/// A `jobs` row as stored; read out as a [`Job`].
 #[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct JobRow {
-    pub id: i64,
-    pub kind: String,
-    pub payload: String,
-    pub dedup_key: Option<String>,
-    pub state: String,
-    pub run_at: i64,
-    /// Attempts started so far, this one included while it runs.
-    pub attempts: i64,
-    pub max_attempts: i64,
-    pub locked_by: Option<String>,
-    pub locked_until: Option<i64>,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub finished_at: Option<i64>,
+pub(crate) struct JobRow {
+    id: i64,
+    kind: String,
+    payload: String,
+    dedup_key: Option<String>,
+    state: String,
+    run_at: i64,
+    attempts: i64,
+    max_attempts: i64,
+    locked_by: Option<String>,
+    locked_until: Option<i64>,
+    last_error: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    finished_at: Option<i64>,
+}
+
+impl TryFrom<JobRow> for Job {
+    type Error = StoreError;
+
+    fn try_from(r: JobRow) -> Result<Self> {
+        Ok(Job {
+            id: r.id,
+            kind: r.kind,
+            payload: r.payload,
+            dedup_key: r.dedup_key,
+            state: JobState::parse(&r.state).map_err(|e| StoreError::corrupt("jobs.state", e))?,
+            run_at: Timestamp::from_micros(r.run_at),
+            attempts: r.attempts,
+            max_attempts: r.max_attempts,
+            locked_by: r.locked_by,
+            locked_until: r.locked_until.map(Timestamp::from_micros),
+            last_error: r.last_error,
+            created_at: Timestamp::from_micros(r.created_at),
+            updated_at: Timestamp::from_micros(r.updated_at),
+            finished_at: r.finished_at.map(Timestamp::from_micros),
+        })
+    }
+}
+
+/// Rows read out as jobs; one whose state is unknown fails the read.
+fn jobs(rows: Vec<JobRow>) -> Result<Vec<Job>> {
+    rows.into_iter().map(Job::try_from).collect()
 }
 
 const COLUMNS: &str = "id, kind, payload, dedup_key, state, run_at, attempts, max_attempts, \
@@ -83,14 +115,6 @@ pub enum Kinds<'k> {
     Except(&'k [String]),
 }
 
-/// The lease a worker holds on a claimed job: who, and which attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lease {
-    pub job_id: i64,
-    pub worker: String,
-    pub attempt: i64,
-}
-
 impl Conn<'_> {
     /// Adds a job; `None` when one with the same `dedup_key` exists already.
     pub async fn enqueue_job(&mut self, job: &NewJob, now: i64) -> Result<Option<i64>> {
@@ -116,7 +140,7 @@ impl Conn<'_> {
         now: i64,
         lease: i64,
         limit: i64,
-    ) -> Result<Vec<JobRow>> {
+    ) -> Result<Vec<Job>> {
         self.claim_jobs_of(worker, now, lease, limit, Kinds::Any)
             .await
     }
@@ -129,7 +153,7 @@ impl Conn<'_> {
         lease: i64,
         limit: i64,
         kinds: Kinds<'_>,
-    ) -> Result<Vec<JobRow>> {
+    ) -> Result<Vec<Job>> {
         let skip_locked = if self.is_postgres() {
             " FOR UPDATE SKIP LOCKED"
         } else {
@@ -166,7 +190,7 @@ impl Conn<'_> {
             q.fetch_all(c).await?
         });
         jobs.sort_by_key(|j| (j.run_at, j.id));
-        Ok(jobs)
+        self::jobs(jobs)
     }
 
     /// Extends a held lease to `until` while its handler still runs. False when the lease is
@@ -241,22 +265,23 @@ impl Conn<'_> {
         Ok(n == 1)
     }
 
-    pub async fn job(&mut self, id: i64) -> Result<Option<JobRow>> {
+    pub async fn job(&mut self, id: i64) -> Result<Option<Job>> {
         let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1");
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+        let row: Option<JobRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(c)
-            .await?))
+            .await?);
+        row.map(Job::try_from).transpose()
     }
 
     /// Jobs in `state` (any with `None`), newest first, before `before_id` for paging (0 for
     /// the start).
     pub async fn jobs_in_state(
         &mut self,
-        state: Option<&str>,
+        state: Option<JobState>,
         before_id: i64,
         limit: i64,
-    ) -> Result<Vec<JobRow>> {
+    ) -> Result<Vec<Job>> {
         let filter = if state.is_some() {
             "state = $1"
         } else {
@@ -266,12 +291,13 @@ impl Conn<'_> {
             "SELECT {COLUMNS} FROM jobs WHERE {filter} AND ($2 = 0 OR id < $2) \
              ORDER BY id DESC LIMIT $3"
         );
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
-            .bind(state)
+        let rows: Vec<JobRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(state.map(JobState::as_str))
             .bind(before_id)
             .bind(limit)
             .fetch_all(c)
-            .await?))
+            .await?);
+        jobs(rows)
     }
 
     /// Forgets finished jobs older than `before`; returns how many.

@@ -9,12 +9,12 @@
 
 mod held;
 
+use frontline_domain::Timestamp;
+use frontline_domain::mail::{InboundMessage, InboundOutcome, InboundState};
 use sqlx::{AssertSqlSafe, FromRow};
 
-pub use held::HeldRow;
-
 use crate::conn::on;
-use crate::{Conn, Result};
+use crate::{Conn, Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct MailboxRow {
@@ -53,46 +53,68 @@ pub struct NewInbound {
     pub received_at: i64,
 }
 
+/// An `inbound_messages` row as stored; read out as an [`InboundMessage`].
 #[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct InboundRow {
-    pub id: i64,
-    pub mailbox_id: Option<i64>,
-    pub source: String,
-    pub message_key: String,
-    pub uidvalidity: Option<i64>,
-    pub uid: Option<i64>,
-    pub envelope_from: Option<String>,
-    pub raw: Vec<u8>,
-    pub size: i64,
-    pub state: String,
-    pub reason: Option<String>,
-    pub sender: Option<String>,
-    pub html: Option<String>,
-    pub ticket_id: Option<i64>,
-    pub comment_id: Option<i64>,
-    pub received_at: i64,
-    pub processed_at: Option<i64>,
-    pub message_id: Option<String>,
-    /// The admin who released or discarded it, and when.
-    pub handled_by: Option<i64>,
-    pub handled_at: Option<i64>,
+pub(crate) struct InboundRow {
+    id: i64,
+    mailbox_id: Option<i64>,
+    source: String,
+    message_key: String,
+    uidvalidity: Option<i64>,
+    uid: Option<i64>,
+    envelope_from: Option<String>,
+    raw: Vec<u8>,
+    size: i64,
+    state: String,
+    reason: Option<String>,
+    sender: Option<String>,
+    html: Option<String>,
+    ticket_id: Option<i64>,
+    comment_id: Option<i64>,
+    received_at: i64,
+    processed_at: Option<i64>,
+    message_id: Option<String>,
+    handled_by: Option<i64>,
+    handled_at: Option<i64>,
+}
+
+/// A stored inbound state as the domain's; an unknown one is corrupt data.
+pub(crate) fn inbound_state(text: &str) -> Result<InboundState> {
+    InboundState::parse(text).map_err(|e| StoreError::corrupt("inbound_messages.state", e))
+}
+
+impl TryFrom<InboundRow> for InboundMessage {
+    type Error = StoreError;
+
+    fn try_from(r: InboundRow) -> Result<Self> {
+        Ok(InboundMessage {
+            id: r.id,
+            mailbox_id: r.mailbox_id,
+            source: r.source,
+            message_key: r.message_key,
+            uidvalidity: r.uidvalidity,
+            uid: r.uid,
+            envelope_from: r.envelope_from,
+            raw: r.raw,
+            size: r.size,
+            state: inbound_state(&r.state)?,
+            reason: r.reason,
+            sender: r.sender,
+            html: r.html,
+            ticket_id: r.ticket_id,
+            comment_id: r.comment_id,
+            received_at: Timestamp::from_micros(r.received_at),
+            processed_at: r.processed_at.map(Timestamp::from_micros),
+            message_id: r.message_id,
+            handled_by: r.handled_by,
+            handled_at: r.handled_at.map(Timestamp::from_micros),
+        })
+    }
 }
 
 const INBOUND_COLUMNS: &str = "id, mailbox_id, source, message_key, uidvalidity, uid, \
     envelope_from, raw, size, state, reason, sender, html, ticket_id, comment_id, \
     received_at, processed_at, message_id, handled_by, handled_at";
-
-/// What became of an inbound message.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct InboundOutcome {
-    /// `ticket`, `comment`, `note`, `ignored` or `quarantined`.
-    pub state: String,
-    pub reason: Option<String>,
-    pub sender: Option<String>,
-    pub html: Option<String>,
-    pub ticket_id: Option<i64>,
-    pub comment_id: Option<i64>,
-}
 
 impl Conn<'_> {
     pub async fn insert_mailbox(&mut self, m: &MailboxRow) -> Result<i64> {
@@ -263,24 +285,26 @@ impl Conn<'_> {
     }
 
     /// The message, read without a lock.
-    pub async fn inbound(&mut self, id: i64) -> Result<Option<InboundRow>> {
+    pub async fn inbound(&mut self, id: i64) -> Result<Option<InboundMessage>> {
         let sql = format!("SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = $1");
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+        let row: Option<InboundRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(c)
-            .await?))
+            .await?);
+        row.map(InboundMessage::try_from).transpose()
     }
 
     /// The message, locked for processing on PostgreSQL.
-    pub async fn inbound_for_update(&mut self, id: i64) -> Result<Option<InboundRow>> {
+    pub async fn inbound_for_update(&mut self, id: i64) -> Result<Option<InboundMessage>> {
         let sql = format!(
             "SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = $1{}",
             self.for_update()
         );
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+        let row: Option<InboundRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(c)
-            .await?))
+            .await?);
+        row.map(InboundMessage::try_from).transpose()
     }
 
     /// The first message with this Message-ID (without brackets) that still waits for
@@ -309,20 +333,21 @@ impl Conn<'_> {
     /// Messages in `state`, oldest first, after id `after` (0 for the start).
     pub async fn inbound_in_state(
         &mut self,
-        state: &str,
+        state: InboundState,
         after: i64,
         limit: i64,
-    ) -> Result<Vec<InboundRow>> {
+    ) -> Result<Vec<InboundMessage>> {
         let sql = format!(
             "SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE state = $1 AND id > $2 \
              ORDER BY id LIMIT $3"
         );
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
-            .bind(state)
+        let rows: Vec<InboundRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(state.as_str())
             .bind(after)
             .bind(limit)
             .fetch_all(c)
-            .await?))
+            .await?);
+        rows.into_iter().map(InboundMessage::try_from).collect()
     }
 
     /// Records what became of a message that was still `received`. False when another
@@ -332,7 +357,7 @@ impl Conn<'_> {
             html = $4, ticket_id = $5, comment_id = $6, processed_at = $7 \
             WHERE id = $8 AND state = 'received'";
         let n = on!(self, |c| sqlx::query(SQL)
-            .bind(&o.state)
+            .bind(o.state.as_str())
             .bind(&o.reason)
             .bind(&o.sender)
             .bind(&o.html)

@@ -3,12 +3,13 @@
 //! turns each stored message into exactly one ticket, comment or note, or records why not
 //! (`ingest`); what ingest holds back waits for an admin to release or discard it
 //! (`quarantine`), and what it could only hold back the SMTP listener refuses at the door
-//! (`accept`). The SMTP listener and the IMAP poller call `receive`; the job queue calls
+//! (`accept`). The SMTP listener and the IMAP pollers (`listen`) call `receive`; the job queue calls
 //! `ingest` inside the job's transaction, so a message is processed once even when it was
 //! delivered twice or the process died half-way.
 
 mod accept;
 mod ingest;
+pub mod listen;
 mod mailboxes;
 pub mod outbound;
 mod people;
@@ -17,7 +18,7 @@ mod receive;
 pub mod templates;
 
 pub use accept::Refused;
-pub use frontline_store::mail::{InboundOutcome, InboundRow, MailboxRow};
+pub use frontline_domain::mail::{HeldInbound, InboundMessage, InboundOutcome, InboundState};
 pub use mailboxes::{MAILBOX_ACTIVE, MAILBOX_DISABLED, Mailbox, MailboxChange, NewMailbox};
 pub use quarantine::{HeldMail, HeldMessage};
 pub use receive::{Incoming, TRACE_FIELDS, message_key};

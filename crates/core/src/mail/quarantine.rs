@@ -12,9 +12,10 @@
 //! state `discarded` and the admin who discarded it, for the record; nothing deletes it
 //! (retention is the operator's, as for every stored message).
 
+use frontline_domain::mail::{HeldInbound, InboundMessage, InboundOutcome, InboundState};
 use frontline_domain::{EventKind, Timestamp};
 use frontline_mail::Inbound;
-use frontline_store::mail::{HeldRow, InboundOutcome, InboundRow, MailboxRow};
+use frontline_store::mail::MailboxRow;
 
 use super::MAX_MESSAGE_BYTES;
 use crate::tickets::Trail;
@@ -36,8 +37,8 @@ pub struct HeldMail {
     /// The From address, else the envelope sender, else empty.
     pub sender: String,
     pub subject: String,
-    /// `quarantined` or `ignored`.
-    pub state: String,
+    /// Quarantined or ignored.
+    pub state: InboundState,
     pub reason: String,
     pub size: i64,
 }
@@ -79,7 +80,7 @@ impl Desk {
         let row = c
             .inbound(id)
             .await?
-            .filter(|r| matches!(r.state.as_str(), "quarantined" | "ignored"))
+            .filter(|r| r.state.is_held())
             .ok_or(CoreError::NotFound("quarantined message"))?;
         let mailbox = match row.mailbox_id {
             Some(_) => address_of(&c.mailboxes().await?, row.mailbox_id),
@@ -98,13 +99,13 @@ impl Desk {
             .await?
             .ok_or(CoreError::NotFound("quarantined message"))?;
         if !c.reopen_inbound(id).await? {
-            return Err(not_held(id, &before.state));
+            return Err(not_held(id, before.state));
         }
         let outcome = self
             .ingest_released(&mut c, id)
             .await?
             .ok_or_else(|| CoreError::Internal(format!("message {id} was not ingested")))?;
-        if matches!(outcome.state.as_str(), "quarantined" | "ignored") {
+        if outcome.state.is_held() {
             // Dropping the transaction rolls the reopening back: still held, as it was.
             return Err(CoreError::Conflict(format!(
                 "message {id} still cannot be ingested: {}",
@@ -142,7 +143,7 @@ impl Desk {
             .discard_inbound(id, actor.id, self.now().as_micros())
             .await?
         {
-            return Err(not_held(id, &before.state));
+            return Err(not_held(id, before.state));
         }
         tx.commit().await?;
         tracing::info!(
@@ -154,7 +155,7 @@ impl Desk {
     }
 }
 
-fn not_held(id: i64, state: &str) -> CoreError {
+fn not_held(id: i64, state: InboundState) -> CoreError {
     CoreError::Conflict(format!(
         "message {id} is not in the quarantine (it is {state}): released or discarded already"
     ))
@@ -167,10 +168,10 @@ fn address_of(boxes: &[MailboxRow], id: Option<i64>) -> Option<String> {
 }
 
 /// The list's line for a held message; `mail` is the message as read, when it could be.
-fn summary(r: HeldRow, mailbox: Option<String>, mail: Option<&Inbound>) -> HeldMail {
+fn summary(r: HeldInbound, mailbox: Option<String>, mail: Option<&Inbound>) -> HeldMail {
     HeldMail {
         id: r.id,
-        received_at: Timestamp::from_micros(r.received_at),
+        received_at: r.received_at,
         mailbox,
         sender: r
             .sender
@@ -184,7 +185,7 @@ fn summary(r: HeldRow, mailbox: Option<String>, mail: Option<&Inbound>) -> HeldM
     }
 }
 
-fn message(row: InboundRow, mailbox: Option<String>) -> HeldMessage {
+fn message(row: InboundMessage, mailbox: Option<String>) -> HeldMessage {
     let parsed = frontline_mail::parse(&row.raw, MAX_MESSAGE_BYTES).ok();
     let list = |m: &[frontline_mail::Mailbox]| {
         m.iter()
@@ -216,7 +217,7 @@ fn message(row: InboundRow, mailbox: Option<String>) -> HeldMessage {
         .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
         .take(PREVIEW_CHARS)
         .collect();
-    let summary_row = HeldRow {
+    let summary_row = HeldInbound {
         id: row.id,
         mailbox_id: row.mailbox_id,
         state: row.state,

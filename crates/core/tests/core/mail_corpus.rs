@@ -57,7 +57,7 @@ async fn every_corpus_message_has_an_outcome(store: &Store) -> Result<(), CoreEr
         }
         let key = match why {
             Some(w) => format!("{} ({w})", outcome.state),
-            None => outcome.state,
+            None => outcome.state.to_string(),
         };
         *outcomes.entry(key).or_default() += 1;
     }

@@ -5,7 +5,7 @@
 //! (created rules, automatic assignment, SLA), and a reply through the updated rules.
 
 use frontline_core::assignment::Mode;
-use frontline_core::mail::{InboundOutcome, Incoming};
+use frontline_core::mail::{InboundOutcome, InboundState, Incoming};
 use frontline_core::tickets::TicketPatch;
 use frontline_core::{Actor, CoreError, Desk};
 use frontline_domain::rules::Rule;
@@ -61,7 +61,7 @@ async fn new_mail_opens_a_ticket_and_replies_thread(store: &Store) -> Result {
         ),
     )
     .await?;
-    assert_eq!(first.state, "ticket");
+    assert_eq!(first.state.as_str(), "ticket");
     let ticket = first.ticket_id.expect("a ticket");
     let view = desk.ticket(&agent, ticket).await?;
     assert_eq!(view.row.channel, "email");
@@ -106,7 +106,7 @@ async fn new_mail_opens_a_ticket_and_replies_thread(store: &Store) -> Result {
     )
     .await?;
     assert_eq!(tagged.ticket_id, Some(ticket));
-    assert_eq!(tagged.state, "comment");
+    assert_eq!(tagged.state.as_str(), "comment");
 
     // A stranger using the tag, and anyone repeating the subject, open tickets of their own.
     let stranger = delivered(
@@ -120,7 +120,7 @@ async fn new_mail_opens_a_ticket_and_replies_thread(store: &Store) -> Result {
         ),
     )
     .await?;
-    assert_eq!(stranger.state, "ticket");
+    assert_eq!(stranger.state.as_str(), "ticket");
     assert_ne!(stranger.ticket_id, Some(ticket));
     let same_subject = delivered(
         &desk,
@@ -133,7 +133,7 @@ async fn new_mail_opens_a_ticket_and_replies_thread(store: &Store) -> Result {
         ),
     )
     .await?;
-    assert_eq!(same_subject.state, "ticket");
+    assert_eq!(same_subject.state.as_str(), "ticket");
     assert_ne!(same_subject.ticket_id, Some(ticket));
     Ok(())
 }
@@ -225,7 +225,7 @@ async fn automatic_and_own_mail_open_nothing(store: &Store) -> Result {
     ];
     for (raw, reason) in cases {
         let outcome = delivered(&desk, raw).await?;
-        assert_eq!(outcome.state, "ignored", "{reason}: {outcome:?}");
+        assert_eq!(outcome.state.as_str(), "ignored", "{reason}: {outcome:?}");
         assert!(
             outcome
                 .reason
@@ -236,7 +236,7 @@ async fn automatic_and_own_mail_open_nothing(store: &Store) -> Result {
         assert_eq!(outcome.ticket_id, None);
     }
     let garbage = delivered(&desk, b"\x00\x01 not mail at all".to_vec()).await?;
-    assert_eq!(garbage.state, "quarantined");
+    assert_eq!(garbage.state.as_str(), "quarantined");
     let no_sender = delivered(&desk, b"Subject: who?\r\n\r\nbody\r\n".to_vec()).await?;
     assert_eq!(
         (
@@ -286,7 +286,7 @@ async fn bounces_land_on_their_ticket(store: &Store) -> Result {
          Message-ID: <dsn2@mx.example>\r\n\r\nSomething bounced.\r\n"
     );
     let outcome = delivered(&desk, unknown.into_bytes()).await?;
-    assert_eq!(outcome.state, "ignored");
+    assert_eq!(outcome.state.as_str(), "ignored");
     Ok(())
 }
 
@@ -301,18 +301,18 @@ async fn a_mail_loop_is_stopped(store: &Store) -> Result {
             "",
             "Disk full.",
         );
-        states.push(delivered(&desk, raw).await?.state);
+        states.push(delivered(&desk, raw).await?.state.as_str());
     }
-    let tickets = states.iter().filter(|s| *s == "ticket").count();
+    let tickets = states.iter().filter(|s| **s == "ticket").count();
     assert_eq!(tickets as i64, frontline_core::mail::SENDER_LIMIT);
-    assert_eq!(states.last().map(String::as_str), Some("quarantined"));
+    assert_eq!(states.last().copied(), Some("quarantined"));
     // Someone else still gets through.
     let other = delivered(
         &desk,
         mail("ana@client.example", "Help", "h1@client.example", "", "Hi."),
     )
     .await?;
-    assert_eq!(other.state, "ticket");
+    assert_eq!(other.state.as_str(), "ticket");
     Ok(())
 }
 
@@ -327,7 +327,7 @@ async fn attachments_are_kept(store: &Store) -> Result {
         Content-Disposition: attachment; filename=\"error.png\"\r\n\
         Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--x--\r\n";
     let outcome = delivered(&desk, raw.as_bytes().to_vec()).await?;
-    assert_eq!(outcome.state, "ticket");
+    assert_eq!(outcome.state.as_str(), "ticket");
     assert!(
         outcome
             .html
@@ -411,7 +411,7 @@ async fn mail_tickets_get_rules_and_assignment(store: &Store) -> Result {
             ),
         )
         .await?;
-        assert_eq!(outcome.state, "ticket");
+        assert_eq!(outcome.state.as_str(), "ticket");
         tickets.push(outcome.ticket_id.expect("a ticket"));
     }
     let first = desk.ticket(&agent, tickets[0]).await?;
@@ -513,16 +513,22 @@ async fn a_reply_ingested_before_its_original_threads(store: &Store) -> Result {
     let original = desk.receive_mail(smtp(original)).await?.expect("stored");
     let reply = desk.receive_mail(smtp(reply)).await?.expect("stored");
     let replied = ingest(&desk, reply).await?.expect("ingested");
-    assert_eq!(replied.state, "comment");
+    assert_eq!(replied.state.as_str(), "comment");
     let ticket = replied.ticket_id.expect("a ticket");
     assert_eq!(ingest(&desk, original).await?, None, "done with the reply");
     let mut read = store.read().await?;
-    let rows = read.conn().inbound_in_state("ticket", 0, 10).await?;
+    let rows = read
+        .conn()
+        .inbound_in_state(InboundState::Ticket, 0, 10)
+        .await?;
     assert_eq!(
         rows.iter().map(|r| (r.id, r.ticket_id)).collect::<Vec<_>>(),
         [(original, Some(ticket))]
     );
-    let comments = read.conn().inbound_in_state("comment", 0, 10).await?;
+    let comments = read
+        .conn()
+        .inbound_in_state(InboundState::Comment, 0, 10)
+        .await?;
     assert_eq!(comments.len(), 1);
     Ok(())
 }

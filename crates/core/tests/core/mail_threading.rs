@@ -131,5 +131,5 @@ async fn deliver(desk: &Desk, raw: Vec<u8>) -> Result<(String, Option<i64>)> {
     let outcome = mail_support::deliver(desk, raw)
         .await?
         .expect("a new message, ingested");
-    Ok((outcome.state, outcome.ticket_id))
+    Ok((outcome.state.to_string(), outcome.ticket_id))
 }

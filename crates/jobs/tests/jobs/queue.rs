@@ -6,11 +6,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
+use frontline_core::CoreError;
 use frontline_core::Desk;
+use frontline_core::jobs::JobState::{Dead as DEAD, Done as DONE, Queued as QUEUED};
+use frontline_core::jobs::{Job, JobState, JobTx};
 use frontline_domain::Timestamp;
 use frontline_jobs::queue::run_due;
 use frontline_jobs::{HandlerFuture, JobContext, JobError, Registry, WorkerConfig};
-use frontline_store::jobs::{DEAD, DONE, JobRow, NewJob, QUEUED};
+use frontline_store::jobs::NewJob;
 use frontline_store::{Conn, Store, StoreError};
 
 frontline_testkit::stories!(
@@ -25,7 +28,7 @@ frontline_testkit::stories!(
                               timeout waits 10 s first; the PostgreSQL run checks the path"],
 );
 
-type Result<T = ()> = std::result::Result<T, StoreError>;
+type Result<T = ()> = std::result::Result<T, CoreError>;
 
 const SECOND: i64 = 1_000_000;
 
@@ -65,7 +68,7 @@ async fn enqueue(store: &Store, new: &NewJob, now: i64) -> Result<Option<i64>> {
     Ok(id)
 }
 
-async fn state_of(store: &Store, id: i64) -> Result<(String, i64, Option<String>)> {
+async fn state_of(store: &Store, id: i64) -> Result<(JobState, i64, Option<String>)> {
     let mut c = store.read().await?;
     let j = c
         .conn()
@@ -83,10 +86,13 @@ fn record_effect(ctx: &mut JobContext) -> HandlerFuture<'_> {
         let mut c = tx.conn();
         let n: i64 = c
             .setting(&key)
-            .await?
+            .await
+            .map_err(CoreError::from)?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
-        c.put_setting(&key, &(n + 1).to_string()).await?;
+        c.put_setting(&key, &(n + 1).to_string())
+            .await
+            .map_err(CoreError::from)?;
         tx.commit().await?;
         Ok(())
     })
@@ -94,15 +100,18 @@ fn record_effect(ctx: &mut JobContext) -> HandlerFuture<'_> {
 
 /// The database-only twin of `record_effect`, run inside the worker's batch transaction;
 /// a payload starting with `fail` writes its effect and then fails.
-fn effect_in_tx<'a>(_: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> HandlerFuture<'a> {
+fn effect_in_tx<'a>(_: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
         let key = format!("effect:{}", job.payload);
         let n: i64 = c
             .setting(&key)
-            .await?
+            .await
+            .map_err(CoreError::from)?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
-        c.put_setting(&key, &(n + 1).to_string()).await?;
+        c.put_setting(&key, &(n + 1).to_string())
+            .await
+            .map_err(CoreError::from)?;
         if job.payload.starts_with("fail") {
             return Err(JobError::Retry("the handler failed after writing".into()));
         }
@@ -112,15 +121,15 @@ fn effect_in_tx<'a>(_: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> Handle
 
 /// Fails its first attempt as a deadlock's victim does: PostgreSQL itself reports SQLSTATE
 /// 40P01 (deadlock_detected) for a statement of the job's transaction.
-fn deadlocked_once<'a>(_: &'a Desk, c: &'a mut Conn<'_>, job: &'a JobRow) -> HandlerFuture<'a> {
+fn deadlocked_once<'a>(_: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
-        if let (Conn::Postgres(pg), 1) = (c, job.attempts) {
+        if let (Conn::Postgres(pg), 1) = (&mut **c, job.attempts) {
             sqlx::raw_sql(
                 "DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END $$",
             )
             .execute(&mut **pg)
             .await
-            .map_err(StoreError::from)?;
+            .map_err(|e| CoreError::from(StoreError::from(e)))?;
         }
         Ok(())
     })
@@ -218,7 +227,7 @@ async fn failures_retry_with_backoff_then_die(store: &Store) -> Result {
 
     run_due(&desk, &registry, &config("a")).await?;
     let (state, attempts, error) = state_of(store, id).await?;
-    assert_eq!((state.as_str(), attempts), (QUEUED, 1));
+    assert_eq!((state, attempts), (QUEUED, 1));
     assert_eq!(error.as_deref(), Some("the mail server said 421"));
     // Not before the 10 s backoff.
     clock.fetch_add(9 * SECOND, Ordering::SeqCst);
@@ -339,7 +348,7 @@ async fn many_workers_share_the_queue(store: &Store) -> Result {
                 match run_due(&desk, &registry, &config).await {
                     Ok(0) => return Ok(ran),
                     Ok(n) => ran += n,
-                    Err(e) if e.is_transient() => tokio::task::yield_now().await,
+                    Err(CoreError::Store(e)) if e.is_transient() => tokio::task::yield_now().await,
                     Err(e) => return Err(e),
                 }
             }
@@ -411,7 +420,7 @@ async fn database_only_jobs_run_in_batches_and_fail_alone(store: &Store) -> Resu
     // The failing job's write rolled back with it; only it waits for its retry.
     assert_eq!(effects(store, "fail-7").await?, 0);
     let (state, attempts, error) = state_of(store, ids[7]).await?;
-    assert_eq!((state.as_str(), attempts), (QUEUED, 1));
+    assert_eq!((state, attempts), (QUEUED, 1));
     assert_eq!(error.as_deref(), Some("the handler failed after writing"));
     let mut c = store.read().await?;
     assert_eq!(c.conn().jobs_in_state(Some(DONE), 0, 100).await?.len(), 40);
@@ -432,7 +441,7 @@ async fn a_deadlocked_job_runs_again_within_a_second(store: &Store) -> Result {
 
     assert_eq!(run_due(&desk, &registry, &config("a")).await?, 1);
     let (state, attempts, error) = state_of(store, id).await?;
-    assert_eq!((state.as_str(), attempts), (QUEUED, 1));
+    assert_eq!((state, attempts), (QUEUED, 1));
     assert!(
         error.as_deref().unwrap_or("").contains("deadlock"),
         "the error is kept: {error:?}"

@@ -7,11 +7,11 @@
 use crate::support;
 
 use frontline_core::CoreError;
+use frontline_core::jobs::JobState::Done as DONE;
 use frontline_core::tickets::NewComment;
 use frontline_domain::sla::{Escalation, Notify, Policy, Targets};
 use frontline_domain::{Email, Level};
 use frontline_store::Store;
-use frontline_store::jobs::DONE;
 use support::{MINUTE, Result, Seen, World, at_of, count, monday};
 
 frontline_testkit::stories!(

@@ -125,6 +125,8 @@ pub async fn serve<I: Inbox>(
     while sessions.join_next().await.is_some() {}
 }
 
+/// One client's session: the greeting, then a command and its answer at a time until QUIT,
+/// the end of the connection, or an idle client.
 async fn session<I: Inbox>(stream: TcpStream, inbox: &I, config: &Config) -> std::io::Result<()> {
     let _ = stream.set_nodelay(true);
     let (read, mut write) = stream.into_split();
@@ -163,47 +165,69 @@ async fn session<I: Inbox>(stream: TcpStream, inbox: &I, config: &Config) -> std
             Step::Quit => {
                 return reply(&mut write, "221 2.0.0 bye").await;
             }
-            Step::Check(address) => match inbox.accepts(&address).await {
-                Ok(true) if state.to.len() >= config.max_recipients => {
-                    "452 4.5.3 too many recipients".to_owned()
-                }
-                Ok(true) => {
-                    state.to.push(address);
-                    "250 2.1.5 OK".to_owned()
-                }
-                Ok(false) => {
-                    tracing::info!(recipient = %address, "SMTP recipient refused: no such mailbox");
-                    format!("550 5.1.1 <{address}>: no such mailbox here")
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot check an SMTP recipient");
-                    "451 4.3.0 cannot check the recipient now, try again later".to_owned()
-                }
-            },
+            Step::Check(address) => recipient(inbox, &mut state, address, config).await,
             Step::Data => {
                 reply(&mut write, "354 end data with <CR><LF>.<CR><LF>").await?;
                 let data = read_data(&mut reader, config).await?;
-                let envelope = Envelope {
-                    from: state.from.take().flatten(),
-                    to: std::mem::take(&mut state.to),
-                };
-                match data {
-                    None => format!(
-                        "552 5.3.4 message larger than {} bytes",
-                        config.max_message_bytes
-                    ),
-                    Some(data) => match inbox.deliver(envelope, data).await {
-                        Ok(()) => "250 2.0.0 OK: stored".to_owned(),
-                        Err(NotStored::Refused(reply)) => refusal(reply),
-                        Err(NotStored::Failed(e)) => {
-                            tracing::error!(error = %e, "cannot store a message received over SMTP");
-                            "451 4.3.0 cannot store the message now, try again later".to_owned()
-                        }
-                    },
-                }
+                message(inbox, &mut state, data, config).await
             }
         };
         reply(&mut write, &answer).await?;
+    }
+}
+
+/// The answer to RCPT TO: the recipient is added when the inbox takes mail for it and the
+/// message has room for one more.
+async fn recipient<I: Inbox>(
+    inbox: &I,
+    state: &mut Session,
+    address: String,
+    config: &Config,
+) -> String {
+    match inbox.accepts(&address).await {
+        Ok(true) if state.to.len() >= config.max_recipients => {
+            "452 4.5.3 too many recipients".to_owned()
+        }
+        Ok(true) => {
+            state.to.push(address);
+            "250 2.1.5 OK".to_owned()
+        }
+        Ok(false) => {
+            tracing::info!(recipient = %address, "SMTP recipient refused: no such mailbox");
+            format!("550 5.1.1 <{address}>: no such mailbox here")
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot check an SMTP recipient");
+            "451 4.3.0 cannot check the recipient now, try again later".to_owned()
+        }
+    }
+}
+
+/// The answer to a message's data (`None`: it was too large): 250 only once the inbox
+/// stored it. The envelope is used up either way.
+async fn message<I: Inbox>(
+    inbox: &I,
+    state: &mut Session,
+    data: Option<Vec<u8>>,
+    config: &Config,
+) -> String {
+    let envelope = Envelope {
+        from: state.from.take().flatten(),
+        to: std::mem::take(&mut state.to),
+    };
+    match data {
+        None => format!(
+            "552 5.3.4 message larger than {} bytes",
+            config.max_message_bytes
+        ),
+        Some(data) => match inbox.deliver(envelope, data).await {
+            Ok(()) => "250 2.0.0 OK: stored".to_owned(),
+            Err(NotStored::Refused(reply)) => refusal(reply),
+            Err(NotStored::Failed(e)) => {
+                tracing::error!(error = %e, "cannot store a message received over SMTP");
+                "451 4.3.0 cannot store the message now, try again later".to_owned()
+            }
+        },
     }
 }
 

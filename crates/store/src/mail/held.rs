@@ -3,10 +3,12 @@
 //! set back to `received` and ingested again in the same transaction) or discard it (state
 //! `discarded`: off the list, kept whole for the record).
 
+use frontline_domain::Timestamp;
+use frontline_domain::mail::HeldInbound;
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
-use crate::{Conn, Result};
+use crate::{Conn, Result, StoreError};
 
 /// The states an admin can release or discard from.
 const HELD: &str = "('quarantined', 'ignored')";
@@ -18,30 +20,49 @@ const HEAD_BYTES: i64 = 64 * 1024;
 /// A held message as the list shows it: its row without the whole message, and the start
 /// of the message (`head`) its headers are read from.
 #[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct HeldRow {
-    pub id: i64,
-    pub mailbox_id: Option<i64>,
-    pub state: String,
-    pub reason: Option<String>,
-    pub sender: Option<String>,
-    pub envelope_from: Option<String>,
-    pub size: i64,
-    pub received_at: i64,
-    pub head: Vec<u8>,
+pub(crate) struct HeldRow {
+    id: i64,
+    mailbox_id: Option<i64>,
+    state: String,
+    reason: Option<String>,
+    sender: Option<String>,
+    envelope_from: Option<String>,
+    size: i64,
+    received_at: i64,
+    head: Vec<u8>,
+}
+
+impl TryFrom<HeldRow> for HeldInbound {
+    type Error = StoreError;
+
+    fn try_from(r: HeldRow) -> Result<Self> {
+        Ok(HeldInbound {
+            id: r.id,
+            mailbox_id: r.mailbox_id,
+            state: super::inbound_state(&r.state)?,
+            reason: r.reason,
+            sender: r.sender,
+            envelope_from: r.envelope_from,
+            size: r.size,
+            received_at: Timestamp::from_micros(r.received_at),
+            head: r.head,
+        })
+    }
 }
 
 impl Conn<'_> {
     /// Held messages, newest first, at most `limit`.
-    pub async fn held_inbound(&mut self, limit: i64) -> Result<Vec<HeldRow>> {
+    pub async fn held_inbound(&mut self, limit: i64) -> Result<Vec<HeldInbound>> {
         let sql = format!(
             "SELECT id, mailbox_id, state, reason, sender, envelope_from, size, received_at, \
              substr(raw, 1, {HEAD_BYTES}) AS head FROM inbound_messages \
              WHERE state IN {HELD} ORDER BY id DESC LIMIT $1"
         );
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+        let rows: Vec<HeldRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
             .bind(limit)
             .fetch_all(c)
-            .await?))
+            .await?);
+        rows.into_iter().map(HeldInbound::try_from).collect()
     }
 
     /// Sets a held message back to `received`, for ingest to take it again in this

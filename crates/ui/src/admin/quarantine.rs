@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
-use frontline_core::mail::{HeldMail, HeldMessage};
+use frontline_core::mail::{HeldMail, HeldMessage, InboundState};
 use frontline_domain::Timestamp;
 
 use super::{Admin, AdminForm};
@@ -34,7 +34,7 @@ pub(crate) struct HeldLine {
 
 /// A held message's recorded reason (`code: words`, see `core::mail::ingest`) in the words
 /// an admin reads in the list.
-fn why(state: &str, reason: &str) -> &'static str {
+fn why(state: InboundState, reason: &str) -> &'static str {
     let code = reason.split_once(':').map_or(reason, |(code, _)| code);
     match code {
         "auto_reply" => "Automatic mail",
@@ -47,7 +47,7 @@ fn why(state: &str, reason: &str) -> &'static str {
         "no_sender" => "No sender",
         "too_large" => "Too large",
         "refused by the desk" => "Refused by the ticket rules",
-        _ if state == "ignored" => "Ignored",
+        _ if state == InboundState::Ignored => "Ignored",
         _ => "Quarantined",
     }
 }
@@ -69,7 +69,7 @@ impl HeldLine {
             } else {
                 m.subject
             },
-            why: why(&m.state, &m.reason),
+            why: why(m.state, &m.reason),
             reason: format!("{}: {}", m.state, m.reason),
         }
     }
@@ -196,22 +196,34 @@ pub(crate) async fn discard(
 
 #[cfg(test)]
 mod tests {
-    use super::why;
+    use super::{InboundState, why};
 
     #[test]
     fn recorded_reasons_read_as_words() {
         assert_eq!(
-            why("ignored", "auto_reply: answers no ticket of this desk"),
+            why(
+                InboundState::Ignored,
+                "auto_reply: answers no ticket of this desk"
+            ),
             "Automatic mail"
         );
         assert_eq!(
-            why("quarantined", "rate_limited: a@b sent 31 messages"),
+            why(
+                InboundState::Quarantined,
+                "rate_limited: a@b sent 31 messages"
+            ),
             "Possible mail loop"
         );
         assert_eq!(
-            why("quarantined", "refused by the desk: subject: too long"),
+            why(
+                InboundState::Quarantined,
+                "refused by the desk: subject: too long"
+            ),
             "Refused by the ticket rules"
         );
-        assert_eq!(why("quarantined", "something new"), "Quarantined");
+        assert_eq!(
+            why(InboundState::Quarantined, "something new"),
+            "Quarantined"
+        );
     }
 }

@@ -38,7 +38,7 @@ async fn held(site: &Site, mailbox: i64, subject: &str, id: &str) -> TestResult<
     let mut tx = site.desk.store().begin().await?;
     let outcome = site.desk.ingest_mail(&mut tx.conn(), stored).await?;
     tx.commit().await?;
-    assert_eq!(outcome.map(|o| o.state).as_deref(), Some("ignored"));
+    assert_eq!(outcome.map(|o| o.state.as_str()), Some("ignored"));
     Ok(stored)
 }
 

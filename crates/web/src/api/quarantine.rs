@@ -42,7 +42,7 @@ impl From<HeldMail> for QuarantinedItem {
             mailbox: m.mailbox,
             sender: m.sender,
             subject: m.subject,
-            state: m.state,
+            state: m.state.as_str().to_owned(),
             reason: m.reason,
             size: m.size,
         }
@@ -136,7 +136,7 @@ pub async fn release_quarantined(
 ) -> ApiResult<Json<Released>> {
     let o = state.desk.release_mail(&actor, id).await?;
     Ok(Json(Released {
-        state: o.state,
+        state: o.state.as_str().to_owned(),
         ticket_id: o.ticket_id,
         comment_id: o.comment_id,
     }))

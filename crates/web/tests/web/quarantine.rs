@@ -33,7 +33,7 @@ async fn held(desk: &Desk, from: &str, subject: &str, id: &str) -> TestResult<i6
         .await?
         .ok_or("ingested")?;
     tx.commit().await?;
-    assert_eq!(outcome.state, "ignored");
+    assert_eq!(outcome.state.as_str(), "ignored");
     Ok(id)
 }
 

@@ -10,10 +10,10 @@
 //! ticket the sender may see — becomes a comment; anything else opens a ticket. Never the
 //! subject text alone.
 
+use frontline_domain::mail::{InboundMessage, InboundOutcome, InboundState};
 use frontline_domain::{Status, Timestamp};
 use frontline_mail::{Automatic, Inbound};
 use frontline_store::Conn;
-use frontline_store::mail::{InboundOutcome, InboundRow};
 
 use super::people::person_for;
 use super::{MAX_MESSAGE_BYTES, SENDER_LIMIT, SENDER_WINDOW_MICROS};
@@ -54,7 +54,7 @@ impl Desk {
         let Some(row) = c.inbound_for_update(id).await? else {
             return Ok(None);
         };
-        if row.state != "received" {
+        if row.state != InboundState::Received {
             return Ok(None);
         }
         let now = self.now();
@@ -78,8 +78,8 @@ impl Desk {
             Err(e) => return Err(e),
         };
         c.finish_inbound(id, &outcome, now.as_micros()).await?;
-        match outcome.state.as_str() {
-            "ignored" | "quarantined" => tracing::warn!(
+        match outcome.state {
+            InboundState::Ignored | InboundState::Quarantined => tracing::warn!(
                 message_id = id,
                 state = %outcome.state,
                 reason = outcome.reason.as_deref().unwrap_or_default(),
@@ -87,7 +87,7 @@ impl Desk {
             ),
             state => tracing::info!(
                 message_id = id,
-                state,
+                state = state.as_str(),
                 ticket_id = outcome.ticket_id,
                 "message ingested"
             ),
@@ -95,10 +95,11 @@ impl Desk {
         Ok(Some(outcome))
     }
 
+    /// The rules of the module's doc, in order, for one stored message.
     async fn ingest_row(
         &self,
         c: &mut Conn<'_>,
-        row: &InboundRow,
+        row: &InboundMessage,
         now: Timestamp,
         originals: bool,
         released: bool,
@@ -113,12 +114,7 @@ impl Desk {
             html: mail.html.clone(),
             ..InboundOutcome::default()
         };
-        let own: Vec<String> = c
-            .mailboxes()
-            .await?
-            .into_iter()
-            .map(|m| m.address)
-            .collect();
+        let own = own_addresses(c).await?;
         if !released && own.contains(&sender) {
             return Ok(ignored(
                 base,
@@ -126,45 +122,70 @@ impl Desk {
             ));
         }
         let threaded = self.thread(c, &mail, row.id, originals).await?;
-        match mail.automatic.filter(|_| !released) {
-            Some(kind @ (Automatic::Bounce | Automatic::AutoReply)) => {
-                let ticket = match kind {
-                    Automatic::Bounce => match c.ticket_of_message_ids(&mail.bounced_ids).await? {
-                        Some(t) => Some(self.follow_merges(c, t).await?),
-                        None => threaded,
-                    },
-                    _ => threaded,
-                };
-                return match ticket {
-                    Some(t) => self.note(c, &mail, t, now, base).await,
-                    None => Ok(ignored(
-                        base,
-                        &format!("{}: answers no ticket of this desk", kind.as_str()),
-                    )),
-                };
-            }
-            Some(kind) => {
-                return Ok(ignored(
-                    base,
-                    &format!("{}: automatic mail opens no ticket", kind.as_str()),
-                ));
-            }
-            None => {}
+        if let Some(kind) = mail.automatic.filter(|_| !released) {
+            return self.automatic(c, &mail, kind, threaded, now, base).await;
         }
-        let recent = c
-            .recent_from_sender(&sender, now.as_micros() - SENDER_WINDOW_MICROS)
-            .await?;
-        if !released && recent >= SENDER_LIMIT {
+        if !released && let Some(why) = rate_limited(c, &sender, now).await? {
             return Ok(InboundOutcome {
-                state: "quarantined".into(),
-                reason: Some(format!(
-                    "rate_limited: {sender} sent {recent} messages within the hour (a mail loop?)"
-                )),
+                state: InboundState::Quarantined,
+                reason: Some(why),
                 ..base
             });
         }
         let person = person_for(c, &mail.from, now.as_micros()).await?;
         let actor = Actor::from_row(&person)?;
+        match self.reply_target(c, &mail, &actor, threaded).await? {
+            Some(ticket_id) => {
+                self.reply(c, &mail, &actor, &own, ticket_id, now, base)
+                    .await
+            }
+            None => self.open_ticket(c, &mail, &actor, &own, now, base).await,
+        }
+    }
+
+    /// Automatic mail: a bounce or auto-reply becomes a note on the ticket it answers (a
+    /// bounce names the messages it returns), or is ignored when it answers none; any other
+    /// kind is ignored.
+    async fn automatic(
+        &self,
+        c: &mut Conn<'_>,
+        mail: &Inbound,
+        kind: Automatic,
+        threaded: Option<i64>,
+        now: Timestamp,
+        base: InboundOutcome,
+    ) -> Result<InboundOutcome> {
+        if !matches!(kind, Automatic::Bounce | Automatic::AutoReply) {
+            return Ok(ignored(
+                base,
+                &format!("{}: automatic mail opens no ticket", kind.as_str()),
+            ));
+        }
+        let ticket = match kind {
+            Automatic::Bounce => match c.ticket_of_message_ids(&mail.bounced_ids).await? {
+                Some(t) => Some(self.follow_merges(c, t).await?),
+                None => threaded,
+            },
+            _ => threaded,
+        };
+        match ticket {
+            Some(t) => self.note(c, mail, t, now, base).await,
+            None => Ok(ignored(
+                base,
+                &format!("{}: answers no ticket of this desk", kind.as_str()),
+            )),
+        }
+    }
+
+    /// The open ticket a reply lands on: the one its threading names, else the one its
+    /// subject's `[#N]` tag names; only when it is not closed and the sender may see it.
+    async fn reply_target(
+        &self,
+        c: &mut Conn<'_>,
+        mail: &Inbound,
+        actor: &Actor,
+        threaded: Option<i64>,
+    ) -> Result<Option<i64>> {
         let target = match threaded {
             Some(t) => Some(t),
             None => match frontline_mail::subject::ticket_tag(&mail.subject) {
@@ -175,11 +196,11 @@ impl Desk {
         if let Some(ticket_id) = target
             && let Some(t) = c.ticket_row(ticket_id).await?
             && t.status != Status::Closed.as_str()
-            && can_see(c, &actor, &t).await?
+            && can_see(c, actor, &t).await?
         {
-            return self.reply(c, &mail, &actor, &own, t.id, now, base).await;
+            return Ok(Some(t.id));
         }
-        self.open_ticket(c, &mail, &actor, &own, now, base).await
+        Ok(None)
     }
 
     /// The ticket a reply's In-Reply-To or References name, newest reference first.
@@ -240,9 +261,29 @@ impl Desk {
     }
 }
 
+/// The desk's own addresses: mail from them is its own, come back.
+async fn own_addresses(c: &mut Conn<'_>) -> Result<Vec<String>> {
+    Ok(c.mailboxes()
+        .await?
+        .into_iter()
+        .map(|m| m.address)
+        .collect())
+}
+
+/// Why `sender` is held back as a likely mail loop: over [`SENDER_LIMIT`] messages within
+/// the window.
+async fn rate_limited(c: &mut Conn<'_>, sender: &str, now: Timestamp) -> Result<Option<String>> {
+    let recent = c
+        .recent_from_sender(sender, now.as_micros() - SENDER_WINDOW_MICROS)
+        .await?;
+    Ok((recent >= SENDER_LIMIT).then(|| {
+        format!("rate_limited: {sender} sent {recent} messages within the hour (a mail loop?)")
+    }))
+}
+
 fn ignored(base: InboundOutcome, reason: &str) -> InboundOutcome {
     InboundOutcome {
-        state: "ignored".into(),
+        state: InboundState::Ignored,
         reason: Some(reason.to_owned()),
         ..base
     }
@@ -250,7 +291,7 @@ fn ignored(base: InboundOutcome, reason: &str) -> InboundOutcome {
 
 fn quarantined(reason: String) -> InboundOutcome {
     InboundOutcome {
-        state: "quarantined".into(),
+        state: InboundState::Quarantined,
         reason: Some(reason),
         ..InboundOutcome::default()
     }

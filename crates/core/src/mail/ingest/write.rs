@@ -2,12 +2,12 @@
 //! the internal note a bounce or auto-reply leaves, the watchers it copies in and the
 //! Message-ID that threads later replies; and the text and subject the ticket core accepts.
 
+use frontline_domain::mail::{InboundOutcome, InboundState};
 use frontline_domain::{EventKind, Subject, Timestamp};
 use frontline_mail::{Automatic, Inbound};
 use frontline_store::Conn;
 use frontline_store::attachments::AttachmentRow;
 use frontline_store::comments::CommentRow;
-use frontline_store::mail::InboundOutcome;
 
 use super::super::people::{person_for, watchers};
 use crate::auth::sha256_hex;
@@ -42,7 +42,7 @@ impl Desk {
         self.add_watchers(c, mail, own, ticket_id, now).await?;
         remember(c, mail, ticket_id, now).await?;
         Ok(InboundOutcome {
-            state: "comment".into(),
+            state: InboundState::Comment,
             ticket_id: Some(ticket_id),
             comment_id: Some(comment.view.row.id),
             ..base
@@ -76,7 +76,7 @@ impl Desk {
         self.add_watchers(c, mail, own, row.id, now).await?;
         remember(c, mail, row.id, now).await?;
         Ok(InboundOutcome {
-            state: "ticket".into(),
+            state: InboundState::Ticket,
             ticket_id: Some(row.id),
             comment_id,
             ..base
@@ -117,7 +117,7 @@ impl Desk {
         trail.write(c).await?;
         remember(c, mail, ticket_id, now).await?;
         Ok(InboundOutcome {
-            state: "note".into(),
+            state: InboundState::Note,
             ticket_id: Some(ticket_id),
             comment_id: Some(comment_id),
             ..base

@@ -21,7 +21,7 @@ use super::links::PublicUrl;
 use super::{
     AUTO_LIMIT, HOUR_MICROS, MAX_REFERENCES, Planned, SEND_ATTEMPTS, SEND_JOB, is_staff, names,
 };
-use crate::mail::templates::{MailTemplate, REPLY_MARKER};
+use crate::mail::templates::{MailTemplate, REPLY_MARKER, Rendered};
 use crate::{CoreError, Desk, Result};
 
 impl Desk {
@@ -46,6 +46,8 @@ impl Desk {
             .cloned())
     }
 
+    /// Renders and stores each planned message that may go out, with its `mail.send` job;
+    /// returns how many were stored.
     pub(super) async fn store_messages(
         &self,
         c: &mut Conn<'_>,
@@ -57,23 +59,15 @@ impl Desk {
         if plan.is_empty() {
             return Ok(0);
         }
-        let mailboxes = c.mailboxes().await?;
-        let Some(mailbox) = self.sending_mailbox(c, &mailboxes, ticket.row.id).await? else {
+        let Some(from) = self.sending_from(c, ticket.row.id).await? else {
             tracing::debug!(
                 ticket_id = ticket.row.id,
                 "no mailbox sends mail; none sent"
             );
             return Ok(0);
         };
-        let own: Vec<String> = mailboxes.iter().map(|m| m.address.to_lowercase()).collect();
-        let now = self.now().as_micros();
-        let thread = c.thread_message_ids(ticket.row.id, MAX_REFERENCES).await?;
-        let domain = mailbox
-            .address
-            .rsplit_once('@')
-            .map_or("frontline.invalid", |(_, d)| d)
-            .to_owned();
-        let mut templates = Vec::new();
+        let now = from.now;
+        let mut templates = Templates::default();
         let mut sent_to: Vec<(&'static str, String)> = Vec::new();
         let mut count = 0;
         for p in plan {
@@ -81,7 +75,7 @@ impl Desk {
             if sent_to.contains(&(p.template, address.clone())) {
                 continue;
             }
-            if let Some(why) = refuse(c, &p, &address, &own, now).await? {
+            if let Some(why) = refuse(c, &p, &address, &from.own, now).await? {
                 tracing::info!(
                     ticket_id = ticket.row.id,
                     template = p.template,
@@ -91,75 +85,10 @@ impl Desk {
                 continue;
             }
             sent_to.push((p.template, address.clone()));
-            let template = match templates.iter().find(|(n, _)| *n == p.template) {
-                Some((_, t)) => Arc::clone(t),
-                None => {
-                    let t = Arc::new(self.template_in(c, p.template).await?);
-                    templates.push((p.template, Arc::clone(&t)));
-                    t
-                }
-            };
-            let files = match (&p.comment, p.template) {
-                (Some(comment), "agent_reply") => Files::of(c, comment).await?,
-                _ => Files::default(),
-            };
-            let links = self.public_url.as_ref();
-            let mut values = values(ticket, actor, &p, &mailbox, links, extra);
-            values["files"] = files.values();
-            let values = Value::from(Serde(&values));
-            // An administrator's template that fails on real values (it rendered with the
-            // sample ones) must not hold the mail up: the shipped one stands in.
-            let rendered = match template.render(&values) {
-                Ok(r) => r,
-                Err(e) if template.customized => {
-                    tracing::warn!(template = p.template, error = %e, "edited mail template failed; the shipped one is used");
-                    MailTemplate::shipped(p.template)
-                        .ok_or(CoreError::NotFound("mail template"))?
-                        .render(&values)
-                        .map_err(CoreError::Internal)?
-                }
-                Err(e) => return Err(CoreError::Internal(e)),
-            };
-            let message_id = frontline_mail::outbound::new_message_id(
-                &format!("{}.{}", ticket.row.id, p.template),
-                &domain,
-            );
-            let row = OutboxRow {
-                id: 0,
-                ticket_id: Some(ticket.row.id),
-                kind: p.template.to_owned(),
-                mailbox_id: mailbox.id,
-                sender: mailbox.address.clone(),
-                recipients: address,
-                subject: subject::with_tag(&rendered.subject, ticket.row.id),
-                message_id: message_id.clone(),
-                in_reply_to: thread.last().cloned(),
-                refs: (!thread.is_empty()).then(|| thread.join("\n")),
-                auto_submitted: p.auto.map(str::to_owned),
-                body_text: rendered.text,
-                body_html: Some(rendered.html),
-                state: String::new(),
-                attempts: 0,
-                last_error: None,
-                created_at: now,
-                updated_at: now,
-                sent_at: None,
-                // Mail a person's action wrote comes from them; the rest from the desk.
-                sender_name: names::sender(actor.filter(|_| p.auto.is_none()), &mailbox),
-                recipient_name: names::recipient(&p.to),
-                attachment_ids: files.ids(),
-            };
-            let id = c.insert_outbox(&row, now).await?;
-            c.remember_message_id(&message_id, ticket.row.id, "out", now)
+            let row = self
+                .compose_one(c, ticket, actor, &p, address, &from, &mut templates, extra)
                 .await?;
-            let job = NewJob {
-                kind: SEND_JOB.to_owned(),
-                payload: id.to_string(),
-                dedup_key: Some(format!("{SEND_JOB}:{id}")),
-                run_at: now,
-                max_attempts: SEND_ATTEMPTS,
-            };
-            c.enqueue_job(&job, now).await?;
+            queue_message(c, &row, ticket.row.id, now).await?;
             count += 1;
         }
         if count > 0 {
@@ -167,6 +96,158 @@ impl Desk {
         }
         Ok(count)
     }
+
+    /// One planned message rendered from its template into its outbox row, from `from` to
+    /// `address`, with its files and a new Message-ID threaded onto the ticket's mail.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the parts of one message, each needed once"
+    )]
+    async fn compose_one(
+        &self,
+        c: &mut Conn<'_>,
+        ticket: &TicketView,
+        actor: Option<&UserRow>,
+        p: &Planned,
+        address: String,
+        from: &SendingFrom,
+        templates: &mut Templates,
+        extra: &serde_json::Value,
+    ) -> Result<OutboxRow> {
+        let now = from.now;
+        let template = templates.get(self, c, p.template).await?;
+        let files = match (&p.comment, p.template) {
+            (Some(comment), "agent_reply") => Files::of(c, comment).await?,
+            _ => Files::default(),
+        };
+        let mut values = values(
+            ticket,
+            actor,
+            p,
+            &from.mailbox,
+            self.public_url.as_ref(),
+            extra,
+        );
+        values["files"] = files.values();
+        let rendered = render(&template, p.template, &Value::from(Serde(&values)))?;
+        let message_id = frontline_mail::outbound::new_message_id(
+            &format!("{}.{}", ticket.row.id, p.template),
+            &from.domain,
+        );
+        Ok(OutboxRow {
+            id: 0,
+            ticket_id: Some(ticket.row.id),
+            kind: p.template.to_owned(),
+            mailbox_id: from.mailbox.id,
+            sender: from.mailbox.address.clone(),
+            recipients: address,
+            subject: subject::with_tag(&rendered.subject, ticket.row.id),
+            message_id,
+            in_reply_to: from.thread.last().cloned(),
+            refs: (!from.thread.is_empty()).then(|| from.thread.join("\n")),
+            auto_submitted: p.auto.map(str::to_owned),
+            body_text: rendered.text,
+            body_html: Some(rendered.html),
+            state: String::new(),
+            attempts: 0,
+            last_error: None,
+            created_at: now,
+            updated_at: now,
+            sent_at: None,
+            // Mail a person's action wrote comes from them; the rest from the desk.
+            sender_name: names::sender(actor.filter(|_| p.auto.is_none()), &from.mailbox),
+            recipient_name: names::recipient(&p.to),
+            attachment_ids: files.ids(),
+        })
+    }
+
+    /// Where mail about ticket `ticket_id` goes out from, and what it threads onto; `None`
+    /// when no mailbox sends mail.
+    async fn sending_from(&self, c: &mut Conn<'_>, ticket_id: i64) -> Result<Option<SendingFrom>> {
+        let mailboxes = c.mailboxes().await?;
+        let Some(mailbox) = self.sending_mailbox(c, &mailboxes, ticket_id).await? else {
+            return Ok(None);
+        };
+        let own = mailboxes.iter().map(|m| m.address.to_lowercase()).collect();
+        let now = self.now().as_micros();
+        let thread = c.thread_message_ids(ticket_id, MAX_REFERENCES).await?;
+        let domain = mailbox
+            .address
+            .rsplit_once('@')
+            .map_or("frontline.invalid", |(_, d)| d)
+            .to_owned();
+        Ok(Some(SendingFrom {
+            mailbox,
+            own,
+            thread,
+            domain,
+            now,
+        }))
+    }
+}
+
+/// The sending side of a ticket's mail: the mailbox, the desk's own addresses (never
+/// written to), the Message-IDs the ticket's mail threads onto, the domain of new ones,
+/// and the time the messages are stored at.
+struct SendingFrom {
+    mailbox: MailboxRow,
+    own: Vec<String>,
+    thread: Vec<String>,
+    domain: String,
+    now: i64,
+}
+
+/// Templates read once per compose, by name.
+#[derive(Default)]
+struct Templates(Vec<(&'static str, Arc<MailTemplate>)>);
+
+impl Templates {
+    async fn get(
+        &mut self,
+        desk: &Desk,
+        c: &mut Conn<'_>,
+        name: &'static str,
+    ) -> Result<Arc<MailTemplate>> {
+        if let Some((_, t)) = self.0.iter().find(|(n, _)| *n == name) {
+            return Ok(Arc::clone(t));
+        }
+        let t = Arc::new(desk.template_in(c, name).await?);
+        self.0.push((name, Arc::clone(&t)));
+        Ok(t)
+    }
+}
+
+/// `template` rendered with `values`. An administrator's template that fails on real values
+/// (it rendered with the sample ones) must not hold the mail up: the shipped one stands in.
+fn render(template: &MailTemplate, name: &str, values: &Value) -> Result<Rendered> {
+    match template.render(values) {
+        Ok(r) => Ok(r),
+        Err(e) if template.customized => {
+            tracing::warn!(template = name, error = %e, "edited mail template failed; the shipped one is used");
+            MailTemplate::shipped(name)
+                .ok_or(CoreError::NotFound("mail template"))?
+                .render(values)
+                .map_err(CoreError::Internal)
+        }
+        Err(e) => Err(CoreError::Internal(e)),
+    }
+}
+
+/// Stores one message in the outbox with its `mail.send` job, and remembers its
+/// Message-ID for threading the answers.
+async fn queue_message(c: &mut Conn<'_>, row: &OutboxRow, ticket_id: i64, now: i64) -> Result<()> {
+    let id = c.insert_outbox(row, now).await?;
+    c.remember_message_id(&row.message_id, ticket_id, "out", now)
+        .await?;
+    let job = NewJob {
+        kind: SEND_JOB.to_owned(),
+        payload: id.to_string(),
+        dedup_key: Some(format!("{SEND_JOB}:{id}")),
+        run_at: now,
+        max_attempts: SEND_ATTEMPTS,
+    };
+    c.enqueue_job(&job, now).await?;
+    Ok(())
 }
 
 /// Why a message must not go to `address`, if it must not.

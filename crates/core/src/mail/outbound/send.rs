@@ -1,10 +1,11 @@
 //! Sending one stored message and recording what became of it. The message is rebuilt from
 //! its outbox row (names, bodies, threading) and its files read back by id, outside any
-//! transaction; the send job then records the outcome in its own.
+//! transaction, and handed to the mail crate (`frontline_mail::send`), which talks to the
+//! SMTP server; the send job then records the outcome in its own transaction.
 
 use frontline_domain::EventKind;
 use frontline_mail::SmtpUrl;
-use frontline_mail::outbound::{Outgoing, SendError, SmtpAuth};
+use frontline_mail::outbound::{Outgoing, SendError};
 use frontline_store::events::EventRow;
 use frontline_store::outbox::{OUT_FAILED, OUT_SENT, OutboxRow};
 
@@ -40,7 +41,6 @@ impl Desk {
         };
         let url = SmtpUrl::parse(&url)
             .map_err(|e| CoreError::Internal(format!("mailbox {}: {e}", row.mailbox_id)))?;
-        let auth = SmtpAuth::of(&url);
         let outgoing = Outgoing {
             from: row.sender.clone(),
             from_name: row.sender_name.clone(),
@@ -59,12 +59,8 @@ impl Desk {
             html: row.body_html.clone(),
             attachments,
         };
-        let message = match frontline_mail::outbound::compose(&outgoing) {
-            Ok(m) => m,
-            Err(e) => return Ok(Attempt::Permanent(e.to_string())),
-        };
         Ok(
-            match frontline_mail::outbound::send(&url, &auth, &message).await {
+            match frontline_mail::send::send_outgoing(&url, &outgoing).await {
                 Ok(()) => Attempt::Sent,
                 Err(SendError::Permanent(e)) => Attempt::Permanent(e),
                 Err(SendError::Transient(e)) => Attempt::Transient(e),

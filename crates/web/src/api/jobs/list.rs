@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use frontline_core::jobs::JOB_STATES;
+use frontline_core::jobs::JobState;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -36,9 +36,9 @@ pub async fn list_jobs(
     let mut rest = Vec::new();
     for (k, v) in pairs {
         match k.as_str() {
-            "state" => match JOB_STATES.iter().find(|s| **s == v) {
-                Some(s) => wanted = Some(*s),
-                None => {
+            "state" => match JobState::parse(&v) {
+                Ok(s) => wanted = Some(s),
+                Err(_) => {
                     return Err(ApiError::field(
                         StatusCode::BAD_REQUEST,
                         "state",
@@ -51,7 +51,7 @@ pub async fn list_jobs(
         }
     }
     let page = PageParams::from_pairs(&rest)?;
-    let tag = format!("jobs-{}", wanted.unwrap_or("all"));
+    let tag = format!("jobs-{}", wanted.map_or("all", JobState::as_str));
     let before = page.after_id(&tag)?;
     let jobs = state
         .desk

@@ -4,7 +4,8 @@
 pub mod list;
 pub mod retry;
 
-use frontline_core::jobs::JobRow;
+use frontline_core::jobs::Job as QueuedJob;
+use frontline_domain::Timestamp;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -33,22 +34,23 @@ pub struct Job {
     pub finished_at: Option<String>,
 }
 
-impl From<JobRow> for Job {
-    fn from(j: JobRow) -> Self {
+impl From<QueuedJob> for Job {
+    fn from(j: QueuedJob) -> Self {
+        let at = |t: Timestamp| time(t.as_micros());
         Self {
             id: j.id,
             kind: j.kind,
             payload: j.payload,
-            state: j.state,
-            run_at: time(j.run_at),
+            state: j.state.as_str().to_owned(),
+            run_at: at(j.run_at),
             attempts: j.attempts,
             max_attempts: j.max_attempts,
             last_error: j.last_error,
             locked_by: j.locked_by,
-            locked_until: j.locked_until.map(time),
-            created_at: time(j.created_at),
-            updated_at: time(j.updated_at),
-            finished_at: j.finished_at.map(time),
+            locked_until: j.locked_until.map(at),
+            created_at: at(j.created_at),
+            updated_at: at(j.updated_at),
+            finished_at: j.finished_at.map(at),
         }
     }
 }

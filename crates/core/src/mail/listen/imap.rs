@@ -1,4 +1,4 @@
-//! IMAP polling inside `frontline serve`: one task per mailbox with an IMAP URL, all running
+//! IMAP polling for the desk (started by `frontline serve`): one task per mailbox with an IMAP URL, all running
 //! at once. Each reads the UIDs after the last one stored, stores the messages with the new
 //! position in one transaction, and only then flags them `\Seen`; then it waits for new mail
 //! (IDLE where offered). A crash between storing and flagging leaves the message unread on
@@ -16,13 +16,14 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use frontline_core::Desk;
-use frontline_core::mail::{MAX_MESSAGE_BYTES, Mailbox};
 use frontline_mail::ImapUrl;
 use frontline_mail::imap::{Folder, ImapError};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
+
+use crate::Desk;
+use crate::mail::{MAX_MESSAGE_BYTES, Mailbox};
 
 /// UIDs whose sizes are asked for at once.
 const SIZES_AT_ONCE: usize = 500;
@@ -196,7 +197,7 @@ enum PollError {
     #[error(transparent)]
     Imap(#[from] ImapError),
     #[error("cannot store mail: {0}")]
-    Desk(#[from] frontline_core::CoreError),
+    Desk(#[from] crate::CoreError),
 }
 
 /// One connection: read what is new, then wait, until shutdown or an error.

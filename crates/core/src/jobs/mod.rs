@@ -1,15 +1,13 @@
 //! The durable job queue as an administrator sees it: jobs by state (the dead ones above all:
 //! they ran out of attempts and wait for someone to look), and a dead job given another set
-//! of attempts once its cause is fixed.
+//! of attempts once its cause is fixed; and the worker's side of the queue (`queue`).
 
-use frontline_store::jobs::{DEAD, DONE, QUEUED};
+pub mod queue;
 
-pub use frontline_store::jobs::JobRow;
+pub use frontline_domain::job::{Job, JobState, Lease};
+pub use queue::{ClaimLimits, Claimed, JobTransaction, JobTx};
 
 use crate::{Actor, CoreError, Desk, Permission, Result};
-
-/// The states a job is in: waiting or running, finished, or given up on.
-pub const JOB_STATES: [&str; 3] = [QUEUED, DONE, DEAD];
 
 impl Desk {
     /// Jobs, newest first, in `state` (every state with `None`), `limit` after `before_id`
@@ -17,24 +15,18 @@ impl Desk {
     pub async fn jobs(
         &self,
         actor: &Actor,
-        state: Option<&str>,
+        state: Option<JobState>,
         before_id: i64,
         limit: i64,
-    ) -> Result<Vec<JobRow>> {
+    ) -> Result<Vec<Job>> {
         actor.require(Permission::JobQueue)?;
-        if let Some(s) = state.filter(|s| !JOB_STATES.contains(s)) {
-            return Err(CoreError::invalid(
-                "state",
-                format!("{s:?} is not queued, done or dead"),
-            ));
-        }
         let mut pc = self.store.read().await?;
         Ok(pc.conn().jobs_in_state(state, before_id, limit).await?)
     }
 
     /// Runs a dead job again: a fresh set of attempts, due now. For administrators; a job
     /// that is not dead is a conflict (it is still being tried, or it succeeded).
-    pub async fn retry_job(&self, actor: &Actor, id: i64) -> Result<JobRow> {
+    pub async fn retry_job(&self, actor: &Actor, id: i64) -> Result<Job> {
         actor.require(Permission::JobQueue)?;
         let mut tx = self.begin().await?;
         let mut c = tx.conn();

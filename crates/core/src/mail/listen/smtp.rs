@@ -1,17 +1,16 @@
-//! `serve --smtp-listen`: the SMTP listener's link to the desk. A recipient is accepted only
+//! The SMTP listener's link to the desk (`serve --smtp-listen`). A recipient is accepted only
 //! when it is a configured mailbox, and a message is answered 250 only once it is stored
 //! with the job that will ingest it. A message ingest could only quarantine (unreadable, no
 //! sender address, too large, too many files) is refused with a 5xx and the reason before
 //! anything is stored (`Desk::refusal`), so the sender's server tells its author.
 
-use std::net::SocketAddr;
-
-use anyhow::Context;
-use frontline_core::Desk;
-use frontline_core::mail::{Incoming, MAX_MESSAGE_BYTES};
 use frontline_mail::smtp::{self, Envelope, Inbox, NotStored};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+
+use crate::Desk;
+use crate::mail::{Incoming, MAX_MESSAGE_BYTES};
 
 struct DeskInbox {
     desk: Desk,
@@ -31,7 +30,7 @@ impl Inbox for DeskInbox {
             tracing::info!(reply = %refused.0, from = ?envelope.from, "SMTP message refused before storing");
             return Err(NotStored::Refused(refused.0));
         }
-        let failed = |e: frontline_core::CoreError| NotStored::Failed(e.to_string());
+        let failed = |e: crate::CoreError| NotStored::Failed(e.to_string());
         let mailbox = match envelope.to.first() {
             Some(to) => self.desk.mailbox_for(to).await.map_err(failed)?,
             None => None,
@@ -57,23 +56,12 @@ impl Inbox for DeskInbox {
     }
 }
 
-/// Binds `addr` and serves SMTP until `shutdown`; returns the bound address.
-pub async fn start(
-    desk: Desk,
-    addr: SocketAddr,
-    shutdown: watch::Receiver<bool>,
-) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen for SMTP on {addr}"))?;
-    let bound = listener
-        .local_addr()
-        .context("cannot read the SMTP listening address")?;
+/// Serves SMTP on `listener` into the desk until `shutdown`.
+pub fn spawn(desk: Desk, listener: TcpListener, shutdown: watch::Receiver<bool>) -> JoinHandle<()> {
     let config = smtp::Config {
         max_message_bytes: MAX_MESSAGE_BYTES,
         ..smtp::Config::default()
     };
     let inbox = std::sync::Arc::new(DeskInbox { desk });
-    let task = tokio::spawn(smtp::serve(listener, inbox, config, shutdown));
-    Ok((bound, task))
+    tokio::spawn(smtp::serve(listener, inbox, config, shutdown))
 }

@@ -1,0 +1,137 @@
+//! Inbound mail as the desk reads it: a stored message (`InboundMessage`, `HeldInbound` for
+//! the quarantine's list), where it is (`InboundState`), and what ingesting it made of it
+//! (`InboundOutcome`).
+
+use crate::{DomainError, Timestamp};
+
+/// Where an inbound message is: waiting to be ingested, turned into a ticket, a comment or
+/// a note, held back (`Ignored`, `Quarantined`) for an admin, or discarded by one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum InboundState {
+    /// Stored and waiting for its ingest job (or released by an admin to be ingested again).
+    #[default]
+    Received,
+    Ticket,
+    Comment,
+    Note,
+    Ignored,
+    Quarantined,
+    Discarded,
+}
+
+impl InboundState {
+    pub const ALL: [InboundState; 7] = [
+        InboundState::Received,
+        InboundState::Ticket,
+        InboundState::Comment,
+        InboundState::Note,
+        InboundState::Ignored,
+        InboundState::Quarantined,
+        InboundState::Discarded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InboundState::Received => "received",
+            InboundState::Ticket => "ticket",
+            InboundState::Comment => "comment",
+            InboundState::Note => "note",
+            InboundState::Ignored => "ignored",
+            InboundState::Quarantined => "quarantined",
+            InboundState::Discarded => "discarded",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| {
+                DomainError::new(
+                    "state",
+                    "must be received, ticket, comment, note, ignored, quarantined or discarded",
+                )
+            })
+    }
+
+    /// Held back by ingest: an admin may release or discard it.
+    pub fn is_held(self) -> bool {
+        matches!(self, InboundState::Ignored | InboundState::Quarantined)
+    }
+}
+
+impl std::fmt::Display for InboundState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A message as it arrived and as far as ingest got with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboundMessage {
+    pub id: i64,
+    pub mailbox_id: Option<i64>,
+    /// `smtp` or `imap`.
+    pub source: String,
+    /// The redelivery key: `<Message-ID> sha256:…`, or `sha256:…` when there is no id.
+    pub message_key: String,
+    pub uidvalidity: Option<i64>,
+    pub uid: Option<i64>,
+    pub envelope_from: Option<String>,
+    pub raw: Vec<u8>,
+    pub size: i64,
+    pub state: InboundState,
+    pub reason: Option<String>,
+    pub sender: Option<String>,
+    pub html: Option<String>,
+    pub ticket_id: Option<i64>,
+    pub comment_id: Option<i64>,
+    pub received_at: Timestamp,
+    pub processed_at: Option<Timestamp>,
+    /// The Message-ID without brackets, when the message has one.
+    pub message_id: Option<String>,
+    /// The admin who released or discarded it, and when.
+    pub handled_by: Option<i64>,
+    pub handled_at: Option<Timestamp>,
+}
+
+/// A held message as a list shows it: its record without the whole message, and the start
+/// of the message (`head`) its headers are read from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldInbound {
+    pub id: i64,
+    pub mailbox_id: Option<i64>,
+    pub state: InboundState,
+    pub reason: Option<String>,
+    pub sender: Option<String>,
+    pub envelope_from: Option<String>,
+    pub size: i64,
+    pub received_at: Timestamp,
+    pub head: Vec<u8>,
+}
+
+/// What became of an inbound message.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InboundOutcome {
+    /// A ticket, comment or note, or ignored or quarantined.
+    pub state: InboundState,
+    pub reason: Option<String>,
+    pub sender: Option<String>,
+    pub html: Option<String>,
+    pub ticket_id: Option<i64>,
+    pub comment_id: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_state_and_nothing_else() {
+        for s in InboundState::ALL {
+            assert_eq!(InboundState::parse(s.as_str()), Ok(s));
+        }
+        assert!(InboundState::parse("sent").is_err());
+        assert!(InboundState::Quarantined.is_held() && !InboundState::Ticket.is_held());
+    }
+}
