@@ -1,6 +1,6 @@
 //! Inbound mail as the desk reads it: a stored message (`InboundMessage`, `HeldInbound` for
 //! the quarantine's list), where it is (`InboundState`), and what ingesting it made of it
-//! (`InboundOutcome`).
+//! (`InboundOutcome`); and the mail templates an administrator saved (`SavedTemplate`).
 
 use crate::{DomainError, Timestamp};
 
@@ -120,6 +120,17 @@ pub struct InboundOutcome {
     pub html: Option<String>,
     pub ticket_id: Option<i64>,
     pub comment_id: Option<i64>,
+}
+
+/// A mail template as an administrator saved it (the shipped ones live in the code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedTemplate {
+    pub name: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub updated_by: Option<i64>,
+    pub updated_at: Timestamp,
 }
 
 #[cfg(test)]

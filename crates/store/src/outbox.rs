@@ -5,6 +5,8 @@
 //! job then marks it sent or failed. Only a message still `queued` changes state, so a job
 //! that runs twice records its outcome once.
 
+use frontline_domain::Timestamp;
+use frontline_domain::mail::SavedTemplate;
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -49,15 +51,28 @@ const COLUMNS: &str = "id, ticket_id, kind, mailbox_id, sender, recipients, subj
     message_id, in_reply_to, refs, auto_submitted, body_text, body_html, state, attempts, \
     last_error, created_at, updated_at, sent_at, sender_name, recipient_name, attachment_ids";
 
-/// A template as an administrator saved it.
+/// A `mail_templates` row as stored; read out as a [`SavedTemplate`].
 #[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct TemplateRow {
-    pub name: String,
-    pub subject: String,
-    pub body_text: String,
-    pub body_html: String,
-    pub updated_by: Option<i64>,
-    pub updated_at: i64,
+pub(crate) struct TemplateRow {
+    name: String,
+    subject: String,
+    body_text: String,
+    body_html: String,
+    updated_by: Option<i64>,
+    updated_at: i64,
+}
+
+impl From<TemplateRow> for SavedTemplate {
+    fn from(r: TemplateRow) -> Self {
+        SavedTemplate {
+            name: r.name,
+            subject: r.subject,
+            body_text: r.body_text,
+            body_html: r.body_html,
+            updated_by: r.updated_by,
+            updated_at: Timestamp::from_micros(r.updated_at),
+        }
+    }
 }
 
 impl Conn<'_> {
@@ -161,14 +176,15 @@ impl Conn<'_> {
             .await?))
     }
 
-    pub async fn mail_templates(&mut self) -> Result<Vec<TemplateRow>> {
+    pub async fn mail_templates(&mut self) -> Result<Vec<SavedTemplate>> {
         const SQL: &str = "SELECT name, subject, body_text, body_html, updated_by, updated_at \
             FROM mail_templates ORDER BY name";
-        Ok(on!(self, |c| sqlx::query_as(SQL).fetch_all(c).await?))
+        let rows: Vec<TemplateRow> = on!(self, |c| sqlx::query_as(SQL).fetch_all(c).await?);
+        Ok(rows.into_iter().map(SavedTemplate::from).collect())
     }
 
     /// Saves an administrator's version of a template, replacing an earlier one.
-    pub async fn put_mail_template(&mut self, t: &TemplateRow) -> Result<()> {
+    pub async fn put_mail_template(&mut self, t: &SavedTemplate) -> Result<()> {
         const SQL: &str = "INSERT INTO mail_templates (name, subject, body_text, body_html, \
             updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO \
             UPDATE SET subject = excluded.subject, body_text = excluded.body_text, \
@@ -180,7 +196,7 @@ impl Conn<'_> {
             .bind(&t.body_text)
             .bind(&t.body_html)
             .bind(t.updated_by)
-            .bind(t.updated_at)
+            .bind(t.updated_at.as_micros())
             .execute(c)
             .await?
             .rows_affected());

@@ -12,7 +12,7 @@
 
 use std::sync::OnceLock;
 
-use frontline_store::outbox::TemplateRow;
+use frontline_domain::mail::SavedTemplate;
 use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
@@ -125,7 +125,7 @@ impl MailTemplate {
         })
     }
 
-    fn from_row(row: TemplateRow) -> Option<Self> {
+    fn from_saved(row: SavedTemplate) -> Option<Self> {
         Some(Self {
             description: description(&row.name)?.to_owned(),
             name: row.name,
@@ -133,7 +133,7 @@ impl MailTemplate {
             body_text: row.body_text,
             body_html: row.body_html,
             customized: true,
-            updated_at: Some(row.updated_at),
+            updated_at: Some(row.updated_at.as_micros()),
         })
     }
 
@@ -220,7 +220,7 @@ impl Desk {
                     .iter()
                     .find(|r| r.name == *name)
                     .cloned()
-                    .and_then(MailTemplate::from_row)
+                    .and_then(MailTemplate::from_saved)
                     .or_else(|| MailTemplate::shipped(name))
             })
             .collect())
@@ -268,20 +268,19 @@ impl Desk {
             updated_at: None,
         };
         check(&candidate)?;
-        let now = self.now().as_micros();
-        let row = TemplateRow {
+        let row = SavedTemplate {
             name: name.to_owned(),
             subject: candidate.subject.clone(),
             body_text: candidate.body_text.clone(),
             body_html: candidate.body_html.clone(),
             updated_by: Some(actor.id),
-            updated_at: now,
+            updated_at: self.now(),
         };
         let mut tx = self.begin().await?;
         tx.conn().put_mail_template(&row).await?;
         tx.commit().await?;
         tracing::info!(template = name, actor = actor.id, "mail template changed");
-        MailTemplate::from_row(row).ok_or(CoreError::NotFound("mail template"))
+        MailTemplate::from_saved(row).ok_or(CoreError::NotFound("mail template"))
     }
 
     /// Drops the administrator's version: the shipped template applies again.
@@ -306,7 +305,7 @@ impl Desk {
             .await?
             .into_iter()
             .find(|r| r.name == name)
-            .and_then(MailTemplate::from_row);
+            .and_then(MailTemplate::from_saved);
         stored
             .or_else(|| MailTemplate::shipped(name))
             .ok_or(CoreError::NotFound("mail template"))
