@@ -1,6 +1,7 @@
 //! Inbound mail as the desk reads it: a stored message (`InboundMessage`, `HeldInbound` for
 //! the quarantine's list), where it is (`InboundState`), and what ingesting it made of it
-//! (`InboundOutcome`); and the mail templates an administrator saved (`SavedTemplate`).
+//! (`InboundOutcome`); outgoing mail (`OutboundMail`, `OutboxState`); and the mail
+//! templates an administrator saved (`SavedTemplate`).
 
 use crate::{DomainError, Timestamp};
 
@@ -122,6 +123,74 @@ pub struct InboundOutcome {
     pub comment_id: Option<i64>,
 }
 
+/// Where an outgoing message is: waiting to be sent (or tried again), sent, or failed for
+/// good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum OutboxState {
+    #[default]
+    Queued,
+    Sent,
+    Failed,
+}
+
+impl OutboxState {
+    pub const ALL: [OutboxState; 3] = [OutboxState::Queued, OutboxState::Sent, OutboxState::Failed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Queued => "queued",
+            OutboxState::Sent => "sent",
+            OutboxState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| DomainError::new("state", "must be queued, sent or failed"))
+    }
+}
+
+impl std::fmt::Display for OutboxState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One outgoing message, rendered once and kept with its Message-ID until it is sent or
+/// has failed for good.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboundMail {
+    pub id: i64,
+    pub ticket_id: Option<i64>,
+    /// The template it was rendered from.
+    pub kind: String,
+    pub mailbox_id: i64,
+    pub sender: String,
+    /// Addresses, one a line.
+    pub recipients: String,
+    pub subject: String,
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    /// Message-IDs, one a line, oldest first.
+    pub refs: Option<String>,
+    pub auto_submitted: Option<String>,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub state: OutboxState,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+    /// Display names shown with the sender and recipient addresses.
+    pub sender_name: Option<String>,
+    pub recipient_name: Option<String>,
+    /// Ids of the attachments sent with it, one a line.
+    pub attachment_ids: Option<String>,
+}
+
 /// A mail template as an administrator saved it (the shipped ones live in the code).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SavedTemplate {
@@ -144,5 +213,9 @@ mod tests {
         }
         assert!(InboundState::parse("sent").is_err());
         assert!(InboundState::Quarantined.is_held() && !InboundState::Ticket.is_held());
+        for s in OutboxState::ALL {
+            assert_eq!(OutboxState::parse(s.as_str()), Ok(s));
+        }
+        assert!(OutboxState::parse("dead").is_err());
     }
 }

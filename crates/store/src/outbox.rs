@@ -6,45 +6,69 @@
 //! that runs twice records its outcome once.
 
 use frontline_domain::Timestamp;
-use frontline_domain::mail::SavedTemplate;
+use frontline_domain::mail::{OutboundMail, OutboxState, SavedTemplate};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
-use crate::{Conn, Result};
+use crate::{Conn, Result, StoreError};
 
-pub const OUT_QUEUED: &str = "queued";
-pub const OUT_SENT: &str = "sent";
-pub const OUT_FAILED: &str = "failed";
-
+/// An `outbox` row as stored; read out as an [`OutboundMail`].
 #[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct OutboxRow {
-    pub id: i64,
-    pub ticket_id: Option<i64>,
-    /// The template it was rendered from.
-    pub kind: String,
-    pub mailbox_id: i64,
-    pub sender: String,
-    /// Addresses, one a line.
-    pub recipients: String,
-    pub subject: String,
-    pub message_id: String,
-    pub in_reply_to: Option<String>,
-    /// Message-IDs, one a line, oldest first.
-    pub refs: Option<String>,
-    pub auto_submitted: Option<String>,
-    pub body_text: String,
-    pub body_html: Option<String>,
-    pub state: String,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub sent_at: Option<i64>,
-    /// Display names shown with the sender and recipient addresses.
-    pub sender_name: Option<String>,
-    pub recipient_name: Option<String>,
-    /// Ids of the attachments sent with it, one a line.
-    pub attachment_ids: Option<String>,
+pub(crate) struct OutboxRow {
+    id: i64,
+    ticket_id: Option<i64>,
+    kind: String,
+    mailbox_id: i64,
+    sender: String,
+    recipients: String,
+    subject: String,
+    message_id: String,
+    in_reply_to: Option<String>,
+    refs: Option<String>,
+    auto_submitted: Option<String>,
+    body_text: String,
+    body_html: Option<String>,
+    state: String,
+    attempts: i64,
+    last_error: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    sent_at: Option<i64>,
+    sender_name: Option<String>,
+    recipient_name: Option<String>,
+    attachment_ids: Option<String>,
+}
+
+impl TryFrom<OutboxRow> for OutboundMail {
+    type Error = StoreError;
+
+    fn try_from(r: OutboxRow) -> Result<Self> {
+        Ok(OutboundMail {
+            id: r.id,
+            ticket_id: r.ticket_id,
+            kind: r.kind,
+            mailbox_id: r.mailbox_id,
+            sender: r.sender,
+            recipients: r.recipients,
+            subject: r.subject,
+            message_id: r.message_id,
+            in_reply_to: r.in_reply_to,
+            refs: r.refs,
+            auto_submitted: r.auto_submitted,
+            body_text: r.body_text,
+            body_html: r.body_html,
+            state: OutboxState::parse(&r.state)
+                .map_err(|e| StoreError::corrupt("outbox.state", e))?,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            created_at: Timestamp::from_micros(r.created_at),
+            updated_at: Timestamp::from_micros(r.updated_at),
+            sent_at: r.sent_at.map(Timestamp::from_micros),
+            sender_name: r.sender_name,
+            recipient_name: r.recipient_name,
+            attachment_ids: r.attachment_ids,
+        })
+    }
 }
 
 const COLUMNS: &str = "id, ticket_id, kind, mailbox_id, sender, recipients, subject, \
@@ -77,7 +101,7 @@ impl From<TemplateRow> for SavedTemplate {
 
 impl Conn<'_> {
     /// Stores a rendered message (`id`, `state`, `attempts` and the times are set here).
-    pub async fn insert_outbox(&mut self, m: &OutboxRow, now: i64) -> Result<i64> {
+    pub async fn insert_outbox(&mut self, m: &OutboundMail, now: i64) -> Result<i64> {
         const SQL: &str = "INSERT INTO outbox (ticket_id, kind, mailbox_id, sender, \
             recipients, subject, message_id, in_reply_to, refs, auto_submitted, body_text, \
             body_html, state, attempts, created_at, updated_at, sender_name, recipient_name, \
@@ -104,21 +128,23 @@ impl Conn<'_> {
             .await?))
     }
 
-    pub async fn outbox(&mut self, id: i64) -> Result<Option<OutboxRow>> {
+    pub async fn outbox(&mut self, id: i64) -> Result<Option<OutboundMail>> {
         let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id = $1");
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+        let row: Option<OutboxRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(c)
-            .await?))
+            .await?);
+        row.map(OutboundMail::try_from).transpose()
     }
 
     /// A ticket's messages, oldest first.
-    pub async fn outbox_of_ticket(&mut self, ticket_id: i64) -> Result<Vec<OutboxRow>> {
+    pub async fn outbox_of_ticket(&mut self, ticket_id: i64) -> Result<Vec<OutboundMail>> {
         let sql = format!("SELECT {COLUMNS} FROM outbox WHERE ticket_id = $1 ORDER BY id");
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+        let rows: Vec<OutboxRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
             .bind(ticket_id)
             .fetch_all(c)
-            .await?))
+            .await?);
+        rows.into_iter().map(OutboundMail::try_from).collect()
     }
 
     /// Counts of outbound messages by state.
@@ -145,7 +171,7 @@ impl Conn<'_> {
     pub async fn finish_outbox(
         &mut self,
         id: i64,
-        state: &str,
+        state: OutboxState,
         error: Option<&str>,
         now: i64,
     ) -> Result<bool> {
@@ -154,7 +180,7 @@ impl Conn<'_> {
             sent_at = CASE WHEN $1 = 'sent' THEN $3 ELSE NULL END \
             WHERE id = $4 AND state = 'queued'";
         let n = on!(self, |c| sqlx::query(SQL)
-            .bind(state)
+            .bind(state.as_str())
             .bind(error)
             .bind(now)
             .bind(id)

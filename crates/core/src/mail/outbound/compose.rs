@@ -4,12 +4,12 @@
 
 use std::sync::Arc;
 
-use frontline_domain::Priority;
+use frontline_domain::mail::{OutboundMail, OutboxState};
+use frontline_domain::{Priority, Timestamp};
 use frontline_mail::subject;
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
 use frontline_store::mail::MailboxRow;
-use frontline_store::outbox::OutboxRow;
 use frontline_store::tickets::TicketView;
 use frontline_store::users::UserRow;
 use minijinja::Value;
@@ -113,7 +113,7 @@ impl Desk {
         from: &SendingFrom,
         templates: &mut Templates,
         extra: &serde_json::Value,
-    ) -> Result<OutboxRow> {
+    ) -> Result<OutboundMail> {
         let now = from.now;
         let template = templates.get(self, c, p.template).await?;
         let files = match (&p.comment, p.template) {
@@ -134,7 +134,7 @@ impl Desk {
             &format!("{}.{}", ticket.row.id, p.template),
             &from.domain,
         );
-        Ok(OutboxRow {
+        Ok(OutboundMail {
             id: 0,
             ticket_id: Some(ticket.row.id),
             kind: p.template.to_owned(),
@@ -148,11 +148,11 @@ impl Desk {
             auto_submitted: p.auto.map(str::to_owned),
             body_text: rendered.text,
             body_html: Some(rendered.html),
-            state: String::new(),
+            state: OutboxState::Queued,
             attempts: 0,
             last_error: None,
-            created_at: now,
-            updated_at: now,
+            created_at: Timestamp::from_micros(now),
+            updated_at: Timestamp::from_micros(now),
             sent_at: None,
             // Mail a person's action wrote comes from them; the rest from the desk.
             sender_name: names::sender(actor.filter(|_| p.auto.is_none()), &from.mailbox),
@@ -235,7 +235,12 @@ fn render(template: &MailTemplate, name: &str, values: &Value) -> Result<Rendere
 
 /// Stores one message in the outbox with its `mail.send` job, and remembers its
 /// Message-ID for threading the answers.
-async fn queue_message(c: &mut Conn<'_>, row: &OutboxRow, ticket_id: i64, now: i64) -> Result<()> {
+async fn queue_message(
+    c: &mut Conn<'_>,
+    row: &OutboundMail,
+    ticket_id: i64,
+    now: i64,
+) -> Result<()> {
     let id = c.insert_outbox(row, now).await?;
     c.remember_message_id(&row.message_id, ticket_id, "out", now)
         .await?;

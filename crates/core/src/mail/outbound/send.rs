@@ -4,10 +4,10 @@
 //! SMTP server; the send job then records the outcome in its own transaction.
 
 use frontline_domain::EventKind;
+use frontline_domain::mail::{OutboundMail, OutboxState};
 use frontline_mail::SmtpUrl;
 use frontline_mail::outbound::{Outgoing, SendError};
 use frontline_store::events::EventRow;
-use frontline_store::outbox::{OUT_FAILED, OUT_SENT, OutboxRow};
 
 use super::{Attempt, files};
 use crate::{Actor, CoreError, Desk, Result};
@@ -23,7 +23,7 @@ impl Desk {
             let Some(row) = c.outbox(id).await? else {
                 return Ok(Attempt::Finished);
             };
-            if row.state != "queued" {
+            if row.state != OutboxState::Queued {
                 return Ok(Attempt::Finished);
             }
             let mailbox = c
@@ -74,11 +74,14 @@ impl Desk {
         let now = self.now().as_micros();
         match attempt {
             Attempt::Sent => {
-                c.finish_outbox(id, OUT_SENT, None, now).await?;
+                c.finish_outbox(id, OutboxState::Sent, None, now).await?;
             }
             Attempt::Finished => {}
             Attempt::Permanent(why) | Attempt::Transient(why) => {
-                if !c.finish_outbox(id, OUT_FAILED, Some(why), now).await? {
+                if !c
+                    .finish_outbox(id, OutboxState::Failed, Some(why), now)
+                    .await?
+                {
                     return Ok(());
                 }
                 let Some(row) = c.outbox(id).await? else {
@@ -121,7 +124,7 @@ impl Desk {
     }
 
     /// A ticket's outbound mail, oldest first. For agents.
-    pub async fn ticket_mail(&self, actor: &Actor, ticket_id: i64) -> Result<Vec<OutboxRow>> {
+    pub async fn ticket_mail(&self, actor: &Actor, ticket_id: i64) -> Result<Vec<OutboundMail>> {
         if !actor.is_staff() {
             return Err(CoreError::forbidden(
                 "only agents see a ticket's outgoing mail",
