@@ -13,9 +13,9 @@
 
 use frontline_domain::Timestamp;
 use frontline_domain::rules::Trigger;
+use frontline_domain::{Ticket, TicketRecord};
 use frontline_store::Conn;
 use frontline_store::rules::RuleClocks;
-use frontline_store::tickets::{TicketRow, TicketView};
 
 use super::{apply_fields, facts_of, run_rules, within_limit, write_outcome};
 use crate::tickets::{Trail, record_row_changes};
@@ -54,16 +54,16 @@ impl Update {
 /// The ticket after its change and the rules: the row as finally stored, and whether rules
 /// acted (then a view read before holds stale fields or tags).
 pub(crate) struct Changed {
-    pub row: TicketRow,
+    pub row: TicketRecord,
     pub rules_acted: bool,
 }
 
 /// One change of one ticket, as the operation wrote it.
 pub(crate) struct Change<'a> {
     /// The ticket before the operation.
-    pub before: &'a TicketView,
+    pub before: &'a Ticket,
     /// The row as the operation saved it, with its new version.
-    pub saved: TicketRow,
+    pub saved: TicketRecord,
     pub kind: Update,
 }
 
@@ -110,7 +110,7 @@ impl Desk {
             );
             if !out.is_empty() && within_limit(c, id, now).await? {
                 rules_acted = true;
-                apply_fields(&set, &changed, &after, &mut t, at);
+                apply_fields(&set, &changed, &after, &mut t, now);
                 let mut trail = Trail::new(id, None, now);
                 if after.tags != changed.tags {
                     c.set_tags(id, &after.tags).await?;
@@ -147,7 +147,7 @@ impl Desk {
             }
         }
         let clocks = RuleClocks {
-            status_changed_at: (t.status != before.row.status).then_some(at),
+            status_changed_at: (t.status != before.record.status).then_some(at),
             requester_replied_at: (kind == Update::RequesterReply).then_some(at),
             agent_replied_at: (kind == Update::AgentReply).then_some(at),
         };

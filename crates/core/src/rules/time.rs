@@ -126,11 +126,11 @@ impl Desk {
             return Ok(false);
         };
         let current = match instant {
-            Instant::CreatedAt => Some(old.created_at),
-            Instant::UpdatedAt => Some(old.updated_at),
+            Instant::CreatedAt => Some(old.times.created_at.as_micros()),
+            Instant::UpdatedAt => Some(old.times.updated_at.as_micros()),
             other => c.rule_instant(ticket_id, other).await?,
         };
-        if current != Some(period) || old.status == Status::Closed.as_str() {
+        if current != Some(period) || old.status == Status::Closed {
             return Ok(false);
         }
         let view = c
@@ -159,7 +159,7 @@ impl Desk {
             return Ok(false);
         }
         let mut t = old.clone();
-        apply_fields(set, &before, &after, &mut t, now.as_micros());
+        apply_fields(set, &before, &after, &mut t, now);
         // Only a change of the ticket's fields or tags starts a new period: a reminder (a
         // reply, a note, a notification) leaves `updated_at` alone, so "pending 3 days →
         // remind" happens once and "pending 7 days → resolve" still comes due.
@@ -173,7 +173,7 @@ impl Desk {
         if changes_ticket {
             t.version = old.version + 1;
             if fields_change {
-                t.updated_at = now.as_micros();
+                t.times.updated_at = now;
             }
             c.save_ticket(&t, old.version).await?;
             if after.tags != before.tags {

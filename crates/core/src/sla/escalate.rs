@@ -8,12 +8,12 @@
 //! target naming the actions, and the group, assignee and priority changes as field changes
 //! with no actor (the system made them).
 
+use frontline_domain::EventRecord;
+use frontline_domain::Ticket;
 use frontline_domain::sla::{Escalation, Notify, Policy};
-use frontline_domain::{Calendar, EventKind, Priority, Timestamp};
+use frontline_domain::{Calendar, EventKind, Timestamp};
 use frontline_store::Conn;
-use frontline_store::events::EventRow;
 use frontline_store::sla::{PolicyRow, TicketSlaRow};
-use frontline_store::tickets::TicketView;
 
 use crate::notify::{self, Notification};
 use crate::{CoreError, Result};
@@ -44,7 +44,7 @@ pub(super) async fn escalate(
     let Some(before) = c.ticket_view(ticket_id).await? else {
         return Ok(Escalated::Nothing);
     };
-    let mut t = before.row.clone();
+    let mut t = before.record.clone();
     let mut events = Vec::new();
     for (row, escalation) in pending {
         let mut actions = Vec::new();
@@ -66,10 +66,9 @@ pub(super) async fn escalate(
             }
         }
         if escalation.raise_priority {
-            let was = Priority::from_rank(t.priority)
-                .map_err(|e| CoreError::Internal(format!("ticket {ticket_id}: {e}")))?;
+            let was = t.priority;
             if was.raised() != was {
-                t.priority = was.raised().rank();
+                t.priority = was.raised();
                 t.priority_overridden = true;
                 actions.push(format!("priority raised to {}", was.raised().as_str()));
             }
@@ -118,10 +117,10 @@ pub(super) async fn escalate(
         done.escalated_at = Some(now.as_micros());
         c.put_ticket_sla(&done).await?;
     }
-    if t != before.row {
-        t.version = before.row.version + 1;
-        t.updated_at = now.as_micros();
-        c.save_ticket(&t, before.row.version).await?;
+    if t != before.record {
+        t.version = before.record.version + 1;
+        t.times.updated_at = now;
+        c.save_ticket(&t, before.record.version).await?;
         let after = c
             .ticket_view_bare(ticket_id)
             .await?
@@ -131,7 +130,7 @@ pub(super) async fn escalate(
     for e in &events {
         c.insert_event(e).await?;
     }
-    Ok(if t != before.row {
+    Ok(if t != before.record {
         Escalated::Changed {
             before: Box::new(before),
         }
@@ -148,21 +147,12 @@ pub(super) enum Escalated {
     /// Escalated without changing the ticket's fields (it notified, or had nothing to do).
     Notified,
     /// Escalated and saved the ticket under a new version; `before` is the ticket as it was.
-    Changed { before: Box<TicketView> },
+    Changed { before: Box<Ticket> },
 }
 
 /// The field changes an escalation can make, in the names people read.
-fn changes(
-    ticket_id: i64,
-    now: Timestamp,
-    before: &TicketView,
-    after: &TicketView,
-) -> Vec<EventRow> {
-    let priority = |v: &TicketView| {
-        Priority::from_rank(v.row.priority)
-            .ok()
-            .map(|p| p.as_str().to_owned())
-    };
+fn changes(ticket_id: i64, now: Timestamp, before: &Ticket, after: &Ticket) -> Vec<EventRecord> {
+    let priority = |v: &Ticket| Some(v.record.priority.as_str().to_owned());
     [
         ("group", before.group_name.clone(), after.group_name.clone()),
         (
@@ -185,13 +175,13 @@ fn event(
     field: &str,
     old: Option<String>,
     new: Option<String>,
-) -> EventRow {
-    EventRow {
+) -> EventRecord {
+    EventRecord {
         id: 0,
         ticket_id,
         actor_id: None,
-        at: now.as_micros(),
-        kind: kind.as_str().to_owned(),
+        at: now,
+        kind,
         field: Some(field.to_owned()),
         old_value: old,
         new_value: new,

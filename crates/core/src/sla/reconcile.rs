@@ -5,18 +5,18 @@
 
 use std::collections::HashMap;
 
+use frontline_domain::EventRecord;
+use frontline_domain::Ticket;
 use frontline_domain::sla::{
     self, ClockState, Facts, Happening, Moment, Policy, Target, TargetClock,
 };
-use frontline_domain::{Calendar, EventKind, Priority, Role, Status, TicketType, Timestamp};
+use frontline_domain::{Calendar, EventKind, Role, Status, Timestamp};
 use frontline_store::Conn;
-use frontline_store::events::EventRow;
 use frontline_store::jobs::NewJob;
 use frontline_store::sla::{HistoryRow, PolicyRow, SlaSummary, TicketSlaRow};
-use frontline_store::tickets::TicketView;
 
 use super::TIMER_JOB;
-use crate::{CoreError, Result};
+use crate::Result;
 
 /// See [`Desk::reconcile_sla`]; `by_timer` when the SLA timer runs it (and escalates).
 /// Returns the ticket's new due time when it moved (time rules on it may need a job).
@@ -43,12 +43,12 @@ pub(super) async fn reconcile(
     let mut events = Vec::new();
     let mut event =
         |at: i64, kind: EventKind, target: Target, old: Option<String>, new: Option<String>| {
-            events.push(EventRow {
+            events.push(EventRecord {
                 id: 0,
                 ticket_id,
                 actor_id: None,
-                at,
-                kind: kind.as_str().to_owned(),
+                at: Timestamp::from_micros(at),
+                kind,
                 field: Some(target.as_str().to_owned()),
                 old_value: old,
                 new_value: new,
@@ -170,7 +170,11 @@ pub(super) async fn reconcile(
         due_at: s.due_at.into_iter().chain(r.due_at).min(),
         breached: s.breached || r.breached_at.is_some(),
     });
-    if summary != ticket.sla {
+    let shown = SlaSummary {
+        due_at: ticket.sla.due_at.map(Timestamp::as_micros),
+        breached: ticket.sla.breached,
+    };
+    if summary != shown {
         c.set_ticket_sla_summary(ticket_id, summary).await?;
     }
     for (target, _) in stored
@@ -196,9 +200,7 @@ pub(super) async fn reconcile(
         };
         c.enqueue_job(&job, now.as_micros()).await?;
     }
-    Ok(summary
-        .due_at
-        .filter(|_| summary.due_at != ticket.sla.due_at))
+    Ok(summary.due_at.filter(|_| summary.due_at != shown.due_at))
 }
 
 /// The stored form of `clock`, keeping when a warning was already given in this cycle.
@@ -241,19 +243,15 @@ fn next_row(
 
 /// The policy that applies to the ticket, with its calendar.
 fn applicable<'p>(
-    t: &TicketView,
+    t: &Ticket,
     policies: &'p [(PolicyRow, Policy, Calendar)],
 ) -> Result<Option<&'p (PolicyRow, Policy, Calendar)>> {
-    let stored =
-        |e: frontline_domain::DomainError| CoreError::Internal(format!("ticket {}: {e}", t.row.id));
-    let priority = Priority::from_rank(t.row.priority).map_err(stored)?;
-    let ticket_type = TicketType::parse("type", &t.row.ticket_type).map_err(stored)?;
     let facts = Facts {
-        priority,
-        ticket_type,
+        priority: t.record.priority,
+        ticket_type: t.record.ticket_type,
         category: t.category_path.as_deref(),
         organization: t.organization_name.as_deref(),
-        channel: &t.row.channel,
+        channel: t.record.channel.as_str(),
     };
     Ok(policies
         .iter()

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::sla::ConfiguredPolicy;
-use frontline_core::tickets::CHANNELS;
+use frontline_domain::Channel;
 use frontline_domain::sla::{Conditions, Escalation, Notify, Policy, Targets};
 use frontline_domain::{Priority, Status, TicketType};
 
@@ -316,7 +316,9 @@ async fn form_page(
             "channels",
             "Channels",
             "",
-            CHANNELS.map(|c| (c, if c == "api" { "API".into() } else { words(c) })),
+            Channel::ALL
+                .map(|c| c.as_str())
+                .map(|c| (c, if c == "api" { "API".into() } else { words(c) })),
             &d.channels,
         ),
     ];

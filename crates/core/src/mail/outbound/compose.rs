@@ -4,13 +4,12 @@
 
 use std::sync::Arc;
 
-use frontline_domain::Priority;
+use frontline_domain::Ticket;
 use frontline_mail::subject;
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
 use frontline_store::mail::MailboxRow;
 use frontline_store::outbox::OutboxRow;
-use frontline_store::tickets::TicketView;
 use frontline_store::users::UserRow;
 use minijinja::Value;
 use minijinja::value::Serde;
@@ -49,7 +48,7 @@ impl Desk {
     pub(super) async fn store_messages(
         &self,
         c: &mut Conn<'_>,
-        ticket: &TicketView,
+        ticket: &Ticket,
         actor: Option<&UserRow>,
         plan: Vec<Planned>,
         extra: &serde_json::Value,
@@ -58,16 +57,21 @@ impl Desk {
             return Ok(0);
         }
         let mailboxes = c.mailboxes().await?;
-        let Some(mailbox) = self.sending_mailbox(c, &mailboxes, ticket.row.id).await? else {
+        let Some(mailbox) = self
+            .sending_mailbox(c, &mailboxes, ticket.record.id)
+            .await?
+        else {
             tracing::debug!(
-                ticket_id = ticket.row.id,
+                ticket_id = ticket.record.id,
                 "no mailbox sends mail; none sent"
             );
             return Ok(0);
         };
         let own: Vec<String> = mailboxes.iter().map(|m| m.address.to_lowercase()).collect();
         let now = self.now().as_micros();
-        let thread = c.thread_message_ids(ticket.row.id, MAX_REFERENCES).await?;
+        let thread = c
+            .thread_message_ids(ticket.record.id, MAX_REFERENCES)
+            .await?;
         let domain = mailbox
             .address
             .rsplit_once('@')
@@ -83,7 +87,7 @@ impl Desk {
             }
             if let Some(why) = refuse(c, &p, &address, &own, now).await? {
                 tracing::info!(
-                    ticket_id = ticket.row.id,
+                    ticket_id = ticket.record.id,
                     template = p.template,
                     why,
                     "mail not sent"
@@ -121,17 +125,17 @@ impl Desk {
                 Err(e) => return Err(CoreError::Internal(e)),
             };
             let message_id = frontline_mail::outbound::new_message_id(
-                &format!("{}.{}", ticket.row.id, p.template),
+                &format!("{}.{}", ticket.record.id, p.template),
                 &domain,
             );
             let row = OutboxRow {
                 id: 0,
-                ticket_id: Some(ticket.row.id),
+                ticket_id: Some(ticket.record.id),
                 kind: p.template.to_owned(),
                 mailbox_id: mailbox.id,
                 sender: mailbox.address.clone(),
                 recipients: address,
-                subject: subject::with_tag(&rendered.subject, ticket.row.id),
+                subject: subject::with_tag(&rendered.subject, ticket.record.id),
                 message_id: message_id.clone(),
                 in_reply_to: thread.last().cloned(),
                 refs: (!thread.is_empty()).then(|| thread.join("\n")),
@@ -150,7 +154,7 @@ impl Desk {
                 attachment_ids: files.ids(),
             };
             let id = c.insert_outbox(&row, now).await?;
-            c.remember_message_id(&message_id, ticket.row.id, "out", now)
+            c.remember_message_id(&message_id, ticket.record.id, "out", now)
                 .await?;
             let job = NewJob {
                 kind: SEND_JOB.to_owned(),
@@ -163,7 +167,11 @@ impl Desk {
             count += 1;
         }
         if count > 0 {
-            tracing::info!(ticket_id = ticket.row.id, messages = count, "mail queued");
+            tracing::info!(
+                ticket_id = ticket.record.id,
+                messages = count,
+                "mail queued"
+            );
         }
         Ok(count)
     }
@@ -208,7 +216,7 @@ async fn refuse(
 /// links (`desk.url`, `ticket.url`: the recipient's page of the ticket, the console's for
 /// agents, `ticket.portal_url`) are empty.
 fn values(
-    ticket: &TicketView,
+    ticket: &Ticket,
     actor: Option<&UserRow>,
     p: &Planned,
     mailbox: &MailboxRow,
@@ -219,7 +227,7 @@ fn values(
         Some(u) => json!({"name": u.name, "email": u.email}),
         None => json!({"name": "", "email": ""}),
     };
-    let t = &ticket.row;
+    let t = &ticket.record;
     let link =
         |page: fn(&PublicUrl, i64) -> String| links.map(|u| page(u, t.id)).unwrap_or_default();
     let page: fn(&PublicUrl, i64) -> String = if is_staff(&p.to) {
@@ -239,9 +247,9 @@ fn values(
             "tag": format!("[#{}]", t.id),
             "subject": t.subject,
             "description": t.description,
-            "status": t.status,
-            "status_label": status_label(&t.status),
-            "priority": Priority::from_rank(t.priority).map(|p| p.as_str()).unwrap_or_default(),
+            "status": t.status.as_str(),
+            "status_label": status_label(t.status.as_str()),
+            "priority": t.priority.as_str(),
             "group": ticket.group_name.clone().unwrap_or_default(),
             "assignee": ticket.assignee_email.clone().unwrap_or_default(),
             "url": link(page),

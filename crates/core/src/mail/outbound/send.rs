@@ -2,10 +2,9 @@
 //! its outbox row (names, bodies, threading) and its files read back by id, outside any
 //! transaction; the send job then records the outcome in its own.
 
-use frontline_domain::EventKind;
+use frontline_domain::{EventKind, EventRecord, Timestamp};
 use frontline_mail::SmtpUrl;
 use frontline_mail::outbound::{Outgoing, SendError, SmtpAuth};
-use frontline_store::events::EventRow;
 use frontline_store::outbox::{OUT_FAILED, OUT_SENT, OutboxRow};
 
 use super::{Attempt, files};
@@ -90,12 +89,12 @@ impl Desk {
                 };
                 tracing::warn!(outbox_id = id, ticket_id = row.ticket_id, error = %why, "mail failed for good");
                 if let Some(ticket_id) = row.ticket_id {
-                    c.insert_event(&EventRow {
+                    c.insert_event(&EventRecord {
                         id: 0,
                         ticket_id,
                         actor_id: None,
-                        at: now,
-                        kind: EventKind::MailFailed.as_str().to_owned(),
+                        at: Timestamp::from_micros(now),
+                        kind: EventKind::MailFailed,
                         field: Some(row.kind.clone()),
                         old_value: Some(row.recipients.clone()),
                         new_value: Some(why.clone()),
