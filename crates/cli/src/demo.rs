@@ -124,7 +124,7 @@ pub async fn fill(desk: &Desk) -> anyhow::Result<()> {
             },
             urgency,
             category: Some(category),
-            ..NewTicket::new(subject, description, "portal")
+            ..NewTicket::new(subject, description, frontline_domain::Channel::Portal)
         };
         let t = desk.create_ticket(requester, new, None).await?.ticket;
         let patch = frontline_core::tickets::TicketPatch {
@@ -132,14 +132,14 @@ pub async fn fill(desk: &Desk) -> anyhow::Result<()> {
             assignee: (i % 2 == 0).then(|| Some(agent_email.clone())),
             ..Default::default()
         };
-        desk.update_ticket(agent, t.row.id, patch, None).await?;
+        desk.update_ticket(agent, t.record.id, patch, None).await?;
         if i % 2 == 0 {
             let reply = NewComment {
                 body: "Thanks for reporting this, I'm looking into it now.".into(),
                 internal: false,
                 attachments: vec![],
             };
-            desk.add_comment(agent, t.row.id, reply).await?;
+            desk.add_comment(agent, t.record.id, reply).await?;
         }
     }
     held_mail(desk).await?;

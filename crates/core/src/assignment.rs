@@ -16,11 +16,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use frontline_domain::rules::Trigger;
-use frontline_domain::{Calendar, CategoryPath, DomainError, Email, EventKind, Timestamp};
+use frontline_domain::{
+    Calendar, CategoryPath, DomainError, Email, EventKind, EventRecord, TicketRecord, Timestamp,
+};
 use frontline_store::Conn;
 use frontline_store::assignment::{AvailabilityRow, Candidate};
-use frontline_store::events::EventRow;
-use frontline_store::tickets::TicketRow;
 use serde::{Deserialize, Serialize};
 
 use crate::tickets::fields;
@@ -95,13 +95,13 @@ pub(crate) struct Pick {
 
 impl Pick {
     /// The `auto_assigned` event, for `ticket_id` (0 until known).
-    pub fn event(&self, ticket_id: i64, at: Timestamp) -> EventRow {
-        EventRow {
+    pub fn event(&self, ticket_id: i64, at: Timestamp) -> EventRecord {
+        EventRecord {
             id: 0,
             ticket_id,
             actor_id: None,
-            at: at.as_micros(),
-            kind: EventKind::AutoAssigned.as_str().to_owned(),
+            at,
+            kind: EventKind::AutoAssigned,
             field: Some(self.mode.as_str().to_owned()),
             old_value: None,
             new_value: Some(self.email.clone()),
@@ -190,10 +190,10 @@ impl Desk {
             return Ok(());
         };
         t.assignee_id = Some(pick.user_id);
-        t.updated_at = now.as_micros();
+        t.times.updated_at = now;
         c.save_ticket(&t, t.version).await?;
         let mut change = pick.event(ticket_id, now);
-        change.kind = EventKind::FieldChanged.as_str().to_owned();
+        change.kind = EventKind::FieldChanged;
         change.field = Some("assignee".into());
         c.insert_event(&change).await?;
         c.insert_event(&pick.event(ticket_id, now)).await?;
@@ -207,9 +207,9 @@ impl Desk {
     pub(crate) async fn picked_on_creation(
         &self,
         c: &mut Conn<'_>,
-        row: &TicketRow,
+        row: &TicketRecord,
         now: Timestamp,
-    ) -> Result<TicketRow> {
+    ) -> Result<TicketRecord> {
         // A desk without updated rules pays nothing more for them.
         if !self.rules.get(c).await?.has(Trigger::Updated) {
             return Ok(row.clone());
@@ -220,11 +220,11 @@ impl Desk {
             .ok_or(CoreError::NotFound("ticket"))?;
         // Nothing but the assignee changed since the ticket was filed.
         let mut before = after.clone();
-        before.row.assignee_id = None;
+        before.record.assignee_id = None;
         before.assignee_email = None;
         let change = rules::Change {
             before: &before,
-            saved: after.row,
+            saved: after.record,
             kind: rules::Update::AutoAssignment,
         };
         Ok(self.ticket_changed(c, change, now).await?.row)

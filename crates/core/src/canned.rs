@@ -215,8 +215,8 @@ impl Desk {
         let values = Fill {
             requester_name: t.requester_name.clone(),
             requester_email: t.requester_email.clone(),
-            ticket_number: t.row.id,
-            ticket_subject: t.row.subject.clone(),
+            ticket_number: t.record.id,
+            ticket_subject: t.record.subject.clone(),
             agent_name: actor.name.clone(),
         };
         Ok(fill(&response.body, &values))

@@ -4,8 +4,8 @@
 //! the outbox) and records, in the ticket's trail, who was notified and why.
 
 use frontline_domain::EventKind;
+use frontline_domain::EventRecord;
 use frontline_store::Conn;
-use frontline_store::events::EventRow;
 use frontline_store::jobs::NewJob;
 use serde::{Deserialize, Serialize};
 
@@ -50,12 +50,12 @@ impl Desk {
             return Err(CoreError::NotFound("ticket"));
         }
         let recipients: Vec<String> = n.recipients.iter().map(i64::to_string).collect();
-        c.insert_event(&EventRow {
+        c.insert_event(&EventRecord {
             id: 0,
             ticket_id: n.ticket_id,
             actor_id: None,
-            at: self.now().as_micros(),
-            kind: EventKind::Notified.as_str().to_owned(),
+            at: self.now(),
+            kind: EventKind::Notified,
             field: Some(n.reason.clone()),
             old_value: None,
             new_value: Some(recipients.join(",")),

@@ -2,9 +2,9 @@
 //! [`ListQuery`] over the same ticket list the API serves, so what a queue shows and what its
 //! count says agree.
 
+use frontline_domain::Ticket;
 use frontline_domain::{Email, Status, Timestamp};
-use frontline_store::list::{Sort, SortKey};
-use frontline_store::tickets::TicketView;
+use frontline_domain::{Sort, SortKey};
 
 use crate::tickets::{ListQuery, Page};
 use crate::{Actor, Desk, Result};
@@ -170,7 +170,7 @@ impl Desk {
     }
 
     /// A requester's own requests (and those shared with them), newest first.
-    pub async fn my_requests(&self, actor: &Actor, limit: i64) -> Result<Vec<TicketView>> {
+    pub async fn my_requests(&self, actor: &Actor, limit: i64) -> Result<Vec<Ticket>> {
         let sort = Sort {
             key: SortKey::Created,
             descending: true,
@@ -187,7 +187,7 @@ impl Desk {
         actor: &Actor,
         requester: &str,
         limit: i64,
-    ) -> Result<Vec<TicketView>> {
+    ) -> Result<Vec<Ticket>> {
         actor.require_staff()?;
         let sort = Sort {
             key: SortKey::Created,

@@ -9,7 +9,7 @@
 //! read.
 
 use frontline_domain::{CategoryPath, DomainError, Email, Priority, Timestamp};
-use frontline_store::list::{Sort, SortKey};
+use frontline_domain::{Sort, SortKey};
 use frontline_store::views::{ViewCount, ViewRow, ViewValues};
 use serde::{Deserialize, Serialize};
 

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::DomainError;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
@@ -47,6 +49,38 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    pub const ALL: [EventKind; 22] = [
+        EventKind::Created,
+        EventKind::FieldChanged,
+        EventKind::Replied,
+        EventKind::NoteAdded,
+        EventKind::FirstResponse,
+        EventKind::MergedInto,
+        EventKind::MergedFrom,
+        EventKind::Linked,
+        EventKind::Unlinked,
+        EventKind::SlaStarted,
+        EventKind::SlaPaused,
+        EventKind::SlaResumed,
+        EventKind::SlaMet,
+        EventKind::SlaWarning,
+        EventKind::SlaBreached,
+        EventKind::SlaCancelled,
+        EventKind::SlaPolicyChanged,
+        EventKind::SlaEscalated,
+        EventKind::Notified,
+        EventKind::RuleApplied,
+        EventKind::AutoAssigned,
+        EventKind::MailFailed,
+    ];
+
+    pub fn parse(text: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text)
+            .ok_or_else(|| DomainError::new("kind", format!("no kind of event {text:?}")))
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Created => "created",
@@ -72,5 +106,18 @@ impl EventKind {
             EventKind::AutoAssigned => "auto_assigned",
             EventKind::MailFailed => "mail_failed",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventKind;
+
+    #[test]
+    fn parse_round_trips() {
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::parse(k.as_str()), Ok(k));
+        }
+        assert!(EventKind::parse("exploded").is_err());
     }
 }

@@ -5,6 +5,7 @@
 //! in, which keeps every rule here testable without time or a database.
 
 pub mod calendar;
+pub mod conversation;
 pub mod custom_field;
 pub mod error;
 pub mod event;
@@ -18,19 +19,24 @@ pub mod rules;
 pub mod sla;
 pub mod status;
 pub mod text;
+pub mod ticket;
+pub mod ticket_list;
 pub mod ticket_type;
 pub mod time;
 
 pub use calendar::Calendar;
+pub use conversation::{Attachment, Comment, CommentRecord, Event, EventRecord};
 pub use custom_field::{CustomFieldDef, FieldKind};
 pub use error::DomainError;
 pub use event::EventKind;
 pub use file_name::FileName;
 pub use job::{Job, JobState};
-pub use link::LinkKind;
+pub use link::{Link, LinkKind};
 pub use priority::{Level, Priority, PriorityMatrix};
 pub use role::Role;
 pub use status::Status;
 pub use text::{CategoryPath, Email, Subject, Tag};
+pub use ticket::{Channel, SlaSummary, Ticket, TicketRecord, Timestamps};
+pub use ticket_list::{Sort, SortKey, TicketFilter};
 pub use ticket_type::TicketType;
 pub use time::Timestamp;

@@ -2,7 +2,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::DomainError;
+use crate::{DomainError, Timestamp};
+
+/// One stored link, in its canonical direction ([`LinkKind::canonical`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub source_id: i64,
+    pub kind: LinkKind,
+    pub target_id: i64,
+    pub created_at: Timestamp,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

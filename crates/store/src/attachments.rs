@@ -1,13 +1,15 @@
 //! Attachments and their content, stored once per SHA-256 in the database so that every node
 //! of a deployment sees the same files.
 
+use frontline_domain::{Attachment, Timestamp};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
 use crate::{Conn, Result};
 
+/// An attachment as stored.
 #[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct AttachmentRow {
+pub(crate) struct AttachmentRow {
     pub id: i64,
     pub comment_id: i64,
     pub ticket_id: i64,
@@ -16,6 +18,21 @@ pub struct AttachmentRow {
     pub size: i64,
     pub sha256: String,
     pub created_at: i64,
+}
+
+impl From<AttachmentRow> for Attachment {
+    fn from(r: AttachmentRow) -> Self {
+        Attachment {
+            id: r.id,
+            comment_id: r.comment_id,
+            ticket_id: r.ticket_id,
+            filename: r.filename,
+            content_type: r.content_type,
+            size: r.size,
+            sha256: r.sha256,
+            created_at: Timestamp::from_micros(r.created_at),
+        }
+    }
 }
 
 #[derive(FromRow)]
@@ -50,7 +67,8 @@ impl Conn<'_> {
         .await?))
     }
 
-    pub async fn insert_attachment(&mut self, a: &AttachmentRow) -> Result<i64> {
+    /// Records an attachment and returns its number; `a.id` is ignored.
+    pub async fn insert_attachment(&mut self, a: &Attachment) -> Result<i64> {
         Ok(on!(self, |c| sqlx::query_scalar(
             "INSERT INTO attachments (comment_id, ticket_id, filename, content_type, size, sha256, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
@@ -61,13 +79,13 @@ impl Conn<'_> {
         .bind(&a.content_type)
         .bind(a.size)
         .bind(&a.sha256)
-        .bind(a.created_at)
+        .bind(a.created_at.as_micros())
         .fetch_one(c)
         .await?))
     }
 
     /// An attachment and whether the comment it belongs to is an internal note.
-    pub async fn attachment(&mut self, id: i64) -> Result<Option<(AttachmentRow, bool)>> {
+    pub async fn attachment(&mut self, id: i64) -> Result<Option<(Attachment, bool)>> {
         let row: Option<AttachmentWithVisibility> = on!(self, |c| sqlx::query_as(
             "SELECT a.id, a.comment_id, a.ticket_id, a.filename, a.content_type, a.size, \
              a.sha256, a.created_at, m.internal FROM attachments a \
@@ -76,11 +94,11 @@ impl Conn<'_> {
         .bind(id)
         .fetch_optional(c)
         .await?);
-        Ok(row.map(|r| (r.attachment, r.internal)))
+        Ok(row.map(|r| (r.attachment.into(), r.internal)))
     }
 
     /// The attachments of a set of comments, in upload order.
-    pub async fn attachments_of(&mut self, comment_ids: &[i64]) -> Result<Vec<AttachmentRow>> {
+    pub async fn attachments_of(&mut self, comment_ids: &[i64]) -> Result<Vec<Attachment>> {
         if comment_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -90,8 +108,9 @@ impl Conn<'_> {
              FROM attachments WHERE comment_id IN ({}) ORDER BY id",
             ids.join(",")
         );
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+        let rows: Vec<AttachmentRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
             .fetch_all(c)
-            .await?))
+            .await?);
+        Ok(rows.into_iter().map(Attachment::from).collect())
     }
 }

@@ -7,9 +7,9 @@
 
 use sqlx::AssertSqlSafe;
 
-use crate::comments::CommentRow;
+use frontline_domain::{CommentRecord, EventRecord, TicketRecord};
+
 use crate::conn::on;
-use crate::events::EventRow;
 use crate::tickets::TicketRow;
 use crate::{Conn, Result};
 
@@ -151,7 +151,8 @@ impl Conn<'_> {
     }
 
     /// Inserts tickets with the ids they carry.
-    pub async fn bulk_tickets(&mut self, rows: &[TicketRow]) -> Result<()> {
+    pub async fn bulk_tickets(&mut self, tickets: &[TicketRecord]) -> Result<()> {
+        let rows: Vec<TicketRow> = tickets.iter().map(TicketRow::from).collect();
         let cells = rows.iter().map(|r| {
             vec![
                 Cell::Int(r.id),
@@ -184,7 +185,7 @@ impl Conn<'_> {
     }
 
     /// Inserts comments with the ids they carry.
-    pub async fn bulk_comments(&mut self, rows: &[CommentRow]) -> Result<()> {
+    pub async fn bulk_comments(&mut self, rows: &[CommentRecord]) -> Result<()> {
         let cells = rows.iter().map(|r| {
             vec![
                 Cell::Int(r.id),
@@ -193,7 +194,7 @@ impl Conn<'_> {
                 Cell::Text(&r.body),
                 Cell::Bool(r.internal),
                 Cell::Int(r.source_ticket_id),
-                Cell::Int(r.created_at),
+                Cell::Int(r.created_at.as_micros()),
             ]
         });
         self.insert_rows("comments", COMMENT_COLUMNS, cells.collect())
@@ -201,13 +202,13 @@ impl Conn<'_> {
     }
 
     /// Appends audit events; the database numbers them.
-    pub async fn bulk_events(&mut self, rows: &[EventRow]) -> Result<()> {
+    pub async fn bulk_events(&mut self, rows: &[EventRecord]) -> Result<()> {
         let cells = rows.iter().map(|r| {
             vec![
                 Cell::Int(r.ticket_id),
                 Cell::OptInt(r.actor_id),
-                Cell::Int(r.at),
-                Cell::Text(&r.kind),
+                Cell::Int(r.at.as_micros()),
+                Cell::Text(r.kind.as_str()),
                 Cell::OptText(r.field.as_deref()),
                 Cell::OptText(r.old_value.as_deref()),
                 Cell::OptText(r.new_value.as_deref()),

@@ -1,12 +1,14 @@
 //! The conversation: public replies and internal notes, oldest first.
 
+use frontline_domain::{Comment, CommentRecord, Role, Timestamp};
 use sqlx::FromRow;
 
 use crate::conn::on;
-use crate::{Conn, Result};
+use crate::{Conn, Result, StoreError};
 
+/// A comment as stored.
 #[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct CommentRow {
+pub(crate) struct CommentRow {
     pub id: i64,
     pub ticket_id: i64,
     pub author_id: i64,
@@ -17,17 +19,48 @@ pub struct CommentRow {
     pub created_at: i64,
 }
 
+/// A comment as stored, with its author's names joined in.
 #[derive(Debug, Clone, FromRow)]
-pub struct CommentView {
+struct CommentViewRow {
     #[sqlx(flatten)]
-    pub row: CommentRow,
-    pub author_email: String,
-    pub author_name: String,
-    pub author_role: String,
+    row: CommentRow,
+    author_email: String,
+    author_name: String,
+    author_role: String,
+}
+
+impl From<CommentRow> for CommentRecord {
+    fn from(r: CommentRow) -> Self {
+        CommentRecord {
+            id: r.id,
+            ticket_id: r.ticket_id,
+            author_id: r.author_id,
+            body: r.body,
+            internal: r.internal,
+            source_ticket_id: r.source_ticket_id,
+            created_at: Timestamp::from_micros(r.created_at),
+        }
+    }
+}
+
+/// The attachments are left empty: the caller reads them for a page at once.
+impl TryFrom<CommentViewRow> for Comment {
+    type Error = StoreError;
+
+    fn try_from(v: CommentViewRow) -> Result<Self> {
+        Ok(Comment {
+            record: v.row.into(),
+            author_email: v.author_email,
+            author_name: v.author_name,
+            author_role: Role::parse(&v.author_role)
+                .map_err(|e| StoreError::corrupt("users.role", e))?,
+            attachments: Vec::new(),
+        })
+    }
 }
 
 impl Conn<'_> {
-    pub async fn insert_comment(&mut self, c_: &CommentRow) -> Result<i64> {
+    pub async fn insert_comment(&mut self, c_: &CommentRecord) -> Result<i64> {
         Ok(on!(self, |c| sqlx::query_scalar(
             "INSERT INTO comments (ticket_id, author_id, body, internal, source_ticket_id, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
@@ -37,7 +70,7 @@ impl Conn<'_> {
         .bind(&c_.body)
         .bind(c_.internal)
         .bind(c_.source_ticket_id)
-        .bind(c_.created_at)
+        .bind(c_.created_at.as_micros())
         .fetch_one(c)
         .await?))
     }
@@ -50,8 +83,8 @@ impl Conn<'_> {
         with_internal: bool,
         after_id: i64,
         limit: i64,
-    ) -> Result<Vec<CommentView>> {
-        Ok(on!(self, |c| sqlx::query_as(
+    ) -> Result<Vec<Comment>> {
+        let rows: Vec<CommentViewRow> = on!(self, |c| sqlx::query_as(
             "SELECT m.id, m.ticket_id, m.author_id, m.body, m.internal, m.source_ticket_id, \
              m.created_at, u.email AS author_email, u.name AS author_name, u.role AS author_role \
              FROM comments m JOIN users u ON u.id = m.author_id \
@@ -63,7 +96,8 @@ impl Conn<'_> {
         .bind(with_internal)
         .bind(limit)
         .fetch_all(c)
-        .await?))
+        .await?);
+        rows.into_iter().map(Comment::try_from).collect()
     }
 
     /// Moves a merged ticket's conversation and attachments to the ticket it merged into.

@@ -1,12 +1,14 @@
 //! The audit trail: append-only, one row per change, with its exact time and actor.
 
+use frontline_domain::{Event, EventKind, EventRecord, Timestamp};
 use sqlx::FromRow;
 
 use crate::conn::on;
-use crate::{Conn, Result};
+use crate::{Conn, Result, StoreError};
 
+/// An entry of the trail as stored.
 #[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct EventRow {
+pub(crate) struct EventRow {
     pub id: i64,
     pub ticket_id: i64,
     pub actor_id: Option<i64>,
@@ -18,23 +20,43 @@ pub struct EventRow {
     pub internal: bool,
 }
 
+/// An entry as stored, with its actor's email joined in.
 #[derive(Debug, Clone, FromRow)]
-pub struct EventView {
+struct EventViewRow {
     #[sqlx(flatten)]
-    pub row: EventRow,
-    pub actor_email: Option<String>,
+    row: EventRow,
+    actor_email: Option<String>,
+}
+
+impl TryFrom<EventRow> for EventRecord {
+    type Error = StoreError;
+
+    fn try_from(r: EventRow) -> Result<Self> {
+        Ok(EventRecord {
+            id: r.id,
+            ticket_id: r.ticket_id,
+            actor_id: r.actor_id,
+            at: Timestamp::from_micros(r.at),
+            kind: EventKind::parse(&r.kind).map_err(|e| StoreError::corrupt("events.kind", e))?,
+            field: r.field,
+            old_value: r.old_value,
+            new_value: r.new_value,
+            internal: r.internal,
+        })
+    }
 }
 
 impl Conn<'_> {
-    pub async fn insert_event(&mut self, e: &EventRow) -> Result<i64> {
+    /// Appends one entry and returns its number; `e.id` is ignored.
+    pub async fn insert_event(&mut self, e: &EventRecord) -> Result<i64> {
         Ok(on!(self, |c| sqlx::query_scalar(
             "INSERT INTO events (ticket_id, actor_id, at, kind, field, old_value, new_value, \
              internal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
         )
         .bind(e.ticket_id)
         .bind(e.actor_id)
-        .bind(e.at)
-        .bind(&e.kind)
+        .bind(e.at.as_micros())
+        .bind(e.kind.as_str())
         .bind(&e.field)
         .bind(&e.old_value)
         .bind(&e.new_value)
@@ -49,8 +71,8 @@ impl Conn<'_> {
         with_internal: bool,
         after_id: i64,
         limit: i64,
-    ) -> Result<Vec<EventView>> {
-        Ok(on!(self, |c| sqlx::query_as(
+    ) -> Result<Vec<Event>> {
+        let rows: Vec<EventViewRow> = on!(self, |c| sqlx::query_as(
             "SELECT e.id, e.ticket_id, e.actor_id, e.at, e.kind, e.field, e.old_value, \
              e.new_value, e.internal, u.email AS actor_email FROM events e \
              LEFT JOIN users u ON u.id = e.actor_id \
@@ -62,6 +84,14 @@ impl Conn<'_> {
         .bind(with_internal)
         .bind(limit)
         .fetch_all(c)
-        .await?))
+        .await?);
+        rows.into_iter()
+            .map(|v| {
+                Ok(Event {
+                    record: v.row.try_into()?,
+                    actor_email: v.actor_email,
+                })
+            })
+            .collect()
     }
 }

@@ -1,29 +1,45 @@
 //! Links between tickets, stored once each in their canonical direction.
 
+use frontline_domain::{Link, LinkKind, Timestamp};
 use sqlx::FromRow;
 
 use crate::conn::on;
-use crate::{Conn, Result};
+use crate::{Conn, Result, StoreError};
 
+/// A link as stored.
 #[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct LinkRow {
-    pub source_id: i64,
-    pub kind: String,
-    pub target_id: i64,
-    pub created_at: i64,
+struct LinkRow {
+    source_id: i64,
+    kind: String,
+    target_id: i64,
+    created_at: i64,
+}
+
+impl TryFrom<LinkRow> for Link {
+    type Error = StoreError;
+
+    fn try_from(r: LinkRow) -> Result<Self> {
+        Ok(Link {
+            source_id: r.source_id,
+            kind: LinkKind::parse(&r.kind)
+                .map_err(|e| StoreError::corrupt("ticket_links.kind", e))?,
+            target_id: r.target_id,
+            created_at: Timestamp::from_micros(r.created_at),
+        })
+    }
 }
 
 impl Conn<'_> {
     /// Returns false when the link already existed.
-    pub async fn insert_link(&mut self, l: &LinkRow) -> Result<bool> {
+    pub async fn insert_link(&mut self, l: &Link) -> Result<bool> {
         let n = on!(self, |c| sqlx::query(
             "INSERT INTO ticket_links (source_id, kind, target_id, created_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
         )
         .bind(l.source_id)
-        .bind(&l.kind)
+        .bind(l.kind.as_str())
         .bind(l.target_id)
-        .bind(l.created_at)
+        .bind(l.created_at.as_micros())
         .execute(c)
         .await?
         .rows_affected());
@@ -34,14 +50,14 @@ impl Conn<'_> {
     pub async fn delete_link(
         &mut self,
         source_id: i64,
-        kind: &str,
+        kind: LinkKind,
         target_id: i64,
     ) -> Result<bool> {
         let n = on!(self, |c| sqlx::query(
             "DELETE FROM ticket_links WHERE source_id = $1 AND kind = $2 AND target_id = $3"
         )
         .bind(source_id)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(target_id)
         .execute(c)
         .await?
@@ -50,13 +66,14 @@ impl Conn<'_> {
     }
 
     /// Every link that touches a ticket, from either side.
-    pub async fn links_of(&mut self, ticket_id: i64) -> Result<Vec<LinkRow>> {
-        Ok(on!(self, |c| sqlx::query_as(
+    pub async fn links_of(&mut self, ticket_id: i64) -> Result<Vec<Link>> {
+        let rows: Vec<LinkRow> = on!(self, |c| sqlx::query_as(
             "SELECT source_id, kind, target_id, created_at FROM ticket_links \
              WHERE source_id = $1 OR target_id = $1 ORDER BY created_at, source_id, target_id"
         )
         .bind(ticket_id)
         .fetch_all(c)
-        .await?))
+        .await?);
+        rows.into_iter().map(Link::try_from).collect()
     }
 }

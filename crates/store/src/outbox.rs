@@ -243,13 +243,17 @@ impl Conn<'_> {
     }
 
     /// A comment as mail needs it (any ticket, notes included: the caller decides).
-    pub async fn comment_row(&mut self, id: i64) -> Result<Option<crate::comments::CommentRow>> {
+    pub async fn comment_row(
+        &mut self,
+        id: i64,
+    ) -> Result<Option<frontline_domain::CommentRecord>> {
         const SQL: &str = "SELECT id, ticket_id, author_id, body, internal, source_ticket_id, \
             created_at FROM comments WHERE id = $1";
-        Ok(on!(self, |c| sqlx::query_as(SQL)
+        let row: Option<crate::comments::CommentRow> = on!(self, |c| sqlx::query_as(SQL)
             .bind(id)
             .fetch_optional(c)
-            .await?))
+            .await?);
+        Ok(row.map(Into::into))
     }
 
     /// The mailbox whose mail opened or answered the ticket first, if any did.

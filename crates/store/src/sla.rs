@@ -109,7 +109,7 @@ impl TryFrom<TicketSlaRow> for SlaTarget {
 /// The queue summary as a ticket view reads it with the ticket's own columns; the desk
 /// reads it as a [`frontline_domain::sla::SlaSummary`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromRow)]
-pub struct SlaSummary {
+pub(crate) struct SlaSummary {
     #[sqlx(rename = "sla_due_at")]
     pub due_at: Option<i64>,
     #[sqlx(rename = "sla_breached")]

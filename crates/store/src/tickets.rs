@@ -3,14 +3,18 @@
 
 use std::collections::HashMap;
 
+use frontline_domain::{
+    Channel, Level, Priority, Status, Ticket, TicketRecord, TicketType, Timestamp, Timestamps,
+};
+use serde_json::{Map, Value};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
 use crate::{Conn, Result, StoreError};
 
-/// The columns of `tickets` that the core writes.
+/// The columns of `tickets` that the core writes, as stored.
 #[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct TicketRow {
+pub(crate) struct TicketRow {
     pub id: i64,
     pub subject: String,
     pub description: String,
@@ -36,9 +40,9 @@ pub struct TicketRow {
     pub closed_at: Option<i64>,
 }
 
-/// A ticket as people read it: the row plus the names its ids point to.
+/// A ticket as people read it, as stored: the row plus the names its ids point to.
 #[derive(Debug, Clone, FromRow)]
-pub struct TicketView {
+pub(crate) struct TicketViewRow {
     #[sqlx(flatten)]
     pub row: TicketRow,
     pub requester_email: String,
@@ -50,10 +54,98 @@ pub struct TicketView {
     /// The SLA summary as stored when the view was read.
     #[sqlx(flatten)]
     pub sla: crate::sla::SlaSummary,
-    #[sqlx(skip)]
-    pub tags: Vec<String>,
-    #[sqlx(skip)]
-    pub watchers: Vec<String>,
+}
+
+impl TryFrom<TicketRow> for TicketRecord {
+    type Error = StoreError;
+
+    fn try_from(r: TicketRow) -> Result<Self> {
+        let custom_fields: Map<String, Value> = serde_json::from_str(&r.custom_fields)
+            .map_err(|e| StoreError::corrupt("tickets.custom_fields", e))?;
+        Ok(TicketRecord {
+            id: r.id,
+            subject: r.subject,
+            description: r.description,
+            status: Status::parse("status", &r.status)
+                .map_err(|e| StoreError::corrupt("tickets.status", e))?,
+            ticket_type: TicketType::parse("type", &r.ticket_type)
+                .map_err(|e| StoreError::corrupt("tickets.ticket_type", e))?,
+            impact: Level::parse("impact", &r.impact)
+                .map_err(|e| StoreError::corrupt("tickets.impact", e))?,
+            urgency: Level::parse("urgency", &r.urgency)
+                .map_err(|e| StoreError::corrupt("tickets.urgency", e))?,
+            priority: Priority::from_rank(r.priority)
+                .map_err(|e| StoreError::corrupt("tickets.priority", e))?,
+            priority_overridden: r.priority_overridden,
+            category_id: r.category_id,
+            requester_id: r.requester_id,
+            organization_id: r.organization_id,
+            group_id: r.group_id,
+            assignee_id: r.assignee_id,
+            channel: Channel::parse("channel", &r.channel)
+                .map_err(|e| StoreError::corrupt("tickets.channel", e))?,
+            custom_fields,
+            merged_into_id: r.merged_into_id,
+            version: r.version,
+            times: Timestamps {
+                created_at: Timestamp::from_micros(r.created_at),
+                updated_at: Timestamp::from_micros(r.updated_at),
+                first_response_at: r.first_response_at.map(Timestamp::from_micros),
+                resolved_at: r.resolved_at.map(Timestamp::from_micros),
+                closed_at: r.closed_at.map(Timestamp::from_micros),
+            },
+        })
+    }
+}
+
+impl From<&TicketRecord> for TicketRow {
+    fn from(t: &TicketRecord) -> Self {
+        TicketRow {
+            id: t.id,
+            subject: t.subject.clone(),
+            description: t.description.clone(),
+            status: t.status.as_str().to_owned(),
+            ticket_type: t.ticket_type.as_str().to_owned(),
+            impact: t.impact.as_str().to_owned(),
+            urgency: t.urgency.as_str().to_owned(),
+            priority: t.priority.rank(),
+            priority_overridden: t.priority_overridden,
+            category_id: t.category_id,
+            requester_id: t.requester_id,
+            organization_id: t.organization_id,
+            group_id: t.group_id,
+            assignee_id: t.assignee_id,
+            channel: t.channel.as_str().to_owned(),
+            custom_fields: t.custom_fields_json(),
+            merged_into_id: t.merged_into_id,
+            version: t.version,
+            created_at: t.times.created_at.as_micros(),
+            updated_at: t.times.updated_at.as_micros(),
+            first_response_at: t.times.first_response_at.map(Timestamp::as_micros),
+            resolved_at: t.times.resolved_at.map(Timestamp::as_micros),
+            closed_at: t.times.closed_at.map(Timestamp::as_micros),
+        }
+    }
+}
+
+/// Tags and watchers are left empty: [`Conn::hydrate`] fills them for a page at once.
+impl TryFrom<TicketViewRow> for Ticket {
+    type Error = StoreError;
+
+    fn try_from(v: TicketViewRow) -> Result<Self> {
+        Ok(Ticket {
+            record: v.row.try_into()?,
+            requester_email: v.requester_email,
+            requester_name: v.requester_name,
+            organization_name: v.organization_name,
+            group_name: v.group_name,
+            assignee_email: v.assignee_email,
+            category_path: v.category_path,
+            sla: v.sla.into(),
+            tags: Vec::new(),
+            watchers: Vec::new(),
+        })
+    }
 }
 
 /// A ticket as shown, read `FROM tickets t`. The names come from scalar subqueries rather
@@ -73,8 +165,9 @@ pub(crate) const VIEW_COLUMNS: &str = "t.id, t.subject, t.description, t.status,
     t.sla_due_at, t.sla_breached";
 
 impl Conn<'_> {
-    /// Inserts a ticket and returns its number. `row.id` is ignored.
-    pub async fn insert_ticket(&mut self, row: &TicketRow) -> Result<i64> {
+    /// Inserts a ticket and returns its number. `ticket.id` is ignored.
+    pub async fn insert_ticket(&mut self, ticket: &TicketRecord) -> Result<i64> {
+        let row = TicketRow::from(ticket);
         const SQL: &str = "INSERT INTO tickets (subject, description, status, ticket_type, impact, \
             urgency, priority, priority_overridden, category_id, requester_id, organization_id, \
             group_id, assignee_id, channel, custom_fields, merged_into_id, version, created_at, \
@@ -109,9 +202,10 @@ impl Conn<'_> {
         Ok(id)
     }
 
-    /// Writes every mutable column of `row` if the stored version is still `expected`, and
-    /// sets the stored version to `row.version`. [`StoreError::Stale`] otherwise.
-    pub async fn save_ticket(&mut self, row: &TicketRow, expected: i64) -> Result<()> {
+    /// Writes every mutable column of `ticket` if the stored version is still `expected`, and
+    /// sets the stored version to `ticket.version`. [`StoreError::Stale`] otherwise.
+    pub async fn save_ticket(&mut self, ticket: &TicketRecord, expected: i64) -> Result<()> {
+        let row = TicketRow::from(ticket);
         const SQL: &str = "UPDATE tickets SET subject = $1, description = $2, status = $3, \
             ticket_type = $4, impact = $5, urgency = $6, priority = $7, priority_overridden = $8, \
             category_id = $9, requester_id = $10, organization_id = $11, group_id = $12, \
@@ -151,34 +245,33 @@ impl Conn<'_> {
         }
     }
 
-    /// The ticket row, locked for update inside a transaction on PostgreSQL.
-    pub async fn ticket_for_update(&mut self, id: i64) -> Result<Option<TicketRow>> {
+    /// The ticket's own fields, locked for update inside a transaction on PostgreSQL.
+    pub async fn ticket_for_update(&mut self, id: i64) -> Result<Option<TicketRecord>> {
         let lock = self.for_update();
         self.ticket_row_with(id, lock).await
     }
 
-    /// The ticket row, for reading only.
-    pub async fn ticket_row(&mut self, id: i64) -> Result<Option<TicketRow>> {
+    /// The ticket's own fields, for reading only.
+    pub async fn ticket_row(&mut self, id: i64) -> Result<Option<TicketRecord>> {
         self.ticket_row_with(id, "").await
     }
 
-    async fn ticket_row_with(&mut self, id: i64, lock: &str) -> Result<Option<TicketRow>> {
+    async fn ticket_row_with(&mut self, id: i64, lock: &str) -> Result<Option<TicketRecord>> {
         let sql = format!(
             "SELECT id, subject, description, status, ticket_type, impact, urgency, priority, \
              priority_overridden, category_id, requester_id, organization_id, group_id, \
              assignee_id, channel, custom_fields, merged_into_id, version, created_at, \
              updated_at, first_response_at, resolved_at, closed_at FROM tickets WHERE id = $1{lock}"
         );
-        Ok(on!(self, |c| sqlx::query_as::<_, TicketRow>(
-            AssertSqlSafe(sql)
-        )
-        .bind(id)
-        .fetch_optional(c)
-        .await?))
+        let row = on!(self, |c| sqlx::query_as::<_, TicketRow>(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(c)
+            .await?);
+        row.map(TicketRecord::try_from).transpose()
     }
 
     /// One ticket with names, tags and watchers.
-    pub async fn ticket_view(&mut self, id: i64) -> Result<Option<TicketView>> {
+    pub async fn ticket_view(&mut self, id: i64) -> Result<Option<Ticket>> {
         match self.ticket_view_bare(id).await? {
             Some(v) => Ok(self.hydrate(vec![v]).await?.pop()),
             None => Ok(None),
@@ -187,22 +280,23 @@ impl Conn<'_> {
 
     /// [`Conn::ticket_view`] without its tags and watchers (left empty): one query, for
     /// work that reads only the ticket's fields and the names they point at.
-    pub async fn ticket_view_bare(&mut self, id: i64) -> Result<Option<TicketView>> {
+    pub async fn ticket_view_bare(&mut self, id: i64) -> Result<Option<Ticket>> {
         let sql = format!("SELECT {VIEW_COLUMNS} FROM tickets t WHERE t.id = $1");
-        Ok(on!(self, |c| sqlx::query_as::<_, TicketView>(
-            AssertSqlSafe(sql)
-        )
+        let row = on!(self, |c| sqlx::query_as::<_, TicketViewRow>(AssertSqlSafe(
+            sql
+        ))
         .bind(id)
         .fetch_optional(c)
-        .await?))
+        .await?);
+        row.map(Ticket::try_from).transpose()
     }
 
     /// Fills in tags and watchers for a page of tickets, two queries for the whole page.
-    pub(crate) async fn hydrate(&mut self, mut views: Vec<TicketView>) -> Result<Vec<TicketView>> {
+    pub(crate) async fn hydrate(&mut self, mut views: Vec<Ticket>) -> Result<Vec<Ticket>> {
         if views.is_empty() {
             return Ok(views);
         }
-        let ids: Vec<String> = views.iter().map(|v| v.row.id.to_string()).collect();
+        let ids: Vec<String> = views.iter().map(|v| v.record.id.to_string()).collect();
         let ids = ids.join(",");
         let tag_sql = format!(
             "SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN ({ids}) ORDER BY tag"
@@ -218,8 +312,8 @@ impl Conn<'_> {
             on!(self, |c| sqlx::query_as(AssertSqlSafe(watcher_sql))
                 .fetch_all(&mut *c)
                 .await?);
-        let mut by_id: HashMap<i64, &mut TicketView> =
-            views.iter_mut().map(|v| (v.row.id, v)).collect();
+        let mut by_id: HashMap<i64, &mut Ticket> =
+            views.iter_mut().map(|v| (v.record.id, v)).collect();
         for (id, tag) in tags {
             if let Some(v) = by_id.get_mut(&id) {
                 v.tags.push(tag);

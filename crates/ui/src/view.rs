@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use frontline_core::sessions::BrowserSession;
-use frontline_core::tickets::{AttachmentRow, Comment, EventView, TicketView};
+use frontline_domain::{Attachment, Comment, Event, EventKind, Role, Ticket};
 
 /// The frame around every page: who is signed in, where they are, and the token their forms
 /// (sign-out included) must carry.
@@ -99,20 +99,24 @@ pub(crate) struct TicketLine {
 }
 
 impl TicketLine {
-    pub fn of(t: &TicketView) -> Self {
-        let r = &t.row;
+    pub fn of(t: &Ticket) -> Self {
+        let r = &t.record;
+        let (created, updated) = (
+            r.times.created_at.as_micros(),
+            r.times.updated_at.as_micros(),
+        );
         Self {
             id: r.id,
             subject: r.subject.clone(),
             requester: t.requester_name.clone(),
-            status: r.status.clone(),
-            status_label: status_label(&r.status),
-            plain_status: plain_status(&r.status),
-            priority: format!("P{}", r.priority),
+            status: r.status.as_str().to_owned(),
+            status_label: status_label(r.status.as_str()),
+            plain_status: plain_status(r.status.as_str()),
+            priority: r.priority.as_str().to_owned(),
             assignee: t.assignee_email.clone().unwrap_or_default(),
-            created: time(r.created_at),
-            updated: time(r.updated_at),
-            updated_iso: iso(r.updated_at),
+            created: time(created),
+            updated: time(updated),
+            updated_iso: iso(updated),
         }
     }
 }
@@ -124,7 +128,7 @@ pub(crate) struct FileLink {
 }
 
 impl FileLink {
-    fn of(a: &AttachmentRow) -> Self {
+    fn of(a: &Attachment) -> Self {
         Self {
             href: format!("/tickets/{}/attachments/{}", a.ticket_id, a.id),
             name: a.filename.clone(),
@@ -157,15 +161,16 @@ pub(crate) struct Message {
 
 impl Message {
     pub fn of(c: &Comment) -> Self {
-        let v = &c.view;
+        let r = &c.record;
+        let at = r.created_at.as_micros();
         Self {
-            id: v.row.id,
-            author: v.author_name.clone(),
-            from_desk: v.author_role != "requester",
-            internal: v.row.internal,
-            body: v.row.body.clone(),
-            at: time(v.row.created_at),
-            at_iso: iso(v.row.created_at),
+            id: r.id,
+            author: c.author_name.clone(),
+            from_desk: c.author_role != Role::Requester,
+            internal: r.internal,
+            body: r.body.clone(),
+            at: time(at),
+            at_iso: iso(at),
             files: c.attachments.iter().map(FileLink::of).collect(),
         }
     }
@@ -180,19 +185,19 @@ pub(crate) struct HistoryLine {
 }
 
 impl HistoryLine {
-    pub fn of(e: &EventView) -> Self {
-        let r = &e.row;
+    pub fn of(e: &Event) -> Self {
+        let r = &e.record;
         let field = r.field.clone().unwrap_or_default().replace('_', " ");
         let old = r.old_value.clone().unwrap_or_else(|| "none".into());
         let new = r.new_value.clone().unwrap_or_else(|| "none".into());
-        let what = match r.kind.as_str() {
-            "created" => "opened the ticket".to_owned(),
-            "field_changed" => format!("changed {field}: {old} → {new}"),
-            "replied" => "replied".to_owned(),
-            "note_added" => "added an internal note".to_owned(),
-            "first_response" => "first response from the desk".to_owned(),
+        let what = match r.kind {
+            EventKind::Created => "opened the ticket".to_owned(),
+            EventKind::FieldChanged => format!("changed {field}: {old} → {new}"),
+            EventKind::Replied => "replied".to_owned(),
+            EventKind::NoteAdded => "added an internal note".to_owned(),
+            EventKind::FirstResponse => "first response from the desk".to_owned(),
             other => {
-                let kind = other.replace('_', " ");
+                let kind = other.as_str().replace('_', " ");
                 if field.is_empty() {
                     kind
                 } else {
@@ -201,8 +206,8 @@ impl HistoryLine {
             }
         };
         Self {
-            at: time(r.at),
-            at_iso: iso(r.at),
+            at: time(r.at.as_micros()),
+            at_iso: iso(r.at.as_micros()),
             who: e.actor_email.clone().unwrap_or_else(|| "Frontline".into()),
             what,
         }

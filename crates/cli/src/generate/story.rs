@@ -2,11 +2,11 @@
 //! resolved and closed, with the comments and audit events the real operations would have
 //! written, in time order and never later than "now". Where it ends depends on its age.
 
-use frontline_domain::{EventKind, Level, PriorityMatrix, Status};
-use frontline_store::comments::CommentRow;
-use frontline_store::events::EventRow;
+use frontline_domain::{
+    Channel, CommentRecord, EventKind, EventRecord, Level, PriorityMatrix, Status, TicketRecord,
+    Timestamp, Timestamps,
+};
 use frontline_store::rules::RuleClocks;
-use frontline_store::tickets::TicketRow;
 use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -40,9 +40,9 @@ pub struct Cast<'a> {
 /// Everything one ticket adds to the database.
 #[derive(Default)]
 pub struct Written {
-    pub tickets: Vec<TicketRow>,
-    pub comments: Vec<CommentRow>,
-    pub events: Vec<EventRow>,
+    pub tickets: Vec<TicketRecord>,
+    pub comments: Vec<CommentRecord>,
+    pub events: Vec<EventRecord>,
     pub tags: Vec<(i64, String)>,
     /// The clocks time rules measure from (migration 0012), of tickets still worked: a
     /// closed ticket is never looked at by rules, and its clocks stay empty.
@@ -79,17 +79,17 @@ pub fn tell(
     let channel = pick(
         rng,
         &[
-            ("portal", 40),
-            ("email", 35),
-            ("phone", 15),
-            ("api", 5),
-            ("chat", 5),
+            (Channel::Portal, 40),
+            (Channel::Email, 35),
+            (Channel::Phone, 15),
+            (Channel::Api, 5),
+            (Channel::Chat, 5),
         ],
     );
     let (requester, organization_id) = cast.requester;
     // Phone calls are logged by the agent who took them.
     let logged_by = match cast.tier1.choose(rng) {
-        Some(agent) if channel == "phone" => agent.id,
+        Some(agent) if channel == Channel::Phone => agent.id,
         _ => requester,
     };
     let (subject, description) = topic
@@ -116,30 +116,26 @@ pub fn tell(
         Some("new"),
         false,
     );
-    let mut row = TicketRow {
+    let mut row = TicketRecord {
         id,
         subject: subject.to_owned(),
         description: description.to_owned(),
-        status: String::new(),
-        ticket_type: topic.ticket_type.as_str().to_owned(),
-        impact: impact.as_str().to_owned(),
-        urgency: urgency.as_str().to_owned(),
-        priority: matrix.priority(impact, urgency).rank(),
+        status: Status::New,
+        ticket_type: topic.ticket_type,
+        impact,
+        urgency,
+        priority: matrix.priority(impact, urgency),
         priority_overridden: false,
         category_id: Some(cast.category_id),
         requester_id: requester,
         organization_id,
         group_id: None,
         assignee_id: None,
-        channel: channel.to_owned(),
-        custom_fields: "{}".to_owned(),
+        channel,
+        custom_fields: Default::default(),
         merged_into_id: None,
         version: 1,
-        created_at,
-        updated_at: created_at,
-        first_response_at: None,
-        resolved_at: None,
-        closed_at: None,
+        times: Timestamps::opened(Timestamp::from_micros(created_at)),
     };
     for tag in topic.tags {
         if rng.random_bool(0.5) {
@@ -191,7 +187,7 @@ pub fn tell(
             Some(&reply),
             false,
         );
-        row.first_response_at = Some(s.at);
+        row.times.first_response_at = Some(Timestamp::from_micros(s.at));
 
         if let Some(specialist) = cast.specialists.choose(rng).filter(|_| escalate) {
             s.tick(rng);
@@ -250,12 +246,12 @@ pub fn tell(
                 s.tick(rng);
                 s.reply(rng, agent, "agent", content::RESOLUTIONS, next_comment);
                 s.set_status(Some(agent), Status::Resolved);
-                row.resolved_at = Some(s.at);
+                row.times.resolved_at = Some(Timestamp::from_micros(s.at));
                 if goal == Status::Closed {
                     // Closed by the desk's housekeeping a few days after resolution.
                     s.at = (s.at + 3 * DAY).min(s.at + (now - s.at) / 2);
                     s.set_status(None, Status::Closed);
-                    row.closed_at = Some(s.at);
+                    row.times.closed_at = Some(Timestamp::from_micros(s.at));
                 }
             }
             _ => {}
@@ -264,13 +260,13 @@ pub fn tell(
     finish(s, row);
 }
 
-fn finish(s: Story<'_>, mut row: TicketRow) {
+fn finish(s: Story<'_>, mut row: TicketRecord) {
     if s.status != Status::Closed && !s.clocks.is_empty() {
         s.out.clocks.push((s.id, s.clocks));
     }
-    row.status = s.status.as_str().to_owned();
+    row.status = s.status;
     row.version = s.version;
-    row.updated_at = s.at;
+    row.times.updated_at = Timestamp::from_micros(s.at);
     s.out.tickets.push(row);
 }
 
@@ -365,12 +361,12 @@ impl Story<'_> {
         if kind != EventKind::Created {
             self.version += 1;
         }
-        self.out.events.push(EventRow {
+        self.out.events.push(EventRecord {
             id: 0,
             ticket_id: self.id,
             actor_id: actor,
-            at: self.at,
-            kind: kind.as_str().to_owned(),
+            at: Timestamp::from_micros(self.at),
+            kind,
             field: field.map(str::to_owned),
             old_value: old.map(str::to_owned),
             new_value: new.map(str::to_owned),
@@ -428,14 +424,14 @@ impl Story<'_> {
     ) -> String {
         let id = *next_comment;
         *next_comment += 1;
-        self.out.comments.push(CommentRow {
+        self.out.comments.push(CommentRecord {
             id,
             ticket_id: self.id,
             author_id: author,
             body: phrases.choose(rng).copied().unwrap_or("…").to_owned(),
             internal,
             source_ticket_id: self.id,
-            created_at: self.at,
+            created_at: Timestamp::from_micros(self.at),
         });
         id.to_string()
     }

@@ -3,17 +3,16 @@
 //! need the ticket's id, written in the same transaction.
 
 use frontline_domain::rules::{Action, Facts, Recipient, Trigger, run};
-use frontline_domain::{EventKind, Priority, Role, Status, Timestamp};
+use frontline_domain::{
+    CommentRecord, EventKind, EventRecord, Priority, Role, Status, Ticket, TicketRecord,
+    TicketType, Timestamp,
+};
 use frontline_store::Conn;
-use frontline_store::comments::CommentRow;
-use frontline_store::events::EventRow;
 use frontline_store::jobs::NewJob;
-use frontline_store::tickets::{TicketRow, TicketView};
 use serde_json::{Value, json};
 
 use super::{LOOP_LIMIT, LOOP_WINDOW_MICROS, Loaded, RuleSet, WEBHOOK_JOB};
 use crate::notify::{self, Notification};
-use crate::tickets::set_status;
 use crate::{CoreError, Result};
 
 /// What needs the ticket written first.
@@ -41,7 +40,7 @@ pub(crate) enum Effect {
 #[derive(Debug, Default)]
 pub(crate) struct Outcome {
     /// `rule_applied` events, one per action, with `ticket_id` left at 0.
-    pub events: Vec<EventRow>,
+    pub events: Vec<EventRecord>,
     pub effects: Vec<Effect>,
 }
 
@@ -52,33 +51,24 @@ impl Outcome {
 }
 
 /// The ticket as rules see it.
-pub(crate) fn facts_of(v: &TicketView) -> Facts {
-    let r = &v.row;
+pub(crate) fn facts_of(v: &Ticket) -> Facts {
+    let r = &v.record;
     Facts {
-        status: r.status.clone(),
-        priority: priority_name(r.priority),
-        ticket_type: r.ticket_type.clone(),
+        status: r.status.as_str().to_owned(),
+        priority: r.priority.as_str().to_owned(),
+        ticket_type: r.ticket_type.as_str().to_owned(),
         category: v.category_path.clone(),
         group: v.group_name.clone(),
         assignee: v.assignee_email.clone(),
         organization: v.organization_name.clone(),
-        channel: r.channel.clone(),
+        channel: r.channel.as_str().to_owned(),
         tags: v.tags.clone(),
-        custom: match serde_json::from_str(&r.custom_fields) {
-            Ok(Value::Object(m)) => m,
-            _ => Default::default(),
-        },
+        custom: r.custom_fields.clone(),
         requester: v.requester_email.to_lowercase(),
         subject: r.subject.clone(),
         description: r.description.clone(),
         update: Vec::new(),
     }
-}
-
-pub(crate) fn priority_name(rank: i64) -> String {
-    Priority::from_rank(rank)
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_default()
 }
 
 /// Runs the rules of `trigger` (or the one rule `only`) over `facts`, which it updates, and
@@ -104,12 +94,12 @@ pub(crate) fn run_rules(
         let rule = rules[f.index];
         let name = &rule.rule.name;
         for (i, action) in rule.rule.actions.iter().enumerate() {
-            out.events.push(EventRow {
+            out.events.push(EventRecord {
                 id: 0,
                 ticket_id: 0,
                 actor_id: None,
-                at: at.as_micros(),
-                kind: EventKind::RuleApplied.as_str().to_owned(),
+                at,
+                kind: EventKind::RuleApplied,
                 field: Some(name.clone()),
                 old_value: None,
                 new_value: Some(action.describe()),
@@ -164,22 +154,24 @@ pub(crate) fn apply_fields(
     set: &RuleSet,
     before: &Facts,
     after: &Facts,
-    row: &mut TicketRow,
-    at: i64,
+    row: &mut TicketRecord,
+    at: Timestamp,
 ) {
     if after.status != before.status
         && let Ok(s) = Status::parse("status", &after.status)
     {
-        set_status(row, s, at);
+        row.set_status(s, at);
     }
     if after.priority != before.priority
         && let Ok(p) = Priority::parse("priority", &after.priority)
     {
-        row.priority = p.rank();
+        row.priority = p;
         row.priority_overridden = true;
     }
-    if after.ticket_type != before.ticket_type {
-        row.ticket_type = after.ticket_type.clone();
+    if after.ticket_type != before.ticket_type
+        && let Ok(t) = TicketType::parse("type", &after.ticket_type)
+    {
+        row.ticket_type = t;
     }
     // A name that no longer resolves (its group or agent was removed since the rule was
     // written) leaves the field as it was rather than clearing it.
@@ -228,14 +220,14 @@ pub(crate) async fn within_limit(c: &mut Conn<'_>, ticket_id: i64, now: Timestam
 pub(crate) async fn write_outcome(
     set: &RuleSet,
     c: &mut Conn<'_>,
-    row: &TicketRow,
+    row: &TicketRecord,
     out: Outcome,
     now: Timestamp,
 ) -> Result<()> {
-    let events: Vec<EventRow> = out
+    let events: Vec<EventRecord> = out
         .events
         .into_iter()
-        .map(|e| EventRow {
+        .map(|e| EventRecord {
             ticket_id: row.id,
             ..e
         })
@@ -249,7 +241,7 @@ pub(crate) async fn write_outcome(
 pub(crate) async fn write_effects(
     set: &RuleSet,
     c: &mut Conn<'_>,
-    row: &TicketRow,
+    row: &TicketRecord,
     effects: &[Effect],
     now: Timestamp,
 ) -> Result<()> {
@@ -308,7 +300,6 @@ async fn write_comment(
     comment: RuleComment<'_>,
     now: Timestamp,
 ) -> Result<()> {
-    let at = now.as_micros();
     let RuleComment {
         author_id,
         author_role,
@@ -316,14 +307,14 @@ async fn write_comment(
         internal,
     } = comment;
     let id = c
-        .insert_comment(&CommentRow {
+        .insert_comment(&CommentRecord {
             id: 0,
             ticket_id,
             author_id,
             body: body.to_owned(),
             internal,
             source_ticket_id: ticket_id,
-            created_at: at,
+            created_at: now,
         })
         .await?;
     let (kind, field) = if internal {
@@ -331,12 +322,12 @@ async fn write_comment(
     } else {
         (EventKind::Replied, Some(author_role.as_str().to_owned()))
     };
-    c.insert_event(&EventRow {
+    c.insert_event(&EventRecord {
         id: 0,
         ticket_id,
         actor_id: Some(author_id),
-        at,
-        kind: kind.as_str().to_owned(),
+        at: now,
+        kind,
         field,
         old_value: None,
         new_value: Some(id.to_string()),
@@ -351,7 +342,7 @@ async fn write_comment(
 async fn recipient_ids(
     set: &RuleSet,
     c: &mut Conn<'_>,
-    row: &TicketRow,
+    row: &TicketRecord,
     recipients: &[Recipient],
 ) -> Result<Vec<i64>> {
     let mut ids = Vec::new();

@@ -11,11 +11,10 @@
 //! per-ticket [`LOOP_LIMIT`](super::LOOP_LIMIT) stops a ticket that changes too often anyway
 //! (a webhook whose receiver changes the ticket again).
 
-use frontline_domain::Timestamp;
 use frontline_domain::rules::Trigger;
+use frontline_domain::{Ticket, TicketRecord, Timestamp};
 use frontline_store::Conn;
 use frontline_store::rules::RuleClocks;
-use frontline_store::tickets::{TicketRow, TicketView};
 
 use super::{RuleSet, apply_fields, facts_of, run_rules, within_limit, write_outcome};
 use crate::assignment::Pick;
@@ -55,16 +54,16 @@ impl Update {
 /// The ticket after its change and the rules: the row as finally stored, and whether rules
 /// acted (then a view read before holds stale fields or tags).
 pub(crate) struct Changed {
-    pub row: TicketRow,
+    pub row: TicketRecord,
     pub rules_acted: bool,
 }
 
 /// One change of one ticket, as the operation wrote it.
 pub(crate) struct Change<'a> {
     /// The ticket before the operation.
-    pub before: &'a TicketView,
+    pub before: &'a Ticket,
     /// The row as the operation saved it, with its new version.
-    pub saved: TicketRow,
+    pub saved: TicketRecord,
     pub kind: Update,
 }
 
@@ -90,7 +89,7 @@ impl Desk {
         });
         let at = now.as_micros();
         let clocks = RuleClocks {
-            status_changed_at: (changed.row.status != change.before.row.status).then_some(at),
+            status_changed_at: (changed.row.status != change.before.record.status).then_some(at),
             requester_replied_at: (change.kind == Update::RequesterReply).then_some(at),
             agent_replied_at: (change.kind == Update::AgentReply).then_some(at),
         };
@@ -134,7 +133,7 @@ impl Desk {
             return Ok(None);
         }
         let mut t = saved.clone();
-        apply_fields(set, &changed, &after, &mut t, now.as_micros());
+        apply_fields(set, &changed, &after, &mut t, now);
         let mut trail = Trail::new(id, None, now);
         if after.tags != changed.tags {
             c.set_tags(id, &after.tags).await?;
@@ -175,8 +174,8 @@ impl Desk {
     async fn pick_after_move(
         &self,
         c: &mut Conn<'_>,
-        t: &mut TicketRow,
-        saved: &TicketRow,
+        t: &mut TicketRecord,
+        saved: &TicketRecord,
         now: Timestamp,
     ) -> Result<Option<Pick>> {
         let (Some(group), None) = (t.group_id, t.assignee_id) else {

@@ -43,8 +43,7 @@ mod due;
 mod time;
 
 pub(crate) use apply::{
-    Effect, apply_fields, facts_of, priority_name, run_rules, within_limit, write_effects,
-    write_outcome,
+    Effect, apply_fields, facts_of, run_rules, within_limit, write_effects, write_outcome,
 };
 pub(crate) use changed::{Change, Update};
 pub use due::{DUE_JOB, DueCall};

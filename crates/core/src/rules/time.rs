@@ -10,11 +10,9 @@
 //! its own (`due`).
 
 use frontline_domain::rules::{Since, Trigger};
-use frontline_domain::{Status, Timestamp};
+use frontline_domain::{EventRecord, Status, Ticket, TicketRecord, Timestamp};
 use frontline_store::Conn;
-use frontline_store::events::EventRow;
 use frontline_store::rules::RuleClocks;
-use frontline_store::tickets::{TicketRow, TicketView};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -152,7 +150,7 @@ impl Desk {
             return Ok(false);
         }
         let mut t = old.clone();
-        apply_fields(set, &before, &after, &mut t, now.as_micros());
+        apply_fields(set, &before, &after, &mut t, now);
         // Only a change of the ticket's fields or tags starts a new period: a reminder (a
         // reply, a note, a notification) leaves `updated_at` alone, so "pending 3 days →
         // remind" happens once and "pending 7 days → resolve" still comes due.
@@ -199,24 +197,24 @@ async fn still_in_period(
     ticket_id: i64,
     since: Since,
     period: i64,
-) -> Result<Option<TicketRow>> {
+) -> Result<Option<TicketRecord>> {
     let Some(old) = c.ticket_for_update(ticket_id).await? else {
         return Ok(None);
     };
     let current = match since {
-        Since::CreatedAt => Some(old.created_at),
-        Since::UpdatedAt => Some(old.updated_at),
+        Since::CreatedAt => Some(old.times.created_at.as_micros()),
+        Since::UpdatedAt => Some(old.times.updated_at.as_micros()),
         other => c.rule_instant(ticket_id, other).await?,
     };
-    let open = old.status != Status::Closed.as_str();
+    let open = old.status != Status::Closed;
     Ok((current == Some(period) && open).then_some(old))
 }
 
 /// What a time rule changed on a ticket, besides the row it leaves.
 struct TimeChange<'a> {
     /// The row and the view before the rule.
-    old: &'a TicketRow,
-    view: &'a TicketView,
+    old: &'a TicketRecord,
+    view: &'a Ticket,
     /// The tags before and after.
     tags: (&'a [String], &'a [String]),
     /// Fields or tags changed (not only a comment added).
@@ -228,14 +226,14 @@ struct TimeChange<'a> {
 async fn save_change(
     c: &mut Conn<'_>,
     change: TimeChange<'_>,
-    t: &mut TicketRow,
+    t: &mut TicketRecord,
     now: Timestamp,
-) -> Result<Vec<EventRow>> {
+) -> Result<Vec<EventRecord>> {
     let ticket_id = change.old.id;
     let mut trail = Trail::new(ticket_id, None, now);
     t.version = change.old.version + 1;
     if change.fields_change {
-        t.updated_at = now.as_micros();
+        t.times.updated_at = now;
     }
     c.save_ticket(t, change.old.version).await?;
     let (before, after) = change.tags;

@@ -9,10 +9,8 @@
 //! with no actor (the system made them).
 
 use frontline_domain::sla::{Escalation, Notify, SlaTarget};
-use frontline_domain::{EventKind, Priority, Timestamp};
+use frontline_domain::{EventKind, EventRecord, Ticket, TicketRecord, Timestamp};
 use frontline_store::Conn;
-use frontline_store::events::EventRow;
-use frontline_store::tickets::{TicketRow, TicketView};
 
 use super::InForce;
 use crate::notify::{self, Notification};
@@ -37,7 +35,7 @@ pub(super) async fn escalate(
     let Some(before) = c.ticket_view(ticket_id).await? else {
         return Ok(Escalated::Nothing);
     };
-    let mut t = before.row.clone();
+    let mut t = before.record.clone();
     let mut events = Vec::new();
     for (target, escalation) in pending {
         let (assignee, group) = (t.assignee_id, t.group_id);
@@ -46,7 +44,7 @@ pub(super) async fn escalate(
             actions.extend(move_to_group(c, &mut t, name).await?);
         }
         if escalation.raise_priority {
-            actions.extend(raise_priority(&mut t)?);
+            actions.extend(raise_priority(&mut t));
         }
         let groups: Vec<i64> = group.into_iter().chain(t.group_id).collect();
         let notified = notify_breach(c, target, escalation, assignee, &groups, now).await?;
@@ -68,7 +66,7 @@ pub(super) async fn escalate(
         };
         c.put_ticket_sla(&done).await?;
     }
-    let changed = t != before.row;
+    let changed = t != before.record;
     if changed {
         events.extend(save(c, &before, t, now).await?);
     }
@@ -100,7 +98,11 @@ fn pending<'a>(
 }
 
 /// Moves the ticket to the group named `name` (the next tier); says what it did.
-async fn move_to_group(c: &mut Conn<'_>, t: &mut TicketRow, name: &str) -> Result<Option<String>> {
+async fn move_to_group(
+    c: &mut Conn<'_>,
+    t: &mut TicketRecord,
+    name: &str,
+) -> Result<Option<String>> {
     Ok(match c.group_by_name(name).await? {
         Some(g) if t.group_id != Some(g.id) => {
             t.group_id = Some(g.id);
@@ -118,18 +120,14 @@ async fn move_to_group(c: &mut Conn<'_>, t: &mut TicketRow, name: &str) -> Resul
 }
 
 /// Raises the ticket's priority one step, unless it is the highest already.
-fn raise_priority(t: &mut TicketRow) -> Result<Option<String>> {
-    let was = Priority::from_rank(t.priority)
-        .map_err(|e| CoreError::Internal(format!("ticket {}: {e}", t.id)))?;
+fn raise_priority(t: &mut TicketRecord) -> Option<String> {
+    let was = t.priority;
     if was.raised() == was {
-        return Ok(None);
+        return None;
     }
-    t.priority = was.raised().rank();
+    t.priority = was.raised();
     t.priority_overridden = true;
-    Ok(Some(format!(
-        "priority raised to {}",
-        was.raised().as_str()
-    )))
+    Some(format!("priority raised to {}", was.raised().as_str()))
 }
 
 /// Queues the breach's notification to whom the escalation names: the assignee before it,
@@ -174,13 +172,13 @@ async fn notify_breach(
 /// Saves the escalated ticket under a new version; returns its field changes as events.
 async fn save(
     c: &mut Conn<'_>,
-    before: &TicketView,
-    mut t: TicketRow,
+    before: &Ticket,
+    mut t: TicketRecord,
     now: Timestamp,
-) -> Result<Vec<EventRow>> {
-    t.version = before.row.version + 1;
-    t.updated_at = now.as_micros();
-    c.save_ticket(&t, before.row.version).await?;
+) -> Result<Vec<EventRecord>> {
+    t.version = before.record.version + 1;
+    t.times.updated_at = now;
+    c.save_ticket(&t, before.record.version).await?;
     let after = c
         .ticket_view_bare(t.id)
         .await?
@@ -196,21 +194,12 @@ pub(super) enum Escalated {
     /// Escalated without changing the ticket's fields (it notified, or had nothing to do).
     Notified,
     /// Escalated and saved the ticket under a new version; `before` is the ticket as it was.
-    Changed { before: Box<TicketView> },
+    Changed { before: Box<Ticket> },
 }
 
 /// The field changes an escalation can make, in the names people read.
-fn changes(
-    ticket_id: i64,
-    now: Timestamp,
-    before: &TicketView,
-    after: &TicketView,
-) -> Vec<EventRow> {
-    let priority = |v: &TicketView| {
-        Priority::from_rank(v.row.priority)
-            .ok()
-            .map(|p| p.as_str().to_owned())
-    };
+fn changes(ticket_id: i64, now: Timestamp, before: &Ticket, after: &Ticket) -> Vec<EventRecord> {
+    let priority = |v: &Ticket| Some(v.record.priority.as_str().to_owned());
     [
         ("group", before.group_name.clone(), after.group_name.clone()),
         (
@@ -233,13 +222,13 @@ fn event(
     field: &str,
     old: Option<String>,
     new: Option<String>,
-) -> EventRow {
-    EventRow {
+) -> EventRecord {
+    EventRecord {
         id: 0,
         ticket_id,
         actor_id: None,
-        at: now.as_micros(),
-        kind: kind.as_str().to_owned(),
+        at: now,
+        kind,
         field: Some(field.to_owned()),
         old_value: old,
         new_value: new,

@@ -189,7 +189,7 @@ impl Desk {
             escalate::Escalated::Changed { before } => before,
             escalate::Escalated::Nothing | escalate::Escalated::Notified => return Ok(()),
         };
-        self.assign_if_moved(c, ticket_id, before.row.group_id, now)
+        self.assign_if_moved(c, ticket_id, before.record.group_id, now)
             .await?;
         let saved = c
             .ticket_row(ticket_id)

@@ -6,14 +6,12 @@
 use std::collections::HashMap;
 
 use frontline_domain::sla::{self, ClockState, Facts, SlaSummary, SlaTarget, Target, TargetClock};
-use frontline_domain::{EventKind, Priority, TicketType, Timestamp};
+use frontline_domain::{EventKind, EventRecord, Ticket, Timestamp};
 use frontline_store::Conn;
-use frontline_store::events::EventRow;
 use frontline_store::jobs::NewJob;
-use frontline_store::tickets::TicketView;
 
 use super::{InForce, TIMER_JOB};
-use crate::{CoreError, Result};
+use crate::Result;
 
 /// See [`Desk::reconcile_sla`]; `by_timer` when the SLA timer runs it (and escalates).
 /// Returns the ticket's new due time when it moved (time rules on it may need a job).
@@ -43,7 +41,7 @@ pub(super) async fn reconcile(
         targets.push(target);
     }
     let summary = SlaSummary::of(&targets);
-    let was = SlaSummary::from(ticket.sla);
+    let was = ticket.sla;
     if summary != was {
         c.set_ticket_sla_summary(ticket_id, summary).await?;
     }
@@ -66,7 +64,7 @@ struct Replayed {
 
 async fn replay(
     c: &mut Conn<'_>,
-    ticket: &TicketView,
+    ticket: &Ticket,
     policies: &[InForce],
     now: Timestamp,
 ) -> Result<Replayed> {
@@ -77,7 +75,7 @@ async fn replay(
             clocks: Vec::new(),
         });
     };
-    let history = c.sla_history(ticket.row.id).await?;
+    let history = c.sla_history(ticket.record.id).await?;
     Ok(Replayed {
         policy_id: p.id(),
         escalates: p.policy().escalation.is_some(),
@@ -107,7 +105,7 @@ async fn cancel_dropped(
 struct Record {
     ticket_id: i64,
     now: Timestamp,
-    events: Vec<EventRow>,
+    events: Vec<EventRecord>,
     timers: Vec<(Timestamp, String)>,
 }
 
@@ -130,12 +128,12 @@ impl Record {
         old: Option<Timestamp>,
         new: Option<Timestamp>,
     ) {
-        self.events.push(EventRow {
+        self.events.push(EventRecord {
             id: 0,
             ticket_id: self.ticket_id,
             actor_id: None,
-            at: at.as_micros(),
-            kind: kind.as_str().to_owned(),
+            at,
+            kind,
             field: Some(target.as_str().to_owned()),
             old_value: old.map(Timestamp::to_rfc3339),
             new_value: new.map(Timestamp::to_rfc3339),
@@ -284,17 +282,13 @@ fn next_target(
 }
 
 /// The policy that applies to the ticket, with its calendar.
-fn applicable<'p>(t: &TicketView, policies: &'p [InForce]) -> Result<Option<&'p InForce>> {
-    let stored =
-        |e: frontline_domain::DomainError| CoreError::Internal(format!("ticket {}: {e}", t.row.id));
-    let priority = Priority::from_rank(t.row.priority).map_err(stored)?;
-    let ticket_type = TicketType::parse("type", &t.row.ticket_type).map_err(stored)?;
+fn applicable<'p>(t: &Ticket, policies: &'p [InForce]) -> Result<Option<&'p InForce>> {
     let facts = Facts {
-        priority,
-        ticket_type,
+        priority: t.record.priority,
+        ticket_type: t.record.ticket_type,
         category: t.category_path.as_deref(),
         organization: t.organization_name.as_deref(),
-        channel: &t.row.channel,
+        channel: t.record.channel.as_str(),
     };
     Ok(policies
         .iter()

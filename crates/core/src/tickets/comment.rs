@@ -4,12 +4,11 @@
 //! its status: a watcher or an organization colleague adds to the conversation and no more.
 //! Each comment is a change of its ticket: the updated rules run over it (`rules::changed`).
 
-use frontline_domain::{EventKind, Status};
-use frontline_store::attachments::AttachmentRow;
-use frontline_store::comments::{CommentRow, CommentView};
+use frontline_domain::{Attachment, Comment, CommentRecord, EventKind, Status, TicketRecord};
+use frontline_store::Conn;
 
 use super::trail::Trail;
-use super::update::{record_row_changes, set_status};
+use super::update::record_row_changes;
 use super::{can_see, visible_for_update};
 use crate::auth::sha256_hex;
 use crate::rules::{Change, Update};
@@ -29,12 +28,6 @@ pub struct NewComment {
     pub attachments: Vec<NewAttachment>,
 }
 
-#[derive(Debug, Clone)]
-pub struct Comment {
-    pub view: CommentView,
-    pub attachments: Vec<AttachmentRow>,
-}
-
 impl Desk {
     pub async fn add_comment(
         &self,
@@ -50,7 +43,7 @@ impl Desk {
         tx.commit().await?;
         tracing::info!(
             ticket_id,
-            comment_id = comment.view.row.id,
+            comment_id = comment.record.id,
             internal,
             "comment added"
         );
@@ -61,7 +54,7 @@ impl Desk {
     /// message's outcome together).
     pub(crate) async fn add_comment_in(
         &self,
-        c: &mut frontline_store::Conn<'_>,
+        c: &mut Conn<'_>,
         actor: &Actor,
         ticket_id: i64,
         new: NewComment,
@@ -72,10 +65,8 @@ impl Desk {
         let body = frontline_domain::text::clean_text("body", &new.body, 100_000, true)?;
         self.check_attachments(&new.attachments)?;
         let now = self.now();
-        let at = now.as_micros();
         let old = visible_for_update(c, actor, ticket_id).await?;
-        let status = Status::parse("status", &old.status)?;
-        if status == Status::Closed && !new.internal {
+        if old.status == Status::Closed && !new.internal {
             return Err(CoreError::Conflict(
                 "this ticket is closed; open a new ticket instead".into(),
             ));
@@ -84,76 +75,21 @@ impl Desk {
             .ticket_view(ticket_id)
             .await?
             .ok_or(CoreError::NotFound("ticket"))?;
-        let mut row = CommentRow {
+        let mut record = CommentRecord {
             id: 0,
             ticket_id,
             author_id: actor.id,
             body,
             internal: new.internal,
             source_ticket_id: ticket_id,
-            created_at: at,
+            created_at: now,
         };
-        row.id = c.insert_comment(&row).await?;
-        let mut attachments = Vec::new();
-        for a in new.attachments {
-            let sha = sha256_hex(&a.data);
-            c.put_blob(&sha, &a.data).await?;
-            let mut att = AttachmentRow {
-                id: 0,
-                comment_id: row.id,
-                ticket_id,
-                filename: a.filename,
-                content_type: a.content_type,
-                size: i64::try_from(a.data.len()).unwrap_or(i64::MAX),
-                sha256: sha,
-                created_at: at,
-            };
-            att.id = c.insert_attachment(&att).await?;
-            attachments.push(att);
-        }
-
-        let mut t = old.clone();
+        record.id = c.insert_comment(&record).await?;
+        let attachments = store_attachments(c, &record, new.attachments).await?;
         let mut trail = Trail::new(ticket_id, Some(actor.id), now);
-        if new.internal {
-            trail.push(
-                EventKind::NoteAdded,
-                None,
-                None,
-                Some(row.id.to_string()),
-                true,
-            );
-        } else {
-            let role = actor.role.as_str().to_owned();
-            trail.push(
-                EventKind::Replied,
-                Some(&role),
-                None,
-                Some(row.id.to_string()),
-                false,
-            );
-            let next = if actor.is_staff() {
-                if t.first_response_at.is_none() {
-                    t.first_response_at = Some(at);
-                    trail.push(
-                        EventKind::FirstResponse,
-                        None,
-                        None,
-                        Some(row.id.to_string()),
-                        false,
-                    );
-                }
-                status.after_agent_reply()
-            } else if old.requester_id == actor.id {
-                status.after_requester_reply()
-            } else {
-                status
-            };
-            if next != status {
-                set_status(&mut t, next, at);
-            }
-        }
+        let mut t = answered(&old, actor, &record, &mut trail);
         t.version = old.version + 1;
-        t.updated_at = at;
+        t.times.updated_at = now;
         c.save_ticket(&t, old.version).await?;
         let after = c
             .ticket_view(ticket_id)
@@ -173,14 +109,14 @@ impl Desk {
         };
         self.ticket_changed(c, change, now).await?;
         self.reconcile_sla(c, ticket_id, now, false).await?;
-        self.mail_on_comment(c, &row, actor, now).await?;
-        let view = CommentView {
-            row,
+        self.mail_on_comment(c, &record, actor, now).await?;
+        Ok(Comment {
+            record,
             author_email: actor.email.clone(),
             author_name: actor.name.clone(),
-            author_role: actor.role.as_str().to_owned(),
-        };
-        Ok(Comment { view, attachments })
+            author_role: actor.role,
+            attachments,
+        })
     }
 
     /// A page of the conversation after comment `after_id`; requesters never see notes.
@@ -200,21 +136,20 @@ impl Desk {
         if !can_see(&mut c, actor, &t).await? {
             return Err(CoreError::NotFound("ticket"));
         }
-        let views = c
+        let comments = c
             .comments(ticket_id, actor.is_staff(), after_id, limit)
             .await?;
-        let ids: Vec<i64> = views.iter().map(|v| v.row.id).collect();
+        let ids: Vec<i64> = comments.iter().map(|v| v.record.id).collect();
         let mut atts = c.attachments_of(&ids).await?;
-        Ok(views
+        Ok(comments
             .into_iter()
-            .map(|view| {
-                let (mine, rest): (Vec<_>, Vec<_>) =
-                    atts.drain(..).partition(|a| a.comment_id == view.row.id);
+            .map(|mut comment| {
+                let (mine, rest): (Vec<_>, Vec<_>) = atts
+                    .drain(..)
+                    .partition(|a| a.comment_id == comment.record.id);
                 atts = rest;
-                Comment {
-                    view,
-                    attachments: mine,
-                }
+                comment.attachments = mine;
+                comment
             })
             .collect())
     }
@@ -225,7 +160,7 @@ impl Desk {
         actor: &Actor,
         ticket_id: i64,
         id: i64,
-    ) -> Result<(AttachmentRow, Vec<u8>)> {
+    ) -> Result<(Attachment, Vec<u8>)> {
         let mut pc = self.store.read().await?;
         let mut c = pc.conn();
         let (att, internal) = c
@@ -273,4 +208,70 @@ impl Desk {
         }
         Ok(())
     }
+}
+
+/// Stores the comment's files: each content once by its hash, and a row per file.
+pub(crate) async fn store_attachments(
+    c: &mut Conn<'_>,
+    comment: &CommentRecord,
+    files: Vec<NewAttachment>,
+) -> Result<Vec<Attachment>> {
+    let mut attachments = Vec::with_capacity(files.len());
+    for a in files {
+        let sha = sha256_hex(&a.data);
+        c.put_blob(&sha, &a.data).await?;
+        let mut att = Attachment {
+            id: 0,
+            comment_id: comment.id,
+            ticket_id: comment.ticket_id,
+            filename: a.filename,
+            content_type: a.content_type,
+            size: i64::try_from(a.data.len()).unwrap_or(i64::MAX),
+            sha256: sha,
+            created_at: comment.created_at,
+        };
+        att.id = c.insert_attachment(&att).await?;
+        attachments.push(att);
+    }
+    Ok(attachments)
+}
+
+/// The ticket as the comment leaves it, with the comment's events in `trail`: a note is
+/// only recorded; a reply is, and the desk's first one is its first response. The desk's
+/// reply opens a new ticket, the requester's own reopens a pending or resolved one.
+fn answered(
+    old: &TicketRecord,
+    actor: &Actor,
+    comment: &CommentRecord,
+    trail: &mut Trail,
+) -> TicketRecord {
+    let mut t = old.clone();
+    let id = Some(comment.id.to_string());
+    if comment.internal {
+        trail.push(EventKind::NoteAdded, None, None, id, true);
+        return t;
+    }
+    trail.push(
+        EventKind::Replied,
+        Some(actor.role.as_str()),
+        None,
+        id.clone(),
+        false,
+    );
+    let status = old.status;
+    let next = if actor.is_staff() {
+        if t.times.first_response_at.is_none() {
+            t.times.first_response_at = Some(comment.created_at);
+            trail.push(EventKind::FirstResponse, None, None, id, false);
+        }
+        status.after_agent_reply()
+    } else if old.requester_id == actor.id {
+        status.after_requester_reply()
+    } else {
+        status
+    };
+    if next != status {
+        t.set_status(next, comment.created_at);
+    }
+    t
 }

@@ -4,9 +4,11 @@
 use std::collections::BTreeSet;
 
 use frontline_domain::rules::{Facts, Trigger};
-use frontline_domain::{CategoryPath, Email, Level, Priority, Status, Subject, Tag, TicketType};
+use frontline_domain::{
+    CategoryPath, Channel, Email, Level, Priority, Status, Subject, Tag, Ticket, TicketRecord,
+    TicketType, Timestamp, Timestamps,
+};
 use frontline_store::Conn;
-use frontline_store::tickets::{TicketRow, TicketView};
 use frontline_store::users::UserRow;
 use serde_json::{Map, Value};
 
@@ -15,7 +17,7 @@ use super::trail::Trail;
 use super::writer::{Creation, Written};
 use super::{ONLY_AGENTS_SET_WATCHERS, fields};
 use crate::config::TicketConfig;
-use crate::rules;
+use crate::rules::{self, RuleSet};
 use crate::{Actor, CoreError, Desk, Result};
 
 #[derive(Debug, Clone)]
@@ -36,13 +38,13 @@ pub struct NewTicket {
     pub tags: Vec<Tag>,
     pub watchers: Vec<Email>,
     pub custom_fields: Map<String, Value>,
-    pub channel: String,
+    pub channel: Channel,
 }
 
 impl NewTicket {
     /// An incident of medium impact and urgency from `channel`, with nothing else set; the
     /// other fields are changed with struct update syntax.
-    pub fn new(subject: Subject, description: impl Into<String>, channel: &str) -> Self {
+    pub fn new(subject: Subject, description: impl Into<String>, channel: Channel) -> Self {
         Self {
             subject,
             description: description.into(),
@@ -58,14 +60,14 @@ impl NewTicket {
             tags: Vec::new(),
             watchers: Vec::new(),
             custom_fields: Map::new(),
-            channel: channel.to_owned(),
+            channel,
         }
     }
 }
 
 #[derive(Debug)]
 pub struct Created {
-    pub ticket: TicketView,
+    pub ticket: Ticket,
     /// False when an idempotency key matched an earlier creation.
     pub fresh: bool,
 }
@@ -133,7 +135,7 @@ impl Desk {
         // The writer assigned it automatically: its email is read back.
         let auto_assigned = row.assignee_id.is_some() && named.assignee.is_none();
         let ticket = if !has_watchers && row.organization_id.is_none() && !auto_assigned {
-            TicketView {
+            Ticket {
                 requester_email: requester.email,
                 requester_name: requester.name,
                 organization_name: None,
@@ -143,7 +145,7 @@ impl Desk {
                 sla: Default::default(),
                 tags,
                 watchers: Vec::new(),
-                row,
+                record: row,
             }
         } else {
             let mut read = self.store.read().await?;
@@ -166,7 +168,7 @@ impl Desk {
         c: &mut Conn<'_>,
         actor: &Actor,
         new: &NewTicket,
-    ) -> Result<TicketRow> {
+    ) -> Result<TicketRecord> {
         let prepared = self.prepare_creation(c, actor, new, None).await?;
         match self.write_creation_in(c, &prepared.creation).await? {
             Written::Fresh { row, .. } => {
@@ -196,55 +198,15 @@ impl Desk {
         let rules = self.rules.get(c).await?;
         let resolved = resolve(c, actor, new, &config).await?;
         let now = self.now();
-        let Resolved {
-            requester,
-            category_id,
-            group_id,
-            assignee,
-            watcher_ids,
-            custom,
-            index,
-            matrix,
-        } = resolved;
-        if requester.is_none() && new.requester.is_none() {
+        if resolved.requester.is_none() && new.requester.is_none() {
             return Err(CoreError::Unauthenticated);
         }
-        let status = new.status.unwrap_or(Status::New);
-        let at = now.as_micros();
-        let mut row = TicketRow {
-            id: 0,
-            subject: new.subject.as_str().to_owned(),
-            description: new.description.clone(),
-            status: status.as_str().to_owned(),
-            ticket_type: new.ticket_type.as_str().to_owned(),
-            impact: new.impact.as_str().to_owned(),
-            urgency: new.urgency.as_str().to_owned(),
-            priority: new
-                .priority
-                .unwrap_or_else(|| matrix.priority(new.impact, new.urgency))
-                .rank(),
-            priority_overridden: new.priority.is_some(),
-            category_id,
-            // The writer sets the requester's, once it is known to exist.
-            requester_id: 0,
-            organization_id: None,
-            group_id,
-            assignee_id: assignee.as_ref().map(|a| a.id),
-            channel: new.channel.clone(),
-            custom_fields: Value::Object(custom).to_string(),
-            merged_into_id: None,
-            version: 1,
-            created_at: at,
-            updated_at: at,
-            first_response_at: None,
-            resolved_at: (status == Status::Resolved).then_some(at),
-            closed_at: (status == Status::Closed).then_some(at),
-        };
+        let mut ticket = record_of(new, &resolved, now);
         let tags: BTreeSet<&str> = new.tags.iter().map(|t| t.as_str()).collect();
         let mut tags: Vec<String> = tags.into_iter().map(str::to_owned).collect();
         let mut named = Named {
             group: new.group.clone(),
-            assignee: assignee.as_ref().map(|a| a.email.clone()),
+            assignee: resolved.assignee.as_ref().map(|a| a.email.clone()),
             category: new.category.as_ref().map(|c| c.as_str().to_owned()),
         };
         // Created rules change the ticket before it is written, so the ticket, its events
@@ -252,30 +214,7 @@ impl Desk {
         let mut rule_events = Vec::new();
         let mut rule_effects = None;
         if rules.has(Trigger::Created) {
-            let before = Facts {
-                status: row.status.clone(),
-                priority: rules::priority_name(row.priority),
-                ticket_type: row.ticket_type.clone(),
-                category: named.category.clone(),
-                group: named.group.clone(),
-                assignee: named.assignee.clone(),
-                organization: requester
-                    .as_ref()
-                    .and_then(|r| r.organization_id)
-                    .and_then(|o| rules.organizations.get(&o).cloned()),
-                channel: row.channel.clone(),
-                tags: tags.clone(),
-                custom: serde_json::from_str(&row.custom_fields).unwrap_or_default(),
-                requester: requester
-                    .as_ref()
-                    .map(|r| r.email.clone())
-                    .or_else(|| new.requester.as_ref().map(|e| e.to_string()))
-                    .unwrap_or_default()
-                    .to_lowercase(),
-                subject: row.subject.clone(),
-                description: row.description.clone(),
-                update: Vec::new(),
-            };
+            let before = created_facts(&rules, new, &resolved, &ticket, &tags, &named);
             let mut after = before.clone();
             let out = rules::run_rules(
                 &rules,
@@ -286,7 +225,7 @@ impl Desk {
                 "created",
                 now,
             );
-            rules::apply_fields(&rules, &before, &after, &mut row, at);
+            rules::apply_fields(&rules, &before, &after, &mut ticket, now);
             (tags, named) = (
                 after.tags,
                 Named {
@@ -301,14 +240,20 @@ impl Desk {
             }
         }
         let mut trail = Trail::new(0, Some(actor.id), now);
-        trail.created(&row.status);
+        trail.created(ticket.status);
         trail.changed("group", None, named.group.clone());
         trail.changed("assignee", None, named.assignee.clone());
         let mut events = trail.into_events();
         events.append(&mut rule_events);
+        let Resolved {
+            requester,
+            watcher_ids,
+            index,
+            ..
+        } = resolved;
         let has_watchers = !watcher_ids.is_empty();
         let creation = Creation {
-            row,
+            row: ticket,
             actor_id: actor.id,
             new_requester: requester.is_none().then(|| new.requester.clone()).flatten(),
             requester,
@@ -325,6 +270,73 @@ impl Desk {
             named,
             has_watchers,
         })
+    }
+}
+
+/// The new ticket's own fields as its creator gave them. The writer fills in its number,
+/// requester and organization once the requester is known to exist.
+fn record_of(new: &NewTicket, resolved: &Resolved, now: Timestamp) -> TicketRecord {
+    let status = new.status.unwrap_or(Status::New);
+    TicketRecord {
+        id: 0,
+        subject: new.subject.as_str().to_owned(),
+        description: new.description.clone(),
+        status,
+        ticket_type: new.ticket_type,
+        impact: new.impact,
+        urgency: new.urgency,
+        priority: new
+            .priority
+            .unwrap_or_else(|| resolved.matrix.priority(new.impact, new.urgency)),
+        priority_overridden: new.priority.is_some(),
+        category_id: resolved.category_id,
+        requester_id: 0,
+        organization_id: None,
+        group_id: resolved.group_id,
+        assignee_id: resolved.assignee.as_ref().map(|a| a.id),
+        channel: new.channel,
+        custom_fields: resolved.custom.clone(),
+        merged_into_id: None,
+        version: 1,
+        times: Timestamps {
+            resolved_at: (status == Status::Resolved).then_some(now),
+            closed_at: (status == Status::Closed).then_some(now),
+            ..Timestamps::opened(now)
+        },
+    }
+}
+
+/// What created rules see of the new ticket.
+fn created_facts(
+    rules: &RuleSet,
+    new: &NewTicket,
+    resolved: &Resolved,
+    ticket: &TicketRecord,
+    tags: &[String],
+    named: &Named,
+) -> Facts {
+    let requester = resolved.requester.as_ref();
+    Facts {
+        status: ticket.status.as_str().to_owned(),
+        priority: ticket.priority.as_str().to_owned(),
+        ticket_type: ticket.ticket_type.as_str().to_owned(),
+        category: named.category.clone(),
+        group: named.group.clone(),
+        assignee: named.assignee.clone(),
+        organization: requester
+            .and_then(|r| r.organization_id)
+            .and_then(|o| rules.organizations.get(&o).cloned()),
+        channel: ticket.channel.as_str().to_owned(),
+        tags: tags.to_vec(),
+        custom: ticket.custom_fields.clone(),
+        requester: requester
+            .map(|r| r.email.clone())
+            .or_else(|| new.requester.as_ref().map(|e| e.to_string()))
+            .unwrap_or_default()
+            .to_lowercase(),
+        subject: ticket.subject.clone(),
+        description: ticket.description.clone(),
+        update: Vec::new(),
     }
 }
 

@@ -104,8 +104,3 @@ pub(crate) fn apply_custom_fields(
     }
     Ok(index)
 }
-
-pub(crate) fn parse_custom(json: &str) -> Result<Map<String, Value>> {
-    serde_json::from_str(json)
-        .map_err(|e| CoreError::Internal(format!("stored custom fields unreadable: {e}")))
-}

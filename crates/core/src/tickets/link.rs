@@ -3,8 +3,7 @@
 //! removing one is a change of both tickets (a new version; updated rules with `update` is
 //! `link`).
 
-use frontline_domain::{EventKind, LinkKind};
-use frontline_store::links::LinkRow;
+use frontline_domain::{EventKind, Link, LinkKind, Timestamp};
 
 use super::trail::Trail;
 use super::{can_see, visible_for_update};
@@ -16,7 +15,7 @@ use crate::{Actor, CoreError, Desk, Result};
 pub struct TicketLink {
     pub kind: LinkKind,
     pub ticket: i64,
-    pub created_at: i64,
+    pub created_at: Timestamp,
 }
 
 impl Desk {
@@ -30,27 +29,25 @@ impl Desk {
         if !can_see(&mut c, actor, &t).await? {
             return Err(CoreError::NotFound("ticket"));
         }
-        c.links_of(ticket_id)
+        Ok(c.links_of(ticket_id)
             .await?
             .into_iter()
             .map(|l| {
-                let kind = LinkKind::parse(&l.kind)
-                    .map_err(|_| CoreError::Internal(format!("stored link kind {:?}", l.kind)))?;
-                Ok(if l.source_id == ticket_id {
+                if l.source_id == ticket_id {
                     TicketLink {
-                        kind,
+                        kind: l.kind,
                         ticket: l.target_id,
                         created_at: l.created_at,
                     }
                 } else {
                     TicketLink {
-                        kind: kind.inverse(),
+                        kind: l.kind.inverse(),
                         ticket: l.source_id,
                         created_at: l.created_at,
                     }
-                })
+                }
             })
-            .collect()
+            .collect())
     }
 
     /// Links `ticket_id` to `other`; linking what is already linked changes nothing.
@@ -66,7 +63,7 @@ impl Desk {
         Ok(TicketLink {
             kind,
             ticket: other,
-            created_at: self.now().as_micros(),
+            created_at: self.now(),
         })
     }
 
@@ -109,16 +106,15 @@ impl Desk {
         let second = visible_for_update(&mut c, actor, ticket_id.max(other)).await?;
         let (source_id, kind_stored, target_id) = kind.canonical(ticket_id, other);
         let changed = if add {
-            c.insert_link(&LinkRow {
+            c.insert_link(&Link {
                 source_id,
-                kind: kind_stored.as_str().to_owned(),
+                kind: kind_stored,
                 target_id,
-                created_at: now.as_micros(),
+                created_at: now,
             })
             .await?
         } else {
-            c.delete_link(source_id, kind_stored.as_str(), target_id)
-                .await?
+            c.delete_link(source_id, kind_stored, target_id).await?
         };
         if changed {
             let event = if add {
@@ -140,7 +136,7 @@ impl Desk {
                     .ok_or(CoreError::NotFound("ticket"))?;
                 let mut saved = old.clone();
                 saved.version = old.version + 1;
-                saved.updated_at = now.as_micros();
+                saved.times.updated_at = now;
                 c.save_ticket(&saved, old.version).await?;
                 let change = Change {
                     before: &before,

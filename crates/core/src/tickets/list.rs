@@ -1,8 +1,9 @@
 //! Ticket lists: filters in the names people use, resolved to ids, and keyset pages.
 
-use frontline_domain::{CategoryPath, Email, Priority, Status, Tag, TicketType, Timestamp};
-use frontline_store::list::{SlaFilter, Sort, TicketFilter};
-use frontline_store::tickets::TicketView;
+use frontline_domain::ticket_list::SlaFilter;
+use frontline_domain::{
+    CategoryPath, Email, Priority, Sort, Status, Tag, Ticket, TicketFilter, TicketType, Timestamp,
+};
 
 use crate::config::load_custom_fields;
 use crate::{Actor, CoreError, Desk, Result};
@@ -66,7 +67,7 @@ pub enum SlaQuery {
 
 #[derive(Debug)]
 pub struct Page {
-    pub items: Vec<TicketView>,
+    pub items: Vec<Ticket>,
     /// The sort key of the last item when more may follow.
     pub next: Option<Vec<i64>>,
 }
@@ -89,12 +90,12 @@ impl Desk {
             next: None,
         };
         let mut f = TicketFilter {
-            statuses: q.statuses.iter().map(|s| s.as_str().to_owned()).collect(),
-            priorities: q.priorities.iter().map(|p| p.rank()).collect(),
-            types: q.types.iter().map(|t| t.as_str().to_owned()).collect(),
+            statuses: q.statuses,
+            priorities: q.priorities,
+            types: q.types,
             category_path: q.category.map(|c| c.as_str().to_owned()),
             tag: q.tag.map(|t| t.as_str().to_owned()),
-            updated_since: q.updated_since.map(Timestamp::as_micros),
+            updated_since: q.updated_since,
             text: q
                 .text
                 .filter(|t| !t.trim().is_empty())
@@ -102,10 +103,10 @@ impl Desk {
             sla: q.sla.map(|s| match s {
                 SlaQuery::Breached => SlaFilter::Breached,
                 SlaQuery::DueWithin(minutes) => {
-                    let now = self.now().as_micros();
+                    let now = self.now();
                     SlaFilter::DueBetween {
                         after: now,
-                        until: now.saturating_add(i64::from(minutes) * 60_000_000),
+                        until: now.plus_seconds(i64::from(minutes) * 60),
                     }
                 }
             }),

@@ -3,11 +3,10 @@
 //! Both tickets change, so the updated rules run over each (`update` is `merged_into` on the
 //! source, `merged_from` on the target).
 
-use frontline_domain::{EventKind, Status};
-use frontline_store::tickets::TicketView;
+use frontline_domain::{EventKind, Status, Ticket};
 
 use super::trail::Trail;
-use super::update::{record_row_changes, set_status};
+use super::update::record_row_changes;
 use super::visible_for_update;
 use crate::rules::{Change, Update};
 use crate::{Actor, CoreError, Desk, Result};
@@ -18,7 +17,7 @@ impl Desk {
         actor: &Actor,
         source_id: i64,
         target_id: i64,
-    ) -> Result<TicketView> {
+    ) -> Result<Ticket> {
         actor.require_staff()?;
         if source_id == target_id {
             return Err(CoreError::invalid(
@@ -27,7 +26,6 @@ impl Desk {
             ));
         }
         let now = self.now();
-        let at = now.as_micros();
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
         // Lock in id order so two opposite merges cannot deadlock.
@@ -40,7 +38,7 @@ impl Desk {
                 "ticket {source_id} is already merged"
             )));
         }
-        if target.merged_into_id.is_some() || target.status == Status::Closed.as_str() {
+        if target.merged_into_id.is_some() || target.status == Status::Closed {
             return Err(CoreError::Conflict(format!(
                 "ticket {target_id} is closed or merged; merge into an active ticket"
             )));
@@ -65,13 +63,13 @@ impl Desk {
 
         let mut s = source.clone();
         s.merged_into_id = Some(target_id);
-        set_status(&mut s, Status::Closed, at);
+        s.set_status(Status::Closed, now);
         s.version += 1;
-        s.updated_at = at;
+        s.times.updated_at = now;
         c.save_ticket(&s, source.version).await?;
         let mut t = target.clone();
         t.version += 1;
-        t.updated_at = at;
+        t.times.updated_at = now;
         c.save_ticket(&t, target.version).await?;
 
         let source_after = c

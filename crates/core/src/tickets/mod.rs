@@ -15,7 +15,7 @@ mod trail;
 mod update;
 mod writer;
 
-pub use comment::{Comment, NewAttachment, NewComment};
+pub use comment::{NewAttachment, NewComment};
 pub use create::{Created, NewTicket};
 pub use idempotency::IdempotencyKey;
 pub use link::TicketLink;
@@ -23,21 +23,14 @@ pub use list::{ListQuery, Page, SlaQuery};
 pub use update::TicketPatch;
 pub(crate) use writer::CreationQueue;
 
+pub(crate) use comment::store_attachments;
 pub(crate) use trail::Trail;
-pub(crate) use update::{record_row_changes, set_status};
+pub(crate) use update::record_row_changes;
 
-pub use frontline_store::attachments::AttachmentRow;
-pub use frontline_store::events::EventView;
-pub use frontline_store::list::{Sort, SortKey};
-pub use frontline_store::tickets::TicketView;
-
+use frontline_domain::TicketRecord;
 use frontline_store::Conn;
-use frontline_store::tickets::TicketRow;
 
 use crate::{Actor, CoreError, Result};
-
-/// Where a ticket came from.
-pub const CHANNELS: [&str; 5] = ["api", "portal", "email", "phone", "chat"];
 
 /// The refusal a requester gets for naming watchers, when opening a ticket or later. It is
 /// the same on both paths and says nothing about which addresses have accounts.
@@ -46,7 +39,7 @@ pub(crate) const ONLY_AGENTS_SET_WATCHERS: &str = "only agents may set watchers"
 /// Whether `actor` may see the ticket: staff see the desk; a requester sees their own
 /// tickets, those they watch, and their organization's when it shares tickets. Seeing is
 /// also what lets a requester reply; changing a ticket is [`require_owner`].
-pub(crate) async fn can_see(c: &mut Conn<'_>, actor: &Actor, t: &TicketRow) -> Result<bool> {
+pub(crate) async fn can_see(c: &mut Conn<'_>, actor: &Actor, t: &TicketRecord) -> Result<bool> {
     if actor.is_staff() || t.requester_id == actor.id {
         return Ok(true);
     }
@@ -67,7 +60,7 @@ pub(crate) async fn can_see(c: &mut Conn<'_>, actor: &Actor, t: &TicketRow) -> R
 /// Refuses a requester who is not the ticket's requester: a watcher or an organization
 /// colleague may read and reply, but only the requester closes the ticket. Staff pass. The
 /// ticket is visible to them, so this is a 403 naming the rule, not a 404.
-pub(crate) fn require_owner(actor: &Actor, t: &TicketRow) -> Result<()> {
+pub(crate) fn require_owner(actor: &Actor, t: &TicketRecord) -> Result<()> {
     if actor.is_staff() || t.requester_id == actor.id {
         Ok(())
     } else {
@@ -84,7 +77,7 @@ pub(crate) async fn visible_for_update(
     c: &mut Conn<'_>,
     actor: &Actor,
     id: i64,
-) -> Result<TicketRow> {
+) -> Result<TicketRecord> {
     let row = c
         .ticket_for_update(id)
         .await?

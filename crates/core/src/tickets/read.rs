@@ -1,20 +1,19 @@
 //! Reading one ticket and its audit trail.
 
-use frontline_store::events::EventView;
-use frontline_store::tickets::TicketView;
+use frontline_domain::{Event, Ticket};
 
 use super::can_see;
 use crate::{Actor, CoreError, Desk, Result};
 
 impl Desk {
-    pub async fn ticket(&self, actor: &Actor, id: i64) -> Result<TicketView> {
+    pub async fn ticket(&self, actor: &Actor, id: i64) -> Result<Ticket> {
         let mut pc = self.store.read().await?;
         let mut c = pc.conn();
         let view = c
             .ticket_view(id)
             .await?
             .ok_or(CoreError::NotFound("ticket"))?;
-        if can_see(&mut c, actor, &view.row).await? {
+        if can_see(&mut c, actor, &view.record).await? {
             Ok(view)
         } else {
             Err(CoreError::NotFound("ticket"))
@@ -28,7 +27,7 @@ impl Desk {
         ticket_id: i64,
         after_id: i64,
         limit: i64,
-    ) -> Result<Vec<EventView>> {
+    ) -> Result<Vec<Event>> {
         let mut pc = self.store.read().await?;
         let mut c = pc.conn();
         let t = c

@@ -1,8 +1,7 @@
 //! Collects the audit events of one operation and writes them with the change.
 
-use frontline_domain::{EventKind, Timestamp};
+use frontline_domain::{EventKind, EventRecord, Status, Timestamp};
 use frontline_store::Conn;
-use frontline_store::events::EventRow;
 
 use crate::Result;
 
@@ -10,7 +9,7 @@ pub(crate) struct Trail {
     ticket_id: i64,
     actor_id: Option<i64>,
     at: Timestamp,
-    events: Vec<EventRow>,
+    events: Vec<EventRecord>,
 }
 
 impl Trail {
@@ -31,12 +30,12 @@ impl Trail {
         new: Option<String>,
         internal: bool,
     ) {
-        self.events.push(EventRow {
+        self.events.push(EventRecord {
             id: 0,
             ticket_id: self.ticket_id,
             actor_id: self.actor_id,
-            at: self.at.as_micros(),
-            kind: kind.as_str().to_owned(),
+            at: self.at,
+            kind,
             field: field.map(str::to_owned),
             old_value: old,
             new_value: new,
@@ -45,12 +44,12 @@ impl Trail {
     }
 
     /// The first event of every ticket: it came into being with `status`.
-    pub fn created(&mut self, status: &str) {
+    pub fn created(&mut self, status: Status) {
         self.push(
             EventKind::Created,
             Some("status"),
             None,
-            Some(status.to_owned()),
+            Some(status.as_str().to_owned()),
             false,
         );
     }
@@ -67,7 +66,7 @@ impl Trail {
     }
 
     /// The events, for a caller that writes several operations' trails together.
-    pub fn into_events(self) -> Vec<EventRow> {
+    pub fn into_events(self) -> Vec<EventRecord> {
         self.events
     }
 

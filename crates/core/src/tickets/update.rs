@@ -1,13 +1,17 @@
 //! Changing a ticket's fields. Only the fields named in the patch change; with `If-Match` a
 //! change made since the client read the ticket is refused instead of overwritten.
 
-use frontline_domain::{CategoryPath, Email, Level, Priority, Status, Subject, Tag, TicketType};
-use frontline_store::tickets::{TicketRow, TicketView};
+use frontline_domain::{
+    CategoryPath, Email, Level, Priority, Status, Subject, Tag, Ticket, TicketRecord, TicketType,
+    Timestamp,
+};
+use frontline_store::Conn;
 use serde_json::{Map, Value};
 
 use super::fields;
 use super::trail::Trail;
 use super::{ONLY_AGENTS_SET_WATCHERS, require_owner, visible_for_update};
+use crate::assignment::Pick;
 use crate::config::{load_custom_fields, load_matrix};
 use crate::rules;
 use crate::{Actor, CoreError, Desk, Result};
@@ -68,148 +72,25 @@ impl Desk {
         id: i64,
         patch: TicketPatch,
         if_match: Option<i64>,
-    ) -> Result<TicketView> {
+    ) -> Result<Ticket> {
         let now = self.now();
         let mut tx = self.begin().await?;
         let mut c = tx.conn();
-        let old = visible_for_update(&mut c, actor, id).await?;
-        if !actor.is_staff() {
-            patch.requester_may_apply()?;
-            require_owner(actor, &old)?;
-        }
-        if let Some(v) = if_match
-            && v != old.version
-        {
-            return Err(CoreError::Stale {
-                current: old.version,
-            });
-        }
+        let old = lock_for_patch(&mut c, actor, id, &patch, if_match).await?;
         let mut t = old.clone();
         let mut trail = Trail::new(id, Some(actor.id), now);
-        let p = patch;
-        if let Some(s) = &p.subject {
-            t.subject = s.as_str().to_owned();
-        }
-        if let Some(d) = &p.description {
-            t.description = d.clone();
-        }
-        if let Some(ty) = p.ticket_type {
-            t.ticket_type = ty.as_str().to_owned();
-        }
-        if let Some(i) = p.impact {
-            t.impact = i.as_str().to_owned();
-        }
-        if let Some(u) = p.urgency {
-            t.urgency = u.as_str().to_owned();
-        }
-        if let Some(status) = p.status {
-            let from = Status::parse("status", &old.status)?;
-            set_status(&mut t, from.transition(status)?, now.as_micros());
-        }
-        match p.priority {
-            Some(Some(prio)) => {
-                t.priority = prio.rank();
-                t.priority_overridden = true;
-            }
-            Some(None) => t.priority_overridden = false,
-            None => {}
-        }
-        if !t.priority_overridden {
-            let m = load_matrix(&mut c).await?;
-            t.priority = m
-                .priority(
-                    Level::parse("impact", &t.impact)?,
-                    Level::parse("urgency", &t.urgency)?,
-                )
-                .rank();
-        }
-        if let Some(cat) = &p.category {
-            t.category_id = match cat {
-                Some(path) => Some(fields::category_id(&mut c, path).await?),
-                None => None,
-            };
-        }
-        if let Some(g) = &p.group {
-            t.group_id = match g {
-                Some(name) => Some(fields::group_id(&mut c, name).await?),
-                None => None,
-            };
-        }
-        if let Some(a) = &p.assignee {
-            t.assignee_id = match a {
-                Some(email) => Some(fields::staff(&mut c, "assignee", email).await?.id),
-                None => None,
-            };
-        }
-        if let Some(changes) = &p.custom_fields {
-            let defs = load_custom_fields(&mut c).await?;
-            let mut current = fields::parse_custom(&t.custom_fields)?;
-            let ty = TicketType::parse("type", &t.ticket_type)?;
-            let index = fields::apply_custom_fields(&defs, ty, &mut current, changes, false)?;
-            let new_json = Value::Object(current).to_string();
-            if new_json != t.custom_fields {
-                trail.changed(
-                    "custom_fields",
-                    Some(t.custom_fields.clone()),
-                    Some(new_json.clone()),
-                );
-                t.custom_fields = new_json;
-                c.set_field_values(id, &index).await?;
-            }
-        }
+        apply_fields(&mut c, &mut t, &patch, now).await?;
+        apply_custom_fields(&mut c, &mut t, &patch, &mut trail).await?;
         let before = c
             .ticket_view(id)
             .await?
             .ok_or(CoreError::NotFound("ticket"))?;
-        if let Some(tags) = &p.tags {
-            let mut tags: Vec<String> = tags.iter().map(|t| t.as_str().to_owned()).collect();
-            tags.sort();
-            tags.dedup();
-            if tags != before.tags {
-                c.set_tags(id, &tags).await?;
-                trail.changed("tags", Some(before.tags.join(",")), Some(tags.join(",")));
-            }
-        }
-        if let Some(emails) = &p.watchers {
-            let wanted = fields::users(&mut c, "watchers", emails).await?;
-            let current = c.watcher_ids(id).await?;
-            for w in current.iter().filter(|w| !wanted.contains(w)) {
-                c.remove_watcher(id, *w).await?;
-            }
-            for w in wanted.iter().filter(|w| !current.contains(w)) {
-                c.add_watcher(id, *w).await?;
-            }
-            let mut names: Vec<String> = emails.iter().map(Email::to_string).collect();
-            names.sort();
-            names.dedup();
-            trail.changed(
-                "watchers",
-                Some(before.watchers.join(",")),
-                Some(names.join(",")),
-            );
-        }
+        apply_tags_and_watchers(&mut c, &before, &patch, &mut trail).await?;
         if t == old && trail.is_empty() {
             tx.commit().await?;
             return Ok(before);
         }
-        // Entering a group that assigns automatically, without an assignee.
-        let mut picked = None;
-        if let (Some(group), None) = (t.group_id, t.assignee_id)
-            && t.group_id != old.group_id
-        {
-            picked = self
-                .pick_assignee(&mut c, group, t.category_id, now)
-                .await?;
-            t.assignee_id = picked.as_ref().map(|p| p.user_id);
-        }
-        t.version = old.version + 1;
-        t.updated_at = now.as_micros();
-        c.save_ticket(&t, old.version).await.map_err(|e| match e {
-            frontline_store::StoreError::Stale => CoreError::Stale {
-                current: old.version + 1,
-            },
-            other => other.into(),
-        })?;
+        let picked = self.save_patched(&mut c, &old, &mut t, now).await?;
         let mut after = c
             .ticket_view(id)
             .await?
@@ -244,44 +125,209 @@ impl Desk {
         );
         Ok(after)
     }
-}
 
-/// Moves a ticket to `to`, keeping the resolution and closing times in step.
-pub(crate) fn set_status(t: &mut TicketRow, to: Status, at: i64) {
-    t.status = to.as_str().to_owned();
-    match to {
-        Status::Resolved => t.resolved_at = t.resolved_at.or(Some(at)),
-        Status::Closed => {
-            t.resolved_at = t.resolved_at.or(Some(at));
-            t.closed_at = Some(at);
+    /// Saves the patched ticket with the next version. A ticket entering a group that
+    /// assigns automatically, without an assignee, gets one first; the pick is returned so
+    /// its event follows the field changes.
+    async fn save_patched(
+        &self,
+        c: &mut Conn<'_>,
+        old: &TicketRecord,
+        t: &mut TicketRecord,
+        now: Timestamp,
+    ) -> Result<Option<Pick>> {
+        let mut picked = None;
+        if let (Some(group), None) = (t.group_id, t.assignee_id)
+            && t.group_id != old.group_id
+        {
+            picked = self.pick_assignee(c, group, t.category_id, now).await?;
+            t.assignee_id = picked.as_ref().map(|p| p.user_id);
         }
-        _ => t.resolved_at = None,
+        t.version = old.version + 1;
+        t.times.updated_at = now;
+        c.save_ticket(t, old.version).await.map_err(|e| match e {
+            frontline_store::StoreError::Stale => CoreError::Stale {
+                current: old.version + 1,
+            },
+            other => other.into(),
+        })?;
+        Ok(picked)
     }
 }
 
-/// One event per changed column, in names people read (emails, group names, paths).
-pub(crate) fn record_row_changes(trail: &mut Trail, before: &TicketView, after: &TicketView) {
-    let (b, a) = (&before.row, &after.row);
-    let prio = |r: &TicketRow| {
-        Priority::from_rank(r.priority)
-            .map(|p| p.as_str().to_owned())
-            .ok()
+/// The ticket locked for the change, once the actor may make it: a requester may only close
+/// their own ticket, and with `If-Match` the version read must still be the stored one.
+async fn lock_for_patch(
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    id: i64,
+    patch: &TicketPatch,
+    if_match: Option<i64>,
+) -> Result<TicketRecord> {
+    let old = visible_for_update(c, actor, id).await?;
+    if !actor.is_staff() {
+        patch.requester_may_apply()?;
+        require_owner(actor, &old)?;
+    }
+    if let Some(v) = if_match
+        && v != old.version
+    {
+        return Err(CoreError::Stale {
+            current: old.version,
+        });
+    }
+    Ok(old)
+}
+
+/// The patch's plain fields and the names it gives (category, group, assignee), resolved;
+/// a priority not set by hand follows the matrix.
+async fn apply_fields(
+    c: &mut Conn<'_>,
+    t: &mut TicketRecord,
+    p: &TicketPatch,
+    now: Timestamp,
+) -> Result<()> {
+    if let Some(s) = &p.subject {
+        t.subject = s.as_str().to_owned();
+    }
+    if let Some(d) = &p.description {
+        t.description = d.clone();
+    }
+    if let Some(ty) = p.ticket_type {
+        t.ticket_type = ty;
+    }
+    if let Some(i) = p.impact {
+        t.impact = i;
+    }
+    if let Some(u) = p.urgency {
+        t.urgency = u;
+    }
+    if let Some(status) = p.status {
+        let to = t.status.transition(status)?;
+        t.set_status(to, now);
+    }
+    match p.priority {
+        Some(Some(prio)) => {
+            t.priority = prio;
+            t.priority_overridden = true;
+        }
+        Some(None) => t.priority_overridden = false,
+        None => {}
+    }
+    if !t.priority_overridden {
+        let m = load_matrix(c).await?;
+        t.priority = m.priority(t.impact, t.urgency);
+    }
+    if let Some(cat) = &p.category {
+        t.category_id = match cat {
+            Some(path) => Some(fields::category_id(c, path).await?),
+            None => None,
+        };
+    }
+    if let Some(g) = &p.group {
+        t.group_id = match g {
+            Some(name) => Some(fields::group_id(c, name).await?),
+            None => None,
+        };
+    }
+    if let Some(a) = &p.assignee {
+        t.assignee_id = match a {
+            Some(email) => Some(fields::staff(c, "assignee", email).await?.id),
+            None => None,
+        };
+    }
+    Ok(())
+}
+
+/// The patch's custom field changes, checked against the definitions; the indexed values
+/// follow and the trail records the whole set before and after.
+async fn apply_custom_fields(
+    c: &mut Conn<'_>,
+    t: &mut TicketRecord,
+    p: &TicketPatch,
+    trail: &mut Trail,
+) -> Result<()> {
+    let Some(changes) = &p.custom_fields else {
+        return Ok(());
     };
-    trail.changed("subject", Some(b.subject.clone()), Some(a.subject.clone()));
-    trail.changed(
-        "description",
-        Some(b.description.clone()),
-        Some(a.description.clone()),
-    );
-    trail.changed("status", Some(b.status.clone()), Some(a.status.clone()));
+    let defs = load_custom_fields(c).await?;
+    let mut current = t.custom_fields.clone();
+    let index = fields::apply_custom_fields(&defs, t.ticket_type, &mut current, changes, false)?;
+    if current != t.custom_fields {
+        let old_json = t.custom_fields_json();
+        t.custom_fields = current;
+        trail.changed(
+            "custom_fields",
+            Some(old_json),
+            Some(t.custom_fields_json()),
+        );
+        c.set_field_values(t.id, &index).await?;
+    }
+    Ok(())
+}
+
+/// Tags and watchers are rows of their own, written at once; the trail records each list
+/// before and after.
+async fn apply_tags_and_watchers(
+    c: &mut Conn<'_>,
+    before: &Ticket,
+    p: &TicketPatch,
+    trail: &mut Trail,
+) -> Result<()> {
+    let id = before.record.id;
+    if let Some(tags) = &p.tags {
+        let mut tags: Vec<String> = tags.iter().map(|t| t.as_str().to_owned()).collect();
+        tags.sort();
+        tags.dedup();
+        if tags != before.tags {
+            c.set_tags(id, &tags).await?;
+            trail.changed("tags", Some(before.tags.join(",")), Some(tags.join(",")));
+        }
+    }
+    if let Some(emails) = &p.watchers {
+        let wanted = fields::users(c, "watchers", emails).await?;
+        let current = c.watcher_ids(id).await?;
+        for w in current.iter().filter(|w| !wanted.contains(w)) {
+            c.remove_watcher(id, *w).await?;
+        }
+        for w in wanted.iter().filter(|w| !current.contains(w)) {
+            c.add_watcher(id, *w).await?;
+        }
+        let mut names: Vec<String> = emails.iter().map(Email::to_string).collect();
+        names.sort();
+        names.dedup();
+        trail.changed(
+            "watchers",
+            Some(before.watchers.join(",")),
+            Some(names.join(",")),
+        );
+    }
+    Ok(())
+}
+
+/// One event per changed column, in names people read (emails, group names, paths).
+pub(crate) fn record_row_changes(trail: &mut Trail, before: &Ticket, after: &Ticket) {
+    let (b, a) = (&before.record, &after.record);
+    let text = |s: &str| Some(s.to_owned());
+    trail.changed("subject", text(&b.subject), text(&a.subject));
+    trail.changed("description", text(&b.description), text(&a.description));
+    trail.changed("status", text(b.status.as_str()), text(a.status.as_str()));
     trail.changed(
         "type",
-        Some(b.ticket_type.clone()),
-        Some(a.ticket_type.clone()),
+        text(b.ticket_type.as_str()),
+        text(a.ticket_type.as_str()),
     );
-    trail.changed("impact", Some(b.impact.clone()), Some(a.impact.clone()));
-    trail.changed("urgency", Some(b.urgency.clone()), Some(a.urgency.clone()));
-    trail.changed("priority", prio(b), prio(a));
+    trail.changed("impact", text(b.impact.as_str()), text(a.impact.as_str()));
+    trail.changed(
+        "urgency",
+        text(b.urgency.as_str()),
+        text(a.urgency.as_str()),
+    );
+    trail.changed(
+        "priority",
+        text(b.priority.as_str()),
+        text(a.priority.as_str()),
+    );
     trail.changed(
         "category",
         before.category_path.clone(),

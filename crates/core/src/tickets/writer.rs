@@ -11,10 +11,10 @@
 
 use std::sync::{Arc, OnceLock};
 
+use frontline_domain::EventRecord;
+use frontline_domain::TicketRecord;
 use frontline_domain::{Email, Role, Timestamp};
 use frontline_store::bulk::IdTable;
-use frontline_store::events::EventRow;
-use frontline_store::tickets::TicketRow;
 use frontline_store::users::UserRow;
 use frontline_store::{Conn, StoreError};
 use tokio::sync::{mpsc, oneshot};
@@ -35,7 +35,7 @@ const QUEUE: usize = 1024;
 pub(crate) struct Creation {
     /// `id` and, for a requester new to the desk, `requester_id` and `organization_id` are
     /// filled in by the writer.
-    pub row: TicketRow,
+    pub row: TicketRecord,
     pub actor_id: i64,
     /// `None` when the person must be created with this address.
     pub requester: Option<UserRow>,
@@ -45,7 +45,7 @@ pub(crate) struct Creation {
     /// Custom field values to index.
     pub index: Vec<(String, String)>,
     /// Events with `ticket_id` left at 0.
-    pub events: Vec<EventRow>,
+    pub events: Vec<EventRecord>,
     /// What created rules add once the ticket has its id (comments, jobs).
     pub rule_effects: Option<(Arc<RuleSet>, Vec<Effect>)>,
     pub idempotency: Option<IdempotencyKey>,
@@ -57,7 +57,7 @@ pub(crate) struct Creation {
 pub(crate) enum Written {
     /// The ticket as stored, and its requester (boxed: the other variant is an id).
     Fresh {
-        row: Box<TicketRow>,
+        row: Box<TicketRecord>,
         requester: Box<UserRow>,
     },
     /// The idempotency key had created this ticket before.
@@ -182,14 +182,14 @@ impl Desk {
         let (mut tags, mut events) = (Vec::new(), Vec::new());
         for ((i, requester), id) in fresh.iter().zip(ids) {
             let creation = creations[*i];
-            rows.push(TicketRow {
+            rows.push(TicketRecord {
                 id,
                 requester_id: requester.id,
                 organization_id: requester.organization_id,
                 ..creation.row.clone()
             });
             tags.extend(creation.tags.iter().map(|t| (id, t.clone())));
-            events.extend(creation.events.iter().map(|e| EventRow {
+            events.extend(creation.events.iter().map(|e| EventRecord {
                 ticket_id: id,
                 ..e.clone()
             }));

@@ -45,7 +45,7 @@ fn creation(n: usize) -> Result<(NewTicket, Option<IdempotencyKey>)> {
         ..NewTicket::new(
             Subject::parse(&format!("Case {n}")).map_err(invalid)?,
             format!("Details of case {n}"),
-            "phone",
+            frontline_domain::Channel::Phone,
         )
     };
     let idem = match n {
@@ -106,15 +106,15 @@ async fn concurrent_creations_share_transactions_and_fail_alone(store: &Store) -
         other => panic!("a used key with the same request answers again: {other:?}"),
     };
     assert!(!repeat.fresh);
-    assert_eq!(repeat.ticket.row.id, used.ticket.row.id);
+    assert_eq!(repeat.ticket.record.id, used.ticket.record.id);
     let (seven, eight) = match (outcomes.remove(&7), outcomes.remove(&8)) {
         (Some(Ok(a)), Some(Ok(b))) => (a, b),
         other => panic!("a key shared by two creations at once: {other:?}"),
     };
-    assert_eq!(seven.ticket.row.id, eight.ticket.row.id);
+    assert_eq!(seven.ticket.record.id, eight.ticket.record.id);
     assert!(seven.fresh != eight.fresh, "exactly one of them created it");
 
-    let mut ids = BTreeSet::from([seven.ticket.row.id, used.ticket.row.id]);
+    let mut ids = BTreeSet::from([seven.ticket.record.id, used.ticket.record.id]);
     let mut new_person = BTreeSet::new();
     for (n, outcome) in outcomes {
         if n == 9 {
@@ -122,24 +122,24 @@ async fn concurrent_creations_share_transactions_and_fail_alone(store: &Store) -
         }
         let created = outcome?;
         assert!(created.fresh);
-        let id = created.ticket.row.id;
+        let id = created.ticket.record.id;
         assert!(ids.insert(id), "ticket id {id} handed out twice");
         // What was stored, read back, not what the creation answered.
         let stored = desk.ticket(&agent, id).await?;
-        assert_eq!(stored.row.subject, format!("Case {n}"));
+        assert_eq!(stored.record.subject, format!("Case {n}"));
         assert_eq!(stored.tags, vec![format!("case-{n}")]);
         let events = desk.events(&agent, id, 0, 100).await?;
         assert_eq!(
             events
                 .iter()
-                .filter(|e| e.row.kind == "created" && e.row.ticket_id == id)
+                .filter(|e| e.record.kind.as_str() == "created" && e.record.ticket_id == id)
                 .count(),
             1,
             "ticket {n} has its own created event: {events:?}"
         );
         if n.is_multiple_of(5) {
             assert_eq!(stored.requester_email, NEW_PERSON);
-            new_person.insert(stored.row.requester_id);
+            new_person.insert(stored.record.requester_id);
         } else {
             assert_eq!(stored.requester_email, format!("caller{n}@example.org"));
         }

@@ -82,7 +82,7 @@ async fn a_redelivery_counts_once_a_reused_id_does_not(store: &Store) -> Result 
     let ticket = desk
         .ticket(&agent, second.ticket_id.expect("a ticket"))
         .await?;
-    assert_eq!(ticket.row.subject, "Printer jammed");
+    assert_eq!(ticket.record.subject, "Printer jammed");
     let mut c = desk.store().read().await?;
     assert_eq!(
         c.conn().inbound_by_state().await?,
@@ -105,7 +105,7 @@ async fn mail_from_a_dotless_domain_opens_a_ticket(store: &Store) -> Result {
     let ticket = desk
         .ticket(&agent, outcome.ticket_id.expect("a ticket"))
         .await?;
-    assert_eq!(ticket.row.subject, "Cron <root@host> backup");
+    assert_eq!(ticket.record.subject, "Cron <root@host> backup");
     Ok(())
 }
 
@@ -124,7 +124,7 @@ async fn a_long_subject_is_kept_whole(store: &Store) -> Result {
     let ticket = desk
         .ticket(&agent, outcome.ticket_id.expect("a ticket"))
         .await?;
-    assert_eq!(ticket.row.subject, subject);
+    assert_eq!(ticket.record.subject, subject);
     Ok(())
 }
 
@@ -205,16 +205,19 @@ async fn held_mail_is_released_once_with_an_audit_entry(store: &Store) -> Result
     let outcome = desk.release_mail(&admin, id).await?;
     assert_eq!(outcome.state.as_str(), "ticket");
     let ticket = outcome.ticket_id.expect("a ticket");
-    assert_eq!(desk.ticket(&agent, ticket).await?.row.subject, "Alert 30");
+    assert_eq!(
+        desk.ticket(&agent, ticket).await?.record.subject,
+        "Alert 30"
+    );
     let events = desk.events(&agent, ticket, 0, 50).await?;
     let released = events
         .iter()
-        .find(|e| e.row.field.as_deref() == Some("quarantine"))
+        .find(|e| e.record.field.as_deref() == Some("quarantine"))
         .expect("an audit entry for the release");
-    assert_eq!(released.row.actor_id, Some(admin.id));
+    assert_eq!(released.record.actor_id, Some(admin.id));
     assert!(
         released
-            .row
+            .record
             .new_value
             .as_deref()
             .is_some_and(|v| v.contains("admin@desk.example"))

@@ -64,13 +64,13 @@ async fn new_mail_opens_a_ticket_and_replies_thread(store: &Store) -> Result {
     assert_eq!(first.state.as_str(), "ticket");
     let ticket = first.ticket_id.expect("a ticket");
     let view = desk.ticket(&agent, ticket).await?;
-    assert_eq!(view.row.channel, "email");
-    assert_eq!(view.row.subject, "VPN drops every few minutes");
+    assert_eq!(view.record.channel.as_str(), "email");
+    assert_eq!(view.record.subject, "VPN drops every few minutes");
     assert_eq!(
         (view.requester_email.as_str(), view.requester_name.as_str()),
         ("ana@client.example", "Ana Lima")
     );
-    assert!(view.row.description.contains("VPN disconnects"));
+    assert!(view.record.description.contains("VPN disconnects"));
     assert_eq!(view.watchers, vec!["bo@client.example".to_owned()]);
 
     // A reply by In-Reply-To, quoting the first mail: the quote is not in the comment.
@@ -91,7 +91,7 @@ async fn new_mail_opens_a_ticket_and_replies_thread(store: &Store) -> Result {
     );
     let comments = desk.comments(&agent, ticket, 0, 10).await?;
     assert_eq!(comments.len(), 1);
-    assert_eq!(comments[0].view.row.body, "It happened again at 10:15.");
+    assert_eq!(comments[0].record.body, "It happened again at 10:15.");
 
     // A watcher answering with only the tag in the subject threads too.
     let tagged = delivered(
@@ -173,7 +173,7 @@ async fn copies_of_a_message_count_once(store: &Store) -> Result {
     assert_eq!(ingest(&desk, id).await?, None);
     let ticket = outcome.ticket_id.expect("a ticket");
     assert_eq!(
-        desk.ticket(&agent, ticket).await?.row.subject,
+        desk.ticket(&agent, ticket).await?.record.subject,
         "Printer jam"
     );
     let mut c = desk.store().read().await?;
@@ -279,8 +279,8 @@ async fn bounces_land_on_their_ticket(store: &Store) -> Result {
         ("note", Some(ticket))
     );
     let comments = desk.comments(&agent, ticket, 0, 10).await?;
-    assert!(comments[0].view.row.internal);
-    assert!(comments[0].view.row.body.starts_with("Delivery failure"));
+    assert!(comments[0].record.internal);
+    assert!(comments[0].record.body.starts_with("Delivery failure"));
     let unknown = format!(
         "From: MAILER-DAEMON@mx.example\r\nTo: {DESK}\r\nSubject: Undeliverable\r\n\
          Message-ID: <dsn2@mx.example>\r\n\r\nSomething bounced.\r\n"
@@ -336,7 +336,7 @@ async fn attachments_are_kept(store: &Store) -> Result {
     );
     let ticket = outcome.ticket_id.expect("a ticket");
     assert_eq!(
-        desk.ticket(&agent, ticket).await?.row.description,
+        desk.ticket(&agent, ticket).await?.record.description,
         "See the error"
     );
     let comments = desk.comments(&agent, ticket, 0, 10).await?;
@@ -358,14 +358,17 @@ fn rule(v: serde_json::Value) -> Result<Rule> {
 /// The kinds of a ticket's events, and the rules that acted on it (rule, what it did).
 async fn trail(desk: &Desk, who: &Actor, id: i64) -> Result<(Vec<String>, Vec<(String, String)>)> {
     let events = desk.events(who, id, 0, 1_000).await?;
-    let kinds = events.iter().map(|e| e.row.kind.clone()).collect();
+    let kinds = events
+        .iter()
+        .map(|e| e.record.kind.as_str().to_owned())
+        .collect();
     let applied = events
         .into_iter()
-        .filter(|e| e.row.kind == "rule_applied")
+        .filter(|e| e.record.kind.as_str() == "rule_applied")
         .map(|e| {
             (
-                e.row.field.unwrap_or_default(),
-                e.row.new_value.unwrap_or_default(),
+                e.record.field.unwrap_or_default(),
+                e.record.new_value.unwrap_or_default(),
             )
         })
         .collect();
@@ -454,18 +457,18 @@ async fn mail_tickets_get_rules_and_assignment(store: &Store) -> Result {
         ("comment", Some(tickets[0]))
     );
     let t = desk.ticket(&agent, tickets[0]).await?;
-    assert_eq!(t.row.status, "open");
+    assert_eq!(t.record.status.as_str(), "open");
     assert_eq!(t.tags, ["answered", "by-mail"]);
     assert_eq!(
-        t.row.version,
-        pending.row.version + 1,
+        t.record.version,
+        pending.record.version + 1,
         "one version for the reply"
     );
     let notes: Vec<String> = desk
         .comments(&agent, tickets[0], 0, 10)
         .await?
         .into_iter()
-        .map(|c| c.view.row.body)
+        .map(|c| c.record.body)
         .collect();
     assert_eq!(
         notes,

@@ -113,7 +113,7 @@ async fn replies_from_real_clients_thread_onto_their_ticket(store: &Store) -> Re
         let comments = desk.comments(&agent, ticket, 0, 10).await?;
         let got = comments
             .last()
-            .map(|c| collapse(&c.view.row.body))
+            .map(|c| collapse(&c.record.body))
             .unwrap_or_default();
         let want = expected_text(expected.as_deref());
         if got != want {

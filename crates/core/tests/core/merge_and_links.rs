@@ -46,9 +46,13 @@ async fn open(desk: &Desk, actor: &Actor, subject: &str, watchers: &[&str]) -> R
             .iter()
             .map(|w| Email::parse("watchers", w).map_err(|e| CoreError::Invalid(vec![e])))
             .collect::<Result<_>>()?,
-        ..NewTicket::new(subject_line, format!("About {subject}"), "portal")
+        ..NewTicket::new(
+            subject_line,
+            format!("About {subject}"),
+            frontline_domain::Channel::Portal,
+        )
     };
-    Ok(desk.create_ticket(actor, new, None).await?.ticket.row.id)
+    Ok(desk.create_ticket(actor, new, None).await?.ticket.record.id)
 }
 
 async fn say(desk: &Desk, actor: &Actor, ticket: i64, body: &str, internal: bool) -> Result {
@@ -62,12 +66,15 @@ async fn say(desk: &Desk, actor: &Actor, ticket: i64, body: &str, internal: bool
 
 async fn bodies(desk: &Desk, actor: &Actor, ticket: i64) -> Result<Vec<String>> {
     let comments = desk.comments(actor, ticket, 0, 100).await?;
-    Ok(comments.into_iter().map(|c| c.view.row.body).collect())
+    Ok(comments.into_iter().map(|c| c.record.body).collect())
 }
 
 async fn event_kinds(desk: &Desk, actor: &Actor, ticket: i64) -> Result<Vec<String>> {
     let events = desk.events(actor, ticket, 0, 1000).await?;
-    Ok(events.into_iter().map(|e| e.row.kind).collect())
+    Ok(events
+        .into_iter()
+        .map(|e| e.record.kind.as_str().to_owned())
+        .collect())
 }
 
 async fn merge_moves_conversation_and_watchers(store: &Store) -> Result {
@@ -84,9 +91,18 @@ async fn merge_moves_conversation_and_watchers(store: &Store) -> Result {
     let new = NewTicket {
         requester: Some(email(&ana.email)?),
         watchers: vec![email("boss@corp.test")?],
-        ..NewTicket::new(subject, "About the printer", "phone")
+        ..NewTicket::new(
+            subject,
+            "About the printer",
+            frontline_domain::Channel::Phone,
+        )
     };
-    let duplicate = desk.create_ticket(&agent, new, None).await?.ticket.row.id;
+    let duplicate = desk
+        .create_ticket(&agent, new, None)
+        .await?
+        .ticket
+        .record
+        .id;
     let original = open(&desk, &ben, "Floor 3 printer broken", &[]).await?;
     say(&desk, &agent, duplicate, "Is it the colour printer?", false).await?;
     say(
@@ -100,7 +116,7 @@ async fn merge_moves_conversation_and_watchers(store: &Store) -> Result {
     say(&desk, &agent, original, "A technician is on the way", false).await?;
 
     let target = desk.merge_tickets(&agent, duplicate, original).await?;
-    assert_eq!(target.row.id, original);
+    assert_eq!(target.record.id, original);
     let mut watchers = target.watchers.clone();
     watchers.sort();
     assert_eq!(
@@ -127,9 +143,16 @@ async fn merge_moves_conversation_and_watchers(store: &Store) -> Result {
     );
 
     let source = desk.ticket(&agent, duplicate).await?;
-    assert_eq!(source.row.status, "closed");
-    assert_eq!(source.row.merged_into_id, Some(original));
-    assert!(source.row.closed_at.is_some());
+    assert_eq!(source.record.status.as_str(), "closed");
+    assert_eq!(source.record.merged_into_id, Some(original));
+    assert!(
+        source
+            .record
+            .times
+            .closed_at
+            .map(|t| t.as_micros())
+            .is_some()
+    );
     assert!(
         event_kinds(&desk, &agent, duplicate)
             .await?
@@ -165,7 +188,7 @@ async fn merge_refusals(store: &Store) -> Result {
     ));
 
     desk.merge_tickets(&agent, a, b).await?;
-    let before = desk.ticket(&agent, b).await?.row;
+    let before = desk.ticket(&agent, b).await?.record;
     // A merged ticket cannot be merged again, nor receive another.
     assert!(matches!(
         desk.merge_tickets(&agent, a, c).await,
@@ -176,8 +199,8 @@ async fn merge_refusals(store: &Store) -> Result {
         Err(CoreError::Conflict(_))
     ));
     // Refusals change nothing.
-    assert_eq!(desk.ticket(&agent, b).await?.row, before);
-    assert_eq!(desk.ticket(&agent, c).await?.row.status, "new");
+    assert_eq!(desk.ticket(&agent, b).await?.record, before);
+    assert_eq!(desk.ticket(&agent, c).await?.record.status.as_str(), "new");
     Ok(())
 }
 

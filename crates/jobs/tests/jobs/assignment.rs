@@ -83,11 +83,11 @@ async fn auto_events(w: &World, id: i64) -> Result<Vec<(String, String)>> {
     let events = w.desk.events(&w.manager, id, 0, 1_000).await?;
     Ok(events
         .into_iter()
-        .filter(|e| e.row.kind == "auto_assigned")
+        .filter(|e| e.record.kind.as_str() == "auto_assigned")
         .map(|e| {
             (
-                e.row.field.unwrap_or_default(),
-                e.row.new_value.unwrap_or_default(),
+                e.record.field.unwrap_or_default(),
+                e.record.new_value.unwrap_or_default(),
             )
         })
         .collect())

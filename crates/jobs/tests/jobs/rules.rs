@@ -34,11 +34,11 @@ async fn applied(w: &World, id: i64) -> Result<Vec<(String, String)>> {
     let events = w.desk.events(&w.manager, id, 0, 1_000).await?;
     Ok(events
         .into_iter()
-        .filter(|e| e.row.kind == "rule_applied")
+        .filter(|e| e.record.kind.as_str() == "rule_applied")
         .map(|e| {
             (
-                e.row.field.unwrap_or_default(),
-                e.row.new_value.unwrap_or_default(),
+                e.record.field.unwrap_or_default(),
+                e.record.new_value.unwrap_or_default(),
             )
         })
         .collect())
@@ -48,7 +48,7 @@ async fn comments(w: &World, id: i64) -> Result<Vec<(String, bool)>> {
     let list = w.desk.comments(&w.manager, id, 0, 100).await?;
     Ok(list
         .into_iter()
-        .map(|c| (c.view.row.body, c.view.row.internal))
+        .map(|c| (c.record.body, c.record.internal))
         .collect())
 }
 
@@ -75,7 +75,7 @@ async fn created_rules_shape_the_ticket_in_order_and_stop(store: &Store) -> Resu
     let id = w.open(Level::Low, Level::Low, |t| t).await?;
     let t = w.desk.ticket(&w.manager, id).await?;
     assert_eq!(t.group_name.as_deref(), Some("Tier 2"));
-    assert_eq!(t.row.priority, 1);
+    assert_eq!(t.record.priority.rank(), 1);
     assert_eq!(t.tags, ["mail", "outage", "urgent"]);
     assert_eq!(
         comments(&w, id).await?,
@@ -91,9 +91,10 @@ async fn created_rules_shape_the_ticket_in_order_and_stop(store: &Store) -> Resu
     let notified: Vec<_> = events
         .iter()
         .filter(|e| {
-            e.row.kind == "notified" && e.row.field.as_deref() == Some("rule:Mail to tier 2")
+            e.record.kind.as_str() == "notified"
+                && e.record.field.as_deref() == Some("rule:Mail to tier 2")
         })
-        .map(|e| e.row.new_value.clone().unwrap_or_default())
+        .map(|e| e.record.new_value.clone().unwrap_or_default())
         .collect();
     assert_eq!(notified, [w.specialist.id.to_string()]);
 
@@ -134,7 +135,10 @@ async fn updated_rules_act_once_per_change(store: &Store) -> Result {
     let t = w.desk.update_ticket(&w.agent, id, patch, None).await?;
     assert_eq!(t.assignee_email.as_deref(), Some("tess@desk.test"));
     assert_eq!(t.tags, ["touched"]);
-    assert_eq!(t.row.version, 2, "one write for the change and its rules");
+    assert_eq!(
+        t.record.version, 2,
+        "one write for the change and its rules"
+    );
     assert_eq!(
         applied(&w, id).await?,
         [
@@ -230,7 +234,7 @@ async fn time_rules_fire_once_per_ticket_and_period(store: &Store) -> Result {
     w.at(start + 7 * 24 * 60 * MINUTE + MINUTE);
     assert_eq!(w.desk.run_time_rules().await?, 1);
     let t = w.desk.ticket(&w.manager, pending).await?;
-    assert_eq!(t.row.status, "resolved");
+    assert_eq!(t.record.status.as_str(), "resolved");
     assert_eq!(comments(&w, pending).await?.len(), 2);
     assert_eq!(
         applied(&w, pending).await?,

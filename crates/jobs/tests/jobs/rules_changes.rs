@@ -32,8 +32,8 @@ async fn applied(w: &World, id: i64) -> Result<Vec<String>> {
     let events = w.desk.events(&w.manager, id, 0, 1_000).await?;
     Ok(events
         .into_iter()
-        .filter(|e| e.row.kind == "rule_applied")
-        .map(|e| e.row.field.unwrap_or_default())
+        .filter(|e| e.record.kind.as_str() == "rule_applied")
+        .map(|e| e.record.field.unwrap_or_default())
         .collect())
 }
 
@@ -53,8 +53,8 @@ async fn public_bodies(w: &World, id: i64) -> Result<Vec<String>> {
     let list = w.desk.comments(&w.manager, id, 0, 100).await?;
     Ok(list
         .into_iter()
-        .filter(|c| !c.view.row.internal)
-        .map(|c| c.view.row.body)
+        .filter(|c| !c.record.internal)
+        .map(|c| c.record.body)
         .collect())
 }
 
@@ -91,7 +91,7 @@ async fn every_change_runs_the_updated_rules_once_and_says_what_it_was(store: &S
         .await?;
     assert_eq!(applied(&w, id).await?, ["Agent replied"]);
     let t = w.desk.ticket(&w.manager, id).await?;
-    assert_eq!((t.row.status.as_str(), t.row.version), ("open", 2));
+    assert_eq!((t.record.status.as_str(), t.record.version), ("open", 2));
 
     // An internal note, then a status change by hand, then the requester's answer.
     w.desk
@@ -117,9 +117,12 @@ async fn every_change_runs_the_updated_rules_once_and_says_what_it_was(store: &S
         "each change ran the rules once, and their own changes ran none"
     );
     let t = w.desk.ticket(&w.manager, id).await?;
-    assert_eq!(t.row.status, "open");
+    assert_eq!(t.record.status.as_str(), "open");
     assert_eq!(t.group_name.as_deref(), Some("Tier 2"));
-    assert_eq!(t.row.version, 5, "one version per change, rules folded in");
+    assert_eq!(
+        t.record.version, 5,
+        "one version per change, rules folded in"
+    );
     assert_eq!(
         tags(&w, id).await?,
         ["answered", "edited", "noted", "worked"]
@@ -184,7 +187,7 @@ async fn pending_three_days_reminds_and_seven_days_resolves_counting_from_the_st
     w.at(start + 7 * DAY + MINUTE);
     assert_eq!(w.desk.run_time_rules().await?, 1);
     let t = w.desk.ticket(&w.manager, quiet).await?;
-    assert_eq!(t.row.status, "resolved");
+    assert_eq!(t.record.status.as_str(), "resolved");
     assert_eq!(applied(&w, quiet).await?, ["Remind", "Resolve", "Resolve"]);
     assert_eq!(w.desk.run_time_rules().await?, 0, "once per period");
 

@@ -36,11 +36,11 @@ async fn trail(w: &World, id: i64) -> Result<Vec<Event>> {
     Ok(events
         .into_iter()
         .map(|e| {
-            let r = e.row;
+            let r = e.record;
             (
-                r.kind,
+                r.kind.as_str().to_owned(),
                 r.field.unwrap_or_default(),
-                r.at,
+                r.at.as_micros(),
                 r.old_value,
                 r.new_value,
             )
@@ -83,11 +83,11 @@ async fn automatic_assignment_of_a_new_ticket_runs_the_updated_rules_once(store:
     let t = w.desk.ticket(&w.manager, id).await?;
     assert_eq!(t.assignee_email.as_deref(), Some("tess@desk.test"));
     assert_eq!(
-        (t.tags.as_slice(), t.row.priority),
+        (t.tags.as_slice(), t.record.priority.rank()),
         (&["picked".to_owned()][..], 2)
     );
     assert_eq!(
-        t.row.version, 1,
+        t.record.version, 1,
         "created, picked and the rules: one version"
     );
     assert_eq!(
@@ -158,13 +158,13 @@ async fn an_escalation_runs_the_updated_rules_once_with_the_pick_it_brings(
         (
             t.group_name.as_deref(),
             t.assignee_email.as_deref(),
-            t.row.priority
+            t.record.priority.rank()
         ),
         (Some("Tier 2"), Some("tess@desk.test"), 1)
     );
     assert_eq!(t.tags, ["tier2-tess"], "the rules' own change ran no rules");
     assert_eq!(
-        t.row.version, 2,
+        t.record.version, 2,
         "the escalation, its pick and its rules: one version"
     );
     // Once each, although a second escalation (the urgent policy's resolution) followed:
@@ -184,7 +184,7 @@ async fn an_escalation_runs_the_updated_rules_once_with_the_pick_it_brings(
         .collect();
     assert!(rules.iter().all(|(i, e)| Some(*i) > pick && e.2 == fired));
     let notes = w.desk.comments(&w.manager, id, 0, 100).await?;
-    let bodies: Vec<_> = notes.iter().map(|c| c.view.row.body.as_str()).collect();
+    let bodies: Vec<_> = notes.iter().map(|c| c.record.body.as_str()).collect();
     assert_eq!(bodies, ["Raised to P1 by the SLA."]);
 
     // A later change runs them again, once.
@@ -257,7 +257,10 @@ async fn a_cascade_of_policies_escalates_one_round_per_change(store: &Store) -> 
         )
         .await?;
     let id = w.open(Level::Low, Level::Low, |t| t).await?;
-    assert_eq!(w.desk.ticket(&w.manager, id).await?.row.priority, 4);
+    assert_eq!(
+        w.desk.ticket(&w.manager, id).await?.record.priority.rank(),
+        4
+    );
 
     let now = monday(10, 30);
     w.at(now);
@@ -289,7 +292,7 @@ async fn a_cascade_of_policies_escalates_one_round_per_change(store: &Store) -> 
     ];
     assert_eq!(shown(&w, id).await?, rounds[..3]);
     let t = w.desk.ticket(&w.manager, id).await?;
-    assert_eq!((t.row.priority, t.row.version), (3, 2));
+    assert_eq!((t.record.priority.rank(), t.record.version), (3, 2));
     // The resolution breach the re-evaluation found under P3's policy waits for a job of
     // its own; then nothing more, however long the timers run.
     w.run_jobs().await?;
@@ -298,7 +301,7 @@ async fn a_cascade_of_policies_escalates_one_round_per_change(store: &Store) -> 
     assert_eq!(shown(&w, id).await?, rounds);
     let t = w.desk.ticket(&w.manager, id).await?;
     assert_eq!(
-        (t.row.priority, t.row.version),
+        (t.record.priority.rank(), t.record.version),
         (2, 3),
         "one version a round"
     );

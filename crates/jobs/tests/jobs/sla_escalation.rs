@@ -46,11 +46,11 @@ async fn trail(
     Ok(events
         .into_iter()
         .map(|e| {
-            let r = e.row;
+            let r = e.record;
             (
-                r.kind,
+                r.kind.as_str().to_owned(),
                 r.field.unwrap_or_default(),
-                r.at,
+                r.at.as_micros(),
                 r.actor_id,
                 r.old_value,
                 r.new_value,
@@ -131,8 +131,8 @@ async fn a_breach_escalates_once_as_the_policy_says(store: &Store) -> Result {
     assert_eq!(
         (
             ticket.group_name.as_deref(),
-            ticket.row.priority,
-            ticket.row.assignee_id
+            ticket.record.priority.rank(),
+            ticket.record.assignee_id
         ),
         (Some("Tier 2"), 1, None)
     );
@@ -238,7 +238,10 @@ async fn a_breach_a_ticket_change_notices_is_escalated_by_a_timer(store: &Store)
     assert_eq!(notified[0].5, Some(w.manager.id.to_string()));
     // Nothing but the notification: the group and the priority stay.
     let ticket = w.desk.ticket(&w.agent, id).await?;
-    assert_eq!((ticket.row.group_id, ticket.row.priority), (None, 1));
+    assert_eq!(
+        (ticket.record.group_id, ticket.record.priority.rank()),
+        (None, 1)
+    );
     Ok(())
 }
 

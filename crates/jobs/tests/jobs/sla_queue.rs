@@ -5,8 +5,9 @@
 
 use crate::support;
 
-use frontline_core::tickets::{ListQuery, NewComment, SlaQuery, Sort, SortKey, TicketPatch};
+use frontline_core::tickets::{ListQuery, NewComment, SlaQuery, TicketPatch};
 use frontline_domain::{Level, Status};
+use frontline_domain::{Sort, SortKey};
 use frontline_store::Store;
 use support::{Result, World, monday};
 
@@ -28,7 +29,7 @@ const DUE_SOONEST: Sort = Sort {
 
 async fn ids(w: &World, q: ListQuery) -> Result<Vec<i64>> {
     let page = w.desk.list_tickets(&w.agent, q).await?;
-    Ok(page.items.into_iter().map(|t| t.row.id).collect())
+    Ok(page.items.into_iter().map(|t| t.record.id).collect())
 }
 
 async fn queues_sort_and_filter_by_sla(store: &Store) -> Result {
@@ -54,7 +55,7 @@ async fn queues_sort_and_filter_by_sla(store: &Store) -> Result {
     );
     let view = w.desk.ticket(&w.agent, p1).await?;
     assert_eq!(
-        (view.sla.due_at, view.sla.breached),
+        (view.sla.due_at.map(|t| t.as_micros()), view.sla.breached),
         (Some(monday(10, 0)), false)
     );
     // Descending is the exact reverse.
@@ -95,7 +96,7 @@ async fn queues_sort_and_filter_by_sla(store: &Store) -> Result {
     w.desk.add_comment(&w.agent, p1, answer).await?;
     let view = w.desk.ticket(&w.agent, p1).await?;
     assert_eq!(
-        (view.sla.due_at, view.sla.breached),
+        (view.sla.due_at.map(|t| t.as_micros()), view.sla.breached),
         (Some(monday(13, 0)), true)
     );
     assert_eq!(
@@ -111,7 +112,10 @@ async fn queues_sort_and_filter_by_sla(store: &Store) -> Result {
     };
     w.desk.update_ticket(&w.agent, p1, resolve, None).await?;
     let view = w.desk.ticket(&w.agent, p1).await?;
-    assert_eq!((view.sla.due_at, view.sla.breached), (None, true));
+    assert_eq!(
+        (view.sla.due_at.map(|t| t.as_micros()), view.sla.breached),
+        (None, true)
+    );
     assert!(ids(&w, breached).await?.is_empty());
     let mut any_status = query(DUE_SOONEST, Some(SlaQuery::Breached));
     any_status.statuses.clear();
@@ -123,7 +127,7 @@ async fn queues_sort_and_filter_by_sla(store: &Store) -> Result {
     q.limit = 1;
     loop {
         let page = w.desk.list_tickets(&w.agent, q.clone()).await?;
-        seen.extend(page.items.iter().map(|t| t.row.id));
+        seen.extend(page.items.iter().map(|t| t.record.id));
         match page.next {
             Some(next) => q.after = Some(next),
             None => break,

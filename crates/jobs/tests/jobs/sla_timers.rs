@@ -129,13 +129,14 @@ async fn timers_warn_and_breach_once_and_pauses_hold_the_clock(store: &Store) ->
     let change = changed
         .iter()
         .find(|e| {
-            e.row.kind == "sla_policy_changed" && e.row.field.as_deref() == Some("resolution")
+            e.record.kind.as_str() == "sla_policy_changed"
+                && e.record.field.as_deref() == Some("resolution")
         })
         .expect("change");
     assert!(
-        change.row.old_value.is_some()
-            && change.row.new_value.is_some()
-            && change.row.old_value != change.row.new_value
+        change.record.old_value.is_some()
+            && change.record.new_value.is_some()
+            && change.record.old_value != change.record.new_value
     );
 
     // Running the timers again, however often, writes nothing new.
@@ -168,8 +169,12 @@ async fn no_policy_no_sla(store: &Store) -> Result {
         role: Role::Agent,
         organization_id: None,
     };
-    let new = NewTicket::new(Subject::parse("Printer")?, "", "api");
-    let id = desk.create_ticket(&ana, new, None).await?.ticket.row.id;
+    let new = NewTicket::new(
+        Subject::parse("Printer")?,
+        "",
+        frontline_domain::Channel::Api,
+    );
+    let id = desk.create_ticket(&ana, new, None).await?.ticket.record.id;
     assert!(desk.ticket_slas(&ana, id).await?.is_empty());
     Ok(())
 }

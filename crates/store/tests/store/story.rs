@@ -5,6 +5,7 @@
 
 use crate::support;
 
+use frontline_domain::Status;
 use frontline_store::{Result, Store, StoreError};
 use support::{T0, add_ticket, add_user, ticket, user};
 
@@ -244,7 +245,7 @@ async fn transactions_and_counts(store: &Store) -> Result<()> {
         .enumerate()
     {
         let mut row = ticket(alice, &format!("Ticket {i}"));
-        row.status = status.into();
+        row.status = Status::parse("status", status).expect("a status");
         tx.conn().insert_ticket(&row).await?;
     }
     tx.commit().await?;

@@ -5,7 +5,7 @@
 
 use crate::support;
 
-use frontline_store::list::{Sort, SortKey, TicketFilter};
+use frontline_domain::{Sort, SortKey, TicketFilter, Timestamp};
 use frontline_store::{Result, Store};
 use support::{add_user, ticket, user};
 
@@ -23,7 +23,7 @@ async fn subjects(store: &Store, filter: &TicketFilter) -> Result<Vec<String>> {
         .conn()
         .list_tickets(filter, BY_CREATED, None, 50)
         .await?;
-    Ok(page.into_iter().map(|t| t.row.subject).collect())
+    Ok(page.into_iter().map(|t| t.record.subject).collect())
 }
 
 async fn text_search_beyond_ascii(store: &Store) -> Result<()> {
@@ -35,7 +35,9 @@ async fn text_search_beyond_ascii(store: &Store) -> Result<()> {
         .enumerate()
     {
         let mut row = ticket(requester, subject);
-        row.created_at += i64::try_from(i).unwrap_or_default();
+        row.times.created_at = Timestamp::from_micros(
+            row.times.created_at.as_micros() + i64::try_from(i).unwrap_or_default(),
+        );
         tx.conn().insert_ticket(&row).await?;
     }
     tx.commit().await?;

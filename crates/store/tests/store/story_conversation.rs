@@ -4,9 +4,7 @@
 
 use crate::support;
 
-use frontline_store::attachments::AttachmentRow;
-use frontline_store::comments::CommentRow;
-use frontline_store::events::EventRow;
+use frontline_domain::{Attachment, CommentRecord, EventKind, EventRecord, Timestamp};
 use frontline_store::{Conn, Result, Store};
 use support::{T0, add_ticket, add_user, ticket, user};
 
@@ -21,20 +19,20 @@ async fn setup(store: &Store) -> Result<(i64, i64, i64)> {
     Ok((requester, agent, number))
 }
 
-fn comment(ticket_id: i64, author_id: i64, body: &str, internal: bool) -> CommentRow {
-    CommentRow {
+fn comment(ticket_id: i64, author_id: i64, body: &str, internal: bool) -> CommentRecord {
+    CommentRecord {
         id: 0,
         ticket_id,
         author_id,
         body: body.into(),
         internal,
         source_ticket_id: ticket_id,
-        created_at: T0,
+        created_at: Timestamp::from_micros(T0),
     }
 }
 
-fn attachment(comment: &CommentRow, filename: &str, sha256: &str, size: i64) -> AttachmentRow {
-    AttachmentRow {
+fn attachment(comment: &CommentRecord, filename: &str, sha256: &str, size: i64) -> Attachment {
+    Attachment {
         id: 0,
         comment_id: comment.id,
         ticket_id: comment.ticket_id,
@@ -42,7 +40,7 @@ fn attachment(comment: &CommentRow, filename: &str, sha256: &str, size: i64) -> 
         content_type: "application/octet-stream".into(),
         size,
         sha256: sha256.into(),
-        created_at: T0,
+        created_at: Timestamp::from_micros(T0),
     }
 }
 
@@ -59,8 +57,8 @@ async fn read_all(
         let page = c.comments(ticket, internal, after, limit).await?;
         assert!(page.len() <= usize::try_from(limit).unwrap_or(0));
         let Some(last) = page.last() else { break };
-        after = last.row.id;
-        bodies.extend(page.into_iter().map(|m| m.row.body));
+        after = last.record.id;
+        bodies.extend(page.into_iter().map(|m| m.record.body));
         assert!(bodies.len() < 100, "paging does not end");
     }
     Ok(bodies)
@@ -89,11 +87,11 @@ async fn comments_and_notes(store: &Store) -> Result<()> {
     let mut read = store.read().await?;
     let mut c = read.conn();
     let everything = c.comments(number, true, 0, 50).await?;
-    let bodies: Vec<&str> = everything.iter().map(|m| m.row.body.as_str()).collect();
+    let bodies: Vec<&str> = everything.iter().map(|m| m.record.body.as_str()).collect();
     assert_eq!(bodies, script.map(|(_, body, _)| body));
     let first_comment = &everything[0];
-    assert_eq!(Some(first_comment.row.id), first);
-    assert_eq!(first_comment.row.source_ticket_id, number);
+    assert_eq!(Some(first_comment.record.id), first);
+    assert_eq!(first_comment.record.source_ticket_id, number);
     assert_eq!(
         (
             first_comment.author_email.as_str(),
@@ -102,7 +100,7 @@ async fn comments_and_notes(store: &Store) -> Result<()> {
         ("alice@acme.test", "requester")
     );
     assert_eq!(everything[1].author_name, "BOB");
-    assert!(everything[1].row.internal && !everything[2].row.internal);
+    assert!(everything[1].record.internal && !everything[2].record.internal);
 
     // The requester never sees internal notes, however the pages fall.
     let public = [
@@ -114,7 +112,7 @@ async fn comments_and_notes(store: &Store) -> Result<()> {
         assert_eq!(read_all(&mut c, number, false, limit).await?, public);
         assert_eq!(read_all(&mut c, number, true, limit).await?, bodies);
     }
-    let last = everything.last().map_or(0, |m| m.row.id);
+    let last = everything.last().map_or(0, |m| m.record.id);
     assert!(c.comments(number, true, last, 50).await?.is_empty());
     Ok(())
 }
@@ -177,7 +175,13 @@ async fn attachments_and_merging(store: &Store) -> Result<()> {
     let merged = c.comments(number, true, 0, 50).await?;
     let moved: Vec<(&str, i64, i64)> = merged
         .iter()
-        .map(|m| (m.row.body.as_str(), m.row.ticket_id, m.row.source_ticket_id))
+        .map(|m| {
+            (
+                m.record.body.as_str(),
+                m.record.ticket_id,
+                m.record.source_ticket_id,
+            )
+        })
         .collect();
     assert_eq!(
         moved,
@@ -187,7 +191,7 @@ async fn attachments_and_merging(store: &Store) -> Result<()> {
             ("Screenshot.", number, duplicate),
         ]
     );
-    let moved_shot = AttachmentRow {
+    let moved_shot = Attachment {
         ticket_id: number,
         ..shot.clone()
     };
@@ -201,12 +205,12 @@ async fn attachments_and_merging(store: &Store) -> Result<()> {
 
 async fn audit_trail(store: &Store) -> Result<()> {
     let (requester, agent, number) = setup(store).await?;
-    let event = |actor: Option<i64>, at: i64, kind: &str, internal: bool| EventRow {
+    let event = |actor: Option<i64>, at: i64, kind: EventKind, internal: bool| EventRecord {
         id: 0,
         ticket_id: number,
         actor_id: actor,
-        at,
-        kind: kind.into(),
+        at: Timestamp::from_micros(at),
+        kind,
         field: None,
         old_value: None,
         new_value: None,
@@ -214,20 +218,20 @@ async fn audit_trail(store: &Store) -> Result<()> {
     };
     let mut tx = store.begin().await?;
     let mut c = tx.conn();
-    let mut created = event(Some(requester), T0, "created", false);
+    let mut created = event(Some(requester), T0, EventKind::Created, false);
     created.id = c.insert_event(&created).await?;
-    let mut reassigned = EventRow {
+    let mut reassigned = EventRecord {
         field: Some("assignee".into()),
         old_value: None,
         new_value: Some("bob@it.test".into()),
-        ..event(Some(agent), T0 + 5, "field_changed", true)
+        ..event(Some(agent), T0 + 5, EventKind::FieldChanged, true)
     };
     reassigned.id = c.insert_event(&reassigned).await?;
-    let mut timer = EventRow {
+    let mut timer = EventRecord {
         field: Some("status".into()),
         old_value: Some("pending".into()),
         new_value: Some("open".into()),
-        ..event(None, T0 + 9, "field_changed", false)
+        ..event(None, T0 + 9, EventKind::FieldChanged, false)
     };
     timer.id = c.insert_event(&timer).await?;
     tx.commit().await?;
@@ -235,7 +239,7 @@ async fn audit_trail(store: &Store) -> Result<()> {
     let mut read = store.read().await?;
     let mut c = read.conn();
     let all = c.events(number, true, 0, 50).await?;
-    let rows: Vec<EventRow> = all.iter().map(|e| e.row.clone()).collect();
+    let rows: Vec<EventRecord> = all.iter().map(|e| e.record.clone()).collect();
     assert_eq!(rows, [created.clone(), reassigned.clone(), timer.clone()]);
     let actors: Vec<Option<&str>> = all.iter().map(|e| e.actor_email.as_deref()).collect();
     assert_eq!(actors, [Some("alice@acme.test"), Some("bob@it.test"), None]);
@@ -244,21 +248,21 @@ async fn audit_trail(store: &Store) -> Result<()> {
         .events(number, false, 0, 50)
         .await?
         .iter()
-        .map(|e| e.row.id)
+        .map(|e| e.record.id)
         .collect();
     assert_eq!(public, [created.id, timer.id]);
     let page: Vec<i64> = c
         .events(number, true, created.id, 1)
         .await?
         .iter()
-        .map(|e| e.row.id)
+        .map(|e| e.record.id)
         .collect();
     assert_eq!(page, [reassigned.id]);
     let page: Vec<i64> = c
         .events(number, false, created.id, 1)
         .await?
         .iter()
-        .map(|e| e.row.id)
+        .map(|e| e.record.id)
         .collect();
     assert_eq!(page, [timer.id]);
     assert!(c.events(number, true, timer.id, 50).await?.is_empty());

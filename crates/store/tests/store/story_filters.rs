@@ -6,7 +6,7 @@ use crate::support;
 
 use std::collections::HashSet;
 
-use frontline_store::list::{Sort, SortKey, TicketFilter};
+use frontline_domain::{Priority, Sort, SortKey, Status, TicketFilter, TicketType, Timestamp};
 use frontline_store::users::OrganizationRow;
 use frontline_store::{Result, Store};
 use support::desk::{self, Desk, Seeded, all_sorts, ids, list_all};
@@ -61,7 +61,6 @@ async fn filters(store: &Store) -> Result<()> {
     store.migrate().await?;
     let desk = desk::seed(store).await?;
     let (network, agent) = (desk.network, desk.agents[0]);
-    let strings = |s: &[&str]| s.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     let pairs = |p: &[(&str, &str)]| {
         p.iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -72,7 +71,7 @@ async fn filters(store: &Store) -> Result<()> {
     assert_eq!(all.len(), 60, "no filter lists everything");
 
     let f = TicketFilter {
-        statuses: strings(&["new", "pending"]),
+        statuses: vec![Status::New, Status::Pending],
         ..Default::default()
     };
     check(store, &desk, "statuses", f, |t| {
@@ -80,16 +79,19 @@ async fn filters(store: &Store) -> Result<()> {
     })
     .await?;
     let f = TicketFilter {
-        priorities: vec![1, 2],
+        priorities: vec![Priority::P1, Priority::P2],
         ..Default::default()
     };
-    check(store, &desk, "priorities", f, |t| t.row.priority <= 2).await?;
+    check(store, &desk, "priorities", f, |t| {
+        t.row.priority.rank() <= 2
+    })
+    .await?;
     let f = TicketFilter {
-        types: strings(&["question"]),
+        types: vec![TicketType::Question],
         ..Default::default()
     };
     check(store, &desk, "types", f, |t| {
-        t.row.ticket_type == "question"
+        t.row.ticket_type == TicketType::Question
     })
     .await?;
 
@@ -164,11 +166,11 @@ async fn filters(store: &Store) -> Result<()> {
     }
     let since = support::T0 + 9_000_000;
     let f = TicketFilter {
-        updated_since: Some(since),
+        updated_since: Some(Timestamp::from_micros(since)),
         ..Default::default()
     };
     check(store, &desk, "updated since", f, |t| {
-        t.row.updated_at >= since
+        t.row.times.updated_at.as_micros() >= since
     })
     .await?;
 
@@ -186,7 +188,7 @@ async fn filters(store: &Store) -> Result<()> {
 
     // Filters combine: all of them must hold.
     let f = TicketFilter {
-        statuses: strings(&["new", "open", "pending"]),
+        statuses: vec![Status::New, Status::Open, Status::Pending],
         group_id: Some(Some(network)),
         custom: pairs(&[("os", "linux")]),
         ..Default::default()
@@ -276,7 +278,7 @@ async fn text_search(store: &Store) -> Result<()> {
             ..Default::default()
         };
         let got = list_all(store, &f, BY_CREATED, 7).await?;
-        let got: Vec<&str> = got.iter().map(|t| t.row.subject.as_str()).collect();
+        let got: Vec<&str> = got.iter().map(|t| t.record.subject.as_str()).collect();
         assert_eq!(got, subjects, "text {needle:?}");
     }
     Ok(())
@@ -299,7 +301,9 @@ async fn text_search_every_word(store: &Store) -> Result<()> {
     {
         let mut row = ticket(requester, subject);
         row.description = description.into();
-        row.created_at += i64::try_from(i).unwrap_or_default();
+        row.times.created_at = Timestamp::from_micros(
+            row.times.created_at.as_micros() + i64::try_from(i).unwrap_or_default(),
+        );
         add_ticket(store, &row).await?;
     }
     let both = [
@@ -334,7 +338,7 @@ async fn text_search_every_word(store: &Store) -> Result<()> {
             ..Default::default()
         };
         let got = list_all(store, &f, BY_CREATED, 2).await?;
-        let got: Vec<&str> = got.iter().map(|t| t.row.subject.as_str()).collect();
+        let got: Vec<&str> = got.iter().map(|t| t.record.subject.as_str()).collect();
         assert_eq!(got, want, "text {needle:?}");
     }
     Ok(())
@@ -389,7 +393,7 @@ async fn requester_visibility(store: &Store) -> Result<()> {
     let seen = list_all(store, &f, BY_CREATED, 7).await?;
     assert!(
         seen.iter()
-            .all(|t| t.row.organization_id == Some(desk.acme))
+            .all(|t| t.record.organization_id == Some(desk.acme))
     );
     let f = TicketFilter {
         visible_to: Some((loner, None)),
@@ -397,7 +401,7 @@ async fn requester_visibility(store: &Store) -> Result<()> {
     };
     let seen = list_all(store, &f, BY_CREATED, 7).await?;
     assert!(
-        seen.iter().any(|t| t.row.requester_id != loner),
+        seen.iter().any(|t| t.record.requester_id != loner),
         "watched tickets are visible"
     );
     Ok(())

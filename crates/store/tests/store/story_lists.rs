@@ -6,10 +6,10 @@ use crate::support;
 
 use std::collections::HashSet;
 
-use frontline_domain::Timestamp;
 use frontline_domain::sla::SlaSummary;
-use frontline_store::list::{NO_DUE, Sort, SortKey, TicketFilter};
-use frontline_store::tickets::{TicketRow, TicketView};
+use frontline_domain::ticket_list::NO_DUE;
+use frontline_domain::{Priority, Ticket, TicketRecord, Timestamp, Timestamps};
+use frontline_domain::{Sort, SortKey, TicketFilter};
 use frontline_store::{Result, Store};
 use support::desk::{self, all_sorts, ids, key, list_all};
 use support::{T0, ticket};
@@ -37,10 +37,13 @@ async fn sort_orders(store: &Store) -> Result<()> {
     let mut read = store.read().await?;
     let first = read.conn().list_tickets(&everything, sort, None, 7).await?;
     assert!(
-        first.iter().all(|t| t.row.priority == 1),
+        first.iter().all(|t| t.record.priority == Priority::P1),
         "P1 tickets come first"
     );
-    let created: Vec<i64> = first.iter().map(|t| t.row.created_at).collect();
+    let created: Vec<i64> = first
+        .iter()
+        .map(|t| t.record.times.created_at.as_micros())
+        .collect();
     assert!(
         created.is_sorted(),
         "oldest first among equal priority: {created:?}"
@@ -52,14 +55,14 @@ async fn sort_orders(store: &Store) -> Result<()> {
         .list_tickets(&everything, sort, None, 60)
         .await?;
     for view in &page {
-        let seeded = desk.get(view.row.id);
-        assert_eq!(view.row, seeded.row);
+        let seeded = desk.get(view.record.id);
+        assert_eq!(view.record, seeded.row);
         assert_eq!(view.category_path.as_deref(), seeded.category);
         let mut tags = seeded.tags.clone();
         tags.sort();
-        assert_eq!(view.tags, tags, "tags of ticket {}", view.row.id);
+        assert_eq!(view.tags, tags, "tags of ticket {}", view.record.id);
         assert!(view.requester_email.starts_with("requester"));
-        let group = match view.row.group_id {
+        let group = match view.record.group_id {
             Some(g) if g == desk.network => Some("Network"),
             Some(g) if g == desk.desktop => Some("Desktop"),
             _ => None,
@@ -78,7 +81,7 @@ async fn paging_while_tickets_arrive(store: &Store) -> Result<()> {
     let mut arrivals = 0_i64;
 
     for sort in all_sorts() {
-        let mut seen: Vec<TicketRow> = Vec::new();
+        let mut seen: Vec<TicketRecord> = Vec::new();
         let mut keys: Vec<Vec<i64>> = Vec::new();
         let mut after: Option<Vec<i64>> = None;
         loop {
@@ -91,7 +94,7 @@ async fn paging_while_tickets_arrive(store: &Store) -> Result<()> {
             let full = page.len() == 7;
             after = page.last().map(|t| sort.key.key_of(t)).or(after);
             keys.extend(page.iter().map(|t| listed_key(sort.key, t)));
-            seen.extend(page.into_iter().map(|t| t.row));
+            seen.extend(page.into_iter().map(|t| t.record));
             assert!(seen.len() < 5_000, "paging does not end");
             if !full {
                 break;
@@ -101,10 +104,9 @@ async fn paging_while_tickets_arrive(store: &Store) -> Result<()> {
             let mut tx = store.begin().await?;
             for (priority, at) in [(1, T0 - 1_000), (4, T0 + 50_000_000_000), (2, T0)] {
                 arrivals += 1;
-                let row = TicketRow {
-                    priority,
-                    created_at: at,
-                    updated_at: at,
+                let row = TicketRecord {
+                    priority: Priority::from_rank(priority).expect("a rank of 1 to 4"),
+                    times: Timestamps::opened(Timestamp::from_micros(at)),
                     ..ticket(requester, &format!("Arrival {arrivals}"))
                 };
                 let id = tx.conn().insert_ticket(&row).await?;
@@ -141,9 +143,12 @@ async fn paging_while_tickets_arrive(store: &Store) -> Result<()> {
 
 /// The promised order's key of a listed ticket: an SLA due time is the view's (the rows the
 /// test wrote do not carry it), everything else the row's.
-fn listed_key(sort: SortKey, t: &TicketView) -> Vec<i64> {
+fn listed_key(sort: SortKey, t: &Ticket) -> Vec<i64> {
     match sort {
-        SortKey::Due => vec![t.sla.due_at.unwrap_or(NO_DUE), t.row.id],
-        _ => key(sort, &t.row),
+        SortKey::Due => vec![
+            t.sla.due_at.map_or(NO_DUE, Timestamp::as_micros),
+            t.record.id,
+        ],
+        _ => key(sort, &t.record),
     }
 }

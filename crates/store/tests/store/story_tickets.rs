@@ -4,16 +4,29 @@
 
 use crate::support;
 
-use frontline_store::tickets::TicketRow;
+use frontline_domain::{
+    Channel, Level, Priority, Status, TicketRecord, TicketType, Timestamp, Timestamps,
+};
 use frontline_store::users::UserRow;
 use frontline_store::{Result, Store, StoreError};
 use support::{T0, add_ticket, add_user, group, org, ticket, user};
 
 support::stories!(ticket_view, optimistic_saves, tags_and_watchers);
 
+fn at(micros: i64) -> Timestamp {
+    Timestamp::from_micros(micros)
+}
+
+/// Custom fields holding one asset tag.
+fn asset(tag: &str) -> serde_json::Map<String, serde_json::Value> {
+    let mut fields = serde_json::Map::new();
+    fields.insert("asset".into(), tag.into());
+    fields
+}
+
 /// A ticket with every reference filled in, and the ids it refers to.
 struct Filled {
-    row: TicketRow,
+    row: TicketRecord,
     agent: i64,
     group: i64,
 }
@@ -37,23 +50,27 @@ async fn filled_ticket(store: &Store) -> Result<Filled> {
     let laptop = c
         .insert_category("Hardware/Laptop", "Laptop", Some(hardware))
         .await?;
-    let mut row = TicketRow {
+    let mut row = TicketRecord {
         description: "It stays dark when I press the power button.".into(),
-        status: "open".into(),
-        ticket_type: "service_request".into(),
-        impact: "high".into(),
-        urgency: "low".into(),
-        priority: 2,
+        status: Status::Open,
+        ticket_type: TicketType::ServiceRequest,
+        impact: Level::High,
+        urgency: Level::Low,
+        priority: Priority::P2,
         priority_overridden: true,
         category_id: Some(laptop),
         organization_id: Some(acme),
         group_id: Some(group),
         assignee_id: Some(agent),
-        channel: "email".into(),
-        custom_fields: r#"{"asset":"LT-0042"}"#.into(),
-        created_at: T0 + 1,
-        updated_at: T0 + 2,
-        first_response_at: Some(T0 + 3),
+        channel: Channel::Email,
+        custom_fields: asset("LT-0042"),
+        times: Timestamps {
+            created_at: at(T0 + 1),
+            updated_at: at(T0 + 2),
+            first_response_at: Some(at(T0 + 3)),
+            resolved_at: None,
+            closed_at: None,
+        },
         ..ticket(requester, "Laptop won't start")
     };
     row.id = c.insert_ticket(&row).await?;
@@ -78,7 +95,7 @@ async fn ticket_view(store: &Store) -> Result<()> {
         .ticket_view(filled.row.id)
         .await?
         .expect("ticket not found");
-    assert_eq!(view.row, filled.row);
+    assert_eq!(view.record, filled.row);
     assert_eq!(view.requester_email, "alice@acme.test");
     assert_eq!(view.requester_name, "Alice Liddell");
     assert_eq!(view.organization_name.as_deref(), Some("Acme"));
@@ -106,16 +123,19 @@ async fn optimistic_saves(store: &Store) -> Result<()> {
     let Filled { row, agent, group } = filled_ticket(store).await?;
 
     // Two agents open the ticket at version 1; the first saves.
-    let mine = TicketRow {
-        status: "pending".into(),
+    let mine = TicketRecord {
+        status: Status::Pending,
         assignee_id: None,
         group_id: None,
         category_id: None,
-        priority: 1,
+        priority: Priority::P1,
         version: 2,
-        updated_at: T0 + 100,
-        resolved_at: Some(T0 + 100),
-        custom_fields: r#"{"asset":"LT-0043"}"#.into(),
+        times: Timestamps {
+            updated_at: at(T0 + 100),
+            resolved_at: Some(at(T0 + 100)),
+            ..row.times
+        },
+        custom_fields: asset("LT-0043"),
         ..row.clone()
     };
     let mut tx = store.begin().await?;
@@ -138,13 +158,16 @@ async fn optimistic_saves(store: &Store) -> Result<()> {
     drop(read);
 
     // The second still holds version 1: refused, and the first save stands.
-    let theirs = TicketRow {
+    let theirs = TicketRecord {
         subject: "Lost update".into(),
         assignee_id: Some(agent),
         group_id: Some(group),
-        channel: "phone".into(),
+        channel: Channel::Phone,
         version: 2,
-        updated_at: T0 + 200,
+        times: Timestamps {
+            updated_at: at(T0 + 200),
+            ..row.times
+        },
         ..row.clone()
     };
     let mut tx = store.begin().await?;
@@ -156,7 +179,7 @@ async fn optimistic_saves(store: &Store) -> Result<()> {
     drop(read);
 
     // After reloading they save on top of version 2.
-    let theirs = TicketRow {
+    let theirs = TicketRecord {
         version: 3,
         ..theirs
     };
@@ -171,7 +194,7 @@ async fn optimistic_saves(store: &Store) -> Result<()> {
         .expect("ticket not found");
     assert_eq!((saved.version, saved.subject.as_str()), (3, "Lost update"));
     // The channel a ticket came in by never changes.
-    assert_eq!(saved.channel, "email");
+    assert_eq!(saved.channel, Channel::Email);
     Ok(())
 }
 

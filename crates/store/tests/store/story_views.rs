@@ -4,6 +4,7 @@
 
 use crate::support;
 
+use frontline_domain::{Priority, Status, Timestamp};
 use frontline_store::views::{ViewCount, ViewValues};
 use frontline_store::{Result, Store, StoreError};
 use support::{T0, add_ticket, add_user, group, ticket, user};
@@ -102,10 +103,14 @@ async fn view_counts(store: &Store) -> Result<()> {
     let ana = add_user(store, &user("ana@example.org", "agent")).await?;
     for n in 0..12 {
         let mut t = ticket(rita, &format!("VPN drops {n}"));
-        t.priority = if n < 4 { 1 } else { 3 };
-        t.status = if n % 2 == 0 { "open" } else { "pending" }.into();
+        t.priority = if n < 4 { Priority::P1 } else { Priority::P3 };
+        t.status = if n % 2 == 0 {
+            Status::Open
+        } else {
+            Status::Pending
+        };
         t.assignee_id = (n < 3).then_some(ana);
-        t.updated_at = T0 + n;
+        t.times.updated_at = Timestamp::from_micros(T0 + n);
         add_ticket(store, &t).await?;
     }
     add_ticket(store, &ticket(rita, "Printer 100% broken")).await?;

@@ -39,7 +39,11 @@ async fn watermark(ui: &Ui, actor: &Actor, ticket: Option<i64>) -> Result<String
     Ok(match ticket {
         Some(id) => {
             let t = ui.desk.ticket(actor, id).await?;
-            format!("{}-{}", t.row.version, t.row.updated_at)
+            format!(
+                "{}-{}",
+                t.record.version,
+                t.record.times.updated_at.as_micros()
+            )
         }
         None => {
             let (id, at) = ui.desk.desk_watermark(actor).await?;

@@ -135,7 +135,11 @@ fn new_ticket(f: &CallForm, me: &str) -> Result<NewTicket, CoreError> {
         assignee: (f.assign_to_me == "yes")
             .then(|| Email::parse("assignee", me))
             .transpose()?,
-        ..NewTicket::new(Subject::parse(&f.subject)?, f.description.clone(), "phone")
+        ..NewTicket::new(
+            Subject::parse(&f.subject)?,
+            f.description.clone(),
+            frontline_domain::Channel::Phone,
+        )
     })
 }
 
@@ -152,7 +156,7 @@ pub(crate) async fn submit(State(ui): State<Ui>, upload: Upload) -> Result<Respo
         Err(e) => Err(e),
     };
     let id = match created {
-        Ok(c) => c.ticket.row.id,
+        Ok(c) => c.ticket.record.id,
         Err(CoreError::Invalid(errors)) => {
             return render(
                 &ui,

@@ -5,9 +5,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use frontline_core::queues::Queue;
-use frontline_core::tickets::{Sort, SortKey};
 use frontline_core::views::{COUNT_CAP, ViewSpec, Visibility, sort_text};
 use frontline_domain::{Priority, Status};
+use frontline_domain::{Sort, SortKey};
 use serde::Deserialize;
 
 use crate::Ui;

@@ -89,9 +89,9 @@ async fn render(
     let groups = desk.group_names(actor).await?;
     let canned = desk.canned_responses(actor).await?;
     let staff = desk.staff_members(actor).await?;
-    let r = &view.row;
+    let r = &view.record;
     let priority = if r.priority_overridden {
-        format!("P{}", r.priority)
+        r.priority.as_str().to_owned()
     } else {
         "auto".to_owned()
     };
@@ -112,7 +112,7 @@ async fn render(
         requester_email: view.requester_email.clone(),
         description: r.description.clone(),
         version: r.version,
-        live_since: format!("{}-{}", r.version, r.updated_at),
+        live_since: format!("{}-{}", r.version, r.times.updated_at.as_micros()),
         viewers: ui.viewers.see(&ui.desk, actor, id).await?.join(", "),
         messages: comments.iter().map(Message::of).collect(),
         history: events.iter().map(HistoryLine::of).collect(),
@@ -123,7 +123,7 @@ async fn render(
         merged_into: r.merged_into_id,
         others: others
             .iter()
-            .filter(|t| t.row.id != id)
+            .filter(|t| t.record.id != id)
             .take(OTHERS as usize)
             .map(TicketLine::of)
             .collect(),
@@ -134,20 +134,26 @@ async fn render(
                 "Status",
                 Opt::list(
                     Status::ALL.map(|s| (s.as_str(), status_label(s.as_str()))),
-                    &r.status,
+                    r.status.as_str(),
                 ),
             ),
             select(
                 "f-impact",
                 "impact",
                 "Impact",
-                Opt::list(Level::ALL.map(|l| (l.as_str(), l.as_str())), &r.impact),
+                Opt::list(
+                    Level::ALL.map(|l| (l.as_str(), l.as_str())),
+                    r.impact.as_str(),
+                ),
             ),
             select(
                 "f-urgency",
                 "urgency",
                 "Urgency",
-                Opt::list(Level::ALL.map(|l| (l.as_str(), l.as_str())), &r.urgency),
+                Opt::list(
+                    Level::ALL.map(|l| (l.as_str(), l.as_str())),
+                    r.urgency.as_str(),
+                ),
             ),
             select("f-priority", "priority", "Priority", priorities),
             select(
@@ -258,8 +264,7 @@ pub(crate) async fn comment(
     };
     match ui.desk.add_comment(signed.actor(), id, new).await {
         Ok(c) => Ok(
-            Redirect::to(&format!("/console/tickets/{id}#message-{}", c.view.row.id))
-                .into_response(),
+            Redirect::to(&format!("/console/tickets/{id}#message-{}", c.record.id)).into_response(),
         ),
         Err(e) => {
             let outcome = Outcome {

@@ -89,7 +89,7 @@ fn new_ticket(v: &Values<'_>) -> Result<NewTicket, CoreError> {
     Ok(NewTicket {
         urgency: Level::parse("urgency", v.urgency)?,
         category,
-        ..NewTicket::new(subject, v.description, "portal")
+        ..NewTicket::new(subject, v.description, frontline_domain::Channel::Portal)
     })
 }
 
@@ -111,7 +111,7 @@ pub(crate) async fn submit(State(ui): State<Ui>, upload: Upload) -> Result<Respo
         Err(e) => Err(e),
     };
     let id = match created {
-        Ok(c) => c.ticket.row.id,
+        Ok(c) => c.ticket.record.id,
         Err(CoreError::Invalid(errors)) => {
             let message = describe_invalid(&errors);
             return render(

@@ -48,15 +48,15 @@ pub(crate) async fn render(
     let page = TicketPage {
         chrome: signed.chrome("portal"),
         t: TicketLine::of(&view),
-        description: view.row.description.clone(),
+        description: view.record.description.clone(),
         // The core never hands a requester an internal note; this keeps it so if that changed.
         messages: comments
             .iter()
-            .filter(|c| !c.view.row.internal)
+            .filter(|c| !c.record.internal)
             .map(Message::of)
             .collect(),
-        closed: view.row.status == Status::Closed.as_str(),
-        mine: view.row.requester_id == actor.id,
+        closed: view.record.status == Status::Closed,
+        mine: view.record.requester_id == actor.id,
         error,
         draft,
     };
@@ -108,8 +108,7 @@ pub(crate) async fn reply(
     };
     match ui.desk.add_comment(signed.actor(), id, new).await {
         Ok(c) => Ok(
-            Redirect::to(&format!("/portal/tickets/{id}#message-{}", c.view.row.id))
-                .into_response(),
+            Redirect::to(&format!("/portal/tickets/{id}#message-{}", c.record.id)).into_response(),
         ),
         Err(e) => {
             let (status, message) = fixable(e)?;

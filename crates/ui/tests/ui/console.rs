@@ -61,7 +61,10 @@ async fn forms_without_the_session_token_are_refused(store: &Store) -> TestResul
         .desk
         .authenticate_password("agent@example.org", PASSWORD)
         .await?;
-    assert_eq!(site.desk.ticket(&actor, id).await?.row.status, "new");
+    assert_eq!(
+        site.desk.ticket(&actor, id).await?.record.status.as_str(),
+        "new"
+    );
     assert!(site.desk.comments(&actor, id, 0, 10).await?.is_empty());
     assert_eq!(agent.get("/console").await?.status, StatusCode::OK);
 
@@ -71,7 +74,10 @@ async fn forms_without_the_session_token_are_refused(store: &Store) -> TestResul
         .post(&format!("/console/tickets/{id}/fields"), &with)
         .await?;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    assert_eq!(site.desk.ticket(&actor, id).await?.row.status, "pending");
+    assert_eq!(
+        site.desk.ticket(&actor, id).await?.record.status.as_str(),
+        "pending"
+    );
     Ok(())
 }
 
@@ -86,7 +92,13 @@ async fn a_stale_edit_is_reported_not_applied(store: &Store) -> TestResult {
     let path = format!("/console/tickets/{id}");
     let a_csrf = alex.csrf(&path).await?;
     let b_csrf = blair.csrf(&path).await?;
-    let version = site.desk.ticket(&first, id).await?.row.version.to_string();
+    let version = site
+        .desk
+        .ticket(&first, id)
+        .await?
+        .record
+        .version
+        .to_string();
     let form = |csrf: &str, urgency: &'static str| {
         vec![
             ("csrf".to_owned(), csrf.to_owned()),
@@ -113,7 +125,10 @@ async fn a_stale_edit_is_reported_not_applied(store: &Store) -> TestResult {
     let stale = blair.post(&format!("{path}/fields"), &b).await?;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     assert!(stale.body.contains("Someone else changed this ticket"));
-    assert_eq!(site.desk.ticket(&first, id).await?.row.urgency, "high");
+    assert_eq!(
+        site.desk.ticket(&first, id).await?.record.urgency.as_str(),
+        "high"
+    );
     Ok(())
 }
 
@@ -212,12 +227,12 @@ async fn an_agent_logs_a_call_for_a_new_requester(store: &Store) -> TestResult {
         .parse()?;
     let t = site.desk.ticket(&agent, id).await?;
     assert_eq!(t.requester_email, "new.caller@example.org");
-    assert_eq!(t.row.channel, "phone");
+    assert_eq!(t.record.channel.as_str(), "phone");
     assert_eq!(t.assignee_email.as_deref(), Some("agent@example.org"));
     // The caller's file is on an internal note, and downloads.
     let comments = site.desk.comments(&agent, id, 0, 10).await?;
     let note = comments.first().ok_or("no comment with the files")?;
-    assert!(note.view.row.internal);
+    assert!(note.record.internal);
     assert_eq!(note.attachments.len(), 1);
     assert_eq!(note.attachments[0].filename, "headset.log");
     let page = b.get(&format!("/console/tickets/{id}")).await?;
@@ -265,7 +280,12 @@ async fn bulk_changes_apply_to_each_selected_ticket(store: &Store) -> TestResult
     let forged = browser.post("/console/bulk", &fields).await?;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        site.desk.ticket(&agent, a.parse()?).await?.row.status,
+        site.desk
+            .ticket(&agent, a.parse()?)
+            .await?
+            .record
+            .status
+            .as_str(),
         "new"
     );
 
@@ -276,7 +296,7 @@ async fn bulk_changes_apply_to_each_selected_ticket(store: &Store) -> TestResult
     assert_eq!(done.location(), "/console?queue=open");
     for id in [&a, &b] {
         let t = site.desk.ticket(&agent, id.parse()?).await?;
-        assert_eq!(t.row.status, "pending");
+        assert_eq!(t.record.status.as_str(), "pending");
         assert_eq!(t.assignee_email.as_deref(), Some("agent@example.org"));
     }
 
@@ -296,7 +316,12 @@ async fn bulk_changes_apply_to_each_selected_ticket(store: &Store) -> TestResult
         partly.body
     );
     assert_eq!(
-        site.desk.ticket(&agent, a.parse()?).await?.row.status,
+        site.desk
+            .ticket(&agent, a.parse()?)
+            .await?
+            .record
+            .status
+            .as_str(),
         "open"
     );
 

@@ -28,14 +28,18 @@ async fn a_watcher_replies_in_the_portal_but_does_not_close(store: &Store) -> Te
     let new = NewTicket {
         requester: Some(Email::parse("requester", &rita.email)?),
         watchers: vec![Email::parse("watchers", "wes@example.org")?],
-        ..NewTicket::new(Subject::parse("Plotter jams")?, "On A3.", "phone")
+        ..NewTicket::new(
+            Subject::parse("Plotter jams")?,
+            "On A3.",
+            frontline_domain::Channel::Phone,
+        )
     };
     let id = site
         .desk
         .create_ticket(&agent, new, None)
         .await?
         .ticket
-        .row
+        .record
         .id;
     let resolve = TicketPatch {
         status: Some(Status::Resolved),
@@ -69,7 +73,7 @@ async fn a_watcher_replies_in_the_portal_but_does_not_close(store: &Store) -> Te
         .await?;
     assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
     assert_eq!(
-        site.desk.ticket(&agent, id).await?.row.status,
+        site.desk.ticket(&agent, id).await?.record.status.as_str(),
         "resolved",
         "a watcher's reply does not reopen the ticket"
     );
@@ -104,7 +108,7 @@ async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> T
     let id: i64 = path.trim_start_matches("/portal/tickets/").parse()?;
     let t = site.desk.ticket(&agent, id).await?;
     assert_eq!(
-        (t.row.urgency.as_str(), t.row.channel.as_str()),
+        (t.record.urgency.as_str(), t.record.channel.as_str()),
         ("high", "portal")
     );
 
@@ -182,12 +186,18 @@ async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> T
         )
         .await?;
     assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
-    assert_eq!(site.desk.ticket(&agent, id).await?.row.status, "open");
+    assert_eq!(
+        site.desk.ticket(&agent, id).await?.record.status.as_str(),
+        "open"
+    );
     let closed = rita
         .post(&format!("{path}/close"), &[("csrf", &csrf)])
         .await?;
     assert_eq!(closed.status, StatusCode::SEE_OTHER);
-    assert_eq!(site.desk.ticket(&agent, id).await?.row.status, "closed");
+    assert_eq!(
+        site.desk.ticket(&agent, id).await?.record.status.as_str(),
+        "closed"
+    );
     Ok(())
 }
 

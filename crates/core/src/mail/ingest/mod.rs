@@ -195,7 +195,7 @@ impl Desk {
         };
         if let Some(ticket_id) = target
             && let Some(t) = c.ticket_row(ticket_id).await?
-            && t.status != Status::Closed.as_str()
+            && t.status != Status::Closed
             && can_see(c, actor, &t).await?
         {
             return Ok(Some(t.id));

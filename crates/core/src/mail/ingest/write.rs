@@ -3,15 +3,12 @@
 //! Message-ID that threads later replies; and the text and subject the ticket core accepts.
 
 use frontline_domain::mail::{InboundOutcome, InboundState};
-use frontline_domain::{EventKind, Subject, Timestamp};
+use frontline_domain::{CommentRecord, EventKind, Subject, Timestamp};
 use frontline_mail::{Automatic, Inbound};
 use frontline_store::Conn;
-use frontline_store::attachments::AttachmentRow;
-use frontline_store::comments::CommentRow;
 
 use super::super::people::{person_for, watchers};
-use crate::auth::sha256_hex;
-use crate::tickets::{NewAttachment, NewComment, NewTicket, Trail};
+use crate::tickets::{NewAttachment, NewComment, NewTicket, Trail, store_attachments};
 use crate::{Actor, Desk, Result};
 
 /// Longest text kept in a ticket's description or a comment; the original keeps the rest.
@@ -44,7 +41,7 @@ impl Desk {
         Ok(InboundOutcome {
             state: InboundState::Comment,
             ticket_id: Some(ticket_id),
-            comment_id: Some(comment.view.row.id),
+            comment_id: Some(comment.record.id),
             ..base
         })
     }
@@ -62,7 +59,11 @@ impl Desk {
         base: InboundOutcome,
     ) -> Result<InboundOutcome> {
         let description = visible_text(&mail.text, &mail.text, !mail.attachments.is_empty());
-        let new = NewTicket::new(subject_of(&mail.subject), description, "email");
+        let new = NewTicket::new(
+            subject_of(&mail.subject),
+            description,
+            frontline_domain::Channel::Email,
+        );
         let row = self.create_ticket_in(c, requester, &new).await?;
         // The files sent with the first mail hang on a comment, as every attachment does.
         let files = attachments(mail);
@@ -160,32 +161,18 @@ async fn insert_comment(
     files: Vec<NewAttachment>,
     at: i64,
 ) -> Result<i64> {
-    let row = CommentRow {
+    let mut comment = CommentRecord {
         id: 0,
         ticket_id,
         author_id,
         body,
         internal,
         source_ticket_id: ticket_id,
-        created_at: at,
+        created_at: Timestamp::from_micros(at),
     };
-    let id = c.insert_comment(&row).await?;
-    for f in files {
-        let sha = sha256_hex(&f.data);
-        c.put_blob(&sha, &f.data).await?;
-        let att = AttachmentRow {
-            id: 0,
-            comment_id: id,
-            ticket_id,
-            filename: f.filename,
-            content_type: f.content_type,
-            size: i64::try_from(f.data.len()).unwrap_or(i64::MAX),
-            sha256: sha,
-            created_at: at,
-        };
-        c.insert_attachment(&att).await?;
-    }
-    Ok(id)
+    comment.id = c.insert_comment(&comment).await?;
+    store_attachments(c, &comment, files).await?;
+    Ok(comment.id)
 }
 
 fn attachments(mail: &Inbound) -> Vec<NewAttachment> {

@@ -5,12 +5,11 @@
 use std::sync::Arc;
 
 use frontline_domain::mail::{OutboundMail, OutboxState};
-use frontline_domain::{Priority, Timestamp};
+use frontline_domain::{Ticket, Timestamp};
 use frontline_mail::subject;
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
 use frontline_store::mail::MailboxRow;
-use frontline_store::tickets::TicketView;
 use frontline_store::users::UserRow;
 use minijinja::Value;
 use minijinja::value::Serde;
@@ -51,7 +50,7 @@ impl Desk {
     pub(super) async fn store_messages(
         &self,
         c: &mut Conn<'_>,
-        ticket: &TicketView,
+        ticket: &Ticket,
         actor: Option<&UserRow>,
         plan: Vec<Planned>,
         extra: &serde_json::Value,
@@ -59,9 +58,9 @@ impl Desk {
         if plan.is_empty() {
             return Ok(0);
         }
-        let Some(from) = self.sending_from(c, ticket.row.id).await? else {
+        let Some(from) = self.sending_from(c, ticket.record.id).await? else {
             tracing::debug!(
-                ticket_id = ticket.row.id,
+                ticket_id = ticket.record.id,
                 "no mailbox sends mail; none sent"
             );
             return Ok(0);
@@ -77,7 +76,7 @@ impl Desk {
             }
             if let Some(why) = refuse(c, &p, &address, &from.own, now).await? {
                 tracing::info!(
-                    ticket_id = ticket.row.id,
+                    ticket_id = ticket.record.id,
                     template = p.template,
                     why,
                     "mail not sent"
@@ -88,11 +87,15 @@ impl Desk {
             let row = self
                 .compose_one(c, ticket, actor, &p, address, &from, &mut templates, extra)
                 .await?;
-            queue_message(c, &row, ticket.row.id, now).await?;
+            queue_message(c, &row, ticket.record.id, now).await?;
             count += 1;
         }
         if count > 0 {
-            tracing::info!(ticket_id = ticket.row.id, messages = count, "mail queued");
+            tracing::info!(
+                ticket_id = ticket.record.id,
+                messages = count,
+                "mail queued"
+            );
         }
         Ok(count)
     }
@@ -106,7 +109,7 @@ impl Desk {
     async fn compose_one(
         &self,
         c: &mut Conn<'_>,
-        ticket: &TicketView,
+        ticket: &Ticket,
         actor: Option<&UserRow>,
         p: &Planned,
         address: String,
@@ -131,17 +134,17 @@ impl Desk {
         values["files"] = files.values();
         let rendered = render(&template, p.template, &Value::from(Serde(&values)))?;
         let message_id = frontline_mail::outbound::new_message_id(
-            &format!("{}.{}", ticket.row.id, p.template),
+            &format!("{}.{}", ticket.record.id, p.template),
             &from.domain,
         );
         Ok(OutboundMail {
             id: 0,
-            ticket_id: Some(ticket.row.id),
+            ticket_id: Some(ticket.record.id),
             kind: p.template.to_owned(),
             mailbox_id: from.mailbox.id,
             sender: from.mailbox.address.clone(),
             recipients: address,
-            subject: subject::with_tag(&rendered.subject, ticket.row.id),
+            subject: subject::with_tag(&rendered.subject, ticket.record.id),
             message_id,
             in_reply_to: from.thread.last().cloned(),
             refs: (!from.thread.is_empty()).then(|| from.thread.join("\n")),
@@ -294,7 +297,7 @@ async fn refuse(
 /// links (`desk.url`, `ticket.url`: the recipient's page of the ticket, the console's for
 /// agents, `ticket.portal_url`) are empty.
 fn values(
-    ticket: &TicketView,
+    ticket: &Ticket,
     actor: Option<&UserRow>,
     p: &Planned,
     mailbox: &MailboxRow,
@@ -305,7 +308,7 @@ fn values(
         Some(u) => json!({"name": u.name, "email": u.email}),
         None => json!({"name": "", "email": ""}),
     };
-    let t = &ticket.row;
+    let t = &ticket.record;
     let link =
         |page: fn(&PublicUrl, i64) -> String| links.map(|u| page(u, t.id)).unwrap_or_default();
     let page: fn(&PublicUrl, i64) -> String = if is_staff(&p.to) {
@@ -325,9 +328,9 @@ fn values(
             "tag": format!("[#{}]", t.id),
             "subject": t.subject,
             "description": t.description,
-            "status": t.status,
-            "status_label": status_label(&t.status),
-            "priority": Priority::from_rank(t.priority).map(|p| p.as_str()).unwrap_or_default(),
+            "status": t.status.as_str(),
+            "status_label": status_label(t.status.as_str()),
+            "priority": t.priority.as_str(),
             "group": ticket.group_name.clone().unwrap_or_default(),
             "assignee": ticket.assignee_email.clone().unwrap_or_default(),
             "url": link(page),

@@ -5,10 +5,9 @@
 //! or that belongs to an internal note, is left out and the message still goes.
 
 use frontline_domain::FileName;
+use frontline_domain::{Attachment, CommentRecord};
 use frontline_mail::outbound::OutgoingAttachment;
 use frontline_store::Conn;
-use frontline_store::attachments::AttachmentRow;
-use frontline_store::comments::CommentRow;
 use serde_json::json;
 
 use crate::Result;
@@ -21,14 +20,14 @@ pub const MAX_ATTACHED_BYTES: i64 = 7 * 1024 * 1024;
 /// A comment's files, split by what fits into one message.
 #[derive(Debug, Default)]
 pub(super) struct Files {
-    pub attached: Vec<AttachmentRow>,
-    pub too_large: Vec<AttachmentRow>,
+    pub attached: Vec<Attachment>,
+    pub too_large: Vec<Attachment>,
 }
 
 impl Files {
     /// The files of `comment` when it is a public reply (an internal note's never go out),
     /// in upload order: each that still fits under the cap is attached, the others listed.
-    pub(super) async fn of(c: &mut Conn<'_>, comment: &CommentRow) -> Result<Self> {
+    pub(super) async fn of(c: &mut Conn<'_>, comment: &CommentRecord) -> Result<Self> {
         if comment.internal {
             return Ok(Self::default());
         }
@@ -52,7 +51,7 @@ impl Files {
     /// What the templates see: `files.attached` and `files.too_large`, each a list of
     /// `{name, size}` with the size in words, and the cap in words (`files.limit`).
     pub(super) fn values(&self) -> serde_json::Value {
-        let list = |rows: &[AttachmentRow]| -> Vec<serde_json::Value> {
+        let list = |rows: &[Attachment]| -> Vec<serde_json::Value> {
             rows.iter()
                 .map(|a| json!({"name": a.filename, "size": size_label(a.size)}))
                 .collect()
@@ -65,7 +64,7 @@ impl Files {
     }
 }
 
-fn split(rows: Vec<AttachmentRow>, cap: i64) -> Files {
+fn split(rows: Vec<Attachment>, cap: i64) -> Files {
     let mut files = Files::default();
     let mut total = 0;
     for a in rows {
@@ -151,8 +150,8 @@ fn size_label(bytes: i64) -> String {
 mod tests {
     use super::*;
 
-    fn file(id: i64, size: i64) -> AttachmentRow {
-        AttachmentRow {
+    fn file(id: i64, size: i64) -> Attachment {
+        Attachment {
             id,
             comment_id: 1,
             ticket_id: 1,
@@ -160,14 +159,14 @@ mod tests {
             content_type: "text/plain".into(),
             size,
             sha256: String::new(),
-            created_at: 0,
+            created_at: frontline_domain::Timestamp::from_micros(0),
         }
     }
 
     #[test]
     fn files_over_the_cap_are_listed_in_upload_order() {
         let files = split(vec![file(1, 6), file(2, 5), file(3, 4)], 10);
-        let ids = |rows: &[AttachmentRow]| rows.iter().map(|a| a.id).collect::<Vec<_>>();
+        let ids = |rows: &[Attachment]| rows.iter().map(|a| a.id).collect::<Vec<_>>();
         assert_eq!(ids(&files.attached), [1, 3]);
         assert_eq!(ids(&files.too_large), [2]);
         assert_eq!(files.ids().as_deref(), Some("1\n3"));

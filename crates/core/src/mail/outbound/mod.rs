@@ -28,11 +28,9 @@ mod send;
 
 use compose::status_label;
 
-use frontline_domain::{Role, Status, Timestamp};
+use frontline_domain::{CommentRecord, Role, Status, TicketRecord, Timestamp};
 use frontline_store::Conn;
-use frontline_store::comments::CommentRow;
 use frontline_store::jobs::NewJob;
-use frontline_store::tickets::TicketRow;
 use frontline_store::users::UserRow;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -127,7 +125,7 @@ struct Planned {
     /// `Auto-Submitted`: `auto-generated`, `auto-replied` (answering a message), or `None`
     /// for mail a person's action wrote.
     auto: Option<&'static str>,
-    comment: Option<CommentRow>,
+    comment: Option<CommentRecord>,
 }
 
 impl Desk {
@@ -151,7 +149,7 @@ impl Desk {
     pub(crate) async fn mail_on_comment(
         &self,
         c: &mut Conn<'_>,
-        comment: &CommentRow,
+        comment: &CommentRecord,
         actor: &Actor,
         now: Timestamp,
     ) -> Result<()> {
@@ -179,15 +177,15 @@ impl Desk {
     pub(crate) async fn mail_on_update(
         &self,
         c: &mut Conn<'_>,
-        old: &TicketRow,
-        new: &TicketRow,
+        old: &TicketRecord,
+        new: &TicketRecord,
         actor_id: Option<i64>,
         now: Timestamp,
     ) -> Result<()> {
         if old.status != new.status {
             let cause = MailCause::Status {
-                old: old.status.clone(),
-                new: new.status.clone(),
+                old: old.status.as_str().to_owned(),
+                new: new.status.as_str().to_owned(),
             };
             let event = MailEvent {
                 ticket_id: new.id,
@@ -229,9 +227,9 @@ impl Desk {
         let mut change = json!({"old": "", "new": "", "old_label": "", "new_label": ""});
         match &event.cause {
             MailCause::Created => {
-                match self.opened_by_mail(c, ticket.row.id).await? {
+                match self.opened_by_mail(c, ticket.record.id).await? {
                     Some(true) => tracing::info!(
-                        ticket_id = ticket.row.id,
+                        ticket_id = ticket.record.id,
                         "no acknowledgement: the ticket came from automatic mail"
                     ),
                     opened => {
@@ -241,7 +239,7 @@ impl Desk {
                             Some(_) => AUTO_REPLIED,
                             None => AUTO_GENERATED,
                         };
-                        if let Some(r) = c.user_by_id(ticket.row.requester_id).await? {
+                        if let Some(r) = c.user_by_id(ticket.record.requester_id).await? {
                             plan.push(planned("ticket_created", r, Some(auto), None));
                         }
                     }
@@ -252,7 +250,7 @@ impl Desk {
                     return Ok(0);
                 };
                 if !comment.internal {
-                    for person in followers(c, &ticket.row, actor_id).await? {
+                    for person in followers(c, &ticket.record, actor_id).await? {
                         plan.push(planned("agent_reply", person, None, Some(comment.clone())));
                     }
                 }
@@ -273,7 +271,7 @@ impl Desk {
                     } else {
                         "status_changed"
                     };
-                    for person in followers(c, &ticket.row, actor_id).await? {
+                    for person in followers(c, &ticket.record, actor_id).await? {
                         plan.push(planned(template, person, Some(AUTO_GENERATED), None));
                     }
                     change = json!({
@@ -384,7 +382,7 @@ fn planned(
     template: &'static str,
     to: UserRow,
     auto: Option<&'static str>,
-    comment: Option<CommentRow>,
+    comment: Option<CommentRecord>,
 ) -> Planned {
     Planned {
         template,
@@ -401,7 +399,7 @@ fn is_staff(u: &UserRow) -> bool {
 /// The requester and the watchers, without the person who made the change.
 async fn followers(
     c: &mut Conn<'_>,
-    ticket: &TicketRow,
+    ticket: &TicketRecord,
     actor_id: Option<i64>,
 ) -> Result<Vec<UserRow>> {
     let mut ids = vec![ticket.requester_id];

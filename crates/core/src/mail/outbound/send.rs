@@ -3,11 +3,10 @@
 //! transaction, and handed to the mail crate (`frontline_mail::send`), which talks to the
 //! SMTP server; the send job then records the outcome in its own transaction.
 
-use frontline_domain::EventKind;
 use frontline_domain::mail::{OutboundMail, OutboxState};
+use frontline_domain::{EventKind, EventRecord, Timestamp};
 use frontline_mail::SmtpUrl;
 use frontline_mail::outbound::{Outgoing, SendError};
-use frontline_store::events::EventRow;
 
 use super::{Attempt, files};
 use crate::{Actor, CoreError, Desk, Result};
@@ -89,12 +88,12 @@ impl Desk {
                 };
                 tracing::warn!(outbox_id = id, ticket_id = row.ticket_id, error = %why, "mail failed for good");
                 if let Some(ticket_id) = row.ticket_id {
-                    c.insert_event(&EventRow {
+                    c.insert_event(&EventRecord {
                         id: 0,
                         ticket_id,
                         actor_id: None,
-                        at: now,
-                        kind: EventKind::MailFailed.as_str().to_owned(),
+                        at: Timestamp::from_micros(now),
+                        kind: EventKind::MailFailed,
                         field: Some(row.kind.clone()),
                         old_value: Some(row.recipients.clone()),
                         new_value: Some(why.clone()),

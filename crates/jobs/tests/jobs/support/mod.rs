@@ -163,8 +163,14 @@ impl World {
         let events = self.desk.events(&self.agent, ticket, 0, 1_000).await?;
         Ok(events
             .into_iter()
-            .filter(|e| e.row.kind.starts_with("sla_"))
-            .map(|e| (e.row.kind, e.row.field.unwrap_or_default(), e.row.at))
+            .filter(|e| e.record.kind.as_str().starts_with("sla_"))
+            .map(|e| {
+                (
+                    e.record.kind.as_str().to_owned(),
+                    e.record.field.unwrap_or_default(),
+                    e.record.at.as_micros(),
+                )
+            })
             .collect())
     }
 
@@ -182,7 +188,7 @@ impl World {
             ..NewTicket::new(
                 Subject::parse("Mail server down")?,
                 "Nobody can send mail.",
-                "phone",
+                frontline_domain::Channel::Phone,
             )
         };
         Ok(self
@@ -190,7 +196,7 @@ impl World {
             .create_ticket(&self.agent, set(new), None)
             .await?
             .ticket
-            .row
+            .record
             .id)
     }
 }

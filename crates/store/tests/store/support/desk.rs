@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
-use frontline_store::list::{Sort, SortKey, TicketFilter};
-use frontline_store::tickets::{TicketRow, TicketView};
+use frontline_domain::{Priority, Status, Ticket, TicketRecord, TicketType, Timestamp, Timestamps};
+use frontline_domain::{Sort, SortKey, TicketFilter};
 use frontline_store::{Result, Store};
 
 use super::{T0, group, org, ticket, user};
@@ -18,13 +18,11 @@ pub const CATEGORIES: [&str; 6] = [
     "Net_work",
     "NetXwork/Sub",
 ];
-pub const STATUSES: [&str; 6] = ["new", "open", "pending", "on_hold", "resolved", "closed"];
-pub const TYPES: [&str; 4] = ["incident", "service_request", "question", "problem"];
 
 /// One stored ticket and what hangs off it.
 #[derive(Debug, Clone)]
 pub struct Seeded {
-    pub row: TicketRow,
+    pub row: TicketRecord,
     pub category: Option<&'static str>,
     pub tags: Vec<String>,
     pub fields: Vec<(String, String)>,
@@ -88,21 +86,23 @@ pub async fn seed(store: &Store) -> Result<Desk> {
         };
         let category = (i % 8 < 6).then_some(i % 8);
         let created_at = T0 + ((n * 13) % 20) * 1_000_000;
-        let mut row = TicketRow {
+        let mut row = TicketRecord {
             description: if i % 9 == 4 {
                 "the vpn client hangs".into()
             } else {
                 format!("Details {i}")
             },
-            status: STATUSES[i % 6].into(),
-            ticket_type: TYPES[(i / 3) % 4].into(),
-            priority: 1 + (n * 7) % 4,
+            status: Status::ALL[i % 6],
+            ticket_type: TicketType::ALL[(i / 3) % 4],
+            priority: Priority::from_rank(1 + (n * 7) % 4).expect("a rank of 1 to 4"),
             category_id: category.map(|k| category_ids[k]),
             organization_id: orgs[i % 5],
             group_id: [Some(network), Some(desktop), None][i % 3],
             assignee_id: [Some(agents[0]), None, Some(agents[1]), None][i % 4],
-            created_at,
-            updated_at: created_at + ((n * 11) % 7) * 60_000_000,
+            times: Timestamps {
+                updated_at: Timestamp::from_micros(created_at + ((n * 11) % 7) * 60_000_000),
+                ..Timestamps::opened(Timestamp::from_micros(created_at))
+            },
             ..ticket(requesters[i % 5], &subject)
         };
         row.id = c.insert_ticket(&row).await?;
@@ -157,20 +157,24 @@ pub async fn seed(store: &Store) -> Result<Desk> {
 
 /// The order a list promises, stated independently of the store: P1 before P4 and then
 /// oldest first; or by creation or last update; ties broken by ticket number.
-pub fn key(sort: SortKey, r: &TicketRow) -> Vec<i64> {
+pub fn key(sort: SortKey, r: &TicketRecord) -> Vec<i64> {
+    let (created, updated) = (
+        r.times.created_at.as_micros(),
+        r.times.updated_at.as_micros(),
+    );
     match sort {
-        SortKey::Priority => vec![r.priority, r.created_at, r.id],
-        SortKey::Created => vec![r.created_at, r.id],
-        SortKey::Updated => vec![r.updated_at, r.id],
+        SortKey::Priority => vec![r.priority.rank(), created, r.id],
+        SortKey::Created => vec![created, r.id],
+        SortKey::Updated => vec![updated, r.id],
         // The seeded desk has no SLA policy: no ticket has a due time.
-        SortKey::Due => vec![frontline_store::list::NO_DUE, r.id],
+        SortKey::Due => vec![frontline_domain::ticket_list::NO_DUE, r.id],
     }
 }
 
 impl Desk {
     /// Numbers of the seeded tickets that `keep` accepts, in `sort` order.
     pub fn expected(&self, sort: Sort, keep: impl Fn(&Seeded) -> bool) -> Vec<i64> {
-        let mut rows: Vec<&TicketRow> = self
+        let mut rows: Vec<&TicketRecord> = self
             .tickets
             .iter()
             .filter(|t| keep(t))
@@ -205,8 +209,8 @@ pub async fn list_all(
     filter: &TicketFilter,
     sort: Sort,
     limit: i64,
-) -> Result<Vec<TicketView>> {
-    let mut all: Vec<TicketView> = Vec::new();
+) -> Result<Vec<Ticket>> {
+    let mut all: Vec<Ticket> = Vec::new();
     let mut read = store.read().await?;
     loop {
         let after = all.last().map(|t| sort.key.key_of(t));
@@ -224,8 +228,8 @@ pub async fn list_all(
     }
 }
 
-pub fn ids(views: &[TicketView]) -> Vec<i64> {
-    views.iter().map(|t| t.row.id).collect()
+pub fn ids(views: &[Ticket]) -> Vec<i64> {
+    views.iter().map(|t| t.record.id).collect()
 }
 
 /// All eight orders a list can be read in.

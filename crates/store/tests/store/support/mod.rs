@@ -6,7 +6,9 @@
     reason = "each test file uses a different part of the support module"
 )]
 
-use frontline_store::tickets::TicketRow;
+use frontline_domain::{
+    Channel, Level, Priority, Status, TicketRecord, TicketType, Timestamp, Timestamps,
+};
 use frontline_store::users::{GroupRow, OrganizationRow, UserRow};
 use frontline_store::{Result, Store};
 
@@ -50,31 +52,27 @@ pub fn group(name: &str) -> GroupRow {
 }
 
 /// A new P3 incident from `requester_id`, created and updated at [`T0`].
-pub fn ticket(requester_id: i64, subject: &str) -> TicketRow {
-    TicketRow {
+pub fn ticket(requester_id: i64, subject: &str) -> TicketRecord {
+    TicketRecord {
         id: 0,
         subject: subject.into(),
         description: format!("Details of {subject}"),
-        status: "new".into(),
-        ticket_type: "incident".into(),
-        impact: "medium".into(),
-        urgency: "medium".into(),
-        priority: 3,
+        status: Status::New,
+        ticket_type: TicketType::Incident,
+        impact: Level::Medium,
+        urgency: Level::Medium,
+        priority: Priority::P3,
         priority_overridden: false,
         category_id: None,
         requester_id,
         organization_id: None,
         group_id: None,
         assignee_id: None,
-        channel: "web".into(),
-        custom_fields: "{}".into(),
+        channel: Channel::Portal,
+        custom_fields: Default::default(),
         merged_into_id: None,
         version: 1,
-        created_at: T0,
-        updated_at: T0,
-        first_response_at: None,
-        resolved_at: None,
-        closed_at: None,
+        times: Timestamps::opened(Timestamp::from_micros(T0)),
     }
 }
 
@@ -87,7 +85,7 @@ pub async fn add_user(store: &Store, row: &UserRow) -> Result<i64> {
 }
 
 /// Inserts a ticket in a transaction of its own and returns its number.
-pub async fn add_ticket(store: &Store, row: &TicketRow) -> Result<i64> {
+pub async fn add_ticket(store: &Store, row: &TicketRecord) -> Result<i64> {
     let mut tx = store.begin().await?;
     let id = tx.conn().insert_ticket(row).await?;
     tx.commit().await?;

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::response::Response;
-use frontline_core::tickets::CHANNELS;
+use frontline_domain::Channel;
 use frontline_domain::{Priority, Status, TicketType};
 
 use super::draft::{Draft, TARGETS};
@@ -150,7 +150,9 @@ async fn condition_groups(ui: &Ui, signed: &Signed, d: &Draft) -> Result<Vec<Che
             "channels",
             "Channels",
             "",
-            CHANNELS.map(|c| (c, if c == "api" { "API".into() } else { words(c) })),
+            Channel::ALL
+                .map(|c| c.as_str())
+                .map(|c| (c, if c == "api" { "API".into() } else { words(c) })),
             &d.channels,
         ),
     ])

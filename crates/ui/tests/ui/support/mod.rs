@@ -102,8 +102,18 @@ impl Site {
 
     /// A new ticket opened in the portal by `by`; its number.
     pub async fn ticket(&self, by: &Actor, subject: &str) -> TestResult<i64> {
-        let new = NewTicket::new(Subject::parse(subject)?, "It is broken.", "portal");
-        Ok(self.desk.create_ticket(by, new, None).await?.ticket.row.id)
+        let new = NewTicket::new(
+            Subject::parse(subject)?,
+            "It is broken.",
+            frontline_domain::Channel::Portal,
+        );
+        Ok(self
+            .desk
+            .create_ticket(by, new, None)
+            .await?
+            .ticket
+            .record
+            .id)
     }
 
     pub fn browser(&self) -> Browser {

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
-use frontline_core::tickets::{Comment as CoreComment, NewAttachment, NewComment};
+use frontline_core::tickets::{NewAttachment, NewComment};
 use frontline_domain::FileName;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -43,17 +43,17 @@ pub struct Comment {
     pub attachments: Vec<Attachment>,
 }
 
-impl From<CoreComment> for Comment {
-    fn from(c: CoreComment) -> Self {
-        let r = c.view.row;
+impl From<frontline_domain::Comment> for Comment {
+    fn from(c: frontline_domain::Comment) -> Self {
+        let r = c.record;
         Self {
             id: r.id,
             ticket_id: r.ticket_id,
-            author: c.view.author_email,
-            author_name: c.view.author_name,
+            author: c.author_email,
+            author_name: c.author_name,
             internal: r.internal,
             body: r.body,
-            created_at: time(r.created_at),
+            created_at: time(r.created_at.as_micros()),
             attachments: c
                 .attachments
                 .into_iter()
@@ -103,7 +103,7 @@ pub async fn list_comments(
         .comments(&actor, id, page.after_id(CURSOR_TAG)?, page.limit + 1)
         .await?;
     let (items, next_cursor) = paginate(items, page.limit, |c| {
-        Cursor::encode(CURSOR_TAG, &[c.view.row.id])
+        Cursor::encode(CURSOR_TAG, &[c.record.id])
     });
     Ok(Json(CommentPage {
         items: items.into_iter().map(Comment::from).collect(),

@@ -42,8 +42,8 @@ pub async fn create_ticket(
     });
     let created = state.desk.create_ticket(&actor, new, idem).await?;
     let mut headers = HeaderMap::new();
-    let id = created.ticket.row.id;
-    headers.insert(header::ETAG, etag(created.ticket.row.version));
+    let id = created.ticket.record.id;
+    headers.insert(header::ETAG, etag(created.ticket.record.version));
     if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/tickets/{id}")) {
         headers.insert(header::LOCATION, loc);
     }

@@ -1,7 +1,6 @@
 //! The JSON shapes of tickets: what the API answers and what it accepts.
 
-use frontline_core::tickets::TicketView;
-use frontline_domain::Priority;
+use frontline_domain::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -53,20 +52,19 @@ pub struct Ticket {
     pub closed_at: Option<String>,
 }
 
-impl From<TicketView> for Ticket {
-    fn from(v: TicketView) -> Self {
-        let r = v.row;
+impl From<frontline_domain::Ticket> for Ticket {
+    fn from(v: frontline_domain::Ticket) -> Self {
+        let r = v.record;
+        let when = |t: Timestamp| time(t.as_micros());
         Self {
             id: r.id,
             subject: r.subject,
             description: r.description,
-            status: r.status,
-            ticket_type: r.ticket_type,
-            impact: r.impact,
-            urgency: r.urgency,
-            priority: Priority::from_rank(r.priority)
-                .map_or("P4", Priority::as_str)
-                .to_owned(),
+            status: r.status.as_str().to_owned(),
+            ticket_type: r.ticket_type.as_str().to_owned(),
+            impact: r.impact.as_str().to_owned(),
+            urgency: r.urgency.as_str().to_owned(),
+            priority: r.priority.as_str().to_owned(),
             priority_overridden: r.priority_overridden,
             category: v.category_path,
             requester: v.requester_email,
@@ -76,16 +74,15 @@ impl From<TicketView> for Ticket {
             assignee: v.assignee_email,
             tags: v.tags,
             watchers: v.watchers,
-            custom_fields: serde_json::from_str(&r.custom_fields)
-                .unwrap_or(Value::Object(Map::new())),
-            channel: r.channel,
+            custom_fields: Value::Object(r.custom_fields),
+            channel: r.channel.as_str().to_owned(),
             merged_into: r.merged_into_id,
             version: r.version,
-            created_at: time(r.created_at),
-            updated_at: time(r.updated_at),
-            first_response_at: r.first_response_at.map(time),
-            resolved_at: r.resolved_at.map(time),
-            closed_at: r.closed_at.map(time),
+            created_at: when(r.times.created_at),
+            updated_at: when(r.times.updated_at),
+            first_response_at: r.times.first_response_at.map(when),
+            resolved_at: r.times.resolved_at.map(when),
+            closed_at: r.times.closed_at.map(when),
         }
     }
 }

@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use frontline_core::tickets::EventView;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -30,14 +29,14 @@ pub struct Event {
     pub internal: bool,
 }
 
-impl From<EventView> for Event {
-    fn from(e: EventView) -> Self {
-        let r = e.row;
+impl From<frontline_domain::Event> for Event {
+    fn from(e: frontline_domain::Event) -> Self {
+        let r = e.record;
         Self {
             id: r.id,
-            at: time(r.at),
+            at: time(r.at.as_micros()),
             actor: e.actor_email,
-            kind: r.kind,
+            kind: r.kind.as_str().to_owned(),
             field: r.field,
             old: r.old_value,
             new: r.new_value,
@@ -71,7 +70,7 @@ pub async fn list_events(
         .events(&actor, id, page.after_id(CURSOR_TAG)?, page.limit + 1)
         .await?;
     let (items, next_cursor) = paginate(items, page.limit, |e| {
-        Cursor::encode(CURSOR_TAG, &[e.row.id])
+        Cursor::encode(CURSOR_TAG, &[e.record.id])
     });
     Ok(Json(EventPage {
         items: items.into_iter().map(Event::from).collect(),

@@ -27,7 +27,7 @@ pub async fn get_ticket(
 ) -> ApiResult<impl IntoResponse> {
     let view = state.desk.ticket(&actor, id).await?;
     Ok((
-        [(header::ETAG, etag(view.row.version))],
+        [(header::ETAG, etag(view.record.version))],
         Json(Ticket::from(view)),
     ))
 }

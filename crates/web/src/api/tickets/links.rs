@@ -28,7 +28,7 @@ impl From<TicketLink> for Link {
         Self {
             kind: l.kind.as_str().to_owned(),
             ticket: l.ticket,
-            created_at: time(l.created_at),
+            created_at: time(l.created_at.as_micros()),
         }
     }
 }

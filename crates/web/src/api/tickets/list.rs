@@ -4,10 +4,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use frontline_core::Actor;
-use frontline_core::tickets::{ListQuery, SlaQuery, Sort, SortKey};
+use frontline_core::tickets::{ListQuery, SlaQuery};
 use frontline_domain::{
     CategoryPath, DomainError, Email, Priority, Status, Tag, TicketType, Timestamp,
 };
+use frontline_domain::{Sort, SortKey};
 use utoipa::IntoParams;
 
 use super::dto::{Ticket, TicketPage};

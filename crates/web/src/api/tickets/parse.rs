@@ -1,8 +1,8 @@
 //! Turning request bodies into the core's typed inputs, collecting every field error.
 
-use frontline_core::tickets::{CHANNELS, NewTicket, TicketPatch};
+use frontline_core::tickets::{NewTicket, TicketPatch};
 use frontline_domain::{
-    CategoryPath, DomainError, Email, Level, Priority, Status, Subject, Tag, TicketType,
+    CategoryPath, Channel, DomainError, Email, Level, Priority, Status, Subject, Tag, TicketType,
 };
 
 use super::dto::{CreateTicket, UpdateTicket};
@@ -85,13 +85,11 @@ pub fn new_ticket(b: CreateTicket) -> Result<NewTicket, ApiError> {
     );
     let tags = tags(&mut f, &b.tags);
     let watchers = emails(&mut f, "watchers", &b.watchers);
-    let channel = b.channel.unwrap_or_else(|| "api".into());
-    if !CHANNELS.contains(&channel.as_str()) {
-        f.take::<()>(Err(DomainError::new(
-            "channel",
-            "must be api, portal, email, phone or chat",
-        )));
-    }
+    let channel = f.take(
+        b.channel
+            .as_deref()
+            .map_or(Ok(Channel::Api), |c| Channel::parse("channel", c)),
+    );
     f.finish()?;
     match (
         subject,
@@ -105,6 +103,7 @@ pub fn new_ticket(b: CreateTicket) -> Result<NewTicket, ApiError> {
         requester,
         group,
         assignee,
+        channel,
     ) {
         (
             Some(subject),
@@ -118,6 +117,7 @@ pub fn new_ticket(b: CreateTicket) -> Result<NewTicket, ApiError> {
             Some(requester),
             Some(group),
             Some(assignee),
+            Some(channel),
         ) => Ok(NewTicket {
             subject,
             description,

@@ -37,7 +37,7 @@ pub async fn update_ticket(
     let patch = parse::patch(body.value)?;
     let view = state.desk.update_ticket(&actor, id, patch, version).await?;
     Ok((
-        [(header::ETAG, etag(view.row.version))],
+        [(header::ETAG, etag(view.record.version))],
         Json(Ticket::from(view)),
     ))
 }
