@@ -12,10 +12,10 @@ mod open;
 
 pub mod assignment;
 pub mod attachments;
-pub mod bulk;
 pub mod canned;
 pub mod comments;
 pub mod config;
+pub mod creations;
 pub mod events;
 pub mod idempotency;
 pub mod jobs;

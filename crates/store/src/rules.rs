@@ -222,7 +222,7 @@ impl Conn<'_> {
     /// The clocks of many tickets at once (`frontline generate`), one statement a chunk.
     pub async fn bulk_rule_clocks(&mut self, rows: &[(i64, RuleClocks)]) -> Result<()> {
         // Four binds a row, well inside both databases' limits on parameters. SQLite gets
-        // anonymous placeholders (see `bulk.rs`); VALUES names its columns column1… on both.
+        // anonymous placeholders (see `creations.rs`); VALUES names its columns column1… on both.
         let numbered = self.is_postgres();
         for chunk in rows.chunks(500) {
             let mut n = 0;

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use frontline_core::Desk;
 use frontline_domain::{CategoryPath, Role, Timestamp};
-use frontline_store::bulk::IdTable;
+use frontline_store::creations::IdTable;
 use frontline_store::users::{GroupRow, OrganizationRow, UserRow};
 use frontline_store::{Backend, Conn};
 use indicatif::{ProgressBar, ProgressStyle};

@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock};
 use frontline_domain::EventRecord;
 use frontline_domain::TicketRecord;
 use frontline_domain::{Email, Role, Timestamp};
-use frontline_store::bulk::IdTable;
+use frontline_store::creations::IdTable;
 use frontline_store::users::UserRow;
 use frontline_store::{Conn, StoreError};
 use tokio::sync::{mpsc, oneshot};

@@ -1,9 +1,12 @@
-//! Bulk loading for `frontline generate`: many rows per statement, in large transactions.
+//! New tickets and what hangs on them (tags, events, comments), many rows per statement: the
+//! live write path of every new ticket (the core's ticket writer commits a batch of creations
+//! in one transaction through it), and the loader of `frontline generate`.
 //!
-//! Tickets and comments are written with ids the caller chose (events refer to them), so the
-//! caller asks for [`Conn::next_id`] first and calls [`Conn::sync_ids`] once at the end,
-//! which moves PostgreSQL's identity sequences past what was loaded. Everything else is the
-//! same SQL on both databases.
+//! Rows are written with ids the caller chose, because events and tags refer to them. The
+//! ticket writer takes them from [`Conn::reserve_ids`]; `generate` asks for [`Conn::next_id`]
+//! under [`Conn::lock_for_bulk`] and calls [`Conn::sync_ids`] once at the end, which moves
+//! PostgreSQL's identity sequences past what was loaded. Everything else is the same SQL on
+//! both databases.
 
 use sqlx::AssertSqlSafe;
 
@@ -13,7 +16,7 @@ use crate::conn::on;
 use crate::tickets::TicketRow;
 use crate::{Conn, Result};
 
-/// Tables whose ids a bulk load chooses.
+/// Tables whose ids the writer of the rows chooses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdTable {
     Tickets,
