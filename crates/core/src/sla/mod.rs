@@ -213,9 +213,6 @@ impl Desk {
         now: Timestamp,
         fresh: bool,
     ) -> Result<()> {
-        if fresh {
-            self.mail_on_created(c, ticket_id, now).await?;
-        }
         self.reconcile_in(c, ticket_id, now, fresh, false).await
     }
 

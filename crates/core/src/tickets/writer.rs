@@ -3,7 +3,8 @@
 //!
 //! One task per desk owns the queue. It takes whatever has piled up (at most
 //! [`MAX_BATCH`]), writes every ticket, tag, watcher and event of the batch in one
-//! transaction with multi-row inserts, and only then answers each caller, so an
+//! transaction with multi-row inserts, queues each requester's acknowledgement mail and
+//! starts the SLA clocks in that same transaction, and only then answers each caller, so an
 //! acknowledged ticket is committed. The single SQLite writer and PostgreSQL's commit flush
 //! are paid once per batch instead of once per ticket. A batch that fails is written again
 //! one creation per transaction, so a bad creation fails alone. The task is independent of
@@ -164,99 +165,36 @@ impl Desk {
         for creation in creations {
             results.push(repeated(c, creation).await?);
         }
-        // The fresh ones, with their requesters.
-        let mut fresh: Vec<(usize, UserRow)> = Vec::with_capacity(creations.len());
-        for (i, creation) in creations.iter().enumerate() {
-            if results[i].is_some() {
-                continue;
-            }
-            let requester = match (&creation.requester, &creation.new_requester) {
-                (Some(u), _) => u.clone(),
-                (None, Some(email)) => requester_for(c, email, creation.now).await?,
-                (None, None) => return Err(CoreError::Unauthenticated),
-            };
-            fresh.push((i, requester));
-        }
+        let fresh = fresh_with_requesters(c, creations, &results).await?;
         let ids = c.reserve_ids(IdTable::Tickets, fresh.len()).await?;
-        let mut rows = Vec::with_capacity(fresh.len());
-        let (mut tags, mut events) = (Vec::new(), Vec::new());
-        for ((i, requester), id) in fresh.iter().zip(ids) {
-            let creation = creations[*i];
-            rows.push(TicketRecord {
-                id,
-                requester_id: requester.id,
-                organization_id: requester.organization_id,
-                ..creation.row.clone()
-            });
-            tags.extend(creation.tags.iter().map(|t| (id, t.clone())));
-            events.extend(creation.events.iter().map(|e| EventRecord {
-                ticket_id: id,
-                ..e.clone()
-            }));
-        }
+        let Numbered {
+            mut rows,
+            tags,
+            mut events,
+        } = numbered(&fresh, ids);
         if !rows.is_empty() {
             c.bulk_tickets(&rows).await?;
         }
-        // A ticket filed to a group that assigns automatically, without an assignee, gets one
-        // now that the batch's earlier tickets count towards the agents' load.
-        let mut picked = vec![false; rows.len()];
-        for (((i, _), row), was_picked) in fresh.iter().zip(rows.iter_mut()).zip(&mut picked) {
-            if let (Some(group), None) = (row.group_id, row.assignee_id)
-                && let Some(pick) = self
-                    .pick_assignee(c, group, row.category_id, creations[*i].now)
-                    .await?
-            {
-                c.set_new_ticket_assignee(row.id, pick.user_id).await?;
-                row.assignee_id = Some(pick.user_id);
-                events.push(pick.event(row.id, creations[*i].now));
-                *was_picked = true;
-            }
-        }
-        if !tags.is_empty() {
-            c.bulk_tags(&tags).await?;
-        }
-        for ((i, _), row) in fresh.iter().zip(&rows) {
-            let creation = creations[*i];
-            for w in &creation.watcher_ids {
-                c.add_watcher(row.id, *w).await?;
-            }
-            if !creation.index.is_empty() {
-                c.set_field_values(row.id, &creation.index).await?;
-            }
-        }
-        if !events.is_empty() {
-            c.bulk_events(&events).await?;
-        }
+        let picked = self
+            .assign_on_creation(c, &fresh, &mut rows, &mut events)
+            .await?;
+        write_tags_watchers_fields_events(c, &fresh, &rows, &tags, &events).await?;
         // The pick is the assignment engine's change of the stored ticket (`assignment.rs`).
-        for (((i, _), row), _) in fresh
+        for ((f, row), _) in fresh
             .iter()
             .zip(rows.iter_mut())
             .zip(&picked)
             .filter(|p| *p.1)
         {
-            *row = self.picked_on_creation(c, row, creations[*i].now).await?;
+            *row = self.picked_on_creation(c, row, f.creation.now).await?;
         }
-        for ((i, _), row) in fresh.iter().zip(&rows) {
-            let creation = creations[*i];
-            if let Some((rules, effects)) = &creation.rule_effects {
-                write_effects(rules, c, row, effects, creation.now).await?;
-            }
-            self.reconcile_sla(c, row.id, creation.now, true).await?;
-            if let Some(k) = &creation.idempotency {
-                c.insert_idempotency_key(
-                    creation.actor_id,
-                    &k.key,
-                    &k.request_hash,
-                    row.id,
-                    creation.now.as_micros(),
-                )
-                .await?;
-            }
+        for (f, row) in fresh.iter().zip(&rows) {
+            self.follow_up_creation(c, f.creation, row).await?;
         }
-        for ((i, requester), row) in fresh.into_iter().zip(rows) {
-            results[i] = Some(Ok(Written::Fresh {
+        for (f, row) in fresh.into_iter().zip(rows) {
+            results[f.at] = Some(Ok(Written::Fresh {
                 row: Box::new(row),
-                requester: Box::new(requester),
+                requester: Box::new(f.requester),
             }));
         }
         Ok(results
@@ -264,6 +202,144 @@ impl Desk {
             .map(|r| r.unwrap_or_else(|| Err(CoreError::Internal("creation not written".into()))))
             .collect())
     }
+
+    /// A ticket filed to a group that assigns automatically, without an assignee, gets one
+    /// now that the batch's earlier tickets count towards the agents' load. Says, ticket by
+    /// ticket, whether it was picked.
+    async fn assign_on_creation(
+        &self,
+        c: &mut Conn<'_>,
+        fresh: &[Fresh<'_>],
+        rows: &mut [TicketRecord],
+        events: &mut Vec<EventRecord>,
+    ) -> Result<Vec<bool>> {
+        let mut picked = vec![false; rows.len()];
+        for ((f, row), was_picked) in fresh.iter().zip(rows.iter_mut()).zip(&mut picked) {
+            let now = f.creation.now;
+            if let (Some(group), None) = (row.group_id, row.assignee_id)
+                && let Some(pick) = self.pick_assignee(c, group, row.category_id, now).await?
+            {
+                c.set_new_ticket_assignee(row.id, pick.user_id).await?;
+                row.assignee_id = Some(pick.user_id);
+                events.push(pick.event(row.id, now));
+                *was_picked = true;
+            }
+        }
+        Ok(picked)
+    }
+
+    /// What follows a stored ticket in its transaction: the effects of the rules that ran on
+    /// creation, the requester's acknowledgement, the SLA clocks, and the idempotency key
+    /// that makes a retried request find this ticket.
+    async fn follow_up_creation(
+        &self,
+        c: &mut Conn<'_>,
+        creation: &Creation,
+        row: &TicketRecord,
+    ) -> Result<()> {
+        if let Some((rules, effects)) = &creation.rule_effects {
+            write_effects(rules, c, row, effects, creation.now).await?;
+        }
+        self.mail_on_created(c, row.id, creation.now).await?;
+        self.reconcile_sla(c, row.id, creation.now, true).await?;
+        if let Some(k) = &creation.idempotency {
+            c.insert_idempotency_key(
+                creation.actor_id,
+                &k.key,
+                &k.request_hash,
+                row.id,
+                creation.now.as_micros(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// A creation of the batch that is not the repeat of an earlier request, with its requester.
+struct Fresh<'a> {
+    /// Its place in the batch.
+    at: usize,
+    creation: &'a Creation,
+    requester: UserRow,
+}
+
+/// The creations that no earlier request made, each with its requester (created here on
+/// first contact).
+async fn fresh_with_requesters<'a>(
+    c: &mut Conn<'_>,
+    creations: &[&'a Creation],
+    repeated: &[Option<Result<Written>>],
+) -> Result<Vec<Fresh<'a>>> {
+    let mut fresh = Vec::with_capacity(creations.len());
+    for (at, (creation, earlier)) in creations.iter().zip(repeated).enumerate() {
+        if earlier.is_some() {
+            continue;
+        }
+        let requester = match (&creation.requester, &creation.new_requester) {
+            (Some(u), _) => u.clone(),
+            (None, Some(email)) => requester_for(c, email, creation.now).await?,
+            (None, None) => return Err(CoreError::Unauthenticated),
+        };
+        fresh.push(Fresh {
+            at,
+            creation,
+            requester,
+        });
+    }
+    Ok(fresh)
+}
+
+/// The batch's rows with their reserved ids filled in.
+struct Numbered {
+    rows: Vec<TicketRecord>,
+    tags: Vec<(i64, String)>,
+    events: Vec<EventRecord>,
+}
+
+/// Gives each fresh ticket, its tags and its events the id reserved for it.
+fn numbered(fresh: &[Fresh<'_>], ids: Vec<i64>) -> Numbered {
+    let mut rows = Vec::with_capacity(fresh.len());
+    let (mut tags, mut events) = (Vec::new(), Vec::new());
+    for (f, id) in fresh.iter().zip(ids) {
+        rows.push(TicketRecord {
+            id,
+            requester_id: f.requester.id,
+            organization_id: f.requester.organization_id,
+            ..f.creation.row.clone()
+        });
+        tags.extend(f.creation.tags.iter().map(|t| (id, t.clone())));
+        events.extend(f.creation.events.iter().map(|e| EventRecord {
+            ticket_id: id,
+            ..e.clone()
+        }));
+    }
+    Numbered { rows, tags, events }
+}
+
+/// What hangs on the stored tickets: tags, watchers, indexed field values and events.
+async fn write_tags_watchers_fields_events(
+    c: &mut Conn<'_>,
+    fresh: &[Fresh<'_>],
+    rows: &[TicketRecord],
+    tags: &[(i64, String)],
+    events: &[EventRecord],
+) -> Result<()> {
+    if !tags.is_empty() {
+        c.bulk_tags(tags).await?;
+    }
+    for (f, row) in fresh.iter().zip(rows) {
+        for w in &f.creation.watcher_ids {
+            c.add_watcher(row.id, *w).await?;
+        }
+        if !f.creation.index.is_empty() {
+            c.set_field_values(row.id, &f.creation.index).await?;
+        }
+    }
+    if !events.is_empty() {
+        c.bulk_events(events).await?;
+    }
+    Ok(())
 }
 
 /// The earlier outcome of a creation whose idempotency key was used before.
