@@ -5,6 +5,8 @@ use frontline_domain::{
     CategoryPath, Email, Priority, Sort, Status, Tag, Ticket, TicketFilter, TicketType, Timestamp,
 };
 
+use frontline_store::Conn;
+
 use crate::config::load_custom_fields;
 use crate::{Actor, CoreError, Desk, Result};
 
@@ -85,85 +87,115 @@ impl Desk {
         }
         let mut pc = self.store.read().await?;
         let mut c = pc.conn();
-        let empty = Page {
-            items: Vec::new(),
-            next: None,
+        let Some(mut f) = self.filter_of(&mut c, &q).await? else {
+            return Ok(Page {
+                items: Vec::new(),
+                next: None,
+            });
         };
-        let mut f = TicketFilter {
-            statuses: q.statuses,
-            priorities: q.priorities,
-            types: q.types,
-            category_path: q.category.map(|c| c.as_str().to_owned()),
-            tag: q.tag.map(|t| t.as_str().to_owned()),
-            updated_since: q.updated_since,
-            text: q
-                .text
-                .filter(|t| !t.trim().is_empty())
-                .map(|t| t.trim().to_owned()),
-            sla: q.sla.map(|s| match s {
-                SlaQuery::Breached => SlaFilter::Breached,
-                SlaQuery::DueWithin(minutes) => {
-                    let now = self.now();
-                    SlaFilter::DueBetween {
-                        after: now,
-                        until: now.plus_seconds(i64::from(minutes) * 60),
-                    }
-                }
-            }),
-            ..TicketFilter::default()
-        };
-        // A name that matches nothing filters to nothing rather than being an error: the
-        // list is simply empty, as for any other filter.
-        match q.group {
-            Some(Some(name)) => match c.group_by_name(&name).await? {
-                Some(g) => f.group_id = Some(Some(g.id)),
-                None => return Ok(empty),
-            },
-            Some(None) => f.group_id = Some(None),
-            None => {}
-        }
-        match q.assignee {
-            Some(Some(email)) => match c.user_by_email(email.as_str()).await? {
-                Some(u) => f.assignee_id = Some(Some(u.id)),
-                None => return Ok(empty),
-            },
-            Some(None) => f.assignee_id = Some(None),
-            None => {}
-        }
-        if let Some(email) = q.requester {
-            match c.user_by_email(email.as_str()).await? {
-                Some(u) => f.requester_id = Some(u.id),
-                None => return Ok(empty),
-            }
-        }
-        if let Some(name) = q.organization {
-            match c.organization_by_name(&name).await? {
-                Some(o) => f.organization_id = Some(o.id),
-                None => return Ok(empty),
-            }
-        }
-        if !q.custom.is_empty() {
-            let defs = load_custom_fields(&mut c).await?;
-            for (key, value) in q.custom {
-                let def = defs.iter().find(|d| d.key == key).ok_or_else(|| {
-                    CoreError::invalid(&format!("cf.{key}"), "no such custom field")
-                })?;
-                f.custom.push((key, def.filter_key(&value)?));
-            }
-        }
         if !actor.is_staff() {
             f.visible_to = Some((actor.id, actor.organization_id));
         }
-        let mut items = c
+        let items = c
             .list_tickets(&f, q.sort, q.after.as_deref(), q.limit + 1)
             .await?;
-        let more = items.len() > usize::try_from(q.limit).unwrap_or(usize::MAX);
-        items.truncate(usize::try_from(q.limit).unwrap_or(usize::MAX));
-        let next = if more {
-            items.last().map(|t| q.sort.key.key_of(t))
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        Ok(page_of(items, &q))
     }
+
+    /// The store's filter for `q`, names resolved to ids and custom fields checked; `None`
+    /// when a name matches nothing.
+    async fn filter_of(&self, c: &mut Conn<'_>, q: &ListQuery) -> Result<Option<TicketFilter>> {
+        let mut f = TicketFilter {
+            statuses: q.statuses.clone(),
+            priorities: q.priorities.clone(),
+            types: q.types.clone(),
+            category_path: q.category.as_ref().map(|c| c.as_str().to_owned()),
+            tag: q.tag.as_ref().map(|t| t.as_str().to_owned()),
+            updated_since: q.updated_since,
+            text: q
+                .text
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
+            sla: q.sla.map(|s| self.sla_filter(s)),
+            ..TicketFilter::default()
+        };
+        if !resolve_names(c, q, &mut f).await? {
+            return Ok(None);
+        }
+        if !q.custom.is_empty() {
+            let defs = load_custom_fields(c).await?;
+            for (key, value) in &q.custom {
+                let def = defs.iter().find(|d| d.key == *key).ok_or_else(|| {
+                    CoreError::invalid(&format!("cf.{key}"), "no such custom field")
+                })?;
+                f.custom.push((key.clone(), def.filter_key(value)?));
+            }
+        }
+        Ok(Some(f))
+    }
+
+    /// The SLA state asked for, as of now.
+    fn sla_filter(&self, s: SlaQuery) -> SlaFilter {
+        match s {
+            SlaQuery::Breached => SlaFilter::Breached,
+            SlaQuery::DueWithin(minutes) => {
+                let now = self.now();
+                SlaFilter::DueBetween {
+                    after: now,
+                    until: now.plus_seconds(i64::from(minutes) * 60),
+                }
+            }
+        }
+    }
+}
+
+/// Puts the ids of the group, assignee, requester and organization `q` names into `f`; false
+/// when one of them matches nothing. Such a name filters to nothing rather than being an
+/// error: the list is simply empty, as for any other filter.
+async fn resolve_names(c: &mut Conn<'_>, q: &ListQuery, f: &mut TicketFilter) -> Result<bool> {
+    match &q.group {
+        Some(Some(name)) => match c.group_by_name(name).await? {
+            Some(g) => f.group_id = Some(Some(g.id)),
+            None => return Ok(false),
+        },
+        Some(None) => f.group_id = Some(None),
+        None => {}
+    }
+    match &q.assignee {
+        Some(Some(email)) => match c.user_by_email(email.as_str()).await? {
+            Some(u) => f.assignee_id = Some(Some(u.id)),
+            None => return Ok(false),
+        },
+        Some(None) => f.assignee_id = Some(None),
+        None => {}
+    }
+    if let Some(email) = &q.requester {
+        match c.user_by_email(email.as_str()).await? {
+            Some(u) => f.requester_id = Some(u.id),
+            None => return Ok(false),
+        }
+    }
+    if let Some(name) = &q.organization {
+        match c.organization_by_name(name).await? {
+            Some(o) => f.organization_id = Some(o.id),
+            None => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
+/// At most `q.limit` tickets of the `q.limit + 1` read, and the cursor of the next page when
+/// the extra one came.
+fn page_of(mut items: Vec<Ticket>, q: &ListQuery) -> Page {
+    let limit = usize::try_from(q.limit).unwrap_or(usize::MAX);
+    let more = items.len() > limit;
+    items.truncate(limit);
+    let next = if more {
+        items.last().map(|t| q.sort.key.key_of(t))
+    } else {
+        None
+    };
+    Page { items, next }
 }
