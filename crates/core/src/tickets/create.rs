@@ -2,11 +2,12 @@
 //! phone call, a monitoring system), which creates the requester if they are new.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use frontline_domain::rules::{Facts, Trigger};
 use frontline_domain::{
-    CategoryPath, Channel, Email, Level, Priority, Status, Subject, Tag, Ticket, TicketRecord,
-    TicketType, Timestamp, Timestamps,
+    CategoryPath, Channel, Email, EventRecord, Level, Priority, Status, Subject, Tag, Ticket,
+    TicketRecord, TicketType, Timestamp, Timestamps,
 };
 use frontline_store::Conn;
 use frontline_store::users::UserRow;
@@ -14,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::idempotency::IdempotencyKey;
 use super::trail::Trail;
-use super::writer::{Creation, Written};
+use super::writer::{Creation, RuleEffects, Written};
 use super::{ONLY_AGENTS_SET_WATCHERS, fields};
 use crate::config::TicketConfig;
 use crate::rules::{self, RuleSet};
@@ -211,40 +212,17 @@ impl Desk {
         };
         // Created rules change the ticket before it is written, so the ticket, its events
         // and whatever the rules add go to the database in the writer's one transaction.
-        let mut rule_events = Vec::new();
-        let mut rule_effects = None;
-        if rules.has(Trigger::Created) {
-            let before = created_facts(&rules, new, &resolved, &ticket, &tags, &named);
-            let mut after = before.clone();
-            let out = rules::run_rules(
-                &rules,
-                Trigger::Created,
-                &mut after,
-                None,
-                None,
-                "created",
-                now,
-            );
-            rules::apply_fields(&rules, &before, &after, &mut ticket, now);
-            (tags, named) = (
-                after.tags,
-                Named {
-                    group: after.group,
-                    assignee: after.assignee,
-                    category: after.category,
-                },
-            );
-            rule_events = out.events;
-            if !out.effects.is_empty() {
-                rule_effects = Some((rules.clone(), out.effects));
-            }
-        }
-        let mut trail = Trail::new(0, Some(actor.id), now);
-        trail.created(ticket.status);
-        trail.changed("group", None, named.group.clone());
-        trail.changed("assignee", None, named.assignee.clone());
-        let mut events = trail.into_events();
-        events.append(&mut rule_events);
+        let (rule_events, rule_effects) = if rules.has(Trigger::Created) {
+            let draft = Draft {
+                ticket: &mut ticket,
+                tags: &mut tags,
+                named: &mut named,
+            };
+            run_created_rules(&rules, new, &resolved, draft, now)
+        } else {
+            (Vec::new(), None)
+        };
+        let events = first_events(actor.id, &ticket, &named, rule_events, now);
         let Resolved {
             requester,
             watcher_ids,
@@ -271,6 +249,62 @@ impl Desk {
             has_watchers,
         })
     }
+}
+
+/// The new ticket as the created rules may change it.
+struct Draft<'a> {
+    ticket: &'a mut TicketRecord,
+    tags: &'a mut Vec<String>,
+    named: &'a mut Named,
+}
+
+/// Runs the created rules over the draft, which takes what they set; returns the events they
+/// record and the effects to write once the ticket has its id (comments, jobs).
+fn run_created_rules(
+    rules: &Arc<RuleSet>,
+    new: &NewTicket,
+    resolved: &Resolved,
+    draft: Draft<'_>,
+    now: Timestamp,
+) -> (Vec<EventRecord>, Option<RuleEffects>) {
+    let before = created_facts(rules, new, resolved, draft.ticket, draft.tags, draft.named);
+    let mut after = before.clone();
+    let out = rules::run_rules(
+        rules,
+        Trigger::Created,
+        &mut after,
+        None,
+        None,
+        "created",
+        now,
+    );
+    rules::apply_fields(rules, &before, &after, draft.ticket, now);
+    *draft.tags = after.tags;
+    *draft.named = Named {
+        group: after.group,
+        assignee: after.assignee,
+        category: after.category,
+    };
+    let effects = (!out.effects.is_empty()).then(|| (rules.clone(), out.effects));
+    (out.events, effects)
+}
+
+/// The new ticket's first events: created, its group and assignee, then what the created
+/// rules recorded.
+fn first_events(
+    actor_id: i64,
+    ticket: &TicketRecord,
+    named: &Named,
+    mut rule_events: Vec<EventRecord>,
+    now: Timestamp,
+) -> Vec<EventRecord> {
+    let mut trail = Trail::new(0, Some(actor_id), now);
+    trail.created(ticket.status);
+    trail.changed("group", None, named.group.clone());
+    trail.changed("assignee", None, named.assignee.clone());
+    let mut events = trail.into_events();
+    events.append(&mut rule_events);
+    events
 }
 
 /// The new ticket's own fields as its creator gave them. The writer fills in its number,

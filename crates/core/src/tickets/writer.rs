@@ -48,10 +48,13 @@ pub(crate) struct Creation {
     /// Events with `ticket_id` left at 0.
     pub events: Vec<EventRecord>,
     /// What created rules add once the ticket has its id (comments, jobs).
-    pub rule_effects: Option<(Arc<RuleSet>, Vec<Effect>)>,
+    pub rule_effects: Option<RuleEffects>,
     pub idempotency: Option<IdempotencyKey>,
     pub now: Timestamp,
 }
+
+/// The created rules' effects on a new ticket, and the rules that had them.
+pub(crate) type RuleEffects = (Arc<RuleSet>, Vec<Effect>);
 
 /// What became of one creation.
 #[derive(Debug)]
