@@ -35,108 +35,73 @@ fn name(field: &str, raw: &str) -> Result<String, DomainError> {
 
 pub fn new_ticket(b: CreateTicket) -> Result<NewTicket, ApiError> {
     let mut f = Fields::default();
+    let ticket = read_new_ticket(&mut f, b);
+    f.finish()?;
+    ticket.ok_or_else(|| ApiError::bad_request("the ticket could not be read"))
+}
+
+/// Every field of `b` read, each error kept in `f`; `None` when any field was wrong.
+fn read_new_ticket(f: &mut Fields, b: CreateTicket) -> Option<NewTicket> {
     let subject = f.take(Subject::parse(&b.subject));
     let description = f.take(description(&b.description));
-    let ticket_type = f.take(
-        b.ticket_type
-            .as_deref()
-            .map_or(Ok(TicketType::Incident), |t| TicketType::parse("type", t)),
-    );
-    let impact = f.take(
-        b.impact
-            .as_deref()
-            .map_or(Ok(Level::Medium), |l| Level::parse("impact", l)),
-    );
-    let urgency = f.take(
-        b.urgency
-            .as_deref()
-            .map_or(Ok(Level::Medium), |l| Level::parse("urgency", l)),
-    );
-    let priority = f.take(
-        b.priority
-            .as_deref()
-            .map(|p| Priority::parse("priority", p))
-            .transpose(),
-    );
-    let status = f.take(
-        b.status
-            .as_deref()
-            .map(|s| Status::parse("status", s))
-            .transpose(),
-    );
-    let category = f.take(
-        b.category
-            .as_deref()
-            .map(|c| CategoryPath::parse("category", c))
-            .transpose(),
-    );
-    let requester = f.take(
-        b.requester
-            .as_deref()
-            .map(|e| Email::parse("requester", e))
-            .transpose(),
-    );
-    let group = f.take(b.group.as_deref().map(|g| name("group", g)).transpose());
-    let assignee = f.take(
-        b.assignee
-            .as_deref()
-            .map(|e| Email::parse("assignee", e))
-            .transpose(),
-    );
-    let tags = tags(&mut f, &b.tags);
-    let watchers = emails(&mut f, "watchers", &b.watchers);
-    let channel = f.take(
-        b.channel
-            .as_deref()
-            .map_or(Ok(Channel::Api), |c| Channel::parse("channel", c)),
-    );
-    f.finish()?;
-    match (
-        subject,
-        description,
-        ticket_type,
-        impact,
-        urgency,
-        priority,
-        status,
-        category,
-        requester,
-        group,
-        assignee,
-        channel,
-    ) {
-        (
-            Some(subject),
-            Some(description),
-            Some(ticket_type),
-            Some(impact),
-            Some(urgency),
-            Some(priority),
-            Some(status),
-            Some(category),
-            Some(requester),
-            Some(group),
-            Some(assignee),
-            Some(channel),
-        ) => Ok(NewTicket {
-            subject,
-            description,
-            ticket_type,
-            impact,
-            urgency,
-            priority,
-            status,
-            category,
-            requester,
-            group,
-            assignee,
-            tags,
-            watchers,
-            custom_fields: b.custom_fields,
-            channel,
-        }),
-        _ => Err(ApiError::bad_request("the ticket could not be read")),
-    }
+    let ticket_type = or_default(f, b.ticket_type.as_deref(), TicketType::Incident, |t| {
+        TicketType::parse("type", t)
+    });
+    let impact = or_default(f, b.impact.as_deref(), Level::Medium, |l| {
+        Level::parse("impact", l)
+    });
+    let urgency = or_default(f, b.urgency.as_deref(), Level::Medium, |l| {
+        Level::parse("urgency", l)
+    });
+    let priority = optional(f, b.priority.as_deref(), |p| Priority::parse("priority", p));
+    let status = optional(f, b.status.as_deref(), |s| Status::parse("status", s));
+    let category = optional(f, b.category.as_deref(), |c| {
+        CategoryPath::parse("category", c)
+    });
+    let requester = optional(f, b.requester.as_deref(), |e| Email::parse("requester", e));
+    let group = optional(f, b.group.as_deref(), |g| name("group", g));
+    let assignee = optional(f, b.assignee.as_deref(), |e| Email::parse("assignee", e));
+    let tags = tags(f, &b.tags);
+    let watchers = emails(f, "watchers", &b.watchers);
+    let channel = or_default(f, b.channel.as_deref(), Channel::Api, |c| {
+        Channel::parse("channel", c)
+    });
+    Some(NewTicket {
+        subject: subject?,
+        description: description?,
+        ticket_type: ticket_type?,
+        impact: impact?,
+        urgency: urgency?,
+        priority: priority?,
+        status: status?,
+        category: category?,
+        requester: requester?,
+        group: group?,
+        assignee: assignee?,
+        tags,
+        watchers,
+        custom_fields: b.custom_fields,
+        channel: channel?,
+    })
+}
+
+/// An optional field: `Some(None)` when absent, `None` when it is wrong (the error is in `f`).
+fn optional<T>(
+    f: &mut Fields,
+    raw: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, DomainError>,
+) -> Option<Option<T>> {
+    f.take(raw.map(parse).transpose())
+}
+
+/// A field that is `default` when absent; `None` when it is wrong (the error is in `f`).
+fn or_default<T>(
+    f: &mut Fields,
+    raw: Option<&str>,
+    default: T,
+    parse: impl FnOnce(&str) -> Result<T, DomainError>,
+) -> Option<T> {
+    f.take(raw.map_or(Ok(default), parse))
 }
 
 pub fn patch(b: UpdateTicket) -> Result<TicketPatch, ApiError> {
