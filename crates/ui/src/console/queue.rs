@@ -4,8 +4,9 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
+use frontline_core::Actor;
 use frontline_core::queues::Queue;
-use frontline_core::views::{COUNT_CAP, ViewSpec, Visibility, sort_text};
+use frontline_core::views::{COUNT_CAP, ConsoleCounts, SavedView, ViewSpec, Visibility, sort_text};
 use frontline_domain::{Priority, Status};
 use frontline_domain::{Sort, SortKey};
 use serde::Deserialize;
@@ -233,30 +234,92 @@ pub(crate) async fn page(
         Some(v) => v.spec.clone(),
         None => spec_of(&q)?,
     };
-    let after = match q.after.as_deref() {
-        None | Some("") => None,
-        Some(text) => Some(parse_after(text).ok_or_else(|| {
-            UiError::BadRequest(
-                "That page of the queue does not exist; start from the first.".into(),
-            )
-        })?),
-    };
+    let after = after_of(&q)?;
     let base = match &saved {
         Some(v) => format!("/console?view={}", v.id),
         None => filters_url(&spec),
     };
-    let first = if after.is_some() {
-        base.clone()
-    } else {
-        String::new()
+    // The first page when this is not it; where the bulk form returns: this page.
+    let first = after.as_ref().map(|_| base.clone()).unwrap_or_default();
+    let back = after
+        .as_ref()
+        .map_or_else(|| base.clone(), |key| page_link(&base, key));
+    let (assignees, statuses) = bulk_choices(&ui, actor).await?;
+    // One read for every count on the page, and the group names the forms offer.
+    let filtered = saved.is_none() && !plain(&spec);
+    let counted = ui
+        .desk
+        .console_counts(actor, filtered.then_some(&spec))
+        .await?;
+    let page = ui.desk.view_tickets(actor, &spec, after, PAGE).await?;
+    let next = page
+        .next
+        .map(|key| page_link(&base, &key))
+        .unwrap_or_default();
+    let (top_id, top_at) = ui.desk.desk_watermark(actor).await?;
+    let count = count_shown(saved.as_ref(), &spec, filtered, &counted);
+    let shares = share_choices(actor, &counted.groups, counted.my_groups);
+    let priority: Vec<&str> = spec.priorities.iter().map(|p| p.as_str()).collect();
+    let priority = priority.join(",");
+    let group = spec.group.clone().unwrap_or_default();
+    let title = match &saved {
+        Some(v) => v.spec.name.clone(),
+        None => spec.queue.label().to_owned(),
     };
-    let back = match &after {
-        Some(key) => {
-            let key: Vec<String> = key.iter().map(i64::to_string).collect();
-            format!("{base}&after={}", key.join("."))
-        }
-        None => base.clone(),
+    let page = QueuePage {
+        chrome: signed.chrome("console"),
+        tabs: queue_tabs(counted.queues, saved.as_ref(), &spec),
+        views: view_tabs(&counted.views, saved.as_ref()),
+        queue: spec.queue.as_str(),
+        title,
+        count: count_label(count),
+        filtered: narrowed_by(saved.as_ref(), &spec),
+        sorts: sort_choices(spec.sort),
+        tickets: page.items.iter().map(TicketLine::of).collect(),
+        watermark: format!("{top_id}-{top_at}"),
+        next,
+        first,
+        back,
+        search: spec.text.clone().unwrap_or_default(),
+        priorities: Opt::list(
+            [("", "Any")]
+                .into_iter()
+                .chain(["P1", "P2", "P3", "P4"].map(|p| (p, p))),
+            &priority,
+        ),
+        groups: group_choices(counted.groups, &group),
+        priority,
+        group,
+        sort: sort_text(spec.sort),
+        shares: Opt::list(shares, "private"),
+        view: saved.as_ref().map(|v| ViewBox::of(v, actor)),
+        assignees,
+        statuses,
     };
+    Ok(Html(page.render()?))
+}
+
+/// Where the page starts, from the URL's `after`; none for the first page.
+fn after_of(q: &QueueQuery) -> Result<Option<Vec<i64>>, UiError> {
+    match q.after.as_deref() {
+        None | Some("") => Ok(None),
+        Some(text) => parse_after(text).map(Some).ok_or_else(|| {
+            UiError::BadRequest(
+                "That page of the queue does not exist; start from the first.".into(),
+            )
+        }),
+    }
+}
+
+/// The link to the page of `base` that starts after the ticket with sort key `key`.
+fn page_link(base: &str, key: &[i64]) -> String {
+    let key: Vec<String> = key.iter().map(i64::to_string).collect();
+    format!("{base}&after={}", key.join("."))
+}
+
+/// What the bulk form offers: the assignees (keep, me, nobody, then every staff member) and
+/// the statuses.
+async fn bulk_choices(ui: &Ui, actor: &Actor) -> Result<(Vec<Opt>, Vec<Opt>), UiError> {
     let staff = ui.desk.staff_members(actor).await?;
     let assignees = Opt::list(
         [
@@ -273,128 +336,129 @@ pub(crate) async fn page(
             .chain(Status::ALL.map(|s| (s.as_str(), status_label(s.as_str())))),
         "",
     );
-    // One read for every count on the page, and the group names the forms offer.
-    let filtered = saved.is_none() && !plain(&spec);
-    let counted = ui
-        .desk
-        .console_counts(actor, filtered.then_some(&spec))
-        .await?;
-    let (counts, views) = (counted.queues, counted.views);
-    let page = ui.desk.view_tickets(actor, &spec, after, PAGE).await?;
-    let next = page
-        .next
-        .map(|key| {
-            let key: Vec<String> = key.iter().map(i64::to_string).collect();
-            format!("{base}&after={}", key.join("."))
-        })
-        .unwrap_or_default();
-    let tickets = page.items;
-    let (top_id, top_at) = ui.desk.desk_watermark(actor).await?;
-    let count = match &saved {
-        Some(v) => views.iter().find(|(s, _)| s.id == v.id).map(|(_, n)| *n),
+    Ok((assignees, statuses))
+}
+
+/// How many tickets the saved view, the filtered queue or the plain queue on screen holds.
+fn count_shown(
+    saved: Option<&SavedView>,
+    spec: &ViewSpec,
+    filtered: bool,
+    counted: &ConsoleCounts,
+) -> i64 {
+    match saved {
+        Some(v) => counted
+            .views
+            .iter()
+            .find(|(s, _)| s.id == v.id)
+            .map(|(_, n)| *n),
         None if filtered => Some(counted.extra),
-        None => counts
+        None => counted
+            .queues
             .iter()
             .find(|(q, _)| *q == spec.queue)
             .map(|(_, n)| *n),
     }
-    .unwrap_or(0);
-    let group_names = counted.groups;
-    let share_groups = if actor.role.can_configure() {
-        group_names.clone()
+    .unwrap_or(0)
+}
+
+/// Who a new view may be shared with: the agent alone, or one of the agent's groups; those
+/// who configure the desk may share with any group and with every agent.
+fn share_choices(
+    actor: &Actor,
+    all_groups: &[String],
+    my_groups: Vec<String>,
+) -> Vec<(String, String)> {
+    let everyone = actor.role.can_configure();
+    let groups = if everyone {
+        all_groups.to_vec()
     } else {
-        counted.my_groups
+        my_groups
     };
     let mut shares = vec![("private".to_owned(), "Only me".to_owned())];
     shares.extend(
-        share_groups
+        groups
             .into_iter()
             .map(|g| (format!("group:{g}"), format!("The {g} group"))),
     );
-    if actor.role.can_configure() {
+    if everyone {
         shares.push(("everyone".to_owned(), "Every agent".to_owned()));
     }
-    let priority: Vec<&str> = spec.priorities.iter().map(|p| p.as_str()).collect();
-    let priority = priority.join(",");
-    let group = spec.group.clone().unwrap_or_default();
-    let title = match &saved {
-        Some(v) => v.spec.name.clone(),
-        None => spec.queue.label().to_owned(),
-    };
-    let page = QueuePage {
-        chrome: signed.chrome("console"),
-        tabs: counts
+    shares
+}
+
+/// A tab for each built-in queue; the one on screen is current unless a view is.
+fn queue_tabs(counts: Vec<(Queue, i64)>, saved: Option<&SavedView>, spec: &ViewSpec) -> Vec<Tab> {
+    counts
+        .into_iter()
+        .map(|(q, count)| Tab {
+            key: q.as_str().to_owned(),
+            href: format!("/console?queue={}", q.as_str()),
+            label: q.label().to_owned(),
+            count: count_label(count),
+            current: saved.is_none() && q == spec.queue,
+        })
+        .collect()
+}
+
+/// A tab for each saved view the agent sees.
+fn view_tabs(views: &[(SavedView, i64)], saved: Option<&SavedView>) -> Vec<Tab> {
+    views
+        .iter()
+        .map(|(v, n)| Tab {
+            key: format!("view-{}", v.id),
+            href: format!("/console?view={}", v.id),
+            label: v.spec.name.clone(),
+            count: count_label(*n),
+            current: saved.is_some_and(|s| s.id == v.id),
+        })
+        .collect()
+}
+
+/// What narrows the list, in words; a saved view names the queue it starts from.
+fn narrowed_by(saved: Option<&SavedView>, spec: &ViewSpec) -> String {
+    match saved {
+        Some(_) => [format!("From “{}”", spec.queue.label()), describe(spec)]
             .into_iter()
-            .map(|(q, count)| Tab {
-                key: q.as_str().to_owned(),
-                href: format!("/console?queue={}", q.as_str()),
-                label: q.label().to_owned(),
-                count: count_label(count),
-                current: saved.is_none() && q == spec.queue,
-            })
-            .collect(),
-        views: views
-            .iter()
-            .map(|(v, n)| Tab {
-                key: format!("view-{}", v.id),
-                href: format!("/console?view={}", v.id),
-                label: v.spec.name.clone(),
-                count: count_label(*n),
-                current: saved.as_ref().is_some_and(|s| s.id == v.id),
-            })
-            .collect(),
-        queue: spec.queue.as_str(),
-        title,
-        count: count_label(count),
-        filtered: match &saved {
-            Some(_) => [format!("From “{}”", spec.queue.label()), describe(&spec)]
-                .into_iter()
-                .filter(|p| !p.is_empty())
-                .collect::<Vec<_>>()
-                .join(" · "),
-            None => describe(&spec),
-        },
-        sorts: SORTS
-            .iter()
-            .map(|(value, label)| SortOption {
-                value,
-                label,
-                selected: parse_sort(value) == Some(spec.sort),
-            })
-            .collect(),
-        tickets: tickets.iter().map(TicketLine::of).collect(),
-        watermark: format!("{top_id}-{top_at}"),
-        next,
-        first,
-        back,
-        search: spec.text.clone().unwrap_or_default(),
-        priorities: Opt::list(
-            [("", "Any")]
-                .into_iter()
-                .chain(["P1", "P2", "P3", "P4"].map(|p| (p, p))),
-            &priority,
-        ),
-        groups: Opt::list(
-            [(String::new(), "Any".to_owned())]
-                .into_iter()
-                .chain(group_names.into_iter().map(|g| (g.clone(), g))),
-            &group,
-        ),
-        priority,
-        group,
-        sort: sort_text(spec.sort),
-        shares: Opt::list(shares, "private"),
-        view: saved.as_ref().map(|v| ViewBox {
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · "),
+        None => describe(spec),
+    }
+}
+
+/// The group filter's choices: any, or one of `groups`.
+fn group_choices(groups: Vec<String>, selected: &str) -> Vec<Opt> {
+    Opt::list(
+        [(String::new(), "Any".to_owned())]
+            .into_iter()
+            .chain(groups.into_iter().map(|g| (g.clone(), g))),
+        selected,
+    )
+}
+
+impl ViewBox {
+    fn of(v: &SavedView, actor: &Actor) -> Self {
+        ViewBox {
             id: v.id,
             name: v.spec.name.clone(),
             shared: shared_label(&v.spec.visibility),
             owner: v.owner.clone(),
             editable: v.editable_by(actor),
-        }),
-        assignees,
-        statuses,
-    };
-    Ok(Html(page.render()?))
+        }
+    }
+}
+
+/// The orders on offer, `sort` selected.
+fn sort_choices(sort: Sort) -> Vec<SortOption> {
+    SORTS
+        .iter()
+        .map(|(value, label)| SortOption {
+            value,
+            label,
+            selected: parse_sort(value) == Some(sort),
+        })
+        .collect()
 }
 
 #[cfg(test)]

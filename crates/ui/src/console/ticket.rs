@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
 use frontline_core::tickets::{NewComment, TicketPatch};
-use frontline_domain::{CategoryPath, Email, Level, Priority, Status};
+use frontline_domain::{CategoryPath, Email, Level, Priority, Status, Ticket, TicketRecord};
 use serde::Deserialize;
 
 use crate::Ui;
@@ -90,22 +90,7 @@ async fn render(
     let canned = desk.canned_responses(actor).await?;
     let staff = desk.staff_members(actor).await?;
     let r = &view.record;
-    let priority = if r.priority_overridden {
-        r.priority.as_str().to_owned()
-    } else {
-        "auto".to_owned()
-    };
-    let priorities = Opt::list(
-        [
-            ("auto", "From impact and urgency"),
-            ("P1", "P1"),
-            ("P2", "P2"),
-            ("P3", "P3"),
-            ("P4", "P4"),
-        ],
-        &priority,
-    );
-    let none = [(String::new(), "None".to_owned())];
+    let categories = categories.into_iter().map(|c| c.path).collect();
     let page = TicketPage {
         chrome: signed.chrome("console"),
         t: TicketLine::of(&view),
@@ -127,71 +112,7 @@ async fn render(
             .take(OTHERS as usize)
             .map(TicketLine::of)
             .collect(),
-        selects: vec![
-            select(
-                "f-status",
-                "status",
-                "Status",
-                Opt::list(
-                    Status::ALL.map(|s| (s.as_str(), status_label(s.as_str()))),
-                    r.status.as_str(),
-                ),
-            ),
-            select(
-                "f-impact",
-                "impact",
-                "Impact",
-                Opt::list(
-                    Level::ALL.map(|l| (l.as_str(), l.as_str())),
-                    r.impact.as_str(),
-                ),
-            ),
-            select(
-                "f-urgency",
-                "urgency",
-                "Urgency",
-                Opt::list(
-                    Level::ALL.map(|l| (l.as_str(), l.as_str())),
-                    r.urgency.as_str(),
-                ),
-            ),
-            select("f-priority", "priority", "Priority", priorities),
-            select(
-                "f-category",
-                "category",
-                "Category",
-                Opt::list(
-                    none.clone()
-                        .into_iter()
-                        .chain(categories.into_iter().map(|c| (c.path.clone(), c.path))),
-                    view.category_path.as_deref().unwrap_or(""),
-                ),
-            ),
-            select(
-                "f-group",
-                "group",
-                "Group",
-                Opt::list(
-                    none.clone()
-                        .into_iter()
-                        .chain(groups.into_iter().map(|g| (g.clone(), g))),
-                    view.group_name.as_deref().unwrap_or(""),
-                ),
-            ),
-            select(
-                "f-assignee",
-                "assignee",
-                "Assignee",
-                Opt::list(
-                    none.into_iter().chain(
-                        staff
-                            .into_iter()
-                            .map(|(email, name)| (email.clone(), format!("{name} ({email})"))),
-                    ),
-                    view.assignee_email.as_deref().unwrap_or(""),
-                ),
-            ),
-        ],
+        selects: field_selects(&view, categories, groups, staff),
         canned: Opt::list(
             canned.into_iter().map(|c| {
                 let label = if c.owner_id.is_some() {
@@ -208,6 +129,92 @@ async fn render(
         draft_internal: outcome.draft_internal,
     };
     Ok((status, Html(page.render()?)).into_response())
+}
+
+/// The fields form: status, impact, urgency, priority, and the category, group and assignee
+/// chosen among the desk's (category paths, group names, `(email, name)` of staff).
+fn field_selects(
+    view: &Ticket,
+    categories: Vec<String>,
+    groups: Vec<String>,
+    staff: Vec<(String, String)>,
+) -> Vec<Select> {
+    let r = &view.record;
+    let levels = |selected: Level| {
+        Opt::list(
+            Level::ALL.map(|l| (l.as_str(), l.as_str())),
+            selected.as_str(),
+        )
+    };
+    let none = [(String::new(), "None".to_owned())];
+    vec![
+        select(
+            "f-status",
+            "status",
+            "Status",
+            Opt::list(
+                Status::ALL.map(|s| (s.as_str(), status_label(s.as_str()))),
+                r.status.as_str(),
+            ),
+        ),
+        select("f-impact", "impact", "Impact", levels(r.impact)),
+        select("f-urgency", "urgency", "Urgency", levels(r.urgency)),
+        select("f-priority", "priority", "Priority", priority_options(r)),
+        select(
+            "f-category",
+            "category",
+            "Category",
+            Opt::list(
+                none.clone()
+                    .into_iter()
+                    .chain(categories.into_iter().map(|p| (p.clone(), p))),
+                view.category_path.as_deref().unwrap_or(""),
+            ),
+        ),
+        select(
+            "f-group",
+            "group",
+            "Group",
+            Opt::list(
+                none.clone()
+                    .into_iter()
+                    .chain(groups.into_iter().map(|g| (g.clone(), g))),
+                view.group_name.as_deref().unwrap_or(""),
+            ),
+        ),
+        select(
+            "f-assignee",
+            "assignee",
+            "Assignee",
+            Opt::list(
+                none.into_iter().chain(
+                    staff
+                        .into_iter()
+                        .map(|(email, name)| (email.clone(), format!("{name} ({email})"))),
+                ),
+                view.assignee_email.as_deref().unwrap_or(""),
+            ),
+        ),
+    ]
+}
+
+/// The priority: from impact and urgency ("auto") unless someone set it.
+fn priority_options(r: &TicketRecord) -> Vec<Opt> {
+    let priority = if r.priority_overridden {
+        r.priority.as_str().to_owned()
+    } else {
+        "auto".to_owned()
+    };
+    Opt::list(
+        [
+            ("auto", "From impact and urgency"),
+            ("P1", "P1"),
+            ("P2", "P2"),
+            ("P3", "P3"),
+            ("P4", "P4"),
+        ],
+        &priority,
+    )
 }
 
 pub(crate) async fn page(
