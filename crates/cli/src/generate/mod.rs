@@ -6,6 +6,7 @@
 //! taken under a table lock, so a server may keep serving the same database meanwhile.
 
 mod content;
+mod request;
 mod story;
 
 use std::collections::HashMap;
@@ -191,6 +192,22 @@ async fn setup(desk: &Desk, rng: &mut StdRng, tickets: u64, now: i64) -> anyhow:
 
     let mut tx = desk.store().begin().await?;
     let mut c = tx.conn();
+    let organizations = organizations(&mut c, now).await?;
+    let groups = groups(&mut c, now).await?;
+    let agents = agents(&mut c, n_agents, now).await?;
+    join_groups(&mut c, &agents, &groups).await?;
+    let requesters = requesters(&mut c, rng, n_requesters, &organizations, now).await?;
+    tx.commit().await?;
+    Ok(Setup {
+        requesters,
+        agents,
+        groups,
+        categories,
+    })
+}
+
+/// The client organizations, found or added: `(id, email domain)`.
+async fn organizations(c: &mut Conn<'_>, now: i64) -> anyhow::Result<Vec<(i64, &'static str)>> {
     let mut organizations = Vec::new();
     for (name, domain) in ORGANIZATIONS {
         let id = match c.organization_by_name(name).await? {
@@ -208,6 +225,11 @@ async fn setup(desk: &Desk, rng: &mut StdRng, tickets: u64, now: i64) -> anyhow:
         };
         organizations.push((id, *domain));
     }
+    Ok(organizations)
+}
+
+/// The desk's groups, found or added: their ids by name.
+async fn groups(c: &mut Conn<'_>, now: i64) -> anyhow::Result<HashMap<&'static str, i64>> {
     let mut groups = HashMap::new();
     for (name, description) in GROUPS {
         let id = match c.group_by_name(name).await? {
@@ -224,9 +246,17 @@ async fn setup(desk: &Desk, rng: &mut StdRng, tickets: u64, now: i64) -> anyhow:
         };
         groups.insert(*name, id);
     }
+    Ok(groups)
+}
 
+/// `n` agents, found or added, by the name of the group each works in.
+async fn agents(
+    c: &mut Conn<'_>,
+    n: usize,
+    now: i64,
+) -> anyhow::Result<HashMap<&'static str, Vec<Agent>>> {
     let mut agents: HashMap<&'static str, Vec<Agent>> = HashMap::new();
-    for i in 0..n_agents {
+    for i in 0..n {
         // A third of the agents work tier 1; the rest spread over the specialist teams.
         let group = if i % 3 == 0 {
             GROUPS[0].0
@@ -234,10 +264,19 @@ async fn setup(desk: &Desk, rng: &mut StdRng, tickets: u64, now: i64) -> anyhow:
             GROUPS[1 + i % (GROUPS.len() - 1)].0
         };
         let (id, email) =
-            add_person(&mut c, i, i, "it.northwind.example", Role::Agent, None, now).await?;
+            add_person(c, i, i, "it.northwind.example", Role::Agent, None, now).await?;
         agents.entry(group).or_default().push(Agent { id, email });
     }
-    for (name, members) in &agents {
+    Ok(agents)
+}
+
+/// Makes each agent a member of their group, beside the members it had.
+async fn join_groups(
+    c: &mut Conn<'_>,
+    agents: &HashMap<&'static str, Vec<Agent>>,
+    groups: &HashMap<&'static str, i64>,
+) -> anyhow::Result<()> {
+    for (name, members) in agents {
         let group_id = groups[name];
         let mut ids: Vec<i64> = Vec::new();
         for email in c.group_members(group_id).await? {
@@ -250,29 +289,26 @@ async fn setup(desk: &Desk, rng: &mut StdRng, tickets: u64, now: i64) -> anyhow:
         ids.dedup();
         c.set_group_members(group_id, &ids).await?;
     }
+    Ok(())
+}
 
-    let mut requesters = Vec::with_capacity(n_requesters);
-    for i in 0..n_requesters {
+/// `n` requesters, found or added, each in one of the organizations:
+/// `(user id, organization id)`.
+async fn requesters(
+    c: &mut Conn<'_>,
+    rng: &mut StdRng,
+    n: usize,
+    organizations: &[(i64, &'static str)],
+    now: i64,
+) -> anyhow::Result<Vec<(i64, Option<i64>)>> {
+    let mut requesters = Vec::with_capacity(n);
+    for i in 0..n {
         let (org_id, domain) = *organizations.choose(rng).context("no organizations")?;
-        let (id, _) = add_person(
-            &mut c,
-            i * 7 + 3,
-            i,
-            domain,
-            Role::Requester,
-            Some(org_id),
-            now,
-        )
-        .await?;
+        let (id, _) =
+            add_person(c, i * 7 + 3, i, domain, Role::Requester, Some(org_id), now).await?;
         requesters.push((id, Some(org_id)));
     }
-    tx.commit().await?;
-    Ok(Setup {
-        requesters,
-        agents,
-        groups,
-        categories,
-    })
+    Ok(requesters)
 }
 
 /// A generated person, `first.last<n>@domain`, found or added; returns the id and address.

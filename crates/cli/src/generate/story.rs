@@ -3,8 +3,7 @@
 //! written, in time order and never later than "now". Where it ends depends on its age.
 
 use frontline_domain::{
-    Channel, CommentRecord, EventKind, EventRecord, Level, PriorityMatrix, Status, TicketRecord,
-    Timestamp, Timestamps,
+    CommentRecord, EventKind, EventRecord, PriorityMatrix, Status, TicketRecord, Timestamp,
 };
 use frontline_store::rules::RuleClocks;
 use rand::Rng;
@@ -12,6 +11,7 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 
 use super::content::{self, Topic};
+use super::request::Request;
 
 const MINUTE: i64 = 60_000_000;
 const HOUR: i64 = 60 * MINUTE;
@@ -68,36 +68,7 @@ pub fn tell(
 ) {
     let age = now - created_at;
     let goal = final_status(rng, age);
-    let impact = pick(
-        rng,
-        &[(Level::High, 10), (Level::Medium, 50), (Level::Low, 40)],
-    );
-    let urgency = pick(
-        rng,
-        &[(Level::High, 15), (Level::Medium, 55), (Level::Low, 30)],
-    );
-    let channel = pick(
-        rng,
-        &[
-            (Channel::Portal, 40),
-            (Channel::Email, 35),
-            (Channel::Phone, 15),
-            (Channel::Api, 5),
-            (Channel::Chat, 5),
-        ],
-    );
-    let (requester, organization_id) = cast.requester;
-    // Phone calls are logged by the agent who took them.
-    let logged_by = match cast.tier1.choose(rng) {
-        Some(agent) if channel == Channel::Phone => agent.id,
-        _ => requester,
-    };
-    let (subject, description) = topic
-        .requests
-        .choose(rng)
-        .copied()
-        .unwrap_or(("Help needed", "Please call me back."));
-
+    let request = Request::of(rng, topic, cast);
     let mut s = Story {
         id,
         at: created_at,
@@ -109,155 +80,186 @@ pub fn tell(
         clocks: RuleClocks::default(),
     };
     s.event(
-        Some(logged_by),
+        Some(request.logged_by),
         EventKind::Created,
         Some("status"),
         None,
         Some("new"),
         false,
     );
-    let mut row = TicketRecord {
-        id,
-        subject: subject.to_owned(),
-        description: description.to_owned(),
-        status: Status::New,
-        ticket_type: topic.ticket_type,
-        impact,
-        urgency,
-        priority: matrix.priority(impact, urgency),
-        priority_overridden: false,
-        category_id: Some(cast.category_id),
-        requester_id: requester,
-        organization_id,
-        group_id: None,
-        assignee_id: None,
-        channel,
-        custom_fields: Default::default(),
-        merged_into_id: None,
-        version: 1,
-        times: Timestamps::opened(Timestamp::from_micros(created_at)),
-    };
+    let mut row = request.row(id, created_at, topic, cast, matrix);
     for tag in topic.tags {
         if rng.random_bool(0.5) {
             s.out.tags.push((id, (*tag).to_owned()));
         }
     }
+    // A desk without agents cannot work a ticket: it stays new.
+    if goal != Status::New
+        && let Some(agent) = triage(rng, &mut s, &mut row, cast, next_comment)
+    {
+        ask_and_answer(rng, &mut s, agent, cast.requester.0, goal, next_comment);
+        conclude(rng, &mut s, &mut row, agent, goal, now, next_comment);
+    }
+    finish(s, row);
+}
 
-    if goal != Status::New {
-        // Triage: tier 1 takes it, or it goes straight to the team that owns the topic.
-        let escalate = cast.group_id != cast.tier1_id && rng.random_bool(0.4);
-        let (group, group_name, pool) = if escalate {
-            (cast.tier1_id, cast.tier1_name, cast.tier1)
-        } else {
-            (cast.group_id, cast.group_name, cast.specialists)
-        };
-        let Some(first) = pool.choose(rng).or_else(|| cast.tier1.first()) else {
-            // A desk without agents cannot work a ticket: it stays new.
-            return finish(s, row);
-        };
-        let mut agent = first.id;
-        s.tick(rng);
-        s.event(
-            Some(agent),
-            EventKind::FieldChanged,
-            Some("group"),
-            None,
-            Some(group_name),
-            false,
-        );
-        s.event(
-            Some(agent),
-            EventKind::FieldChanged,
-            Some("assignee"),
-            None,
-            Some(&first.email),
-            false,
-        );
-        s.set_status(Some(agent), Status::Open);
-        row.group_id = Some(group);
-        row.assignee_id = Some(agent);
+/// Triage: tier 1 takes the ticket, or it goes straight to the team that owns the topic, and
+/// the agent answers first; a ticket tier 1 took may then go on to a specialist. Returns the
+/// agent who works it, `None` when the desk has no agents.
+fn triage(
+    rng: &mut StdRng,
+    s: &mut Story<'_>,
+    row: &mut TicketRecord,
+    cast: &Cast<'_>,
+    next_comment: &mut i64,
+) -> Option<i64> {
+    let escalate = cast.group_id != cast.tier1_id && rng.random_bool(0.4);
+    let (group, group_name, pool) = if escalate {
+        (cast.tier1_id, cast.tier1_name, cast.tier1)
+    } else {
+        (cast.group_id, cast.group_name, cast.specialists)
+    };
+    let first = pool.choose(rng).or_else(|| cast.tier1.first())?;
+    let agent = first.id;
+    s.tick(rng);
+    s.event(
+        Some(agent),
+        EventKind::FieldChanged,
+        Some("group"),
+        None,
+        Some(group_name),
+        false,
+    );
+    s.event(
+        Some(agent),
+        EventKind::FieldChanged,
+        Some("assignee"),
+        None,
+        Some(&first.email),
+        false,
+    );
+    s.set_status(Some(agent), Status::Open);
+    row.group_id = Some(group);
+    row.assignee_id = Some(agent);
 
-        s.tick(rng);
-        let reply = s.reply(rng, agent, "agent", content::AGENT_REPLIES, next_comment);
-        s.event(
-            Some(agent),
-            EventKind::FirstResponse,
-            None,
-            None,
-            Some(&reply),
-            false,
-        );
-        row.times.first_response_at = Some(Timestamp::from_micros(s.at));
+    s.tick(rng);
+    let reply = s.reply(rng, agent, "agent", content::AGENT_REPLIES, next_comment);
+    s.event(
+        Some(agent),
+        EventKind::FirstResponse,
+        None,
+        None,
+        Some(&reply),
+        false,
+    );
+    row.times.first_response_at = Some(Timestamp::from_micros(s.at));
 
-        if let Some(specialist) = cast.specialists.choose(rng).filter(|_| escalate) {
-            s.tick(rng);
-            s.note(rng, agent, next_comment);
-            s.event(
-                Some(agent),
-                EventKind::FieldChanged,
-                Some("group"),
-                Some(cast.tier1_name),
-                Some(cast.group_name),
-                false,
-            );
-            s.event(
-                Some(agent),
-                EventKind::FieldChanged,
-                Some("assignee"),
-                Some(&first.email),
-                Some(&specialist.email),
-                false,
-            );
-            row.group_id = Some(cast.group_id);
-            agent = specialist.id;
-            row.assignee_id = Some(agent);
+    match cast.specialists.choose(rng).filter(|_| escalate) {
+        Some(specialist) => {
+            hand_to_specialist(rng, s, row, cast, first, specialist, next_comment);
+            Some(specialist.id)
         }
+        None => Some(agent),
+    }
+}
 
-        // Questions and answers: the clock would pause while the requester is asked.
-        for _ in 0..rng.random_range(0..=2) {
+/// Tier 1 notes what it found and moves the ticket to the topic's group and a specialist.
+fn hand_to_specialist(
+    rng: &mut StdRng,
+    s: &mut Story<'_>,
+    row: &mut TicketRecord,
+    cast: &Cast<'_>,
+    first: &Agent,
+    specialist: &Agent,
+    next_comment: &mut i64,
+) {
+    s.tick(rng);
+    s.note(rng, first.id, next_comment);
+    s.event(
+        Some(first.id),
+        EventKind::FieldChanged,
+        Some("group"),
+        Some(cast.tier1_name),
+        Some(cast.group_name),
+        false,
+    );
+    s.event(
+        Some(first.id),
+        EventKind::FieldChanged,
+        Some("assignee"),
+        Some(&first.email),
+        Some(&specialist.email),
+        false,
+    );
+    row.group_id = Some(cast.group_id);
+    row.assignee_id = Some(specialist.id);
+}
+
+/// Questions and answers: the clock would pause while the requester is asked. A ticket
+/// that ends pending may stop at a question.
+fn ask_and_answer(
+    rng: &mut StdRng,
+    s: &mut Story<'_>,
+    agent: i64,
+    requester: i64,
+    goal: Status,
+    next_comment: &mut i64,
+) {
+    for _ in 0..rng.random_range(0..=2) {
+        s.tick(rng);
+        s.reply(rng, agent, "agent", content::AGENT_REPLIES, next_comment);
+        s.set_status(Some(agent), Status::Pending);
+        if goal == Status::Pending && rng.random_bool(0.5) {
+            break;
+        }
+        s.tick(rng);
+        s.reply(
+            rng,
+            requester,
+            "requester",
+            content::REQUESTER_REPLIES,
+            next_comment,
+        );
+        s.set_status(Some(requester), Status::Open);
+    }
+}
+
+/// The last steps to where the ticket stands today: waiting on the requester, on hold, or
+/// resolved and, by the desk's housekeeping, closed.
+fn conclude(
+    rng: &mut StdRng,
+    s: &mut Story<'_>,
+    row: &mut TicketRecord,
+    agent: i64,
+    goal: Status,
+    now: i64,
+    next_comment: &mut i64,
+) {
+    match goal {
+        Status::Pending if s.status != Status::Pending => {
             s.tick(rng);
             s.reply(rng, agent, "agent", content::AGENT_REPLIES, next_comment);
             s.set_status(Some(agent), Status::Pending);
-            if goal == Status::Pending && rng.random_bool(0.5) {
-                break;
-            }
+        }
+        Status::OnHold => {
             s.tick(rng);
-            s.reply(
-                rng,
-                requester,
-                "requester",
-                content::REQUESTER_REPLIES,
-                next_comment,
-            );
-            s.set_status(Some(requester), Status::Open);
+            s.note(rng, agent, next_comment);
+            s.set_status(Some(agent), Status::OnHold);
         }
-        match goal {
-            Status::Pending if s.status != Status::Pending => {
-                s.tick(rng);
-                s.reply(rng, agent, "agent", content::AGENT_REPLIES, next_comment);
-                s.set_status(Some(agent), Status::Pending);
+        Status::Resolved | Status::Closed => {
+            s.tick(rng);
+            s.reply(rng, agent, "agent", content::RESOLUTIONS, next_comment);
+            s.set_status(Some(agent), Status::Resolved);
+            row.times.resolved_at = Some(Timestamp::from_micros(s.at));
+            if goal == Status::Closed {
+                // Closed by the desk's housekeeping a few days after resolution.
+                s.at = (s.at + 3 * DAY).min(s.at + (now - s.at) / 2);
+                s.set_status(None, Status::Closed);
+                row.times.closed_at = Some(Timestamp::from_micros(s.at));
             }
-            Status::OnHold => {
-                s.tick(rng);
-                s.note(rng, agent, next_comment);
-                s.set_status(Some(agent), Status::OnHold);
-            }
-            Status::Resolved | Status::Closed => {
-                s.tick(rng);
-                s.reply(rng, agent, "agent", content::RESOLUTIONS, next_comment);
-                s.set_status(Some(agent), Status::Resolved);
-                row.times.resolved_at = Some(Timestamp::from_micros(s.at));
-                if goal == Status::Closed {
-                    // Closed by the desk's housekeeping a few days after resolution.
-                    s.at = (s.at + 3 * DAY).min(s.at + (now - s.at) / 2);
-                    s.set_status(None, Status::Closed);
-                    row.times.closed_at = Some(Timestamp::from_micros(s.at));
-                }
-            }
-            _ => {}
         }
+        _ => {}
     }
-    finish(s, row);
 }
 
 fn finish(s: Story<'_>, mut row: TicketRecord) {
