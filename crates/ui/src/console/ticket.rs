@@ -146,7 +146,6 @@ fn field_selects(
             selected.as_str(),
         )
     };
-    let none = [(String::new(), "None".to_owned())];
     vec![
         select(
             "f-status",
@@ -164,38 +163,38 @@ fn field_selects(
             "f-category",
             "category",
             "Category",
-            Opt::list(
-                none.clone()
-                    .into_iter()
-                    .chain(categories.into_iter().map(|p| (p.clone(), p))),
-                view.category_path.as_deref().unwrap_or(""),
+            or_none(
+                categories.into_iter().map(|p| (p.clone(), p)),
+                view.category_path.as_deref(),
             ),
         ),
         select(
             "f-group",
             "group",
             "Group",
-            Opt::list(
-                none.clone()
-                    .into_iter()
-                    .chain(groups.into_iter().map(|g| (g.clone(), g))),
-                view.group_name.as_deref().unwrap_or(""),
+            or_none(
+                groups.into_iter().map(|g| (g.clone(), g)),
+                view.group_name.as_deref(),
             ),
         ),
         select(
             "f-assignee",
             "assignee",
             "Assignee",
-            Opt::list(
-                none.into_iter().chain(
-                    staff
-                        .into_iter()
-                        .map(|(email, name)| (email.clone(), format!("{name} ({email})"))),
-                ),
-                view.assignee_email.as_deref().unwrap_or(""),
+            or_none(
+                staff
+                    .into_iter()
+                    .map(|(email, name)| (email.clone(), format!("{name} ({email})"))),
+                view.assignee_email.as_deref(),
             ),
         ),
     ]
+}
+
+/// "None", then `choices` as `(value, label)`; `selected` by value.
+fn or_none(choices: impl Iterator<Item = (String, String)>, selected: Option<&str>) -> Vec<Opt> {
+    let none = (String::new(), "None".to_owned());
+    Opt::list(std::iter::once(none).chain(choices), selected.unwrap_or(""))
 }
 
 /// The priority: from impact and urgency ("auto") unless someone set it.
