@@ -14,9 +14,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use frontline_core::Desk;
-use frontline_domain::{CategoryPath, Role, Timestamp};
+use frontline_domain::{CategoryPath, Group, Organization, Role, Timestamp, User};
 use frontline_store::bulk::IdTable;
-use frontline_store::users::{GroupRow, OrganizationRow, UserRow};
 use frontline_store::{Backend, Conn};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
@@ -196,12 +195,12 @@ async fn setup(desk: &Desk, rng: &mut StdRng, tickets: u64, now: i64) -> anyhow:
         let id = match c.organization_by_name(name).await? {
             Some(o) => o.id,
             None => {
-                let row = OrganizationRow {
+                let row = Organization {
                     id: 0,
                     name: (*name).into(),
                     domain: Some((*domain).into()),
                     shared_tickets: false,
-                    created_at: now,
+                    created_at: Timestamp::from_micros(now),
                 };
                 c.insert_organization(&row).await?
             }
@@ -213,11 +212,11 @@ async fn setup(desk: &Desk, rng: &mut StdRng, tickets: u64, now: i64) -> anyhow:
         let id = match c.group_by_name(name).await? {
             Some(g) => g.id,
             None => {
-                let row = GroupRow {
+                let row = Group {
                     id: 0,
                     name: (*name).into(),
                     description: (*description).into(),
-                    created_at: now,
+                    created_at: Timestamp::from_micros(now),
                 };
                 c.insert_group(&row).await?
             }
@@ -314,15 +313,15 @@ async fn find_or_add(
     if let Some(u) = c.user_by_email(email).await? {
         return Ok(u.id);
     }
-    let row = UserRow {
+    let row = User {
         id: 0,
         email: email.to_owned(),
         name: name.to_owned(),
-        role: role.as_str().to_owned(),
+        role,
         organization_id,
         password_hash: None,
         active: true,
-        created_at: now,
+        created_at: Timestamp::from_micros(now),
     };
     Ok(c.insert_user(&row).await?)
 }
