@@ -166,7 +166,7 @@ fn corrupt(id: i64, what: &str) -> CoreError {
     CoreError::Internal(format!("saved view {id} holds {what}"))
 }
 
-fn from_row(r: ViewRecord) -> Result<SavedView> {
+fn from_record(r: ViewRecord) -> Result<SavedView> {
     let stored: Stored = serde_json::from_str(&r.filters)
         .map_err(|e| corrupt(r.id, &format!("bad filters: {e}")))?;
     let queue = Queue::parse(&stored.queue).ok_or_else(|| corrupt(r.id, "an unknown queue"))?;
@@ -232,7 +232,7 @@ impl Desk {
         actor.require_staff()?;
         let mut pc = self.store.read().await?;
         let rows = pc.conn().views_for(actor.id).await?;
-        rows.into_iter().map(from_row).collect()
+        rows.into_iter().map(from_record).collect()
     }
 
     /// One view, when `actor` sees it.
@@ -251,7 +251,7 @@ impl Desk {
         if !visible {
             return Err(CoreError::NotFound("view"));
         }
-        from_row(row)
+        from_record(row)
     }
 
     /// Checks who may share with whom and resolves the shared group; the group's id.
@@ -427,7 +427,7 @@ impl Desk {
             .views_for(actor.id)
             .await?
             .into_iter()
-            .map(from_row)
+            .map(from_record)
             .collect::<Result<Vec<_>>>()?;
         let mut counts: Vec<(ViewCount, i64)> = Queue::ALL
             .iter()

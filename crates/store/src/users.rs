@@ -186,40 +186,37 @@ impl Conn<'_> {
     }
 
     pub async fn organizations(&mut self) -> Result<Vec<Organization>> {
-        let rows: Vec<OrganizationRow> =
-            on!(self, |c| {
-                sqlx::query_as(
+        let rows: Vec<OrganizationRow> = on!(self, |c| {
+            sqlx::query_as(
             "SELECT id, name, domain, shared_tickets, created_at FROM organizations ORDER BY name"
         )
         .fetch_all(c)
         .await?
-            });
+        });
         Ok(rows.into_iter().map(Organization::from).collect())
     }
 
     pub async fn organization_by_id(&mut self, id: i64) -> Result<Option<Organization>> {
-        let row: Option<OrganizationRow> =
-            on!(self, |c| {
-                sqlx::query_as(
+        let row: Option<OrganizationRow> = on!(self, |c| {
+            sqlx::query_as(
             "SELECT id, name, domain, shared_tickets, created_at FROM organizations WHERE id = $1"
         )
         .bind(id)
         .fetch_optional(c)
         .await?
-            });
+        });
         Ok(row.map(Organization::from))
     }
 
     pub async fn organization_by_name(&mut self, name: &str) -> Result<Option<Organization>> {
-        let row: Option<OrganizationRow> =
-            on!(self, |c| {
-                sqlx::query_as(
+        let row: Option<OrganizationRow> = on!(self, |c| {
+            sqlx::query_as(
             "SELECT id, name, domain, shared_tickets, created_at FROM organizations WHERE name = $1"
         )
         .bind(name)
         .fetch_optional(c)
         .await?
-            });
+        });
         Ok(row.map(Organization::from))
     }
 

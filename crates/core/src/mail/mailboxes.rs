@@ -33,7 +33,7 @@ pub struct Mailbox {
 }
 
 impl Mailbox {
-    fn from_row(row: MailboxRecord) -> Result<Self> {
+    fn from_record(row: MailboxRecord) -> Result<Self> {
         let corrupt =
             |e: frontline_mail::UrlError| CoreError::Internal(format!("mailbox {}: {e}", row.id));
         Ok(Self {
@@ -100,7 +100,7 @@ impl Desk {
         tx.commit().await?;
         self.outbound.forget();
         tracing::info!(mailbox_id = id, address = %row.address, "mailbox added");
-        Mailbox::from_row(MailboxRecord { id, ..row })
+        Mailbox::from_record(MailboxRecord { id, ..row })
     }
 
     /// Every configured mailbox, by address.
@@ -113,7 +113,7 @@ impl Desk {
             .mailboxes()
             .await?
             .into_iter()
-            .map(Mailbox::from_row)
+            .map(Mailbox::from_record)
             .collect()
     }
 
@@ -124,12 +124,12 @@ impl Desk {
         c.conn()
             .mailbox_by_address(&address.trim().to_lowercase())
             .await?
-            .map(Mailbox::from_row)
+            .map(Mailbox::from_record)
             .transpose()
     }
 }
 
-/// The URL with its secret, as stored (and parsed back by `Mailbox::from_row`).
+/// The URL with its secret, as stored (and parsed back by `Mailbox::from_record`).
 fn url_text_imap(u: &ImapUrl) -> String {
     let scheme = match u.security {
         frontline_mail::Security::Plain => "imap",
@@ -252,7 +252,7 @@ impl Desk {
         tx.commit().await?;
         self.outbound.forget();
         tracing::info!(mailbox_id = id, address = %row.address, "mailbox changed");
-        Mailbox::from_row(row)
+        Mailbox::from_record(row)
     }
 
     /// Disables a mailbox (`enabled` false) or enables it again.

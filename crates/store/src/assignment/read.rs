@@ -11,14 +11,13 @@ use crate::{Conn, Result};
 impl Conn<'_> {
     /// Every agent's configured availability, by user id.
     pub async fn availabilities(&mut self) -> Result<Vec<Availability>> {
-        let rows: Vec<AvailabilityRow> =
-            on!(self, |c| {
-                sqlx::query_as(
+        let rows: Vec<AvailabilityRow> = on!(self, |c| {
+            sqlx::query_as(
             "SELECT user_id, calendar_id, out_of_office FROM agent_availability ORDER BY user_id"
         )
         .fetch_all(c)
         .await?
-            });
+        });
         Ok(rows.into_iter().map(Availability::from).collect())
     }
 
