@@ -43,6 +43,8 @@ if [[ "${CI:-}" == "true" || "${FRONTLINE_LINT:-}" == "1" ]]; then
   cargo fmt --all -- --check
   log "cargo clippy"
   cargo clippy --workspace --all-targets --locked -- -D warnings
+  log "scripts/layers.py"
+  python3 scripts/layers.py
 fi
 
 # One build for everything below: the `ci` profile (Cargo.toml) is the dev profile optimized

@@ -41,7 +41,12 @@ pub async fn user(desk: &Desk, cmd: UserCommand) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
             println!("{}", user.id);
-            eprintln!("added {} ({}) as {}", user.email, user.name, user.role);
+            eprintln!(
+                "added {} ({}) as {}",
+                user.email,
+                user.name,
+                user.role.as_str()
+            );
         }
     }
     desk.store().close().await;

@@ -2,8 +2,7 @@
 //! permissions reserved to roles: one list, used by the core's checks and by the web's
 //! `Allowed<R>` extractor alike, so a refusal names the same rule wherever it comes from.
 
-use frontline_domain::Role;
-use frontline_store::users::UserRow;
+use frontline_domain::{Role, User};
 
 use crate::{CoreError, Result};
 
@@ -76,15 +75,14 @@ pub struct Actor {
 }
 
 impl Actor {
-    pub(crate) fn from_row(u: &UserRow) -> Result<Self> {
-        Ok(Self {
+    pub(crate) fn from_user(u: &User) -> Self {
+        Self {
             id: u.id,
             email: u.email.clone(),
             name: u.name.clone(),
-            role: Role::parse(&u.role)
-                .map_err(|_| CoreError::Internal(format!("user {} has role {:?}", u.id, u.role)))?,
+            role: u.role,
             organization_id: u.organization_id,
-        })
+        }
     }
 
     pub fn is_staff(&self) -> bool {

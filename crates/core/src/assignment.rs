@@ -17,10 +17,11 @@ use std::sync::Arc;
 
 use frontline_domain::rules::Trigger;
 use frontline_domain::{
-    Calendar, CategoryPath, DomainError, Email, EventKind, EventRecord, TicketRecord, Timestamp,
+    Availability, Calendar, CategoryPath, DomainError, Email, EventKind, EventRecord, TicketRecord,
+    Timestamp,
 };
 use frontline_store::Conn;
-use frontline_store::assignment::{AvailabilityRow, Candidate};
+use frontline_store::assignment::Candidate;
 use serde::{Deserialize, Serialize};
 
 use crate::tickets::fields;
@@ -289,7 +290,7 @@ impl Desk {
             ),
             None => None,
         };
-        let row = AvailabilityRow {
+        let row = Availability {
             user_id: user.id,
             calendar_id,
             out_of_office,

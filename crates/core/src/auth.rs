@@ -92,8 +92,7 @@ impl Desk {
         let user = c.conn().user_by_token(&hash).await?;
         let actor = user
             .as_ref()
-            .map(Actor::from_row)
-            .transpose()?
+            .map(Actor::from_user)
             .ok_or(CoreError::Unauthenticated)?;
         self.tokens.put(hash, actor.clone());
         Ok(actor)
@@ -114,7 +113,7 @@ impl Desk {
             }
         };
         match user {
-            Some(u) if ok && u.active => Actor::from_row(&u),
+            Some(u) if ok && u.active => Ok(Actor::from_user(&u)),
             _ => Err(CoreError::Unauthenticated),
         }
     }

@@ -4,8 +4,8 @@
 //! filled in for one ticket and one agent when it is picked; an unknown placeholder is refused
 //! when the template is saved, so a requester never receives a raw `{{…}}`.
 
+pub use frontline_domain::CannedResponse;
 use frontline_domain::DomainError;
-use frontline_store::canned::CannedRow;
 
 use crate::{Actor, CoreError, Desk, Permission, Result};
 
@@ -21,26 +21,6 @@ pub const PLACEHOLDERS: [(&str, &str); 6] = [
     ("ticket.subject", "the ticket's subject"),
     ("agent.name", "your name"),
 ];
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CannedResponse {
-    pub id: i64,
-    /// `None`: the desk's, for every agent.
-    pub owner_id: Option<i64>,
-    pub name: String,
-    pub body: String,
-}
-
-impl From<CannedRow> for CannedResponse {
-    fn from(r: CannedRow) -> Self {
-        Self {
-            id: r.id,
-            owner_id: r.owner_id,
-            name: r.name,
-            body: r.body,
-        }
-    }
-}
 
 /// The values placeholders are filled with.
 #[derive(Debug, Clone, Default)]
@@ -142,7 +122,7 @@ impl Desk {
         actor.require_staff()?;
         let mut pc = self.store.read().await?;
         let rows = pc.conn().canned_for(actor.id).await?;
-        Ok(rows.into_iter().map(CannedResponse::from).collect())
+        Ok(rows)
     }
 
     /// One response `actor` may use: the desk's or their own.
@@ -150,7 +130,7 @@ impl Desk {
         actor.require_staff()?;
         let mut pc = self.store.read().await?;
         match pc.conn().canned_by_id(id).await? {
-            Some(r) if r.owner_id.is_none() || r.owner_id == Some(actor.id) => Ok(r.into()),
+            Some(r) if r.owner_id.is_none() || r.owner_id == Some(actor.id) => Ok(r),
             _ => Err(CoreError::NotFound("canned response")),
         }
     }

@@ -1,16 +1,15 @@
 //! The desk's configuration: categories, custom fields and the priority matrix.
 //! Everyone on the desk may read it; managers and admins change it.
 
-use frontline_domain::{CategoryPath, CustomFieldDef, PriorityMatrix};
+use frontline_domain::{Category, CategoryPath, CustomFieldDef, PriorityMatrix};
 use frontline_store::Conn;
-pub use frontline_store::config::CategoryRow;
 
 use crate::{Actor, CoreError, Desk, Result};
 
 const MATRIX_KEY: &str = "priority_matrix";
 
 impl Desk {
-    pub async fn categories(&self) -> Result<Vec<CategoryRow>> {
+    pub async fn categories(&self) -> Result<Vec<Category>> {
         let mut c = self.store.read().await?;
         Ok(c.conn().categories().await?)
     }
@@ -20,7 +19,7 @@ impl Desk {
         &self,
         actor: Option<&Actor>,
         path: &CategoryPath,
-    ) -> Result<CategoryRow> {
+    ) -> Result<Category> {
         if let Some(a) = actor {
             a.require_configure()?;
         }
@@ -83,7 +82,7 @@ impl Desk {
     }
 }
 
-pub(crate) async fn ensure_category(c: &mut Conn<'_>, path: &CategoryPath) -> Result<CategoryRow> {
+pub(crate) async fn ensure_category(c: &mut Conn<'_>, path: &CategoryPath) -> Result<Category> {
     if let Some(found) = c.category_by_path(path.as_str()).await? {
         return Ok(found);
     }
@@ -94,7 +93,7 @@ pub(crate) async fn ensure_category(c: &mut Conn<'_>, path: &CategoryPath) -> Re
     let id = c
         .insert_category(path.as_str(), path.name(), parent_id)
         .await?;
-    Ok(CategoryRow {
+    Ok(Category {
         id,
         path: path.as_str().to_owned(),
         name: path.name().to_owned(),

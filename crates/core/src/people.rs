@@ -1,8 +1,7 @@
 //! People, organizations and groups: who may use the desk and how they are organised.
 
-use frontline_domain::{Email, Role};
+use frontline_domain::{Email, Group, Organization, Role, User};
 use frontline_store::Conn;
-pub use frontline_store::users::{GroupRow, OrganizationRow, UserRow};
 
 use crate::{Actor, CoreError, Desk, Permission, Result};
 
@@ -24,7 +23,7 @@ pub struct NewOrganization {
 
 impl Desk {
     /// Adds a person. Over the API only admins may; the CLI acts as the operator.
-    pub async fn add_user(&self, actor: Option<&Actor>, new: NewUser) -> Result<UserRow> {
+    pub async fn add_user(&self, actor: Option<&Actor>, new: NewUser) -> Result<User> {
         if let Some(a) = actor {
             a.require(Permission::AddPeople)?;
         }
@@ -45,15 +44,15 @@ impl Desk {
             ),
             None => organization_for(&mut tx.conn(), &new.email).await?,
         };
-        let mut row = UserRow {
+        let mut row = User {
             id: 0,
             email: new.email.to_string(),
             name,
-            role: new.role.as_str().to_owned(),
+            role: new.role,
             organization_id,
             password_hash,
             active: true,
-            created_at: self.now().as_micros(),
+            created_at: self.now(),
         };
         row.id = tx
             .conn()
@@ -77,15 +76,13 @@ impl Desk {
         role: Option<Role>,
         after_email: &str,
         limit: i64,
-    ) -> Result<Vec<UserRow>> {
+    ) -> Result<Vec<User>> {
         actor.require_staff()?;
         let mut c = self.store.read().await?;
-        Ok(c.conn()
-            .list_users(role.map(Role::as_str), after_email, limit)
-            .await?)
+        Ok(c.conn().list_users(role, after_email, limit).await?)
     }
 
-    pub async fn organizations(&self, actor: &Actor) -> Result<Vec<OrganizationRow>> {
+    pub async fn organizations(&self, actor: &Actor) -> Result<Vec<Organization>> {
         actor.require_staff()?;
         let mut c = self.store.read().await?;
         Ok(c.conn().organizations().await?)
@@ -95,19 +92,19 @@ impl Desk {
         &self,
         actor: &Actor,
         new: NewOrganization,
-    ) -> Result<OrganizationRow> {
+    ) -> Result<Organization> {
         actor.require_configure()?;
         let name = frontline_domain::text::clean_text("name", &new.name, 200, false)?;
         let domain = new
             .domain
             .map(|d| Email::parse("domain", &format!("x@{d}")).map(|e| e.domain().to_owned()))
             .transpose()?;
-        let mut row = OrganizationRow {
+        let mut row = Organization {
             id: 0,
             name,
             domain,
             shared_tickets: new.shared_tickets,
-            created_at: self.now().as_micros(),
+            created_at: self.now(),
         };
         let mut tx = self.begin().await?;
         row.id = tx.conn().insert_organization(&row).await?;
@@ -120,7 +117,7 @@ impl Desk {
         actor: &Actor,
         id: i64,
         shared: bool,
-    ) -> Result<OrganizationRow> {
+    ) -> Result<Organization> {
         actor.require_configure()?;
         let mut tx = self.begin().await?;
         let mut org = tx
@@ -134,7 +131,7 @@ impl Desk {
         Ok(org)
     }
 
-    pub async fn groups(&self, actor: &Actor) -> Result<Vec<(GroupRow, Vec<String>)>> {
+    pub async fn groups(&self, actor: &Actor) -> Result<Vec<(Group, Vec<String>)>> {
         actor.require_staff()?;
         let mut c = self.store.read().await?;
         let mut out = Vec::new();
@@ -150,15 +147,15 @@ impl Desk {
         actor: Option<&Actor>,
         name: &str,
         description: &str,
-    ) -> Result<GroupRow> {
+    ) -> Result<Group> {
         if let Some(a) = actor {
             a.require_configure()?;
         }
-        let mut row = GroupRow {
+        let mut row = Group {
             id: 0,
             name: frontline_domain::text::clean_text("name", name, 100, false)?,
             description: description.trim().chars().take(1000).collect(),
-            created_at: self.now().as_micros(),
+            created_at: self.now(),
         };
         let mut tx = self.begin().await?;
         row.id = tx.conn().insert_group(&row).await?;
@@ -186,7 +183,7 @@ impl Desk {
         for email in members {
             let u = tx.conn().user_by_email(email.as_str()).await?;
             match u {
-                Some(u) if Role::parse(&u.role).is_ok_and(Role::is_staff) => ids.push(u.id),
+                Some(u) if u.role.is_staff() => ids.push(u.id),
                 _ => {
                     return Err(CoreError::invalid(
                         "members",

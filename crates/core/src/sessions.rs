@@ -11,8 +11,8 @@ mod throttle;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use frontline_domain::{Session, Timestamp};
 use frontline_store::Conn;
-use frontline_store::sessions::SessionRow;
 use rand::RngCore;
 
 use crate::auth::{hash_password, sha256_hex, verify_password};
@@ -144,13 +144,13 @@ impl Desk {
             Err(e) => return Err(e),
         };
         let token = random_token();
-        let row = SessionRow {
+        let row = Session {
             token_hash: sha256_hex(token.as_bytes()),
             user_id: actor.id,
             csrf_token: random_token(),
-            created_at: now,
-            last_seen_at: now,
-            expires_at: now + IDLE_LIFETIME_SECS * SECOND,
+            created_at: Timestamp::from_micros(now),
+            last_seen_at: Timestamp::from_micros(now),
+            expires_at: Timestamp::from_micros(now + IDLE_LIFETIME_SECS * SECOND),
         };
         let device = (!known).then(random_token);
         let mut tx = self.begin().await?;
@@ -195,7 +195,7 @@ impl Desk {
         let Some((session, user)) = found else {
             return Ok(None);
         };
-        if now - session.last_seen_at > TOUCH_EVERY_SECS * SECOND {
+        if now - session.last_seen_at.as_micros() > TOUCH_EVERY_SECS * SECOND {
             let mut tx = self.begin().await?;
             tx.conn()
                 .touch_session(&hash, now, now + IDLE_LIFETIME_SECS * SECOND)
@@ -203,7 +203,7 @@ impl Desk {
             tx.commit().await?;
         }
         Ok(Some(BrowserSession {
-            actor: Actor::from_row(&user)?,
+            actor: Actor::from_user(&user),
             csrf_token: session.csrf_token,
         }))
     }

@@ -8,9 +8,11 @@
 //! filters counted up to [`COUNT_CAP`], so a view over most of the desk still costs a bounded
 //! read.
 
-use frontline_domain::{CategoryPath, DomainError, Email, Priority, Timestamp};
+use frontline_domain::{
+    CategoryPath, DomainError, Email, Priority, Timestamp, ViewRecord, ViewVisibility,
+};
 use frontline_domain::{Sort, SortKey};
-use frontline_store::views::{ViewCount, ViewRow, ViewValues};
+use frontline_store::views::{ViewCount, ViewValues};
 use serde::{Deserialize, Serialize};
 
 use crate::queues::{Queue, RECENT_SECS};
@@ -33,12 +35,17 @@ pub enum Visibility {
 }
 
 impl Visibility {
-    pub fn as_str(&self) -> &'static str {
+    /// Who sees it, without the group's name: what the store keeps.
+    pub fn kind(&self) -> ViewVisibility {
         match self {
-            Visibility::Private => "private",
-            Visibility::Group(_) => "group",
-            Visibility::Everyone => "everyone",
+            Visibility::Private => ViewVisibility::Private,
+            Visibility::Group(_) => ViewVisibility::Group,
+            Visibility::Everyone => ViewVisibility::Everyone,
         }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.kind().as_str()
     }
 }
 
@@ -159,7 +166,7 @@ fn corrupt(id: i64, what: &str) -> CoreError {
     CoreError::Internal(format!("saved view {id} holds {what}"))
 }
 
-fn from_row(r: ViewRow) -> Result<SavedView> {
+fn from_record(r: ViewRecord) -> Result<SavedView> {
     let stored: Stored = serde_json::from_str(&r.filters)
         .map_err(|e| corrupt(r.id, &format!("bad filters: {e}")))?;
     let queue = Queue::parse(&stored.queue).ok_or_else(|| corrupt(r.id, "an unknown queue"))?;
@@ -174,9 +181,9 @@ fn from_row(r: ViewRow) -> Result<SavedView> {
         .map(|c| CategoryPath::parse("category", &c))
         .transpose()
         .map_err(|_| corrupt(r.id, "a bad category"))?;
-    let visibility = match (r.visibility.as_str(), r.shared_group) {
-        ("everyone", _) => Visibility::Everyone,
-        ("group", Some(g)) => Visibility::Group(g),
+    let visibility = match (r.visibility, r.shared_group) {
+        (ViewVisibility::Everyone, _) => Visibility::Everyone,
+        (ViewVisibility::Group, Some(g)) => Visibility::Group(g),
         _ => Visibility::Private,
     };
     let sort = parse_sort(&r.sort).ok_or_else(|| corrupt(r.id, "an unknown sort"))?;
@@ -194,8 +201,8 @@ fn from_row(r: ViewRow) -> Result<SavedView> {
             text: stored.q,
             sort,
         },
-        created_at: Timestamp::from_micros(r.created_at),
-        updated_at: Timestamp::from_micros(r.updated_at),
+        created_at: r.created_at,
+        updated_at: r.updated_at,
     })
 }
 
@@ -225,7 +232,7 @@ impl Desk {
         actor.require_staff()?;
         let mut pc = self.store.read().await?;
         let rows = pc.conn().views_for(actor.id).await?;
-        rows.into_iter().map(from_row).collect()
+        rows.into_iter().map(from_record).collect()
     }
 
     /// One view, when `actor` sees it.
@@ -235,8 +242,8 @@ impl Desk {
         let mut c = pc.conn();
         let row = c.view_by_id(id).await?.ok_or(CoreError::NotFound("view"))?;
         let visible = row.owner_id == actor.id
-            || row.visibility == "everyone"
-            || (row.visibility == "group"
+            || row.visibility == ViewVisibility::Everyone
+            || (row.visibility == ViewVisibility::Group
                 && match row.shared_group_id {
                     Some(g) => c.is_group_member(g, actor.id).await?,
                     None => false,
@@ -244,7 +251,7 @@ impl Desk {
         if !visible {
             return Err(CoreError::NotFound("view"));
         }
-        from_row(row)
+        from_record(row)
     }
 
     /// Checks who may share with whom and resolves the shared group; the group's id.
@@ -302,7 +309,7 @@ impl Desk {
         }
         let values = ViewValues {
             name: &name,
-            visibility: spec.visibility.as_str(),
+            visibility: spec.visibility.kind(),
             shared_group_id: group_id,
             filters: &filters,
             sort: &sort,
@@ -329,7 +336,7 @@ impl Desk {
         let sort = sort_text(spec.sort);
         let values = ViewValues {
             name: &name,
-            visibility: spec.visibility.as_str(),
+            visibility: spec.visibility.kind(),
             shared_group_id: group_id,
             filters: &filters,
             sort: &sort,
@@ -420,7 +427,7 @@ impl Desk {
             .views_for(actor.id)
             .await?
             .into_iter()
-            .map(from_row)
+            .map(from_record)
             .collect::<Result<Vec<_>>>()?;
         let mut counts: Vec<(ViewCount, i64)> = Queue::ALL
             .iter()

@@ -2,6 +2,7 @@
 //! hours, out-of-office flags and skills, categories' required skills, and the candidates and
 //! their open load for one ticket.
 
+use frontline_domain::Availability;
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -18,12 +19,22 @@ pub struct Candidate {
     pub calendar: Option<String>,
 }
 
-/// An agent's availability as configured.
+/// An `agent_availability` row as stored; read out as an [`Availability`].
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct AvailabilityRow {
-    pub user_id: i64,
-    pub calendar_id: Option<i64>,
-    pub out_of_office: bool,
+pub(crate) struct AvailabilityRow {
+    user_id: i64,
+    calendar_id: Option<i64>,
+    out_of_office: bool,
+}
+
+impl From<AvailabilityRow> for Availability {
+    fn from(r: AvailabilityRow) -> Self {
+        Availability {
+            user_id: r.user_id,
+            calendar_id: r.calendar_id,
+            out_of_office: r.out_of_office,
+        }
+    }
 }
 
 impl Conn<'_> {
@@ -161,7 +172,7 @@ impl Conn<'_> {
     /// Replaces an agent's working hours, out-of-office flag and skills.
     pub async fn set_availability(
         &mut self,
-        a: &AvailabilityRow,
+        a: &Availability,
         skills: &[String],
         now: i64,
     ) -> Result<()> {

@@ -1,44 +1,59 @@
 //! Canned responses: reply templates, the desk's (no owner, kept by admins) and each agent's
 //! own.
 
+use frontline_domain::{CannedResponse, Timestamp};
 use sqlx::FromRow;
 
 use crate::conn::on;
 use crate::{Conn, Result};
 
+/// A `canned_responses` row as stored; read out as a [`CannedResponse`].
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct CannedRow {
-    pub id: i64,
-    /// `None`: the desk's, for every agent.
-    pub owner_id: Option<i64>,
-    pub name: String,
-    pub body: String,
-    pub created_at: i64,
-    pub updated_at: i64,
+pub(crate) struct CannedRow {
+    id: i64,
+    owner_id: Option<i64>,
+    name: String,
+    body: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<CannedRow> for CannedResponse {
+    fn from(r: CannedRow) -> Self {
+        CannedResponse {
+            id: r.id,
+            owner_id: r.owner_id,
+            name: r.name,
+            body: r.body,
+            created_at: Timestamp::from_micros(r.created_at),
+            updated_at: Timestamp::from_micros(r.updated_at),
+        }
+    }
 }
 
 const COLUMNS: &str = "id, owner_id, name, body, created_at, updated_at";
 
 impl Conn<'_> {
     /// The desk's responses and the person's own, the desk's first, each by name.
-    pub async fn canned_for(&mut self, user_id: i64) -> Result<Vec<CannedRow>> {
+    pub async fn canned_for(&mut self, user_id: i64) -> Result<Vec<CannedResponse>> {
         const SQL: &str = "SELECT id, owner_id, name, body, created_at, updated_at \
             FROM canned_responses WHERE owner_id IS NULL OR owner_id = $1 \
             ORDER BY owner_id IS NOT NULL, name, id";
-        Ok(on!(self, |c| sqlx::query_as(SQL)
+        let rows: Vec<CannedRow> = on!(self, |c| sqlx::query_as(SQL)
             .bind(user_id)
             .fetch_all(c)
-            .await?))
+            .await?);
+        Ok(rows.into_iter().map(CannedResponse::from).collect())
     }
 
-    pub async fn canned_by_id(&mut self, id: i64) -> Result<Option<CannedRow>> {
+    pub async fn canned_by_id(&mut self, id: i64) -> Result<Option<CannedResponse>> {
         let sql = format!("SELECT {COLUMNS} FROM canned_responses WHERE id = $1");
-        Ok(on!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(
-            sql.clone()
-        ))
-        .bind(id)
-        .fetch_optional(c)
-        .await?))
+        let row: Option<CannedRow> =
+            on!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(id)
+                .fetch_optional(c)
+                .await?);
+        Ok(row.map(CannedResponse::from))
     }
 
     /// A new response; its id. A name already used among the desk's (or the owner's) is a

@@ -1,17 +1,30 @@
 //! Desk configuration: categories, custom field definitions and settings (the priority
 //! matrix and other small documents, stored as JSON text under a key).
 
+use frontline_domain::Category;
 use sqlx::FromRow;
 
 use crate::conn::on;
 use crate::{Conn, Result};
 
+/// A `categories` row as stored; read out as a [`Category`].
 #[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct CategoryRow {
-    pub id: i64,
-    pub path: String,
-    pub name: String,
-    pub parent_id: Option<i64>,
+pub(crate) struct CategoryRow {
+    id: i64,
+    path: String,
+    name: String,
+    parent_id: Option<i64>,
+}
+
+impl From<CategoryRow> for Category {
+    fn from(r: CategoryRow) -> Self {
+        Category {
+            id: r.id,
+            path: r.path,
+            name: r.name,
+            parent_id: r.parent_id,
+        }
+    }
 }
 
 impl Conn<'_> {
@@ -31,21 +44,23 @@ impl Conn<'_> {
         .await?))
     }
 
-    pub async fn category_by_path(&mut self, path: &str) -> Result<Option<CategoryRow>> {
-        Ok(on!(self, |c| sqlx::query_as(
+    pub async fn category_by_path(&mut self, path: &str) -> Result<Option<Category>> {
+        let row: Option<CategoryRow> = on!(self, |c| sqlx::query_as(
             "SELECT id, path, name, parent_id FROM categories WHERE path = $1"
         )
         .bind(path)
         .fetch_optional(c)
-        .await?))
+        .await?);
+        Ok(row.map(Category::from))
     }
 
-    pub async fn categories(&mut self) -> Result<Vec<CategoryRow>> {
-        Ok(on!(self, |c| sqlx::query_as(
+    pub async fn categories(&mut self) -> Result<Vec<Category>> {
+        let rows: Vec<CategoryRow> = on!(self, |c| sqlx::query_as(
             "SELECT id, path, name, parent_id FROM categories ORDER BY path"
         )
         .fetch_all(c)
-        .await?))
+        .await?);
+        Ok(rows.into_iter().map(Category::from).collect())
     }
 
     /// Custom field definitions as stored JSON, in display order.

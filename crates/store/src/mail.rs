@@ -9,28 +9,48 @@
 
 mod held;
 
-use frontline_domain::Timestamp;
 use frontline_domain::mail::{InboundMessage, InboundOutcome, InboundState};
+use frontline_domain::{MailboxRecord, MailboxState, Timestamp};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
 use crate::{Conn, Result, StoreError};
 
+/// A `mailboxes` row as stored; read out as a [`MailboxRecord`].
 #[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct MailboxRow {
-    pub id: i64,
-    pub address: String,
-    /// Holds the IMAP password: never log this field.
-    pub imap_url: Option<String>,
-    pub smtp_url: Option<String>,
-    pub state: String,
-    pub last_error: Option<String>,
-    pub imap_uidvalidity: Option<i64>,
-    pub imap_last_uid: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
-    /// Shown with the address on mail sent from it ("IT Help").
-    pub name: Option<String>,
+pub(crate) struct MailboxRow {
+    id: i64,
+    address: String,
+    imap_url: Option<String>,
+    smtp_url: Option<String>,
+    state: String,
+    last_error: Option<String>,
+    imap_uidvalidity: Option<i64>,
+    imap_last_uid: i64,
+    created_at: i64,
+    updated_at: i64,
+    name: Option<String>,
+}
+
+impl TryFrom<MailboxRow> for MailboxRecord {
+    type Error = StoreError;
+
+    fn try_from(r: MailboxRow) -> Result<Self> {
+        Ok(MailboxRecord {
+            id: r.id,
+            address: r.address,
+            imap_url: r.imap_url,
+            smtp_url: r.smtp_url,
+            state: MailboxState::parse(&r.state)
+                .map_err(|e| StoreError::corrupt("mailboxes.state", e))?,
+            last_error: r.last_error,
+            imap_uidvalidity: r.imap_uidvalidity,
+            imap_last_uid: r.imap_last_uid,
+            created_at: Timestamp::from_micros(r.created_at),
+            updated_at: Timestamp::from_micros(r.updated_at),
+            name: r.name,
+        })
+    }
 }
 
 const MAILBOX_COLUMNS: &str = "id, address, imap_url, smtp_url, state, last_error, \
@@ -117,15 +137,15 @@ const INBOUND_COLUMNS: &str = "id, mailbox_id, source, message_key, uidvalidity,
     received_at, processed_at, message_id, handled_by, handled_at";
 
 impl Conn<'_> {
-    pub async fn insert_mailbox(&mut self, m: &MailboxRow) -> Result<i64> {
+    pub async fn insert_mailbox(&mut self, m: &MailboxRecord) -> Result<i64> {
         const SQL: &str = "INSERT INTO mailboxes (address, imap_url, smtp_url, state, \
             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id";
         Ok(on!(self, |c| sqlx::query_scalar(SQL)
             .bind(&m.address)
             .bind(&m.imap_url)
             .bind(&m.smtp_url)
-            .bind(&m.state)
-            .bind(m.created_at)
+            .bind(m.state.as_str())
+            .bind(m.created_at.as_micros())
             .fetch_one(c)
             .await?))
     }
@@ -149,19 +169,21 @@ impl Conn<'_> {
         Ok(n == 1)
     }
 
-    pub async fn mailboxes(&mut self) -> Result<Vec<MailboxRow>> {
+    pub async fn mailboxes(&mut self) -> Result<Vec<MailboxRecord>> {
         let sql = format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes ORDER BY address");
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+        let rows: Vec<MailboxRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
             .fetch_all(c)
-            .await?))
+            .await?);
+        rows.into_iter().map(MailboxRecord::try_from).collect()
     }
 
-    pub async fn mailbox_by_address(&mut self, address: &str) -> Result<Option<MailboxRow>> {
+    pub async fn mailbox_by_address(&mut self, address: &str) -> Result<Option<MailboxRecord>> {
         let sql = format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE address = $1");
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
+        let row: Option<MailboxRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
             .bind(address)
             .fetch_optional(c)
-            .await?))
+            .await?);
+        row.map(MailboxRecord::try_from).transpose()
     }
 
     /// Where IMAP polling got to: the folder's UIDVALIDITY and the highest UID stored. The
@@ -477,14 +499,18 @@ impl Conn<'_> {
         Ok(done == 1)
     }
 
-    /// Sets the mailbox's state (`active` or `disabled`); false when there is no such
-    /// mailbox.
-    pub async fn set_mailbox_state(&mut self, id: i64, state: &str, now: i64) -> Result<bool> {
+    /// Sets the mailbox's state; false when there is no such mailbox.
+    pub async fn set_mailbox_state(
+        &mut self,
+        id: i64,
+        state: MailboxState,
+        now: i64,
+    ) -> Result<bool> {
         let done = on!(self, |c| sqlx::query(
             "UPDATE mailboxes SET state = $2, updated_at = $3 WHERE id = $1"
         )
         .bind(id)
-        .bind(state)
+        .bind(state.as_str())
         .bind(now)
         .execute(c)
         .await?

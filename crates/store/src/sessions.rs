@@ -3,24 +3,39 @@
 //! throttle further attempts. The keys of failures and what they mean are the core's
 //! (`frontline_core::sessions`); here they are opaque strings with times.
 
+use frontline_domain::{Session, Timestamp, User};
 use sqlx::FromRow;
 
 use crate::conn::on;
 use crate::users::UserRow;
 use crate::{Conn, Result};
 
+/// A `sessions` row as stored; read out as a [`Session`].
 #[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct SessionRow {
-    pub token_hash: String,
-    pub user_id: i64,
-    pub csrf_token: String,
-    pub created_at: i64,
-    pub last_seen_at: i64,
-    pub expires_at: i64,
+pub(crate) struct SessionRow {
+    token_hash: String,
+    user_id: i64,
+    csrf_token: String,
+    created_at: i64,
+    last_seen_at: i64,
+    expires_at: i64,
+}
+
+impl From<SessionRow> for Session {
+    fn from(r: SessionRow) -> Self {
+        Session {
+            token_hash: r.token_hash,
+            user_id: r.user_id,
+            csrf_token: r.csrf_token,
+            created_at: Timestamp::from_micros(r.created_at),
+            last_seen_at: Timestamp::from_micros(r.last_seen_at),
+            expires_at: Timestamp::from_micros(r.expires_at),
+        }
+    }
 }
 
 impl Conn<'_> {
-    pub async fn insert_session(&mut self, s: &SessionRow) -> Result<()> {
+    pub async fn insert_session(&mut self, s: &Session) -> Result<()> {
         on!(self, |c| sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, \
              expires_at) VALUES ($1, $2, $3, $4, $5, $6)"
@@ -28,9 +43,9 @@ impl Conn<'_> {
         .bind(&s.token_hash)
         .bind(s.user_id)
         .bind(&s.csrf_token)
-        .bind(s.created_at)
-        .bind(s.last_seen_at)
-        .bind(s.expires_at)
+        .bind(s.created_at.as_micros())
+        .bind(s.last_seen_at.as_micros())
+        .bind(s.expires_at.as_micros())
         .execute(c)
         .await?
         .rows_affected());
@@ -42,7 +57,7 @@ impl Conn<'_> {
         &mut self,
         token_hash: &str,
         now: i64,
-    ) -> Result<Option<(SessionRow, UserRow)>> {
+    ) -> Result<Option<(Session, User)>> {
         #[derive(FromRow)]
         struct Joined {
             #[sqlx(flatten)]
@@ -63,8 +78,8 @@ impl Conn<'_> {
             .bind(now)
             .fetch_optional(c)
             .await?);
-        Ok(row.map(|j| {
-            let user = UserRow {
+        row.map(|j| {
+            let user = User::try_from(UserRow {
                 id: j.session.user_id,
                 email: j.email,
                 name: j.name,
@@ -73,9 +88,10 @@ impl Conn<'_> {
                 password_hash: None,
                 active: j.active,
                 created_at: j.user_created_at,
-            };
-            (j.session, user)
-        }))
+            })?;
+            Ok((Session::from(j.session), user))
+        })
+        .transpose()
     }
 
     /// Slides a session's expiry forward.

@@ -1,5 +1,7 @@
 //! API tokens, stored only as their SHA-256 hash.
 
+use frontline_domain::User;
+
 use crate::conn::on;
 use crate::users::UserRow;
 use crate::{Conn, Result};
@@ -27,14 +29,17 @@ impl Conn<'_> {
     }
 
     /// The active person a token hash belongs to.
-    pub async fn user_by_token(&mut self, token_hash: &str) -> Result<Option<UserRow>> {
-        Ok(on!(self, |c| sqlx::query_as(
+    pub async fn user_by_token(&mut self, token_hash: &str) -> Result<Option<User>> {
+        let row: Option<UserRow> = on!(self, |c| {
+            sqlx::query_as(
             "SELECT u.id, u.email, u.name, u.role, u.organization_id, u.password_hash, u.active, \
              u.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND u.active"
         )
         .bind(token_hash)
         .fetch_optional(c)
-        .await?))
+        .await?
+        });
+        row.map(User::try_from).transpose()
     }
 }

@@ -1,98 +1,145 @@
 //! People, organizations and agent groups.
 
+use frontline_domain::{Group, Organization, Role, Timestamp, User};
 use sqlx::FromRow;
 
 use crate::conn::on;
-use crate::{Conn, Result};
+use crate::{Conn, Result, StoreError};
 
+/// A `users` row as stored; read out as a [`User`].
 #[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct UserRow {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub role: String,
-    pub organization_id: Option<i64>,
-    pub password_hash: Option<String>,
-    pub active: bool,
-    pub created_at: i64,
+pub(crate) struct UserRow {
+    pub(crate) id: i64,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) role: String,
+    pub(crate) organization_id: Option<i64>,
+    pub(crate) password_hash: Option<String>,
+    pub(crate) active: bool,
+    pub(crate) created_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct OrganizationRow {
-    pub id: i64,
-    pub name: String,
-    pub domain: Option<String>,
-    pub shared_tickets: bool,
-    pub created_at: i64,
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+
+    fn try_from(r: UserRow) -> Result<Self> {
+        Ok(User {
+            id: r.id,
+            email: r.email,
+            name: r.name,
+            role: Role::parse(&r.role).map_err(|e| StoreError::corrupt("users.role", e))?,
+            organization_id: r.organization_id,
+            password_hash: r.password_hash,
+            active: r.active,
+            created_at: Timestamp::from_micros(r.created_at),
+        })
+    }
 }
 
+/// An `organizations` row as stored; read out as an [`Organization`].
 #[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct GroupRow {
-    pub id: i64,
-    pub name: String,
-    pub description: String,
-    pub created_at: i64,
+pub(crate) struct OrganizationRow {
+    id: i64,
+    name: String,
+    domain: Option<String>,
+    shared_tickets: bool,
+    created_at: i64,
+}
+
+impl From<OrganizationRow> for Organization {
+    fn from(r: OrganizationRow) -> Self {
+        Organization {
+            id: r.id,
+            name: r.name,
+            domain: r.domain,
+            shared_tickets: r.shared_tickets,
+            created_at: Timestamp::from_micros(r.created_at),
+        }
+    }
+}
+
+/// An `agent_groups` row as stored; read out as a [`Group`].
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub(crate) struct GroupRow {
+    id: i64,
+    name: String,
+    description: String,
+    created_at: i64,
+}
+
+impl From<GroupRow> for Group {
+    fn from(r: GroupRow) -> Self {
+        Group {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            created_at: Timestamp::from_micros(r.created_at),
+        }
+    }
 }
 
 impl Conn<'_> {
-    pub async fn insert_user(&mut self, u: &UserRow) -> Result<i64> {
+    pub async fn insert_user(&mut self, u: &User) -> Result<i64> {
         Ok(on!(self, |c| sqlx::query_scalar(
             "INSERT INTO users (email, name, role, organization_id, password_hash, active, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
         )
         .bind(&u.email)
         .bind(&u.name)
-        .bind(&u.role)
+        .bind(u.role.as_str())
         .bind(u.organization_id)
         .bind(&u.password_hash)
         .bind(u.active)
-        .bind(u.created_at)
+        .bind(u.created_at.as_micros())
         .fetch_one(c)
         .await?))
     }
 
-    pub async fn user_by_email(&mut self, email: &str) -> Result<Option<UserRow>> {
+    pub async fn user_by_email(&mut self, email: &str) -> Result<Option<User>> {
         const SQL: &str = "SELECT id, email, name, role, organization_id, password_hash, active, \
             created_at FROM users WHERE email = $1";
-        Ok(on!(self, |c| sqlx::query_as(SQL)
+        let row: Option<UserRow> = on!(self, |c| sqlx::query_as(SQL)
             .bind(email)
             .fetch_optional(c)
-            .await?))
+            .await?);
+        row.map(User::try_from).transpose()
     }
 
-    pub async fn user_by_id(&mut self, id: i64) -> Result<Option<UserRow>> {
+    pub async fn user_by_id(&mut self, id: i64) -> Result<Option<User>> {
         const SQL: &str = "SELECT id, email, name, role, organization_id, password_hash, active, \
             created_at FROM users WHERE id = $1";
-        Ok(on!(self, |c| sqlx::query_as(SQL)
+        let row: Option<UserRow> = on!(self, |c| sqlx::query_as(SQL)
             .bind(id)
             .fetch_optional(c)
-            .await?))
+            .await?);
+        row.map(User::try_from).transpose()
     }
 
     /// People in email order, `limit` after `after_email`, optionally of one role.
     pub async fn list_users(
         &mut self,
-        role: Option<&str>,
+        role: Option<Role>,
         after_email: &str,
         limit: i64,
-    ) -> Result<Vec<UserRow>> {
+    ) -> Result<Vec<User>> {
         const SQL: &str = "SELECT id, email, name, role, organization_id, password_hash, active, \
             created_at FROM users WHERE email > $1 AND ($2 = '' OR role = $2) ORDER BY email LIMIT $3";
-        Ok(on!(self, |c| sqlx::query_as(SQL)
+        let rows: Vec<UserRow> = on!(self, |c| sqlx::query_as(SQL)
             .bind(after_email)
-            .bind(role.unwrap_or(""))
+            .bind(role.map_or("", Role::as_str))
             .bind(limit)
             .fetch_all(c)
-            .await?))
+            .await?);
+        rows.into_iter().map(User::try_from).collect()
     }
 
-    pub async fn update_user(&mut self, u: &UserRow) -> Result<()> {
+    pub async fn update_user(&mut self, u: &User) -> Result<()> {
         on!(self, |c| sqlx::query(
             "UPDATE users SET name = $1, role = $2, organization_id = $3, password_hash = $4, \
              active = $5 WHERE id = $6"
         )
         .bind(&u.name)
-        .bind(&u.role)
+        .bind(u.role.as_str())
         .bind(u.organization_id)
         .bind(&u.password_hash)
         .bind(u.active)
@@ -111,7 +158,7 @@ impl Conn<'_> {
         .await?))
     }
 
-    pub async fn insert_organization(&mut self, o: &OrganizationRow) -> Result<i64> {
+    pub async fn insert_organization(&mut self, o: &Organization) -> Result<i64> {
         Ok(on!(self, |c| sqlx::query_scalar(
             "INSERT INTO organizations (name, domain, shared_tickets, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id"
@@ -119,12 +166,12 @@ impl Conn<'_> {
         .bind(&o.name)
         .bind(&o.domain)
         .bind(o.shared_tickets)
-        .bind(o.created_at)
+        .bind(o.created_at.as_micros())
         .fetch_one(c)
         .await?))
     }
 
-    pub async fn update_organization(&mut self, o: &OrganizationRow) -> Result<()> {
+    pub async fn update_organization(&mut self, o: &Organization) -> Result<()> {
         on!(self, |c| sqlx::query(
             "UPDATE organizations SET name = $1, domain = $2, shared_tickets = $3 WHERE id = $4"
         )
@@ -138,83 +185,93 @@ impl Conn<'_> {
         Ok(())
     }
 
-    pub async fn organizations(&mut self) -> Result<Vec<OrganizationRow>> {
-        Ok(on!(self, |c| sqlx::query_as(
+    pub async fn organizations(&mut self) -> Result<Vec<Organization>> {
+        let rows: Vec<OrganizationRow> = on!(self, |c| {
+            sqlx::query_as(
             "SELECT id, name, domain, shared_tickets, created_at FROM organizations ORDER BY name"
         )
         .fetch_all(c)
-        .await?))
+        .await?
+        });
+        Ok(rows.into_iter().map(Organization::from).collect())
     }
 
-    pub async fn organization_by_id(&mut self, id: i64) -> Result<Option<OrganizationRow>> {
-        Ok(on!(self, |c| sqlx::query_as(
+    pub async fn organization_by_id(&mut self, id: i64) -> Result<Option<Organization>> {
+        let row: Option<OrganizationRow> = on!(self, |c| {
+            sqlx::query_as(
             "SELECT id, name, domain, shared_tickets, created_at FROM organizations WHERE id = $1"
         )
         .bind(id)
         .fetch_optional(c)
-        .await?))
+        .await?
+        });
+        Ok(row.map(Organization::from))
     }
 
-    pub async fn organization_by_name(&mut self, name: &str) -> Result<Option<OrganizationRow>> {
-        Ok(on!(self, |c| sqlx::query_as(
+    pub async fn organization_by_name(&mut self, name: &str) -> Result<Option<Organization>> {
+        let row: Option<OrganizationRow> = on!(self, |c| {
+            sqlx::query_as(
             "SELECT id, name, domain, shared_tickets, created_at FROM organizations WHERE name = $1"
         )
         .bind(name)
         .fetch_optional(c)
-        .await?))
+        .await?
+        });
+        Ok(row.map(Organization::from))
     }
 
-    pub async fn organization_by_domain(
-        &mut self,
-        domain: &str,
-    ) -> Result<Option<OrganizationRow>> {
-        Ok(on!(self, |c| {
+    pub async fn organization_by_domain(&mut self, domain: &str) -> Result<Option<Organization>> {
+        let row: Option<OrganizationRow> = on!(self, |c| {
             sqlx::query_as(
             "SELECT id, name, domain, shared_tickets, created_at FROM organizations WHERE domain = $1"
         )
         .bind(domain)
         .fetch_optional(c)
         .await?
-        }))
+        });
+        Ok(row.map(Organization::from))
     }
 
-    pub async fn insert_group(&mut self, g: &GroupRow) -> Result<i64> {
+    pub async fn insert_group(&mut self, g: &Group) -> Result<i64> {
         Ok(on!(self, |c| {
             sqlx::query_scalar(
             "INSERT INTO agent_groups (name, description, created_at) VALUES ($1, $2, $3) RETURNING id"
         )
         .bind(&g.name)
         .bind(&g.description)
-        .bind(g.created_at)
+        .bind(g.created_at.as_micros())
         .fetch_one(c)
         .await?
         }))
     }
 
-    pub async fn groups(&mut self) -> Result<Vec<GroupRow>> {
-        Ok(on!(self, |c| sqlx::query_as(
+    pub async fn groups(&mut self) -> Result<Vec<Group>> {
+        let rows: Vec<GroupRow> = on!(self, |c| sqlx::query_as(
             "SELECT id, name, description, created_at FROM agent_groups ORDER BY name"
         )
         .fetch_all(c)
-        .await?))
+        .await?);
+        Ok(rows.into_iter().map(Group::from).collect())
     }
 
-    pub async fn group_by_name(&mut self, name: &str) -> Result<Option<GroupRow>> {
-        Ok(on!(self, |c| sqlx::query_as(
+    pub async fn group_by_name(&mut self, name: &str) -> Result<Option<Group>> {
+        let row: Option<GroupRow> = on!(self, |c| sqlx::query_as(
             "SELECT id, name, description, created_at FROM agent_groups WHERE name = $1"
         )
         .bind(name)
         .fetch_optional(c)
-        .await?))
+        .await?);
+        Ok(row.map(Group::from))
     }
 
-    pub async fn group_by_id(&mut self, id: i64) -> Result<Option<GroupRow>> {
-        Ok(on!(self, |c| sqlx::query_as(
+    pub async fn group_by_id(&mut self, id: i64) -> Result<Option<Group>> {
+        let row: Option<GroupRow> = on!(self, |c| sqlx::query_as(
             "SELECT id, name, description, created_at FROM agent_groups WHERE id = $1"
         )
         .bind(id)
         .fetch_optional(c)
-        .await?))
+        .await?);
+        Ok(row.map(Group::from))
     }
 
     /// Emails of a group's members, in order.

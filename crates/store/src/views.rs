@@ -2,35 +2,56 @@
 //! or the whole desk, and how many tickets one holds (counted up to a cap, so a broad view
 //! costs no more than a bounded index range).
 
+use frontline_domain::{Timestamp, ViewRecord, ViewVisibility};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
 use crate::dialect::status_in;
 use crate::patterns::{all_terms, starts_with};
-use crate::{Conn, Result};
+use crate::{Conn, Result, StoreError};
 
+/// A `saved_views` row with its owner's email and group's name; read out as a [`ViewRecord`].
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct ViewRow {
-    pub id: i64,
-    pub owner_id: i64,
-    pub owner_email: String,
-    pub name: String,
-    /// `private`, `group` or `everyone`.
-    pub visibility: String,
-    pub shared_group_id: Option<i64>,
-    pub shared_group: Option<String>,
-    /// The queue and filters as JSON; the core reads and writes it.
-    pub filters: String,
-    pub sort: String,
-    pub created_at: i64,
-    pub updated_at: i64,
+pub(crate) struct ViewRow {
+    id: i64,
+    owner_id: i64,
+    owner_email: String,
+    name: String,
+    visibility: String,
+    shared_group_id: Option<i64>,
+    shared_group: Option<String>,
+    filters: String,
+    sort: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<ViewRow> for ViewRecord {
+    type Error = StoreError;
+
+    fn try_from(r: ViewRow) -> Result<Self> {
+        Ok(ViewRecord {
+            id: r.id,
+            owner_id: r.owner_id,
+            owner_email: r.owner_email,
+            name: r.name,
+            visibility: ViewVisibility::parse(&r.visibility)
+                .map_err(|e| StoreError::corrupt("saved_views.visibility", e))?,
+            shared_group_id: r.shared_group_id,
+            shared_group: r.shared_group,
+            filters: r.filters,
+            sort: r.sort,
+            created_at: Timestamp::from_micros(r.created_at),
+            updated_at: Timestamp::from_micros(r.updated_at),
+        })
+    }
 }
 
 /// What a new or changed view holds.
 #[derive(Debug, Clone)]
 pub struct ViewValues<'a> {
     pub name: &'a str,
-    pub visibility: &'a str,
+    pub visibility: ViewVisibility,
     pub shared_group_id: Option<i64>,
     pub filters: &'a str,
     pub sort: &'a str,
@@ -65,24 +86,26 @@ enum Value {
 impl Conn<'_> {
     /// The views a person sees: their own, those shared with a group they belong to, and
     /// those shared with everyone; by name.
-    pub async fn views_for(&mut self, user_id: i64) -> Result<Vec<ViewRow>> {
+    pub async fn views_for(&mut self, user_id: i64) -> Result<Vec<ViewRecord>> {
         let sql = format!(
             "{SELECT} WHERE v.owner_id = $1 OR v.visibility = 'everyone' OR \
              (v.visibility = 'group' AND v.shared_group_id IN \
              (SELECT group_id FROM group_members WHERE user_id = $1)) ORDER BY v.name, v.id"
         );
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
+        let rows: Vec<ViewRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
             .bind(user_id)
             .fetch_all(c)
-            .await?))
+            .await?);
+        rows.into_iter().map(ViewRecord::try_from).collect()
     }
 
-    pub async fn view_by_id(&mut self, id: i64) -> Result<Option<ViewRow>> {
+    pub async fn view_by_id(&mut self, id: i64) -> Result<Option<ViewRecord>> {
         let sql = format!("{SELECT} WHERE v.id = $1");
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
+        let row: Option<ViewRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
             .bind(id)
             .fetch_optional(c)
-            .await?))
+            .await?);
+        row.map(ViewRecord::try_from).transpose()
     }
 
     /// A new view; its id. A name the owner already uses is a `Duplicate`.
@@ -98,7 +121,7 @@ impl Conn<'_> {
         )
         .bind(owner_id)
         .bind(v.name)
-        .bind(v.visibility)
+        .bind(v.visibility.as_str())
         .bind(v.shared_group_id)
         .bind(v.filters)
         .bind(v.sort)
@@ -115,7 +138,7 @@ impl Conn<'_> {
         )
         .bind(id)
         .bind(v.name)
-        .bind(v.visibility)
+        .bind(v.visibility.as_str())
         .bind(v.shared_group_id)
         .bind(v.filters)
         .bind(v.sort)

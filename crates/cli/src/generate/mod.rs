@@ -15,9 +15,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use frontline_core::Desk;
-use frontline_domain::{CategoryPath, Role, Timestamp};
+use frontline_domain::{CategoryPath, Group, Organization, Role, Timestamp, User};
 use frontline_store::creations::IdTable;
-use frontline_store::users::{GroupRow, OrganizationRow, UserRow};
 use frontline_store::{Backend, Conn};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
@@ -213,12 +212,12 @@ async fn organizations(c: &mut Conn<'_>, now: i64) -> anyhow::Result<Vec<(i64, &
         let id = match c.organization_by_name(name).await? {
             Some(o) => o.id,
             None => {
-                let row = OrganizationRow {
+                let row = Organization {
                     id: 0,
                     name: (*name).into(),
                     domain: Some((*domain).into()),
                     shared_tickets: false,
-                    created_at: now,
+                    created_at: Timestamp::from_micros(now),
                 };
                 c.insert_organization(&row).await?
             }
@@ -235,11 +234,11 @@ async fn groups(c: &mut Conn<'_>, now: i64) -> anyhow::Result<HashMap<&'static s
         let id = match c.group_by_name(name).await? {
             Some(g) => g.id,
             None => {
-                let row = GroupRow {
+                let row = Group {
                     id: 0,
                     name: (*name).into(),
                     description: (*description).into(),
-                    created_at: now,
+                    created_at: Timestamp::from_micros(now),
                 };
                 c.insert_group(&row).await?
             }
@@ -350,15 +349,15 @@ async fn find_or_add(
     if let Some(u) = c.user_by_email(email).await? {
         return Ok(u.id);
     }
-    let row = UserRow {
+    let row = User {
         id: 0,
         email: email.to_owned(),
         name: name.to_owned(),
-        role: role.as_str().to_owned(),
+        role,
         organization_id,
         password_hash: None,
         active: true,
-        created_at: now,
+        created_at: Timestamp::from_micros(now),
     };
     Ok(c.insert_user(&row).await?)
 }

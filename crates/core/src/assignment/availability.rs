@@ -47,7 +47,7 @@ impl Desk {
         }
         let mut out = Vec::new();
         for role in [Role::Agent, Role::Manager, Role::Admin] {
-            for u in c.list_users(Some(role.as_str()), "", MOST_AGENTS).await? {
+            for u in c.list_users(Some(role), "", MOST_AGENTS).await? {
                 let a = rows.get(&u.id);
                 out.push(AgentAvailability {
                     calendar: a

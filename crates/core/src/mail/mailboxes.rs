@@ -2,9 +2,8 @@
 //! and sent from through an SMTP server. Only administrators (or the operator's CLI) manage
 //! them; their URLs hold passwords, which nothing shows.
 
-use frontline_domain::Email;
+use frontline_domain::{Email, MailboxRecord, MailboxState};
 use frontline_mail::{ImapUrl, SmtpUrl};
-use frontline_store::mail::MailboxRow;
 
 use super::outbound::MailboxName;
 use crate::{Actor, CoreError, Desk, Permission, Result};
@@ -27,14 +26,14 @@ pub struct Mailbox {
     pub name: Option<String>,
     pub imap: Option<ImapUrl>,
     pub smtp: Option<SmtpUrl>,
-    pub state: String,
+    pub state: MailboxState,
     pub last_error: Option<String>,
     pub imap_uidvalidity: Option<i64>,
     pub imap_last_uid: i64,
 }
 
 impl Mailbox {
-    fn from_row(row: MailboxRow) -> Result<Self> {
+    fn from_record(row: MailboxRecord) -> Result<Self> {
         let corrupt =
             |e: frontline_mail::UrlError| CoreError::Internal(format!("mailbox {}: {e}", row.id));
         Ok(Self {
@@ -67,13 +66,13 @@ impl Desk {
         if let Some(a) = actor {
             a.require(Permission::Mailboxes)?;
         }
-        let now = self.now().as_micros();
-        let row = MailboxRow {
+        let now = self.now();
+        let row = MailboxRecord {
             id: 0,
             address: new.address.to_string(),
             imap_url: new.imap.as_ref().map(url_text_imap),
             smtp_url: new.smtp.as_ref().map(url_text_smtp),
-            state: "active".to_owned(),
+            state: MailboxState::Active,
             last_error: None,
             imap_uidvalidity: None,
             imap_last_uid: 0,
@@ -94,12 +93,14 @@ impl Desk {
                 other => other,
             })?;
         if let Some(name) = &row.name {
-            tx.conn().set_mailbox_name(id, Some(name), now).await?;
+            tx.conn()
+                .set_mailbox_name(id, Some(name), now.as_micros())
+                .await?;
         }
         tx.commit().await?;
         self.outbound.forget();
         tracing::info!(mailbox_id = id, address = %row.address, "mailbox added");
-        Mailbox::from_row(MailboxRow { id, ..row })
+        Mailbox::from_record(MailboxRecord { id, ..row })
     }
 
     /// Every configured mailbox, by address.
@@ -112,7 +113,7 @@ impl Desk {
             .mailboxes()
             .await?
             .into_iter()
-            .map(Mailbox::from_row)
+            .map(Mailbox::from_record)
             .collect()
     }
 
@@ -123,12 +124,12 @@ impl Desk {
         c.conn()
             .mailbox_by_address(&address.trim().to_lowercase())
             .await?
-            .map(Mailbox::from_row)
+            .map(Mailbox::from_record)
             .transpose()
     }
 }
 
-/// The URL with its secret, as stored (and parsed back by `Mailbox::from_row`).
+/// The URL with its secret, as stored (and parsed back by `Mailbox::from_record`).
 fn url_text_imap(u: &ImapUrl) -> String {
     let scheme = match u.security {
         frontline_mail::Security::Plain => "imap",
@@ -208,12 +209,6 @@ pub struct MailboxChange {
     pub name: Option<Option<MailboxName>>,
 }
 
-/// A mailbox's states: an `active` one is read and answered for; a `disabled` one is kept
-/// with its settings, but its IMAP folder is no longer polled (within one rescan of every
-/// node's poller) and the SMTP listener refuses mail for it.
-pub const MAILBOX_ACTIVE: &str = "active";
-pub const MAILBOX_DISABLED: &str = "disabled";
-
 impl Desk {
     /// Changes a mailbox's URLs and name. Over the API only admins may; the CLI acts as the operator.
     pub async fn update_mailbox(
@@ -257,7 +252,7 @@ impl Desk {
         tx.commit().await?;
         self.outbound.forget();
         tracing::info!(mailbox_id = id, address = %row.address, "mailbox changed");
-        Mailbox::from_row(row)
+        Mailbox::from_record(row)
     }
 
     /// Disables a mailbox (`enabled` false) or enables it again.
@@ -270,10 +265,12 @@ impl Desk {
         if let Some(a) = actor {
             a.require(Permission::Mailboxes)?;
         }
+        // A disabled mailbox's folder stops being polled within one rescan of every node's
+        // poller.
         let state = if enabled {
-            MAILBOX_ACTIVE
+            MailboxState::Active
         } else {
-            MAILBOX_DISABLED
+            MailboxState::Disabled
         };
         let mut tx = self.begin().await?;
         if !tx
@@ -285,7 +282,7 @@ impl Desk {
         }
         tx.commit().await?;
         self.outbound.forget();
-        tracing::info!(mailbox_id = id, state, "mailbox state changed");
+        tracing::info!(mailbox_id = id, state = %state, "mailbox state changed");
         Ok(())
     }
 }
@@ -293,6 +290,6 @@ impl Desk {
 impl Mailbox {
     /// Whether mail for it is read and accepted (not disabled by an administrator).
     pub fn is_active(&self) -> bool {
-        self.state != MAILBOX_DISABLED
+        self.state != MailboxState::Disabled
     }
 }

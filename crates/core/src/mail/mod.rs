@@ -19,7 +19,7 @@ pub mod templates;
 
 pub use accept::Refused;
 pub use frontline_domain::mail::{HeldInbound, InboundMessage, InboundOutcome, InboundState};
-pub use mailboxes::{MAILBOX_ACTIVE, MAILBOX_DISABLED, Mailbox, MailboxChange, NewMailbox};
+pub use mailboxes::{Mailbox, MailboxChange, NewMailbox};
 pub use quarantine::{HeldMail, HeldMessage};
 pub use receive::{Incoming, TRACE_FIELDS, message_key};
 

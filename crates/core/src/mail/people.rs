@@ -1,16 +1,16 @@
 //! The people a message names: its sender and the addresses it was copied to, each a user
 //! of the desk, created as a requester on first contact.
 
-use frontline_domain::{Email, Role};
+use frontline_domain::User;
+use frontline_domain::{Email, Role, Timestamp};
 use frontline_mail::Mailbox as Address;
 use frontline_store::Conn;
-use frontline_store::users::UserRow;
 
 use crate::people::organization_for;
 use crate::{CoreError, Result};
 
 /// The user with this address, created (named as the message names them) when new.
-pub(super) async fn person_for(c: &mut Conn<'_>, address: &Address, at: i64) -> Result<UserRow> {
+pub(super) async fn person_for(c: &mut Conn<'_>, address: &Address, at: i64) -> Result<User> {
     let email = Email::parse("from", &address.address)?;
     if let Some(u) = c.user_by_email(email.as_str()).await? {
         return Ok(u);
@@ -27,15 +27,15 @@ pub(super) async fn person_for(c: &mut Conn<'_>, address: &Address, at: i64) -> 
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| email.local_part().to_owned());
-    let mut row = UserRow {
+    let mut row = User {
         id: 0,
         email: email.to_string(),
         name,
-        role: Role::Requester.as_str().to_owned(),
+        role: Role::Requester,
         organization_id: organization_for(c, &email).await?,
         password_hash: None,
         active: true,
-        created_at: at,
+        created_at: Timestamp::from_micros(at),
     };
     // A concurrent message from the same new sender fails this transaction; the job's retry
     // finds the person.

@@ -12,10 +12,10 @@
 //! state `discarded` and the admin who discarded it, for the record; nothing deletes it
 //! (retention is the operator's, as for every stored message).
 
+use frontline_domain::MailboxRecord;
 use frontline_domain::mail::{HeldInbound, InboundMessage, InboundOutcome, InboundState};
 use frontline_domain::{EventKind, Timestamp};
 use frontline_mail::Inbound;
-use frontline_store::mail::MailboxRow;
 
 use super::MAX_MESSAGE_BYTES;
 use crate::tickets::Trail;
@@ -162,7 +162,7 @@ fn not_held(id: i64, state: InboundState) -> CoreError {
 }
 
 /// The address of mailbox `id` among `boxes`.
-fn address_of(boxes: &[MailboxRow], id: Option<i64>) -> Option<String> {
+fn address_of(boxes: &[MailboxRecord], id: Option<i64>) -> Option<String> {
     let id = id?;
     boxes.iter().find(|b| b.id == id).map(|b| b.address.clone())
 }

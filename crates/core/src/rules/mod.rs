@@ -133,9 +133,7 @@ impl RuleCache {
                 id: row.id,
                 author_id: row.author_id,
                 // A rule whose author is gone writes as an admin.
-                author_role: author
-                    .and_then(|a| Role::parse(&a.role).ok())
-                    .unwrap_or(Role::Admin),
+                author_role: author.map_or(Role::Admin, |a| a.role),
                 rule,
             });
         }

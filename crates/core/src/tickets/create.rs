@@ -4,13 +4,13 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use frontline_domain::User;
 use frontline_domain::rules::{Facts, Trigger};
 use frontline_domain::{
     CategoryPath, Channel, Email, EventRecord, Level, Priority, Status, Subject, Tag, Ticket,
     TicketRecord, TicketType, Timestamp, Timestamps,
 };
 use frontline_store::Conn;
-use frontline_store::users::UserRow;
 use serde_json::{Map, Value};
 
 use super::idempotency::IdempotencyKey;
@@ -391,10 +391,10 @@ struct Named {
 /// What a new ticket refers to, read before the write transaction begins.
 struct Resolved {
     /// `None` when the requester is new to the desk and must be created.
-    requester: Option<UserRow>,
+    requester: Option<User>,
     category_id: Option<i64>,
     group_id: Option<i64>,
-    assignee: Option<UserRow>,
+    assignee: Option<User>,
     watcher_ids: Vec<i64>,
     custom: Map<String, Value>,
     index: Vec<(String, String)>,

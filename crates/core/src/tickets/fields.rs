@@ -1,9 +1,9 @@
 //! Resolving the names people use (emails, group names, category paths, custom field keys)
 //! to the rows they point to, inside the operation's transaction.
 
-use frontline_domain::{CategoryPath, CustomFieldDef, DomainError, Email, Role, TicketType};
+use frontline_domain::User;
+use frontline_domain::{CategoryPath, CustomFieldDef, DomainError, Email, TicketType};
 use frontline_store::Conn;
-use frontline_store::users::UserRow;
 use serde_json::{Map, Value};
 
 use crate::{CoreError, Result};
@@ -23,9 +23,9 @@ pub(crate) async fn group_id(c: &mut Conn<'_>, name: &str) -> Result<i64> {
 }
 
 /// An agent (or manager, admin) by email.
-pub(crate) async fn staff(c: &mut Conn<'_>, field: &str, email: &Email) -> Result<UserRow> {
+pub(crate) async fn staff(c: &mut Conn<'_>, field: &str, email: &Email) -> Result<User> {
     match c.user_by_email(email.as_str()).await? {
-        Some(u) if u.active && Role::parse(&u.role).is_ok_and(Role::is_staff) => Ok(u),
+        Some(u) if u.active && u.role.is_staff() => Ok(u),
         _ => Err(CoreError::invalid(
             field,
             format!("{email} is not an agent of this desk"),

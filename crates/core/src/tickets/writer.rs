@@ -14,9 +14,9 @@ use std::sync::{Arc, OnceLock};
 
 use frontline_domain::EventRecord;
 use frontline_domain::TicketRecord;
+use frontline_domain::User;
 use frontline_domain::{Email, Role, Timestamp};
 use frontline_store::creations::IdTable;
-use frontline_store::users::UserRow;
 use frontline_store::{Conn, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
@@ -39,7 +39,7 @@ pub(crate) struct Creation {
     pub row: TicketRecord,
     pub actor_id: i64,
     /// `None` when the person must be created with this address.
-    pub requester: Option<UserRow>,
+    pub requester: Option<User>,
     pub new_requester: Option<Email>,
     pub tags: Vec<String>,
     pub watcher_ids: Vec<i64>,
@@ -62,7 +62,7 @@ pub(crate) enum Written {
     /// The ticket as stored, and its requester (boxed: the other variant is an id).
     Fresh {
         row: Box<TicketRecord>,
-        requester: Box<UserRow>,
+        requester: Box<User>,
     },
     /// The idempotency key had created this ticket before.
     Repeated { id: i64 },
@@ -264,7 +264,7 @@ struct Fresh<'a> {
     /// Its place in the batch.
     at: usize,
     creation: &'a Creation,
-    requester: UserRow,
+    requester: User,
 }
 
 /// The creations that no earlier request made, each with its requester (created here on
@@ -364,19 +364,19 @@ async fn repeated(c: &mut Conn<'_>, creation: &Creation) -> Result<Option<Result
 /// The requester with this address, created on first contact with their organization taken
 /// from their email domain. Two creations for one new person in a batch find the first's
 /// row; a concurrent creation elsewhere is a conflict, and the caller's retry finds it.
-async fn requester_for(c: &mut Conn<'_>, email: &Email, at: Timestamp) -> Result<UserRow> {
+async fn requester_for(c: &mut Conn<'_>, email: &Email, at: Timestamp) -> Result<User> {
     if let Some(u) = c.user_by_email(email.as_str()).await? {
         return Ok(u);
     }
-    let mut row = UserRow {
+    let mut row = User {
         id: 0,
         email: email.to_string(),
         name: email.local_part().to_owned(),
-        role: Role::Requester.as_str().to_owned(),
+        role: Role::Requester,
         organization_id: organization_for(c, email).await?,
         password_hash: None,
         active: true,
-        created_at: at.as_micros(),
+        created_at: at,
     };
     row.id = c.insert_user(&row).await.map_err(|e| match e {
         StoreError::Duplicate(_) => CoreError::Conflict("requester created concurrently".into()),

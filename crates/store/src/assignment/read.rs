@@ -2,18 +2,23 @@
 //! working hours and out-of-office flag, their skills, and the skill each category needs, for
 //! the pages that show and change them.
 
+use frontline_domain::Availability;
+
 use super::AvailabilityRow;
 use crate::conn::on;
 use crate::{Conn, Result};
 
 impl Conn<'_> {
     /// Every agent's configured availability, by user id.
-    pub async fn availabilities(&mut self) -> Result<Vec<AvailabilityRow>> {
-        Ok(on!(self, |c| sqlx::query_as(
+    pub async fn availabilities(&mut self) -> Result<Vec<Availability>> {
+        let rows: Vec<AvailabilityRow> = on!(self, |c| {
+            sqlx::query_as(
             "SELECT user_id, calendar_id, out_of_office FROM agent_availability ORDER BY user_id"
         )
         .fetch_all(c)
-        .await?))
+        .await?
+        });
+        Ok(rows.into_iter().map(Availability::from).collect())
     }
 
     /// Every agent's skills as `(user id, skill)`, by user and skill.

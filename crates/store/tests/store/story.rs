@@ -187,7 +187,7 @@ async fn api_tokens(store: &Store) -> Result<()> {
     // A deactivated person's tokens stop working, and work again when they come back.
     let mut tx = store.begin().await?;
     tx.conn()
-        .update_user(&frontline_store::users::UserRow {
+        .update_user(&frontline_domain::User {
             active: false,
             ..alice.clone()
         })

@@ -7,7 +7,6 @@ use crate::support;
 use std::collections::HashSet;
 
 use frontline_domain::{Priority, Sort, SortKey, Status, TicketFilter, TicketType, Timestamp};
-use frontline_store::users::OrganizationRow;
 use frontline_store::{Result, Store};
 use support::desk::{self, Desk, Seeded, all_sorts, ids, list_all};
 use support::{add_ticket, add_user, ticket, user};
@@ -376,7 +375,7 @@ async fn requester_visibility(store: &Store) -> Result<()> {
         let globex = tx.conn().organization_by_id(desk.globex).await?;
         let globex = globex.expect("Globex exists");
         tx.conn()
-            .update_organization(&OrganizationRow {
+            .update_organization(&frontline_domain::Organization {
                 shared_tickets: true,
                 ..globex
             })

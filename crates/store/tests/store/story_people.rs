@@ -3,7 +3,7 @@
 
 use crate::support;
 
-use frontline_store::users::{OrganizationRow, UserRow};
+use frontline_domain::{Organization, Role, User};
 use frontline_store::{Result, Store, StoreError};
 use support::{add_user, group, org, user};
 
@@ -13,13 +13,13 @@ async fn organizations(store: &Store) -> Result<()> {
     store.migrate().await?;
     let mut tx = store.begin().await?;
     let mut c = tx.conn();
-    let acme = OrganizationRow {
+    let acme = Organization {
         id: c
             .insert_organization(&org("Acme", Some("acme.test"), false))
             .await?,
         ..org("Acme", Some("acme.test"), false)
     };
-    let globex = OrganizationRow {
+    let globex = Organization {
         id: c.insert_organization(&org("Globex", None, true)).await?,
         ..org("Globex", None, true)
     };
@@ -36,7 +36,7 @@ async fn organizations(store: &Store) -> Result<()> {
     assert_eq!(c.organization_by_name("Initech").await?, None);
     assert_eq!(c.organizations().await?, [acme.clone(), globex.clone()]);
 
-    let shared = OrganizationRow {
+    let shared = Organization {
         shared_tickets: true,
         domain: Some("acme.example".into()),
         ..acme.clone()
@@ -68,7 +68,7 @@ async fn users(store: &Store) -> Result<()> {
         .await?;
     tx.commit().await?;
 
-    let mut alice = UserRow {
+    let mut alice = User {
         organization_id: Some(acme),
         password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
         ..user("alice@acme.test", "requester")
@@ -98,9 +98,9 @@ async fn users(store: &Store) -> Result<()> {
     assert!(matches!(again, Err(StoreError::Duplicate(_))), "{again:?}");
     drop(tx);
 
-    let promoted = UserRow {
+    let promoted = User {
         name: "Alice Liddell".into(),
-        role: "manager".into(),
+        role: Role::Manager,
         organization_id: None,
         password_hash: None,
         ..alice.clone()
@@ -188,10 +188,10 @@ async fn user_directory_paging(store: &Store) -> Result<()> {
     tx.commit().await?;
     expected.sort();
 
-    for role in [None, Some("agent"), Some("admin")] {
+    for role in [None, Some(Role::Agent), Some(Role::Admin)] {
         let want: Vec<&str> = expected
             .iter()
-            .filter(|(_, r)| role.is_none_or(|role| role == r))
+            .filter(|(_, r)| role.is_none_or(|role| role.as_str() == r))
             .map(|(e, _)| e.as_str())
             .collect();
         let mut seen: Vec<String> = Vec::new();

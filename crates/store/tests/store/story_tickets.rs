@@ -7,7 +7,6 @@ use crate::support;
 use frontline_domain::{
     Channel, Level, Priority, Status, TicketRecord, TicketType, Timestamp, Timestamps,
 };
-use frontline_store::users::UserRow;
 use frontline_store::{Result, Store, StoreError};
 use support::{T0, add_ticket, add_user, group, org, ticket, user};
 
@@ -38,7 +37,7 @@ async fn filled_ticket(store: &Store) -> Result<Filled> {
         .insert_organization(&org("Acme", Some("acme.test"), false))
         .await?;
     let requester = c
-        .insert_user(&UserRow {
+        .insert_user(&frontline_domain::User {
             name: "Alice Liddell".into(),
             organization_id: Some(acme),
             ..user("alice@acme.test", "requester")

@@ -4,7 +4,7 @@
 
 use crate::support;
 
-use frontline_domain::{Priority, Status, Timestamp};
+use frontline_domain::{Priority, Status, Timestamp, ViewVisibility};
 use frontline_store::views::{ViewCount, ViewValues};
 use frontline_store::{Result, Store, StoreError};
 use support::{T0, add_ticket, add_user, group, ticket, user};
@@ -17,7 +17,7 @@ support::stories!(
     staff_members
 );
 
-fn values<'a>(name: &'a str, visibility: &'a str, group: Option<i64>) -> ViewValues<'a> {
+fn values(name: &str, visibility: ViewVisibility, group: Option<i64>) -> ViewValues<'_> {
     ViewValues {
         name,
         visibility,
@@ -37,19 +37,19 @@ async fn saved_views(store: &Store) -> Result<()> {
     let net = c.insert_group(&group("Network")).await?;
     c.set_group_members(net, &[ana, ben]).await?;
     let private = c
-        .insert_view(ana, &values("Mine", "private", None), T0)
+        .insert_view(ana, &values("Mine", ViewVisibility::Private, None), T0)
         .await?;
     let team = c
-        .insert_view(ana, &values("Team", "group", Some(net)), T0)
+        .insert_view(ana, &values("Team", ViewVisibility::Group, Some(net)), T0)
         .await?;
     let all = c
-        .insert_view(cy, &values("All", "everyone", None), T0)
+        .insert_view(cy, &values("All", ViewVisibility::Everyone, None), T0)
         .await?;
     tx.commit().await?;
 
     let mut read = store.read().await?;
     let mut c = read.conn();
-    let names = |rows: Vec<frontline_store::views::ViewRow>| {
+    let names = |rows: Vec<frontline_domain::ViewRecord>| {
         rows.into_iter().map(|v| v.name).collect::<Vec<_>>()
     };
     assert_eq!(names(c.views_for(ana).await?), ["All", "Mine", "Team"]);
@@ -59,8 +59,8 @@ async fn saved_views(store: &Store) -> Result<()> {
     assert_eq!(row.owner_email, "ana@example.org");
     assert_eq!(row.shared_group.as_deref(), Some("Network"));
     assert_eq!(
-        c.view_by_id(all).await?.map(|v| v.visibility).as_deref(),
-        Some("everyone")
+        c.view_by_id(all).await?.map(|v| v.visibility),
+        Some(ViewVisibility::Everyone)
     );
     drop(read);
 
@@ -68,20 +68,24 @@ async fn saved_views(store: &Store) -> Result<()> {
     let mut tx = store.begin().await?;
     let again = tx
         .conn()
-        .insert_view(ana, &values("Mine", "private", None), T0)
+        .insert_view(ana, &values("Mine", ViewVisibility::Private, None), T0)
         .await;
     assert!(matches!(again, Err(StoreError::Duplicate(_))), "{again:?}");
     drop(tx);
     let mut tx = store.begin().await?;
     let mut c = tx.conn();
-    c.insert_view(ben, &values("Mine", "private", None), T0)
+    c.insert_view(ben, &values("Mine", ViewVisibility::Private, None), T0)
         .await?;
     assert!(
-        c.update_view(private, &values("Renamed", "private", None), T0 + 1)
-            .await?
+        c.update_view(
+            private,
+            &values("Renamed", ViewVisibility::Private, None),
+            T0 + 1
+        )
+        .await?
     );
     assert!(
-        !c.update_view(999_999, &values("Gone", "private", None), T0)
+        !c.update_view(999_999, &values("Gone", ViewVisibility::Private, None), T0)
             .await?
     );
     assert!(c.delete_view(all).await?);
@@ -92,7 +96,7 @@ async fn saved_views(store: &Store) -> Result<()> {
     assert_eq!(names(c.views_for(ana).await?), ["Renamed", "Team"]);
     assert_eq!(
         c.view_by_id(private).await?.map(|v| v.updated_at),
-        Some(T0 + 1)
+        Some(Timestamp::from_micros(T0 + 1))
     );
     Ok(())
 }

@@ -66,7 +66,7 @@ async fn render(
                 .smtp
                 .as_ref()
                 .map_or_else(|| "Not set".to_owned(), ToString::to_string),
-            state: m.state,
+            state: m.state.as_str().to_owned(),
             last_error: m.last_error.unwrap_or_default(),
             name: m.name.unwrap_or_default(),
             address: m.address,

@@ -95,7 +95,7 @@ async fn a_mailbox_is_edited_and_disabled_from_its_page(store: &Store) -> TestRe
         .await?;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let m = &site.desk.mailboxes(Some(&admin)).await?[0];
-    assert_eq!(m.state, "disabled");
+    assert_eq!(m.state, frontline_domain::MailboxState::Disabled);
     assert!(!m.is_active());
     let list = b.get("/admin/mailboxes").await?;
     assert!(list.body.contains(">Enable<"), "{}", list.body);

@@ -48,7 +48,7 @@ impl From<Mailbox> for MailboxItem {
             imap: m.imap.as_ref().map(ToString::to_string),
             smtp: m.smtp.as_ref().map(ToString::to_string),
             address: m.address,
-            state: m.state,
+            state: m.state.as_str().to_owned(),
             last_error: m.last_error,
         }
     }

@@ -133,7 +133,7 @@ impl Desk {
             });
         }
         let person = person_for(c, &mail.from, now.as_micros()).await?;
-        let actor = Actor::from_row(&person)?;
+        let actor = Actor::from_user(&person);
         match self.reply_target(c, &mail, &actor, threaded).await? {
             Some(ticket_id) => {
                 self.reply(c, &mail, &actor, &own, ticket_id, now, base)

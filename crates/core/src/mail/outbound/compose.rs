@@ -5,12 +5,10 @@
 use std::sync::Arc;
 
 use frontline_domain::mail::{OutboundMail, OutboxState};
-use frontline_domain::{Ticket, Timestamp};
+use frontline_domain::{MailboxRecord, MailboxState, Ticket, Timestamp, User};
 use frontline_mail::subject;
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
-use frontline_store::mail::MailboxRow;
-use frontline_store::users::UserRow;
 use minijinja::Value;
 use minijinja::value::Serde;
 use serde_json::json;
@@ -29,10 +27,10 @@ impl Desk {
     async fn sending_mailbox(
         &self,
         c: &mut Conn<'_>,
-        mailboxes: &[MailboxRow],
+        mailboxes: &[MailboxRecord],
         ticket_id: i64,
-    ) -> Result<Option<MailboxRow>> {
-        let sending = |m: &&MailboxRow| m.smtp_url.is_some() && m.state == "active";
+    ) -> Result<Option<MailboxRecord>> {
+        let sending = |m: &&MailboxRecord| m.smtp_url.is_some() && m.state == MailboxState::Active;
         if let Some(id) = c.ticket_mailbox(ticket_id).await?
             && let Some(m) = mailboxes.iter().filter(sending).find(|m| m.id == id)
         {
@@ -51,7 +49,7 @@ impl Desk {
         &self,
         c: &mut Conn<'_>,
         ticket: &Ticket,
-        actor: Option<&UserRow>,
+        actor: Option<&User>,
         plan: Vec<Planned>,
         extra: &serde_json::Value,
     ) -> Result<usize> {
@@ -110,7 +108,7 @@ impl Desk {
         &self,
         c: &mut Conn<'_>,
         ticket: &Ticket,
-        actor: Option<&UserRow>,
+        actor: Option<&User>,
         p: &Planned,
         address: String,
         from: &SendingFrom,
@@ -193,7 +191,7 @@ impl Desk {
 /// written to), the Message-IDs the ticket's mail threads onto, the domain of new ones,
 /// and the time the messages are stored at.
 struct SendingFrom {
-    mailbox: MailboxRow,
+    mailbox: MailboxRecord,
     own: Vec<String>,
     thread: Vec<String>,
     domain: String,
@@ -298,13 +296,13 @@ async fn refuse(
 /// agents, `ticket.portal_url`) are empty.
 fn values(
     ticket: &Ticket,
-    actor: Option<&UserRow>,
+    actor: Option<&User>,
     p: &Planned,
-    mailbox: &MailboxRow,
+    mailbox: &MailboxRecord,
     links: Option<&PublicUrl>,
     extra: &serde_json::Value,
 ) -> serde_json::Value {
-    let person = |u: Option<&UserRow>| match u {
+    let person = |u: Option<&User>| match u {
         Some(u) => json!({"name": u.name, "email": u.email}),
         None => json!({"name": "", "email": ""}),
     };

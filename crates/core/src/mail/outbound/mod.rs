@@ -28,10 +28,10 @@ mod send;
 
 use compose::status_label;
 
+use frontline_domain::User;
 use frontline_domain::{CommentRecord, Role, Status, TicketRecord, Timestamp};
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
-use frontline_store::users::UserRow;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -121,7 +121,7 @@ pub enum Attempt {
 /// One message to render: the template, its recipient and the values only it has.
 struct Planned {
     template: &'static str,
-    to: UserRow,
+    to: User,
     /// `Auto-Submitted`: `auto-generated`, `auto-replied` (answering a message), or `None`
     /// for mail a person's action wrote.
     auto: Option<&'static str>,
@@ -380,7 +380,7 @@ async fn enqueue(c: &mut Conn<'_>, event: &MailEvent, now: Timestamp) -> Result<
 
 fn planned(
     template: &'static str,
-    to: UserRow,
+    to: User,
     auto: Option<&'static str>,
     comment: Option<CommentRecord>,
 ) -> Planned {
@@ -392,8 +392,8 @@ fn planned(
     }
 }
 
-fn is_staff(u: &UserRow) -> bool {
-    Role::parse(&u.role).is_ok_and(|r| r != Role::Requester)
+fn is_staff(u: &User) -> bool {
+    u.role != Role::Requester
 }
 
 /// The requester and the watchers, without the person who made the change.
@@ -401,7 +401,7 @@ async fn followers(
     c: &mut Conn<'_>,
     ticket: &TicketRecord,
     actor_id: Option<i64>,
-) -> Result<Vec<UserRow>> {
+) -> Result<Vec<User>> {
     let mut ids = vec![ticket.requester_id];
     for w in c.watcher_ids(ticket.id).await? {
         if !ids.contains(&w) {
@@ -419,8 +419,8 @@ async fn followers(
 
 /// The agents a comment @mentions by address (`@ana@example.org`), never its author, never
 /// a requester: a note stays among the desk's staff.
-async fn mentioned(c: &mut Conn<'_>, body: &str, author_id: i64) -> Result<Vec<UserRow>> {
-    let mut found: Vec<UserRow> = Vec::new();
+async fn mentioned(c: &mut Conn<'_>, body: &str, author_id: i64) -> Result<Vec<User>> {
+    let mut found: Vec<User> = Vec::new();
     for word in body.split_whitespace() {
         let Some(rest) = word.strip_prefix('@') else {
             continue;

@@ -4,9 +4,9 @@
 //! ([`display_name`]: no line breaks, bounded length) and encoded when sent; a mailbox's
 //! name is checked when an administrator sets it ([`MailboxName`]).
 
+use frontline_domain::MailboxRecord;
+use frontline_domain::User;
 use frontline_mail::outbound::display_name;
-use frontline_store::mail::MailboxRow;
-use frontline_store::users::UserRow;
 
 use frontline_domain::DomainError;
 
@@ -15,7 +15,7 @@ pub const MAX_MAILBOX_NAME: usize = 100;
 
 /// The sender's name: the person whose reply it is, with the mailbox's name in brackets, or
 /// the mailbox's name alone for the desk's automatic mail.
-pub(super) fn sender(person: Option<&UserRow>, mailbox: &MailboxRow) -> Option<String> {
+pub(super) fn sender(person: Option<&User>, mailbox: &MailboxRecord) -> Option<String> {
     let desk = mailbox.name.as_deref().and_then(display_name);
     let person = person.and_then(recipient);
     match (person, desk) {
@@ -26,13 +26,13 @@ pub(super) fn sender(person: Option<&UserRow>, mailbox: &MailboxRow) -> Option<S
 
 /// A person's name as a header shows it; none when they have no name but their address
 /// (a requester the desk only knows from mail).
-pub(super) fn recipient(u: &UserRow) -> Option<String> {
+pub(super) fn recipient(u: &User) -> Option<String> {
     display_name(&u.name).filter(|n| !n.eq_ignore_ascii_case(&u.email))
 }
 
 /// The name a mailbox's mail shows, as the templates call the desk: its name, else its
 /// address.
-pub(super) fn desk(mailbox: &MailboxRow) -> String {
+pub(super) fn desk(mailbox: &MailboxRecord) -> String {
     mailbox
         .name
         .as_deref()
@@ -74,31 +74,31 @@ impl MailboxName {
 mod tests {
     use super::*;
 
-    fn user(name: &str, email: &str) -> UserRow {
-        UserRow {
+    fn user(name: &str, email: &str) -> User {
+        User {
             id: 1,
             email: email.into(),
             name: name.into(),
-            role: "agent".into(),
+            role: frontline_domain::Role::Agent,
             organization_id: None,
             password_hash: None,
             active: true,
-            created_at: 0,
+            created_at: frontline_domain::Timestamp::from_micros(0),
         }
     }
 
-    fn mailbox(name: Option<&str>) -> MailboxRow {
-        MailboxRow {
+    fn mailbox(name: Option<&str>) -> MailboxRecord {
+        MailboxRecord {
             id: 1,
             address: "help@x.org".into(),
             imap_url: None,
             smtp_url: None,
-            state: "active".into(),
+            state: frontline_domain::MailboxState::Active,
             last_error: None,
             imap_uidvalidity: None,
             imap_last_uid: 0,
-            created_at: 0,
-            updated_at: 0,
+            created_at: frontline_domain::Timestamp::from_micros(0),
+            updated_at: frontline_domain::Timestamp::from_micros(0),
             name: name.map(str::to_owned),
         }
     }

@@ -7,9 +7,9 @@
 )]
 
 use frontline_domain::{
-    Channel, Level, Priority, Status, TicketRecord, TicketType, Timestamp, Timestamps,
+    Channel, Group, Level, Organization, Priority, Role, Status, TicketRecord, TicketType,
+    Timestamp, Timestamps, User,
 };
-use frontline_store::users::{GroupRow, OrganizationRow, UserRow};
 use frontline_store::{Result, Store};
 
 pub use frontline_testkit::stories;
@@ -19,35 +19,36 @@ pub mod desk;
 /// A moment in 2023, in microseconds since the epoch: the "now" of every story.
 pub const T0: i64 = 1_700_000_000_000_000;
 
-pub fn user(email: &str, role: &str) -> UserRow {
-    UserRow {
+/// A new active person; `role` is one of the stored role names.
+pub fn user(email: &str, role: &str) -> User {
+    User {
         id: 0,
         email: email.into(),
         name: email.split('@').next().unwrap_or(email).to_uppercase(),
-        role: role.into(),
+        role: Role::parse(role).expect("a role the test names"),
         organization_id: None,
         password_hash: None,
         active: true,
-        created_at: T0,
+        created_at: Timestamp::from_micros(T0),
     }
 }
 
-pub fn org(name: &str, domain: Option<&str>, shared_tickets: bool) -> OrganizationRow {
-    OrganizationRow {
+pub fn org(name: &str, domain: Option<&str>, shared_tickets: bool) -> Organization {
+    Organization {
         id: 0,
         name: name.into(),
         domain: domain.map(Into::into),
         shared_tickets,
-        created_at: T0,
+        created_at: Timestamp::from_micros(T0),
     }
 }
 
-pub fn group(name: &str) -> GroupRow {
-    GroupRow {
+pub fn group(name: &str) -> Group {
+    Group {
         id: 0,
         name: name.into(),
         description: format!("The {name} team"),
-        created_at: T0,
+        created_at: Timestamp::from_micros(T0),
     }
 }
 
@@ -77,7 +78,7 @@ pub fn ticket(requester_id: i64, subject: &str) -> TicketRecord {
 }
 
 /// Inserts a person in a transaction of its own and returns their id.
-pub async fn add_user(store: &Store, row: &UserRow) -> Result<i64> {
+pub async fn add_user(store: &Store, row: &User) -> Result<i64> {
     let mut tx = store.begin().await?;
     let id = tx.conn().insert_user(row).await?;
     tx.commit().await?;

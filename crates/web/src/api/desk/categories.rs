@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use frontline_core::config::CategoryRow;
 use frontline_domain::CategoryPath;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -21,8 +20,8 @@ pub struct Category {
     pub parent_id: Option<i64>,
 }
 
-impl From<CategoryRow> for Category {
-    fn from(c: CategoryRow) -> Self {
+impl From<frontline_domain::Category> for Category {
+    fn from(c: frontline_domain::Category) -> Self {
         Self {
             id: c.id,
             path: c.path,

@@ -3,11 +3,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use frontline_core::people::{NewOrganization, OrganizationRow};
+use frontline_core::people::NewOrganization;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::time;
 use crate::extract::{Allowed, Configure, ReadDesk};
 use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{ApiResult, Problem};
@@ -24,14 +23,14 @@ pub struct Organization {
     pub created_at: String,
 }
 
-impl From<OrganizationRow> for Organization {
-    fn from(o: OrganizationRow) -> Self {
+impl From<frontline_domain::Organization> for Organization {
+    fn from(o: frontline_domain::Organization) -> Self {
         Self {
             id: o.id,
             name: o.name,
             domain: o.domain,
             shared_tickets: o.shared_tickets,
-            created_at: time(o.created_at),
+            created_at: o.created_at.to_rfc3339(),
         }
     }
 }

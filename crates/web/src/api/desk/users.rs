@@ -4,12 +4,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use frontline_core::people::NewUser;
-use frontline_core::people::UserRow;
 use frontline_domain::{Email, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::{Fields, time};
+use crate::api::Fields;
 use crate::extract::unknown_parameter;
 use crate::extract::{AddPeople, Allowed, ReadDesk};
 use crate::extract::{ApiJson, Auth, Cursor, PageParams, QueryPairs, paginate};
@@ -27,15 +26,15 @@ pub struct User {
     pub created_at: String,
 }
 
-impl From<UserRow> for User {
-    fn from(u: UserRow) -> Self {
+impl From<frontline_domain::User> for User {
+    fn from(u: frontline_domain::User) -> Self {
         Self {
             id: u.id,
             email: u.email,
             name: u.name,
-            role: u.role,
+            role: u.role.as_str().to_owned(),
             active: u.active,
-            created_at: time(u.created_at),
+            created_at: u.created_at.to_rfc3339(),
         }
     }
 }

@@ -1,0 +1,16 @@
+//! Canned responses: named reply templates, the desk's (kept by admins) and each agent's own.
+//! Filling in their placeholders is the core's business.
+
+use crate::Timestamp;
+
+/// A reply template as saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CannedResponse {
+    pub id: i64,
+    /// `None`: the desk's, for every agent.
+    pub owner_id: Option<i64>,
+    pub name: String,
+    pub body: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
