@@ -2,6 +2,8 @@
 //! and group it belongs to, and the phrases of a conversation about it.
 
 use frontline_domain::TicketType;
+use rand::Rng;
+use rand::rngs::StdRng;
 
 /// One kind of request: where it is filed, who works it, and how it is worded.
 pub struct Topic {
@@ -393,3 +395,16 @@ pub const GROUPS: &[(&str, &str)] = &[
     ),
     ("Infrastructure", "Tier 3: servers, storage, backups"),
 ];
+
+/// A weighted choice.
+pub fn pick<T: Copy>(rng: &mut StdRng, weighted: &[(T, u32)]) -> T {
+    let total: u32 = weighted.iter().map(|(_, w)| w).sum();
+    let mut roll = rng.random_range(0..total.max(1));
+    for (value, weight) in weighted {
+        if roll < *weight {
+            return *value;
+        }
+        roll -= weight;
+    }
+    weighted[0].0
+}

@@ -5,6 +5,7 @@
 //! batch one transaction of multi-row inserts with its comments and audit events. Ids are
 //! taken under a table lock, so a server may keep serving the same database meanwhile.
 
+mod cast;
 mod content;
 mod request;
 mod story;
@@ -23,8 +24,9 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
+use cast::{Agent, Cast};
 use content::{FIRST_NAMES, GROUPS, LAST_NAMES, ORGANIZATIONS, TOPICS};
-use story::{Agent, Cast, Written};
+use story::Written;
 
 /// Tickets per transaction: large enough for bulk speed, small enough that a server sharing
 /// the database waits well under a second for the write lock.
@@ -103,7 +105,7 @@ pub async fn run(desk: &Desk, tickets: u64, seed: u64, progress: bool) -> anyhow
             // Ticket numbers grow with time, as on a real desk.
             let slot = TWO_YEARS as f64 / tickets as f64;
             let created_at = start + ((i as f64 + rng.random::<f64>()) * slot) as i64;
-            let topic = &TOPICS[story::pick(&mut rng, &weights)];
+            let topic = &TOPICS[content::pick(&mut rng, &weights)];
             let cast = desk_setup.cast(&mut rng, topic)?;
             story::tell(
                 &mut rng,

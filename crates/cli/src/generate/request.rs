@@ -7,8 +7,9 @@ use frontline_domain::{
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 
+use super::cast::Cast;
 use super::content::Topic;
-use super::story::{Cast, pick};
+use super::content::pick;
 
 /// What the requester asks for, and how.
 pub(super) struct Request {

@@ -10,32 +10,14 @@ use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 
+use super::cast::{Agent, Cast};
+use super::content::pick;
 use super::content::{self, Topic};
 use super::request::Request;
 
 const MINUTE: i64 = 60_000_000;
 const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
-
-/// An agent as the trail names them.
-#[derive(Debug, Clone)]
-pub struct Agent {
-    pub id: i64,
-    pub email: String,
-}
-
-/// Who may appear in a ticket's story.
-pub struct Cast<'a> {
-    pub requester: (i64, Option<i64>),
-    /// The agents of the topic's group, and of tier 1 (first contact).
-    pub specialists: &'a [Agent],
-    pub tier1: &'a [Agent],
-    pub group_id: i64,
-    pub group_name: &'a str,
-    pub tier1_id: i64,
-    pub tier1_name: &'a str,
-    pub category_id: i64,
-}
 
 /// Everything one ticket adds to the database.
 #[derive(Default)]
@@ -305,19 +287,6 @@ fn final_status(rng: &mut StdRng, age: i64) -> Status {
         &[(Open, 10), (Pending, 5), (OnHold, 5), (Closed, 980)]
     };
     pick(rng, weights)
-}
-
-/// A weighted choice.
-pub fn pick<T: Copy>(rng: &mut StdRng, weighted: &[(T, u32)]) -> T {
-    let total: u32 = weighted.iter().map(|(_, w)| w).sum();
-    let mut roll = rng.random_range(0..total.max(1));
-    for (value, weight) in weighted {
-        if roll < *weight {
-            return *value;
-        }
-        roll -= weight;
-    }
-    weighted[0].0
 }
 
 /// The story being written: the clock, the status and the rows so far.
