@@ -37,6 +37,7 @@ pub async fn user(desk: &Desk, cmd: UserCommand) -> anyhow::Result<()> {
                 password,
             };
             let user = desk
+                .people()
                 .add_user(None, new)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
@@ -57,6 +58,7 @@ pub async fn token(desk: &Desk, cmd: TokenCommand) -> anyhow::Result<()> {
     match cmd {
         TokenCommand::Create(a) => {
             let token = desk
+                .auth()
                 .create_token(&a.email, &a.name)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;

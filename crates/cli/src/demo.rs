@@ -94,7 +94,7 @@ pub async fn fill(desk: &Desk) -> anyhow::Result<()> {
             organization: None,
             password: Some(password.into()),
         };
-        let u = desk.add_user(None, new).await?;
+        let u = desk.people().add_user(None, new).await?;
         actors.push(Actor {
             id: u.id,
             email: u.email,
@@ -107,14 +107,16 @@ pub async fn fill(desk: &Desk) -> anyhow::Result<()> {
     let agent_email = Email::parse("email", &agent.email).map_err(|e| anyhow::anyhow!("{e}"))?;
     // The demo agent works in a group, so "unassigned in my groups" has work in it.
     let group = "First line (demo)";
-    desk.add_group(None, group, "The demo agent's own queue")
+    desk.people()
+        .add_group(None, group, "The demo agent's own queue")
         .await?;
-    desk.set_group_members(None, group, std::slice::from_ref(&agent_email))
+    desk.people()
+        .set_group_members(None, group, std::slice::from_ref(&agent_email))
         .await?;
     for (i, (subject, description, category, urgency)) in LIVE_TICKETS.into_iter().enumerate() {
         let category =
             CategoryPath::parse("category", category).map_err(|e| anyhow::anyhow!("{e}"))?;
-        desk.add_category(None, &category).await?;
+        desk.config().add_category(None, &category).await?;
         let subject = Subject::parse(subject).map_err(|e| anyhow::anyhow!("{e}"))?;
         let new = NewTicket {
             ticket_type: if i == 2 {
@@ -126,20 +128,28 @@ pub async fn fill(desk: &Desk) -> anyhow::Result<()> {
             category: Some(category),
             ..NewTicket::new(subject, description, frontline_domain::Channel::Portal)
         };
-        let t = desk.create_ticket(requester, new, None).await?.ticket;
+        let t = desk
+            .tickets()
+            .create_ticket(requester, new, None)
+            .await?
+            .ticket;
         let patch = frontline_core::tickets::TicketPatch {
             group: Some(Some(group.to_owned())),
             assignee: (i % 2 == 0).then(|| Some(agent_email.clone())),
             ..Default::default()
         };
-        desk.update_ticket(agent, t.record.id, patch, None).await?;
+        desk.tickets()
+            .update_ticket(agent, t.record.id, patch, None)
+            .await?;
         if i % 2 == 0 {
             let reply = NewComment {
                 body: "Thanks for reporting this, I'm looking into it now.".into(),
                 internal: false,
                 attachments: vec![],
             };
-            desk.add_comment(agent, t.record.id, reply).await?;
+            desk.comments()
+                .add_comment(agent, t.record.id, reply)
+                .await?;
         }
     }
     held_mail(desk).await?;
@@ -178,7 +188,7 @@ async fn held_mail(desk: &Desk) -> anyhow::Result<()> {
         smtp: None,
         name,
     };
-    let mailbox_id = desk.add_mailbox(None, mailbox).await?.id;
+    let mailbox_id = desk.mail().add_mailbox(None, mailbox).await?.id;
     for raw in HELD_MAIL {
         let incoming = Incoming {
             mailbox_id: Some(mailbox_id),
@@ -187,7 +197,7 @@ async fn held_mail(desk: &Desk) -> anyhow::Result<()> {
             envelope_from: None,
             raw: raw.as_bytes().to_vec(),
         };
-        desk.receive_mail(incoming).await?;
+        desk.mail().receive_mail(incoming).await?;
     }
     Ok(())
 }

@@ -36,6 +36,7 @@ pub async fn run(desk: &Desk, cmd: MailboxCommand) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("--name {}", e.message))?
                 .flatten();
             let mailbox = desk
+                .mail()
                 .add_mailbox(
                     None,
                     NewMailbox {
@@ -52,6 +53,7 @@ pub async fn run(desk: &Desk, cmd: MailboxCommand) -> anyhow::Result<()> {
         }
         MailboxCommand::List => {
             let mailboxes = desk
+                .mail()
                 .mailboxes(None)
                 .await
                 .context("cannot read the mailboxes")?;

@@ -33,7 +33,7 @@ pub async fn run(
     let (stop_tx, stop_rx) = watch::channel(false);
     let background = Background::start(&desk, smtp_listen, &stop_rx).await?;
     let app = frontline_web::router(AppState::new(desk.clone())).layer(axum::Extension(proxies));
-    tracing::info!(%addr, database = ?config.database, public_url = desk.public_url.as_ref().map(PublicUrl::as_str), ready_ms = started.elapsed().as_millis() as u64, "serving");
+    tracing::info!(%addr, database = ?config.database, public_url = desk.public_url().map(PublicUrl::as_str), ready_ms = started.elapsed().as_millis() as u64, "serving");
     println!("Frontline is listening on http://{addr}");
     serve_http(listener, app).await?;
     let _ = stop_tx.send(true);
@@ -55,8 +55,7 @@ async fn open(
         .map(PublicUrl::parse)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--public-url: {}", e.message))?;
-    let mut desk = crate::open_desk(config).await?;
-    desk.public_url = public_url;
+    let desk = crate::open_desk(config).await?.with_public_url(public_url);
     if demo {
         crate::demo::fill(&desk)
             .await

@@ -25,7 +25,7 @@ use frontline_store::assignment::Candidate;
 use serde::{Deserialize, Serialize};
 
 use crate::tickets::fields;
-use crate::{Actor, CoreError, Desk, Result, rules};
+use crate::{Actor, Assignment, CoreError, Result, rules};
 
 mod availability;
 pub use availability::AgentAvailability;
@@ -111,7 +111,7 @@ impl Pick {
     }
 }
 
-impl Desk {
+impl Assignment {
     /// The agent a ticket entering `group_id` without an assignee goes to, if the group
     /// assigns automatically and anyone is eligible. Round robin moves the group's place.
     pub(crate) async fn pick_assignee(
@@ -121,7 +121,7 @@ impl Desk {
         category_id: Option<i64>,
         now: Timestamp,
     ) -> Result<Option<Pick>> {
-        let modes = self.assignment.get(c).await?;
+        let modes = self.core.assignment.get(c).await?;
         let Some(&mode) = modes.get(&group_id) else {
             return Ok(None);
         };
@@ -212,7 +212,7 @@ impl Desk {
         now: Timestamp,
     ) -> Result<TicketRecord> {
         // A desk without updated rules pays nothing more for them.
-        if !self.rules.get(c).await?.has(Trigger::Updated) {
+        if !self.core.rules.get(c).await?.has(Trigger::Updated) {
             return Ok(row.clone());
         }
         let after = c
@@ -228,13 +228,13 @@ impl Desk {
             saved: after.record,
             kind: rules::Update::AutoAssignment,
         };
-        Ok(self.ticket_changed(c, change, now).await?.row)
+        Ok(self.rules().ticket_changed(c, change, now).await?.row)
     }
 
     /// A group's mode, for the desk's staff.
     pub async fn group_assignment(&self, actor: &Actor, group: &str) -> Result<Mode> {
         actor.require_staff()?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let id = group_by_name(&mut c, group).await?;
         Ok(match c.assignment_mode(id).await? {
@@ -246,13 +246,13 @@ impl Desk {
     /// Sets how a group assigns; managers and admins.
     pub async fn set_group_assignment(&self, actor: &Actor, group: &str, mode: Mode) -> Result<()> {
         actor.require_configure()?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let id = group_by_name(&mut c, group).await?;
-        c.set_assignment_mode(id, mode.as_str(), self.now().as_micros())
+        c.set_assignment_mode(id, mode.as_str(), self.core.now().as_micros())
             .await?;
         tx.commit().await?;
-        self.assignment.forget();
+        self.core.assignment.forget();
         tracing::info!(
             group_id = id,
             mode = mode.as_str(),
@@ -276,7 +276,7 @@ impl Desk {
         let mut skills: Vec<String> = skills.iter().map(|s| skill(s)).collect::<Result<_, _>>()?;
         skills.sort();
         skills.dedup();
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let user = fields::staff(&mut c, "agent", agent).await?;
         let calendar_id = match calendar {
@@ -295,7 +295,7 @@ impl Desk {
             calendar_id,
             out_of_office,
         };
-        c.set_availability(&row, &skills, self.now().as_micros())
+        c.set_availability(&row, &skills, self.core.now().as_micros())
             .await?;
         tx.commit().await?;
         Ok(())
@@ -310,7 +310,7 @@ impl Desk {
     ) -> Result<()> {
         actor.require_configure()?;
         let needs = needs.map(skill).transpose()?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let id = fields::category_id(&mut c, category).await?;
         c.set_category_skill(id, needs.as_deref()).await?;

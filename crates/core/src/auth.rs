@@ -13,7 +13,7 @@ use std::sync::RwLock;
 use std::time::Instant;
 
 use crate::cache::TTL;
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, Auth, CoreError, Result};
 
 /// Every token starts with this, so a leaked one is easy to recognise in logs and scanners.
 const TOKEN_PREFIX: &str = "fl_";
@@ -78,23 +78,23 @@ impl TokenCache {
     }
 }
 
-impl Desk {
+impl Auth {
     /// The active person behind an API token.
     pub async fn authenticate_token(&self, token: &str) -> Result<Actor> {
         if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
             return Err(CoreError::Unauthenticated);
         }
         let hash = sha256_hex(token.as_bytes());
-        if let Some(actor) = self.tokens.get(&hash) {
+        if let Some(actor) = self.core.tokens.get(&hash) {
             return Ok(actor);
         }
-        let mut c = self.store.read().await?;
+        let mut c = self.core.store.read().await?;
         let user = c.conn().user_by_token(&hash).await?;
         let actor = user
             .as_ref()
             .map(Actor::from_user)
             .ok_or(CoreError::Unauthenticated)?;
-        self.tokens.put(hash, actor.clone());
+        self.core.tokens.put(hash, actor.clone());
         Ok(actor)
     }
 
@@ -102,7 +102,7 @@ impl Desk {
     /// exist, so timing does not tell which addresses have accounts.
     pub async fn authenticate_password(&self, email: &str, password: &str) -> Result<Actor> {
         let email = Email::parse("email", email).map_err(|_| CoreError::Unauthenticated)?;
-        let mut c = self.store.read().await?;
+        let mut c = self.core.store.read().await?;
         let user = c.conn().user_by_email(email.as_str()).await?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let ok = match &hash {
@@ -125,7 +125,7 @@ impl Desk {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let token = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let user = tx
             .conn()
             .user_by_email(email.as_str())
@@ -136,7 +136,7 @@ impl Desk {
                 user.id,
                 &sha256_hex(token.as_bytes()),
                 name,
-                self.now().as_micros(),
+                self.core.now().as_micros(),
             )
             .await?;
         tx.commit().await?;

@@ -7,7 +7,7 @@
 pub use frontline_domain::CannedResponse;
 use frontline_domain::DomainError;
 
-use crate::{Actor, CoreError, Desk, Permission, Result};
+use crate::{Actor, Canned, CoreError, Permission, Result};
 
 const NAME_MAX: usize = 80;
 const BODY_MAX: usize = 20_000;
@@ -116,11 +116,11 @@ fn duplicate(e: frontline_store::StoreError, name: &str) -> CoreError {
     }
 }
 
-impl Desk {
+impl Canned {
     /// The desk's responses and `actor`'s own, the desk's first.
     pub async fn canned_responses(&self, actor: &Actor) -> Result<Vec<CannedResponse>> {
         actor.require_staff()?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let rows = pc.conn().canned_for(actor.id).await?;
         Ok(rows)
     }
@@ -128,7 +128,7 @@ impl Desk {
     /// One response `actor` may use: the desk's or their own.
     pub async fn canned_response(&self, actor: &Actor, id: i64) -> Result<CannedResponse> {
         actor.require_staff()?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         match pc.conn().canned_by_id(id).await? {
             Some(r) if r.owner_id.is_none() || r.owner_id == Some(actor.id) => Ok(r),
             _ => Err(CoreError::NotFound("canned response")),
@@ -149,10 +149,10 @@ impl Desk {
         }
         let (n, b) = valid(name_raw, body_raw)?;
         let owner = (!for_desk).then_some(actor.id);
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let id = tx
             .conn()
-            .insert_canned(owner, &n, &b, self.now().as_micros())
+            .insert_canned(owner, &n, &b, self.core.now().as_micros())
             .await
             .map_err(|e| duplicate(e, &n))?;
         tx.commit().await?;
@@ -170,9 +170,9 @@ impl Desk {
         let current = self.canned_response(actor, id).await?;
         may_change(actor, &current)?;
         let (n, b) = valid(name_raw, body_raw)?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         tx.conn()
-            .update_canned(id, &n, &b, self.now().as_micros())
+            .update_canned(id, &n, &b, self.core.now().as_micros())
             .await
             .map_err(|e| duplicate(e, &n))?;
         tx.commit().await?;
@@ -182,7 +182,7 @@ impl Desk {
     pub async fn delete_canned(&self, actor: &Actor, id: i64) -> Result<()> {
         let current = self.canned_response(actor, id).await?;
         may_change(actor, &current)?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         tx.conn().delete_canned(id).await?;
         tx.commit().await?;
         Ok(())
@@ -191,7 +191,7 @@ impl Desk {
     /// A response filled in for `ticket` as `actor` would send it.
     pub async fn fill_canned(&self, actor: &Actor, id: i64, ticket: i64) -> Result<String> {
         let response = self.canned_response(actor, id).await?;
-        let t = self.ticket(actor, ticket).await?;
+        let t = self.tickets().ticket(actor, ticket).await?;
         let values = Fill {
             requester_name: t.requester_name.clone(),
             requester_email: t.requester_email.clone(),

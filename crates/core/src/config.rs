@@ -4,13 +4,13 @@
 use frontline_domain::{Category, CategoryPath, CustomFieldDef, PriorityMatrix};
 use frontline_store::Conn;
 
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, Config, CoreError, Result};
 
 const MATRIX_KEY: &str = "priority_matrix";
 
-impl Desk {
+impl Config {
     pub async fn categories(&self) -> Result<Vec<Category>> {
-        let mut c = self.store.read().await?;
+        let mut c = self.core.store.read().await?;
         Ok(c.conn().categories().await?)
     }
 
@@ -23,14 +23,14 @@ impl Desk {
         if let Some(a) = actor {
             a.require_configure()?;
         }
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let row = ensure_category(&mut tx.conn(), path).await?;
         tx.commit().await?;
         Ok(row)
     }
 
     pub async fn custom_fields(&self) -> Result<Vec<CustomFieldDef>> {
-        let mut c = self.store.read().await?;
+        let mut c = self.core.store.read().await?;
         load_custom_fields(&mut c.conn()).await
     }
 
@@ -44,7 +44,7 @@ impl Desk {
         }
         def.validate()?;
         let json = serde_json::to_string(&def).map_err(|e| CoreError::Internal(e.to_string()))?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         tx.conn()
             .insert_custom_field(&def.key, &json)
             .await
@@ -55,12 +55,12 @@ impl Desk {
                 other => other,
             })?;
         tx.commit().await?;
-        self.ticket_config.forget();
+        self.core.ticket_config.forget();
         Ok(def)
     }
 
     pub async fn priority_matrix(&self) -> Result<PriorityMatrix> {
-        let mut c = self.store.read().await?;
+        let mut c = self.core.store.read().await?;
         load_matrix(&mut c.conn()).await
     }
 
@@ -73,10 +73,10 @@ impl Desk {
         matrix.validate()?;
         let json =
             serde_json::to_string(&matrix).map_err(|e| CoreError::Internal(e.to_string()))?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         tx.conn().put_setting(MATRIX_KEY, &json).await?;
         tx.commit().await?;
-        self.ticket_config.forget();
+        self.core.ticket_config.forget();
         tracing::info!(actor = actor.id, "priority matrix changed");
         Ok(matrix)
     }

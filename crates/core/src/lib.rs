@@ -29,7 +29,10 @@ pub mod tickets;
 pub mod views;
 
 pub use actor::{Actor, Permission};
-pub use desk::{Desk, Limits};
+pub use desk::{
+    Assignment, Auth, Canned, Comments, Config, Desk, Jobs, Limits, Mail, People, Presence, Rules,
+    Sla, Tickets, Views,
+};
 pub use error::CoreError;
 pub use frontline_store::{Backend, Store};
 

@@ -9,7 +9,7 @@ use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
 use serde::{Deserialize, Serialize};
 
-use crate::{CoreError, Desk, Result};
+use crate::{CoreError, Mail, Result};
 
 /// The job kind of notifications; its payload is a [`Notification`] as JSON.
 pub const NOTIFY_JOB: &str = "notify";
@@ -41,7 +41,7 @@ pub(crate) async fn enqueue(
     Ok(c.enqueue_job(&job, now).await?.is_some())
 }
 
-impl Desk {
+impl Mail {
     /// What a `notify` job does: queues the notification mail for each recipient and records
     /// in the ticket's trail (internal) who was notified and why. Runs in the job's own
     /// transaction, so both happen once.
@@ -54,7 +54,7 @@ impl Desk {
             id: 0,
             ticket_id: n.ticket_id,
             actor_id: None,
-            at: self.now(),
+            at: self.core.now(),
             kind: EventKind::Notified,
             field: Some(n.reason.clone()),
             old_value: None,

@@ -3,7 +3,7 @@
 use frontline_domain::{Email, Group, Organization, Role, User};
 use frontline_store::Conn;
 
-use crate::{Actor, CoreError, Desk, Permission, Result};
+use crate::{Actor, CoreError, People, Permission, Result};
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -21,7 +21,7 @@ pub struct NewOrganization {
     pub shared_tickets: bool,
 }
 
-impl Desk {
+impl People {
     /// Adds a person. Over the API only admins may; the CLI acts as the operator.
     pub async fn add_user(&self, actor: Option<&Actor>, new: NewUser) -> Result<User> {
         if let Some(a) = actor {
@@ -33,7 +33,7 @@ impl Desk {
             .as_deref()
             .map(crate::auth::hash_password)
             .transpose()?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let organization_id = match &new.organization {
             Some(org) => Some(
                 tx.conn()
@@ -52,7 +52,7 @@ impl Desk {
             organization_id,
             password_hash,
             active: true,
-            created_at: self.now(),
+            created_at: self.core.now(),
         };
         row.id = tx
             .conn()
@@ -78,13 +78,13 @@ impl Desk {
         limit: i64,
     ) -> Result<Vec<User>> {
         actor.require_staff()?;
-        let mut c = self.store.read().await?;
+        let mut c = self.core.store.read().await?;
         Ok(c.conn().list_users(role, after_email, limit).await?)
     }
 
     pub async fn organizations(&self, actor: &Actor) -> Result<Vec<Organization>> {
         actor.require_staff()?;
-        let mut c = self.store.read().await?;
+        let mut c = self.core.store.read().await?;
         Ok(c.conn().organizations().await?)
     }
 
@@ -104,9 +104,9 @@ impl Desk {
             name,
             domain,
             shared_tickets: new.shared_tickets,
-            created_at: self.now(),
+            created_at: self.core.now(),
         };
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         row.id = tx.conn().insert_organization(&row).await?;
         tx.commit().await?;
         Ok(row)
@@ -119,7 +119,7 @@ impl Desk {
         shared: bool,
     ) -> Result<Organization> {
         actor.require_configure()?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut org = tx
             .conn()
             .organization_by_id(id)
@@ -133,7 +133,7 @@ impl Desk {
 
     pub async fn groups(&self, actor: &Actor) -> Result<Vec<(Group, Vec<String>)>> {
         actor.require_staff()?;
-        let mut c = self.store.read().await?;
+        let mut c = self.core.store.read().await?;
         let mut out = Vec::new();
         for g in c.conn().groups().await? {
             let members = c.conn().group_members(g.id).await?;
@@ -155,9 +155,9 @@ impl Desk {
             id: 0,
             name: frontline_domain::text::clean_text("name", name, 100, false)?,
             description: description.trim().chars().take(1000).collect(),
-            created_at: self.now(),
+            created_at: self.core.now(),
         };
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         row.id = tx.conn().insert_group(&row).await?;
         tx.commit().await?;
         Ok(row)
@@ -173,7 +173,7 @@ impl Desk {
         if let Some(a) = actor {
             a.require_configure()?;
         }
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let g = tx
             .conn()
             .group_by_name(group)

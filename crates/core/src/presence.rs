@@ -1,29 +1,29 @@
 //! Who is viewing a ticket, shared through the database so that every node sees the viewers
 //! of every other: each open ticket page renews its row on each poll of its live stream, and
 //! a row not renewed within [`FRESH_SECS`] no longer counts. One upsert and one indexed read
-//! per open page and poll; stale rows are swept by [`Desk::forget_stale_viewers`].
+//! per open page and poll; stale rows are swept by [`Presence::forget_stale_viewers`].
 
-use crate::{Actor, Desk, Result};
+use crate::{Actor, Presence, Result};
 
 /// A viewer not heard from for this long has left.
 pub const FRESH_SECS: i64 = 10;
 
-impl Desk {
+impl Presence {
     /// Records that `actor` has `ticket` open now and returns the names of the others who do,
     /// sorted.
     pub async fn viewing_ticket(&self, actor: &Actor, ticket: i64) -> Result<Vec<String>> {
         actor.require_staff()?;
-        let now = self.now().as_micros();
+        let now = self.core.now().as_micros();
         let since = now - FRESH_SECS * 1_000_000;
-        let viewers = if self.store.backend() == frontline_store::Backend::Postgres {
+        let viewers = if self.core.store.backend() == frontline_store::Backend::Postgres {
             // One statement, committed on its own: one round trip per heartbeat.
-            let mut pc = self.store.read().await?;
+            let mut pc = self.core.store.read().await?;
             pc.conn()
                 .see_ticket_with_others(ticket, actor.id, now, since)
                 .await?
         } else {
             // A transaction, so SQLite's write goes through its one writer.
-            let mut tx = self.begin().await?;
+            let mut tx = self.core.begin().await?;
             let viewers = tx
                 .conn()
                 .see_ticket_with_others(ticket, actor.id, now, since)
@@ -36,8 +36,8 @@ impl Desk {
 
     /// Removes viewers gone for a minute or more; any node may run it at any time.
     pub async fn forget_stale_viewers(&self) -> Result<u64> {
-        let before = self.now().as_micros() - 60 * 1_000_000;
-        let mut tx = self.begin().await?;
+        let before = self.core.now().as_micros() - 60 * 1_000_000;
+        let mut tx = self.core.begin().await?;
         let gone = tx.conn().forget_viewers(before).await?;
         tx.commit().await?;
         Ok(gone)

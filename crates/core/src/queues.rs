@@ -7,7 +7,7 @@ use frontline_domain::{Email, Status, Timestamp};
 use frontline_domain::{Sort, SortKey};
 
 use crate::tickets::{ListQuery, Page};
-use crate::{Actor, Desk, Result};
+use crate::{Actor, Result, Views};
 
 /// Work the desk still owns: not waiting on the requester, not finished.
 const WORKING: [Status; 3] = [Status::New, Status::Open, Status::OnHold];
@@ -92,7 +92,7 @@ fn base_query(statuses: Vec<Status>, sort: Sort, limit: i64) -> ListQuery {
     }
 }
 
-impl Desk {
+impl Views {
     /// A page of a queue in `sort` order: at most `limit` tickets after the sort key `after`
     /// whose subject or description contains `text` (when given), and the key to continue from
     /// when more follow.
@@ -113,19 +113,19 @@ impl Desk {
             Queue::Mine => q.assignee = Some(Some(Email::parse("assignee", &actor.email)?)),
             Queue::Recent => {
                 q.updated_since = Some(Timestamp::from_micros(
-                    self.now().as_micros() - RECENT_SECS * 1_000_000,
+                    self.core.now().as_micros() - RECENT_SECS * 1_000_000,
                 ));
             }
             Queue::Unassigned => return self.unassigned_in_groups(actor, q).await,
             Queue::Open | Queue::Pending => {}
         }
-        self.list_tickets(actor, q).await
+        self.tickets().list_tickets(actor, q).await
     }
 
     /// One list per group the agent belongs to, merged in the queue's order.
     pub(crate) async fn unassigned_in_groups(&self, actor: &Actor, q: ListQuery) -> Result<Page> {
         let groups = {
-            let mut pc = self.store.read().await?;
+            let mut pc = self.core.store.read().await?;
             pc.conn().groups_of(actor.id).await?
         };
         let (sort, limit) = (q.sort, usize::try_from(q.limit).unwrap_or(0));
@@ -135,7 +135,7 @@ impl Desk {
             per_group.group = Some(Some(name));
             per_group.assignee = Some(None);
             per_group.limit = q.limit + 1;
-            items.extend(self.list_tickets(actor, per_group).await?.items);
+            items.extend(self.tickets().list_tickets(actor, per_group).await?.items);
         }
         items.sort_by_key(|t| sort.key.key_of(t));
         if sort.descending {
@@ -153,13 +153,13 @@ impl Desk {
     /// refreshes when either moves.
     pub async fn desk_watermark(&self, actor: &Actor) -> Result<(i64, i64)> {
         actor.require_staff()?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         Ok(pc.conn().desk_watermark().await?)
     }
 
     /// The names of the groups the agent belongs to.
     pub async fn my_groups(&self, actor: &Actor) -> Result<Vec<String>> {
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         Ok(pc
             .conn()
             .groups_of(actor.id)
@@ -176,6 +176,7 @@ impl Desk {
             descending: true,
         };
         Ok(self
+            .tickets()
             .list_tickets(actor, base_query(Vec::new(), sort, limit))
             .await?
             .items)
@@ -195,6 +196,6 @@ impl Desk {
         };
         let mut q = base_query(Vec::new(), sort, limit);
         q.requester = Some(Email::parse("requester", requester)?);
-        Ok(self.list_tickets(actor, q).await?.items)
+        Ok(self.tickets().list_tickets(actor, q).await?.items)
     }
 }

@@ -16,7 +16,7 @@ use frontline_store::Conn;
 use rand::RngCore;
 
 use crate::auth::{hash_password, sha256_hex, verify_password};
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, Auth, CoreError, Result};
 use throttle::SECOND;
 pub use throttle::{
     ACCOUNT_FAILURES, ADDRESS_FAILURES, DEVICE_FAILURES, Held, Limit, PAIR_FREE_FAILURES,
@@ -99,14 +99,14 @@ impl Keys {
     }
 }
 
-impl Desk {
+impl Auth {
     /// Signs a person in. While any limit of `throttle` holds, even the right password is
     /// refused without being checked, and the answer says for how long.
     pub async fn sign_in(&self, attempt: Attempt<'_>) -> Result<SignIn> {
-        let now = self.now().as_micros();
+        let now = self.core.now().as_micros();
         let keys = Keys::of(&attempt);
         let known = {
-            let mut pc = self.store.read().await?;
+            let mut pc = self.core.store.read().await?;
             let mut c = pc.conn();
             let known = known_browser(&mut c, &keys, now).await?;
             if let Some(held) = holding(&mut c, &keys, known, now).await? {
@@ -127,7 +127,7 @@ impl Desk {
         {
             Ok(actor) => actor,
             Err(CoreError::Unauthenticated) => {
-                let mut tx = self.begin().await?;
+                let mut tx = self.core.begin().await?;
                 let mut c = tx.conn();
                 c.prune_sessions(now, pruned_before).await?;
                 c.record_sign_in_failure(&keys.address, now).await?;
@@ -153,7 +153,7 @@ impl Desk {
             expires_at: Timestamp::from_micros(now + IDLE_LIFETIME_SECS * SECOND),
         };
         let device = (!known).then(random_token);
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         // Sessions that ran out go whenever someone signs in, so the table stays small.
         c.prune_sessions(now, pruned_before).await?;
@@ -186,17 +186,17 @@ impl Desk {
         if token.is_empty() || token.len() > 100 {
             return Ok(None);
         }
-        let now = self.now().as_micros();
+        let now = self.core.now().as_micros();
         let hash = sha256_hex(token.as_bytes());
         let found = {
-            let mut pc = self.store.read().await?;
+            let mut pc = self.core.store.read().await?;
             pc.conn().session_user(&hash, now).await?
         };
         let Some((session, user)) = found else {
             return Ok(None);
         };
         if now - session.last_seen_at.as_micros() > TOUCH_EVERY_SECS * SECOND {
-            let mut tx = self.begin().await?;
+            let mut tx = self.core.begin().await?;
             tx.conn()
                 .touch_session(&hash, now, now + IDLE_LIFETIME_SECS * SECOND)
                 .await?;
@@ -209,7 +209,7 @@ impl Desk {
     }
 
     pub async fn sign_out(&self, token: &str) -> Result<()> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         tx.conn()
             .delete_session(&sha256_hex(token.as_bytes()))
             .await?;
@@ -227,7 +227,7 @@ impl Desk {
         keep_token: &str,
     ) -> Result<()> {
         let hash = hash_password(new)?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let mut user = c
             .user_by_id(actor.id)

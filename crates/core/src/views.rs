@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::queues::{Queue, RECENT_SECS};
 use crate::tickets::{ListQuery, Page};
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Result, Views};
 
 /// Counts stop here; the console shows "10000+".
 pub const COUNT_CAP: i64 = 10_000;
@@ -84,7 +84,7 @@ impl SavedView {
     }
 }
 
-/// Everything a console page counts (see [`Desk::console_counts`]).
+/// Everything a console page counts (see [`Views::console_counts`]).
 #[derive(Debug)]
 pub struct ConsoleCounts {
     /// Each built-in queue, up to [`COUNT_CAP`].
@@ -226,11 +226,11 @@ fn stored(spec: &ViewSpec) -> Result<String> {
     serde_json::to_string(&s).map_err(|e| CoreError::Internal(format!("cannot store a view: {e}")))
 }
 
-impl Desk {
+impl Views {
     /// The views `actor` sees: their own and those shared with them, by name.
-    pub async fn views(&self, actor: &Actor) -> Result<Vec<SavedView>> {
+    pub async fn list(&self, actor: &Actor) -> Result<Vec<SavedView>> {
         actor.require_staff()?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let rows = pc.conn().views_for(actor.id).await?;
         rows.into_iter().map(from_record).collect()
     }
@@ -238,7 +238,7 @@ impl Desk {
     /// One view, when `actor` sees it.
     pub async fn view(&self, actor: &Actor, id: i64) -> Result<SavedView> {
         actor.require_staff()?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let row = c.view_by_id(id).await?.ok_or(CoreError::NotFound("view"))?;
         let visible = row.owner_id == actor.id
@@ -256,7 +256,7 @@ impl Desk {
 
     /// Checks who may share with whom and resolves the shared group; the group's id.
     async fn share_target(&self, actor: &Actor, spec: &ViewSpec) -> Result<Option<i64>> {
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         if let Some(g) = &spec.group
             && c.group_by_name(g).await?.is_none()
@@ -294,7 +294,7 @@ impl Desk {
         let group_id = self.share_target(actor, &spec).await?;
         let filters = stored(&spec)?;
         let sort = sort_text(spec.sort);
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let owned = c
             .views_for(actor.id)
@@ -315,7 +315,7 @@ impl Desk {
             sort: &sort,
         };
         let id = c
-            .insert_view(actor.id, &values, self.now().as_micros())
+            .insert_view(actor.id, &values, self.core.now().as_micros())
             .await
             .map_err(|e| duplicate_name(e, &name))?;
         tx.commit().await?;
@@ -341,10 +341,10 @@ impl Desk {
             filters: &filters,
             sort: &sort,
         };
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let changed = tx
             .conn()
-            .update_view(id, &values, self.now().as_micros())
+            .update_view(id, &values, self.core.now().as_micros())
             .await
             .map_err(|e| duplicate_name(e, &name))?;
         if !changed {
@@ -371,7 +371,7 @@ impl Desk {
                 "only its owner, or a manager or admin, may delete a shared view",
             ));
         }
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         tx.conn().delete_view(id).await?;
         tx.commit().await?;
         Ok(())
@@ -385,7 +385,7 @@ impl Desk {
     /// How many tickets a view holds for `actor`, up to [`COUNT_CAP`].
     pub async fn count_view(&self, actor: &Actor, spec: &ViewSpec) -> Result<i64> {
         actor.require_staff()?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let mine: Vec<i64> = c
             .groups_of(actor.id)
@@ -412,7 +412,7 @@ impl Desk {
         extra: Option<&ViewSpec>,
     ) -> Result<ConsoleCounts> {
         actor.require_staff()?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let mine = c.groups_of(actor.id).await?;
         let mine_ids: Vec<i64> = mine.iter().map(|g| g.0).collect();
@@ -494,7 +494,7 @@ impl Desk {
             Queue::Mine => count.assignee_id = Some(Some(actor.id)),
             Queue::Unassigned => count.assignee_id = Some(None),
             Queue::Recent => {
-                count.updated_since = Some(self.now().as_micros() - RECENT_SECS * 1_000_000);
+                count.updated_since = Some(self.core.now().as_micros() - RECENT_SECS * 1_000_000);
             }
             Queue::Open | Queue::Pending => {}
         }
@@ -532,7 +532,7 @@ impl Desk {
             Queue::Mine => q.assignee = Some(Some(Email::parse("assignee", &actor.email)?)),
             Queue::Recent => {
                 q.updated_since = Some(Timestamp::from_micros(
-                    self.now().as_micros() - RECENT_SECS * 1_000_000,
+                    self.core.now().as_micros() - RECENT_SECS * 1_000_000,
                 ));
             }
             Queue::Unassigned => match &spec.group {
@@ -552,15 +552,15 @@ impl Desk {
         if let Some(g) = &spec.group {
             q.group = Some(Some(g.clone()));
         }
-        self.list_tickets(actor, q).await
+        self.tickets().list_tickets(actor, q).await
     }
 }
 
-impl Desk {
+impl Views {
     /// Every group's name, for filter and sharing choices.
     pub async fn group_names(&self, actor: &Actor) -> Result<Vec<String>> {
         actor.require_staff()?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut names: Vec<String> = pc
             .conn()
             .groups()

@@ -36,7 +36,7 @@ pub fn registry() -> Registry {
 fn sla_timer<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
         let ticket: i64 = payload(job)?;
-        desk.fire_sla_timer(c, ticket).await?;
+        desk.sla().fire_sla_timer(c, ticket).await?;
         Ok(())
     })
 }
@@ -46,7 +46,7 @@ fn sla_timer<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerF
 fn due_rule<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
         let call: frontline_core::rules::DueCall = payload(job)?;
-        desk.fire_due_rule(c, &call).await?;
+        desk.rules().fire_due_rule(c, &call).await?;
         Ok(())
     })
 }
@@ -56,7 +56,7 @@ fn due_rule<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFu
 fn notify<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
         let n: frontline_core::notify::Notification = payload(job)?;
-        desk.record_notification(c, &n).await?;
+        desk.mail().record_notification(c, &n).await?;
         Ok(())
     })
 }
@@ -85,7 +85,7 @@ pub const TIME_RULES_EVERY: Duration = Duration::from_secs(60);
 
 /// Runs the time rules; each fires once per ticket and period however many nodes do this.
 async fn time_rules(desk: &Desk) {
-    match desk.run_time_rules().await {
+    match desk.rules().run_time_rules().await {
         Ok(0) => {}
         Ok(n) => tracing::info!(fired = n, "time rules fired"),
         Err(e) => tracing::warn!(error = %e, "could not run time rules; will retry"),
@@ -93,12 +93,12 @@ async fn time_rules(desk: &Desk) {
 }
 
 async fn housekeeping(desk: &Desk) {
-    match desk.expire_idempotency_keys().await {
+    match desk.jobs().expire_idempotency_keys().await {
         Ok(0) => {}
         Ok(n) => tracing::info!(expired = n, "idempotency keys expired"),
         Err(e) => tracing::warn!(error = %e, "could not expire idempotency keys; will retry"),
     }
-    match desk.purge_finished_jobs().await {
+    match desk.jobs().purge_finished_jobs().await {
         Ok(0) => {}
         Ok(n) => tracing::info!(purged = n, "finished jobs forgotten"),
         Err(e) => tracing::warn!(error = %e, "could not purge finished jobs; will retry"),

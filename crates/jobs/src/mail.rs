@@ -21,7 +21,7 @@ use crate::queue::{HandlerFuture, JobContext, JobError, payload};
 pub fn ingest<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
         let message: i64 = payload(job)?;
-        desk.ingest_mail(c, message).await?;
+        desk.mail().ingest_mail(c, message).await?;
         Ok(())
     })
 }
@@ -31,7 +31,7 @@ pub fn ingest<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> Handler
 pub fn compose<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
         let event: MailEvent = payload(job)?;
-        desk.compose_mail(c, &event).await?;
+        desk.mail().compose_mail(c, &event).await?;
         Ok(())
     })
 }
@@ -41,12 +41,12 @@ pub fn send(ctx: &mut JobContext) -> HandlerFuture<'_> {
     Box::pin(async move {
         let id: i64 = ctx.payload()?;
         let desk = ctx.desk.clone();
-        let attempt = desk.send_mail(id).await?;
+        let attempt = desk.mail().send_mail(id).await?;
         let last = ctx.job.attempts >= ctx.job.max_attempts;
         let outcome = match attempt {
             Attempt::Transient(why) if !last => {
                 // The message shows why it waits; the queue tries again later.
-                if let Err(e) = desk.note_mail_attempt(id, &why).await {
+                if let Err(e) = desk.mail().note_mail_attempt(id, &why).await {
                     tracing::warn!(error = %e, outbox_id = id, "cannot record the failed attempt");
                 }
                 return Err(JobError::Retry(why));
@@ -58,7 +58,9 @@ pub fn send(ctx: &mut JobContext) -> HandlerFuture<'_> {
             other => other,
         };
         let mut tx = ctx.begin().await?;
-        desk.finish_mail(&mut tx.conn(), id, &outcome).await?;
+        desk.mail()
+            .finish_mail(&mut tx.conn(), id, &outcome)
+            .await?;
         tx.commit().await.map_err(JobError::from)?;
         match outcome {
             Attempt::Sent => tracing::info!(outbox_id = id, "mail sent"),

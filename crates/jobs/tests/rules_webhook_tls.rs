@@ -192,7 +192,7 @@ async fn https_webhooks_trust_the_configured_ca_and_nothing_else(store: &Store) 
     for (name, url) in [("Chat", &good), ("Impostor", &bad)] {
         let hook = rule(json!({"name": name, "trigger": "created",
             "actions": [{"action": "webhook", "url": url}]}))?;
-        w.desk.add_rule(&w.manager, hook).await?;
+        w.desk.rules().add_rule(&w.manager, hook).await?;
     }
     let id = w.open(Level::High, Level::High, |t| t).await?;
     w.run_jobs().await?;

@@ -4,8 +4,8 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use frontline_core::Comments;
 
-use crate::Ui;
 use crate::error::UiError;
 use crate::session::Signed;
 
@@ -29,11 +29,11 @@ pub(crate) async fn serve(Path(name): Path<String>) -> Response {
 }
 
 pub(crate) async fn attachment(
-    State(ui): State<Ui>,
+    State(comments): State<Comments>,
     signed: Signed,
     Path((ticket, id)): Path<(i64, i64)>,
 ) -> Result<Response, UiError> {
-    let (att, data) = ui.desk.attachment(signed.actor(), ticket, id).await?;
+    let (att, data) = comments.attachment(signed.actor(), ticket, id).await?;
     let mut response = data.into_response();
     let h = response.headers_mut();
     h.insert(

@@ -45,6 +45,21 @@ pub(crate) struct Ui {
     pub viewers: std::sync::Arc<console::viewers::Viewers>,
 }
 
+/// Every service of the desk, for handlers that take only the ones they use.
+macro_rules! from_state {
+    ($($(#[doc = $doc:literal])* $service:ident => $accessor:ident),* $(,)?) => {
+        $(
+            impl axum::extract::FromRef<Ui> for frontline_core::$service {
+                fn from_ref(state: &Ui) -> Self {
+                    state.desk.$accessor()
+                }
+            }
+        )*
+    };
+}
+
+frontline_core::with_services!(from_state);
+
 /// The pages, for the web front end to merge next to its API. `S` is the outer router's
 /// state; the pages carry their own.
 pub fn router<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {

@@ -5,10 +5,10 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use frontline_core::Auth;
 use frontline_core::sessions::{Attempt, DEVICE_LIFETIME_SECS, Held, Limit, SignIn, random_token};
 use serde::Deserialize;
 
-use crate::Ui;
 use crate::error::UiError;
 use crate::session::{
     ClientAddr, CsrfForm, DEVICE_COOKIE, LOGIN_COOKIE, Posted, SESSION_COOKIE, Signed, behind_tls,
@@ -54,9 +54,12 @@ fn local_path(next: &str) -> &str {
 }
 
 /// Requesters go to the portal, everyone else to the console; strangers sign in first.
-pub(crate) async fn home(State(ui): State<Ui>, headers: HeaderMap) -> Result<Redirect, UiError> {
+pub(crate) async fn home(
+    State(auth): State<Auth>,
+    headers: HeaderMap,
+) -> Result<Redirect, UiError> {
     let session = match cookie(&headers, SESSION_COOKIE) {
-        Some(token) => ui.desk.browser_session(token).await?,
+        Some(token) => auth.browser_session(token).await?,
         None => None,
     };
     Ok(match session {
@@ -87,12 +90,12 @@ fn login_page(
 }
 
 pub(crate) async fn form(
-    State(ui): State<Ui>,
+    State(auth): State<Auth>,
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, UiError> {
     if let Some(token) = cookie(&headers, SESSION_COOKIE)
-        && ui.desk.browser_session(token).await?.is_some()
+        && auth.browser_session(token).await?.is_some()
     {
         return Ok(Redirect::to(local_path(&q.next)).into_response());
     }
@@ -100,7 +103,7 @@ pub(crate) async fn form(
 }
 
 pub(crate) async fn submit(
-    State(ui): State<Ui>,
+    State(auth): State<Auth>,
     ClientAddr(address): ClientAddr,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
@@ -115,7 +118,7 @@ pub(crate) async fn submit(
         address: &address,
         device: cookie(&headers, DEVICE_COOKIE),
     };
-    match ui.desk.sign_in(attempt).await? {
+    match auth.sign_in(attempt).await? {
         SignIn::Started { token, device, .. } => {
             let secure = behind_tls(&headers);
             let target = match local_path(&f.next) {
@@ -198,11 +201,11 @@ impl CsrfForm for CsrfOnly {
 }
 
 pub(crate) async fn logout(
-    State(ui): State<Ui>,
+    State(auth): State<Auth>,
     headers: HeaderMap,
     posted: Posted<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    ui.desk.sign_out(&posted.signed.token).await?;
+    auth.sign_out(&posted.signed.token).await?;
     let clear = set_cookie(SESSION_COOKIE, "", "/", 0, behind_tls(&headers));
     Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
 }
@@ -243,15 +246,14 @@ impl CsrfForm for PasswordForm {
 }
 
 pub(crate) async fn change_password(
-    State(ui): State<Ui>,
+    State(auth): State<Auth>,
     posted: Posted<PasswordForm>,
 ) -> Result<Response, UiError> {
     let (signed, f) = (posted.signed, posted.form);
     let result = if f.new != f.confirm {
         Err("The new password and its confirmation differ.".to_owned())
     } else {
-        match ui
-            .desk
+        match auth
             .change_password(signed.actor(), &f.current, &f.new, &signed.token)
             .await
         {

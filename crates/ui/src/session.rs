@@ -127,7 +127,12 @@ impl FromRequestParts<Ui> for Signed {
             },
         };
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(sign_in)?;
-        let session = ui.desk.browser_session(token).await?.ok_or_else(sign_in)?;
+        let session = ui
+            .desk
+            .auth()
+            .browser_session(token)
+            .await?
+            .ok_or_else(sign_in)?;
         tracing::Span::current().record("actor", session.actor.id);
         Ok(Signed {
             session,

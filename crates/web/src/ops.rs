@@ -36,7 +36,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_js
 /// [`crate::metrics::TICKET_COUNT_TTL`]; scrapes in between reuse the last counts.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     if state.metrics.ticket_counts_stale() {
-        match state.desk.tickets_by_status().await {
+        match state.desk.tickets().tickets_by_status().await {
             Ok(counts) => state.metrics.set_ticket_counts(&counts),
             Err(e) => tracing::warn!(error = %e, "ticket counts unavailable for metrics"),
         }

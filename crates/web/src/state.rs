@@ -20,3 +20,18 @@ impl AppState {
         }
     }
 }
+
+/// Every service of the desk, for handlers that take only the ones they use.
+macro_rules! from_state {
+    ($($(#[doc = $doc:literal])* $service:ident => $accessor:ident),* $(,)?) => {
+        $(
+            impl axum::extract::FromRef<AppState> for frontline_core::$service {
+                fn from_ref(state: &AppState) -> Self {
+                    state.desk.$accessor()
+                }
+            }
+        )*
+    };
+}
+
+frontline_core::with_services!(from_state);

@@ -67,6 +67,7 @@ pub async fn run(desk: &Desk, tickets: u64, seed: u64, progress: bool) -> anyhow
     let mut rng = StdRng::seed_from_u64(seed);
     let now = Timestamp::now().as_micros();
     let matrix = desk
+        .config()
         .priority_matrix()
         .await
         .context("cannot read the priority matrix")?;
@@ -186,7 +187,10 @@ async fn setup(desk: &Desk, rng: &mut StdRng, tickets: u64, now: i64) -> anyhow:
     for topic in TOPICS {
         let path =
             CategoryPath::parse("category", topic.category).map_err(|e| anyhow::anyhow!("{e}"))?;
-        categories.insert(topic.category, desk.add_category(None, &path).await?.id);
+        categories.insert(
+            topic.category,
+            desk.config().add_category(None, &path).await?.id,
+        );
     }
     let n_requesters = (tickets / 25).clamp(50, 50_000) as usize;
     let n_agents = (tickets / 5_000).clamp(12, 200) as usize;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use frontline_domain::Role;
 
-use crate::{Actor, Desk, Result};
+use crate::{Actor, Assignment, Result};
 
 /// Agents listed at most (the page shows them all at once).
 const MOST_AGENTS: i64 = 1000;
@@ -23,11 +23,11 @@ pub struct AgentAvailability {
     pub skills: Vec<String>,
 }
 
-impl Desk {
+impl Assignment {
     /// The desk's team by email, each with their availability and skills; managers and admins.
     pub async fn availabilities(&self, actor: &Actor) -> Result<Vec<AgentAvailability>> {
         actor.require_configure()?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let calendars: HashMap<i64, String> = c
             .calendars()
@@ -68,7 +68,7 @@ impl Desk {
     /// The skill each category needs, as `(category path, skill)` by path; managers and admins.
     pub async fn category_skills(&self, actor: &Actor) -> Result<Vec<(String, String)>> {
         actor.require_configure()?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let paths: HashMap<i64, String> = c
             .categories()

@@ -7,12 +7,12 @@ pub mod queue;
 pub use frontline_domain::job::{Job, JobState, Lease};
 pub use queue::{ClaimLimits, Claimed, JobTransaction, JobTx};
 
-use crate::{Actor, CoreError, Desk, Permission, Result};
+use crate::{Actor, CoreError, Jobs, Permission, Result};
 
-impl Desk {
+impl Jobs {
     /// Jobs, newest first, in `state` (every state with `None`), `limit` after `before_id`
     /// (0 for the first page). For administrators.
-    pub async fn jobs(
+    pub async fn list(
         &self,
         actor: &Actor,
         state: Option<JobState>,
@@ -20,7 +20,7 @@ impl Desk {
         limit: i64,
     ) -> Result<Vec<Job>> {
         actor.require(Permission::JobQueue)?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         Ok(pc.conn().jobs_in_state(state, before_id, limit).await?)
     }
 
@@ -28,10 +28,10 @@ impl Desk {
     /// that is not dead is a conflict (it is still being tried, or it succeeded).
     pub async fn retry_job(&self, actor: &Actor, id: i64) -> Result<Job> {
         actor.require(Permission::JobQueue)?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let job = c.job(id).await?.ok_or(CoreError::NotFound("job"))?;
-        if !c.revive_job(id, self.now().as_micros()).await? {
+        if !c.revive_job(id, self.core.now().as_micros()).await? {
             return Err(CoreError::Conflict(format!(
                 "only a dead job can be retried; job {id} is {}",
                 job.state

@@ -11,7 +11,7 @@ use frontline_store::jobs::Kinds;
 use frontline_store::{Conn, Tx};
 
 use super::{Job, Lease};
-use crate::{Desk, Result};
+use crate::{Jobs, Result};
 
 /// Jobs claimed at once: those of the kinds run inside the worker's transactions, and the
 /// others, run each on its own.
@@ -37,7 +37,7 @@ fn micros(d: Duration) -> i64 {
     i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
 }
 
-impl Desk {
+impl Jobs {
     /// Claims due jobs nobody holds for `worker`, for `lease`, counting the attempt: the
     /// `batched` kinds and the others, in one transaction. Oldest due first.
     pub async fn claim_jobs(
@@ -47,9 +47,9 @@ impl Desk {
         batched: &[String],
         limits: ClaimLimits,
     ) -> Result<Claimed> {
-        let now = self.now().as_micros();
+        let now = self.core.now().as_micros();
         let lease = micros(lease);
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let in_tx = c
             .claim_jobs_of(
@@ -76,9 +76,9 @@ impl Desk {
     /// Extends every one of `leases` by `length` from now; false when one is no longer held
     /// (it ran out and another worker took the job, or the job ended).
     pub async fn renew_job_leases(&self, leases: &[Lease], length: Duration) -> Result<bool> {
-        let now = self.now().as_micros();
+        let now = self.core.now().as_micros();
         let until = now.saturating_add(micros(length));
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut held = true;
         for lease in leases {
             held &= tx.conn().renew_job(lease, until, now).await?;
@@ -90,8 +90,11 @@ impl Desk {
     /// Marks the attempt done, for a job whose handler wrote nothing in the database. False
     /// when the lease is no longer held.
     pub async fn finish_job(&self, lease: &Lease) -> Result<bool> {
-        let mut tx = self.begin().await?;
-        let done = tx.conn().finish_job(lease, self.now().as_micros()).await?;
+        let mut tx = self.core.begin().await?;
+        let done = tx
+            .conn()
+            .finish_job(lease, self.core.now().as_micros())
+            .await?;
         tx.commit().await?;
         Ok(done)
     }
@@ -104,8 +107,8 @@ impl Desk {
         error: &str,
         retry_at: Option<Timestamp>,
     ) -> Result<bool> {
-        let now = self.now().as_micros();
-        let mut tx = self.begin().await?;
+        let now = self.core.now().as_micros();
+        let mut tx = self.core.begin().await?;
         let done = tx
             .conn()
             .fail_job(lease, error, retry_at.map(Timestamp::as_micros), now)
@@ -116,7 +119,7 @@ impl Desk {
 
     /// Begins a transaction for jobs' database effects.
     pub async fn begin_jobs(&self) -> Result<JobTransaction> {
-        Ok(JobTransaction(self.begin().await?))
+        Ok(JobTransaction(self.core.begin().await?))
     }
 }
 

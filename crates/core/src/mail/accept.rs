@@ -12,13 +12,13 @@
 use frontline_domain::Email;
 
 use super::MAX_MESSAGE_BYTES;
-use crate::Desk;
+use crate::Mail;
 
 /// A message refused at the door: the SMTP reply, code and enhanced status code first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused(pub String);
 
-impl Desk {
+impl Mail {
     /// Why the message cannot become a ticket or comment, as the SMTP reply that says so;
     /// `None` when it may be stored.
     pub fn refusal(&self, raw: &[u8]) -> Option<Refused> {
@@ -34,7 +34,7 @@ impl Desk {
                 mail.from.address
             )));
         }
-        let limits = &self.limits;
+        let limits = &self.core.limits;
         if mail.attachments.len() > limits.attachments_per_comment {
             return Some(Refused(format!(
                 "552 5.3.4 {} files attached; the desk takes at most {} a message",

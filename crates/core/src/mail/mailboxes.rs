@@ -6,7 +6,7 @@ use frontline_domain::{Email, MailboxRecord, MailboxState};
 use frontline_mail::{ImapUrl, SmtpUrl};
 
 use super::outbound::MailboxName;
-use crate::{Actor, CoreError, Desk, Permission, Result};
+use crate::{Actor, CoreError, Mail, Permission, Result};
 
 #[derive(Debug, Clone)]
 pub struct NewMailbox {
@@ -60,13 +60,13 @@ impl Mailbox {
     }
 }
 
-impl Desk {
+impl Mail {
     /// Configures a mailbox. Over the API only admins may; the CLI acts as the operator.
     pub async fn add_mailbox(&self, actor: Option<&Actor>, new: NewMailbox) -> Result<Mailbox> {
         if let Some(a) = actor {
             a.require(Permission::Mailboxes)?;
         }
-        let now = self.now();
+        let now = self.core.now();
         let row = MailboxRecord {
             id: 0,
             address: new.address.to_string(),
@@ -80,7 +80,7 @@ impl Desk {
             updated_at: now,
             name: new.name.as_ref().map(|n| n.as_str().to_owned()),
         };
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let id = tx
             .conn()
             .insert_mailbox(&row)
@@ -98,7 +98,7 @@ impl Desk {
                 .await?;
         }
         tx.commit().await?;
-        self.outbound.forget();
+        self.core.outbound.forget();
         tracing::info!(mailbox_id = id, address = %row.address, "mailbox added");
         Mailbox::from_record(MailboxRecord { id, ..row })
     }
@@ -108,7 +108,7 @@ impl Desk {
         if let Some(a) = actor {
             a.require(Permission::Mailboxes)?;
         }
-        let mut c = self.store.read().await?;
+        let mut c = self.core.store.read().await?;
         c.conn()
             .mailboxes()
             .await?
@@ -120,7 +120,7 @@ impl Desk {
     /// The mailbox that receives mail for `address`, if the desk has one: the SMTP listener
     /// asks at RCPT time.
     pub async fn mailbox_for(&self, address: &str) -> Result<Option<Mailbox>> {
-        let mut c = self.store.read().await?;
+        let mut c = self.core.store.read().await?;
         c.conn()
             .mailbox_by_address(&address.trim().to_lowercase())
             .await?
@@ -209,7 +209,7 @@ pub struct MailboxChange {
     pub name: Option<Option<MailboxName>>,
 }
 
-impl Desk {
+impl Mail {
     /// Changes a mailbox's URLs and name. Over the API only admins may; the CLI acts as the operator.
     pub async fn update_mailbox(
         &self,
@@ -220,7 +220,7 @@ impl Desk {
         if let Some(a) = actor {
             a.require(Permission::Mailboxes)?;
         }
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let current = c
             .mailboxes()
@@ -236,7 +236,7 @@ impl Desk {
             None => current.smtp_url.clone(),
             Some(u) => u.as_ref().map(url_text_smtp),
         };
-        let now = self.now().as_micros();
+        let now = self.core.now().as_micros();
         c.update_mailbox_urls(id, imap.as_deref(), smtp.as_deref(), now)
             .await?;
         if let Some(name) = &change.name {
@@ -250,7 +250,7 @@ impl Desk {
             .find(|m| m.id == id)
             .ok_or(CoreError::NotFound("mailbox"))?;
         tx.commit().await?;
-        self.outbound.forget();
+        self.core.outbound.forget();
         tracing::info!(mailbox_id = id, address = %row.address, "mailbox changed");
         Mailbox::from_record(row)
     }
@@ -272,16 +272,16 @@ impl Desk {
         } else {
             MailboxState::Disabled
         };
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         if !tx
             .conn()
-            .set_mailbox_state(id, state, self.now().as_micros())
+            .set_mailbox_state(id, state, self.core.now().as_micros())
             .await?
         {
             return Err(CoreError::NotFound("mailbox"));
         }
         tx.commit().await?;
-        self.outbound.forget();
+        self.core.outbound.forget();
         tracing::info!(mailbox_id = id, state = %state, "mailbox state changed");
         Ok(())
     }

@@ -19,7 +19,7 @@ use frontline_mail::Inbound;
 
 use super::MAX_MESSAGE_BYTES;
 use crate::tickets::Trail;
-use crate::{Actor, CoreError, Desk, Permission, Result};
+use crate::{Actor, CoreError, Mail, Permission, Result};
 
 /// Most held messages one list shows.
 pub const HELD_LIST_LIMIT: i64 = 200;
@@ -54,11 +54,11 @@ pub struct HeldMessage {
     pub text: String,
 }
 
-impl Desk {
+impl Mail {
     /// The held messages, newest first (at most [`HELD_LIST_LIMIT`]).
     pub async fn held_mail(&self, actor: &Actor) -> Result<Vec<HeldMail>> {
         actor.require(Permission::Quarantine)?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let boxes = c.mailboxes().await?;
         let rows = c.held_inbound(HELD_LIST_LIMIT).await?;
@@ -75,7 +75,7 @@ impl Desk {
     /// Held message `id`; not found when it is not held.
     pub async fn held_message(&self, actor: &Actor, id: i64) -> Result<HeldMessage> {
         actor.require(Permission::Quarantine)?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let row = c
             .inbound(id)
@@ -92,7 +92,7 @@ impl Desk {
     /// Ingests held message `id` anyway; what it became.
     pub async fn release_mail(&self, actor: &Actor, id: i64) -> Result<InboundOutcome> {
         actor.require(Permission::Quarantine)?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let before = c
             .inbound_for_update(id)
@@ -112,7 +112,7 @@ impl Desk {
                 outcome.reason.as_deref().unwrap_or("no reason given")
             )));
         }
-        let now = self.now();
+        let now = self.core.now();
         c.set_inbound_handled(id, actor.id, now.as_micros()).await?;
         if let Some(ticket_id) = outcome.ticket_id {
             let mut trail = Trail::new(ticket_id, Some(actor.id), now);
@@ -133,14 +133,14 @@ impl Desk {
     /// Takes held message `id` off the list (kept, state `discarded`).
     pub async fn discard_mail(&self, actor: &Actor, id: i64) -> Result<()> {
         actor.require(Permission::Quarantine)?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let before = c
             .inbound(id)
             .await?
             .ok_or(CoreError::NotFound("quarantined message"))?;
         if !c
-            .discard_inbound(id, actor.id, self.now().as_micros())
+            .discard_inbound(id, actor.id, self.core.now().as_micros())
             .await?
         {
             return Err(not_held(id, before.state));

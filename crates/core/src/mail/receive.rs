@@ -32,7 +32,7 @@ use frontline_store::mail::NewInbound;
 
 use super::INGEST_JOB;
 use crate::auth::sha256_hex;
-use crate::{Desk, Result};
+use crate::{Mail, Result};
 
 /// A message as it arrived.
 #[derive(Debug, Clone)]
@@ -140,11 +140,11 @@ fn unfolded(head: &[u8]) -> Vec<Vec<u8>> {
     fields
 }
 
-impl Desk {
+impl Mail {
     /// Stores the message and queues its ingestion; `None` when a copy was stored before.
     /// When this returns, the message is durable and may be acknowledged.
     pub async fn receive_mail(&self, incoming: Incoming) -> Result<Option<i64>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let id = self.receive_mail_in(&mut tx.conn(), incoming).await?;
         tx.commit().await?;
         Ok(id)
@@ -157,7 +157,7 @@ impl Desk {
         c: &mut Conn<'_>,
         incoming: Incoming,
     ) -> Result<Option<i64>> {
-        let now = self.now().as_micros();
+        let now = self.core.now().as_micros();
         let message_key = message_key(&incoming.raw);
         let message_id = frontline_mail::message_id(&incoming.raw);
         if let Some(id) = &message_id
@@ -204,7 +204,7 @@ impl Desk {
         through: u32,
         messages: Vec<(u32, Vec<u8>)>,
     ) -> Result<usize> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let mut new = 0;
         for (uid, raw) in messages {
@@ -219,7 +219,7 @@ impl Desk {
                 new += 1;
             }
         }
-        let now = self.now().as_micros();
+        let now = self.core.now().as_micros();
         c.set_imap_position(mailbox_id, i64::from(uidvalidity), i64::from(through), now)
             .await?;
         tx.commit().await?;
@@ -235,9 +235,9 @@ impl Desk {
         owner: &str,
         lease: std::time::Duration,
     ) -> Result<bool> {
-        let now = self.now().as_micros();
+        let now = self.core.now().as_micros();
         let until = now.saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let granted = tx
             .conn()
             .lease_mailbox(mailbox_id, owner, until, now)
@@ -249,7 +249,7 @@ impl Desk {
     /// Gives the mailbox's lease back if `owner` holds it (a node stopping hands its
     /// mailboxes over at once instead of when the lease runs out).
     pub async fn release_mailbox(&self, mailbox_id: i64, owner: &str) -> Result<()> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         tx.conn().release_mailbox(mailbox_id, owner).await?;
         tx.commit().await?;
         Ok(())
@@ -257,9 +257,9 @@ impl Desk {
 
     /// Records why the mailbox's server could not be read (`None`: it works again).
     pub async fn record_mailbox_error(&self, mailbox_id: i64, error: Option<&str>) -> Result<()> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         tx.conn()
-            .set_mailbox_error(mailbox_id, error, self.now().as_micros())
+            .set_mailbox_error(mailbox_id, error, self.core.now().as_micros())
             .await?;
         tx.commit().await?;
         Ok(())

@@ -17,7 +17,7 @@ use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
-use crate::{Actor, CoreError, Desk, Permission, Result};
+use crate::{Actor, CoreError, Mail, Permission, Result};
 
 /// The line above which a person writes their answer; the quoted rest is cut off when the
 /// reply comes back.
@@ -207,11 +207,11 @@ pub(crate) fn sample_values() -> Value {
     })))
 }
 
-impl Desk {
+impl Mail {
     /// Every template as it applies now, in the order of [`TEMPLATES`]. For administrators.
     pub async fn mail_templates(&self, actor: &Actor) -> Result<Vec<MailTemplate>> {
         actor.require(Permission::MailTemplates)?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let stored = pc.conn().mail_templates().await?;
         Ok(TEMPLATES
             .iter()
@@ -230,7 +230,7 @@ impl Desk {
     pub async fn mail_template(&self, actor: &Actor, name: &str) -> Result<MailTemplate> {
         actor.require(Permission::MailTemplates)?;
         known(name)?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         self.template_in(&mut pc.conn(), name).await
     }
 
@@ -274,9 +274,9 @@ impl Desk {
             body_text: candidate.body_text.clone(),
             body_html: candidate.body_html.clone(),
             updated_by: Some(actor.id),
-            updated_at: self.now(),
+            updated_at: self.core.now(),
         };
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         tx.conn().put_mail_template(&row).await?;
         tx.commit().await?;
         tracing::info!(template = name, actor = actor.id, "mail template changed");
@@ -287,7 +287,7 @@ impl Desk {
     pub async fn reset_mail_template(&self, actor: &Actor, name: &str) -> Result<MailTemplate> {
         actor.require(Permission::MailTemplates)?;
         known(name)?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         tx.conn().delete_mail_template(name).await?;
         tx.commit().await?;
         tracing::info!(template = name, actor = actor.id, "mail template reset");

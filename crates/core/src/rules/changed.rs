@@ -19,7 +19,7 @@ use frontline_store::rules::RuleClocks;
 use super::{RuleSet, apply_fields, facts_of, run_rules, within_limit, write_outcome};
 use crate::assignment::Pick;
 use crate::tickets::{Trail, record_row_changes};
-use crate::{CoreError, Desk, Result};
+use crate::{CoreError, Result, Rules};
 
 /// What kind of change it was: the values of the `update` condition field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub(crate) struct Change<'a> {
     pub kind: Update,
 }
 
-impl Desk {
+impl Rules {
     /// Runs the updated rules over `change` and moves the ticket's clocks, in the caller's
     /// transaction, after the caller saved the row and wrote its own trail and before it
     /// reconciles the SLA or queues mail (they then see what the rules did).
@@ -77,7 +77,7 @@ impl Desk {
         change: Change<'_>,
         now: Timestamp,
     ) -> Result<Changed> {
-        let set = self.rules.get(c).await?;
+        let set = self.core.rules.get(c).await?;
         let changed = if set.has(Trigger::Updated) {
             self.run_updated_rules(c, &set, &change, now).await?
         } else {
@@ -184,7 +184,10 @@ impl Desk {
         if t.group_id == saved.group_id {
             return Ok(None);
         }
-        let picked = self.pick_assignee(c, group, t.category_id, now).await?;
+        let picked = self
+            .assignment()
+            .pick_assignee(c, group, t.category_id, now)
+            .await?;
         t.assignee_id = picked.as_ref().map(|p| p.user_id);
         Ok(picked)
     }

@@ -17,7 +17,7 @@ use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
 use serde::{Deserialize, Serialize};
 
-use crate::{CoreError, Desk, Result};
+use crate::{CoreError, Result, Rules};
 
 /// The job kind; its payload is a [`DueCall`].
 pub const DUE_JOB: &str = "rules.due";
@@ -36,7 +36,7 @@ pub struct DueCall {
     pub due_at: i64,
 }
 
-impl Desk {
+impl Rules {
     /// The ticket's SLA due time became `due_at` (reconcile, in the caller's transaction):
     /// queues a [`DUE_JOB`] for every enabled time rule on the due time that the scan may
     /// already have passed it for.
@@ -47,7 +47,7 @@ impl Desk {
         due_at: i64,
         now: Timestamp,
     ) -> Result<()> {
-        let set = self.rules.get(c).await?;
+        let set = self.core.rules.get(c).await?;
         for loaded in set.rules.iter().filter(|r| r.rule.enabled) {
             let (Trigger::Time, Some(time)) = (loaded.rule.trigger, loaded.rule.time) else {
                 continue;
@@ -87,7 +87,7 @@ impl Desk {
     /// rule still measures from the due time and the ticket is still in that period. True
     /// when the rule fired.
     pub async fn fire_due_rule(&self, c: &mut Conn<'_>, call: &DueCall) -> Result<bool> {
-        let set = self.rules.get(c).await?;
+        let set = self.core.rules.get(c).await?;
         let still = set.rules.iter().any(|r| {
             r.id == call.rule_id
                 && r.rule.enabled

@@ -35,7 +35,7 @@ use serde::Serialize;
 
 use crate::ordered::new_positions;
 use crate::tickets::fields;
-use crate::{Actor, CoreError, Desk, Permission, Result};
+use crate::{Actor, CoreError, Permission, Result, Rules};
 
 mod apply;
 mod changed;
@@ -206,11 +206,11 @@ async fn check(c: &mut Conn<'_>, rule: &Rule) -> Result<()> {
     resolve_names(c, rule).await.map(drop)
 }
 
-impl Desk {
+impl Rules {
     /// Every rule in the order they are considered, for managers and admins.
-    pub async fn rules(&self, actor: &Actor) -> Result<Vec<ConfiguredRule>> {
+    pub async fn list(&self, actor: &Actor) -> Result<Vec<ConfiguredRule>> {
         actor.require(Permission::Automation)?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         Ok(pc
             .conn()
             .rules()
@@ -227,12 +227,12 @@ impl Desk {
     /// Adds a rule after the existing ones; the actor becomes the author of its notes.
     pub async fn add_rule(&self, actor: &Actor, rule: Rule) -> Result<ConfiguredRule> {
         actor.require(Permission::Automation)?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         check(&mut c, &rule).await?;
-        let (id, position) = c.insert_rule(&rule, actor.id, self.now()).await?;
+        let (id, position) = c.insert_rule(&rule, actor.id, self.core.now()).await?;
         tx.commit().await?;
-        self.rules.forget();
+        self.core.rules.forget();
         tracing::info!(rule_id = id, actor = actor.id, "rule added");
         Ok(ConfiguredRule { id, position, rule })
     }
@@ -241,10 +241,10 @@ impl Desk {
     /// still fires once per ticket and period).
     pub async fn replace_rule(&self, actor: &Actor, id: i64, rule: Rule) -> Result<ConfiguredRule> {
         actor.require(Permission::Automation)?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         check(&mut c, &rule).await?;
-        if !c.update_rule(id, &rule, actor.id, self.now()).await? {
+        if !c.update_rule(id, &rule, actor.id, self.core.now()).await? {
             return Err(CoreError::NotFound("rule"));
         }
         let position = c
@@ -254,19 +254,19 @@ impl Desk {
             .find(|r| r.id == id)
             .map_or(0, |r| r.position);
         tx.commit().await?;
-        self.rules.forget();
+        self.core.rules.forget();
         tracing::info!(rule_id = id, actor = actor.id, "rule replaced");
         Ok(ConfiguredRule { id, position, rule })
     }
 
     pub async fn delete_rule(&self, actor: &Actor, id: i64) -> Result<()> {
         actor.require(Permission::Automation)?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         if !tx.conn().delete_rule(id).await? {
             return Err(CoreError::NotFound("rule"));
         }
         tx.commit().await?;
-        self.rules.forget();
+        self.core.rules.forget();
         tracing::info!(rule_id = id, actor = actor.id, "rule deleted");
         Ok(())
     }
@@ -274,14 +274,14 @@ impl Desk {
     /// Puts the rules in the order of `ids`, which must name every rule once.
     pub async fn reorder_rules(&self, actor: &Actor, ids: &[i64]) -> Result<Vec<ConfiguredRule>> {
         actor.require(Permission::Automation)?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let current = c.rules().await?.iter().map(|r| r.id).collect::<Vec<_>>();
         for (id, position) in new_positions(current, ids, "rule")? {
             c.set_rule_position(id, position).await?;
         }
         tx.commit().await?;
-        self.rules.forget();
-        self.rules(actor).await
+        self.core.rules.forget();
+        self.list(actor).await
     }
 }

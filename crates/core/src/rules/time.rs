@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::apply::{Effect, apply_fields, facts_of, run_rules, within_limit, write_effects};
 use crate::tickets::Trail;
-use crate::{CoreError, Desk, Result};
+use crate::{CoreError, Result, Rules};
 
 /// The job kind of rule webhooks; its payload is a [`WebhookCall`].
 pub const WEBHOOK_JOB: &str = "webhook";
@@ -34,24 +34,24 @@ pub struct WebhookCall {
 /// Tickets read from the index per query of the scan.
 const SCAN_BATCH: i64 = 200;
 
-impl Desk {
+impl Rules {
     /// Runs every enabled time rule over the tickets that came of age since its last scan;
     /// returns how many times a rule fired.
     pub async fn run_time_rules(&self) -> Result<usize> {
         let set = {
-            let mut read = self.store.read().await?;
-            self.rules.get(&mut read.conn()).await?
+            let mut read = self.core.store.read().await?;
+            self.core.rules.get(&mut read.conn()).await?
         };
         let mut fired = 0;
         for loaded in set.rules.iter().filter(|r| r.rule.enabled) {
             let (Trigger::Time, Some(time)) = (loaded.rule.trigger, loaded.rule.time) else {
                 continue;
             };
-            let now = self.now();
+            let now = self.core.now();
             // Before the SLA due time, the instant still lies ahead: `until` is in the future.
             let until = now.as_micros() - time.offset_minutes() * 60_000_000;
             let mut after = {
-                let mut read = self.store.read().await?;
+                let mut read = self.core.store.read().await?;
                 let rows = read.conn().rules().await?;
                 match rows.iter().find(|r| r.id == loaded.id) {
                     Some(r) => (r.scanned_at, r.scanned_id),
@@ -60,7 +60,7 @@ impl Desk {
             };
             loop {
                 let batch = {
-                    let mut read = self.store.read().await?;
+                    let mut read = self.core.store.read().await?;
                     read.conn()
                         .rule_candidates(time.since, after, until, SCAN_BATCH)
                         .await?
@@ -75,7 +75,7 @@ impl Desk {
                 }
                 let Some(&last) = batch.last() else { break };
                 after = last;
-                let mut tx = self.begin().await?;
+                let mut tx = self.core.begin().await?;
                 tx.conn()
                     .set_rule_scanned(loaded.id, last.0, last.1)
                     .await?;
@@ -98,7 +98,7 @@ impl Desk {
         period: i64,
         ticket_id: i64,
     ) -> Result<bool> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let fired = self
             .fire_time_rule_in(&mut tx.conn(), set, rule_id, since, period, ticket_id)
             .await?;
@@ -120,7 +120,7 @@ impl Desk {
         period: i64,
         ticket_id: i64,
     ) -> Result<bool> {
-        let now = self.now();
+        let now = self.core.now();
         let Some(old) = still_in_period(c, ticket_id, since, period).await? else {
             return Ok(false);
         };
@@ -184,7 +184,7 @@ impl Desk {
             c.set_rule_clocks(ticket_id, clocks).await?;
         }
         if changes_ticket {
-            self.reconcile_sla(c, ticket_id, now, false).await?;
+            self.sla().reconcile_sla(c, ticket_id, now, false).await?;
         }
         tracing::info!(ticket_id, rule_id, "time rule fired");
         Ok(true)

@@ -9,9 +9,9 @@ use frontline_domain::sla::Policy;
 
 use super::{ConfiguredPolicy, checked, duplicate, find_calendar, required_name};
 use crate::ordered::new_positions;
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Result, Sla};
 
-impl Desk {
+impl Sla {
     /// Redefines the calendar named `name`, renaming it to `new_name`.
     pub async fn replace_calendar(
         &self,
@@ -22,14 +22,14 @@ impl Desk {
     ) -> Result<()> {
         actor.require_configure()?;
         let new_name = required_name(new_name)?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let id = calendar_id(&mut c, name).await?;
         c.update_calendar(id, new_name, calendar)
             .await
             .map_err(|e| duplicate(e, "a calendar with that name exists"))?;
         tx.commit().await?;
-        self.sla_policies.forget();
+        self.core.sla_policies.forget();
         tracing::info!(calendar_id = id, actor = actor.id, "calendar changed");
         Ok(())
     }
@@ -38,7 +38,7 @@ impl Desk {
     /// still uses it and changes nothing.
     pub async fn delete_calendar(&self, actor: &Actor, name: &str) -> Result<()> {
         actor.require_configure()?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let id = calendar_id(&mut c, name).await?;
         let uses = c.calendar_uses(id).await?;
@@ -50,7 +50,7 @@ impl Desk {
         }
         c.delete_calendar(id).await?;
         tx.commit().await?;
-        self.sla_policies.forget();
+        self.core.sla_policies.forget();
         tracing::info!(calendar_id = id, actor = actor.id, "calendar deleted");
         Ok(())
     }
@@ -64,7 +64,7 @@ impl Desk {
         calendar: &str,
     ) -> Result<ConfiguredPolicy> {
         actor.require_configure()?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let calendar_id = checked(&mut c, policy, calendar).await?;
         let updated = c
@@ -81,7 +81,7 @@ impl Desk {
             .find(|r| r.id == id)
             .map_or(0, |r| r.position);
         tx.commit().await?;
-        self.sla_policies.forget();
+        self.core.sla_policies.forget();
         tracing::info!(policy_id = id, actor = actor.id, "SLA policy changed");
         Ok(ConfiguredPolicy {
             id,
@@ -94,7 +94,7 @@ impl Desk {
     /// Puts the policies in the order of `ids`, which must name every policy once.
     pub async fn reorder_sla_policies(&self, actor: &Actor, ids: &[i64]) -> Result<()> {
         actor.require_configure()?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let current = c
             .sla_policies()
@@ -106,7 +106,7 @@ impl Desk {
             c.set_sla_policy_position(id, position).await?;
         }
         tx.commit().await?;
-        self.sla_policies.forget();
+        self.core.sla_policies.forget();
         tracing::info!(actor = actor.id, "SLA policies reordered");
         Ok(())
     }

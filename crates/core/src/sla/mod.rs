@@ -18,7 +18,7 @@ use frontline_domain::sla::{Policy, PolicyRecord, SlaTarget, Target};
 use frontline_domain::{Calendar, Timestamp};
 use frontline_store::{Conn, StoreError};
 
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Result, Sla};
 
 mod edit;
 mod escalate;
@@ -79,11 +79,11 @@ pub struct ConfiguredPolicy {
     pub policy: Policy,
 }
 
-impl Desk {
+impl Sla {
     /// The calendars, for the desk's staff.
     pub async fn calendars(&self, actor: &Actor) -> Result<Vec<(String, Calendar)>> {
         actor.require_staff()?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         Ok(pc
             .conn()
             .calendars()
@@ -96,20 +96,20 @@ impl Desk {
     pub async fn add_calendar(&self, actor: &Actor, name: &str, calendar: &Calendar) -> Result<()> {
         actor.require_configure()?;
         let name = required_name(name)?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         tx.conn()
-            .insert_calendar(name, calendar, self.now())
+            .insert_calendar(name, calendar, self.core.now())
             .await
             .map_err(|e| duplicate(e, "a calendar with that name exists"))?;
         tx.commit().await?;
-        self.sla_policies.forget();
+        self.core.sla_policies.forget();
         Ok(())
     }
 
     /// The policies in the order they are tried, for the desk's staff.
     pub async fn sla_policies(&self, actor: &Actor) -> Result<Vec<ConfiguredPolicy>> {
         actor.require_staff()?;
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let calendars: HashMap<i64, String> = c
             .calendars()
@@ -137,15 +137,15 @@ impl Desk {
         calendar: &str,
     ) -> Result<ConfiguredPolicy> {
         actor.require_configure()?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let calendar_id = checked(&mut c, policy, calendar).await?;
         let (id, position) = c
-            .insert_sla_policy(policy, calendar_id, self.now())
+            .insert_sla_policy(policy, calendar_id, self.core.now())
             .await
             .map_err(|e| duplicate(e, "a policy with that name exists"))?;
         tx.commit().await?;
-        self.sla_policies.forget();
+        self.core.sla_policies.forget();
         Ok(ConfiguredPolicy {
             id,
             position,
@@ -156,8 +156,8 @@ impl Desk {
 
     /// A ticket's SLA targets, as last brought up to date.
     pub async fn ticket_slas(&self, actor: &Actor, ticket_id: i64) -> Result<Vec<SlaTarget>> {
-        self.ticket(actor, ticket_id).await?;
-        let mut pc = self.store.read().await?;
+        self.tickets().ticket(actor, ticket_id).await?;
+        let mut pc = self.core.store.read().await?;
         Ok(pc.conn().ticket_slas(ticket_id).await?)
     }
 
@@ -178,18 +178,19 @@ impl Desk {
     /// chain has at most one round per target. Rules that lower the priority again each
     /// round are stopped by their loop guard (`rules::LOOP_LIMIT`).
     pub async fn fire_sla_timer(&self, c: &mut Conn<'_>, ticket_id: i64) -> Result<()> {
-        let now = self.now();
+        let now = self.core.now();
         // Locks the ticket as every change of it does, so a timer and a change take turns.
         if c.ticket_for_update(ticket_id).await?.is_none() {
             return Ok(());
         }
         self.reconcile_in(c, ticket_id, now, false, true).await?;
-        let policies = self.sla_policies.get(c).await?;
+        let policies = self.core.sla_policies.get(c).await?;
         let before = match escalate::escalate(c, ticket_id, now, &policies).await? {
             escalate::Escalated::Changed { before } => before,
             escalate::Escalated::Nothing | escalate::Escalated::Notified => return Ok(()),
         };
-        self.assign_if_moved(c, ticket_id, before.record.group_id, now)
+        self.assignment()
+            .assign_if_moved(c, ticket_id, before.record.group_id, now)
             .await?;
         let saved = c
             .ticket_row(ticket_id)
@@ -200,7 +201,7 @@ impl Desk {
             saved,
             kind: crate::rules::Update::SlaEscalation,
         };
-        self.ticket_changed(c, change, now).await?;
+        self.rules().ticket_changed(c, change, now).await?;
         self.reconcile_in(c, ticket_id, now, false, false).await
     }
 
@@ -216,7 +217,7 @@ impl Desk {
         self.reconcile_in(c, ticket_id, now, fresh, false).await
     }
 
-    /// See [`Desk::reconcile_sla`]; `by_timer` says the SLA timer runs it, which escalates a
+    /// See [`Sla::reconcile_sla`]; `by_timer` says the SLA timer runs it, which escalates a
     /// breach itself instead of queueing a timer to do so.
     async fn reconcile_in(
         &self,
@@ -226,7 +227,7 @@ impl Desk {
         fresh: bool,
         by_timer: bool,
     ) -> Result<()> {
-        let policies = self.sla_policies.get(c).await?;
+        let policies = self.core.sla_policies.get(c).await?;
         let stored: HashMap<Target, SlaTarget> = if fresh {
             HashMap::new()
         } else {
@@ -242,7 +243,7 @@ impl Desk {
         }
         let moved = reconcile::reconcile(c, ticket_id, now, &policies, stored, by_timer).await?;
         match moved {
-            Some(due_at) => self.due_time_moved(c, ticket_id, due_at, now).await,
+            Some(due_at) => self.rules().due_time_moved(c, ticket_id, due_at, now).await,
             None => Ok(()),
         }
     }

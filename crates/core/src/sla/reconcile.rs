@@ -13,7 +13,7 @@ use frontline_store::jobs::NewJob;
 use super::{InForce, TIMER_JOB};
 use crate::Result;
 
-/// See [`Desk::reconcile_sla`]; `by_timer` when the SLA timer runs it (and escalates).
+/// See [`Sla::reconcile_sla`]; `by_timer` when the SLA timer runs it (and escalates).
 /// Returns the ticket's new due time when it moved (time rules on it may need a job).
 pub(super) async fn reconcile(
     c: &mut Conn<'_>,

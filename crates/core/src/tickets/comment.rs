@@ -12,7 +12,7 @@ use super::update::record_row_changes;
 use super::{can_see, visible_for_update};
 use crate::auth::sha256_hex;
 use crate::rules::{Change, Update};
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, Comments, CoreError, Result};
 
 #[derive(Debug, Clone)]
 pub struct NewAttachment {
@@ -28,7 +28,7 @@ pub struct NewComment {
     pub attachments: Vec<NewAttachment>,
 }
 
-impl Desk {
+impl Comments {
     pub async fn add_comment(
         &self,
         actor: &Actor,
@@ -36,7 +36,7 @@ impl Desk {
         new: NewComment,
     ) -> Result<Comment> {
         let internal = new.internal;
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let comment = self
             .add_comment_in(&mut tx.conn(), actor, ticket_id, new)
             .await?;
@@ -64,7 +64,7 @@ impl Desk {
         }
         let body = frontline_domain::text::clean_text("body", &new.body, 100_000, true)?;
         self.check_attachments(&new.attachments)?;
-        let now = self.now();
+        let now = self.core.now();
         let old = visible_for_update(c, actor, ticket_id).await?;
         if old.status == Status::Closed && !new.internal {
             return Err(CoreError::Conflict(
@@ -107,9 +107,9 @@ impl Desk {
             saved: t,
             kind,
         };
-        self.ticket_changed(c, change, now).await?;
-        self.reconcile_sla(c, ticket_id, now, false).await?;
-        self.mail_on_comment(c, &record, actor, now).await?;
+        self.rules().ticket_changed(c, change, now).await?;
+        self.sla().reconcile_sla(c, ticket_id, now, false).await?;
+        self.mail().mail_on_comment(c, &record, actor, now).await?;
         Ok(Comment {
             record,
             author_email: actor.email.clone(),
@@ -120,14 +120,14 @@ impl Desk {
     }
 
     /// A page of the conversation after comment `after_id`; requesters never see notes.
-    pub async fn comments(
+    pub async fn list(
         &self,
         actor: &Actor,
         ticket_id: i64,
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<Comment>> {
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let t = c
             .ticket_row(ticket_id)
@@ -161,7 +161,7 @@ impl Desk {
         ticket_id: i64,
         id: i64,
     ) -> Result<(Attachment, Vec<u8>)> {
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let (att, internal) = c
             .attachment(id)
@@ -185,22 +185,22 @@ impl Desk {
     }
 
     fn check_attachments(&self, atts: &[NewAttachment]) -> Result<()> {
-        if atts.len() > self.limits.attachments_per_comment {
+        if atts.len() > self.core.limits.attachments_per_comment {
             return Err(CoreError::invalid(
                 "attachments",
                 format!(
                     "at most {} files per comment",
-                    self.limits.attachments_per_comment
+                    self.core.limits.attachments_per_comment
                 ),
             ));
         }
         for a in atts {
-            if a.data.len() > self.limits.attachment_bytes {
+            if a.data.len() > self.core.limits.attachment_bytes {
                 return Err(CoreError::invalid(
                     "attachments",
                     format!(
                         "{} is larger than {} bytes",
-                        a.filename, self.limits.attachment_bytes
+                        a.filename, self.core.limits.attachment_bytes
                     ),
                 ));
             }

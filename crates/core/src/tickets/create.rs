@@ -19,7 +19,7 @@ use super::writer::{Creation, RuleEffects, Written};
 use super::{ONLY_AGENTS_SET_WATCHERS, fields};
 use crate::config::TicketConfig;
 use crate::rules::{self, RuleSet};
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Result, Tickets};
 
 #[derive(Debug, Clone)]
 pub struct NewTicket {
@@ -73,7 +73,7 @@ pub struct Created {
     pub fresh: bool,
 }
 
-impl Desk {
+impl Tickets {
     pub async fn create_ticket(
         &self,
         actor: &Actor,
@@ -109,7 +109,7 @@ impl Desk {
             named,
             has_watchers,
         } = {
-            let mut read = self.store.read().await?;
+            let mut read = self.core.store.read().await?;
             self.prepare_creation(&mut read.conn(), actor, new, idem)
                 .await?
         };
@@ -118,7 +118,7 @@ impl Desk {
         let (row, requester) = match written {
             Written::Fresh { row, requester } => (*row, *requester),
             Written::Repeated { id } => {
-                let mut read = self.store.read().await?;
+                let mut read = self.core.store.read().await?;
                 let ticket = read
                     .conn()
                     .ticket_view(id)
@@ -149,7 +149,7 @@ impl Desk {
                 record: row,
             }
         } else {
-            let mut read = self.store.read().await?;
+            let mut read = self.core.store.read().await?;
             read.conn()
                 .ticket_view(row.id)
                 .await?
@@ -186,7 +186,7 @@ impl Desk {
     /// refers to resolved, its priority, what the created rules change and add, and its first
     /// events. The API reads on a connection of its own and hands the result to the writer
     /// task; mail ingest reads and writes in the ingest job's transaction
-    /// ([`Desk::write_creation_in`]). Either way the ticket gets the same rules, automatic
+    /// ([`Tickets::write_creation_in`]). Either way the ticket gets the same rules, automatic
     /// assignment, SLA and `created` event.
     pub(crate) async fn prepare_creation(
         &self,
@@ -195,10 +195,10 @@ impl Desk {
         new: &NewTicket,
         idem: Option<&IdempotencyKey>,
     ) -> Result<Prepared> {
-        let config = self.ticket_config.get(c).await?;
-        let rules = self.rules.get(c).await?;
+        let config = self.core.ticket_config.get(c).await?;
+        let rules = self.core.rules.get(c).await?;
         let resolved = resolve(c, actor, new, &config).await?;
-        let now = self.now();
+        let now = self.core.now();
         if resolved.requester.is_none() && new.requester.is_none() {
             return Err(CoreError::Unauthenticated);
         }

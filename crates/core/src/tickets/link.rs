@@ -8,7 +8,7 @@ use frontline_domain::{EventKind, Link, LinkKind, Timestamp};
 use super::trail::Trail;
 use super::{can_see, visible_for_update};
 use crate::rules::{Change, Update};
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Result, Tickets};
 
 /// A link as seen from one ticket: `kind` reads "this ticket is <kind> `ticket`".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,9 +18,9 @@ pub struct TicketLink {
     pub created_at: Timestamp,
 }
 
-impl Desk {
+impl Tickets {
     pub async fn links(&self, actor: &Actor, ticket_id: i64) -> Result<Vec<TicketLink>> {
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let t = c
             .ticket_row(ticket_id)
@@ -63,7 +63,7 @@ impl Desk {
         Ok(TicketLink {
             kind,
             ticket: other,
-            created_at: self.now(),
+            created_at: self.core.now(),
         })
     }
 
@@ -99,8 +99,8 @@ impl Desk {
                 "a ticket cannot be linked to itself",
             ));
         }
-        let now = self.now();
-        let mut tx = self.begin().await?;
+        let now = self.core.now();
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let first = visible_for_update(&mut c, actor, ticket_id.min(other)).await?;
         let second = visible_for_update(&mut c, actor, ticket_id.max(other)).await?;
@@ -143,7 +143,7 @@ impl Desk {
                     saved,
                     kind: Update::Link,
                 };
-                self.ticket_changed(&mut c, change, now).await?;
+                self.rules().ticket_changed(&mut c, change, now).await?;
             }
         }
         tx.commit().await?;

@@ -8,7 +8,7 @@ use frontline_domain::{
 use frontline_store::Conn;
 
 use crate::config::load_custom_fields;
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Result, Tickets};
 
 /// `None` means "any". `group` and `assignee` take `Some(None)` for "none set".
 #[derive(Debug, Clone)]
@@ -74,7 +74,7 @@ pub struct Page {
     pub next: Option<Vec<i64>>,
 }
 
-impl Desk {
+impl Tickets {
     pub async fn list_tickets(&self, actor: &Actor, q: ListQuery) -> Result<Page> {
         if q.after
             .as_ref()
@@ -85,7 +85,7 @@ impl Desk {
                 "does not belong to this sort order",
             ));
         }
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let Some(mut f) = self.filter_of(&mut c, &q).await? else {
             return Ok(Page {
@@ -141,7 +141,7 @@ impl Desk {
         match s {
             SlaQuery::Breached => SlaFilter::Breached,
             SlaQuery::DueWithin(minutes) => {
-                let now = self.now();
+                let now = self.core.now();
                 SlaFilter::DueBetween {
                     after: now,
                     until: now.plus_seconds(i64::from(minutes) * 60),

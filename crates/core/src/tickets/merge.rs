@@ -10,9 +10,9 @@ use super::trail::Trail;
 use super::update::record_row_changes;
 use super::visible_for_update;
 use crate::rules::{Change, Update};
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Result, Tickets};
 
-impl Desk {
+impl Tickets {
     pub async fn merge_tickets(
         &self,
         actor: &Actor,
@@ -26,8 +26,8 @@ impl Desk {
                 "a ticket cannot be merged into itself",
             ));
         }
-        let now = self.now();
-        let mut tx = self.begin().await?;
+        let now = self.core.now();
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let (source, target) = mergeable_pair(&mut c, actor, source_id, target_id).await?;
         let source_before = stored_view(&mut c, source_id).await?;
@@ -75,10 +75,14 @@ impl Desk {
                 saved,
                 kind,
             };
-            self.ticket_changed(&mut c, change, now).await?;
+            self.rules().ticket_changed(&mut c, change, now).await?;
         }
-        self.reconcile_sla(&mut c, source_id, now, false).await?;
-        self.reconcile_sla(&mut c, target_id, now, false).await?;
+        self.sla()
+            .reconcile_sla(&mut c, source_id, now, false)
+            .await?;
+        self.sla()
+            .reconcile_sla(&mut c, target_id, now, false)
+            .await?;
         let view = stored_view(&mut c, target_id).await?;
         tx.commit().await?;
         tracing::info!(source_id, target_id, actor = actor.id, "tickets merged");

@@ -3,11 +3,11 @@
 use frontline_domain::{Event, Ticket};
 
 use super::can_see;
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Result, Tickets};
 
-impl Desk {
+impl Tickets {
     pub async fn ticket(&self, actor: &Actor, id: i64) -> Result<Ticket> {
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let view = c
             .ticket_view(id)
@@ -28,7 +28,7 @@ impl Desk {
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<Event>> {
-        let mut pc = self.store.read().await?;
+        let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let t = c
             .ticket_row(ticket_id)
@@ -39,5 +39,11 @@ impl Desk {
         }
         Ok(c.events(ticket_id, actor.is_staff(), after_id, limit)
             .await?)
+    }
+
+    /// Ticket counts by status, for metrics.
+    pub async fn tickets_by_status(&self) -> Result<Vec<(String, i64)>> {
+        let mut c = self.core.store.read().await?;
+        Ok(c.conn().tickets_by_status().await?)
     }
 }

@@ -14,7 +14,7 @@ use super::{ONLY_AGENTS_SET_WATCHERS, require_owner, visible_for_update};
 use crate::assignment::Pick;
 use crate::config::{load_custom_fields, load_matrix};
 use crate::rules;
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Result, Tickets};
 
 /// `None` leaves a field alone; for nullable fields `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
@@ -65,7 +65,7 @@ impl TicketPatch {
     }
 }
 
-impl Desk {
+impl Tickets {
     pub async fn update_ticket(
         &self,
         actor: &Actor,
@@ -73,8 +73,8 @@ impl Desk {
         patch: TicketPatch,
         if_match: Option<i64>,
     ) -> Result<Ticket> {
-        let now = self.now();
-        let mut tx = self.begin().await?;
+        let now = self.core.now();
+        let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
         let old = lock_for_patch(&mut c, actor, id, &patch, if_match).await?;
         let mut t = old.clone();
@@ -105,7 +105,7 @@ impl Desk {
             saved: t,
             kind: rules::Update::Edit,
         };
-        let changed = self.ticket_changed(&mut c, change, now).await?;
+        let changed = self.rules().ticket_changed(&mut c, change, now).await?;
         if changed.rules_acted {
             after = c
                 .ticket_view(id)
@@ -113,8 +113,9 @@ impl Desk {
                 .ok_or(CoreError::NotFound("ticket"))?;
         }
         let t = changed.row;
-        self.reconcile_sla(&mut c, id, now, false).await?;
-        self.mail_on_update(&mut c, &old, &t, Some(actor.id), now)
+        self.sla().reconcile_sla(&mut c, id, now, false).await?;
+        self.mail()
+            .mail_on_update(&mut c, &old, &t, Some(actor.id), now)
             .await?;
         tx.commit().await?;
         tracing::info!(
@@ -140,7 +141,10 @@ impl Desk {
         if let (Some(group), None) = (t.group_id, t.assignee_id)
             && t.group_id != old.group_id
         {
-            picked = self.pick_assignee(c, group, t.category_id, now).await?;
+            picked = self
+                .assignment()
+                .pick_assignee(c, group, t.category_id, now)
+                .await?;
             t.assignee_id = picked.as_ref().map(|p| p.user_id);
         }
         t.version = old.version + 1;

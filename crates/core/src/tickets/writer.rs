@@ -10,7 +10,7 @@
 //! one creation per transaction, so a bad creation fails alone. The task is independent of
 //! the requests: a client that hangs up does not cancel the tickets of the others.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 
 use frontline_domain::EventRecord;
 use frontline_domain::TicketRecord;
@@ -21,9 +21,10 @@ use frontline_store::{Conn, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
 use super::idempotency::IdempotencyKey;
+use crate::desk::Core;
 use crate::people::organization_for;
 use crate::rules::{Effect, RuleSet, write_effects};
-use crate::{CoreError, Desk, Result};
+use crate::{CoreError, Result, Tickets};
 
 /// Most creations in one transaction: far below the bind limits of both databases
 /// (a ticket is 23 parameters, its events 8 each), and a short hold of the SQLite writer.
@@ -77,18 +78,14 @@ struct Pending {
 #[derive(Default)]
 pub(crate) struct CreationQueue(OnceLock<mpsc::Sender<Pending>>);
 
-impl Desk {
+impl Tickets {
     /// Writes `creation` with whatever else is waiting and returns once it is committed.
     pub(crate) async fn write_creation(&self, creation: Creation) -> Result<Written> {
-        let queue = self.creations.0.get_or_init(|| {
+        let queue = self.core.creations.0.get_or_init(|| {
             let (tx, rx) = mpsc::channel(QUEUE);
-            // The writer's own desk has an empty queue handle: holding the sender would keep
-            // the task alive after every other copy of the desk is gone.
-            let desk = Desk {
-                creations: Default::default(),
-                ..self.clone()
-            };
-            tokio::spawn(run(desk, rx));
+            // The writer holds the core weakly: holding it (and so the sender) would keep the
+            // task alive after every handle on the desk is gone.
+            tokio::spawn(run(Arc::downgrade(&self.core), rx));
             tx
         });
         let (reply, answer) = oneshot::channel();
@@ -101,11 +98,14 @@ impl Desk {
     }
 }
 
-async fn run(desk: Desk, mut queue: mpsc::Receiver<Pending>) {
+async fn run(core: Weak<Core>, mut queue: mpsc::Receiver<Pending>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        // A caller waiting on its reply holds the core, so it is there while work is.
+        let Some(core) = core.upgrade() else { break };
+        let tickets = Tickets { core };
         let creations: Vec<&Creation> = batch.iter().map(|p| &p.creation).collect();
-        let results = desk.write_batch_or_each(&creations).await;
+        let results = tickets.write_batch_or_each(&creations).await;
         for (pending, result) in batch.drain(..).zip(results) {
             // The caller may have gone; its ticket stays written.
             let _ = pending.reply.send(result);
@@ -113,7 +113,7 @@ async fn run(desk: Desk, mut queue: mpsc::Receiver<Pending>) {
     }
 }
 
-impl Desk {
+impl Tickets {
     async fn write_batch_or_each(&self, creations: &[&Creation]) -> Vec<Result<Written>> {
         match self.write_batch(creations).await {
             Ok(results) => results,
@@ -136,7 +136,7 @@ impl Desk {
     /// result per creation (a repeated idempotency key with another request is an error of
     /// that creation alone).
     async fn write_batch(&self, creations: &[&Creation]) -> Result<Vec<Result<Written>>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         let results = self.write_creations_in(&mut tx.conn(), creations).await?;
         tx.commit().await?;
         Ok(results)
@@ -189,7 +189,10 @@ impl Desk {
             .zip(&picked)
             .filter(|p| *p.1)
         {
-            *row = self.picked_on_creation(c, row, f.creation.now).await?;
+            *row = self
+                .assignment()
+                .picked_on_creation(c, row, f.creation.now)
+                .await?;
         }
         for (f, row) in fresh.iter().zip(&rows) {
             self.follow_up_creation(c, f.creation, row).await?;
@@ -220,7 +223,10 @@ impl Desk {
         for ((f, row), was_picked) in fresh.iter().zip(rows.iter_mut()).zip(&mut picked) {
             let now = f.creation.now;
             if let (Some(group), None) = (row.group_id, row.assignee_id)
-                && let Some(pick) = self.pick_assignee(c, group, row.category_id, now).await?
+                && let Some(pick) = self
+                    .assignment()
+                    .pick_assignee(c, group, row.category_id, now)
+                    .await?
             {
                 c.set_new_ticket_assignee(row.id, pick.user_id).await?;
                 row.assignee_id = Some(pick.user_id);
@@ -243,8 +249,10 @@ impl Desk {
         if let Some((rules, effects)) = &creation.rule_effects {
             write_effects(rules, c, row, effects, creation.now).await?;
         }
-        self.mail_on_created(c, row.id, creation.now).await?;
-        self.reconcile_sla(c, row.id, creation.now, true).await?;
+        self.mail().mail_on_created(c, row.id, creation.now).await?;
+        self.sla()
+            .reconcile_sla(c, row.id, creation.now, true)
+            .await?;
         if let Some(k) = &creation.idempotency {
             c.insert_idempotency_key(
                 creation.actor_id,

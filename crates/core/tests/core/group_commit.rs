@@ -61,6 +61,7 @@ async fn concurrent_creations_share_transactions_and_fail_alone(store: &Store) -
     store.migrate().await?;
     let desk = Desk::new(store.clone());
     let u = desk
+        .people()
         .add_user(
             None,
             NewUser {
@@ -81,6 +82,7 @@ async fn concurrent_creations_share_transactions_and_fail_alone(store: &Store) -
     };
     let (first, _) = creation(1)?;
     let used = desk
+        .tickets()
         .create_ticket(&agent, first, key("used", "first-request"))
         .await?;
 
@@ -88,7 +90,7 @@ async fn concurrent_creations_share_transactions_and_fail_alone(store: &Store) -
     for n in 0..CREATIONS {
         let (desk, agent) = (desk.clone(), agent.clone());
         let (new, idem) = creation(n)?;
-        set.spawn(async move { (n, desk.create_ticket(&agent, new, idem).await) });
+        set.spawn(async move { (n, desk.tickets().create_ticket(&agent, new, idem).await) });
     }
     let mut outcomes = HashMap::new();
     while let Some(joined) = set.join_next().await {
@@ -125,10 +127,10 @@ async fn concurrent_creations_share_transactions_and_fail_alone(store: &Store) -
         let id = created.ticket.record.id;
         assert!(ids.insert(id), "ticket id {id} handed out twice");
         // What was stored, read back, not what the creation answered.
-        let stored = desk.ticket(&agent, id).await?;
+        let stored = desk.tickets().ticket(&agent, id).await?;
         assert_eq!(stored.record.subject, format!("Case {n}"));
         assert_eq!(stored.tags, vec![format!("case-{n}")]);
-        let events = desk.events(&agent, id, 0, 100).await?;
+        let events = desk.tickets().events(&agent, id, 0, 100).await?;
         assert_eq!(
             events
                 .iter()

@@ -37,7 +37,9 @@ fn mail(from: &str, subject: &str, id: &str, body: &str) -> String {
 }
 
 async fn receive(desk: &Desk, raw: &str) -> Result<Option<i64>> {
-    desk.receive_mail(smtp(raw.as_bytes().to_vec())).await
+    desk.mail()
+        .receive_mail(smtp(raw.as_bytes().to_vec()))
+        .await
 }
 
 async fn ingest(desk: &Desk, id: i64) -> Result<InboundOutcome> {
@@ -80,6 +82,7 @@ async fn a_redelivery_counts_once_a_reused_id_does_not(store: &Store) -> Result 
     assert_eq!(second.state.as_str(), "ticket");
     assert_ne!(second.ticket_id, outcome.ticket_id);
     let ticket = desk
+        .tickets()
         .ticket(&agent, second.ticket_id.expect("a ticket"))
         .await?;
     assert_eq!(ticket.record.subject, "Printer jammed");
@@ -99,10 +102,15 @@ async fn mail_from_a_dotless_domain_opens_a_ticket(store: &Store) -> Result {
         "cron1@host",
         "backup: disk full",
     );
-    assert_eq!(desk.refusal(cron.as_bytes()), None, "the listener takes it");
+    assert_eq!(
+        desk.mail().refusal(cron.as_bytes()),
+        None,
+        "the listener takes it"
+    );
     let outcome = delivered(&desk, &cron).await?;
     assert_eq!(outcome.state.as_str(), "ticket", "{:?}", outcome.reason);
     let ticket = desk
+        .tickets()
         .ticket(&agent, outcome.ticket_id.expect("a ticket"))
         .await?;
     assert_eq!(ticket.record.subject, "Cron <root@host> backup");
@@ -122,6 +130,7 @@ async fn a_long_subject_is_kept_whole(store: &Store) -> Result {
     )
     .await?;
     let ticket = desk
+        .tickets()
         .ticket(&agent, outcome.ticket_id.expect("a ticket"))
         .await?;
     assert_eq!(ticket.record.subject, subject);
@@ -131,7 +140,7 @@ async fn a_long_subject_is_kept_whole(store: &Store) -> Result {
 async fn refusals_are_named_before_storing(store: &Store) -> Result {
     let (desk, _, _) = desk(store).await?;
     let no_sender = "To: help@desk.example\r\nSubject: who?\r\n\r\nbody\r\n";
-    let refused = desk.refusal(no_sender.as_bytes()).expect("refused");
+    let refused = desk.mail().refusal(no_sender.as_bytes()).expect("refused");
     assert!(refused.0.starts_with("550 5.6.0 "), "{}", refused.0);
     assert!(refused.0.contains("no sender"), "{}", refused.0);
     let files: String = (0..11)
@@ -147,10 +156,11 @@ async fn refusals_are_named_before_storing(store: &Store) -> Result {
          Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\
          Content-Type: text/plain\r\n\r\nsee files\r\n{files}--b--\r\n"
     );
-    let refused = desk.refusal(many.as_bytes()).expect("refused");
+    let refused = desk.mail().refusal(many.as_bytes()).expect("refused");
     assert!(refused.0.starts_with("552 5.3.4 11 files"), "{}", refused.0);
     assert_eq!(
-        desk.refusal(mail("a@b.example", "ok", "ok@b", "hi").as_bytes()),
+        desk.mail()
+            .refusal(mail("a@b.example", "ok", "ok@b", "hi").as_bytes()),
         None
     );
     Ok(())
@@ -177,7 +187,7 @@ async fn quarantine_one(desk: &Desk) -> Result<i64> {
 async fn held_mail_is_released_once_with_an_audit_entry(store: &Store) -> Result {
     let (desk, agent, admin) = desk(store).await?;
     let id = quarantine_one(&desk).await?;
-    let list = desk.held_mail(&admin).await?;
+    let list = desk.mail().held_mail(&admin).await?;
     assert_eq!(list.len(), 1);
     assert_eq!(
         (
@@ -193,23 +203,23 @@ async fn held_mail_is_released_once_with_an_audit_entry(store: &Store) -> Result
         list[0].reason
     );
     assert!(
-        matches!(desk.held_mail(&agent).await, Err(CoreError::Forbidden(m)) if m.contains("only admins"))
+        matches!(desk.mail().held_mail(&agent).await, Err(CoreError::Forbidden(m)) if m.contains("only admins"))
     );
-    let one = desk.held_message(&admin, id).await?;
+    let one = desk.mail().held_message(&admin, id).await?;
     assert!(one.text.contains("Disk full."));
     assert!(
         one.headers
             .contains(&("From", "robot@loop.example".to_owned()))
     );
 
-    let outcome = desk.release_mail(&admin, id).await?;
+    let outcome = desk.mail().release_mail(&admin, id).await?;
     assert_eq!(outcome.state.as_str(), "ticket");
     let ticket = outcome.ticket_id.expect("a ticket");
     assert_eq!(
-        desk.ticket(&agent, ticket).await?.record.subject,
+        desk.tickets().ticket(&agent, ticket).await?.record.subject,
         "Alert 30"
     );
-    let events = desk.events(&agent, ticket, 0, 50).await?;
+    let events = desk.tickets().events(&agent, ticket, 0, 50).await?;
     let released = events
         .iter()
         .find(|e| e.record.field.as_deref() == Some("quarantine"))
@@ -223,9 +233,9 @@ async fn held_mail_is_released_once_with_an_audit_entry(store: &Store) -> Result
             .is_some_and(|v| v.contains("admin@desk.example"))
     );
     // Once: it is no longer held, and a second release changes nothing.
-    assert!(desk.held_mail(&admin).await?.is_empty());
+    assert!(desk.mail().held_mail(&admin).await?.is_empty());
     assert!(matches!(
-        desk.release_mail(&admin, id).await,
+        desk.mail().release_mail(&admin, id).await,
         Err(CoreError::Conflict(_))
     ));
     Ok(())
@@ -235,17 +245,17 @@ async fn held_mail_is_discarded_and_kept(store: &Store) -> Result {
     let (desk, agent, admin) = desk(store).await?;
     let id = quarantine_one(&desk).await?;
     assert!(matches!(
-        desk.discard_mail(&agent, id).await,
+        desk.mail().discard_mail(&agent, id).await,
         Err(CoreError::Forbidden(_))
     ));
-    desk.discard_mail(&admin, id).await?;
-    assert!(desk.held_mail(&admin).await?.is_empty());
+    desk.mail().discard_mail(&admin, id).await?;
+    assert!(desk.mail().held_mail(&admin).await?.is_empty());
     assert!(matches!(
-        desk.held_message(&admin, id).await,
+        desk.mail().held_message(&admin, id).await,
         Err(CoreError::NotFound(_))
     ));
     assert!(matches!(
-        desk.release_mail(&admin, id).await,
+        desk.mail().release_mail(&admin, id).await,
         Err(CoreError::Conflict(_))
     ));
     let mut c = desk.store().read().await?;

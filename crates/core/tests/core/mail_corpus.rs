@@ -22,12 +22,13 @@ async fn every_corpus_message_has_an_outcome(store: &Store) -> Result<(), CoreEr
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
     for path in &files {
         let raw = std::fs::read(path).expect("a readable message");
-        let Some(id) = desk.receive_mail(smtp(raw)).await? else {
+        let Some(id) = desk.mail().receive_mail(smtp(raw)).await? else {
             *outcomes.entry("copy".into()).or_default() += 1;
             continue;
         };
         let mut tx = desk.store().begin().await?;
         let outcome = desk
+            .mail()
             .ingest_mail(&mut tx.conn(), id)
             .await
             .unwrap_or_else(|e| panic!("{} failed to ingest: {e}", path.display()));

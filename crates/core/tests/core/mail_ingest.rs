@@ -63,7 +63,7 @@ async fn new_mail_opens_a_ticket_and_replies_thread(store: &Store) -> Result {
     .await?;
     assert_eq!(first.state.as_str(), "ticket");
     let ticket = first.ticket_id.expect("a ticket");
-    let view = desk.ticket(&agent, ticket).await?;
+    let view = desk.tickets().ticket(&agent, ticket).await?;
     assert_eq!(view.record.channel.as_str(), "email");
     assert_eq!(view.record.subject, "VPN drops every few minutes");
     assert_eq!(
@@ -89,7 +89,7 @@ async fn new_mail_opens_a_ticket_and_replies_thread(store: &Store) -> Result {
         (reply.state.as_str(), reply.ticket_id),
         ("comment", Some(ticket))
     );
-    let comments = desk.comments(&agent, ticket, 0, 10).await?;
+    let comments = desk.comments().list(&agent, ticket, 0, 10).await?;
     assert_eq!(comments.len(), 1);
     assert_eq!(comments[0].record.body, "It happened again at 10:15.");
 
@@ -155,25 +155,32 @@ async fn copies_of_a_message_count_once(store: &Store) -> Result {
         raw,
     };
     let id = desk
+        .mail()
         .receive_mail(incoming(raw.clone(), None))
         .await?
         .expect("stored");
     // The same message again (another mailbox, another delivery): not stored again.
-    assert_eq!(desk.receive_mail(incoming(raw.clone(), None)).await?, None);
+    assert_eq!(
+        desk.mail()
+            .receive_mail(incoming(raw.clone(), None))
+            .await?,
+        None
+    );
     // A message without Message-ID is known by its bytes.
     let bare = b"From: bo@client.example\r\nSubject: no id\r\n\r\nhello\r\n".to_vec();
     assert!(
-        desk.receive_mail(incoming(bare.clone(), None))
+        desk.mail()
+            .receive_mail(incoming(bare.clone(), None))
             .await?
             .is_some()
     );
-    assert_eq!(desk.receive_mail(incoming(bare, None)).await?, None);
+    assert_eq!(desk.mail().receive_mail(incoming(bare, None)).await?, None);
     // The job runs twice (a crash after the commit, before the queue heard): one ticket.
     let outcome = ingest(&desk, id).await?.expect("first run ingests");
     assert_eq!(ingest(&desk, id).await?, None);
     let ticket = outcome.ticket_id.expect("a ticket");
     assert_eq!(
-        desk.ticket(&agent, ticket).await?.record.subject,
+        desk.tickets().ticket(&agent, ticket).await?.record.subject,
         "Printer jam"
     );
     let mut c = desk.store().read().await?;
@@ -278,7 +285,7 @@ async fn bounces_land_on_their_ticket(store: &Store) -> Result {
         (outcome.state.as_str(), outcome.ticket_id),
         ("note", Some(ticket))
     );
-    let comments = desk.comments(&agent, ticket, 0, 10).await?;
+    let comments = desk.comments().list(&agent, ticket, 0, 10).await?;
     assert!(comments[0].record.internal);
     assert!(comments[0].record.body.starts_with("Delivery failure"));
     let unknown = format!(
@@ -336,17 +343,24 @@ async fn attachments_are_kept(store: &Store) -> Result {
     );
     let ticket = outcome.ticket_id.expect("a ticket");
     assert_eq!(
-        desk.ticket(&agent, ticket).await?.record.description,
+        desk.tickets()
+            .ticket(&agent, ticket)
+            .await?
+            .record
+            .description,
         "See the error"
     );
-    let comments = desk.comments(&agent, ticket, 0, 10).await?;
+    let comments = desk.comments().list(&agent, ticket, 0, 10).await?;
     let files = &comments[0].attachments;
     assert_eq!(files.len(), 1);
     assert_eq!(
         (files[0].filename.as_str(), files[0].content_type.as_str()),
         ("error.png", "image/png")
     );
-    let (_, data) = desk.attachment(&agent, ticket, files[0].id).await?;
+    let (_, data) = desk
+        .comments()
+        .attachment(&agent, ticket, files[0].id)
+        .await?;
     assert_eq!(data, b"\x89PNG\r\n\x1a\n");
     Ok(())
 }
@@ -357,7 +371,7 @@ fn rule(v: serde_json::Value) -> Result<Rule> {
 
 /// The kinds of a ticket's events, and the rules that acted on it (rule, what it did).
 async fn trail(desk: &Desk, who: &Actor, id: i64) -> Result<(Vec<String>, Vec<(String, String)>)> {
-    let events = desk.events(who, id, 0, 1_000).await?;
+    let events = desk.tickets().events(who, id, 0, 1_000).await?;
     let kinds = events
         .iter()
         .map(|e| e.record.kind.as_str().to_owned())
@@ -382,10 +396,12 @@ async fn mail_tickets_get_rules_and_assignment(store: &Store) -> Result {
     for p in pool {
         person(&desk, p, Role::Agent).await?;
     }
-    desk.add_group(None, "Pool", "").await?;
-    desk.set_group_members(None, "Pool", &pool.map(email))
+    desk.people().add_group(None, "Pool", "").await?;
+    desk.people()
+        .set_group_members(None, "Pool", &pool.map(email))
         .await?;
-    desk.set_group_assignment(&manager, "Pool", Mode::RoundRobin)
+    desk.assignment()
+        .set_group_assignment(&manager, "Pool", Mode::RoundRobin)
         .await?;
     let by_mail = rule(
         serde_json::json!({"name": "Mail to the pool", "trigger": "created",
@@ -397,8 +413,8 @@ async fn mail_tickets_get_rules_and_assignment(store: &Store) -> Result {
         "conditions": [{"field": "status", "op": "changed_to", "value": "open"}],
         "actions": [{"action": "add_tags", "tags": ["answered"]},
                     {"action": "add_note", "body": "The requester answered."}]}))?;
-    desk.add_rule(&manager, by_mail).await?;
-    desk.add_rule(&manager, answered).await?;
+    desk.rules().add_rule(&manager, by_mail).await?;
+    desk.rules().add_rule(&manager, answered).await?;
 
     // Two new messages: the created rule files both into the pool, which takes turns.
     let mut tickets = Vec::new();
@@ -417,11 +433,11 @@ async fn mail_tickets_get_rules_and_assignment(store: &Store) -> Result {
         assert_eq!(outcome.state.as_str(), "ticket");
         tickets.push(outcome.ticket_id.expect("a ticket"));
     }
-    let first = desk.ticket(&agent, tickets[0]).await?;
+    let first = desk.tickets().ticket(&agent, tickets[0]).await?;
     assert_eq!(first.group_name.as_deref(), Some("Pool"));
     assert_eq!(first.tags, ["by-mail"]);
     assert_eq!(first.assignee_email.as_deref(), Some(pool[0]));
-    let second = desk.ticket(&agent, tickets[1]).await?;
+    let second = desk.tickets().ticket(&agent, tickets[1]).await?;
     assert_eq!(second.assignee_email.as_deref(), Some(pool[1]));
     let (kinds, applied) = trail(&desk, &agent, tickets[0]).await?;
     assert_eq!(kinds.iter().filter(|k| *k == "created").count(), 1);
@@ -440,7 +456,10 @@ async fn mail_tickets_get_rules_and_assignment(store: &Store) -> Result {
         status: Some(Status::Pending),
         ..TicketPatch::default()
     };
-    let pending = desk.update_ticket(&agent, tickets[0], patch, None).await?;
+    let pending = desk
+        .tickets()
+        .update_ticket(&agent, tickets[0], patch, None)
+        .await?;
     let reply = delivered(
         &desk,
         mail(
@@ -456,7 +475,7 @@ async fn mail_tickets_get_rules_and_assignment(store: &Store) -> Result {
         (reply.state.as_str(), reply.ticket_id),
         ("comment", Some(tickets[0]))
     );
-    let t = desk.ticket(&agent, tickets[0]).await?;
+    let t = desk.tickets().ticket(&agent, tickets[0]).await?;
     assert_eq!(t.record.status.as_str(), "open");
     assert_eq!(t.tags, ["answered", "by-mail"]);
     assert_eq!(
@@ -465,7 +484,8 @@ async fn mail_tickets_get_rules_and_assignment(store: &Store) -> Result {
         "one version for the reply"
     );
     let notes: Vec<String> = desk
-        .comments(&agent, tickets[0], 0, 10)
+        .comments()
+        .list(&agent, tickets[0], 0, 10)
         .await?
         .into_iter()
         .map(|c| c.record.body)
@@ -513,8 +533,16 @@ async fn a_reply_ingested_before_its_original_threads(store: &Store) -> Result {
         "In-Reply-To: <o1@client.example>\r\nReferences: <o1@client.example>\r\n",
         "Still jammed.\r\n\r\n> The printer on floor 3 jams.",
     );
-    let original = desk.receive_mail(smtp(original)).await?.expect("stored");
-    let reply = desk.receive_mail(smtp(reply)).await?.expect("stored");
+    let original = desk
+        .mail()
+        .receive_mail(smtp(original))
+        .await?
+        .expect("stored");
+    let reply = desk
+        .mail()
+        .receive_mail(smtp(reply))
+        .await?
+        .expect("stored");
     let replied = ingest(&desk, reply).await?.expect("ingested");
     assert_eq!(replied.state.as_str(), "comment");
     let ticket = replied.ticket_id.expect("a ticket");

@@ -23,22 +23,24 @@ pub fn email(text: &str) -> Email {
 pub async fn mail_desk(store: &Store) -> Result<Desk> {
     store.migrate().await?;
     let desk = Desk::new(store.clone());
-    desk.add_mailbox(
-        None,
-        NewMailbox {
-            address: email(DESK),
-            imap: None,
-            smtp: None,
-            name: None,
-        },
-    )
-    .await?;
+    desk.mail()
+        .add_mailbox(
+            None,
+            NewMailbox {
+                address: email(DESK),
+                imap: None,
+                smtp: None,
+                name: None,
+            },
+        )
+        .await?;
     Ok(desk)
 }
 
 /// A person of `role` called `name`, as an actor.
 pub async fn person_named(desk: &Desk, address: &str, name: &str, role: Role) -> Result<Actor> {
     let u = desk
+        .people()
         .add_user(
             None,
             NewUser {
@@ -78,14 +80,14 @@ pub fn smtp(raw: Vec<u8>) -> Incoming {
 /// Ingests stored message `id` as the job would; `None` when it was ingested before.
 pub async fn ingest(desk: &Desk, id: i64) -> Result<Option<InboundOutcome>> {
     let mut tx = desk.store().begin().await?;
-    let outcome = desk.ingest_mail(&mut tx.conn(), id).await?;
+    let outcome = desk.mail().ingest_mail(&mut tx.conn(), id).await?;
     tx.commit().await?;
     Ok(outcome)
 }
 
 /// Stores the message, then ingests it; `None` for a second copy.
 pub async fn deliver(desk: &Desk, raw: Vec<u8>) -> Result<Option<InboundOutcome>> {
-    match desk.receive_mail(smtp(raw)).await? {
+    match desk.mail().receive_mail(smtp(raw)).await? {
         Some(id) => ingest(desk, id).await,
         None => Ok(None),
     }

@@ -110,7 +110,7 @@ async fn replies_from_real_clients_thread_onto_their_ticket(store: &Store) -> Re
             ));
             continue;
         }
-        let comments = desk.comments(&agent, ticket, 0, 10).await?;
+        let comments = desk.comments().list(&agent, ticket, 0, 10).await?;
         let got = comments
             .last()
             .map(|c| collapse(&c.record.body))

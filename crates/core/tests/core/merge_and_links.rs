@@ -29,7 +29,7 @@ async fn person(desk: &Desk, email: &str, role: Role) -> Result<Actor> {
         organization: None,
         password: None,
     };
-    let u = desk.add_user(None, new).await?;
+    let u = desk.people().add_user(None, new).await?;
     Ok(Actor {
         id: u.id,
         email: u.email,
@@ -52,7 +52,13 @@ async fn open(desk: &Desk, actor: &Actor, subject: &str, watchers: &[&str]) -> R
             frontline_domain::Channel::Portal,
         )
     };
-    Ok(desk.create_ticket(actor, new, None).await?.ticket.record.id)
+    Ok(desk
+        .tickets()
+        .create_ticket(actor, new, None)
+        .await?
+        .ticket
+        .record
+        .id)
 }
 
 async fn say(desk: &Desk, actor: &Actor, ticket: i64, body: &str, internal: bool) -> Result {
@@ -61,16 +67,19 @@ async fn say(desk: &Desk, actor: &Actor, ticket: i64, body: &str, internal: bool
         internal,
         attachments: vec![],
     };
-    desk.add_comment(actor, ticket, new).await.map(drop)
+    desk.comments()
+        .add_comment(actor, ticket, new)
+        .await
+        .map(drop)
 }
 
 async fn bodies(desk: &Desk, actor: &Actor, ticket: i64) -> Result<Vec<String>> {
-    let comments = desk.comments(actor, ticket, 0, 100).await?;
+    let comments = desk.comments().list(actor, ticket, 0, 100).await?;
     Ok(comments.into_iter().map(|c| c.record.body).collect())
 }
 
 async fn event_kinds(desk: &Desk, actor: &Actor, ticket: i64) -> Result<Vec<String>> {
-    let events = desk.events(actor, ticket, 0, 1000).await?;
+    let events = desk.tickets().events(actor, ticket, 0, 1000).await?;
     Ok(events
         .into_iter()
         .map(|e| e.record.kind.as_str().to_owned())
@@ -98,6 +107,7 @@ async fn merge_moves_conversation_and_watchers(store: &Store) -> Result {
         )
     };
     let duplicate = desk
+        .tickets()
         .create_ticket(&agent, new, None)
         .await?
         .ticket
@@ -115,7 +125,10 @@ async fn merge_moves_conversation_and_watchers(store: &Store) -> Result {
     .await?;
     say(&desk, &agent, original, "A technician is on the way", false).await?;
 
-    let target = desk.merge_tickets(&agent, duplicate, original).await?;
+    let target = desk
+        .tickets()
+        .merge_tickets(&agent, duplicate, original)
+        .await?;
     assert_eq!(target.record.id, original);
     let mut watchers = target.watchers.clone();
     watchers.sort();
@@ -142,7 +155,7 @@ async fn merge_moves_conversation_and_watchers(store: &Store) -> Result {
         ["Is it the colour printer?", "A technician is on the way"]
     );
 
-    let source = desk.ticket(&agent, duplicate).await?;
+    let source = desk.tickets().ticket(&agent, duplicate).await?;
     assert_eq!(source.record.status.as_str(), "closed");
     assert_eq!(source.record.merged_into_id, Some(original));
     assert!(
@@ -175,32 +188,40 @@ async fn merge_refusals(store: &Store) -> Result {
     let c = open(&desk, &ana, "Third", &[]).await?;
 
     assert!(matches!(
-        desk.merge_tickets(&ana, a, b).await,
+        desk.tickets().merge_tickets(&ana, a, b).await,
         Err(CoreError::Forbidden(_))
     ));
     assert!(matches!(
-        desk.merge_tickets(&agent, a, a).await,
+        desk.tickets().merge_tickets(&agent, a, a).await,
         Err(CoreError::Invalid(_))
     ));
     assert!(matches!(
-        desk.merge_tickets(&agent, a, 9_999).await,
+        desk.tickets().merge_tickets(&agent, a, 9_999).await,
         Err(CoreError::NotFound(_))
     ));
 
-    desk.merge_tickets(&agent, a, b).await?;
-    let before = desk.ticket(&agent, b).await?.record;
+    desk.tickets().merge_tickets(&agent, a, b).await?;
+    let before = desk.tickets().ticket(&agent, b).await?.record;
     // A merged ticket cannot be merged again, nor receive another.
     assert!(matches!(
-        desk.merge_tickets(&agent, a, c).await,
+        desk.tickets().merge_tickets(&agent, a, c).await,
         Err(CoreError::Conflict(_))
     ));
     assert!(matches!(
-        desk.merge_tickets(&agent, c, a).await,
+        desk.tickets().merge_tickets(&agent, c, a).await,
         Err(CoreError::Conflict(_))
     ));
     // Refusals change nothing.
-    assert_eq!(desk.ticket(&agent, b).await?.record, before);
-    assert_eq!(desk.ticket(&agent, c).await?.record.status.as_str(), "new");
+    assert_eq!(desk.tickets().ticket(&agent, b).await?.record, before);
+    assert_eq!(
+        desk.tickets()
+            .ticket(&agent, c)
+            .await?
+            .record
+            .status
+            .as_str(),
+        "new"
+    );
     Ok(())
 }
 
@@ -211,13 +232,15 @@ async fn links_read_from_both_sides(store: &Store) -> Result {
     let outage = open(&desk, &ana, "Mail is down for everyone", &[]).await?;
     let mine = open(&desk, &ana, "Cannot send mail", &[]).await?;
 
-    desk.link_tickets(&agent, outage, LinkKind::ParentOf, mine)
+    desk.tickets()
+        .link_tickets(&agent, outage, LinkKind::ParentOf, mine)
         .await?;
     // Linking again changes nothing.
-    desk.link_tickets(&agent, mine, LinkKind::ChildOf, outage)
+    desk.tickets()
+        .link_tickets(&agent, mine, LinkKind::ChildOf, outage)
         .await?;
-    let from_parent = desk.links(&agent, outage).await?;
-    let from_child = desk.links(&agent, mine).await?;
+    let from_parent = desk.tickets().links(&agent, outage).await?;
+    let from_child = desk.tickets().links(&agent, mine).await?;
     assert_eq!(from_parent.len(), 1);
     assert_eq!(
         (from_parent[0].kind, from_parent[0].ticket),
@@ -233,14 +256,16 @@ async fn links_read_from_both_sides(store: &Store) -> Result {
     assert_eq!(linked(event_kinds(&desk, &agent, mine).await?), 1);
 
     assert!(matches!(
-        desk.link_tickets(&ana, outage, LinkKind::Related, mine)
+        desk.tickets()
+            .link_tickets(&ana, outage, LinkKind::Related, mine)
             .await,
         Err(CoreError::Forbidden(_))
     ));
-    desk.unlink_tickets(&agent, mine, LinkKind::ChildOf, outage)
+    desk.tickets()
+        .unlink_tickets(&agent, mine, LinkKind::ChildOf, outage)
         .await?;
-    assert!(desk.links(&agent, outage).await?.is_empty());
-    assert!(desk.links(&agent, mine).await?.is_empty());
+    assert!(desk.tickets().links(&agent, outage).await?.is_empty());
+    assert!(desk.tickets().links(&agent, mine).await?.is_empty());
     assert!(
         event_kinds(&desk, &agent, outage)
             .await?

@@ -60,6 +60,7 @@ pub async fn run_due(
     };
     let batched = registry.batched_kinds();
     let Claimed { in_tx, alone } = desk
+        .jobs()
         .claim_jobs(&config.id, config.lease, &batched, limits)
         .await?;
     let count = in_tx.len() + alone.len();

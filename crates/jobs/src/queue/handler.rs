@@ -67,7 +67,7 @@ impl JobContext {
     pub async fn begin(&mut self) -> Result<JobTransaction, JobError> {
         // From here the transaction may hold the job's row: no more renewals.
         self.began.store(true, Ordering::SeqCst);
-        let mut tx = self.desk.begin_jobs().await?;
+        let mut tx = self.desk.jobs().begin_jobs().await?;
         let now = self.desk.now();
         if !tx.conn().mark_done(&self.lease, now).await? {
             return Err(JobError::LeaseLost);

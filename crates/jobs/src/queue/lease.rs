@@ -38,7 +38,7 @@ pub(super) async fn renewing<T>(
                 if began.load(Ordering::SeqCst) {
                     continue;
                 }
-                match desk.renew_job_leases(leases, length).await {
+                match desk.jobs().renew_job_leases(leases, length).await {
                     Ok(true) => {}
                     Ok(false) => return Err(JobError::LeaseLost),
                     // The next tick tries again; the leases still have two thirds to run.

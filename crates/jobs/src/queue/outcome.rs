@@ -20,7 +20,7 @@ pub(super) async fn record(
     let now = desk.now().as_micros();
     let recorded = match &outcome {
         Ok(true) => Ok(true),
-        Ok(false) => desk.finish_job(lease).await,
+        Ok(false) => desk.jobs().finish_job(lease).await,
         Err(JobError::LeaseLost) => Ok(false),
         Err(e) => {
             let retry_at = match e {
@@ -30,7 +30,7 @@ pub(super) async fn record(
                 _ => None,
             };
             let retry_at = retry_at.map(Timestamp::from_micros);
-            desk.fail_job(lease, &e.to_string(), retry_at).await
+            desk.jobs().fail_job(lease, &e.to_string(), retry_at).await
         }
     };
     match (&outcome, recorded) {

@@ -56,7 +56,7 @@ async fn in_one_tx(
     began: &AtomicBool,
 ) -> Result<Vec<Result<(), JobError>>, JobError> {
     began.store(true, Ordering::SeqCst);
-    let mut tx = desk.begin_jobs().await?;
+    let mut tx = desk.jobs().begin_jobs().await?;
     let mut c = tx.conn();
     let mut outcomes = Vec::with_capacity(jobs.len());
     for (job, lease) in jobs.iter().zip(leases) {

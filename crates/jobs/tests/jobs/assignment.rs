@@ -25,11 +25,12 @@ const POOL: [&str; 3] = ["ann@desk.test", "ben@desk.test", "cem@desk.test"];
 
 /// A group "Pool" of three agents that assigns as `mode`.
 async fn pool(w: &World, mode: Mode) -> Result<()> {
-    w.desk.add_group(None, "Pool", "").await?;
+    w.desk.people().add_group(None, "Pool", "").await?;
     let mut members = Vec::new();
     for email in POOL {
         let email = Email::parse("email", email)?;
         w.desk
+            .people()
             .add_user(
                 None,
                 NewUser {
@@ -43,8 +44,12 @@ async fn pool(w: &World, mode: Mode) -> Result<()> {
             .await?;
         members.push(email);
     }
-    w.desk.set_group_members(None, "Pool", &members).await?;
     w.desk
+        .people()
+        .set_group_members(None, "Pool", &members)
+        .await?;
+    w.desk
+        .assignment()
         .set_group_assignment(&w.manager, "Pool", mode)
         .await?;
     Ok(())
@@ -53,6 +58,7 @@ async fn pool(w: &World, mode: Mode) -> Result<()> {
 async fn away(w: &World, who: &str, out: bool, skills: &[&str], calendar: Option<&str>) -> Result {
     let skills: Vec<String> = skills.iter().map(|s| s.to_string()).collect();
     w.desk
+        .assignment()
         .set_availability(
             &w.manager,
             &Email::parse("email", who)?,
@@ -75,12 +81,12 @@ async fn file(w: &World, group: &str, category: Option<&str>) -> Result<(i64, Op
             ..t
         })
         .await?;
-    let t = w.desk.ticket(&w.manager, id).await?;
+    let t = w.desk.tickets().ticket(&w.manager, id).await?;
     Ok((id, t.assignee_email))
 }
 
 async fn auto_events(w: &World, id: i64) -> Result<Vec<(String, String)>> {
-    let events = w.desk.events(&w.manager, id, 0, 1_000).await?;
+    let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
     Ok(events
         .into_iter()
         .filter(|e| e.record.kind.as_str() == "auto_assigned")
@@ -163,8 +169,9 @@ async fn skills_and_working_hours_narrow_the_choice(store: &Store) -> Result {
     let w = World::new(store, None).await?;
     pool(&w, Mode::RoundRobin).await?;
     let vpn = CategoryPath::parse("category", "Network/VPN")?;
-    w.desk.add_category(None, &vpn).await?;
+    w.desk.config().add_category(None, &vpn).await?;
     w.desk
+        .assignment()
         .set_category_skill(&w.manager, &vpn, Some("VPN"))
         .await?;
     away(&w, POOL[2], false, &["vpn", "unix"], None).await?;
@@ -195,18 +202,23 @@ async fn skills_and_working_hours_narrow_the_choice(store: &Store) -> Result {
     );
     assert!(
         w.desk
+            .assignment()
             .set_category_skill(&w.manager, &vpn, Some("two words"))
             .await
             .is_err()
     );
     assert!(
         w.desk
+            .assignment()
             .set_group_assignment(&w.agent, "Pool", Mode::Manual)
             .await
             .is_err()
     );
     assert_eq!(
-        w.desk.group_assignment(&w.agent, "Pool").await?,
+        w.desk
+            .assignment()
+            .group_assignment(&w.agent, "Pool")
+            .await?,
         Mode::RoundRobin
     );
     Ok(())
@@ -221,6 +233,7 @@ async fn moves_by_a_change_or_an_escalation_assign_too(store: &Store) -> Result 
     let w = World::new(store, Some(escalation)).await?;
     pool(&w, Mode::RoundRobin).await?;
     w.desk
+        .assignment()
         .set_group_assignment(&w.manager, "Tier 2", Mode::RoundRobin)
         .await?;
     // A change that moves a ticket into Pool assigns it.
@@ -230,7 +243,11 @@ async fn moves_by_a_change_or_an_escalation_assign_too(store: &Store) -> Result 
         group: Some(Some("Pool".into())),
         ..TicketPatch::default()
     };
-    let t = w.desk.update_ticket(&w.agent, id, patch, None).await?;
+    let t = w
+        .desk
+        .tickets()
+        .update_ticket(&w.agent, id, patch, None)
+        .await?;
     assert_eq!(t.assignee_email.as_deref(), Some(POOL[0]));
     assert_eq!(
         auto_events(&w, id).await?,
@@ -242,7 +259,11 @@ async fn moves_by_a_change_or_an_escalation_assign_too(store: &Store) -> Result 
         assignee: Some(None),
         ..TicketPatch::default()
     };
-    let t = w.desk.update_ticket(&w.agent, id, patch, None).await?;
+    let t = w
+        .desk
+        .tickets()
+        .update_ticket(&w.agent, id, patch, None)
+        .await?;
     assert_eq!(t.assignee_email, None);
 
     // The standard policy's first response breaches at 17:00; the escalation moves the ticket
@@ -250,7 +271,7 @@ async fn moves_by_a_change_or_an_escalation_assign_too(store: &Store) -> Result 
     let (late, _) = file(&w, "Tier 1", None).await?;
     w.at(monday(17, 1));
     w.run_jobs().await?;
-    let t = w.desk.ticket(&w.manager, late).await?;
+    let t = w.desk.tickets().ticket(&w.manager, late).await?;
     assert_eq!(t.group_name.as_deref(), Some("Tier 2"));
     assert_eq!(t.assignee_email.as_deref(), Some("tess@desk.test"));
     assert_eq!(

@@ -31,7 +31,7 @@ fn rule(v: Value) -> Result<Rule> {
 
 /// The rules that acted on a ticket, as (rule, what it did), oldest first.
 async fn applied(w: &World, id: i64) -> Result<Vec<(String, String)>> {
-    let events = w.desk.events(&w.manager, id, 0, 1_000).await?;
+    let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
     Ok(events
         .into_iter()
         .filter(|e| e.record.kind.as_str() == "rule_applied")
@@ -45,7 +45,7 @@ async fn applied(w: &World, id: i64) -> Result<Vec<(String, String)>> {
 }
 
 async fn comments(w: &World, id: i64) -> Result<Vec<(String, bool)>> {
-    let list = w.desk.comments(&w.manager, id, 0, 100).await?;
+    let list = w.desk.comments().list(&w.manager, id, 0, 100).await?;
     Ok(list
         .into_iter()
         .map(|c| (c.record.body, c.record.internal))
@@ -70,10 +70,10 @@ async fn created_rules_shape_the_ticket_in_order_and_stop(store: &Store) -> Resu
     let never = rule(json!({"name": "Never reached", "trigger": "created",
         "actions": [{"action": "add_tags", "tags": ["late"]}]}))?;
     for r in [mail, urgent, never] {
-        w.desk.add_rule(&w.manager, r).await?;
+        w.desk.rules().add_rule(&w.manager, r).await?;
     }
     let id = w.open(Level::Low, Level::Low, |t| t).await?;
-    let t = w.desk.ticket(&w.manager, id).await?;
+    let t = w.desk.tickets().ticket(&w.manager, id).await?;
     assert_eq!(t.group_name.as_deref(), Some("Tier 2"));
     assert_eq!(t.record.priority.rank(), 1);
     assert_eq!(t.tags, ["mail", "outage", "urgent"]);
@@ -87,7 +87,7 @@ async fn created_rules_shape_the_ticket_in_order_and_stop(store: &Store) -> Resu
     assert_eq!(acted[5], ("Urgent stops".into(), "tags: +urgent".into()));
     // The notification job was queued with the ticket and tells Tier 2's member.
     w.run_jobs().await?;
-    let events = w.desk.events(&w.manager, id, 0, 1_000).await?;
+    let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
     let notified: Vec<_> = events
         .iter()
         .filter(|e| {
@@ -108,7 +108,7 @@ async fn created_rules_shape_the_ticket_in_order_and_stop(store: &Store) -> Resu
             }
         })
         .await?;
-    let t = w.desk.ticket(&w.manager, other).await?;
+    let t = w.desk.tickets().ticket(&w.manager, other).await?;
     assert_eq!((t.group_name, t.tags), (None, vec!["late".to_owned()]));
     Ok(())
 }
@@ -123,8 +123,8 @@ async fn updated_rules_act_once_per_change(store: &Store) -> Result {
         "conditions": [{"field": "assignee", "op": "is", "value": null}],
         "actions": [{"action": "add_tags", "tags": ["touched"]},
                     {"action": "set_assignee", "value": "tess@desk.test"}]}))?;
-    w.desk.add_rule(&w.manager, solved).await?;
-    w.desk.add_rule(&w.manager, bump).await?;
+    w.desk.rules().add_rule(&w.manager, solved).await?;
+    w.desk.rules().add_rule(&w.manager, bump).await?;
     let id = w.open(Level::Low, Level::Low, |t| t).await?;
     assert!(applied(&w, id).await?.is_empty(), "no created rules");
 
@@ -132,7 +132,11 @@ async fn updated_rules_act_once_per_change(store: &Store) -> Result {
         status: Some(Status::Resolved),
         ..TicketPatch::default()
     };
-    let t = w.desk.update_ticket(&w.agent, id, patch, None).await?;
+    let t = w
+        .desk
+        .tickets()
+        .update_ticket(&w.agent, id, patch, None)
+        .await?;
     assert_eq!(t.assignee_email.as_deref(), Some("tess@desk.test"));
     assert_eq!(t.tags, ["touched"]);
     assert_eq!(
@@ -156,7 +160,10 @@ async fn updated_rules_act_once_per_change(store: &Store) -> Result {
         subject: Some(Subject::parse("Mail server down again")?),
         ..TicketPatch::default()
     };
-    w.desk.update_ticket(&w.agent, id, patch, None).await?;
+    w.desk
+        .tickets()
+        .update_ticket(&w.agent, id, patch, None)
+        .await?;
     assert_eq!(applied(&w, id).await?.len(), 3);
     assert_eq!(comments(&w, id).await?.len(), 1);
     Ok(())
@@ -166,14 +173,17 @@ async fn a_ticket_rules_keep_acting_on_is_left_alone_for_a_while(store: &Store) 
     let w = World::new(store, None).await?;
     let every = rule(json!({"name": "Every change", "trigger": "updated",
         "actions": [{"action": "add_tags", "tags": ["seen"]}]}))?;
-    w.desk.add_rule(&w.manager, every).await?;
+    w.desk.rules().add_rule(&w.manager, every).await?;
     let id = w.open(Level::Low, Level::Low, |t| t).await?;
     let change = |n: i64| TicketPatch {
         subject: Subject::parse(&format!("Change {n}")).ok(),
         ..TicketPatch::default()
     };
     for n in 0..frontline_core::rules::LOOP_LIMIT + 5 {
-        w.desk.update_ticket(&w.agent, id, change(n), None).await?;
+        w.desk
+            .tickets()
+            .update_ticket(&w.agent, id, change(n), None)
+            .await?;
     }
     let limit = usize::try_from(frontline_core::rules::LOOP_LIMIT).unwrap_or(usize::MAX);
     assert_eq!(
@@ -182,7 +192,10 @@ async fn a_ticket_rules_keep_acting_on_is_left_alone_for_a_while(store: &Store) 
         "no more rule actions in the window"
     );
     w.at(w.desk.now().as_micros() + frontline_core::rules::LOOP_WINDOW_MICROS + MINUTE);
-    w.desk.update_ticket(&w.agent, id, change(-1), None).await?;
+    w.desk
+        .tickets()
+        .update_ticket(&w.agent, id, change(-1), None)
+        .await?;
     assert_eq!(
         applied(&w, id).await?.len(),
         limit + 1,
@@ -205,8 +218,8 @@ async fn time_rules_fire_once_per_ticket_and_period(store: &Store) -> Result {
         "conditions": [{"field": "status", "op": "is", "value": "pending"}],
         "actions": [{"action": "set_status", "value": "resolved"},
                     {"action": "add_note", "body": "Resolved after a week without reply."}]}))?;
-    w.desk.add_rule(&w.manager, remind).await?;
-    w.desk.add_rule(&w.manager, close).await?;
+    w.desk.rules().add_rule(&w.manager, remind).await?;
+    w.desk.rules().add_rule(&w.manager, close).await?;
     let pending = w.open(Level::Low, Level::Low, |t| t).await?;
     let open = w.open(Level::Low, Level::Low, |t| t).await?;
     let patch = TicketPatch {
@@ -214,13 +227,20 @@ async fn time_rules_fire_once_per_ticket_and_period(store: &Store) -> Result {
         ..TicketPatch::default()
     };
     let start = w.desk.now().as_micros();
-    w.desk.update_ticket(&w.agent, pending, patch, None).await?;
+    w.desk
+        .tickets()
+        .update_ticket(&w.agent, pending, patch, None)
+        .await?;
 
     w.at(start + 2 * 24 * 60 * MINUTE);
-    assert_eq!(w.desk.run_time_rules().await?, 0, "not yet three days");
+    assert_eq!(
+        w.desk.rules().run_time_rules().await?,
+        0,
+        "not yet three days"
+    );
     w.at(start + 3 * 24 * 60 * MINUTE + MINUTE);
-    assert_eq!(w.desk.run_time_rules().await?, 1);
-    assert_eq!(w.desk.run_time_rules().await?, 0, "once per period");
+    assert_eq!(w.desk.rules().run_time_rules().await?, 1);
+    assert_eq!(w.desk.rules().run_time_rules().await?, 0, "once per period");
     assert_eq!(
         comments(&w, pending).await?,
         [("Do you still need help?".to_owned(), false)]
@@ -230,10 +250,14 @@ async fn time_rules_fire_once_per_ticket_and_period(store: &Store) -> Result {
         "the open ticket is not pending"
     );
     w.at(start + 6 * 24 * 60 * MINUTE + 2 * MINUTE);
-    assert_eq!(w.desk.run_time_rules().await?, 0, "one reminder per period");
+    assert_eq!(
+        w.desk.rules().run_time_rules().await?,
+        0,
+        "one reminder per period"
+    );
     w.at(start + 7 * 24 * 60 * MINUTE + MINUTE);
-    assert_eq!(w.desk.run_time_rules().await?, 1);
-    let t = w.desk.ticket(&w.manager, pending).await?;
+    assert_eq!(w.desk.rules().run_time_rules().await?, 1);
+    let t = w.desk.tickets().ticket(&w.manager, pending).await?;
     assert_eq!(t.record.status.as_str(), "resolved");
     assert_eq!(comments(&w, pending).await?.len(), 2);
     assert_eq!(
@@ -247,17 +271,20 @@ async fn time_rules_fire_once_per_ticket_and_period(store: &Store) -> Result {
     );
     // Resolved now, and its period moved on: nothing more comes due.
     w.at(start + 30 * 24 * 60 * MINUTE);
-    assert_eq!(w.desk.run_time_rules().await?, 0);
+    assert_eq!(w.desk.rules().run_time_rules().await?, 0);
     // A ticket reopened and pending again is a new period for both rules.
     for status in [Status::Open, Status::Pending] {
         let patch = TicketPatch {
             status: Some(status),
             ..TicketPatch::default()
         };
-        w.desk.update_ticket(&w.agent, pending, patch, None).await?;
+        w.desk
+            .tickets()
+            .update_ticket(&w.agent, pending, patch, None)
+            .await?;
     }
     w.at(start + 33 * 24 * 60 * MINUTE + MINUTE);
-    assert_eq!(w.desk.run_time_rules().await?, 1);
+    assert_eq!(w.desk.rules().run_time_rules().await?, 1);
     assert_eq!(comments(&w, pending).await?.len(), 3);
     Ok(())
 }
@@ -297,7 +324,7 @@ async fn webhooks_are_posted_and_retried_until_answered(store: &Store) -> Result
     let (url, seen) = receiver().await?;
     let hook = rule(json!({"name": "Chat", "trigger": "created",
         "actions": [{"action": "webhook", "url": url}]}))?;
-    w.desk.add_rule(&w.manager, hook).await?;
+    w.desk.rules().add_rule(&w.manager, hook).await?;
     let id = w.open(Level::High, Level::High, |t| t).await?;
     w.run_jobs().await?;
     assert_eq!(seen.lock().expect("lock").len(), 1, "the first call failed");
@@ -331,25 +358,33 @@ async fn rules_that_make_no_sense_are_refused_and_change_nothing(store: &Store) 
         json!({"name": "x", "trigger": "time", "actions": [{"action": "add_note", "body": "n"}]}),
     ];
     for case in cases {
-        let err = w.desk.add_rule(&w.manager, rule(case.clone())?).await;
+        let err = w
+            .desk
+            .rules()
+            .add_rule(&w.manager, rule(case.clone())?)
+            .await;
         assert!(matches!(err, Err(CoreError::Invalid(_))), "{case}: {err:?}");
     }
     let fine = rule(
         json!({"name": "ok", "trigger": "created", "actions": [{"action": "add_tags", "tags": ["a"]}]}),
     )?;
-    let err = w.desk.add_rule(&w.agent, fine.clone()).await;
+    let err = w.desk.rules().add_rule(&w.agent, fine.clone()).await;
     assert!(matches!(err, Err(CoreError::Forbidden(_))), "{err:?}");
-    assert!(w.desk.rules(&w.manager).await?.is_empty());
+    assert!(w.desk.rules().list(&w.manager).await?.is_empty());
 
-    let a = w.desk.add_rule(&w.manager, fine.clone()).await?;
-    let b = w.desk.add_rule(&w.manager, fine).await?;
-    let order = w.desk.reorder_rules(&w.manager, &[b.id, a.id]).await?;
+    let a = w.desk.rules().add_rule(&w.manager, fine.clone()).await?;
+    let b = w.desk.rules().add_rule(&w.manager, fine).await?;
+    let order = w
+        .desk
+        .rules()
+        .reorder_rules(&w.manager, &[b.id, a.id])
+        .await?;
     assert_eq!(order.iter().map(|r| r.id).collect::<Vec<_>>(), [b.id, a.id]);
-    let bad = w.desk.reorder_rules(&w.manager, &[b.id]).await;
+    let bad = w.desk.rules().reorder_rules(&w.manager, &[b.id]).await;
     assert!(matches!(bad, Err(CoreError::Invalid(_))));
-    w.desk.delete_rule(&w.manager, a.id).await?;
+    w.desk.rules().delete_rule(&w.manager, a.id).await?;
     assert!(matches!(
-        w.desk.delete_rule(&w.manager, a.id).await,
+        w.desk.rules().delete_rule(&w.manager, a.id).await,
         Err(CoreError::NotFound(_))
     ));
     Ok(())

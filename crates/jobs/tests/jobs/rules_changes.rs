@@ -29,7 +29,7 @@ fn rule(v: Value) -> Result<Rule> {
 
 /// The rules that acted on a ticket, by name, oldest first (one entry per action).
 async fn applied(w: &World, id: i64) -> Result<Vec<String>> {
-    let events = w.desk.events(&w.manager, id, 0, 1_000).await?;
+    let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
     Ok(events
         .into_iter()
         .filter(|e| e.record.kind.as_str() == "rule_applied")
@@ -38,7 +38,7 @@ async fn applied(w: &World, id: i64) -> Result<Vec<String>> {
 }
 
 async fn tags(w: &World, id: i64) -> Result<Vec<String>> {
-    Ok(w.desk.ticket(&w.manager, id).await?.tags)
+    Ok(w.desk.tickets().ticket(&w.manager, id).await?.tags)
 }
 
 fn said(body: &str, internal: bool) -> NewComment {
@@ -50,7 +50,7 @@ fn said(body: &str, internal: bool) -> NewComment {
 }
 
 async fn public_bodies(w: &World, id: i64) -> Result<Vec<String>> {
-    let list = w.desk.comments(&w.manager, id, 0, 100).await?;
+    let list = w.desk.comments().list(&w.manager, id, 0, 100).await?;
     Ok(list
         .into_iter()
         .filter(|c| !c.record.internal)
@@ -80,29 +80,35 @@ async fn every_change_runs_the_updated_rules_once_and_says_what_it_was(store: &S
             "actions": [{"action": "set_group", "value": "Tier 2"}]}),
         )?,
     ] {
-        w.desk.add_rule(&w.manager, r).await?;
+        w.desk.rules().add_rule(&w.manager, r).await?;
     }
     let id = w.open(Level::Low, Level::Low, |t| t).await?;
     assert!(applied(&w, id).await?.is_empty(), "no created rules");
 
     // An agent's public reply over the API (the console and the portal call the same).
     w.desk
+        .comments()
         .add_comment(&w.agent, id, said("Looking into it", false))
         .await?;
     assert_eq!(applied(&w, id).await?, ["Agent replied"]);
-    let t = w.desk.ticket(&w.manager, id).await?;
+    let t = w.desk.tickets().ticket(&w.manager, id).await?;
     assert_eq!((t.record.status.as_str(), t.record.version), ("open", 2));
 
     // An internal note, then a status change by hand, then the requester's answer.
     w.desk
+        .comments()
         .add_comment(&w.agent, id, said("Checked the relay", true))
         .await?;
     let pending = TicketPatch {
         status: Some(Status::Pending),
         ..TicketPatch::default()
     };
-    w.desk.update_ticket(&w.agent, id, pending, None).await?;
     w.desk
+        .tickets()
+        .update_ticket(&w.agent, id, pending, None)
+        .await?;
+    w.desk
+        .comments()
         .add_comment(&w.requester, id, said("Still broken", false))
         .await?;
     assert_eq!(
@@ -116,7 +122,7 @@ async fn every_change_runs_the_updated_rules_once_and_says_what_it_was(store: &S
         ],
         "each change ran the rules once, and their own changes ran none"
     );
-    let t = w.desk.ticket(&w.manager, id).await?;
+    let t = w.desk.tickets().ticket(&w.manager, id).await?;
     assert_eq!(t.record.status.as_str(), "open");
     assert_eq!(t.group_name.as_deref(), Some("Tier 2"));
     assert_eq!(
@@ -132,11 +138,12 @@ async fn every_change_runs_the_updated_rules_once_and_says_what_it_was(store: &S
     let other = w.open(Level::Low, Level::Low, |t| t).await?;
     let third = w.open(Level::Low, Level::Low, |t| t).await?;
     w.desk
+        .tickets()
         .link_tickets(&w.agent, id, LinkKind::Related, other)
         .await?;
     assert_eq!(tags(&w, other).await?, ["linked"]);
     assert!(tags(&w, id).await?.contains(&"linked".to_owned()));
-    w.desk.merge_tickets(&w.agent, third, id).await?;
+    w.desk.tickets().merge_tickets(&w.agent, third, id).await?;
     assert_eq!(tags(&w, third).await?, ["merged"]);
     assert!(tags(&w, id).await?.contains(&"merged".to_owned()));
     assert_eq!(applied(&w, third).await?, ["Merged"]);
@@ -156,8 +163,8 @@ async fn pending_three_days_reminds_and_seven_days_resolves_counting_from_the_st
         "conditions": [{"field": "status", "op": "is", "value": "pending"}],
         "actions": [{"action": "set_status", "value": "resolved"},
                     {"action": "add_note", "body": "Resolved after a week without reply."}]}))?;
-    w.desk.add_rule(&w.manager, remind).await?;
-    w.desk.add_rule(&w.manager, resolve).await?;
+    w.desk.rules().add_rule(&w.manager, remind).await?;
+    w.desk.rules().add_rule(&w.manager, resolve).await?;
     let quiet = w.open(Level::Low, Level::Low, |t| t).await?;
     let answered = w.open(Level::Low, Level::Low, |t| t).await?;
     let start = w.desk.now().as_micros();
@@ -166,30 +173,43 @@ async fn pending_three_days_reminds_and_seven_days_resolves_counting_from_the_st
             status: Some(Status::Pending),
             ..TicketPatch::default()
         };
-        w.desk.update_ticket(&w.agent, id, pending, None).await?;
+        w.desk
+            .tickets()
+            .update_ticket(&w.agent, id, pending, None)
+            .await?;
     }
     // Day 2: a note on the quiet ticket (a change, but not of its status), and the
     // requester answers the other one, which reopens it.
     w.at(start + 2 * DAY);
     w.desk
+        .comments()
         .add_comment(&w.agent, quiet, said("Chased by phone", true))
         .await?;
     w.desk
+        .comments()
         .add_comment(&w.requester, answered, said("It works again", false))
         .await?;
     w.at(start + 3 * DAY - MINUTE);
-    assert_eq!(w.desk.run_time_rules().await?, 0, "not yet three days");
+    assert_eq!(
+        w.desk.rules().run_time_rules().await?,
+        0,
+        "not yet three days"
+    );
     w.at(start + 3 * DAY + MINUTE);
-    assert_eq!(w.desk.run_time_rules().await?, 1, "only the quiet ticket");
+    assert_eq!(
+        w.desk.rules().run_time_rules().await?,
+        1,
+        "only the quiet ticket"
+    );
     assert_eq!(public_bodies(&w, quiet).await?, ["Do you still need help?"]);
     assert!(applied(&w, answered).await?.is_empty());
     // The reminder moved no clock: the week still counts from the status change.
     w.at(start + 7 * DAY + MINUTE);
-    assert_eq!(w.desk.run_time_rules().await?, 1);
-    let t = w.desk.ticket(&w.manager, quiet).await?;
+    assert_eq!(w.desk.rules().run_time_rules().await?, 1);
+    let t = w.desk.tickets().ticket(&w.manager, quiet).await?;
     assert_eq!(t.record.status.as_str(), "resolved");
     assert_eq!(applied(&w, quiet).await?, ["Remind", "Resolve", "Resolve"]);
-    assert_eq!(w.desk.run_time_rules().await?, 0, "once per period");
+    assert_eq!(w.desk.rules().run_time_rules().await?, 0, "once per period");
 
     // The answered ticket goes pending again on day 8: its three days start there.
     w.at(start + 8 * DAY);
@@ -198,12 +218,13 @@ async fn pending_three_days_reminds_and_seven_days_resolves_counting_from_the_st
         ..TicketPatch::default()
     };
     w.desk
+        .tickets()
         .update_ticket(&w.agent, answered, pending, None)
         .await?;
     w.at(start + 11 * DAY - MINUTE);
-    assert_eq!(w.desk.run_time_rules().await?, 0);
+    assert_eq!(w.desk.rules().run_time_rules().await?, 0);
     w.at(start + 11 * DAY + MINUTE);
-    assert_eq!(w.desk.run_time_rules().await?, 1);
+    assert_eq!(w.desk.rules().run_time_rules().await?, 1);
     assert_eq!(applied(&w, answered).await?, ["Remind"]);
     Ok(())
 }
@@ -237,13 +258,13 @@ async fn rules_wait_for_either_sides_reply_and_around_the_sla_due_time(store: &S
             "overdue",
         )?,
     ] {
-        w.desk.add_rule(&w.manager, r).await?;
+        w.desk.rules().add_rule(&w.manager, r).await?;
     }
     let bad = rule(json!({"name": "x", "trigger": "time",
         "time": {"since": "created_at", "minutes": 5, "before": true},
         "actions": [{"action": "add_tags", "tags": ["x"]}]}))?;
     assert!(matches!(
-        w.desk.add_rule(&w.manager, bad).await,
+        w.desk.rules().add_rule(&w.manager, bad).await,
         Err(CoreError::Invalid(_))
     ));
     // Opened Monday 09:00 (Berlin); the standard policy's first response is due at 17:00.
@@ -251,22 +272,24 @@ async fn rules_wait_for_either_sides_reply_and_around_the_sla_due_time(store: &S
     let ignored = w.open(Level::Low, Level::Low, |t| t).await?;
     w.at(monday(10, 30));
     w.desk
+        .comments()
         .add_comment(&w.agent, answered, said("On it", false))
         .await?;
     w.at(monday(11, 1));
-    w.desk.run_time_rules().await?;
+    w.desk.rules().run_time_rules().await?;
     assert_eq!(tags(&w, ignored).await?, ["desk-silent"]);
     assert!(tags(&w, answered).await?.is_empty(), "the desk answered");
     w.at(monday(12, 31));
-    w.desk.run_time_rules().await?;
+    w.desk.rules().run_time_rules().await?;
     assert_eq!(tags(&w, answered).await?, ["desk-silent"], "2 h after it");
     // The requester answers at 12:45: their four hours start again there.
     w.at(monday(12, 45));
     w.desk
+        .comments()
         .add_comment(&w.requester, answered, said("Thanks", false))
         .await?;
     w.at(monday(13, 1));
-    w.desk.run_time_rules().await?;
+    w.desk.rules().run_time_rules().await?;
     assert!(
         tags(&w, ignored)
             .await?
@@ -278,17 +301,17 @@ async fn rules_wait_for_either_sides_reply_and_around_the_sla_due_time(store: &S
             .contains(&"requester-silent".to_owned())
     );
     w.at(monday(15, 59));
-    w.desk.run_time_rules().await?;
+    w.desk.rules().run_time_rules().await?;
     assert!(!tags(&w, ignored).await?.contains(&"due-soon".to_owned()));
     w.at(monday(16, 1));
-    w.desk.run_time_rules().await?;
+    w.desk.rules().run_time_rules().await?;
     assert!(tags(&w, ignored).await?.contains(&"due-soon".to_owned()));
     assert!(
         !tags(&w, answered).await?.contains(&"due-soon".to_owned()),
         "its first response was met: resolution is due days later"
     );
     w.at(monday(17, 31));
-    w.desk.run_time_rules().await?;
+    w.desk.rules().run_time_rules().await?;
     assert!(tags(&w, ignored).await?.contains(&"overdue".to_owned()));
     assert!(!tags(&w, answered).await?.contains(&"overdue".to_owned()));
     assert_eq!(

@@ -32,7 +32,7 @@ fn rule(v: Value) -> Result<Rule> {
 type Event = (String, String, i64, Option<String>, Option<String>);
 
 async fn trail(w: &World, id: i64) -> Result<Vec<Event>> {
-    let events = w.desk.events(&w.manager, id, 0, 1_000).await?;
+    let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
     Ok(events
         .into_iter()
         .map(|e| {
@@ -60,9 +60,11 @@ async fn applied(w: &World, id: i64) -> Result<Vec<String>> {
 async fn automatic_assignment_of_a_new_ticket_runs_the_updated_rules_once(store: &Store) -> Result {
     let w = World::new(store, None).await?;
     w.desk
+        .assignment()
         .set_group_assignment(&w.manager, "Tier 2", Mode::RoundRobin)
         .await?;
     w.desk
+        .rules()
         .add_rule(
             &w.manager,
             rule(json!({"name": "Picked", "trigger": "updated",
@@ -80,7 +82,7 @@ async fn automatic_assignment_of_a_new_ticket_runs_the_updated_rules_once(store:
             }
         })
         .await?;
-    let t = w.desk.ticket(&w.manager, id).await?;
+    let t = w.desk.tickets().ticket(&w.manager, id).await?;
     assert_eq!(t.assignee_email.as_deref(), Some("tess@desk.test"));
     assert_eq!(
         (t.tags.as_slice(), t.record.priority.rank()),
@@ -119,6 +121,7 @@ async fn an_escalation_runs_the_updated_rules_once_with_the_pick_it_brings(
     };
     let w = World::new(store, Some(escalation)).await?;
     w.desk
+        .assignment()
         .set_group_assignment(&w.manager, "Tier 2", Mode::RoundRobin)
         .await?;
     for r in [
@@ -136,7 +139,7 @@ async fn an_escalation_runs_the_updated_rules_once_with_the_pick_it_brings(
             "conditions": [{"field": "priority", "op": "changed_to", "value": "P1"}],
             "actions": [{"action": "add_note", "body": "Raised to P1 by the SLA."}]}),
     ] {
-        w.desk.add_rule(&w.manager, rule(r)?).await?;
+        w.desk.rules().add_rule(&w.manager, rule(r)?).await?;
     }
     // P2, Alex's in Tier 1; the standard policy's first response is due Monday 17:00.
     let id = w
@@ -153,7 +156,7 @@ async fn an_escalation_runs_the_updated_rules_once_with_the_pick_it_brings(
     w.run_jobs().await?;
     w.run_jobs().await?;
 
-    let t = w.desk.ticket(&w.manager, id).await?;
+    let t = w.desk.tickets().ticket(&w.manager, id).await?;
     assert_eq!(
         (
             t.group_name.as_deref(),
@@ -183,7 +186,7 @@ async fn an_escalation_runs_the_updated_rules_once_with_the_pick_it_brings(
         .filter(|(_, e)| e.0 == "rule_applied")
         .collect();
     assert!(rules.iter().all(|(i, e)| Some(*i) > pick && e.2 == fired));
-    let notes = w.desk.comments(&w.manager, id, 0, 100).await?;
+    let notes = w.desk.comments().list(&w.manager, id, 0, 100).await?;
     let bodies: Vec<_> = notes.iter().map(|c| c.record.body.as_str()).collect();
     assert_eq!(bodies, ["Raised to P1 by the SLA."]);
 
@@ -193,7 +196,10 @@ async fn an_escalation_runs_the_updated_rules_once_with_the_pick_it_brings(
         internal: true,
         attachments: vec![],
     };
-    w.desk.add_comment(&w.specialist, id, note).await?;
+    w.desk
+        .comments()
+        .add_comment(&w.specialist, id, note)
+        .await?;
     assert_eq!(
         applied(&w, id).await?,
         ["Tier 2 picked up", "Raised", "Again"]
@@ -237,18 +243,23 @@ async fn a_cascade_of_policies_escalates_one_round_per_change(store: &Store) -> 
         raising("Normal", Priority::P3, both),
         raising("High", Priority::P2, both),
     ] {
-        w.desk.add_sla_policy(&w.manager, &p, "Office").await?;
+        w.desk
+            .sla()
+            .add_sla_policy(&w.manager, &p, "Office")
+            .await?;
     }
     let mut ids: Vec<i64> = w
         .desk
+        .sla()
         .sla_policies(&w.manager)
         .await?
         .iter()
         .map(|p| p.id)
         .collect();
     ids.rotate_right(3);
-    w.desk.reorder_sla_policies(&w.manager, &ids).await?;
+    w.desk.sla().reorder_sla_policies(&w.manager, &ids).await?;
     w.desk
+        .rules()
         .add_rule(
             &w.manager,
             rule(json!({"name": "Escalated", "trigger": "updated",
@@ -258,7 +269,13 @@ async fn a_cascade_of_policies_escalates_one_round_per_change(store: &Store) -> 
         .await?;
     let id = w.open(Level::Low, Level::Low, |t| t).await?;
     assert_eq!(
-        w.desk.ticket(&w.manager, id).await?.record.priority.rank(),
+        w.desk
+            .tickets()
+            .ticket(&w.manager, id)
+            .await?
+            .record
+            .priority
+            .rank(),
         4
     );
 
@@ -266,7 +283,7 @@ async fn a_cascade_of_policies_escalates_one_round_per_change(store: &Store) -> 
     w.at(now);
     // One timer, as a node runs it: one round.
     let mut tx = store.begin().await?;
-    w.desk.fire_sla_timer(&mut tx.conn(), id).await?;
+    w.desk.sla().fire_sla_timer(&mut tx.conn(), id).await?;
     tx.commit().await?;
     let e = |kind: &str, field: &str, old: Option<&str>, new: &str| {
         (
@@ -291,7 +308,7 @@ async fn a_cascade_of_policies_escalates_one_round_per_change(store: &Store) -> 
         e("rule_applied", "Escalated", None, "tags: +escalated"),
     ];
     assert_eq!(shown(&w, id).await?, rounds[..3]);
-    let t = w.desk.ticket(&w.manager, id).await?;
+    let t = w.desk.tickets().ticket(&w.manager, id).await?;
     assert_eq!((t.record.priority.rank(), t.record.version), (3, 2));
     // The resolution breach the re-evaluation found under P3's policy waits for a job of
     // its own; then nothing more, however long the timers run.
@@ -299,7 +316,7 @@ async fn a_cascade_of_policies_escalates_one_round_per_change(store: &Store) -> 
     w.at(now + 3 * 24 * 60 * MINUTE);
     w.run_jobs().await?;
     assert_eq!(shown(&w, id).await?, rounds);
-    let t = w.desk.ticket(&w.manager, id).await?;
+    let t = w.desk.tickets().ticket(&w.manager, id).await?;
     assert_eq!(
         (t.record.priority.rank(), t.record.version),
         (2, 3),
@@ -323,6 +340,7 @@ async fn shown(w: &World, id: i64) -> Result<Vec<Event>> {
 async fn a_due_time_moved_behind_the_scan_is_still_found(store: &Store) -> Result {
     let w = World::new(store, None).await?;
     w.desk
+        .rules()
         .add_rule(
             &w.manager,
             rule(json!({"name": "Due within the hour", "trigger": "time",
@@ -336,21 +354,31 @@ async fn a_due_time_moved_behind_the_scan_is_still_found(store: &Store) -> Resul
     let urgent = w.open(Level::High, Level::High, |t| t).await?;
     // The 09:10 scan reaches 10:10 and stops after the P1, at 10:05.
     w.at(monday(9, 10));
-    assert_eq!(w.desk.run_time_rules().await?, 1);
+    assert_eq!(w.desk.rules().run_time_rules().await?, 1);
     // At 09:20 the P4 becomes P1: its first response is due at 10:00, behind the scan.
     w.at(monday(9, 20));
     let raise = TicketPatch {
         priority: Some(Some(Priority::P1)),
         ..TicketPatch::default()
     };
-    w.desk.update_ticket(&w.agent, moved, raise, None).await?;
+    w.desk
+        .tickets()
+        .update_ticket(&w.agent, moved, raise, None)
+        .await?;
     w.at(monday(9, 21));
-    assert_eq!(w.desk.run_time_rules().await?, 0, "the scan reads ahead");
+    assert_eq!(
+        w.desk.rules().run_time_rules().await?,
+        0,
+        "the scan reads ahead"
+    );
     w.run_jobs().await?;
-    assert_eq!(w.desk.ticket(&w.manager, moved).await?.tags, ["due-soon"]);
+    assert_eq!(
+        w.desk.tickets().ticket(&w.manager, moved).await?.tags,
+        ["due-soon"]
+    );
     // Once per period, however the scan and the jobs run.
     w.at(monday(9, 40));
-    w.desk.run_time_rules().await?;
+    w.desk.rules().run_time_rules().await?;
     w.run_jobs().await?;
     assert_eq!(applied(&w, moved).await?, ["Due within the hour"]);
     assert_eq!(applied(&w, urgent).await?, ["Due within the hour"]);

@@ -42,7 +42,7 @@ async fn trail(
         Option<String>,
     )>,
 > {
-    let events = w.desk.events(&w.manager, id, 0, 1_000).await?;
+    let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
     Ok(events
         .into_iter()
         .map(|e| {
@@ -62,7 +62,7 @@ async fn trail(
 /// Runs the SLA timer of ticket `id` directly, as a second node or a retried job would.
 async fn fire_timer(w: &World, store: &Store, id: i64) -> Result {
     let mut tx = store.begin().await?;
-    w.desk.fire_sla_timer(&mut tx.conn(), id).await?;
+    w.desk.sla().fire_sla_timer(&mut tx.conn(), id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -127,7 +127,7 @@ async fn a_breach_escalates_once_as_the_policy_says(store: &Store) -> Result {
         change("priority"),
         [(fired, Some("P2".into()), Some("P1".into()))]
     );
-    let ticket = w.desk.ticket(&w.agent, id).await?;
+    let ticket = w.desk.tickets().ticket(&w.agent, id).await?;
     assert_eq!(
         (
             ticket.group_name.as_deref(),
@@ -211,6 +211,7 @@ async fn a_breach_a_ticket_change_notices_is_escalated_by_a_timer(store: &Store)
     // ran: the change records the breach, and a timer escalates it.
     w.at(monday(10, 1));
     w.desk
+        .comments()
         .add_comment(
             &w.requester,
             id,
@@ -237,7 +238,7 @@ async fn a_breach_a_ticket_change_notices_is_escalated_by_a_timer(store: &Store)
     assert_eq!(notified.len(), 1);
     assert_eq!(notified[0].5, Some(w.manager.id.to_string()));
     // Nothing but the notification: the group and the priority stay.
-    let ticket = w.desk.ticket(&w.agent, id).await?;
+    let ticket = w.desk.tickets().ticket(&w.agent, id).await?;
     assert_eq!(
         (ticket.record.group_id, ticket.record.priority.rank()),
         (None, 1)
@@ -261,17 +262,29 @@ async fn escalation_must_name_an_existing_group(store: &Store) -> Result {
             ..Escalation::default()
         }),
     };
-    let before = w.desk.sla_policies(&w.manager).await?.len();
-    match w.desk.add_sla_policy(&w.manager, &policy, "Office").await {
+    let before = w.desk.sla().sla_policies(&w.manager).await?.len();
+    match w
+        .desk
+        .sla()
+        .add_sla_policy(&w.manager, &policy, "Office")
+        .await
+    {
         Err(CoreError::Invalid(errors)) => {
             assert_eq!(errors[0].field, "escalation.move_to_group");
         }
         other => panic!("a policy escalating to no group was accepted: {other:?}"),
     }
-    assert_eq!(w.desk.sla_policies(&w.manager).await?.len(), before);
+    assert_eq!(w.desk.sla().sla_policies(&w.manager).await?.len(), before);
     // Once the group exists, the policy is accepted and reads back with its escalation.
-    w.desk.add_group(Some(&w.manager), "Tier 3", "").await?;
-    let added = w.desk.add_sla_policy(&w.manager, &policy, "Office").await?;
+    w.desk
+        .people()
+        .add_group(Some(&w.manager), "Tier 3", "")
+        .await?;
+    let added = w
+        .desk
+        .sla()
+        .add_sla_policy(&w.manager, &policy, "Office")
+        .await?;
     assert_eq!(added.policy.escalation, policy.escalation);
     Ok(())
 }

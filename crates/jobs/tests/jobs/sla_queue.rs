@@ -28,7 +28,7 @@ const DUE_SOONEST: Sort = Sort {
 };
 
 async fn ids(w: &World, q: ListQuery) -> Result<Vec<i64>> {
-    let page = w.desk.list_tickets(&w.agent, q).await?;
+    let page = w.desk.tickets().list_tickets(&w.agent, q).await?;
     Ok(page.items.into_iter().map(|t| t.record.id).collect())
 }
 
@@ -47,13 +47,14 @@ async fn queues_sort_and_filter_by_sla(store: &Store) -> Result {
         ..TicketPatch::default()
     };
     w.desk
+        .tickets()
         .update_ticket(&w.agent, paused, pending, None)
         .await?;
     assert_eq!(
         ids(&w, query(DUE_SOONEST, None)).await?,
         [p1, later_p1, standard, paused]
     );
-    let view = w.desk.ticket(&w.agent, p1).await?;
+    let view = w.desk.tickets().ticket(&w.agent, p1).await?;
     assert_eq!(
         (view.sla.due_at.map(|t| t.as_micros()), view.sla.breached),
         (Some(monday(10, 0)), false)
@@ -93,8 +94,8 @@ async fn queues_sort_and_filter_by_sla(store: &Store) -> Result {
         internal: false,
         attachments: vec![],
     };
-    w.desk.add_comment(&w.agent, p1, answer).await?;
-    let view = w.desk.ticket(&w.agent, p1).await?;
+    w.desk.comments().add_comment(&w.agent, p1, answer).await?;
+    let view = w.desk.tickets().ticket(&w.agent, p1).await?;
     assert_eq!(
         (view.sla.due_at.map(|t| t.as_micros()), view.sla.breached),
         (Some(monday(13, 0)), true)
@@ -110,8 +111,11 @@ async fn queues_sort_and_filter_by_sla(store: &Store) -> Result {
         status: Some(Status::Resolved),
         ..TicketPatch::default()
     };
-    w.desk.update_ticket(&w.agent, p1, resolve, None).await?;
-    let view = w.desk.ticket(&w.agent, p1).await?;
+    w.desk
+        .tickets()
+        .update_ticket(&w.agent, p1, resolve, None)
+        .await?;
+    let view = w.desk.tickets().ticket(&w.agent, p1).await?;
     assert_eq!(
         (view.sla.due_at.map(|t| t.as_micros()), view.sla.breached),
         (None, true)
@@ -126,7 +130,7 @@ async fn queues_sort_and_filter_by_sla(store: &Store) -> Result {
     let mut q = query(DUE_SOONEST, None);
     q.limit = 1;
     loop {
-        let page = w.desk.list_tickets(&w.agent, q.clone()).await?;
+        let page = w.desk.tickets().list_tickets(&w.agent, q.clone()).await?;
         seen.extend(page.items.iter().map(|t| t.record.id));
         match page.next {
             Some(next) => q.after = Some(next),

@@ -21,7 +21,7 @@ frontline_testkit::stories!(
 async fn timers_warn_and_breach_once_and_pauses_hold_the_clock(store: &Store) -> Result {
     let w = World::new(store, None).await?;
     let id = w.open(Level::High, Level::High, |t| t).await?;
-    let slas = w.desk.ticket_slas(&w.agent, id).await?;
+    let slas = w.desk.sla().ticket_slas(&w.agent, id).await?;
     let due = |target: &str| {
         slas.iter()
             .find(|s| s.target.as_str() == target)
@@ -59,6 +59,7 @@ async fn timers_warn_and_breach_once_and_pauses_hold_the_clock(store: &Store) ->
     // The late answer meets the target (still breached), and pending pauses the resolution.
     w.at(monday(10, 5));
     w.desk
+        .comments()
         .add_comment(
             &w.agent,
             id,
@@ -74,8 +75,11 @@ async fn timers_warn_and_breach_once_and_pauses_hold_the_clock(store: &Store) ->
         status: Some(Status::Pending),
         ..TicketPatch::default()
     };
-    w.desk.update_ticket(&w.agent, id, pending, None).await?;
-    let slas = w.desk.ticket_slas(&w.agent, id).await?;
+    w.desk
+        .tickets()
+        .update_ticket(&w.agent, id, pending, None)
+        .await?;
+    let slas = w.desk.sla().ticket_slas(&w.agent, id).await?;
     let resolution = slas
         .iter()
         .find(|s| s.target.as_str() == "resolution")
@@ -91,6 +95,7 @@ async fn timers_warn_and_breach_once_and_pauses_hold_the_clock(store: &Store) ->
     w.at(monday(9, 0) + 24 * 60 * MINUTE);
     w.run_jobs().await?;
     w.desk
+        .comments()
         .add_comment(
             &w.requester,
             id,
@@ -101,7 +106,7 @@ async fn timers_warn_and_breach_once_and_pauses_hold_the_clock(store: &Store) ->
             },
         )
         .await?;
-    let slas = w.desk.ticket_slas(&w.agent, id).await?;
+    let slas = w.desk.sla().ticket_slas(&w.agent, id).await?;
     let resolution = slas
         .iter()
         .find(|s| s.target.as_str() == "resolution")
@@ -118,14 +123,17 @@ async fn timers_warn_and_breach_once_and_pauses_hold_the_clock(store: &Store) ->
         urgency: Some(Level::Medium),
         ..TicketPatch::default()
     };
-    w.desk.update_ticket(&w.agent, id, lower, None).await?;
+    w.desk
+        .tickets()
+        .update_ticket(&w.agent, id, lower, None)
+        .await?;
     let events = w.sla_events(id).await?;
     assert_eq!(count(&events, "sla_paused", "resolution"), 1);
     assert_eq!(count(&events, "sla_resumed", "resolution"), 1);
     assert_eq!(count(&events, "sla_warning", "resolution"), 0);
     assert_eq!(count(&events, "sla_met", "first_response"), 1);
     assert_eq!(count(&events, "sla_policy_changed", "resolution"), 1);
-    let changed = w.desk.events(&w.agent, id, 0, 1_000).await?;
+    let changed = w.desk.tickets().events(&w.agent, id, 0, 1_000).await?;
     let change = changed
         .iter()
         .find(|e| {
@@ -151,6 +159,7 @@ async fn no_policy_no_sla(store: &Store) -> Result {
     let desk = Desk::new(store.clone());
     let email = Email::parse("email", "ana@corp.test")?;
     let u = desk
+        .people()
         .add_user(
             None,
             NewUser {
@@ -174,7 +183,13 @@ async fn no_policy_no_sla(store: &Store) -> Result {
         "",
         frontline_domain::Channel::Api,
     );
-    let id = desk.create_ticket(&ana, new, None).await?.ticket.record.id;
-    assert!(desk.ticket_slas(&ana, id).await?.is_empty());
+    let id = desk
+        .tickets()
+        .create_ticket(&ana, new, None)
+        .await?
+        .ticket
+        .record
+        .id;
+    assert!(desk.sla().ticket_slas(&ana, id).await?.is_empty());
     Ok(())
 }

@@ -79,9 +79,13 @@ async fn render(
             .and_then(|s| s.values.get(i).cloned())
     };
     let mut groups = Vec::new();
-    for (g, members) in ui.desk.groups(actor).await? {
+    for (g, members) in ui.desk.people().groups(actor).await? {
         let key = format!("group:{}", g.name);
-        let mode = ui.desk.group_assignment(actor, &g.name).await?;
+        let mode = ui
+            .desk
+            .assignment()
+            .group_assignment(actor, &g.name)
+            .await?;
         let mode = value(&key, 0).unwrap_or_else(|| mode.as_str().to_owned());
         groups.push(GroupLine {
             href: format!("/admin/assignment/groups/{}", encode(&g.name, false)),
@@ -93,6 +97,7 @@ async fn render(
     }
     let calendars: Vec<String> = ui
         .desk
+        .sla()
         .calendars(actor)
         .await?
         .into_iter()
@@ -100,6 +105,7 @@ async fn render(
         .collect();
     let agents = ui
         .desk
+        .assignment()
         .availabilities(actor)
         .await?
         .into_iter()
@@ -125,9 +131,10 @@ async fn render(
             }
         })
         .collect();
-    let skills = ui.desk.category_skills(actor).await?;
+    let skills = ui.desk.assignment().category_skills(actor).await?;
     let categories = ui
         .desk
+        .config()
         .categories()
         .await?
         .into_iter()
@@ -196,6 +203,7 @@ pub(crate) async fn group_mode(
     let done = match Mode::parse(&mode) {
         Ok(m) => {
             ui.desk
+                .assignment()
                 .set_group_assignment(form.signed.actor(), &name, m)
                 .await
         }
@@ -226,6 +234,7 @@ pub(crate) async fn agent(
     let done = match Email::parse("agent", &email) {
         Ok(e) => {
             ui.desk
+                .assignment()
                 .set_availability(
                     form.signed.actor(),
                     &e,
@@ -254,6 +263,7 @@ pub(crate) async fn category(State(ui): State<Ui>, form: AdminForm) -> Result<Re
     let done = match CategoryPath::parse("category", &path) {
         Ok(p) => {
             ui.desk
+                .assignment()
                 .set_category_skill(
                     form.signed.actor(),
                     &p,

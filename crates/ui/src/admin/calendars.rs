@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
+use frontline_core::Sla;
 use frontline_domain::Calendar;
 use frontline_domain::calendar::{Holiday, Shift};
 
@@ -239,6 +240,7 @@ fn form_page(
 async fn list_page(ui: &Ui, signed: &Signed, error: String) -> Result<String, UiError> {
     let calendars = ui
         .desk
+        .sla()
         .calendars(signed.actor())
         .await?
         .into_iter()
@@ -282,11 +284,11 @@ pub(crate) async fn new(Admin(signed): Admin) -> Result<Response, UiError> {
 }
 
 pub(crate) async fn edit(
-    State(ui): State<Ui>,
+    State(sla): State<Sla>,
     Admin(signed): Admin,
     Path(name): Path<String>,
 ) -> Result<Response, UiError> {
-    let calendars = ui.desk.calendars(signed.actor()).await?;
+    let calendars = sla.calendars(signed.actor()).await?;
     let (_, c) = calendars
         .iter()
         .find(|(n, _)| *n == name)
@@ -308,8 +310,13 @@ async fn write(ui: &Ui, form: AdminForm, existing: Option<&str>) -> Result<Respo
         Err(p) => Err(p),
         Ok(c) => {
             let done = match existing {
-                Some(old) => ui.desk.replace_calendar(actor, old, &draft.name, &c).await,
-                None => ui.desk.add_calendar(actor, &draft.name, &c).await,
+                Some(old) => {
+                    ui.desk
+                        .sla()
+                        .replace_calendar(actor, old, &draft.name, &c)
+                        .await
+                }
+                None => ui.desk.sla().add_calendar(actor, &draft.name, &c).await,
             };
             match done {
                 Ok(()) => Ok(()),
@@ -340,7 +347,12 @@ pub(crate) async fn delete(
     Path(name): Path<String>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
-    match ui.desk.delete_calendar(form.signed.actor(), &name).await {
+    match ui
+        .desk
+        .sla()
+        .delete_calendar(form.signed.actor(), &name)
+        .await
+    {
         Ok(()) => Ok(Redirect::to("/admin/calendars").into_response()),
         Err(CoreError::Conflict(m)) => {
             let html = list_page(&ui, &form.signed, format!("Not deleted: {m}.")).await?;

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
+use frontline_core::Mail;
 use frontline_core::mail::outbound::MailboxName;
 use frontline_core::mail::{Mailbox, MailboxChange, NewMailbox};
 use frontline_domain::Email;
@@ -52,6 +53,7 @@ async fn render(
 ) -> Result<String, UiError> {
     let mailboxes = ui
         .desk
+        .mail()
         .mailboxes(Some(signed.actor()))
         .await?
         .into_iter()
@@ -130,7 +132,12 @@ fn parse_name(text: &str, p: &mut Problems) -> Option<Option<MailboxName>> {
 pub(crate) async fn create(State(ui): State<Ui>, form: AdminForm) -> Result<Response, UiError> {
     let problems = match new_mailbox(&form.fields) {
         Err(p) => p,
-        Ok(new) => match ui.desk.add_mailbox(Some(form.signed.actor()), new).await {
+        Ok(new) => match ui
+            .desk
+            .mail()
+            .add_mailbox(Some(form.signed.actor()), new)
+            .await
+        {
             Ok(_) => return Ok(Redirect::to("/admin/mailboxes").into_response()),
             Err(CoreError::Conflict(m)) => {
                 let mut p = Problems::default();
@@ -163,6 +170,7 @@ struct EditPage {
 
 async fn find(ui: &Ui, signed: &Signed, id: i64) -> Result<Mailbox, UiError> {
     ui.desk
+        .mail()
         .mailboxes(Some(signed.actor()))
         .await?
         .into_iter()
@@ -256,6 +264,7 @@ pub(crate) async fn save(
         Err(p) => p,
         Ok(change) => match ui
             .desk
+            .mail()
             .update_mailbox(Some(form.signed.actor()), id, change)
             .await
         {
@@ -269,13 +278,12 @@ pub(crate) async fn save(
 
 /// Disables (`enabled=no`) or enables (`enabled=yes`) a mailbox.
 pub(crate) async fn toggle(
-    State(ui): State<Ui>,
+    State(mail): State<Mail>,
     Path(id): Path<i64>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     let enabled = form.fields.one("enabled") == "yes";
-    ui.desk
-        .set_mailbox_enabled(Some(form.signed.actor()), id, enabled)
+    mail.set_mailbox_enabled(Some(form.signed.actor()), id, enabled)
         .await?;
     Ok(Redirect::to("/admin/mailboxes").into_response())
 }

@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
+use frontline_core::Mail;
 use frontline_core::mail::{HeldMail, HeldMessage, InboundState};
 use frontline_domain::Timestamp;
 
@@ -85,9 +86,11 @@ struct ListPage {
     several_mailboxes: bool,
 }
 
-pub(crate) async fn list(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Response, UiError> {
-    let messages = ui
-        .desk
+pub(crate) async fn list(
+    State(mail): State<Mail>,
+    Admin(signed): Admin,
+) -> Result<Response, UiError> {
+    let messages = mail
         .held_mail(signed.actor())
         .await?
         .into_iter()
@@ -125,7 +128,7 @@ async fn render_message(
         mail,
         headers,
         text,
-    } = ui.desk.held_message(signed.actor(), id).await?;
+    } = ui.desk.mail().held_message(signed.actor(), id).await?;
     let page = MessagePage {
         chrome: signed.chrome("admin"),
         tab: "quarantine",
@@ -162,7 +165,7 @@ pub(crate) async fn release(
     Path(id): Path<i64>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
-    match ui.desk.release_mail(form.signed.actor(), id).await {
+    match ui.desk.mail().release_mail(form.signed.actor(), id).await {
         Ok(outcome) => Ok(match outcome.ticket_id {
             Some(t) => Redirect::to(&format!("/console/tickets/{t}")),
             None => Redirect::to("/admin/quarantine"),
@@ -181,11 +184,11 @@ pub(crate) async fn release(
 }
 
 pub(crate) async fn discard(
-    State(ui): State<Ui>,
+    State(mail): State<Mail>,
     Path(id): Path<i64>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
-    match ui.desk.discard_mail(form.signed.actor(), id).await {
+    match mail.discard_mail(form.signed.actor(), id).await {
         // Discarded now or by someone a moment before: either way, off the list.
         Ok(()) | Err(CoreError::Conflict(_)) => {
             Ok(Redirect::to("/admin/quarantine").into_response())

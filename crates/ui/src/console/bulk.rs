@@ -91,7 +91,12 @@ pub(crate) async fn apply(
     let patch = patch_of(f, &actor.email)?;
     let mut failed = Vec::new();
     for id in &ids {
-        if let Err(e) = ui.desk.update_ticket(actor, *id, patch.clone(), None).await {
+        if let Err(e) = ui
+            .desk
+            .tickets()
+            .update_ticket(actor, *id, patch.clone(), None)
+            .await
+        {
             let why = match UiError::from(e) {
                 UiError::BadRequest(m) | UiError::Forbidden(m) => m,
                 UiError::NotFound => "not found".to_owned(),

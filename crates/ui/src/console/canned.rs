@@ -49,6 +49,7 @@ async fn render(
     let admin = actor.role.can_administer();
     let items = ui
         .desk
+        .canned()
         .canned_responses(actor)
         .await?
         .into_iter()
@@ -137,6 +138,7 @@ pub(crate) async fn add(
     let f = &posted.form;
     let added = ui
         .desk
+        .canned()
         .add_canned(posted.signed.actor(), f.scope == "desk", &f.name, &f.body)
         .await;
     match added {
@@ -153,6 +155,7 @@ pub(crate) async fn change(
     let f = &posted.form;
     let changed = ui
         .desk
+        .canned()
         .change_canned(posted.signed.actor(), id, &f.name, &f.body)
         .await;
     match changed {
@@ -166,6 +169,9 @@ pub(crate) async fn delete(
     Path(id): Path<i64>,
     posted: Posted<crate::login::CsrfOnly>,
 ) -> Result<Redirect, UiError> {
-    ui.desk.delete_canned(posted.signed.actor(), id).await?;
+    ui.desk
+        .canned()
+        .delete_canned(posted.signed.actor(), id)
+        .await?;
     Ok(Redirect::to("/console/canned"))
 }

@@ -38,7 +38,7 @@ pub(crate) struct LiveQuery {
 async fn watermark(ui: &Ui, actor: &Actor, ticket: Option<i64>) -> Result<String, CoreError> {
     Ok(match ticket {
         Some(id) => {
-            let t = ui.desk.ticket(actor, id).await?;
+            let t = ui.desk.tickets().ticket(actor, id).await?;
             format!(
                 "{}-{}",
                 t.record.version,
@@ -46,7 +46,7 @@ async fn watermark(ui: &Ui, actor: &Actor, ticket: Option<i64>) -> Result<String
             )
         }
         None => {
-            let (id, at) = ui.desk.desk_watermark(actor).await?;
+            let (id, at) = ui.desk.views().desk_watermark(actor).await?;
             format!("{id}-{at}")
         }
     })

@@ -67,7 +67,7 @@ async fn render(
     status: StatusCode,
     error: String,
 ) -> Result<Response, UiError> {
-    let categories = ui.desk.categories().await?;
+    let categories = ui.desk.config().categories().await?;
     let levels = || Level::ALL.map(|l| (l.as_str(), l.as_str()));
     let or_medium = |v: &str| {
         if v.is_empty() {
@@ -152,7 +152,12 @@ pub(crate) async fn submit(State(ui): State<Ui>, upload: Upload) -> Result<Respo
     }
     let f = CallForm::of(&upload);
     let created = match new_ticket(&f, &signed.actor().email) {
-        Ok(new) => ui.desk.create_ticket(signed.actor(), new, None).await,
+        Ok(new) => {
+            ui.desk
+                .tickets()
+                .create_ticket(signed.actor(), new, None)
+                .await
+        }
         Err(e) => Err(e),
     };
     let id = match created {
@@ -177,7 +182,12 @@ pub(crate) async fn submit(State(ui): State<Ui>, upload: Upload) -> Result<Respo
             internal: true,
             attachments: upload.files.clone(),
         };
-        if let Err(e) = ui.desk.add_comment(signed.actor(), id, files).await {
+        if let Err(e) = ui
+            .desk
+            .comments()
+            .add_comment(signed.actor(), id, files)
+            .await
+        {
             let message = match e {
                 CoreError::Invalid(errors) => describe_invalid(&errors),
                 other => return Err(other.into()),

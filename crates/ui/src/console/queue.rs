@@ -227,7 +227,7 @@ pub(crate) async fn page(
 ) -> Result<Html<String>, UiError> {
     let actor = signed.actor();
     let saved = match q.view {
-        Some(id) => Some(ui.desk.view(actor, id).await?),
+        Some(id) => Some(ui.desk.views().view(actor, id).await?),
         None => None,
     };
     let spec = match &saved {
@@ -249,14 +249,19 @@ pub(crate) async fn page(
     let filtered = saved.is_none() && !plain(&spec);
     let counted = ui
         .desk
+        .views()
         .console_counts(actor, filtered.then_some(&spec))
         .await?;
-    let page = ui.desk.view_tickets(actor, &spec, after, PAGE).await?;
+    let page = ui
+        .desk
+        .views()
+        .view_tickets(actor, &spec, after, PAGE)
+        .await?;
     let next = page
         .next
         .map(|key| page_link(&base, &key))
         .unwrap_or_default();
-    let (top_id, top_at) = ui.desk.desk_watermark(actor).await?;
+    let (top_id, top_at) = ui.desk.views().desk_watermark(actor).await?;
     let count = count_shown(saved.as_ref(), &spec, filtered, &counted);
     let shares = share_choices(actor, &counted.groups, counted.my_groups);
     let priority: Vec<&str> = spec.priorities.iter().map(|p| p.as_str()).collect();
@@ -320,7 +325,7 @@ fn page_link(base: &str, key: &[i64]) -> String {
 /// What the bulk form offers: the assignees (keep, me, nobody, then every staff member) and
 /// the statuses.
 async fn bulk_choices(ui: &Ui, actor: &Actor) -> Result<(Vec<Opt>, Vec<Opt>), UiError> {
-    let staff = ui.desk.staff_members(actor).await?;
+    let staff = ui.desk.people().staff_members(actor).await?;
     let assignees = Opt::list(
         [
             ("".to_owned(), "Keep".to_owned()),

@@ -78,17 +78,18 @@ async fn render(
 ) -> Result<Response, UiError> {
     let actor = signed.actor();
     let desk = &ui.desk;
-    let view = desk.ticket(actor, id).await?;
-    let comments = desk.comments(actor, id, 0, MOST).await?;
-    let events = desk.events(actor, id, 0, MOST).await?;
-    let links = desk.links(actor, id).await?;
+    let view = desk.tickets().ticket(actor, id).await?;
+    let comments = desk.comments().list(actor, id, 0, MOST).await?;
+    let events = desk.tickets().events(actor, id, 0, MOST).await?;
+    let links = desk.tickets().links(actor, id).await?;
     let others = desk
+        .views()
         .requester_tickets(actor, &view.requester_email, OTHERS + 1)
         .await?;
-    let categories = desk.categories().await?;
-    let groups = desk.group_names(actor).await?;
-    let canned = desk.canned_responses(actor).await?;
-    let staff = desk.staff_members(actor).await?;
+    let categories = desk.config().categories().await?;
+    let groups = desk.views().group_names(actor).await?;
+    let canned = desk.canned().canned_responses(actor).await?;
+    let staff = desk.people().staff_members(actor).await?;
     let r = &view.record;
     let categories = categories.into_iter().map(|c| c.path).collect();
     let page = TicketPage {
@@ -268,7 +269,12 @@ pub(crate) async fn comment(
         internal,
         attachments: upload.files.clone(),
     };
-    match ui.desk.add_comment(signed.actor(), id, new).await {
+    match ui
+        .desk
+        .comments()
+        .add_comment(signed.actor(), id, new)
+        .await
+    {
         Ok(c) => Ok(
             Redirect::to(&format!("/console/tickets/{id}#message-{}", c.record.id)).into_response(),
         ),
@@ -303,7 +309,11 @@ async fn insert_canned(
         outcome.error = "Choose a canned response to insert.".to_owned();
         return render(ui, signed, id, StatusCode::UNPROCESSABLE_ENTITY, outcome).await;
     };
-    let text = ui.desk.fill_canned(signed.actor(), canned, id).await?;
+    let text = ui
+        .desk
+        .canned()
+        .fill_canned(signed.actor(), canned, id)
+        .await?;
     if !outcome.draft.is_empty() {
         outcome.draft.push_str("\n\n");
     }
@@ -381,6 +391,7 @@ pub(crate) async fn fields(
     let result = match patch_of(&posted.form) {
         Ok(patch) => ui
             .desk
+            .tickets()
             .update_ticket(signed.actor(), id, patch, Some(posted.form.version))
             .await
             .map(|_| ()),

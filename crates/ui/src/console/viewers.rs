@@ -1,7 +1,7 @@
 //! Who is looking at which ticket right now: every open ticket page keeps a live stream
 //! (`live`) that reports its viewer every poll, and a viewer not heard from for a few seconds
 //! is gone. On PostgreSQL, where several nodes may serve one desk, the reports go to the
-//! database (`Desk::viewing_ticket`, a heartbeat row per viewer), so an agent sees colleagues
+//! database (`Presence::viewing_ticket`, a heartbeat row per viewer), so an agent sees colleagues
 //! on every node. A SQLite desk runs on one node, so this node's memory is enough there and
 //! costs no write.
 
@@ -41,11 +41,11 @@ impl Viewers {
                 .swept
                 .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
                 .is_ok()
-            && let Err(e) = desk.forget_stale_viewers().await
+            && let Err(e) = desk.presence().forget_stale_viewers().await
         {
             tracing::warn!(error = %e, "cannot sweep stale ticket viewers");
         }
-        desk.viewing_ticket(actor, ticket).await
+        desk.presence().viewing_ticket(actor, ticket).await
     }
 
     /// The same, in this node's memory.

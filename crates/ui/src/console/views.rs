@@ -3,10 +3,10 @@
 
 use axum::extract::{Path, State};
 use axum::response::Redirect;
+use frontline_core::Views;
 use frontline_core::views::{ViewSpec, Visibility};
 use serde::Deserialize;
 
-use crate::Ui;
 use crate::console::queue::{QueueQuery, spec_of};
 use crate::error::UiError;
 use crate::session::{CsrfForm, Posted};
@@ -51,7 +51,7 @@ fn visibility(share: &str) -> Result<Visibility, UiError> {
 }
 
 pub(crate) async fn save(
-    State(ui): State<Ui>,
+    State(views): State<Views>,
     posted: Posted<SaveForm>,
 ) -> Result<Redirect, UiError> {
     let (signed, f) = (&posted.signed, &posted.form);
@@ -69,7 +69,7 @@ pub(crate) async fn save(
         visibility: visibility(&f.share)?,
         ..spec_of(&filters)?
     };
-    let view = ui.desk.add_view(signed.actor(), spec).await?;
+    let view = views.add_view(signed.actor(), spec).await?;
     Ok(Redirect::to(&format!("/console?view={}", view.id)))
 }
 
@@ -88,22 +88,21 @@ impl CsrfForm for RenameForm {
 }
 
 pub(crate) async fn rename(
-    State(ui): State<Ui>,
+    State(views): State<Views>,
     Path(id): Path<i64>,
     posted: Posted<RenameForm>,
 ) -> Result<Redirect, UiError> {
-    let view = ui
-        .desk
+    let view = views
         .rename_view(posted.signed.actor(), id, &posted.form.name)
         .await?;
     Ok(Redirect::to(&format!("/console?view={}", view.id)))
 }
 
 pub(crate) async fn delete(
-    State(ui): State<Ui>,
+    State(views): State<Views>,
     Path(id): Path<i64>,
     posted: Posted<crate::login::CsrfOnly>,
 ) -> Result<Redirect, UiError> {
-    ui.desk.delete_view(posted.signed.actor(), id).await?;
+    views.delete_view(posted.signed.actor(), id).await?;
     Ok(Redirect::to("/console"))
 }

@@ -3,8 +3,8 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
+use frontline_core::Views;
 
-use crate::Ui;
 use crate::error::UiError;
 use crate::session::Requester;
 use crate::view::{Chrome, TicketLine};
@@ -19,10 +19,10 @@ struct ListPage {
 }
 
 pub(crate) async fn page(
-    State(ui): State<Ui>,
+    State(views): State<Views>,
     Requester(signed): Requester,
 ) -> Result<Html<String>, UiError> {
-    let tickets = ui.desk.my_requests(signed.actor(), MOST).await?;
+    let tickets = views.my_requests(signed.actor(), MOST).await?;
     let page = ListPage {
         chrome: signed.chrome("portal"),
         tickets: tickets.iter().map(TicketLine::of).collect(),

@@ -46,7 +46,7 @@ async fn render(
     status: StatusCode,
     error: String,
 ) -> Result<Response, UiError> {
-    let categories = ui.desk.categories().await?;
+    let categories = ui.desk.config().categories().await?;
     let page = NewPage {
         chrome: signed.chrome("portal-new"),
         subject: v.subject.to_owned(),
@@ -107,7 +107,12 @@ pub(crate) async fn submit(State(ui): State<Ui>, upload: Upload) -> Result<Respo
         urgency: upload.text("urgency"),
     };
     let created = match new_ticket(&values) {
-        Ok(new) => ui.desk.create_ticket(signed.actor(), new, None).await,
+        Ok(new) => {
+            ui.desk
+                .tickets()
+                .create_ticket(signed.actor(), new, None)
+                .await
+        }
         Err(e) => Err(e),
     };
     let id = match created {
@@ -131,7 +136,12 @@ pub(crate) async fn submit(State(ui): State<Ui>, upload: Upload) -> Result<Respo
             internal: false,
             attachments: upload.files.clone(),
         };
-        if let Err(e) = ui.desk.add_comment(signed.actor(), id, files).await {
+        if let Err(e) = ui
+            .desk
+            .comments()
+            .add_comment(signed.actor(), id, files)
+            .await
+        {
             let message = match e {
                 CoreError::Invalid(errors) => describe_invalid(&errors),
                 other => return Err(other.into()),

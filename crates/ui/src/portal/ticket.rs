@@ -43,8 +43,8 @@ pub(crate) async fn render(
     draft: String,
 ) -> Result<Response, UiError> {
     let actor = signed.actor();
-    let view = ui.desk.ticket(actor, id).await?;
-    let comments = ui.desk.comments(actor, id, 0, MOST).await?;
+    let view = ui.desk.tickets().ticket(actor, id).await?;
+    let comments = ui.desk.comments().list(actor, id, 0, MOST).await?;
     let page = TicketPage {
         chrome: signed.chrome("portal"),
         t: TicketLine::of(&view),
@@ -106,7 +106,12 @@ pub(crate) async fn reply(
         internal: false,
         attachments: upload.files.clone(),
     };
-    match ui.desk.add_comment(signed.actor(), id, new).await {
+    match ui
+        .desk
+        .comments()
+        .add_comment(signed.actor(), id, new)
+        .await
+    {
         Ok(c) => Ok(
             Redirect::to(&format!("/portal/tickets/{id}#message-{}", c.record.id)).into_response(),
         ),
@@ -140,7 +145,12 @@ pub(crate) async fn close(
         status: Some(Status::Closed),
         ..TicketPatch::default()
     };
-    match ui.desk.update_ticket(signed.actor(), id, patch, None).await {
+    match ui
+        .desk
+        .tickets()
+        .update_ticket(signed.actor(), id, patch, None)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/portal/tickets/{id}")).into_response()),
         Err(e) => {
             let (status, message) = fixable(e)?;

@@ -101,7 +101,7 @@ async fn only_admins_reach_the_admin_pages(store: &Store) -> TestResult {
         assert!(!b.get("/console").await?.body.contains("href=\"/admin\""));
     }
     let admin = site.person("admin2@example.org", Role::Admin).await?;
-    assert!(site.desk.calendars(&admin).await?.is_empty());
+    assert!(site.desk.sla().calendars(&admin).await?.is_empty());
     // Strangers are sent to sign in.
     let mut stranger = site.browser();
     let page = stranger.get("/admin/rules").await?;
@@ -144,15 +144,15 @@ async fn admin_forms_without_the_session_token_are_refused(store: &Store) -> Tes
         let p = b.post(path, &[("name", "x")]).await?;
         assert_eq!(p.status, StatusCode::FORBIDDEN, "{path}");
     }
-    assert!(site.desk.calendars(&admin).await?.is_empty());
-    assert!(site.desk.rules(&admin).await?.is_empty());
-    assert!(site.desk.mailboxes(Some(&admin)).await?.is_empty());
+    assert!(site.desk.sla().calendars(&admin).await?.is_empty());
+    assert!(site.desk.rules().list(&admin).await?.is_empty());
+    assert!(site.desk.mail().mailboxes(Some(&admin)).await?.is_empty());
     Ok(())
 }
 
 async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
     let (site, admin, mut b) = as_admin(store).await?;
-    site.desk.add_group(None, "Tier 2", "").await?;
+    site.desk.people().add_group(None, "Tier 2", "").await?;
     let csrf = b.csrf("/admin/calendars/new").await?;
 
     // A bad shift and a yearly date in the dated box come back next to their fields.
@@ -171,7 +171,7 @@ async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
         page.body.contains("value=\"Night desk\""),
         "the form keeps what was typed"
     );
-    assert!(site.desk.calendars(&admin).await?.is_empty());
+    assert!(site.desk.sla().calendars(&admin).await?.is_empty());
 
     // An overnight shift and both kinds of holiday.
     let mut good = calendar_form(&csrf, "Night desk", &[("fri", "22:00-06:00"), ("sat", "")]);
@@ -179,7 +179,7 @@ async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
     good.push(("yearly", "12-25\n01-01"));
     let page = b.post("/admin/calendars", &good).await?;
     assert_saved(&page);
-    let cals = site.desk.calendars(&admin).await?;
+    let cals = site.desk.sla().calendars(&admin).await?;
     assert_eq!(cals.len(), 1);
     let (name, cal) = &cals[0];
     assert_eq!(name, "Night desk");
@@ -198,7 +198,7 @@ async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
     always.push(("always", "yes"));
     let page = b.post("/admin/calendars/Night%20desk", &always).await?;
     assert_saved(&page);
-    let cals = site.desk.calendars(&admin).await?;
+    let cals = site.desk.sla().calendars(&admin).await?;
     assert_eq!(cals[0].0, "Around the clock");
     assert!(
         cals[0]
@@ -237,7 +237,7 @@ async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
         "{}",
         page.body
     );
-    assert!(site.desk.sla_policies(&admin).await?.is_empty());
+    assert!(site.desk.sla().sla_policies(&admin).await?.is_empty());
 
     for (name, hours) in [("Urgent", "8"), ("Everything else", "40")] {
         let page = b
@@ -245,7 +245,7 @@ async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
             .await?;
         assert_saved(&page);
     }
-    let policies = site.desk.sla_policies(&admin).await?;
+    let policies = site.desk.sla().sla_policies(&admin).await?;
     assert_eq!(policies.len(), 2);
     let urgent = &policies[0].policy;
     assert_eq!(urgent.targets.first_response, Some(30));
@@ -280,7 +280,7 @@ async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
         )
         .await?;
     assert_saved(&page);
-    let policies = site.desk.sla_policies(&admin).await?;
+    let policies = site.desk.sla().sla_policies(&admin).await?;
     assert_eq!(policies[1].id, id);
     assert_eq!(policies[1].policy.targets.resolution, Some(4 * 60));
 
@@ -297,7 +297,7 @@ async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
         "{}",
         page.body
     );
-    assert_eq!(site.desk.calendars(&admin).await?.len(), 1);
+    assert_eq!(site.desk.sla().calendars(&admin).await?.len(), 1);
     // An unused one goes.
     let page = b
         .post("/admin/calendars", &calendar_form(&csrf, "Spare", &[]))
@@ -307,13 +307,13 @@ async fn a_calendar_and_a_policy_go_round_trip(store: &Store) -> TestResult {
         .post("/admin/calendars/Spare/delete", &[("csrf", &csrf)])
         .await?;
     assert_saved(&page);
-    assert_eq!(site.desk.calendars(&admin).await?.len(), 1);
+    assert_eq!(site.desk.sla().calendars(&admin).await?.len(), 1);
     Ok(())
 }
 
 async fn a_rule_grows_rows_without_script_and_goes_round_trip(store: &Store) -> TestResult {
     let (site, admin, mut b) = as_admin(store).await?;
-    site.desk.add_group(None, "Network", "").await?;
+    site.desk.people().add_group(None, "Network", "").await?;
     let csrf = b.csrf("/admin/rules/new").await?;
     let base = [
         ("csrf", csrf.as_str()),
@@ -336,7 +336,7 @@ async fn a_rule_grows_rows_without_script_and_goes_round_trip(store: &Store) -> 
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Condition 2"), "{}", page.body);
     assert!(page.body.contains("value=\"vpn\""));
-    assert!(site.desk.rules(&admin).await?.is_empty());
+    assert!(site.desk.rules().list(&admin).await?.is_empty());
     // Removing it takes it away again.
     let mut drop = base.to_vec();
     drop.extend([
@@ -356,7 +356,7 @@ async fn a_rule_grows_rows_without_script_and_goes_round_trip(store: &Store) -> 
     let page = b.post("/admin/rules", &bad).await?;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("id=\"ae0\""), "{}", page.body);
-    assert!(site.desk.rules(&admin).await?.is_empty());
+    assert!(site.desk.rules().list(&admin).await?.is_empty());
 
     // Saved with a blank row left over (ignored), several actions and stop.
     let mut good = base.to_vec();
@@ -377,7 +377,7 @@ async fn a_rule_grows_rows_without_script_and_goes_round_trip(store: &Store) -> 
     ]);
     let page = b.post("/admin/rules", &good).await?;
     assert_saved(&page);
-    let rules = site.desk.rules(&admin).await?;
+    let rules = site.desk.rules().list(&admin).await?;
     assert_eq!(rules.len(), 1);
     let r = &rules[0].rule;
     assert_eq!(r.conditions.len(), 2);
@@ -402,7 +402,7 @@ async fn a_rule_grows_rows_without_script_and_goes_round_trip(store: &Store) -> 
     ];
     let page = b.post("/admin/rules", &time).await?;
     assert_saved(&page);
-    let rules = site.desk.rules(&admin).await?;
+    let rules = site.desk.rules().list(&admin).await?;
     let timed = &rules[1];
     assert_eq!(timed.rule.time.map(|t| t.minutes), Some(3 * 1440));
     let edit = b.get(&format!("/admin/rules/{}", timed.id)).await?;
@@ -426,7 +426,7 @@ async fn a_rule_grows_rows_without_script_and_goes_round_trip(store: &Store) -> 
         &[("csrf", &csrf), ("enabled", "no")],
     )
     .await?;
-    let rules = site.desk.rules(&admin).await?;
+    let rules = site.desk.rules().list(&admin).await?;
     assert_eq!(rules[0].id, id);
     assert!(!rules[0].rule.enabled);
     let mut renamed = time.to_vec();
@@ -434,22 +434,26 @@ async fn a_rule_grows_rows_without_script_and_goes_round_trip(store: &Store) -> 
     renamed[3] = ("amount", "2");
     let page = b.post(&format!("/admin/rules/{id}"), &renamed).await?;
     assert_saved(&page);
-    let rules = site.desk.rules(&admin).await?;
+    let rules = site.desk.rules().list(&admin).await?;
     assert_eq!(rules[0].rule.name, "Remind after 2 days");
     assert_eq!(rules[0].rule.time.map(|t| t.minutes), Some(2 * 1440));
     let page = b
         .post(&format!("/admin/rules/{id}/delete"), &[("csrf", &csrf)])
         .await?;
     assert_saved(&page);
-    assert_eq!(site.desk.rules(&admin).await?.len(), 1);
+    assert_eq!(site.desk.rules().list(&admin).await?.len(), 1);
     Ok(())
 }
 
 async fn assignment_is_set_per_group_agent_and_category(store: &Store) -> TestResult {
     let (site, admin, mut b) = as_admin(store).await?;
     site.person("ana@example.org", Role::Agent).await?;
-    site.desk.add_group(None, "Service Desk", "").await?;
     site.desk
+        .people()
+        .add_group(None, "Service Desk", "")
+        .await?;
+    site.desk
+        .config()
         .add_category(None, &CategoryPath::parse("category", "Hardware/Laptop")?)
         .await?;
     let csrf = b.csrf("/admin/calendars/new").await?;
@@ -465,6 +469,7 @@ async fn assignment_is_set_per_group_agent_and_category(store: &Store) -> TestRe
     assert_saved(&page);
     assert_eq!(
         site.desk
+            .assignment()
             .group_assignment(&admin, "Service Desk")
             .await?
             .as_str(),
@@ -491,12 +496,12 @@ async fn assignment_is_set_per_group_agent_and_category(store: &Store) -> TestRe
     let ana = |all: Vec<frontline_core::assignment::AgentAvailability>| {
         all.into_iter().find(|a| a.email == "ana@example.org")
     };
-    let before = ana(site.desk.availabilities(&admin).await?).expect("listed");
+    let before = ana(site.desk.assignment().availabilities(&admin).await?).expect("listed");
     assert!(!before.out_of_office && before.calendar.is_none());
 
     let page = b.post(ANA, &agent("macos, Printers")).await?;
     assert_saved(&page);
-    let after = ana(site.desk.availabilities(&admin).await?).expect("listed");
+    let after = ana(site.desk.assignment().availabilities(&admin).await?).expect("listed");
     assert!(after.out_of_office);
     assert_eq!(after.calendar.as_deref(), Some("Office"));
     assert_eq!(after.skills, ["macos", "printers"]);
@@ -513,7 +518,7 @@ async fn assignment_is_set_per_group_agent_and_category(store: &Store) -> TestRe
         .await?;
     assert_saved(&page);
     assert_eq!(
-        site.desk.category_skills(&admin).await?,
+        site.desk.assignment().category_skills(&admin).await?,
         [("Hardware/Laptop".to_owned(), "macos".to_owned())]
     );
     let shown = b.get("/admin/assignment").await?;
@@ -550,7 +555,7 @@ async fn mailboxes_are_added_without_showing_passwords(store: &Store) -> TestRes
         .await?;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("id=\"imap-error\""), "{}", page.body);
-    assert!(site.desk.mailboxes(Some(&admin)).await?.is_empty());
+    assert!(site.desk.mail().mailboxes(Some(&admin)).await?.is_empty());
 
     let page = b
         .post(
@@ -594,7 +599,7 @@ async fn mailboxes_are_added_without_showing_passwords(store: &Store) -> TestRes
         .await?;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("id=\"address-error\""));
-    assert_eq!(site.desk.mailboxes(Some(&admin)).await?.len(), 2);
+    assert_eq!(site.desk.mail().mailboxes(Some(&admin)).await?.len(), 2);
     Ok(())
 }
 
@@ -620,7 +625,7 @@ async fn names_people_typed_are_escaped(store: &Store) -> TestResult {
     ];
     let page = b.post("/admin/rules", &rule).await?;
     assert_saved(&page);
-    let rule_id = site.desk.rules(&admin).await?[0].id;
+    let rule_id = site.desk.rules().list(&admin).await?[0].id;
     for path in [
         "/admin/calendars".to_owned(),
         "/admin/calendars/%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_owned(),

@@ -31,7 +31,7 @@ async fn a_mailbox_is_edited_and_disabled_from_its_page(store: &Store) -> TestRe
         smtp: Some(SmtpUrl::parse("smtps://desk:old-pass@old.example.org")?),
         name: None,
     };
-    let id = site.desk.add_mailbox(Some(&admin), new).await?.id;
+    let id = site.desk.mail().add_mailbox(Some(&admin), new).await?.id;
     let page_path = format!("/admin/mailboxes/{id}");
     let mut b = site.signed_in("admin@example.org").await?;
     let csrf = b.csrf(&page_path).await?;
@@ -49,7 +49,7 @@ async fn a_mailbox_is_edited_and_disabled_from_its_page(store: &Store) -> TestRe
         .await?;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("id=\"imap-error\""), "{}", page.body);
-    let m = &site.desk.mailboxes(Some(&admin)).await?[0];
+    let m = &site.desk.mail().mailboxes(Some(&admin)).await?[0];
     assert_eq!(
         m.imap.as_ref().map(|u| u.host.as_str()),
         Some("old.example.org")
@@ -67,7 +67,7 @@ async fn a_mailbox_is_edited_and_disabled_from_its_page(store: &Store) -> TestRe
         )
         .await?;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let m = &site.desk.mailboxes(Some(&admin)).await?[0];
+    let m = &site.desk.mail().mailboxes(Some(&admin)).await?[0];
     let imap = m.imap.as_ref().expect("an IMAP URL");
     assert_eq!(
         (imap.host.as_str(), imap.password.as_str()),
@@ -86,7 +86,11 @@ async fn a_mailbox_is_edited_and_disabled_from_its_page(store: &Store) -> TestRe
         .post(&page_path, &[("csrf", &csrf), ("clear_smtp", "yes")])
         .await?;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert!(site.desk.mailboxes(Some(&admin)).await?[0].smtp.is_none());
+    assert!(
+        site.desk.mail().mailboxes(Some(&admin)).await?[0]
+            .smtp
+            .is_none()
+    );
 
     // Disable, then enable again.
     let toggle = format!("{page_path}/enabled");
@@ -94,13 +98,14 @@ async fn a_mailbox_is_edited_and_disabled_from_its_page(store: &Store) -> TestRe
         .post(&toggle, &[("csrf", &csrf), ("enabled", "no")])
         .await?;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let m = &site.desk.mailboxes(Some(&admin)).await?[0];
+    let m = &site.desk.mail().mailboxes(Some(&admin)).await?[0];
     assert_eq!(m.state, frontline_domain::MailboxState::Disabled);
     assert!(!m.is_active());
     let list = b.get("/admin/mailboxes").await?;
     assert!(list.body.contains(">Enable<"), "{}", list.body);
     assert!(
         site.desk
+            .mail()
             .mailbox_for("help@example.org")
             .await?
             .is_some_and(|m| !m.is_active()),
@@ -110,14 +115,14 @@ async fn a_mailbox_is_edited_and_disabled_from_its_page(store: &Store) -> TestRe
         .post(&toggle, &[("csrf", &csrf), ("enabled", "yes")])
         .await?;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    assert!(site.desk.mailboxes(Some(&admin)).await?[0].is_active());
+    assert!(site.desk.mail().mailboxes(Some(&admin)).await?[0].is_active());
 
     // Without the session's token, or as an agent: refused, nothing changes.
     let page = b.post(&toggle, &[("enabled", "no")]).await?;
     assert_ne!(page.status, StatusCode::SEE_OTHER);
     let mut agent = site.signed_in("agent@example.org").await?;
     assert_eq!(agent.get(&page_path).await?.status, StatusCode::FORBIDDEN);
-    assert!(site.desk.mailboxes(Some(&admin)).await?[0].is_active());
+    assert!(site.desk.mail().mailboxes(Some(&admin)).await?[0].is_active());
     let missing = b.get("/admin/mailboxes/999999").await?;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     Ok(())
@@ -152,11 +157,11 @@ async fn a_mailbox_is_named_on_adding_and_on_its_page(store: &Store) -> TestResu
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("id=\"name-error\""), "{}", page.body);
     assert!(page.body.contains(&long), "what was typed is kept");
-    assert!(site.desk.mailboxes(Some(&admin)).await?.is_empty());
+    assert!(site.desk.mail().mailboxes(Some(&admin)).await?.is_empty());
 
     let page = add_named(&mut b, &csrf, "IT <Help>").await?;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let m = &site.desk.mailboxes(Some(&admin)).await?[0];
+    let m = &site.desk.mail().mailboxes(Some(&admin)).await?[0];
     assert_eq!(m.name.as_deref(), Some("IT <Help>"));
     let list = b.get("/admin/mailboxes").await?;
     assert!(list.body.contains("IT &#60;Help&#62;"), "{}", list.body);
@@ -181,7 +186,7 @@ async fn a_mailbox_is_named_on_adding_and_on_its_page(store: &Store) -> TestResu
     assert!(page.body.contains("id=\"name-error\""), "{}", page.body);
     let named = |ms: Vec<frontline_core::mail::Mailbox>| ms[0].name.clone();
     assert_eq!(
-        named(site.desk.mailboxes(Some(&admin)).await?).as_deref(),
+        named(site.desk.mail().mailboxes(Some(&admin)).await?).as_deref(),
         Some("IT <Help>")
     );
     let page = b
@@ -189,11 +194,11 @@ async fn a_mailbox_is_named_on_adding_and_on_its_page(store: &Store) -> TestResu
         .await?;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     assert_eq!(
-        named(site.desk.mailboxes(Some(&admin)).await?).as_deref(),
+        named(site.desk.mail().mailboxes(Some(&admin)).await?).as_deref(),
         Some("Service Desk")
     );
     let page = b.post(&page_path, &[("csrf", &csrf), ("name", "")]).await?;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert_eq!(named(site.desk.mailboxes(Some(&admin)).await?), None);
+    assert_eq!(named(site.desk.mail().mailboxes(Some(&admin)).await?), None);
     Ok(())
 }

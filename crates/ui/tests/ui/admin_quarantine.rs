@@ -26,6 +26,7 @@ async fn held(site: &Site, mailbox: i64, subject: &str, id: &str) -> TestResult<
     );
     let stored = site
         .desk
+        .mail()
         .receive_mail(Incoming {
             mailbox_id: Some(mailbox),
             source: "smtp",
@@ -36,7 +37,7 @@ async fn held(site: &Site, mailbox: i64, subject: &str, id: &str) -> TestResult<
         .await?
         .ok_or("stored")?;
     let mut tx = site.desk.store().begin().await?;
-    let outcome = site.desk.ingest_mail(&mut tx.conn(), stored).await?;
+    let outcome = site.desk.mail().ingest_mail(&mut tx.conn(), stored).await?;
     tx.commit().await?;
     assert_eq!(outcome.map(|o| o.state.as_str()), Some("ignored"));
     Ok(stored)
@@ -52,7 +53,7 @@ async fn held_mail_is_listed_read_released_and_discarded(store: &Store) -> TestR
         smtp: None,
         name: None,
     };
-    let mailbox = site.desk.add_mailbox(Some(&admin), new).await?.id;
+    let mailbox = site.desk.mail().add_mailbox(Some(&admin), new).await?.id;
     let first = held(&site, mailbox, "Away <b>now</b>", "q1@client.example").await?;
     let second = held(&site, mailbox, "Out of office", "q2@client.example").await?;
 
@@ -104,7 +105,7 @@ async fn held_mail_is_listed_read_released_and_discarded(store: &Store) -> TestR
     // Without the session's token: refused, still held.
     let refused = b.post(&format!("{path}/release"), &[]).await?;
     assert_ne!(refused.status, StatusCode::SEE_OTHER);
-    assert_eq!(site.desk.held_mail(&admin).await?.len(), 2);
+    assert_eq!(site.desk.mail().held_mail(&admin).await?.len(), 2);
 
     // Release: on to its ticket, whose history names the admin.
     let done = b
@@ -132,7 +133,7 @@ async fn held_mail_is_listed_read_released_and_discarded(store: &Store) -> TestR
         "{}",
         again.body
     );
-    assert_eq!(site.desk.held_mail(&admin).await?.len(), 1);
+    assert_eq!(site.desk.mail().held_mail(&admin).await?.len(), 1);
 
     // Discard: off the list.
     let done = b

@@ -59,13 +59,26 @@ async fn forms_without_the_session_token_are_refused(store: &Store) -> TestResul
     // Nothing changed: still new, no comment, still signed in.
     let actor = site
         .desk
+        .auth()
         .authenticate_password("agent@example.org", PASSWORD)
         .await?;
     assert_eq!(
-        site.desk.ticket(&actor, id).await?.record.status.as_str(),
+        site.desk
+            .tickets()
+            .ticket(&actor, id)
+            .await?
+            .record
+            .status
+            .as_str(),
         "new"
     );
-    assert!(site.desk.comments(&actor, id, 0, 10).await?.is_empty());
+    assert!(
+        site.desk
+            .comments()
+            .list(&actor, id, 0, 10)
+            .await?
+            .is_empty()
+    );
     assert_eq!(agent.get("/console").await?.status, StatusCode::OK);
 
     let mut with = vec![("csrf", csrf.as_str())];
@@ -75,7 +88,13 @@ async fn forms_without_the_session_token_are_refused(store: &Store) -> TestResul
         .await?;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert_eq!(
-        site.desk.ticket(&actor, id).await?.record.status.as_str(),
+        site.desk
+            .tickets()
+            .ticket(&actor, id)
+            .await?
+            .record
+            .status
+            .as_str(),
         "pending"
     );
     Ok(())
@@ -94,6 +113,7 @@ async fn a_stale_edit_is_reported_not_applied(store: &Store) -> TestResult {
     let b_csrf = blair.csrf(&path).await?;
     let version = site
         .desk
+        .tickets()
         .ticket(&first, id)
         .await?
         .record
@@ -126,7 +146,13 @@ async fn a_stale_edit_is_reported_not_applied(store: &Store) -> TestResult {
     assert_eq!(stale.status, StatusCode::CONFLICT);
     assert!(stale.body.contains("Someone else changed this ticket"));
     assert_eq!(
-        site.desk.ticket(&first, id).await?.record.urgency.as_str(),
+        site.desk
+            .tickets()
+            .ticket(&first, id)
+            .await?
+            .record
+            .urgency
+            .as_str(),
         "high"
     );
     Ok(())
@@ -225,12 +251,12 @@ async fn an_agent_logs_a_call_for_a_new_requester(store: &Store) -> TestResult {
         .location()
         .trim_start_matches("/console/tickets/")
         .parse()?;
-    let t = site.desk.ticket(&agent, id).await?;
+    let t = site.desk.tickets().ticket(&agent, id).await?;
     assert_eq!(t.requester_email, "new.caller@example.org");
     assert_eq!(t.record.channel.as_str(), "phone");
     assert_eq!(t.assignee_email.as_deref(), Some("agent@example.org"));
     // The caller's file is on an internal note, and downloads.
-    let comments = site.desk.comments(&agent, id, 0, 10).await?;
+    let comments = site.desk.comments().list(&agent, id, 0, 10).await?;
     let note = comments.first().ok_or("no comment with the files")?;
     assert!(note.record.internal);
     assert_eq!(note.attachments.len(), 1);
@@ -264,7 +290,10 @@ async fn bulk_changes_apply_to_each_selected_ticket(store: &Store) -> TestResult
         status: Some(frontline_domain::Status::Closed),
         ..Default::default()
     };
-    site.desk.update_ticket(&agent, closed, close, None).await?;
+    site.desk
+        .tickets()
+        .update_ticket(&agent, closed, close, None)
+        .await?;
     let mut browser = site.signed_in("agent@example.org").await?;
     let page = browser.get("/console?queue=open").await?;
     assert!(page.body.contains("Apply to selected"));
@@ -281,6 +310,7 @@ async fn bulk_changes_apply_to_each_selected_ticket(store: &Store) -> TestResult
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert_eq!(
         site.desk
+            .tickets()
             .ticket(&agent, a.parse()?)
             .await?
             .record
@@ -295,7 +325,7 @@ async fn bulk_changes_apply_to_each_selected_ticket(store: &Store) -> TestResult
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert_eq!(done.location(), "/console?queue=open");
     for id in [&a, &b] {
-        let t = site.desk.ticket(&agent, id.parse()?).await?;
+        let t = site.desk.tickets().ticket(&agent, id.parse()?).await?;
         assert_eq!(t.record.status.as_str(), "pending");
         assert_eq!(t.assignee_email.as_deref(), Some("agent@example.org"));
     }
@@ -317,6 +347,7 @@ async fn bulk_changes_apply_to_each_selected_ticket(store: &Store) -> TestResult
     );
     assert_eq!(
         site.desk
+            .tickets()
             .ticket(&agent, a.parse()?)
             .await?
             .record
@@ -344,6 +375,7 @@ async fn the_ticket_page_shows_links_and_the_requesters_other_tickets(store: &St
     let b = site.ticket(&rita, "Docking station dead").await?;
     let c = site.ticket(&sam, "Sam's printer").await?;
     site.desk
+        .tickets()
         .link_tickets(&agent, a, frontline_domain::LinkKind::Related, c)
         .await?;
     let mut browser = site.signed_in("agent@example.org").await?;

@@ -36,6 +36,7 @@ async fn a_watcher_replies_in_the_portal_but_does_not_close(store: &Store) -> Te
     };
     let id = site
         .desk
+        .tickets()
         .create_ticket(&agent, new, None)
         .await?
         .ticket
@@ -45,7 +46,10 @@ async fn a_watcher_replies_in_the_portal_but_does_not_close(store: &Store) -> Te
         status: Some(Status::Resolved),
         ..TicketPatch::default()
     };
-    site.desk.update_ticket(&agent, id, resolve, None).await?;
+    site.desk
+        .tickets()
+        .update_ticket(&agent, id, resolve, None)
+        .await?;
     let path = format!("/portal/tickets/{id}");
 
     let mut wes = site.signed_in("wes@example.org").await?;
@@ -73,7 +77,13 @@ async fn a_watcher_replies_in_the_portal_but_does_not_close(store: &Store) -> Te
         .await?;
     assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
     assert_eq!(
-        site.desk.ticket(&agent, id).await?.record.status.as_str(),
+        site.desk
+            .tickets()
+            .ticket(&agent, id)
+            .await?
+            .record
+            .status
+            .as_str(),
         "resolved",
         "a watcher's reply does not reopen the ticket"
     );
@@ -106,13 +116,14 @@ async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> T
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     let path = sent.location().to_owned();
     let id: i64 = path.trim_start_matches("/portal/tickets/").parse()?;
-    let t = site.desk.ticket(&agent, id).await?;
+    let t = site.desk.tickets().ticket(&agent, id).await?;
     assert_eq!(
         (t.record.urgency.as_str(), t.record.channel.as_str()),
         ("high", "portal")
     );
 
     site.desk
+        .comments()
         .add_comment(
             &agent,
             id,
@@ -124,6 +135,7 @@ async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> T
         )
         .await?;
     site.desk
+        .comments()
         .add_comment(
             &agent,
             id,
@@ -167,6 +179,7 @@ async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> T
 
     // Her reply reopens a resolved ticket; closing it is hers to do.
     site.desk
+        .tickets()
         .update_ticket(
             &agent,
             id,
@@ -187,7 +200,13 @@ async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> T
         .await?;
     assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
     assert_eq!(
-        site.desk.ticket(&agent, id).await?.record.status.as_str(),
+        site.desk
+            .tickets()
+            .ticket(&agent, id)
+            .await?
+            .record
+            .status
+            .as_str(),
         "open"
     );
     let closed = rita
@@ -195,7 +214,13 @@ async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> T
         .await?;
     assert_eq!(closed.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        site.desk.ticket(&agent, id).await?.record.status.as_str(),
+        site.desk
+            .tickets()
+            .ticket(&agent, id)
+            .await?
+            .record
+            .status
+            .as_str(),
         "closed"
     );
     Ok(())
@@ -259,6 +284,7 @@ async fn user_strings_are_escaped_and_headers_set(store: &Store) -> TestResult {
     let rita = site.person("rita@example.org", Role::Requester).await?;
     let id = site.ticket(&rita, "<script>alert(1)</script>").await?;
     site.desk
+        .comments()
         .add_comment(
             &agent,
             id,

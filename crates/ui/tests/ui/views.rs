@@ -47,7 +47,10 @@ async fn an_agent_saves_a_filtered_queue_as_a_view_and_renames_and_deletes_it(
             urgency: Some(Level::High),
             ..TicketPatch::default()
         };
-        site.desk.update_ticket(&agent, id, patch, None).await?;
+        site.desk
+            .tickets()
+            .update_ticket(&agent, id, patch, None)
+            .await?;
         urgent.push(id);
     }
     let calm = site.ticket(&rita, "VPN slow on Fridays").await?;
@@ -141,8 +144,12 @@ async fn shared_views_reach_the_group_and_private_ones_nobody_else(store: &Store
     site.person("ana@example.org", Role::Agent).await?;
     site.person("ben@example.org", Role::Agent).await?;
     site.person("cy@example.org", Role::Agent).await?;
-    site.desk.add_group(Some(&admin), "Network", "").await?;
     site.desk
+        .people()
+        .add_group(Some(&admin), "Network", "")
+        .await?;
+    site.desk
+        .people()
         .set_group_members(
             Some(&admin),
             "Network",
@@ -221,6 +228,7 @@ async fn a_canned_response_is_inserted_into_the_reply_filled_in(store: &Store) -
     let id = site.ticket(&rita, "Password expired").await?;
     let desk_wide = site
         .desk
+        .canned()
         .add_canned(
             &admin,
             true,
@@ -229,11 +237,13 @@ async fn a_canned_response_is_inserted_into_the_reply_filled_in(store: &Store) -
         )
         .await?;
     site.desk
+        .canned()
         .add_canned(&agent, false, "My sign-off", "Cheers, {{agent.name}}")
         .await?;
     // An agent may keep their own but not the desk's.
     assert!(
         site.desk
+            .canned()
             .add_canned(&agent, true, "Not mine to add", "x")
             .await
             .is_err()
@@ -263,7 +273,13 @@ async fn a_canned_response_is_inserted_into_the_reply_filled_in(store: &Store) -
         format!("Thanks for calling.\n\nHello rita, about #{id}: reset done. agent</textarea>");
     assert!(inserted.body.contains(&expected), "{}", inserted.body);
     // Nothing was sent.
-    assert!(site.desk.comments(&agent, id, 0, 10).await?.is_empty());
+    assert!(
+        site.desk
+            .comments()
+            .list(&agent, id, 0, 10)
+            .await?
+            .is_empty()
+    );
     // The filled text goes out as any reply.
     let sent = b
         .post_multipart(
@@ -282,7 +298,7 @@ async fn a_canned_response_is_inserted_into_the_reply_filled_in(store: &Store) -
         )
         .await?;
     assert_eq!(sent.status, StatusCode::SEE_OTHER);
-    assert_eq!(site.desk.comments(&agent, id, 0, 10).await?.len(), 1);
+    assert_eq!(site.desk.comments().list(&agent, id, 0, 10).await?.len(), 1);
     // Another agent's own responses are not offered (and cannot be filled in).
     site.person("other@example.org", Role::Agent).await?;
     let mut other = site.signed_in("other@example.org").await?;
@@ -421,9 +437,11 @@ async fn agents_keep_their_canned_responses_on_a_page(store: &Store) -> TestResu
     assert!(!listed.body.contains("<b>"), "the body is escaped");
     let id = site
         .desk
+        .canned()
         .canned_responses(
             &site
                 .desk
+                .auth()
                 .authenticate_password("agent@example.org", PASSWORD)
                 .await?,
         )

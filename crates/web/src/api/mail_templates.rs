@@ -4,6 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use frontline_core::Mail;
 use frontline_core::mail::templates::{MailTemplate, TemplateEdit};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,7 +13,6 @@ use crate::api::time;
 use crate::extract::{Allowed, MailTemplates};
 use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MailTemplateItem {
@@ -61,10 +61,10 @@ pub struct MailTemplateBody {
     responses((status = 200, body = MailTemplateList), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn list_mail_templates(
-    State(state): State<AppState>,
+    State(mail): State<Mail>,
     Allowed { actor, .. }: Allowed<MailTemplates>,
 ) -> ApiResult<Json<MailTemplateList>> {
-    let items = state.desk.mail_templates(&actor).await?;
+    let items = mail.mail_templates(&actor).await?;
     Ok(Json(MailTemplateList {
         items: items.into_iter().map(MailTemplateItem::from).collect(),
     }))
@@ -75,11 +75,11 @@ pub async fn list_mail_templates(
     responses((status = 200, body = MailTemplateItem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn get_mail_template(
-    State(state): State<AppState>,
+    State(mail): State<Mail>,
     Allowed { actor, .. }: Allowed<MailTemplates>,
     ApiPath(name): ApiPath<String>,
 ) -> ApiResult<Json<MailTemplateItem>> {
-    let t = state.desk.mail_template(&actor, &name).await?;
+    let t = mail.mail_template(&actor, &name).await?;
     Ok(Json(t.into()))
 }
 
@@ -90,7 +90,7 @@ pub async fn get_mail_template(
         (status = 422, body = Problem, description = "A part is empty, too long or does not render")),
     security(("bearer" = [])))]
 pub async fn put_mail_template(
-    State(state): State<AppState>,
+    State(mail): State<Mail>,
     Allowed { actor, .. }: Allowed<MailTemplates>,
     ApiPath(name): ApiPath<String>,
     body: ApiJson<MailTemplateBody>,
@@ -101,7 +101,7 @@ pub async fn put_mail_template(
         body_text: b.body_text,
         body_html: b.body_html,
     };
-    let t = state.desk.put_mail_template(&actor, &name, edit).await?;
+    let t = mail.put_mail_template(&actor, &name, edit).await?;
     Ok(Json(t.into()))
 }
 
@@ -111,10 +111,10 @@ pub async fn put_mail_template(
         (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn reset_mail_template(
-    State(state): State<AppState>,
+    State(mail): State<Mail>,
     Allowed { actor, .. }: Allowed<MailTemplates>,
     ApiPath(name): ApiPath<String>,
 ) -> ApiResult<Json<MailTemplateItem>> {
-    let t = state.desk.reset_mail_template(&actor, &name).await?;
+    let t = mail.reset_mail_template(&actor, &name).await?;
     Ok(Json(t.into()))
 }

@@ -7,6 +7,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use frontline_core::Mail;
 use frontline_core::mail::outbound::MailboxName;
 use frontline_core::mail::{Mailbox, MailboxChange, NewMailbox};
 use frontline_core::{Actor, CoreError};
@@ -100,6 +101,7 @@ fn smtp_url(text: &str) -> Result<SmtpUrl, DomainError> {
 async fn current(state: &AppState, actor: &Actor, id: i64) -> ApiResult<MailboxItem> {
     state
         .desk
+        .mail()
         .mailboxes(Some(actor))
         .await?
         .into_iter()
@@ -112,10 +114,10 @@ async fn current(state: &AppState, actor: &Actor, id: i64) -> ApiResult<MailboxI
     responses((status = 200, body = MailboxList), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn list_mailboxes(
-    State(state): State<AppState>,
+    State(mail): State<Mail>,
     Allowed { actor, .. }: Allowed<Mailboxes>,
 ) -> ApiResult<Json<MailboxList>> {
-    let items = state.desk.mailboxes(Some(&actor)).await?;
+    let items = mail.mailboxes(Some(&actor)).await?;
     Ok(Json(MailboxList {
         items: items.into_iter().map(MailboxItem::from).collect(),
     }))
@@ -128,7 +130,7 @@ pub async fn list_mailboxes(
         (status = 422, body = Problem, description = "A bad address, URL or name")),
     security(("bearer" = [])))]
 pub async fn create_mailbox(
-    State(state): State<AppState>,
+    State(mail): State<Mail>,
     Allowed { actor, .. }: Allowed<Mailboxes>,
     body: ApiJson<CreateMailbox>,
 ) -> ApiResult<(StatusCode, Json<MailboxItem>)> {
@@ -142,8 +144,7 @@ pub async fn create_mailbox(
     let (Some(address), Some(name), Some(imap), Some(smtp)) = (address, name, imap, smtp) else {
         return Err(CoreError::Internal("a field failed without an error".into()).into());
     };
-    let m = state
-        .desk
+    let m = mail
         .add_mailbox(
             Some(&actor),
             NewMailbox {
@@ -164,7 +165,7 @@ pub async fn create_mailbox(
         (status = 422, body = Problem, description = "A bad URL or name")),
     security(("bearer" = [])))]
 pub async fn update_mailbox(
-    State(state): State<AppState>,
+    State(mail): State<Mail>,
     Allowed { actor, .. }: Allowed<Mailboxes>,
     ApiPath(id): ApiPath<i64>,
     body: ApiJson<UpdateMailbox>,
@@ -187,7 +188,7 @@ pub async fn update_mailbox(
         smtp: smtp.flatten(),
         name: name.flatten().map(Option::flatten),
     };
-    let m = state.desk.update_mailbox(Some(&actor), id, change).await?;
+    let m = mail.update_mailbox(Some(&actor), id, change).await?;
     Ok(Json(m.into()))
 }
 
@@ -203,6 +204,7 @@ pub async fn disable_mailbox(
 ) -> ApiResult<Json<MailboxItem>> {
     state
         .desk
+        .mail()
         .set_mailbox_enabled(Some(&actor), id, false)
         .await?;
     Ok(Json(current(&state, &actor, id).await?))
@@ -219,6 +221,7 @@ pub async fn enable_mailbox(
 ) -> ApiResult<Json<MailboxItem>> {
     state
         .desk
+        .mail()
         .set_mailbox_enabled(Some(&actor), id, true)
         .await?;
     Ok(Json(current(&state, &actor, id).await?))

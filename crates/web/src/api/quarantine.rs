@@ -8,6 +8,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use frontline_core::Mail;
 use frontline_core::mail::{HeldMail, HeldMessage};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -101,10 +102,10 @@ pub struct Released {
         (status = 403, body = Problem, description = "Only admins may see quarantined mail")),
     security(("bearer" = [])))]
 pub async fn list_quarantine(
-    State(state): State<AppState>,
+    State(mail): State<Mail>,
     Auth(actor): Auth,
 ) -> ApiResult<Json<QuarantinedList>> {
-    let items = state.desk.held_mail(&actor).await?;
+    let items = mail.held_mail(&actor).await?;
     Ok(Json(QuarantinedList {
         items: items.into_iter().map(Into::into).collect(),
     }))
@@ -116,11 +117,11 @@ pub async fn list_quarantine(
         (status = 404, body = Problem, description = "No such message, or it is not held")),
     security(("bearer" = [])))]
 pub async fn get_quarantined(
-    State(state): State<AppState>,
+    State(mail): State<Mail>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<QuarantinedMessage>> {
-    Ok(Json(state.desk.held_message(&actor, id).await?.into()))
+    Ok(Json(mail.held_message(&actor, id).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/quarantine/{id}/release", tag = "operations",
@@ -134,7 +135,7 @@ pub async fn release_quarantined(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Released>> {
-    let o = state.desk.release_mail(&actor, id).await?;
+    let o = state.desk.mail().release_mail(&actor, id).await?;
     Ok(Json(Released {
         state: o.state.as_str().to_owned(),
         ticket_id: o.ticket_id,
@@ -149,10 +150,10 @@ pub async fn release_quarantined(
         (status = 409, body = Problem, description = "Not held any more")),
     security(("bearer" = [])))]
 pub async fn discard_quarantined(
-    State(state): State<AppState>,
+    State(mail): State<Mail>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<axum::http::StatusCode> {
-    state.desk.discard_mail(&actor, id).await?;
+    mail.discard_mail(&actor, id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

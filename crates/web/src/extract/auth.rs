@@ -26,7 +26,7 @@ impl FromRequestParts<AppState> for Auth {
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
             .ok_or(CoreError::Unauthenticated)?;
-        let actor = state.desk.authenticate_token(token.trim()).await?;
+        let actor = state.desk.auth().authenticate_token(token.trim()).await?;
         tracing::Span::current().record("actor", actor.id);
         Ok(Auth(actor))
     }

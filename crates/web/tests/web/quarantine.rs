@@ -26,9 +26,10 @@ async fn held(desk: &Desk, from: &str, subject: &str, id: &str) -> TestResult<i6
         envelope_from: None,
         raw: raw.into_bytes(),
     };
-    let id = desk.receive_mail(incoming).await?.ok_or("stored")?;
+    let id = desk.mail().receive_mail(incoming).await?.ok_or("stored")?;
     let mut tx = desk.store().begin().await?;
     let outcome = desk
+        .mail()
         .ingest_mail(&mut tx.conn(), id)
         .await?
         .ok_or("ingested")?;

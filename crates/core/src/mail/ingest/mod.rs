@@ -18,11 +18,11 @@ use frontline_store::Conn;
 use super::people::person_for;
 use super::{MAX_MESSAGE_BYTES, SENDER_LIMIT, SENDER_WINDOW_MICROS};
 use crate::tickets::can_see;
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Mail, Result};
 
 mod write;
 
-impl Desk {
+impl Mail {
     /// Ingests stored message `id` in the caller's transaction. `None` when it was ingested
     /// before (or does not exist): nothing is written twice.
     pub async fn ingest_mail(&self, c: &mut Conn<'_>, id: i64) -> Result<Option<InboundOutcome>> {
@@ -41,8 +41,8 @@ impl Desk {
         self.ingest_one(c, id, true, true).await
     }
 
-    /// [`Desk::ingest_mail`]; `originals` says whether a reply may first ingest the stored
-    /// message it answers (see [`Desk::ingest_originals`]), `released` whether an admin
+    /// [`Mail::ingest_mail`]; `originals` says whether a reply may first ingest the stored
+    /// message it answers (see [`Mail::ingest_originals`]), `released` whether an admin
     /// released it.
     async fn ingest_one(
         &self,
@@ -57,7 +57,7 @@ impl Desk {
         if row.state != InboundState::Received {
             return Ok(None);
         }
-        let now = self.now();
+        let now = self.core.now();
         // A message the desk refuses (a rule of the ticket core, such as too many
         // attachments) leaves nothing half-written behind: its writes roll back to here.
         c.savepoint("ingest").await?;

@@ -9,12 +9,12 @@ use frontline_store::Conn;
 
 use super::super::people::{person_for, watchers};
 use crate::tickets::{NewAttachment, NewComment, NewTicket, Trail, store_attachments};
-use crate::{Actor, Desk, Result};
+use crate::{Actor, Mail, Result};
 
 /// Longest text kept in a ticket's description or a comment; the original keeps the rest.
 const MAX_TEXT: usize = 100_000;
 
-impl Desk {
+impl Mail {
     #[expect(
         clippy::too_many_arguments,
         reason = "one call site, each argument distinct"
@@ -35,7 +35,10 @@ impl Desk {
             attachments: attachments(mail),
         };
         // A change of its ticket like any comment: the updated rules run inside.
-        let comment = self.add_comment_in(c, actor, ticket_id, new).await?;
+        let comment = self
+            .comments()
+            .add_comment_in(c, actor, ticket_id, new)
+            .await?;
         self.add_watchers(c, mail, own, ticket_id, now).await?;
         remember(c, mail, ticket_id, now).await?;
         Ok(InboundOutcome {
@@ -64,7 +67,7 @@ impl Desk {
             description,
             frontline_domain::Channel::Email,
         );
-        let row = self.create_ticket_in(c, requester, &new).await?;
+        let row = self.tickets().create_ticket_in(c, requester, &new).await?;
         // The files sent with the first mail hang on a comment, as every attachment does.
         let files = attachments(mail);
         let comment_id = if files.is_empty() {

@@ -59,7 +59,7 @@ async fn supervise(desk: Desk, mut shutdown: watch::Receiver<bool>) {
     let owner = node_id();
     let mut running: HashMap<i64, (String, JoinHandle<()>)> = HashMap::new();
     loop {
-        match desk.mailboxes(None).await {
+        match desk.mail().mailboxes(None).await {
             Ok(mailboxes) => {
                 running.retain(|_, (_, task)| !task.is_finished());
                 for m in mailboxes {
@@ -69,7 +69,7 @@ async fn supervise(desk: Desk, mut shutdown: watch::Receiver<bool>) {
                         if let Some((_, task)) = running.remove(&m.id) {
                             task.abort();
                             tracing::info!(mailbox = %m.address, "mailbox disabled; polling stops");
-                            if let Err(e) = desk.release_mailbox(m.id, &owner).await {
+                            if let Err(e) = desk.mail().release_mailbox(m.id, &owner).await {
                                 tracing::warn!(error = %e, "cannot give the mailbox's lease back; it runs out by itself");
                             }
                         }
@@ -84,7 +84,7 @@ async fn supervise(desk: Desk, mut shutdown: watch::Receiver<bool>) {
                     if let Some((_, old)) = running.remove(&m.id) {
                         old.abort();
                     }
-                    match desk.lease_mailbox(m.id, &owner, LEASE).await {
+                    match desk.mail().lease_mailbox(m.id, &owner, LEASE).await {
                         Ok(true) => {}
                         // Another node polls it.
                         Ok(false) => continue,
@@ -138,7 +138,7 @@ async fn poll(
     tracing::info!(owner = %owner, "polling the mailbox under this node's lease");
     tokio::select! {
         () = read_until_shutdown(&desk, &mailbox, &url, shutdown) => {
-            if let Err(e) = desk.release_mailbox(mailbox.id, &owner).await {
+            if let Err(e) = desk.mail().release_mailbox(mailbox.id, &owner).await {
                 tracing::warn!(error = %e, "cannot give the mailbox's lease back; it runs out by itself");
             }
         }
@@ -154,7 +154,7 @@ async fn poll(
 async fn keep_lease(desk: &Desk, mailbox_id: i64, owner: &str) {
     loop {
         tokio::time::sleep(RENEW).await;
-        match desk.lease_mailbox(mailbox_id, owner, LEASE).await {
+        match desk.mail().lease_mailbox(mailbox_id, owner, LEASE).await {
             Ok(true) => {}
             Ok(false) => return,
             // The lease may still hold; the next renewal tells.
@@ -177,6 +177,7 @@ async fn read_until_shutdown(
             Err(e) => {
                 tracing::warn!(error = %e, url = %url, retry_in = ?pause, "cannot read the mailbox");
                 if let Err(db) = desk
+                    .mail()
                     .record_mailbox_error(mailbox.id, Some(&e.to_string()))
                     .await
                 {
@@ -209,7 +210,7 @@ async fn session(
 ) -> Result<(), PollError> {
     let mut folder = Folder::open(url, COMMAND_TIMEOUT).await?;
     tracing::info!(uidvalidity = folder.uidvalidity, "IMAP folder open");
-    desk.record_mailbox_error(mailbox.id, None).await?;
+    desk.mail().record_mailbox_error(mailbox.id, None).await?;
     loop {
         if *shutdown.borrow() {
             folder.logout().await;
@@ -295,6 +296,7 @@ struct Pending {
 /// position only moves forward.
 async fn read_new(desk: &Desk, mailbox_id: i64, folder: &mut Folder) -> Result<(), PollError> {
     let stored = desk
+        .mail()
         .mailboxes(None)
         .await?
         .into_iter()
@@ -348,6 +350,7 @@ async fn store(
 ) -> Result<Vec<u32>, PollError> {
     let fetched = chunk.messages.len();
     let new = desk
+        .mail()
         .receive_imap(mailbox_id, uidvalidity, chunk.through, chunk.messages)
         .await?;
     tracing::info!(fetched, new, "IMAP messages stored");

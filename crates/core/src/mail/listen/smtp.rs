@@ -2,7 +2,7 @@
 //! when it is a configured mailbox, and a message is answered 250 only once it is stored
 //! with the job that will ingest it. A message ingest could only quarantine (unreadable, no
 //! sender address, too large, too many files) is refused with a 5xx and the reason before
-//! anything is stored (`Desk::refusal`), so the sender's server tells its author.
+//! anything is stored (`Mail::refusal`), so the sender's server tells its author.
 
 use frontline_mail::smtp::{self, Envelope, Inbox, NotStored};
 use tokio::net::TcpListener;
@@ -19,6 +19,7 @@ struct DeskInbox {
 impl Inbox for DeskInbox {
     async fn accepts(&self, address: &str) -> Result<bool, String> {
         self.desk
+            .mail()
             .mailbox_for(address)
             .await
             .map(|m| m.is_some_and(|m| m.is_active()))
@@ -26,13 +27,13 @@ impl Inbox for DeskInbox {
     }
 
     async fn deliver(&self, envelope: Envelope, data: Vec<u8>) -> Result<(), NotStored> {
-        if let Some(refused) = self.desk.refusal(&data) {
+        if let Some(refused) = self.desk.mail().refusal(&data) {
             tracing::info!(reply = %refused.0, from = ?envelope.from, "SMTP message refused before storing");
             return Err(NotStored::Refused(refused.0));
         }
         let failed = |e: crate::CoreError| NotStored::Failed(e.to_string());
         let mailbox = match envelope.to.first() {
-            Some(to) => self.desk.mailbox_for(to).await.map_err(failed)?,
+            Some(to) => self.desk.mail().mailbox_for(to).await.map_err(failed)?,
             None => None,
         };
         // As the delivering server, the desk records the envelope sender in front (RFC 5321
@@ -49,6 +50,7 @@ impl Inbox for DeskInbox {
         };
         // A copy received before is as good as stored: the sender is told so.
         self.desk
+            .mail()
             .receive_mail(incoming)
             .await
             .map(drop)

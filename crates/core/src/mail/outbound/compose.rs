@@ -19,9 +19,9 @@ use super::{
     AUTO_LIMIT, HOUR_MICROS, MAX_REFERENCES, Planned, SEND_ATTEMPTS, SEND_JOB, is_staff, names,
 };
 use crate::mail::templates::{MailTemplate, REPLY_MARKER, Rendered};
-use crate::{CoreError, Desk, Result};
+use crate::{CoreError, Mail, Result};
 
-impl Desk {
+impl Mail {
     /// The mailbox mail about the ticket goes out from: the one its mail came in by, when
     /// that one sends, else the first that does.
     async fn sending_mailbox(
@@ -126,7 +126,7 @@ impl Desk {
             actor,
             p,
             &from.mailbox,
-            self.public_url.as_ref(),
+            self.core.public_url.as_ref(),
             extra,
         );
         values["files"] = files.values();
@@ -170,7 +170,7 @@ impl Desk {
             return Ok(None);
         };
         let own = mailboxes.iter().map(|m| m.address.to_lowercase()).collect();
-        let now = self.now().as_micros();
+        let now = self.core.now().as_micros();
         let thread = c.thread_message_ids(ticket_id, MAX_REFERENCES).await?;
         let domain = mailbox
             .address
@@ -205,14 +205,14 @@ struct Templates(Vec<(&'static str, Arc<MailTemplate>)>);
 impl Templates {
     async fn get(
         &mut self,
-        desk: &Desk,
+        mail: &Mail,
         c: &mut Conn<'_>,
         name: &'static str,
     ) -> Result<Arc<MailTemplate>> {
         if let Some((_, t)) = self.0.iter().find(|(n, _)| *n == name) {
             return Ok(Arc::clone(t));
         }
-        let t = Arc::new(desk.template_in(c, name).await?);
+        let t = Arc::new(mail.template_in(c, name).await?);
         self.0.push((name, Arc::clone(&t)));
         Ok(t)
     }

@@ -41,7 +41,7 @@ pub use names::{MAX_MAILBOX_NAME, MailboxName};
 
 use crate::cache::Cached;
 use crate::notify::Notification;
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Mail, Result};
 
 /// Decides and renders a change's mail; its payload is a [`MailEvent`].
 pub const COMPOSE_JOB: &str = "mail.compose";
@@ -128,7 +128,7 @@ struct Planned {
     comment: Option<CommentRecord>,
 }
 
-impl Desk {
+impl Mail {
     /// Queues the acknowledgement of ticket `ticket_id`, created in the caller's transaction.
     pub(crate) async fn mail_on_created(
         &self,
@@ -206,7 +206,7 @@ impl Desk {
     }
 
     async fn queue_mail(&self, c: &mut Conn<'_>, event: &MailEvent, now: Timestamp) -> Result<()> {
-        if self.outbound.configured(c).await? {
+        if self.core.outbound.configured(c).await? {
             enqueue(c, event, now).await?;
         }
         Ok(())
@@ -301,7 +301,7 @@ impl Desk {
             return Err(CoreError::NotFound("ticket"));
         };
         let mut plan = Vec::new();
-        if self.outbound.configured(c).await? {
+        if self.core.outbound.configured(c).await? {
             let mut seen = Vec::new();
             for id in &n.recipients {
                 if seen.contains(id) {
@@ -335,7 +335,7 @@ impl Desk {
     }
 }
 
-/// Queues the mail of a comment an automation rule wrote, as [`Desk::mail_on_comment`] does
+/// Queues the mail of a comment an automation rule wrote, as [`Mail::mail_on_comment`] does
 /// for people: rules write their effects without the desk's handle, so this asks the
 /// database whether any mailbox sends.
 pub(crate) async fn queue_rule_comment(

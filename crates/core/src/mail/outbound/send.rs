@@ -9,15 +9,15 @@ use frontline_mail::SmtpUrl;
 use frontline_mail::outbound::{Outgoing, SendError};
 
 use super::{Attempt, files};
-use crate::{Actor, CoreError, Desk, Result};
+use crate::{Actor, CoreError, Mail, Result};
 use frontline_store::Conn;
 
-impl Desk {
+impl Mail {
     /// Tries to send stored message `id` once. Reads and sends outside any transaction; the
-    /// caller records the outcome with [`Desk::finish_mail`].
+    /// caller records the outcome with [`Mail::finish_mail`].
     pub async fn send_mail(&self, id: i64) -> Result<Attempt> {
         let (row, mailbox, attachments) = {
-            let mut pc = self.store.read().await?;
+            let mut pc = self.core.store.read().await?;
             let mut c = pc.conn();
             let Some(row) = c.outbox(id).await? else {
                 return Ok(Attempt::Finished);
@@ -70,7 +70,7 @@ impl Desk {
     /// Records what became of message `id` in the caller's (the send job's) transaction: sent,
     /// or failed for good with a `mail_failed` event on its ticket.
     pub async fn finish_mail(&self, c: &mut Conn<'_>, id: i64, attempt: &Attempt) -> Result<()> {
-        let now = self.now().as_micros();
+        let now = self.core.now().as_micros();
         match attempt {
             Attempt::Sent => {
                 c.finish_outbox(id, OutboxState::Sent, None, now).await?;
@@ -108,9 +108,9 @@ impl Desk {
 
     /// Counts a failed attempt that will be tried again, with its reason, on the message.
     pub async fn note_mail_attempt(&self, id: i64, error: &str) -> Result<()> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.core.begin().await?;
         tx.conn()
-            .outbox_attempted(id, Some(error), self.now().as_micros())
+            .outbox_attempted(id, Some(error), self.core.now().as_micros())
             .await?;
         tx.commit().await?;
         Ok(())
@@ -118,7 +118,7 @@ impl Desk {
 
     /// Outbound messages by state, for metrics.
     pub async fn outbox_by_state(&self) -> Result<Vec<(String, i64)>> {
-        let mut c = self.store.read().await?;
+        let mut c = self.core.store.read().await?;
         Ok(c.conn().outbox_by_state().await?)
     }
 
@@ -129,7 +129,7 @@ impl Desk {
                 "only agents see a ticket's outgoing mail",
             ));
         }
-        let mut c = self.store.read().await?;
+        let mut c = self.core.store.read().await?;
         Ok(c.conn().outbox_of_ticket(ticket_id).await?)
     }
 }

@@ -66,6 +66,7 @@ impl World {
         ] {
             let email = Email::parse("email", email)?;
             let u = desk
+                .people()
                 .add_user(
                     None,
                     NewUser {
@@ -90,16 +91,18 @@ impl World {
         let agent = people.pop().expect("agent");
         let manager = people.pop().expect("manager");
         for (group, member) in [("Tier 1", &agent), ("Tier 2", &specialist)] {
-            desk.add_group(None, group, "").await?;
+            desk.people().add_group(None, group, "").await?;
             let member = Email::parse("members", &member.email)?;
-            desk.set_group_members(None, group, &[member]).await?;
+            desk.people()
+                .set_group_members(None, group, &[member])
+                .await?;
         }
         let office: Calendar = serde_json::from_str(
             r#"{"time_zone": "Europe/Berlin", "week": {"mon": ["09:00-17:00"], "tue": ["09:00-17:00"],
                 "wed": ["09:00-17:00"], "thu": ["09:00-17:00"], "fri": ["09:00-17:00"]}, "holidays": ["12-25"]}"#,
         )
         .map_err(|e| CoreError::Internal(e.to_string()))?;
-        desk.add_calendar(&manager, "Office", &office).await?;
+        desk.sla().add_calendar(&manager, "Office", &office).await?;
         let urgent = Policy {
             name: "Urgent".into(),
             conditions: Conditions {
@@ -125,8 +128,12 @@ impl World {
             },
             ..urgent.clone()
         };
-        desk.add_sla_policy(&manager, &urgent, "Office").await?;
-        desk.add_sla_policy(&manager, &standard, "Office").await?;
+        desk.sla()
+            .add_sla_policy(&manager, &urgent, "Office")
+            .await?;
+        desk.sla()
+            .add_sla_policy(&manager, &standard, "Office")
+            .await?;
         Ok(Self {
             desk,
             clock,
@@ -160,7 +167,11 @@ impl World {
 
     /// The SLA events of a ticket (`sla_*`), oldest first.
     pub async fn sla_events(&self, ticket: i64) -> Result<Vec<Seen>> {
-        let events = self.desk.events(&self.agent, ticket, 0, 1_000).await?;
+        let events = self
+            .desk
+            .tickets()
+            .events(&self.agent, ticket, 0, 1_000)
+            .await?;
         Ok(events
             .into_iter()
             .filter(|e| e.record.kind.as_str().starts_with("sla_"))
@@ -193,6 +204,7 @@ impl World {
         };
         Ok(self
             .desk
+            .tickets()
             .create_ticket(&self.agent, set(new), None)
             .await?
             .ticket

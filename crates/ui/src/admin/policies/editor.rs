@@ -52,8 +52,8 @@ pub(super) async fn form_page(
     problems: Problems,
 ) -> Result<String, UiError> {
     let actor = signed.actor();
-    let calendars = ui.desk.calendars(actor).await?;
-    let groups = ui.desk.groups(actor).await?;
+    let calendars = ui.desk.sla().calendars(actor).await?;
+    let groups = ui.desk.people().groups(actor).await?;
     let (title, action) = match existing {
         Some(id) => (
             format!("SLA policy {}", d.name),
@@ -114,8 +114,8 @@ pub(super) async fn form_page(
 
 /// What the policy's conditions can choose from, with what the draft chose ticked.
 async fn condition_groups(ui: &Ui, signed: &Signed, d: &Draft) -> Result<Vec<CheckGroup>, UiError> {
-    let categories = ui.desk.categories().await?;
-    let organizations = ui.desk.organizations(signed.actor()).await?;
+    let categories = ui.desk.config().categories().await?;
+    let organizations = ui.desk.people().organizations(signed.actor()).await?;
     Ok(vec![
         CheckGroup::new(
             "priorities",
@@ -192,11 +192,13 @@ pub(super) async fn write(
             let done = match existing {
                 Some(id) => {
                     ui.desk
+                        .sla()
                         .replace_sla_policy(actor, id, &policy, &draft.calendar)
                         .await
                 }
                 None => {
                     ui.desk
+                        .sla()
                         .add_sla_policy(actor, &policy, &draft.calendar)
                         .await
                 }

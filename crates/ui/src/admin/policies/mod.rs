@@ -9,6 +9,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use frontline_core::Sla;
 use frontline_core::sla::ConfiguredPolicy;
 
 use super::form::moved;
@@ -92,7 +93,7 @@ fn summary(p: &ConfiguredPolicy) -> (String, String) {
 }
 
 async fn list_page(ui: &Ui, signed: &Signed, error: String) -> Result<String, UiError> {
-    let all = ui.desk.sla_policies(signed.actor()).await?;
+    let all = ui.desk.sla().sla_policies(signed.actor()).await?;
     let n = all.len();
     let policies = all
         .iter()
@@ -130,6 +131,7 @@ pub(crate) async fn new(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Re
 
 async fn find(ui: &Ui, signed: &Signed, id: i64) -> Result<ConfiguredPolicy, UiError> {
     ui.desk
+        .sla()
         .sla_policies(signed.actor())
         .await?
         .into_iter()
@@ -160,20 +162,19 @@ pub(crate) async fn save(
 }
 
 pub(crate) async fn move_one(
-    State(ui): State<Ui>,
+    State(sla): State<Sla>,
     Path(id): Path<i64>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     let actor = form.signed.actor();
-    let ids = ui
-        .desk
+    let ids = sla
         .sla_policies(actor)
         .await?
         .iter()
         .map(|p| p.id)
         .collect();
     if let Some(order) = moved(ids, id, form.fields.one("direction") == "up") {
-        ui.desk.reorder_sla_policies(actor, &order).await?;
+        sla.reorder_sla_policies(actor, &order).await?;
     }
     Ok(Redirect::to("/admin/policies").into_response())
 }

@@ -50,7 +50,7 @@ pub(super) async fn form_page(
     d: &Draft,
     problems: Problems,
 ) -> Result<String, UiError> {
-    let custom = ui.desk.custom_fields().await?;
+    let custom = ui.desk.config().custom_fields().await?;
     let conditions = condition_views(&d.conditions, &field_choices(&custom), &problems);
     let actions = action_views(&d.actions, &problems);
     let (title, action) = match existing {
@@ -205,8 +205,13 @@ async fn save(
     };
     let actor = signed.actor();
     let done = match existing {
-        Some(id) => ui.desk.replace_rule(actor, id, rule).await.map(drop),
-        None => ui.desk.add_rule(actor, rule).await.map(drop),
+        Some(id) => ui
+            .desk
+            .rules()
+            .replace_rule(actor, id, rule)
+            .await
+            .map(drop),
+        None => ui.desk.rules().add_rule(actor, rule).await.map(drop),
     };
     match done.map_err(Problems::from_core) {
         Ok(()) => Ok(None),

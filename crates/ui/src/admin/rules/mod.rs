@@ -62,7 +62,7 @@ fn trigger_words(r: &Rule) -> String {
 }
 
 pub(crate) async fn list(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Response, UiError> {
-    let all = ui.desk.rules(signed.actor()).await?;
+    let all = ui.desk.rules().list(signed.actor()).await?;
     let n = all.len();
     let rules = all
         .iter()
@@ -99,7 +99,8 @@ pub(crate) async fn new(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Re
 
 async fn find(ui: &Ui, signed: &Signed, id: i64) -> Result<ConfiguredRule, UiError> {
     ui.desk
-        .rules(signed.actor())
+        .rules()
+        .list(signed.actor())
         .await?
         .into_iter()
         .find(|r| r.id == id)
@@ -141,9 +142,16 @@ pub(crate) async fn move_one(
     form: AdminForm,
 ) -> Result<Response, UiError> {
     let actor = form.signed.actor();
-    let ids = ui.desk.rules(actor).await?.iter().map(|r| r.id).collect();
+    let ids = ui
+        .desk
+        .rules()
+        .list(actor)
+        .await?
+        .iter()
+        .map(|r| r.id)
+        .collect();
     if let Some(order) = moved(ids, id, form.fields.one("direction") == "up") {
-        ui.desk.reorder_rules(actor, &order).await?;
+        ui.desk.rules().reorder_rules(actor, &order).await?;
     }
     Ok(Redirect::to("/admin/rules").into_response())
 }
@@ -156,6 +164,7 @@ pub(crate) async fn toggle(
     let mut r = find(&ui, &form.signed, id).await?;
     r.rule.enabled = form.fields.one("enabled") == "yes";
     ui.desk
+        .rules()
         .replace_rule(form.signed.actor(), id, r.rule)
         .await?;
     Ok(Redirect::to("/admin/rules").into_response())
@@ -166,6 +175,6 @@ pub(crate) async fn delete(
     Path(id): Path<i64>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
-    ui.desk.delete_rule(form.signed.actor(), id).await?;
+    ui.desk.rules().delete_rule(form.signed.actor(), id).await?;
     Ok(Redirect::to("/admin/rules").into_response())
 }

@@ -80,6 +80,7 @@ impl Site {
     pub async fn person(&self, email: &str, role: Role) -> TestResult<Actor> {
         let u = self
             .desk
+            .people()
             .add_user(
                 None,
                 NewUser {
@@ -109,6 +110,7 @@ impl Site {
         );
         Ok(self
             .desk
+            .tickets()
             .create_ticket(by, new, None)
             .await?
             .ticket

@@ -13,7 +13,6 @@ use utoipa::ToSchema;
 
 use crate::extract::{ApiJson, ApiPath, Auth, QueryPairs, unknown_parameter};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Canned {
@@ -66,10 +65,10 @@ pub struct Filled {
     responses((status = 200, body = CannedList), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn list_canned(
-    State(state): State<AppState>,
+    State(canned): State<frontline_core::Canned>,
     Auth(actor): Auth,
 ) -> ApiResult<Json<CannedList>> {
-    let items = state.desk.canned_responses(&actor).await?;
+    let items = canned.canned_responses(&actor).await?;
     Ok(Json(CannedList {
         items: items.into_iter().map(Canned::from).collect(),
     }))
@@ -81,7 +80,7 @@ pub async fn list_canned(
         (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_canned(
-    State(state): State<AppState>,
+    State(canned): State<frontline_core::Canned>,
     Auth(actor): Auth,
     body: ApiJson<CreateCanned>,
 ) -> ApiResult<(StatusCode, Json<Canned>)> {
@@ -96,8 +95,7 @@ pub async fn create_canned(
             )]));
         }
     };
-    let c = state
-        .desk
+    let c = canned
         .add_canned(&actor, for_desk, &b.name, &b.body)
         .await?;
     Ok((StatusCode::CREATED, Json(c.into())))
@@ -110,15 +108,14 @@ pub async fn create_canned(
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn update_canned(
-    State(state): State<AppState>,
+    State(canned): State<frontline_core::Canned>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
     body: ApiJson<UpdateCanned>,
 ) -> ApiResult<Json<Canned>> {
-    let current = state.desk.canned_response(&actor, id).await?;
+    let current = canned.canned_response(&actor, id).await?;
     let b = body.value;
-    let c = state
-        .desk
+    let c = canned
         .change_canned(
             &actor,
             id,
@@ -134,11 +131,11 @@ pub async fn update_canned(
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn delete_canned(
-    State(state): State<AppState>,
+    State(canned): State<frontline_core::Canned>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    state.desk.delete_canned(&actor, id).await?;
+    canned.delete_canned(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -149,7 +146,7 @@ pub async fn delete_canned(
         (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn fill_canned(
-    State(state): State<AppState>,
+    State(canned): State<frontline_core::Canned>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
     QueryPairs(pairs): QueryPairs,
@@ -164,6 +161,6 @@ pub async fn fill_canned(
     let ticket = ticket.ok_or_else(|| {
         ApiError::field(StatusCode::BAD_REQUEST, "ticket", "must be a ticket number")
     })?;
-    let text = state.desk.fill_canned(&actor, id, ticket).await?;
+    let text = canned.fill_canned(&actor, id, ticket).await?;
     Ok(Json(Filled { text }))
 }

@@ -13,7 +13,6 @@ use utoipa::ToSchema;
 use crate::extract::{Allowed, Configure, ReadDesk};
 use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -27,11 +26,11 @@ pub struct Assignment {
     responses((status = 200, body = Assignment), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn get_assignment(
-    State(state): State<AppState>,
+    State(assignment): State<frontline_core::Assignment>,
     Allowed { actor, .. }: Allowed<ReadDesk>,
     ApiPath(name): ApiPath<String>,
 ) -> ApiResult<Json<Assignment>> {
-    let mode = state.desk.group_assignment(&actor, &name).await?;
+    let mode = assignment.group_assignment(&actor, &name).await?;
     Ok(Json(Assignment { mode }))
 }
 
@@ -41,13 +40,13 @@ pub async fn get_assignment(
         (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn put_assignment(
-    State(state): State<AppState>,
+    State(assignment): State<frontline_core::Assignment>,
     Allowed { actor, .. }: Allowed<Configure>,
     ApiPath(name): ApiPath<String>,
     body: ApiJson<Assignment>,
 ) -> ApiResult<Json<Assignment>> {
     let mode = body.value.mode;
-    state.desk.set_group_assignment(&actor, &name, mode).await?;
+    assignment.set_group_assignment(&actor, &name, mode).await?;
     Ok(Json(Assignment { mode }))
 }
 
@@ -69,15 +68,14 @@ pub struct Availability {
     responses((status = 200, body = Availability), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn put_availability(
-    State(state): State<AppState>,
+    State(assignment): State<frontline_core::Assignment>,
     Allowed { actor, .. }: Allowed<Configure>,
     ApiPath(email): ApiPath<String>,
     body: ApiJson<Availability>,
 ) -> ApiResult<Json<Availability>> {
     let email = Email::parse("email", &email)?;
     let b = body.value;
-    state
-        .desk
+    assignment
         .set_availability(
             &actor,
             &email,
@@ -102,14 +100,13 @@ pub struct CategorySkill {
     responses((status = 200, body = CategorySkill), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn put_category_skill(
-    State(state): State<AppState>,
+    State(assignment): State<frontline_core::Assignment>,
     Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<CategorySkill>,
 ) -> ApiResult<Json<CategorySkill>> {
     let b = body.value;
     let path = CategoryPath::parse("category", &b.category)?;
-    state
-        .desk
+    assignment
         .set_category_skill(&actor, &path, b.skill.as_deref())
         .await?;
     Ok(Json(b))

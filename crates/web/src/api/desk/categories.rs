@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use frontline_core::Config;
 use frontline_domain::CategoryPath;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,7 +11,6 @@ use utoipa::ToSchema;
 use crate::extract::{Allowed, Configure};
 use crate::extract::{ApiJson, Auth};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Category {
@@ -46,10 +46,10 @@ pub struct CreateCategory {
 #[utoipa::path(get, path = "/api/v1/categories", tag = "configuration",
     responses((status = 200, body = CategoryList)), security(("bearer" = [])))]
 pub async fn list_categories(
-    State(state): State<AppState>,
+    State(config): State<Config>,
     _auth: Auth,
 ) -> ApiResult<Json<CategoryList>> {
-    let items = state.desk.categories().await?;
+    let items = config.categories().await?;
     Ok(Json(CategoryList {
         items: items.into_iter().map(Category::from).collect(),
     }))
@@ -59,11 +59,11 @@ pub async fn list_categories(
     responses((status = 201, body = Category), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_category(
-    State(state): State<AppState>,
+    State(config): State<Config>,
     Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<CreateCategory>,
 ) -> ApiResult<(StatusCode, Json<Category>)> {
     let path = CategoryPath::parse("path", &body.value.path)?;
-    let row = state.desk.add_category(Some(&actor), &path).await?;
+    let row = config.add_category(Some(&actor), &path).await?;
     Ok((StatusCode::CREATED, Json(Category::from(row))))
 }

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use frontline_core::Config;
 use frontline_domain::CustomFieldDef;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -10,7 +11,6 @@ use utoipa::ToSchema;
 use crate::extract::{Allowed, Configure};
 use crate::extract::{ApiJson, Auth};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 /// `{"key": "cost_center", "label": "Cost center", "kind": "select", "options": ["A", "B"],
 /// "ticket_types": ["service_request"], "required": false}`. Kinds: text, number, date,
@@ -24,11 +24,11 @@ pub struct CustomFieldList {
 #[utoipa::path(get, path = "/api/v1/custom-fields", tag = "configuration",
     responses((status = 200, body = CustomFieldList)), security(("bearer" = [])))]
 pub async fn list_custom_fields(
-    State(state): State<AppState>,
+    State(config): State<Config>,
     _auth: Auth,
 ) -> ApiResult<Json<CustomFieldList>> {
     Ok(Json(CustomFieldList {
-        items: state.desk.custom_fields().await?,
+        items: config.custom_fields().await?,
     }))
 }
 
@@ -37,13 +37,10 @@ pub async fn list_custom_fields(
     responses((status = 201, description = "The definition"), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_custom_field(
-    State(state): State<AppState>,
+    State(config): State<Config>,
     Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<CustomFieldDef>,
 ) -> ApiResult<(StatusCode, Json<CustomFieldDef>)> {
-    let def = state
-        .desk
-        .add_custom_field(Some(&actor), body.value)
-        .await?;
+    let def = config.add_custom_field(Some(&actor), body.value).await?;
     Ok((StatusCode::CREATED, Json(def)))
 }

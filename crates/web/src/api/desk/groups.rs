@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use frontline_core::People;
 use frontline_domain::Email;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -11,7 +12,6 @@ use crate::api::Fields;
 use crate::extract::{Allowed, Configure, ReadDesk};
 use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Group {
@@ -45,10 +45,10 @@ pub struct GroupMembers {
 #[utoipa::path(get, path = "/api/v1/groups", tag = "people",
     responses((status = 200, body = GroupList), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list_groups(
-    State(state): State<AppState>,
+    State(people): State<People>,
     Allowed { actor, .. }: Allowed<ReadDesk>,
 ) -> ApiResult<Json<GroupList>> {
-    let items = state.desk.groups(&actor).await?;
+    let items = people.groups(&actor).await?;
     Ok(Json(GroupList {
         items: items
             .into_iter()
@@ -66,12 +66,11 @@ pub async fn list_groups(
     responses((status = 201, body = Group), (status = 403, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_group(
-    State(state): State<AppState>,
+    State(people): State<People>,
     Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<CreateGroup>,
 ) -> ApiResult<(StatusCode, Json<Group>)> {
-    let g = state
-        .desk
+    let g = people
         .add_group(Some(&actor), &body.value.name, &body.value.description)
         .await?;
     Ok((
@@ -90,7 +89,7 @@ pub async fn create_group(
     responses((status = 200, body = GroupMembers), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn set_members(
-    State(state): State<AppState>,
+    State(people): State<People>,
     Allowed { actor, .. }: Allowed<Configure>,
     ApiPath(name): ApiPath<String>,
     body: ApiJson<GroupMembers>,
@@ -103,8 +102,7 @@ pub async fn set_members(
         .filter_map(|e| f.take(Email::parse("members", e)))
         .collect();
     f.finish()?;
-    let members = state
-        .desk
+    let members = people
         .set_group_members(Some(&actor), &name, &emails)
         .await?;
     Ok(Json(serde_json::json!({ "members": members })))

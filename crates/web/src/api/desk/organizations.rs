@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use frontline_core::People;
 use frontline_core::people::NewOrganization;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,7 +11,6 @@ use utoipa::ToSchema;
 use crate::extract::{Allowed, Configure, ReadDesk};
 use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Organization {
@@ -58,10 +58,10 @@ pub struct UpdateOrganization {
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "people",
     responses((status = 200, body = OrganizationList), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list_organizations(
-    State(state): State<AppState>,
+    State(people): State<People>,
     Allowed { actor, .. }: Allowed<ReadDesk>,
 ) -> ApiResult<Json<OrganizationList>> {
-    let items = state.desk.organizations(&actor).await?;
+    let items = people.organizations(&actor).await?;
     Ok(Json(OrganizationList {
         items: items.into_iter().map(Organization::from).collect(),
     }))
@@ -71,7 +71,7 @@ pub async fn list_organizations(
     responses((status = 201, body = Organization), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_organization(
-    State(state): State<AppState>,
+    State(people): State<People>,
     Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<CreateOrganization>,
 ) -> ApiResult<(StatusCode, Json<Organization>)> {
@@ -81,7 +81,7 @@ pub async fn create_organization(
         domain: b.domain,
         shared_tickets: b.shared_tickets,
     };
-    let org = state.desk.add_organization(&actor, new).await?;
+    let org = people.add_organization(&actor, new).await?;
     Ok((StatusCode::CREATED, Json(Organization::from(org))))
 }
 
@@ -90,13 +90,12 @@ pub async fn create_organization(
     responses((status = 200, body = Organization), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn update_organization(
-    State(state): State<AppState>,
+    State(people): State<People>,
     Allowed { actor, .. }: Allowed<Configure>,
     ApiPath(id): ApiPath<i64>,
     body: ApiJson<UpdateOrganization>,
 ) -> ApiResult<Json<Organization>> {
-    let org = state
-        .desk
+    let org = people
         .set_organization_sharing(&actor, id, body.value.shared_tickets)
         .await?;
     Ok(Json(Organization::from(org)))

@@ -2,22 +2,22 @@
 
 use axum::Json;
 use axum::extract::State;
+use frontline_core::Config;
 use frontline_domain::PriorityMatrix;
 
 use crate::extract::{Allowed, Configure};
 use crate::extract::{ApiJson, Auth};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 /// `{"high": ["P1","P2","P3"], "medium": [...], "low": [...]}`: rows are impact, columns
 /// urgency (high, medium, low).
 #[utoipa::path(get, path = "/api/v1/priority-matrix", tag = "configuration",
     responses((status = 200, description = "The matrix")), security(("bearer" = [])))]
 pub async fn get_matrix(
-    State(state): State<AppState>,
+    State(config): State<Config>,
     _auth: Auth,
 ) -> ApiResult<Json<PriorityMatrix>> {
-    Ok(Json(state.desk.priority_matrix().await?))
+    Ok(Json(config.priority_matrix().await?))
 }
 
 /// Tickets whose priority was not set by hand take the new matrix at their next change.
@@ -26,11 +26,9 @@ pub async fn get_matrix(
     responses((status = 200, description = "The matrix"), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn put_matrix(
-    State(state): State<AppState>,
+    State(config): State<Config>,
     Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<PriorityMatrix>,
 ) -> ApiResult<Json<PriorityMatrix>> {
-    Ok(Json(
-        state.desk.set_priority_matrix(&actor, body.value).await?,
-    ))
+    Ok(Json(config.set_priority_matrix(&actor, body.value).await?))
 }

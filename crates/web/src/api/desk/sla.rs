@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use frontline_core::Sla;
 use frontline_core::sla::ConfiguredPolicy;
 use frontline_domain::Calendar;
 use frontline_domain::calendar::{CalendarSpec, Holiday, Week};
@@ -15,7 +16,6 @@ use utoipa::ToSchema;
 use crate::extract::ApiJson;
 use crate::extract::{Allowed, Configure, ReadDesk};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 /// A business-hours calendar: shifts per weekday as `HH:MM-HH:MM` (an end before the start
 /// runs past midnight), holidays as `YYYY-MM-DD` or `MM-DD` (every year).
@@ -40,11 +40,10 @@ pub struct CalendarList {
 #[utoipa::path(get, path = "/api/v1/calendars", tag = "configuration",
     responses((status = 200, body = CalendarList), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list_calendars(
-    State(state): State<AppState>,
+    State(sla): State<Sla>,
     Allowed { actor, .. }: Allowed<ReadDesk>,
 ) -> ApiResult<Json<CalendarList>> {
-    let items = state
-        .desk
+    let items = sla
         .calendars(&actor)
         .await?
         .into_iter()
@@ -67,7 +66,7 @@ pub async fn list_calendars(
         (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_calendar(
-    State(state): State<AppState>,
+    State(sla): State<Sla>,
     Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<CalendarBody>,
 ) -> ApiResult<(StatusCode, Json<CalendarBody>)> {
@@ -78,7 +77,7 @@ pub async fn create_calendar(
         holidays: b.holidays.clone(),
     };
     let calendar = Calendar::try_from(spec)?;
-    state.desk.add_calendar(&actor, &b.name, &calendar).await?;
+    sla.add_calendar(&actor, &b.name, &calendar).await?;
     Ok((StatusCode::CREATED, Json(b)))
 }
 
@@ -124,11 +123,10 @@ pub struct PolicyList {
 #[utoipa::path(get, path = "/api/v1/sla-policies", tag = "configuration",
     responses((status = 200, body = PolicyList), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list_policies(
-    State(state): State<AppState>,
+    State(sla): State<Sla>,
     Allowed { actor, .. }: Allowed<ReadDesk>,
 ) -> ApiResult<Json<PolicyList>> {
-    let items = state
-        .desk
+    let items = sla
         .sla_policies(&actor)
         .await?
         .into_iter()
@@ -143,14 +141,11 @@ pub async fn list_policies(
         (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_policy(
-    State(state): State<AppState>,
+    State(sla): State<Sla>,
     Allowed { actor, .. }: Allowed<Configure>,
     body: ApiJson<PolicyBody>,
 ) -> ApiResult<(StatusCode, Json<PolicyItem>)> {
     let b = body.value;
-    let added = state
-        .desk
-        .add_sla_policy(&actor, &b.policy, &b.calendar)
-        .await?;
+    let added = sla.add_sla_policy(&actor, &b.policy, &b.calendar).await?;
     Ok((StatusCode::CREATED, Json(PolicyItem::from(added))))
 }

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use frontline_core::People;
 use frontline_core::people::NewUser;
 use frontline_domain::{Email, Role};
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,6 @@ use crate::extract::unknown_parameter;
 use crate::extract::{AddPeople, Allowed, ReadDesk};
 use crate::extract::{ApiJson, Auth, Cursor, PageParams, QueryPairs, paginate};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct User {
@@ -89,7 +89,7 @@ pub async fn me(Auth(actor): Auth) -> Json<Me> {
     security(("bearer" = []))
 )]
 pub async fn list_users(
-    State(state): State<AppState>,
+    State(people): State<People>,
     Allowed { actor, .. }: Allowed<ReadDesk>,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<UserPage>> {
@@ -112,8 +112,7 @@ pub async fn list_users(
         Some(c) => Cursor::decode_text("users", c)?,
         None => String::new(),
     };
-    let users = state
-        .desk
+    let users = people
         .list_users(&actor, role, &after, page.limit + 1)
         .await?;
     let (users, next_cursor) = paginate(users, page.limit, |u| {
@@ -132,7 +131,7 @@ pub async fn list_users(
     security(("bearer" = []))
 )]
 pub async fn create_user(
-    State(state): State<AppState>,
+    State(people): State<People>,
     Allowed { actor, .. }: Allowed<AddPeople>,
     body: ApiJson<CreateUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
@@ -151,6 +150,6 @@ pub async fn create_user(
         organization: b.organization,
         password: b.password,
     };
-    let user = state.desk.add_user(Some(&actor), new).await?;
+    let user = people.add_user(Some(&actor), new).await?;
     Ok((StatusCode::CREATED, Json(User::from(user))))
 }

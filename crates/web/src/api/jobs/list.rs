@@ -55,7 +55,8 @@ pub async fn list_jobs(
     let before = page.after_id(&tag)?;
     let jobs = state
         .desk
-        .jobs(&actor, wanted, before, page.limit + 1)
+        .jobs()
+        .list(&actor, wanted, before, page.limit + 1)
         .await?;
     let (jobs, next_cursor) = paginate(jobs, page.limit, |j| Cursor::encode(&tag, &[j.id]));
     Ok(Json(JobPage {

@@ -2,12 +2,12 @@
 
 use axum::Json;
 use axum::extract::State;
+use frontline_core::Jobs;
 
 use super::Job;
 use crate::extract::ApiPath;
 use crate::extract::{Allowed, JobQueue};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[utoipa::path(
     post, path = "/api/v1/jobs/{id}/retry", tag = "operations",
@@ -17,9 +17,9 @@ use crate::state::AppState;
     security(("bearer" = []))
 )]
 pub async fn retry_job(
-    State(state): State<AppState>,
+    State(jobs): State<Jobs>,
     Allowed { actor, .. }: Allowed<JobQueue>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Job>> {
-    Ok(Json(Job::from(state.desk.retry_job(&actor, id).await?)))
+    Ok(Json(Job::from(jobs.retry_job(&actor, id).await?)))
 }

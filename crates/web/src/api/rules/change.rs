@@ -3,24 +3,24 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use frontline_core::Rules;
 use frontline_domain::rules::Rule;
 
 use super::RuleItem;
 use crate::extract::{Allowed, Automation};
 use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[utoipa::path(post, path = "/api/v1/rules", tag = "configuration",
     request_body(content = Object, description = "A rule"),
     responses((status = 201, body = RuleItem), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_rule(
-    State(state): State<AppState>,
+    State(rules): State<Rules>,
     Allowed { actor, .. }: Allowed<Automation>,
     body: ApiJson<Rule>,
 ) -> ApiResult<(StatusCode, Json<RuleItem>)> {
-    let added = state.desk.add_rule(&actor, body.value).await?;
+    let added = rules.add_rule(&actor, body.value).await?;
     Ok((StatusCode::CREATED, Json(RuleItem::from(added))))
 }
 
@@ -31,12 +31,12 @@ pub async fn create_rule(
         (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn replace_rule(
-    State(state): State<AppState>,
+    State(rules): State<Rules>,
     Allowed { actor, .. }: Allowed<Automation>,
     ApiPath(id): ApiPath<i64>,
     body: ApiJson<Rule>,
 ) -> ApiResult<Json<RuleItem>> {
-    let rule = state.desk.replace_rule(&actor, id, body.value).await?;
+    let rule = rules.replace_rule(&actor, id, body.value).await?;
     Ok(Json(RuleItem::from(rule)))
 }
 
@@ -45,10 +45,10 @@ pub async fn replace_rule(
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn delete_rule(
-    State(state): State<AppState>,
+    State(rules): State<Rules>,
     Allowed { actor, .. }: Allowed<Automation>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    state.desk.delete_rule(&actor, id).await?;
+    rules.delete_rule(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

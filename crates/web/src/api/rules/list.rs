@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use frontline_core::Rules;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -9,15 +10,14 @@ use super::{RuleItem, RuleList};
 use crate::extract::ApiJson;
 use crate::extract::{Allowed, Automation};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/rules", tag = "configuration",
     responses((status = 200, body = RuleList), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list_rules(
-    State(state): State<AppState>,
+    State(rules): State<Rules>,
     Allowed { actor, .. }: Allowed<Automation>,
 ) -> ApiResult<Json<RuleList>> {
-    let items = state.desk.rules(&actor).await?;
+    let items = rules.list(&actor).await?;
     Ok(Json(RuleList {
         items: items.into_iter().map(RuleItem::from).collect(),
     }))
@@ -34,11 +34,11 @@ pub struct RuleOrder {
     responses((status = 200, body = RuleList), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn reorder_rules(
-    State(state): State<AppState>,
+    State(rules): State<Rules>,
     Allowed { actor, .. }: Allowed<Automation>,
     body: ApiJson<RuleOrder>,
 ) -> ApiResult<Json<RuleList>> {
-    let items = state.desk.reorder_rules(&actor, &body.value.ids).await?;
+    let items = rules.reorder_rules(&actor, &body.value.ids).await?;
     Ok(Json(RuleList {
         items: items.into_iter().map(RuleItem::from).collect(),
     }))

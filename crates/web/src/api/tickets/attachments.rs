@@ -6,11 +6,11 @@
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use frontline_core::Comments;
 use frontline_domain::FileName;
 
 use crate::extract::{ApiPath, Auth};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[utoipa::path(
     get, path = "/api/v1/tickets/{id}/attachments/{attachment_id}", tag = "tickets",
@@ -19,11 +19,11 @@ use crate::state::AppState;
     security(("bearer" = []))
 )]
 pub async fn download_attachment(
-    State(state): State<AppState>,
+    State(comments): State<Comments>,
     Auth(actor): Auth,
     ApiPath((id, attachment_id)): ApiPath<(i64, i64)>,
 ) -> ApiResult<Response> {
-    let (att, data) = state.desk.attachment(&actor, id, attachment_id).await?;
+    let (att, data) = comments.attachment(&actor, id, attachment_id).await?;
     let content_type = HeaderValue::from_str(&att.content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     let disposition = HeaderValue::from_str(&content_disposition(&att.filename))

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
+use frontline_core::Comments;
 use frontline_core::tickets::{NewAttachment, NewComment};
 use frontline_domain::FileName;
 use serde::{Deserialize, Serialize};
@@ -92,15 +93,14 @@ pub struct CreateComment {
     security(("bearer" = []))
 )]
 pub async fn list_comments(
-    State(state): State<AppState>,
+    State(comments): State<Comments>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<CommentPage>> {
     let page = PageParams::from_pairs(&pairs)?;
-    let items = state
-        .desk
-        .comments(&actor, id, page.after_id(CURSOR_TAG)?, page.limit + 1)
+    let items = comments
+        .list(&actor, id, page.after_id(CURSOR_TAG)?, page.limit + 1)
         .await?;
     let (items, next_cursor) = paginate(items, page.limit, |c| {
         Cursor::encode(CURSOR_TAG, &[c.record.id])
@@ -155,7 +155,7 @@ pub async fn create_comment(
             attachments: Vec::new(),
         }
     };
-    let comment = state.desk.add_comment(&actor, id, new).await?;
+    let comment = state.desk.comments().add_comment(&actor, id, new).await?;
     Ok((StatusCode::CREATED, Json(Comment::from(comment))))
 }
 

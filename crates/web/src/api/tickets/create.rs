@@ -40,7 +40,11 @@ pub async fn create_ticket(
         key,
         request_hash: body.sha256,
     });
-    let created = state.desk.create_ticket(&actor, new, idem).await?;
+    let created = state
+        .desk
+        .tickets()
+        .create_ticket(&actor, new, idem)
+        .await?;
     let mut headers = HeaderMap::new();
     let id = created.ticket.record.id;
     headers.insert(header::ETAG, etag(created.ticket.record.version));

@@ -2,13 +2,13 @@
 
 use axum::Json;
 use axum::extract::State;
+use frontline_core::Tickets;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::time;
 use crate::extract::{ApiPath, Auth, Cursor, PageParams, QueryPairs, paginate};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 const CURSOR_TAG: &str = "events";
 
@@ -59,14 +59,13 @@ pub struct EventPage {
     security(("bearer" = []))
 )]
 pub async fn list_events(
-    State(state): State<AppState>,
+    State(tickets): State<Tickets>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<EventPage>> {
     let page = PageParams::from_pairs(&pairs)?;
-    let items = state
-        .desk
+    let items = tickets
         .events(&actor, id, page.after_id(CURSOR_TAG)?, page.limit + 1)
         .await?;
     let (items, next_cursor) = paginate(items, page.limit, |e| {

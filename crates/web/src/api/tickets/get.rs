@@ -4,12 +4,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use frontline_core::Tickets;
 
 use super::dto::Ticket;
 use crate::extract::etag;
 use crate::extract::{ApiPath, Auth};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[utoipa::path(
     get, path = "/api/v1/tickets/{id}", tag = "tickets",
@@ -21,11 +21,11 @@ use crate::state::AppState;
     security(("bearer" = []))
 )]
 pub async fn get_ticket(
-    State(state): State<AppState>,
+    State(tickets): State<Tickets>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<impl IntoResponse> {
-    let view = state.desk.ticket(&actor, id).await?;
+    let view = tickets.ticket(&actor, id).await?;
     Ok((
         [(header::ETAG, etag(view.record.version))],
         Json(Ticket::from(view)),

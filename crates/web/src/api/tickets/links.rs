@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use frontline_core::Tickets;
 use frontline_core::tickets::TicketLink;
 use frontline_domain::LinkKind;
 use serde::{Deserialize, Serialize};
@@ -11,7 +12,6 @@ use utoipa::ToSchema;
 use crate::api::time;
 use crate::extract::{ApiJson, ApiPath, Auth};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::state::AppState;
 
 /// Reads "this ticket is `kind` `ticket`".
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,11 +64,11 @@ fn path_kind(text: &str) -> Result<LinkKind, ApiError> {
     security(("bearer" = []))
 )]
 pub async fn list_links(
-    State(state): State<AppState>,
+    State(tickets): State<Tickets>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<LinkList>> {
-    let items = state.desk.links(&actor, id).await?;
+    let items = tickets.links(&actor, id).await?;
     Ok(Json(LinkList {
         items: items.into_iter().map(Link::from).collect(),
     }))
@@ -82,14 +82,13 @@ pub async fn list_links(
     security(("bearer" = []))
 )]
 pub async fn create_link(
-    State(state): State<AppState>,
+    State(tickets): State<Tickets>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
     body: ApiJson<CreateLink>,
 ) -> ApiResult<(StatusCode, Json<Link>)> {
     let b = body.value;
-    let link = state
-        .desk
+    let link = tickets
         .link_tickets(&actor, id, kind(&b.kind)?, b.ticket)
         .await?;
     Ok((StatusCode::CREATED, Json(Link::from(link))))
@@ -103,12 +102,11 @@ pub async fn create_link(
     security(("bearer" = []))
 )]
 pub async fn delete_link(
-    State(state): State<AppState>,
+    State(tickets): State<Tickets>,
     Auth(actor): Auth,
     ApiPath((id, link_kind, other)): ApiPath<(i64, String, i64)>,
 ) -> ApiResult<StatusCode> {
-    state
-        .desk
+    tickets
         .unlink_tickets(&actor, id, path_kind(&link_kind)?, other)
         .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use frontline_core::Actor;
+use frontline_core::Tickets;
 use frontline_core::tickets::{ListQuery, SlaQuery};
 use frontline_domain::{
     CategoryPath, DomainError, Email, Priority, Status, Tag, TicketType, Timestamp,
@@ -15,7 +16,6 @@ use super::dto::{Ticket, TicketPage};
 use crate::extract::unknown_parameter;
 use crate::extract::{Auth, Cursor, PageParams, QueryPairs};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::state::AppState;
 
 /// Filters combine with AND; a list parameter (status, priority, type) takes several values
 /// separated by commas. `cf.<key>=<value>` filters on a custom field.
@@ -66,12 +66,12 @@ pub struct TicketListParams {
     security(("bearer" = []))
 )]
 pub async fn list_tickets(
-    State(state): State<AppState>,
+    State(tickets): State<Tickets>,
     Auth(actor): Auth,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<TicketPage>> {
     let (query, tag) = parse_query(&actor, &pairs)?;
-    let page = state.desk.list_tickets(&actor, query).await?;
+    let page = tickets.list_tickets(&actor, query).await?;
     Ok(Json(TicketPage {
         items: page.items.into_iter().map(Ticket::from).collect(),
         next_cursor: page.next.map(|k| Cursor::encode(&tag, &k)),

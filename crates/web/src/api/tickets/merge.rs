@@ -2,13 +2,13 @@
 
 use axum::Json;
 use axum::extract::State;
+use frontline_core::Tickets;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::dto::Ticket;
 use crate::extract::{ApiJson, ApiPath, Auth};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -27,14 +27,11 @@ pub struct MergeTicket {
     security(("bearer" = []))
 )]
 pub async fn merge_ticket(
-    State(state): State<AppState>,
+    State(tickets): State<Tickets>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
     body: ApiJson<MergeTicket>,
 ) -> ApiResult<Json<Ticket>> {
-    let view = state
-        .desk
-        .merge_tickets(&actor, id, body.value.into)
-        .await?;
+    let view = tickets.merge_tickets(&actor, id, body.value.into).await?;
     Ok(Json(Ticket::from(view)))
 }

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use frontline_core::Sla;
 use frontline_domain::Timestamp;
 use frontline_domain::sla;
 use serde::Serialize;
@@ -10,7 +11,6 @@ use utoipa::ToSchema;
 
 use crate::extract::{ApiPath, Auth};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlaTarget {
@@ -61,11 +61,11 @@ pub struct SlaTargets {
     responses((status = 200, body = SlaTargets), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn ticket_sla(
-    State(state): State<AppState>,
+    State(sla): State<Sla>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<SlaTargets>> {
-    let rows = state.desk.ticket_slas(&actor, id).await?;
+    let rows = sla.ticket_slas(&actor, id).await?;
     Ok(Json(SlaTargets {
         items: rows.into_iter().map(SlaTarget::from).collect(),
     }))

@@ -4,13 +4,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use frontline_core::Tickets;
 
 use super::dto::{Ticket, UpdateTicket};
 use super::parse;
 use crate::extract::etag;
 use crate::extract::{ApiJson, ApiPath, Auth, IfMatch};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 /// Only the fields present change. With `If-Match` (the `ETag` of your last read) a change
 /// someone else made in between is reported as 412 instead of being overwritten.
@@ -28,14 +28,14 @@ use crate::state::AppState;
     security(("bearer" = []))
 )]
 pub async fn update_ticket(
-    State(state): State<AppState>,
+    State(tickets): State<Tickets>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
     IfMatch(version): IfMatch,
     body: ApiJson<UpdateTicket>,
 ) -> ApiResult<impl IntoResponse> {
     let patch = parse::patch(body.value)?;
-    let view = state.desk.update_ticket(&actor, id, patch, version).await?;
+    let view = tickets.update_ticket(&actor, id, patch, version).await?;
     Ok((
         [(header::ETAG, etag(view.record.version))],
         Json(Ticket::from(view)),

@@ -3,25 +3,25 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use frontline_core::Views;
 
 use super::{View, ViewBody, new_view, spec_of};
 use crate::extract::{ApiJson, ApiPath, Auth};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[utoipa::path(post, path = "/api/v1/views", tag = "views", request_body = ViewBody,
     responses((status = 201, body = View), (status = 403, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_view(
-    State(state): State<AppState>,
+    State(views): State<Views>,
     Auth(actor): Auth,
     body: ApiJson<ViewBody>,
 ) -> ApiResult<(StatusCode, Json<View>)> {
     actor.require_staff()?;
     let spec = spec_of(new_view(), body.value)?;
-    let view = state.desk.add_view(&actor, spec).await?;
-    let count = state.desk.count_view(&actor, &view.spec).await?;
+    let view = views.add_view(&actor, spec).await?;
+    let count = views.count_view(&actor, &view.spec).await?;
     Ok((StatusCode::CREATED, Json(View::of(view, count, true))))
 }
 
@@ -31,15 +31,15 @@ pub async fn create_view(
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn update_view(
-    State(state): State<AppState>,
+    State(views): State<Views>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
     body: ApiJson<ViewBody>,
 ) -> ApiResult<Json<View>> {
-    let current = state.desk.view(&actor, id).await?;
+    let current = views.view(&actor, id).await?;
     let spec = spec_of(current.spec, body.value)?;
-    let view = state.desk.change_view(&actor, id, spec).await?;
-    let count = state.desk.count_view(&actor, &view.spec).await?;
+    let view = views.change_view(&actor, id, spec).await?;
+    let count = views.count_view(&actor, &view.spec).await?;
     Ok(Json(View::of(view, count, true)))
 }
 
@@ -48,10 +48,10 @@ pub async fn update_view(
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn delete_view(
-    State(state): State<AppState>,
+    State(views): State<Views>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    state.desk.delete_view(&actor, id).await?;
+    views.delete_view(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

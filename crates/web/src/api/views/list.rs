@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use frontline_core::Views;
 
 use super::{View, ViewList};
 use crate::api::tickets::dto::{Ticket, TicketPage};
@@ -16,7 +17,7 @@ pub async fn list_views(
     State(state): State<AppState>,
     Auth(actor): Auth,
 ) -> ApiResult<Json<ViewList>> {
-    let views = state.desk.views_with_counts(&actor).await?;
+    let views = state.desk.views().views_with_counts(&actor).await?;
     Ok(Json(ViewList {
         items: views
             .into_iter()
@@ -33,12 +34,12 @@ pub async fn list_views(
     responses((status = 200, body = View), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn get_view(
-    State(state): State<AppState>,
+    State(views): State<Views>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<View>> {
-    let view = state.desk.view(&actor, id).await?;
-    let count = state.desk.count_view(&actor, &view.spec).await?;
+    let view = views.view(&actor, id).await?;
+    let count = views.count_view(&actor, &view.spec).await?;
     let editable = view.editable_by(&actor);
     Ok(Json(View::of(view, count, editable)))
 }
@@ -57,7 +58,7 @@ pub async fn view_tickets(
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<TicketPage>> {
     let params = PageParams::from_pairs(&pairs)?;
-    let view = state.desk.view(&actor, id).await?;
+    let view = state.desk.views().view(&actor, id).await?;
     // The cursor names the view's order, so a page of another order is refused.
     let tag = frontline_core::views::sort_text(view.spec.sort);
     let after = params
@@ -67,6 +68,7 @@ pub async fn view_tickets(
         .transpose()?;
     let page = state
         .desk
+        .views()
         .view_tickets(&actor, &view.spec, after, params.limit)
         .await?;
     Ok(Json(TicketPage {

@@ -80,8 +80,8 @@ impl App {
             organization: None,
             password: None,
         };
-        self.desk.add_user(None, new).await?;
-        let token = self.desk.create_token(email, "http tests").await?;
+        self.desk.people().add_user(None, new).await?;
+        let token = self.desk.auth().create_token(email, "http tests").await?;
         Ok(Person {
             email: email.to_owned(),
             token,
