@@ -91,7 +91,7 @@ impl Background {
             Some(addr) => Some(start_smtp(desk, addr, stop).await?),
             None => None,
         };
-        let imap = listen::imap::spawn(desk.clone(), stop.clone());
+        let imap = listen::imap::spawn(desk.mail(), stop.clone());
         Ok(Self {
             housekeeping,
             jobs,
@@ -133,7 +133,7 @@ async fn start_smtp(
     let bound = listener
         .local_addr()
         .context("cannot read the SMTP listening address")?;
-    let task = listen::smtp::spawn(desk.clone(), listener, stop.clone());
+    let task = listen::smtp::spawn(desk.mail(), listener, stop.clone());
     tracing::info!(addr = %bound, "receiving mail over SMTP");
     println!("Frontline receives mail on smtp://{bound}");
     Ok(task)

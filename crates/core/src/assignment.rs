@@ -71,18 +71,24 @@ pub fn weight(rank: i64) -> i64 {
 }
 
 /// Groups that assign automatically, by id.
-pub(crate) type ModeCache = crate::cache::Cached<HashMap<i64, Mode>>;
+/// Only this module reads or forgets the modes.
+#[derive(Default)]
+pub(crate) struct ModeCache(crate::cache::Cached<HashMap<i64, Mode>>);
 
 impl ModeCache {
     async fn get(&self, c: &mut Conn<'_>) -> Result<Arc<HashMap<i64, Mode>>> {
-        if let Some(m) = self.fresh() {
+        if let Some(m) = self.0.fresh() {
             return Ok(m);
         }
         let mut modes = HashMap::new();
         for (group, mode) in c.assignment_modes().await? {
             modes.insert(group, Mode::parse(&mode)?);
         }
-        Ok(self.put(modes))
+        Ok(self.0.put(modes))
+    }
+
+    fn forget(&self) {
+        self.0.forget();
     }
 }
 
@@ -212,7 +218,7 @@ impl Assignment {
         now: Timestamp,
     ) -> Result<TicketRecord> {
         // A desk without updated rules pays nothing more for them.
-        if !self.core.rules.get(c).await?.has(Trigger::Updated) {
+        if !self.rules().rule_set(c).await?.has(Trigger::Updated) {
             return Ok(row.clone());
         }
         let after = c

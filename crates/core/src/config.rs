@@ -107,20 +107,37 @@ pub(crate) struct TicketConfig {
     pub matrix: PriorityMatrix,
 }
 
-pub(crate) type ConfigCache = crate::cache::Cached<TicketConfig>;
+/// The ticket configuration as last read. Only this module reads or forgets it; other nouns
+/// ask [`Config::ticket_config`].
+#[derive(Default)]
+pub(crate) struct ConfigCache(crate::cache::Cached<TicketConfig>);
 
 impl ConfigCache {
     /// The configuration, read again when the cached one is older than the cache's TTL.
-    pub(crate) async fn get(&self, c: &mut Conn<'_>) -> Result<std::sync::Arc<TicketConfig>> {
-        if let Some(config) = self.fresh() {
+    async fn get(&self, c: &mut Conn<'_>) -> Result<std::sync::Arc<TicketConfig>> {
+        if let Some(config) = self.0.fresh() {
             return Ok(config);
         }
         let custom_fields = load_custom_fields(c).await?;
         let matrix = load_matrix(c).await?;
-        Ok(self.put(TicketConfig {
+        Ok(self.0.put(TicketConfig {
             custom_fields,
             matrix,
         }))
+    }
+
+    fn forget(&self) {
+        self.0.forget();
+    }
+}
+
+impl Config {
+    /// Custom fields and the priority matrix, for checking and ranking a new ticket.
+    pub(crate) async fn ticket_config(
+        &self,
+        c: &mut Conn<'_>,
+    ) -> Result<std::sync::Arc<TicketConfig>> {
+        self.core.ticket_config.get(c).await
     }
 }
 

@@ -159,6 +159,11 @@ impl Desk {
     }
 }
 
+/// A service a front end or job can be handed: made from the desk, cheap to clone.
+pub trait Service: Clone + Send + Sync + 'static {
+    fn of(desk: &Desk) -> Self;
+}
+
 /// Declares the services: each a handle on the shared core, reachable from the desk and from
 /// every other service (`self.sla()` inside `Tickets`), so an operation that crosses nouns
 /// says which one it calls.
@@ -169,6 +174,12 @@ macro_rules! services {
             #[derive(Clone)]
             pub struct $service {
                 pub(crate) core: Arc<Core>,
+            }
+
+            impl Service for $service {
+                fn of(desk: &Desk) -> Self {
+                    desk.$accessor()
+                }
             }
 
             impl std::fmt::Debug for $service {

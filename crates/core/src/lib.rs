@@ -31,7 +31,7 @@ pub mod views;
 pub use actor::{Actor, Permission};
 pub use desk::{
     Assignment, Auth, Canned, Comments, Config, Desk, Jobs, Limits, Mail, People, Presence, Rules,
-    Sla, Tickets, Views,
+    Service, Sla, Tickets, Views,
 };
 pub use error::CoreError;
 pub use frontline_store::{Backend, Store};

@@ -8,13 +8,14 @@ pub mod queue;
 pub mod webhook;
 
 pub use queue::{
-    Handler, HandlerFuture, JobContext, JobError, Registry, TxHandler, WorkerConfig, spawn_worker,
+    Handler, HandlerFuture, JobContext, JobError, Registry, Through, TxHandler, WorkerConfig,
+    spawn_worker, through,
 };
 
 use std::time::Duration;
 
-use frontline_core::Desk;
 use frontline_core::jobs::{Job, JobTx};
+use frontline_core::{Desk, Mail, Rules, Sla};
 use queue::payload;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -22,41 +23,44 @@ use tokio::task::JoinHandle;
 /// Every job kind this build handles.
 pub fn registry() -> Registry {
     Registry::new()
-        .register_in_tx(frontline_core::sla::TIMER_JOB, sla_timer)
-        .register_in_tx(frontline_core::notify::NOTIFY_JOB, notify)
+        .register_in_tx(frontline_core::sla::TIMER_JOB, through(sla_timer))
+        .register_in_tx(frontline_core::notify::NOTIFY_JOB, through(notify))
         .register(frontline_core::rules::WEBHOOK_JOB, webhook::call)
-        .register_in_tx(frontline_core::rules::DUE_JOB, due_rule)
-        .register_in_tx(frontline_core::mail::outbound::COMPOSE_JOB, mail::compose)
+        .register_in_tx(frontline_core::rules::DUE_JOB, through(due_rule))
+        .register_in_tx(
+            frontline_core::mail::outbound::COMPOSE_JOB,
+            through(mail::compose),
+        )
         .register(frontline_core::mail::outbound::SEND_JOB, mail::send)
-        .register_in_tx(frontline_core::mail::INGEST_JOB, mail::ingest)
+        .register_in_tx(frontline_core::mail::INGEST_JOB, through(mail::ingest))
 }
 
 /// An SLA warning or breach may have fallen due: bring the ticket's SLA state up to date in
 /// the job's transaction, which records it exactly once.
-fn sla_timer<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
+fn sla_timer<'a>(sla: &'a Sla, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
         let ticket: i64 = payload(job)?;
-        desk.sla().fire_sla_timer(c, ticket).await?;
+        sla.fire_sla_timer(c, ticket).await?;
         Ok(())
     })
 }
 
 /// A ticket's SLA due time moved behind where the time-rule scan may have got: run the rule
 /// on it in the job's transaction (once per ticket and period, with the scan).
-fn due_rule<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
+fn due_rule<'a>(rules: &'a Rules, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
         let call: frontline_core::rules::DueCall = payload(job)?;
-        desk.rules().fire_due_rule(c, &call).await?;
+        rules.fire_due_rule(c, &call).await?;
         Ok(())
     })
 }
 
 /// People are to be told about a ticket: their notification mail goes to the outbox and the
 /// ticket's trail records who was notified and why, once (the job's transaction).
-fn notify<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
+fn notify<'a>(mail: &'a Mail, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
         let n: frontline_core::notify::Notification = payload(job)?;
-        desk.mail().record_notification(c, &n).await?;
+        mail.record_notification(c, &n).await?;
         Ok(())
     })
 }

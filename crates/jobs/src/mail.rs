@@ -8,7 +8,7 @@
 
 use frontline_core::mail::outbound::{Attempt, MailEvent};
 
-use frontline_core::Desk;
+use frontline_core::Mail;
 use frontline_core::jobs::{Job, JobTx};
 
 use crate::queue::{HandlerFuture, JobContext, JobError, payload};
@@ -18,20 +18,20 @@ use crate::queue::{HandlerFuture, JobContext, JobError, payload};
 /// database (the raw message was stored before the job was queued; attachments are blobs
 /// in the database; replies and notices go to the outbox as jobs), so the worker runs a
 /// backlog of messages many to a transaction, each behind a savepoint.
-pub fn ingest<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
+pub fn ingest<'a>(mail: &'a Mail, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
         let message: i64 = payload(job)?;
-        desk.mail().ingest_mail(c, message).await?;
+        mail.ingest_mail(c, message).await?;
         Ok(())
     })
 }
 
 /// Renders and stores the mail of one change, once: all in the database, so the worker
 /// runs a backlog of these many to a transaction.
-pub fn compose<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
+pub fn compose<'a>(mail: &'a Mail, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
         let event: MailEvent = payload(job)?;
-        desk.mail().compose_mail(c, &event).await?;
+        mail.compose_mail(c, &event).await?;
         Ok(())
     })
 }
@@ -40,13 +40,13 @@ pub fn compose<'a>(desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> Handle
 pub fn send(ctx: &mut JobContext) -> HandlerFuture<'_> {
     Box::pin(async move {
         let id: i64 = ctx.payload()?;
-        let desk = ctx.desk.clone();
-        let attempt = desk.mail().send_mail(id).await?;
+        let mail: Mail = ctx.service();
+        let attempt = mail.send_mail(id).await?;
         let last = ctx.job.attempts >= ctx.job.max_attempts;
         let outcome = match attempt {
             Attempt::Transient(why) if !last => {
                 // The message shows why it waits; the queue tries again later.
-                if let Err(e) = desk.mail().note_mail_attempt(id, &why).await {
+                if let Err(e) = mail.note_mail_attempt(id, &why).await {
                     tracing::warn!(error = %e, outbox_id = id, "cannot record the failed attempt");
                 }
                 return Err(JobError::Retry(why));
@@ -58,9 +58,7 @@ pub fn send(ctx: &mut JobContext) -> HandlerFuture<'_> {
             other => other,
         };
         let mut tx = ctx.begin().await?;
-        desk.mail()
-            .finish_mail(&mut tx.conn(), id, &outcome)
-            .await?;
+        mail.finish_mail(&mut tx.conn(), id, &outcome).await?;
         tx.commit().await.map_err(JobError::from)?;
         match outcome {
             Attempt::Sent => tracing::info!(outbox_id = id, "mail sent"),

@@ -102,11 +102,14 @@ impl RuleSet {
     }
 }
 
-pub(crate) type RuleCache = crate::cache::Cached<RuleSet>;
+/// Automation rules as last read. Only this module reads or forgets them; other nouns ask
+/// [`Rules::rule_set`].
+#[derive(Default)]
+pub(crate) struct RuleCache(crate::cache::Cached<RuleSet>);
 
 impl RuleCache {
-    pub(crate) async fn get(&self, c: &mut Conn<'_>) -> Result<Arc<RuleSet>> {
-        if let Some(set) = self.fresh() {
+    async fn get(&self, c: &mut Conn<'_>) -> Result<Arc<RuleSet>> {
+        if let Some(set) = self.0.fresh() {
             return Ok(set);
         }
         let rows = c.rules().await?;
@@ -137,7 +140,18 @@ impl RuleCache {
                 rule,
             });
         }
-        Ok(self.put(set))
+        Ok(self.0.put(set))
+    }
+
+    fn forget(&self) {
+        self.0.forget();
+    }
+}
+
+impl Rules {
+    /// The rules in force, for other nouns' operations that run them in their transaction.
+    pub(crate) async fn rule_set(&self, c: &mut Conn<'_>) -> Result<Arc<RuleSet>> {
+        self.core.rules.get(c).await
     }
 }
 

@@ -45,12 +45,14 @@ impl InForce {
 }
 
 /// The policies in order, each with its calendar.
-pub(crate) type PolicyCache = crate::cache::Cached<Vec<InForce>>;
+/// Only this module reads or forgets the policies.
+#[derive(Default)]
+pub(crate) struct PolicyCache(crate::cache::Cached<Vec<InForce>>);
 
 impl PolicyCache {
     /// The policies, read again when the cached ones are older than the cache's TTL.
     async fn get(&self, c: &mut Conn<'_>) -> Result<Arc<Vec<InForce>>> {
-        if let Some(loaded) = self.fresh() {
+        if let Some(loaded) = self.0.fresh() {
             return Ok(loaded);
         }
         let calendars = c.calendars().await?;
@@ -66,7 +68,11 @@ impl PolicyCache {
                 record,
             })
             .collect();
-        Ok(self.put(policies))
+        Ok(self.0.put(policies))
+    }
+
+    fn forget(&self) {
+        self.0.forget();
     }
 }
 

@@ -195,8 +195,8 @@ impl Tickets {
         new: &NewTicket,
         idem: Option<&IdempotencyKey>,
     ) -> Result<Prepared> {
-        let config = self.core.ticket_config.get(c).await?;
-        let rules = self.core.rules.get(c).await?;
+        let config = self.config().ticket_config(c).await?;
+        let rules = self.rules().rule_set(c).await?;
         let resolved = resolve(c, actor, new, &config).await?;
         let now = self.core.now();
         if resolved.requester.is_none() && new.requester.is_none() {

@@ -4,12 +4,13 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use frontline_core::Desk;
 use frontline_core::jobs::{Job, JobTransaction, JobTx, Lease};
+use frontline_core::{Desk, Service};
 use serde::de::DeserializeOwned;
 
 use super::{JobError, payload};
@@ -47,6 +48,37 @@ where
     }
 }
 
+/// A [`TxHandler`] that works through one service `S` of the desk, not the whole desk:
+/// `through(fire)` for `fn fire(sla: &Sla, c: &mut JobTx<'_>, job: &Job) -> HandlerFuture<'_>`.
+pub struct Through<S, F> {
+    handler: F,
+    service: PhantomData<fn() -> S>,
+}
+
+pub fn through<S, F>(handler: F) -> Through<S, F>
+where
+    S: Service,
+    F: for<'a, 'c> Fn(&'a S, &'a mut JobTx<'c>, &'a Job) -> HandlerFuture<'a> + Send + Sync,
+{
+    Through {
+        handler,
+        service: PhantomData,
+    }
+}
+
+impl<S, F> TxHandler for Through<S, F>
+where
+    S: Service,
+    F: for<'a, 'c> Fn(&'a S, &'a mut JobTx<'c>, &'a Job) -> HandlerFuture<'a> + Send + Sync,
+{
+    fn run<'a>(&'a self, desk: &'a Desk, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let service = S::of(desk);
+            (self.handler)(&service, c, job).await
+        })
+    }
+}
+
 /// What a handler gets: the desk, the job, and the transaction that finishes it.
 pub struct JobContext {
     pub desk: Desk,
@@ -57,6 +89,11 @@ pub struct JobContext {
 }
 
 impl JobContext {
+    /// The service `S` of the desk, for a handler that needs only it.
+    pub fn service<S: Service>(&self) -> S {
+        S::of(&self.desk)
+    }
+
     /// The payload as `T`; a payload that does not parse is a permanent failure.
     pub fn payload<T: DeserializeOwned>(&self) -> Result<T, JobError> {
         payload(&self.job)

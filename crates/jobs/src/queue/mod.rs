@@ -24,7 +24,7 @@ mod run;
 
 pub use claim::{run_due, spawn_worker};
 pub use config::WorkerConfig;
-pub use handler::{Handler, HandlerFuture, JobContext, Registry, TxHandler};
+pub use handler::{Handler, HandlerFuture, JobContext, Registry, Through, TxHandler, through};
 
 use frontline_core::jobs::Job;
 use serde::de::DeserializeOwned;

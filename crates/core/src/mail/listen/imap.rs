@@ -22,7 +22,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-use crate::Desk;
+use crate::Mail;
 use crate::mail::{MAX_MESSAGE_BYTES, Mailbox};
 
 /// UIDs whose sizes are asked for at once.
@@ -51,15 +51,15 @@ const RENEW: Duration = Duration::from_secs(5);
 const FETCH_LIMIT: usize = 2 * MAX_MESSAGE_BYTES;
 
 /// Starts the pollers; they stop when `shutdown` turns true.
-pub fn spawn(desk: Desk, shutdown: watch::Receiver<bool>) -> JoinHandle<()> {
-    tokio::spawn(supervise(desk, shutdown))
+pub fn spawn(mail: Mail, shutdown: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(supervise(mail, shutdown))
 }
 
-async fn supervise(desk: Desk, mut shutdown: watch::Receiver<bool>) {
+async fn supervise(mail: Mail, mut shutdown: watch::Receiver<bool>) {
     let owner = node_id();
     let mut running: HashMap<i64, (String, JoinHandle<()>)> = HashMap::new();
     loop {
-        match desk.mail().mailboxes(None).await {
+        match mail.mailboxes(None).await {
             Ok(mailboxes) => {
                 running.retain(|_, (_, task)| !task.is_finished());
                 for m in mailboxes {
@@ -69,7 +69,7 @@ async fn supervise(desk: Desk, mut shutdown: watch::Receiver<bool>) {
                         if let Some((_, task)) = running.remove(&m.id) {
                             task.abort();
                             tracing::info!(mailbox = %m.address, "mailbox disabled; polling stops");
-                            if let Err(e) = desk.mail().release_mailbox(m.id, &owner).await {
+                            if let Err(e) = mail.release_mailbox(m.id, &owner).await {
                                 tracing::warn!(error = %e, "cannot give the mailbox's lease back; it runs out by itself");
                             }
                         }
@@ -84,7 +84,7 @@ async fn supervise(desk: Desk, mut shutdown: watch::Receiver<bool>) {
                     if let Some((_, old)) = running.remove(&m.id) {
                         old.abort();
                     }
-                    match desk.mail().lease_mailbox(m.id, &owner, LEASE).await {
+                    match mail.lease_mailbox(m.id, &owner, LEASE).await {
                         Ok(true) => {}
                         // Another node polls it.
                         Ok(false) => continue,
@@ -96,7 +96,7 @@ async fn supervise(desk: Desk, mut shutdown: watch::Receiver<bool>) {
                     let id = m.id;
                     let span = tracing::info_span!("imap", mailbox = %m.address);
                     let task = tokio::spawn(
-                        poll(desk.clone(), m, url, owner.clone(), shutdown.clone())
+                        poll(mail.clone(), m, url, owner.clone(), shutdown.clone())
                             .instrument(span),
                     );
                     running.insert(id, (key, task));
@@ -129,7 +129,7 @@ fn node_id() -> String {
 /// Polls one mailbox while this node holds its lease: until shutdown (then the lease is
 /// given back) or until another node holds it.
 async fn poll(
-    desk: Desk,
+    mail: Mail,
     mailbox: Mailbox,
     url: ImapUrl,
     owner: String,
@@ -137,12 +137,12 @@ async fn poll(
 ) {
     tracing::info!(owner = %owner, "polling the mailbox under this node's lease");
     tokio::select! {
-        () = read_until_shutdown(&desk, &mailbox, &url, shutdown) => {
-            if let Err(e) = desk.mail().release_mailbox(mailbox.id, &owner).await {
+        () = read_until_shutdown(&mail, &mailbox, &url, shutdown) => {
+            if let Err(e) = mail.release_mailbox(mailbox.id, &owner).await {
                 tracing::warn!(error = %e, "cannot give the mailbox's lease back; it runs out by itself");
             }
         }
-        () = keep_lease(&desk, mailbox.id, &owner) => {
+        () = keep_lease(&mail, mailbox.id, &owner) => {
             // Whatever was being stored rolls back and stays unread on the server: the new
             // holder reads it.
             tracing::warn!("another node holds the mailbox's lease now; this node stops polling it");
@@ -151,10 +151,10 @@ async fn poll(
 }
 
 /// Renews the lease every [`RENEW`]; returns once it is lost.
-async fn keep_lease(desk: &Desk, mailbox_id: i64, owner: &str) {
+async fn keep_lease(mail: &Mail, mailbox_id: i64, owner: &str) {
     loop {
         tokio::time::sleep(RENEW).await;
-        match desk.mail().lease_mailbox(mailbox_id, owner, LEASE).await {
+        match mail.lease_mailbox(mailbox_id, owner, LEASE).await {
             Ok(true) => {}
             Ok(false) => return,
             // The lease may still hold; the next renewal tells.
@@ -165,19 +165,18 @@ async fn keep_lease(desk: &Desk, mailbox_id: i64, owner: &str) {
 
 /// Reads the mailbox until shutdown, reconnecting after failures.
 async fn read_until_shutdown(
-    desk: &Desk,
+    mail: &Mail,
     mailbox: &Mailbox,
     url: &ImapUrl,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut pause = Duration::from_secs(2);
     loop {
-        match session(desk, mailbox, url, &mut shutdown).await {
+        match session(mail, mailbox, url, &mut shutdown).await {
             Ok(()) => return,
             Err(e) => {
                 tracing::warn!(error = %e, url = %url, retry_in = ?pause, "cannot read the mailbox");
-                if let Err(db) = desk
-                    .mail()
+                if let Err(db) = mail
                     .record_mailbox_error(mailbox.id, Some(&e.to_string()))
                     .await
                 {
@@ -203,20 +202,20 @@ enum PollError {
 
 /// One connection: read what is new, then wait, until shutdown or an error.
 async fn session(
-    desk: &Desk,
+    mail: &Mail,
     mailbox: &Mailbox,
     url: &ImapUrl,
     shutdown: &mut watch::Receiver<bool>,
 ) -> Result<(), PollError> {
     let mut folder = Folder::open(url, COMMAND_TIMEOUT).await?;
     tracing::info!(uidvalidity = folder.uidvalidity, "IMAP folder open");
-    desk.mail().record_mailbox_error(mailbox.id, None).await?;
+    mail.record_mailbox_error(mailbox.id, None).await?;
     loop {
         if *shutdown.borrow() {
             folder.logout().await;
             return Ok(());
         }
-        read_new(desk, mailbox.id, &mut folder).await?;
+        read_new(mail, mailbox.id, &mut folder).await?;
         match folder.wait(WAIT, shutdown).await? {
             Some(f) => folder = f,
             None => return Ok(()),
@@ -294,9 +293,8 @@ struct Pending {
 /// `\Seen` only after its transaction committed. The next chunk is fetched from the server
 /// while the database stores the one before, and chunks are stored in order, so the stored
 /// position only moves forward.
-async fn read_new(desk: &Desk, mailbox_id: i64, folder: &mut Folder) -> Result<(), PollError> {
-    let stored = desk
-        .mail()
+async fn read_new(mail: &Mail, mailbox_id: i64, folder: &mut Folder) -> Result<(), PollError> {
+    let stored = mail
         .mailboxes(None)
         .await?
         .into_iter()
@@ -320,7 +318,7 @@ async fn read_new(desk: &Desk, mailbox_id: i64, folder: &mut Folder) -> Result<(
             let fetched = match waiting.take() {
                 None => fetching.await?,
                 Some(before) => {
-                    let storing = store(desk, mailbox_id, uidvalidity, before);
+                    let storing = store(mail, mailbox_id, uidvalidity, before);
                     let (fetched, stored) = tokio::join!(fetching, storing);
                     let uids = stored?;
                     folder.mark_seen(&uids).await?;
@@ -335,7 +333,7 @@ async fn read_new(desk: &Desk, mailbox_id: i64, folder: &mut Folder) -> Result<(
         }
     }
     if let Some(last) = waiting {
-        let uids = store(desk, mailbox_id, uidvalidity, last).await?;
+        let uids = store(mail, mailbox_id, uidvalidity, last).await?;
         folder.mark_seen(&uids).await?;
     }
     Ok(())
@@ -343,14 +341,13 @@ async fn read_new(desk: &Desk, mailbox_id: i64, folder: &mut Folder) -> Result<(
 
 /// Stores a fetched chunk with the position it reaches; returns the UIDs to flag `\Seen`.
 async fn store(
-    desk: &Desk,
+    mail: &Mail,
     mailbox_id: i64,
     uidvalidity: u32,
     chunk: Pending,
 ) -> Result<Vec<u32>, PollError> {
     let fetched = chunk.messages.len();
-    let new = desk
-        .mail()
+    let new = mail
         .receive_imap(mailbox_id, uidvalidity, chunk.through, chunk.messages)
         .await?;
     tracing::info!(fetched, new, "IMAP messages stored");

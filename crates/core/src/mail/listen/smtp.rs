@@ -9,17 +9,16 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::Desk;
+use crate::Mail;
 use crate::mail::{Incoming, MAX_MESSAGE_BYTES};
 
 struct DeskInbox {
-    desk: Desk,
+    mail: Mail,
 }
 
 impl Inbox for DeskInbox {
     async fn accepts(&self, address: &str) -> Result<bool, String> {
-        self.desk
-            .mail()
+        self.mail
             .mailbox_for(address)
             .await
             .map(|m| m.is_some_and(|m| m.is_active()))
@@ -27,13 +26,13 @@ impl Inbox for DeskInbox {
     }
 
     async fn deliver(&self, envelope: Envelope, data: Vec<u8>) -> Result<(), NotStored> {
-        if let Some(refused) = self.desk.mail().refusal(&data) {
+        if let Some(refused) = self.mail.refusal(&data) {
             tracing::info!(reply = %refused.0, from = ?envelope.from, "SMTP message refused before storing");
             return Err(NotStored::Refused(refused.0));
         }
         let failed = |e: crate::CoreError| NotStored::Failed(e.to_string());
         let mailbox = match envelope.to.first() {
-            Some(to) => self.desk.mail().mailbox_for(to).await.map_err(failed)?,
+            Some(to) => self.mail.mailbox_for(to).await.map_err(failed)?,
             None => None,
         };
         // As the delivering server, the desk records the envelope sender in front (RFC 5321
@@ -49,8 +48,7 @@ impl Inbox for DeskInbox {
             raw,
         };
         // A copy received before is as good as stored: the sender is told so.
-        self.desk
-            .mail()
+        self.mail
             .receive_mail(incoming)
             .await
             .map(drop)
@@ -59,11 +57,11 @@ impl Inbox for DeskInbox {
 }
 
 /// Serves SMTP on `listener` into the desk until `shutdown`.
-pub fn spawn(desk: Desk, listener: TcpListener, shutdown: watch::Receiver<bool>) -> JoinHandle<()> {
+pub fn spawn(mail: Mail, listener: TcpListener, shutdown: watch::Receiver<bool>) -> JoinHandle<()> {
     let config = smtp::Config {
         max_message_bytes: MAX_MESSAGE_BYTES,
         ..smtp::Config::default()
     };
-    let inbox = std::sync::Arc::new(DeskInbox { desk });
+    let inbox = std::sync::Arc::new(DeskInbox { mail });
     tokio::spawn(smtp::serve(listener, inbox, config, shutdown))
 }
