@@ -1,9 +1,12 @@
-//! The operations Frontline's users perform, for every front end (REST API, CLI, later the
-//! web pages, mail and jobs).
+//! The ticket engine: the operations Frontline's users and timers perform, for every front
+//! end (the REST API, the pages, mail, jobs and the CLI).
 //!
-//! Each operation follows one shape: check what the actor may do → open a transaction → apply
-//! the domain rule → write through the store → commit. Front ends never touch the store
-//! directly; they parse input into domain types and call a function here.
+//! [`Desk`] opens the engine and hands out one service per noun ([`Tickets`], [`Comments`],
+//! [`Sla`], [`Rules`], [`Assignment`], [`People`], [`Views`], [`Config`], [`Canned`],
+//! [`Mail`], [`Auth`], [`Jobs`], [`Presence`]); each lives in the module of its noun with its
+//! cache. Each operation follows one shape: check what the actor may do → open a transaction
+//! → apply the domain rule → write through the store → commit. Front ends never touch the
+//! store directly; they parse input into domain values and call a service.
 
 pub mod actor;
 pub mod assignment;
