@@ -6,12 +6,14 @@
 - store paths named above `core` (any `frontline_store::` path in web, ui, jobs, mail or the
   CLI other than the handles `Store` and `Backend`; `frontline generate` in
   `cli/src/generate/` loads through the store's bulk loader on purpose);
+- `impl Desk` blocks outside `core/src/desk.rs`: each operation lives on the service of its
+  noun (`Tickets`, `Sla`, …), the desk only hands them out;
 - store row types that are public (`pub struct …Row`/`…View` in `crates/store/src`): the
   store maps them to domain types, so none should leave it;
 - functions longer than LIMIT lines and files longer than FILE_LIMIT lines (tests excluded).
 
 Exits 1 when it finds an import circle, a store path outside the allowed places, a core
-re-export of a store type or a public store row, so it can run in the test command. The long
+re-export of a store type, an operation on `Desk` or a public store row, so it can run in the test command. The long
 functions and files are listed, not failed.
 
     python3 scripts/layers.py [--long]
@@ -197,6 +199,18 @@ def reexports(crate: Path) -> list[str]:
     return found
 
 
+def desk_operations(crate: Path) -> list[str]:
+    """`impl Desk` outside `desk.rs`: operations belong to the service of their noun."""
+    found = []
+    for f in sorted((crate / "src").rglob("*.rs")):
+        if f.name == "desk.rs":
+            continue
+        text = strip_comments(f.read_text())
+        for m in re.finditer(r"^impl Desk\b", text, re.M):
+            found.append(f"{f.relative_to(ROOT)}:{text[: m.start()].count(chr(10)) + 1}")
+    return found
+
+
 FN = re.compile(r"^(\s*)(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?(?:const\s+)?fn\s+(\w+)", re.M)
 
 
@@ -228,6 +242,9 @@ def main() -> int:
             for hit in reexports(crate):
                 bad += 1
                 print(f"core re-exports a store type: {hit}")
+            for hit in desk_operations(crate):
+                bad += 1
+                print(f"an operation on Desk, not on its noun's service: {hit}")
         if crate.name not in STORE_ALLOWED:
             for hit in store_paths(crate):
                 bad += 1
