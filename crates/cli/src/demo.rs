@@ -84,6 +84,15 @@ pub async fn fill(desk: &Desk) -> anyhow::Result<()> {
     }
     let summary = crate::generate::run(desk, 2_000, 7, false).await?;
     tracing::info!(%summary, "demo history generated");
+    let actors = accounts(desk).await?;
+    live_tickets(desk, &actors[2], &actors[3]).await?;
+    held_mail(desk).await?;
+    print_accounts();
+    Ok(())
+}
+
+/// The demo's sign-ins (`ACCOUNTS`), as the actors they act as.
+async fn accounts(desk: &Desk) -> anyhow::Result<Vec<Actor>> {
     let mut actors = Vec::new();
     for (email, name, role, password) in ACCOUNTS {
         let email = Email::parse("email", email).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -103,7 +112,12 @@ pub async fn fill(desk: &Desk) -> anyhow::Result<()> {
             organization_id: u.organization_id,
         });
     }
-    let (agent, requester) = (&actors[2], &actors[3]);
+    Ok(actors)
+}
+
+/// A few open tickets of the demo requester in the demo agent's group, half of them assigned
+/// to the agent and answered, so every console queue has something in it.
+async fn live_tickets(desk: &Desk, agent: &Actor, requester: &Actor) -> anyhow::Result<()> {
     let agent_email = Email::parse("email", &agent.email).map_err(|e| anyhow::anyhow!("{e}"))?;
     // The demo agent works in a group, so "unassigned in my groups" has work in it.
     let group = "First line (demo)";
@@ -152,8 +166,6 @@ pub async fn fill(desk: &Desk) -> anyhow::Result<()> {
                 .await?;
         }
     }
-    held_mail(desk).await?;
-    print_accounts();
     Ok(())
 }
 

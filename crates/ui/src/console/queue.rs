@@ -226,8 +226,9 @@ pub(crate) async fn page(
     Query(q): Query<QueueQuery>,
 ) -> Result<Html<String>, UiError> {
     let actor = signed.actor();
+    let views = ui.desk.views();
     let saved = match q.view {
-        Some(id) => Some(ui.desk.views().view(actor, id).await?),
+        Some(id) => Some(views.view(actor, id).await?),
         None => None,
     };
     let spec = match &saved {
@@ -247,21 +248,15 @@ pub(crate) async fn page(
     let (assignees, statuses) = bulk_choices(&ui, actor).await?;
     // One read for every count on the page, and the group names the forms offer.
     let filtered = saved.is_none() && !plain(&spec);
-    let counted = ui
-        .desk
-        .views()
+    let counted = views
         .console_counts(actor, filtered.then_some(&spec))
         .await?;
-    let page = ui
-        .desk
-        .views()
-        .view_tickets(actor, &spec, after, PAGE)
-        .await?;
+    let page = views.view_tickets(actor, &spec, after, PAGE).await?;
     let next = page
         .next
         .map(|key| page_link(&base, &key))
         .unwrap_or_default();
-    let (top_id, top_at) = ui.desk.views().desk_watermark(actor).await?;
+    let (top_id, top_at) = views.desk_watermark(actor).await?;
     let count = count_shown(saved.as_ref(), &spec, filtered, &counted);
     let shares = share_choices(actor, &counted.groups, counted.my_groups);
     let priority: Vec<&str> = spec.priorities.iter().map(|p| p.as_str()).collect();
