@@ -6,6 +6,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
+use frontline_core::Actor;
 use frontline_core::assignment::Mode;
 use frontline_domain::{CategoryPath, Email};
 
@@ -66,6 +67,7 @@ const MODES: [(&str, &str); 3] = [
     ("least_loaded", "Least loaded"),
 ];
 
+/// The page, each row showing what was sent back for it (`sent`) over what is stored.
 async fn render(
     ui: &Ui,
     signed: &Signed,
@@ -73,11 +75,31 @@ async fn render(
     problems: Problems,
 ) -> Result<String, UiError> {
     let actor = signed.actor();
-    let value = |key: &str, i: usize| {
-        sent.as_ref()
-            .filter(|s| s.key == key)
-            .and_then(|s| s.values.get(i).cloned())
+    let sent = sent.as_ref();
+    let page = Page {
+        chrome: signed.chrome("admin"),
+        tab: "assignment",
+        groups: group_lines(ui, actor, sent, &problems).await?,
+        agents: agent_lines(ui, actor, sent, &problems).await?,
+        categories: category_lines(ui, actor, sent, &problems).await?,
+        problems,
     };
+    Ok(page.render()?)
+}
+
+/// The `i`th value sent back for the row `key`, when that row was the one sent.
+fn sent_value(sent: Option<&Sent>, key: &str, i: usize) -> Option<String> {
+    sent.filter(|s| s.key == key)
+        .and_then(|s| s.values.get(i).cloned())
+}
+
+/// Each group and how it hands out tickets.
+async fn group_lines(
+    ui: &Ui,
+    actor: &Actor,
+    sent: Option<&Sent>,
+    problems: &Problems,
+) -> Result<Vec<GroupLine>, UiError> {
     let mut groups = Vec::new();
     for (g, members) in ui.desk.people().groups(actor).await? {
         let key = format!("group:{}", g.name);
@@ -86,7 +108,7 @@ async fn render(
             .assignment()
             .group_assignment(actor, &g.name)
             .await?;
-        let mode = value(&key, 0).unwrap_or_else(|| mode.as_str().to_owned());
+        let mode = sent_value(sent, &key, 0).unwrap_or_else(|| mode.as_str().to_owned());
         groups.push(GroupLine {
             href: format!("/admin/assignment/groups/{}", encode(&g.name, false)),
             members: members.len(),
@@ -95,6 +117,16 @@ async fn render(
             name: g.name,
         });
     }
+    Ok(groups)
+}
+
+/// Each active agent's working hours (a calendar, or always), out-of-office flag and skills.
+async fn agent_lines(
+    ui: &Ui,
+    actor: &Actor,
+    sent: Option<&Sent>,
+    problems: &Problems,
+) -> Result<Vec<AgentLine>, UiError> {
     let calendars: Vec<String> = ui
         .desk
         .sla()
@@ -113,7 +145,8 @@ async fn render(
         .enumerate()
         .map(|(n, a)| {
             let key = format!("agent:{}", a.email);
-            let calendar = value(&key, 0).unwrap_or_else(|| a.calendar.unwrap_or_default());
+            let value = |i| sent_value(sent, &key, i);
+            let calendar = value(0).unwrap_or_else(|| a.calendar.unwrap_or_default());
             AgentLine {
                 n,
                 href: format!("/admin/assignment/agents/{}", encode(&a.email, false)),
@@ -123,14 +156,24 @@ async fn render(
                         .chain(calendars.iter().map(|c| (c.clone(), c.clone()))),
                     &calendar,
                 ),
-                out_of_office: value(&key, 1).map_or(a.out_of_office, |v| v == "yes"),
-                skills: value(&key, 2).unwrap_or_else(|| a.skills.join(", ")),
+                out_of_office: value(1).map_or(a.out_of_office, |v| v == "yes"),
+                skills: value(2).unwrap_or_else(|| a.skills.join(", ")),
                 error: problems.of(&key),
                 email: a.email,
                 name: a.name,
             }
         })
         .collect();
+    Ok(agents)
+}
+
+/// Each category and the skill its tickets need.
+async fn category_lines(
+    ui: &Ui,
+    actor: &Actor,
+    sent: Option<&Sent>,
+    problems: &Problems,
+) -> Result<Vec<CategoryLine>, UiError> {
     let skills = ui.desk.assignment().category_skills(actor).await?;
     let categories = ui
         .desk
@@ -141,7 +184,7 @@ async fn render(
         .enumerate()
         .map(|(n, c)| {
             let key = format!("category:{}", c.path);
-            let skill = value(&key, 0).unwrap_or_else(|| {
+            let skill = sent_value(sent, &key, 0).unwrap_or_else(|| {
                 skills
                     .iter()
                     .find(|(p, _)| *p == c.path)
@@ -156,15 +199,7 @@ async fn render(
             }
         })
         .collect();
-    let page = Page {
-        chrome: signed.chrome("admin"),
-        tab: "assignment",
-        groups,
-        agents,
-        categories,
-        problems,
-    };
-    Ok(page.render()?)
+    Ok(categories)
 }
 
 pub(crate) async fn page(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Response, UiError> {
