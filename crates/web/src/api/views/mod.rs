@@ -9,7 +9,7 @@ pub mod list;
 
 use frontline_core::queues::Queue;
 use frontline_core::views::{COUNT_CAP, SavedView, ViewSpec, Visibility, parse_sort, sort_text};
-use frontline_domain::{CategoryPath, DomainError, Priority};
+use frontline_domain::{CategoryPath, DomainError, Priority, Sort};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -108,65 +108,19 @@ fn empty_to_none(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-/// `body` laid over `base` (a new view's defaults, or the view as it is), every field checked.
+/// `body` laid over `base` (a new view's defaults, or the view as it is), every field checked
+/// and every field that fails named in the one answer.
 pub fn spec_of(base: ViewSpec, body: ViewBody) -> Result<ViewSpec, ApiError> {
     let mut f = Fields::default();
-    let queue = match body.queue {
-        Some(q) => f.take(Queue::parse(&q).ok_or_else(|| {
-            DomainError::new("queue", "must be mine, unassigned, open, pending or recent")
-        })),
-        None => Some(base.queue),
-    };
-    let sort = match body.sort {
-        Some(s) => f.take(parse_sort(&s).ok_or_else(|| {
-            DomainError::new(
-                "sort",
-                "must be priority, created, updated or due, with `-` for descending",
-            )
-        })),
-        None => Some(base.sort),
-    };
-    let priorities = match body.priority {
-        Some(list) => f.take(
-            list.iter()
-                .map(|p| Priority::parse("priority", p))
-                .collect::<Result<Vec<_>, _>>(),
-        ),
-        None => Some(base.priorities),
-    };
-    let category = match body.category {
-        Some(c) => f.take(
-            empty_to_none(c)
-                .map(|c| CategoryPath::parse("category", &c))
-                .transpose(),
-        ),
-        None => Some(base.category),
-    };
-    let shared_group = match body.shared_group {
-        Some(g) => empty_to_none(g),
-        None => match &base.visibility {
-            Visibility::Group(g) => Some(g.clone()),
-            _ => None,
-        },
-    };
-    let visibility = match body.visibility.as_deref() {
-        None => Some(match (&base.visibility, shared_group) {
-            (Visibility::Group(_), Some(g)) => Visibility::Group(g),
-            (other, _) => other.clone(),
-        }),
-        Some("private") => Some(Visibility::Private),
-        Some("everyone") => Some(Visibility::Everyone),
-        Some("group") => f.take(shared_group.map(Visibility::Group).ok_or_else(|| {
-            DomainError::new(
-                "shared_group",
-                "names the group a `group` view is shared with",
-            )
-        })),
-        Some(_) => f.take(Err(DomainError::new(
-            "visibility",
-            "must be private, group or everyone",
-        ))),
-    };
+    let queue = f.take(queue_of(body.queue, base.queue));
+    let sort = f.take(sort_of(body.sort, base.sort));
+    let priorities = f.take(priorities_of(body.priority, base.priorities));
+    let category = f.take(category_of(body.category, base.category));
+    let visibility = f.take(visibility_of(
+        body.visibility.as_deref(),
+        body.shared_group,
+        base.visibility,
+    ));
     f.finish()?;
     match (queue, sort, priorities, category, visibility) {
         (Some(queue), Some(sort), Some(priorities), Some(category), Some(visibility)) => {
@@ -175,19 +129,102 @@ pub fn spec_of(base: ViewSpec, body: ViewBody) -> Result<ViewSpec, ApiError> {
                 visibility,
                 queue,
                 priorities,
-                group: match body.group {
-                    Some(g) => empty_to_none(g),
-                    None => base.group,
-                },
+                group: text_of(body.group, base.group),
                 category,
-                text: match body.q {
-                    Some(q) => empty_to_none(q),
-                    None => base.text,
-                },
+                text: text_of(body.q, base.text),
                 sort,
             })
         }
         _ => Err(ApiError::bad_request("invalid view")),
+    }
+}
+
+fn queue_of(sent: Option<String>, base: Queue) -> Result<Queue, DomainError> {
+    match sent {
+        Some(q) => Queue::parse(&q).ok_or_else(|| {
+            DomainError::new("queue", "must be mine, unassigned, open, pending or recent")
+        }),
+        None => Ok(base),
+    }
+}
+
+fn sort_of(sent: Option<String>, base: Sort) -> Result<Sort, DomainError> {
+    match sent {
+        Some(s) => parse_sort(&s).ok_or_else(|| {
+            DomainError::new(
+                "sort",
+                "must be priority, created, updated or due, with `-` for descending",
+            )
+        }),
+        None => Ok(base),
+    }
+}
+
+fn priorities_of(
+    sent: Option<Vec<String>>,
+    base: Vec<Priority>,
+) -> Result<Vec<Priority>, DomainError> {
+    match sent {
+        Some(list) => list
+            .iter()
+            .map(|p| Priority::parse("priority", p))
+            .collect(),
+        None => Ok(base),
+    }
+}
+
+/// A sent category, where empty or `null` is none.
+fn category_of(
+    sent: Option<Option<String>>,
+    base: Option<CategoryPath>,
+) -> Result<Option<CategoryPath>, DomainError> {
+    match sent {
+        Some(c) => empty_to_none(c)
+            .map(|c| CategoryPath::parse("category", &c))
+            .transpose(),
+        None => Ok(base),
+    }
+}
+
+/// Who the view is shared with. A `group` view needs its group, sent or kept from `base`;
+/// a group sent alone moves a `group` view to that group.
+fn visibility_of(
+    sent: Option<&str>,
+    shared_group: Option<Option<String>>,
+    base: Visibility,
+) -> Result<Visibility, DomainError> {
+    let shared_group = match shared_group {
+        Some(g) => empty_to_none(g),
+        None => match &base {
+            Visibility::Group(g) => Some(g.clone()),
+            _ => None,
+        },
+    };
+    match sent {
+        None => Ok(match (base, shared_group) {
+            (Visibility::Group(_), Some(g)) => Visibility::Group(g),
+            (other, _) => other,
+        }),
+        Some("private") => Ok(Visibility::Private),
+        Some("everyone") => Ok(Visibility::Everyone),
+        Some("group") => shared_group.map(Visibility::Group).ok_or_else(|| {
+            DomainError::new(
+                "shared_group",
+                "names the group a `group` view is shared with",
+            )
+        }),
+        Some(_) => Err(DomainError::new(
+            "visibility",
+            "must be private, group or everyone",
+        )),
+    }
+}
+
+/// A sent text (`group`, `q`), where empty or `null` is none; absent keeps `base`.
+fn text_of(sent: Option<Option<String>>, base: Option<String>) -> Option<String> {
+    match sent {
+        Some(t) => empty_to_none(t),
+        None => base,
     }
 }
 
