@@ -109,13 +109,16 @@ fn empty_to_none(v: Option<String>) -> Option<String> {
 }
 
 /// `body` laid over `base` (a new view's defaults, or the view as it is), every field checked
-/// and every field that fails named in the one answer.
+/// and every field that fails named in the one answer. A field not sent keeps `base`'s.
 pub fn spec_of(base: ViewSpec, body: ViewBody) -> Result<ViewSpec, ApiError> {
     let mut f = Fields::default();
-    let queue = f.take(queue_of(body.queue, base.queue));
-    let sort = f.take(sort_of(body.sort, base.sort));
-    let priorities = f.take(priorities_of(body.priority, base.priorities));
-    let category = f.take(category_of(body.category, base.category));
+    let queue = f.take(body.queue.map_or(Ok(base.queue), |q| queue_of(&q)));
+    let sort = f.take(body.sort.map_or(Ok(base.sort), |s| sort_of(&s)));
+    let priorities = f.take(
+        body.priority
+            .map_or(Ok(base.priorities), |p| priorities_of(&p)),
+    );
+    let category = f.take(body.category.map_or(Ok(base.category), category_of));
     let visibility = f.take(visibility_of(
         body.visibility.as_deref(),
         body.shared_group,
@@ -129,9 +132,9 @@ pub fn spec_of(base: ViewSpec, body: ViewBody) -> Result<ViewSpec, ApiError> {
                 visibility,
                 queue,
                 priorities,
-                group: text_of(body.group, base.group),
+                group: body.group.map_or(base.group, empty_to_none),
                 category,
-                text: text_of(body.q, base.text),
+                text: body.q.map_or(base.text, empty_to_none),
                 sort,
             })
         }
@@ -139,51 +142,32 @@ pub fn spec_of(base: ViewSpec, body: ViewBody) -> Result<ViewSpec, ApiError> {
     }
 }
 
-fn queue_of(sent: Option<String>, base: Queue) -> Result<Queue, DomainError> {
-    match sent {
-        Some(q) => Queue::parse(&q).ok_or_else(|| {
-            DomainError::new("queue", "must be mine, unassigned, open, pending or recent")
-        }),
-        None => Ok(base),
-    }
+fn queue_of(text: &str) -> Result<Queue, DomainError> {
+    Queue::parse(text).ok_or_else(|| {
+        DomainError::new("queue", "must be mine, unassigned, open, pending or recent")
+    })
 }
 
-fn sort_of(sent: Option<String>, base: Sort) -> Result<Sort, DomainError> {
-    match sent {
-        Some(s) => parse_sort(&s).ok_or_else(|| {
-            DomainError::new(
-                "sort",
-                "must be priority, created, updated or due, with `-` for descending",
-            )
-        }),
-        None => Ok(base),
-    }
+fn sort_of(text: &str) -> Result<Sort, DomainError> {
+    parse_sort(text).ok_or_else(|| {
+        DomainError::new(
+            "sort",
+            "must be priority, created, updated or due, with `-` for descending",
+        )
+    })
 }
 
-fn priorities_of(
-    sent: Option<Vec<String>>,
-    base: Vec<Priority>,
-) -> Result<Vec<Priority>, DomainError> {
-    match sent {
-        Some(list) => list
-            .iter()
-            .map(|p| Priority::parse("priority", p))
-            .collect(),
-        None => Ok(base),
-    }
+fn priorities_of(list: &[String]) -> Result<Vec<Priority>, DomainError> {
+    list.iter()
+        .map(|p| Priority::parse("priority", p))
+        .collect()
 }
 
 /// A sent category, where empty or `null` is none.
-fn category_of(
-    sent: Option<Option<String>>,
-    base: Option<CategoryPath>,
-) -> Result<Option<CategoryPath>, DomainError> {
-    match sent {
-        Some(c) => empty_to_none(c)
-            .map(|c| CategoryPath::parse("category", &c))
-            .transpose(),
-        None => Ok(base),
-    }
+fn category_of(sent: Option<String>) -> Result<Option<CategoryPath>, DomainError> {
+    empty_to_none(sent)
+        .map(|c| CategoryPath::parse("category", &c))
+        .transpose()
 }
 
 /// Who the view is shared with. A `group` view needs its group, sent or kept from `base`;
@@ -217,14 +201,6 @@ fn visibility_of(
             "visibility",
             "must be private, group or everyone",
         )),
-    }
-}
-
-/// A sent text (`group`, `q`), where empty or `null` is none; absent keeps `base`.
-fn text_of(sent: Option<Option<String>>, base: Option<String>) -> Option<String> {
-    match sent {
-        Some(t) => empty_to_none(t),
-        None => base,
     }
 }
 
