@@ -2,7 +2,7 @@
 //! SQL on whichever it is. Query methods are written once against [`Conn`].
 
 use sqlx::pool::PoolConnection;
-use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
+use sqlx::{AssertSqlSafe, PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 
 /// A borrowed connection of either kind: the receiver of every query method.
 pub enum Conn<'c> {
@@ -53,6 +53,33 @@ impl Tx {
             Tx::Sqlite(t) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
+        Ok(())
+    }
+}
+
+/// Savepoints: a part of a transaction that can be undone alone (each job of a batch runs
+/// behind one).
+impl Conn<'_> {
+    /// Marks a point inside the transaction that `rollback_to_savepoint` returns to.
+    pub async fn savepoint(&mut self, name: &'static str) -> crate::Result<()> {
+        self.run_savepoint_sql(format!("SAVEPOINT {name}")).await
+    }
+
+    pub async fn rollback_to_savepoint(&mut self, name: &'static str) -> crate::Result<()> {
+        self.run_savepoint_sql(format!("ROLLBACK TO SAVEPOINT {name}"))
+            .await
+    }
+
+    pub async fn release_savepoint(&mut self, name: &'static str) -> crate::Result<()> {
+        self.run_savepoint_sql(format!("RELEASE SAVEPOINT {name}"))
+            .await
+    }
+
+    async fn run_savepoint_sql(&mut self, sql: String) -> crate::Result<()> {
+        on!(self, |c| sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(c)
+            .await?
+            .rows_affected());
         Ok(())
     }
 }

@@ -39,7 +39,7 @@ impl TryFrom<HeldRow> for HeldInbound {
         Ok(HeldInbound {
             id: r.id,
             mailbox_id: r.mailbox_id,
-            state: super::inbound_state(&r.state)?,
+            state: super::inbound::inbound_state(&r.state)?,
             reason: r.reason,
             sender: r.sender,
             envelope_from: r.envelope_from,

@@ -6,6 +6,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
+use frontline_core::Actor;
 use frontline_core::assignment::Mode;
 use frontline_domain::{CategoryPath, Email};
 
@@ -66,96 +67,22 @@ const MODES: [(&str, &str); 3] = [
     ("least_loaded", "Least loaded"),
 ];
 
+/// The page, each row showing what was sent back for it (`sent`) over what is stored.
 async fn render(
     ui: &Ui,
     signed: &Signed,
     sent: Option<Sent>,
     problems: Problems,
 ) -> Result<String, UiError> {
-    let actor = signed.actor();
-    let value = |key: &str, i: usize| {
-        sent.as_ref()
-            .filter(|s| s.key == key)
-            .and_then(|s| s.values.get(i).cloned())
+    let rows = Rows {
+        ui,
+        actor: signed.actor(),
+        sent: sent.as_ref(),
+        problems: &problems,
     };
-    let mut groups = Vec::new();
-    for (g, members) in ui.desk.people().groups(actor).await? {
-        let key = format!("group:{}", g.name);
-        let mode = ui
-            .desk
-            .assignment()
-            .group_assignment(actor, &g.name)
-            .await?;
-        let mode = value(&key, 0).unwrap_or_else(|| mode.as_str().to_owned());
-        groups.push(GroupLine {
-            href: format!("/admin/assignment/groups/{}", encode(&g.name, false)),
-            members: members.len(),
-            modes: Opt::list(MODES, &mode),
-            error: problems.of(&key),
-            name: g.name,
-        });
-    }
-    let calendars: Vec<String> = ui
-        .desk
-        .sla()
-        .calendars(actor)
-        .await?
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
-    let agents = ui
-        .desk
-        .assignment()
-        .availabilities(actor)
-        .await?
-        .into_iter()
-        .filter(|a| a.active)
-        .enumerate()
-        .map(|(n, a)| {
-            let key = format!("agent:{}", a.email);
-            let calendar = value(&key, 0).unwrap_or_else(|| a.calendar.unwrap_or_default());
-            AgentLine {
-                n,
-                href: format!("/admin/assignment/agents/{}", encode(&a.email, false)),
-                calendars: Opt::list(
-                    [(String::new(), "Always".to_owned())]
-                        .into_iter()
-                        .chain(calendars.iter().map(|c| (c.clone(), c.clone()))),
-                    &calendar,
-                ),
-                out_of_office: value(&key, 1).map_or(a.out_of_office, |v| v == "yes"),
-                skills: value(&key, 2).unwrap_or_else(|| a.skills.join(", ")),
-                error: problems.of(&key),
-                email: a.email,
-                name: a.name,
-            }
-        })
-        .collect();
-    let skills = ui.desk.assignment().category_skills(actor).await?;
-    let categories = ui
-        .desk
-        .config()
-        .categories()
-        .await?
-        .into_iter()
-        .enumerate()
-        .map(|(n, c)| {
-            let key = format!("category:{}", c.path);
-            let skill = value(&key, 0).unwrap_or_else(|| {
-                skills
-                    .iter()
-                    .find(|(p, _)| *p == c.path)
-                    .map(|(_, s)| s.clone())
-                    .unwrap_or_default()
-            });
-            CategoryLine {
-                n,
-                skill,
-                error: problems.of(&key),
-                path: c.path,
-            }
-        })
-        .collect();
+    let groups = rows.groups().await?;
+    let agents = rows.agents().await?;
+    let categories = rows.categories().await?;
     let page = Page {
         chrome: signed.chrome("admin"),
         tab: "assignment",
@@ -165,6 +92,130 @@ async fn render(
         problems,
     };
     Ok(page.render()?)
+}
+
+/// What the page's rows are read with: the desk, who asks, and the row sent back (if any)
+/// with what is wrong with it.
+struct Rows<'a> {
+    ui: &'a Ui,
+    actor: &'a Actor,
+    sent: Option<&'a Sent>,
+    problems: &'a Problems,
+}
+
+impl Rows<'_> {
+    /// The `i`th value sent back for the row `key`, when that row was the one sent.
+    fn sent(&self, key: &str, i: usize) -> Option<String> {
+        self.sent
+            .filter(|s| s.key == key)
+            .and_then(|s| s.values.get(i).cloned())
+    }
+
+    /// Each group and how it hands out tickets.
+    async fn groups(&self) -> Result<Vec<GroupLine>, UiError> {
+        let (ui, actor) = (self.ui, self.actor);
+        let mut groups = Vec::new();
+        for (g, members) in ui.desk.people().groups(actor).await? {
+            let key = format!("group:{}", g.name);
+            let mode = ui
+                .desk
+                .assignment()
+                .group_assignment(actor, &g.name)
+                .await?;
+            let mode = self
+                .sent(&key, 0)
+                .unwrap_or_else(|| mode.as_str().to_owned());
+            groups.push(GroupLine {
+                href: format!("/admin/assignment/groups/{}", encode(&g.name, false)),
+                members: members.len(),
+                modes: Opt::list(MODES, &mode),
+                error: self.problems.of(&key),
+                name: g.name,
+            });
+        }
+        Ok(groups)
+    }
+
+    /// Each active agent's working hours (a calendar, or always), out-of-office flag and
+    /// skills.
+    async fn agents(&self) -> Result<Vec<AgentLine>, UiError> {
+        let (ui, actor) = (self.ui, self.actor);
+        let calendars: Vec<String> = ui
+            .desk
+            .sla()
+            .calendars(actor)
+            .await?
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        let agents = ui
+            .desk
+            .assignment()
+            .availabilities(actor)
+            .await?
+            .into_iter()
+            .filter(|a| a.active)
+            .enumerate()
+            .map(|(n, a)| {
+                let key = format!("agent:{}", a.email);
+                let calendar = self
+                    .sent(&key, 0)
+                    .unwrap_or_else(|| a.calendar.unwrap_or_default());
+                AgentLine {
+                    n,
+                    href: format!("/admin/assignment/agents/{}", encode(&a.email, false)),
+                    calendars: Opt::list(
+                        [(String::new(), "Always".to_owned())]
+                            .into_iter()
+                            .chain(calendars.iter().map(|c| (c.clone(), c.clone()))),
+                        &calendar,
+                    ),
+                    out_of_office: self.sent(&key, 1).map_or(a.out_of_office, |v| v == "yes"),
+                    skills: self.sent(&key, 2).unwrap_or_else(|| a.skills.join(", ")),
+                    error: self.problems.of(&key),
+                    email: a.email,
+                    name: a.name,
+                }
+            })
+            .collect();
+        Ok(agents)
+    }
+
+    /// Each category and the skill its tickets need.
+    async fn categories(&self) -> Result<Vec<CategoryLine>, UiError> {
+        let skills = self
+            .ui
+            .desk
+            .assignment()
+            .category_skills(self.actor)
+            .await?;
+        let categories = self
+            .ui
+            .desk
+            .config()
+            .categories()
+            .await?
+            .into_iter()
+            .enumerate()
+            .map(|(n, c)| {
+                let key = format!("category:{}", c.path);
+                let skill = self.sent(&key, 0).unwrap_or_else(|| {
+                    skills
+                        .iter()
+                        .find(|(p, _)| *p == c.path)
+                        .map(|(_, s)| s.clone())
+                        .unwrap_or_default()
+                });
+                CategoryLine {
+                    n,
+                    skill,
+                    error: self.problems.of(&key),
+                    path: c.path,
+                }
+            })
+            .collect();
+        Ok(categories)
+    }
 }
 
 pub(crate) async fn page(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Response, UiError> {

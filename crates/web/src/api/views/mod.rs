@@ -9,7 +9,7 @@ pub mod list;
 
 use frontline_core::queues::Queue;
 use frontline_core::views::{COUNT_CAP, SavedView, ViewSpec, Visibility, parse_sort, sort_text};
-use frontline_domain::{CategoryPath, DomainError, Priority};
+use frontline_domain::{CategoryPath, DomainError, Priority, Sort};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -108,65 +108,22 @@ fn empty_to_none(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-/// `body` laid over `base` (a new view's defaults, or the view as it is), every field checked.
+/// `body` laid over `base` (a new view's defaults, or the view as it is), every field checked
+/// and every field that fails named in the one answer. A field not sent keeps `base`'s.
 pub fn spec_of(base: ViewSpec, body: ViewBody) -> Result<ViewSpec, ApiError> {
     let mut f = Fields::default();
-    let queue = match body.queue {
-        Some(q) => f.take(Queue::parse(&q).ok_or_else(|| {
-            DomainError::new("queue", "must be mine, unassigned, open, pending or recent")
-        })),
-        None => Some(base.queue),
-    };
-    let sort = match body.sort {
-        Some(s) => f.take(parse_sort(&s).ok_or_else(|| {
-            DomainError::new(
-                "sort",
-                "must be priority, created, updated or due, with `-` for descending",
-            )
-        })),
-        None => Some(base.sort),
-    };
-    let priorities = match body.priority {
-        Some(list) => f.take(
-            list.iter()
-                .map(|p| Priority::parse("priority", p))
-                .collect::<Result<Vec<_>, _>>(),
-        ),
-        None => Some(base.priorities),
-    };
-    let category = match body.category {
-        Some(c) => f.take(
-            empty_to_none(c)
-                .map(|c| CategoryPath::parse("category", &c))
-                .transpose(),
-        ),
-        None => Some(base.category),
-    };
-    let shared_group = match body.shared_group {
-        Some(g) => empty_to_none(g),
-        None => match &base.visibility {
-            Visibility::Group(g) => Some(g.clone()),
-            _ => None,
-        },
-    };
-    let visibility = match body.visibility.as_deref() {
-        None => Some(match (&base.visibility, shared_group) {
-            (Visibility::Group(_), Some(g)) => Visibility::Group(g),
-            (other, _) => other.clone(),
-        }),
-        Some("private") => Some(Visibility::Private),
-        Some("everyone") => Some(Visibility::Everyone),
-        Some("group") => f.take(shared_group.map(Visibility::Group).ok_or_else(|| {
-            DomainError::new(
-                "shared_group",
-                "names the group a `group` view is shared with",
-            )
-        })),
-        Some(_) => f.take(Err(DomainError::new(
-            "visibility",
-            "must be private, group or everyone",
-        ))),
-    };
+    let queue = f.take(body.queue.map_or(Ok(base.queue), |q| queue_of(&q)));
+    let sort = f.take(body.sort.map_or(Ok(base.sort), |s| sort_of(&s)));
+    let priorities = f.take(
+        body.priority
+            .map_or(Ok(base.priorities), |p| priorities_of(&p)),
+    );
+    let category = f.take(body.category.map_or(Ok(base.category), category_of));
+    let visibility = f.take(visibility_of(
+        body.visibility.as_deref(),
+        body.shared_group,
+        base.visibility,
+    ));
     f.finish()?;
     match (queue, sort, priorities, category, visibility) {
         (Some(queue), Some(sort), Some(priorities), Some(category), Some(visibility)) => {
@@ -175,19 +132,75 @@ pub fn spec_of(base: ViewSpec, body: ViewBody) -> Result<ViewSpec, ApiError> {
                 visibility,
                 queue,
                 priorities,
-                group: match body.group {
-                    Some(g) => empty_to_none(g),
-                    None => base.group,
-                },
+                group: body.group.map_or(base.group, empty_to_none),
                 category,
-                text: match body.q {
-                    Some(q) => empty_to_none(q),
-                    None => base.text,
-                },
+                text: body.q.map_or(base.text, empty_to_none),
                 sort,
             })
         }
         _ => Err(ApiError::bad_request("invalid view")),
+    }
+}
+
+fn queue_of(text: &str) -> Result<Queue, DomainError> {
+    Queue::parse(text).ok_or_else(|| {
+        DomainError::new("queue", "must be mine, unassigned, open, pending or recent")
+    })
+}
+
+fn sort_of(text: &str) -> Result<Sort, DomainError> {
+    parse_sort(text).ok_or_else(|| {
+        DomainError::new(
+            "sort",
+            "must be priority, created, updated or due, with `-` for descending",
+        )
+    })
+}
+
+fn priorities_of(list: &[String]) -> Result<Vec<Priority>, DomainError> {
+    list.iter()
+        .map(|p| Priority::parse("priority", p))
+        .collect()
+}
+
+/// A sent category, where empty or `null` is none.
+fn category_of(sent: Option<String>) -> Result<Option<CategoryPath>, DomainError> {
+    empty_to_none(sent)
+        .map(|c| CategoryPath::parse("category", &c))
+        .transpose()
+}
+
+/// Who the view is shared with. A `group` view needs its group, sent or kept from `base`;
+/// a group sent alone moves a `group` view to that group.
+fn visibility_of(
+    sent: Option<&str>,
+    shared_group: Option<Option<String>>,
+    base: Visibility,
+) -> Result<Visibility, DomainError> {
+    let shared_group = match shared_group {
+        Some(g) => empty_to_none(g),
+        None => match &base {
+            Visibility::Group(g) => Some(g.clone()),
+            _ => None,
+        },
+    };
+    match sent {
+        None => Ok(match (base, shared_group) {
+            (Visibility::Group(_), Some(g)) => Visibility::Group(g),
+            (other, _) => other,
+        }),
+        Some("private") => Ok(Visibility::Private),
+        Some("everyone") => Ok(Visibility::Everyone),
+        Some("group") => shared_group.map(Visibility::Group).ok_or_else(|| {
+            DomainError::new(
+                "shared_group",
+                "names the group a `group` view is shared with",
+            )
+        }),
+        Some(_) => Err(DomainError::new(
+            "visibility",
+            "must be private, group or everyone",
+        )),
     }
 }
 
