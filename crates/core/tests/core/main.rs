@@ -6,6 +6,7 @@ mod group_commit;
 mod mail_accept;
 mod mail_corpus;
 mod mail_ingest;
+mod mail_ingest_rules;
 mod mail_support;
 mod mail_threading;
 mod merge_and_links;

@@ -5,8 +5,11 @@
 mod support;
 
 mod admin;
+mod admin_assignment;
 mod admin_mailboxes;
+mod admin_policies;
 mod admin_quarantine;
+mod admin_rules;
 mod console;
 mod portal;
 mod sign_in;
