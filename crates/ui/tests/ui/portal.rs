@@ -6,8 +6,8 @@
 use crate::support;
 
 use axum::http::StatusCode;
-use frontline_core::Store;
 use frontline_core::tickets::NewComment;
+use frontline_core::{Actor, Store};
 use frontline_domain::Role;
 use support::{Site, TestResult, stories};
 
@@ -77,13 +77,7 @@ async fn a_watcher_replies_in_the_portal_but_does_not_close(store: &Store) -> Te
         .await?;
     assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
     assert_eq!(
-        site.desk
-            .tickets()
-            .ticket(&agent, id)
-            .await?
-            .record
-            .status
-            .as_str(),
+        status_of(&site, &agent, id).await?,
         "resolved",
         "a watcher's reply does not reopen the ticket"
     );
@@ -199,30 +193,12 @@ async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> T
         )
         .await?;
     assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
-    assert_eq!(
-        site.desk
-            .tickets()
-            .ticket(&agent, id)
-            .await?
-            .record
-            .status
-            .as_str(),
-        "open"
-    );
+    assert_eq!(status_of(&site, &agent, id).await?, "open");
     let closed = rita
         .post(&format!("{path}/close"), &[("csrf", &csrf)])
         .await?;
     assert_eq!(closed.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        site.desk
-            .tickets()
-            .ticket(&agent, id)
-            .await?
-            .record
-            .status
-            .as_str(),
-        "closed"
-    );
+    assert_eq!(status_of(&site, &agent, id).await?, "closed");
     Ok(())
 }
 
@@ -336,4 +312,16 @@ async fn user_strings_are_escaped_and_headers_set(store: &Store) -> TestResult {
     let portal = rita_b.get(&format!("/portal/tickets/{id}")).await?;
     assert!(!portal.body.contains("<img src=x") && portal.body.contains("&#60;img src=x"));
     Ok(())
+}
+
+/// The ticket's status as `who` reads it.
+async fn status_of(site: &Site, who: &Actor, id: i64) -> TestResult<&'static str> {
+    Ok(site
+        .desk
+        .tickets()
+        .ticket(who, id)
+        .await?
+        .record
+        .status
+        .as_str())
 }
