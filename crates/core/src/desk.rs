@@ -109,32 +109,16 @@ impl Desk {
         }
     }
 
-    /// This desk with other limits. Settings are fixed before the desk is shared: on a desk
-    /// already cloned, the result is a new desk with fresh caches.
-    pub fn with_limits(self, limits: Limits) -> Self {
-        self.reopen(|core| core.limits = limits)
-    }
-
-    /// This desk, linking mail to `url` (see [`Desk::with_limits`] on when to call it).
-    pub fn with_public_url(self, url: Option<PublicUrl>) -> Self {
-        self.reopen(|core| core.public_url = url)
-    }
-
-    fn reopen(mut self, set: impl FnOnce(&mut Core)) -> Self {
+    /// This desk, linking mail to `url`. Settings are fixed before the desk is shared: on a
+    /// desk already cloned, the result is a new desk with fresh caches.
+    pub fn with_public_url(mut self, url: Option<PublicUrl>) -> Self {
         if let Some(core) = Arc::get_mut(&mut self.core) {
-            set(core);
+            core.public_url = url;
             return self;
         }
         let c = &self.core;
-        let mut core = Core::new(
-            c.store.clone(),
-            c.clock.clone(),
-            c.limits,
-            c.public_url.clone(),
-        );
-        set(&mut core);
         Self {
-            core: Arc::new(core),
+            core: Arc::new(Core::new(c.store.clone(), c.clock.clone(), c.limits, url)),
         }
     }
 
@@ -144,10 +128,6 @@ impl Desk {
 
     pub fn now(&self) -> Timestamp {
         self.core.now()
-    }
-
-    pub fn limits(&self) -> Limits {
-        self.core.limits
     }
 
     pub fn public_url(&self) -> Option<&PublicUrl> {
