@@ -5,7 +5,7 @@
 # PostgreSQL: FRONTLINE_TEST_PG when set, else the server on 127.0.0.1:5432 when it answers,
 # else a throwaway server started here (Debian's postgresql package, installed if missing,
 # initdb into a temporary folder, a free loopback port) and removed on exit. With CI=true
-# (or FRONTLINE_LINT=1) it also checks formatting and clippy.
+# (or FRONTLINE_LINT=1) it also checks formatting, clippy and the layering (scripts/layers.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +37,9 @@ fi
 
 # The HTTPS webhook test (crates/jobs/tests/rules_webhook_tls.rs) makes its certificates with openssl.
 command -v openssl >/dev/null || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl >&2; }
+
+# scripts/layers.py (the lint block below) and the schemathesis virtualenv need Python 3.
+command -v python3 >/dev/null || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-venv >&2; }
 
 if [[ "${CI:-}" == "true" || "${FRONTLINE_LINT:-}" == "1" ]]; then
   log "cargo fmt --check"
