@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 use frontline_domain::rules::Trigger;
 use frontline_domain::{
-    Availability, Calendar, CategoryPath, DomainError, Email, EventKind, EventRecord, TicketRecord,
-    Timestamp,
+    Availability, Calendar, CategoryPath, DomainError, Email, EventKind, EventRecord, GroupId,
+    TicketId, TicketRecord, Timestamp, UserId,
 };
 use frontline_store::Conn;
 use frontline_store::assignment::Candidate;
@@ -73,10 +73,10 @@ pub fn weight(rank: i64) -> i64 {
 /// Groups that assign automatically, by id.
 /// Only this module reads or forgets the modes.
 #[derive(Default)]
-pub(crate) struct ModeCache(crate::cache::Cached<HashMap<i64, Mode>>);
+pub(crate) struct ModeCache(crate::cache::Cached<HashMap<GroupId, Mode>>);
 
 impl ModeCache {
-    async fn get(&self, c: &mut Conn<'_>) -> Result<Arc<HashMap<i64, Mode>>> {
+    async fn get(&self, c: &mut Conn<'_>) -> Result<Arc<HashMap<GroupId, Mode>>> {
         if let Some(m) = self.0.fresh() {
             return Ok(m);
         }
@@ -95,14 +95,14 @@ impl ModeCache {
 /// The agent automatic assignment picked.
 #[derive(Debug, Clone)]
 pub(crate) struct Pick {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub email: String,
     pub mode: Mode,
 }
 
 impl Pick {
     /// The `auto_assigned` event, for `ticket_id` (0 until known).
-    pub fn event(&self, ticket_id: i64, at: Timestamp) -> EventRecord {
+    pub fn event(&self, ticket_id: TicketId, at: Timestamp) -> EventRecord {
         EventRecord {
             id: 0,
             ticket_id,
@@ -123,7 +123,7 @@ impl Assignment {
     pub(crate) async fn pick_assignee(
         &self,
         c: &mut Conn<'_>,
-        group_id: i64,
+        group_id: GroupId,
         category_id: Option<i64>,
         now: Timestamp,
     ) -> Result<Option<Pick>> {
@@ -147,7 +147,7 @@ impl Assignment {
         let chosen = match mode {
             Mode::Manual => return Ok(None),
             Mode::RoundRobin => {
-                let last = c.last_assignee(group_id).await?.unwrap_or(0);
+                let last = c.last_assignee(group_id).await?.unwrap_or(UserId::new(0));
                 let next = candidates
                     .iter()
                     .find(|a| a.id > last)
@@ -156,7 +156,7 @@ impl Assignment {
                 next
             }
             Mode::LeastLoaded => {
-                let mut load: HashMap<i64, i64> = HashMap::new();
+                let mut load: HashMap<UserId, i64> = HashMap::new();
                 for (user, rank, count) in c.open_load(group_id).await? {
                     *load.entry(user).or_default() += weight(rank) * count;
                 }
@@ -180,8 +180,8 @@ impl Assignment {
     pub(crate) async fn assign_if_moved(
         &self,
         c: &mut Conn<'_>,
-        ticket_id: i64,
-        group_before: Option<i64>,
+        ticket_id: TicketId,
+        group_before: Option<GroupId>,
         now: Timestamp,
     ) -> Result<()> {
         let Some(mut t) = c.ticket_row(ticket_id).await? else {
@@ -260,9 +260,9 @@ impl Assignment {
         tx.commit().await?;
         self.core.assignment.forget();
         tracing::info!(
-            group_id = id,
+            group_id = %id,
             mode = mode.as_str(),
-            actor = actor.id,
+            actor = %actor.id,
             "assignment mode set"
         );
         Ok(())
@@ -340,7 +340,7 @@ fn skill(s: &str) -> Result<String, DomainError> {
     Ok(s)
 }
 
-async fn group_by_name(c: &mut Conn<'_>, name: &str) -> Result<i64> {
+async fn group_by_name(c: &mut Conn<'_>, name: &str) -> Result<GroupId> {
     c.group_by_name(name)
         .await?
         .map(|g| g.id)

@@ -140,7 +140,7 @@ impl Auth {
             )
             .await?;
         tx.commit().await?;
-        tracing::info!(user_id = user.id, "API token created");
+        tracing::info!(user_id = %user.id, "API token created");
         Ok(token)
     }
 }

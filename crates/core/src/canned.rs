@@ -4,8 +4,8 @@
 //! filled in for one ticket and one agent when it is picked; an unknown placeholder is refused
 //! when the template is saved, so a requester never receives a raw `{{…}}`.
 
-pub use frontline_domain::CannedResponse;
 use frontline_domain::DomainError;
+pub use frontline_domain::{CannedResponse, TicketId, UserId};
 
 use crate::{Actor, Canned, CoreError, Permission, Result};
 
@@ -27,7 +27,7 @@ pub const PLACEHOLDERS: [(&str, &str); 6] = [
 pub struct Fill {
     pub requester_name: String,
     pub requester_email: String,
-    pub ticket_number: i64,
+    pub ticket_number: TicketId,
     pub ticket_subject: String,
     pub agent_name: String,
 }
@@ -189,7 +189,7 @@ impl Canned {
     }
 
     /// A response filled in for `ticket` as `actor` would send it.
-    pub async fn fill_canned(&self, actor: &Actor, id: i64, ticket: i64) -> Result<String> {
+    pub async fn fill_canned(&self, actor: &Actor, id: i64, ticket: TicketId) -> Result<String> {
         let response = self.canned_response(actor, id).await?;
         let t = self.tickets().ticket(actor, ticket).await?;
         let values = Fill {
@@ -230,7 +230,7 @@ mod tests {
         Fill {
             requester_name: "Rita Requester".into(),
             requester_email: "rita@example.org".into(),
-            ticket_number: 42,
+            ticket_number: TicketId::new(42),
             ticket_subject: "VPN drops".into(),
             agent_name: "Ada Agent".into(),
         }

@@ -77,7 +77,7 @@ impl Config {
         tx.conn().put_setting(MATRIX_KEY, &json).await?;
         tx.commit().await?;
         self.core.ticket_config.forget();
-        tracing::info!(actor = actor.id, "priority matrix changed");
+        tracing::info!(actor = %actor.id, "priority matrix changed");
         Ok(matrix)
     }
 }

@@ -3,8 +3,8 @@
 //! cause is noticed. The handler mails each recipient (the `notification` template, through
 //! the outbox) and records, in the ticket's trail, who was notified and why.
 
-use frontline_domain::EventKind;
 use frontline_domain::EventRecord;
+use frontline_domain::{EventKind, TicketId, UserId};
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
 use serde::{Deserialize, Serialize};
@@ -17,11 +17,11 @@ pub const NOTIFY_JOB: &str = "notify";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Notification {
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     /// Why, e.g. `sla_breached:first_response`.
     pub reason: String,
     /// User ids, in order.
-    pub recipients: Vec<i64>,
+    pub recipients: Vec<UserId>,
 }
 
 /// Queues `n` unless a notification with `dedup_key` was queued before; true when queued.
@@ -49,7 +49,7 @@ impl Mail {
         if c.ticket_row(n.ticket_id).await?.is_none() {
             return Err(CoreError::NotFound("ticket"));
         }
-        let recipients: Vec<String> = n.recipients.iter().map(i64::to_string).collect();
+        let recipients: Vec<String> = n.recipients.iter().map(UserId::to_string).collect();
         c.insert_event(&EventRecord {
             id: 0,
             ticket_id: n.ticket_id,

@@ -1,6 +1,6 @@
 //! People, organizations and groups: who may use the desk and how they are organised.
 
-use frontline_domain::{Email, Group, Organization, Role, User};
+use frontline_domain::{Email, Group, GroupId, Organization, OrganizationId, Role, User, UserId};
 use frontline_store::Conn;
 
 use crate::{Actor, CoreError, People, Permission, Result};
@@ -45,7 +45,7 @@ impl People {
             None => organization_for(&mut tx.conn(), &new.email).await?,
         };
         let mut row = User {
-            id: 0,
+            id: UserId::new(0),
             email: new.email.to_string(),
             name,
             role: new.role,
@@ -65,7 +65,7 @@ impl People {
                 other => other,
             })?;
         tx.commit().await?;
-        tracing::info!(user_id = row.id, role = %new.role.as_str(), "user added");
+        tracing::info!(user_id = %row.id, role = %new.role.as_str(), "user added");
         Ok(row)
     }
 
@@ -100,7 +100,7 @@ impl People {
             .map(|d| Email::parse("domain", &format!("x@{d}")).map(|e| e.domain().to_owned()))
             .transpose()?;
         let mut row = Organization {
-            id: 0,
+            id: OrganizationId::new(0),
             name,
             domain,
             shared_tickets: new.shared_tickets,
@@ -115,7 +115,7 @@ impl People {
     pub async fn set_organization_sharing(
         &self,
         actor: &Actor,
-        id: i64,
+        id: OrganizationId,
         shared: bool,
     ) -> Result<Organization> {
         actor.require_configure()?;
@@ -152,7 +152,7 @@ impl People {
             a.require_configure()?;
         }
         let mut row = Group {
-            id: 0,
+            id: GroupId::new(0),
             name: frontline_domain::text::clean_text("name", name, 100, false)?,
             description: description.trim().chars().take(1000).collect(),
             created_at: self.core.now(),
@@ -200,7 +200,10 @@ impl People {
 }
 
 /// The organization whose email domain matches the address, if any.
-pub(crate) async fn organization_for(c: &mut Conn<'_>, email: &Email) -> Result<Option<i64>> {
+pub(crate) async fn organization_for(
+    c: &mut Conn<'_>,
+    email: &Email,
+) -> Result<Option<OrganizationId>> {
     Ok(c.organization_by_domain(email.domain())
         .await?
         .map(|o| o.id))

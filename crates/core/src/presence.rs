@@ -4,6 +4,7 @@
 //! per open page and poll; stale rows are swept by [`Presence::forget_stale_viewers`].
 
 use crate::{Actor, Presence, Result};
+use frontline_domain::TicketId;
 
 /// A viewer not heard from for this long has left.
 pub const FRESH_SECS: i64 = 10;
@@ -11,7 +12,7 @@ pub const FRESH_SECS: i64 = 10;
 impl Presence {
     /// Records that `actor` has `ticket` open now and returns the names of the others who do,
     /// sorted.
-    pub async fn viewing_ticket(&self, actor: &Actor, ticket: i64) -> Result<Vec<String>> {
+    pub async fn viewing_ticket(&self, actor: &Actor, ticket: TicketId) -> Result<Vec<String>> {
         actor.require_staff()?;
         let now = self.core.now().as_micros();
         let since = now - FRESH_SECS * 1_000_000;

@@ -170,7 +170,7 @@ impl Auth {
             c.clear_sign_in_failures(&key).await?;
         }
         tx.commit().await?;
-        tracing::info!(user_id = actor.id, known, "signed in");
+        tracing::info!(user_id = %actor.id, known, "signed in");
         Ok(SignIn::Started {
             token,
             session: BrowserSession {
@@ -248,7 +248,7 @@ impl Auth {
         c.delete_user_sessions(actor.id, &sha256_hex(keep_token.as_bytes()))
             .await?;
         tx.commit().await?;
-        tracing::info!(user_id = actor.id, "password changed");
+        tracing::info!(user_id = %actor.id, "password changed");
         Ok(())
     }
 }

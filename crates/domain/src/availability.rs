@@ -1,10 +1,12 @@
 //! An agent's availability for automatic assignment: the working hours they keep and whether
 //! they are out of the office. Their skills are kept beside it.
 
+use crate::UserId;
+
 /// What an agent told the desk about when they take tickets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Availability {
-    pub user_id: i64,
+    pub user_id: UserId,
     /// The calendar of their working hours; `None`: the desk's hours.
     pub calendar_id: Option<i64>,
     /// Out of the office: assignment passes them over.

@@ -1,14 +1,14 @@
 //! Canned responses: named reply templates, the desk's (kept by admins) and each agent's own.
 //! Filling in their placeholders is the core's business.
 
-use crate::Timestamp;
+use crate::{Timestamp, UserId};
 
 /// A reply template as saved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CannedResponse {
     pub id: i64,
     /// `None`: the desk's, for every agent.
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<UserId>,
     pub name: String,
     pub body: String,
     pub created_at: Timestamp,

@@ -5,20 +5,20 @@
 //! names joined in, a value that carries the record and those names, as [`crate::Ticket`]
 //! carries a [`crate::TicketRecord`].
 
-use crate::{EventKind, Role, Timestamp};
+use crate::{CommentId, EventKind, Role, TicketId, Timestamp, UserId};
 
 /// A comment's own fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommentRecord {
     /// 0 before it is first stored.
-    pub id: i64,
-    pub ticket_id: i64,
-    pub author_id: i64,
+    pub id: CommentId,
+    pub ticket_id: TicketId,
+    pub author_id: UserId,
     pub body: String,
     /// An internal note, never shown to requesters.
     pub internal: bool,
     /// The ticket it was written on; differs from `ticket_id` after a merge.
-    pub source_ticket_id: i64,
+    pub source_ticket_id: TicketId,
     pub created_at: Timestamp,
 }
 
@@ -38,8 +38,8 @@ pub struct Comment {
 pub struct Attachment {
     /// 0 before it is first stored.
     pub id: i64,
-    pub comment_id: i64,
-    pub ticket_id: i64,
+    pub comment_id: CommentId,
+    pub ticket_id: TicketId,
     pub filename: String,
     pub content_type: String,
     /// In bytes.
@@ -54,9 +54,9 @@ pub struct Attachment {
 pub struct EventRecord {
     /// 0 before it is stored; the database numbers entries in the order they are written.
     pub id: i64,
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     /// `None` for the system (SLA timers, rules, mail).
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
     pub at: Timestamp,
     pub kind: EventKind,
     pub field: Option<String>,

@@ -2,14 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DomainError, Timestamp};
+use crate::{DomainError, TicketId, Timestamp};
 
 /// One stored link, in its canonical direction ([`LinkKind::canonical`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
-    pub source_id: i64,
+    pub source_id: TicketId,
     pub kind: LinkKind,
-    pub target_id: i64,
+    pub target_id: TicketId,
     pub created_at: Timestamp,
 }
 
@@ -71,7 +71,7 @@ impl LinkKind {
 
     /// Each link is stored once, in its canonical direction, so both sides agree and a
     /// second request for the same link from the other side is recognised as the same link.
-    pub fn canonical(self, from: i64, to: i64) -> (i64, LinkKind, i64) {
+    pub fn canonical(self, from: TicketId, to: TicketId) -> (TicketId, LinkKind, TicketId) {
         match self {
             LinkKind::ChildOf | LinkKind::DuplicatedBy => (to, self.inverse(), from),
             LinkKind::Related if from > to => (to, self, from),
@@ -94,16 +94,16 @@ mod tests {
     #[test]
     fn both_sides_store_the_same_row() {
         assert_eq!(
-            LinkKind::ChildOf.canonical(2, 1),
-            LinkKind::ParentOf.canonical(1, 2)
+            LinkKind::ChildOf.canonical(TicketId::new(2), TicketId::new(1)),
+            LinkKind::ParentOf.canonical(TicketId::new(1), TicketId::new(2))
         );
         assert_eq!(
-            LinkKind::DuplicatedBy.canonical(7, 3),
-            LinkKind::DuplicateOf.canonical(3, 7)
+            LinkKind::DuplicatedBy.canonical(TicketId::new(7), TicketId::new(3)),
+            LinkKind::DuplicateOf.canonical(TicketId::new(3), TicketId::new(7))
         );
         assert_eq!(
-            LinkKind::Related.canonical(9, 4),
-            LinkKind::Related.canonical(4, 9)
+            LinkKind::Related.canonical(TicketId::new(9), TicketId::new(4)),
+            LinkKind::Related.canonical(TicketId::new(4), TicketId::new(9))
         );
     }
 }

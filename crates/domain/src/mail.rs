@@ -3,7 +3,7 @@
 //! (`InboundOutcome`); outgoing mail (`OutboundMail`, `OutboxState`); and the mail
 //! templates an administrator saved (`SavedTemplate`).
 
-use crate::{DomainError, Timestamp};
+use crate::{CommentId, DomainError, TicketId, Timestamp, UserId};
 
 /// Where an inbound message is: waiting to be ingested, turned into a ticket, a comment or
 /// a note, held back (`Ignored`, `Quarantined`) for an admin, or discarded by one.
@@ -85,14 +85,14 @@ pub struct InboundMessage {
     pub reason: Option<String>,
     pub sender: Option<String>,
     pub html: Option<String>,
-    pub ticket_id: Option<i64>,
-    pub comment_id: Option<i64>,
+    pub ticket_id: Option<TicketId>,
+    pub comment_id: Option<CommentId>,
     pub received_at: Timestamp,
     pub processed_at: Option<Timestamp>,
     /// The Message-ID without brackets, when the message has one.
     pub message_id: Option<String>,
     /// The admin who released or discarded it, and when.
-    pub handled_by: Option<i64>,
+    pub handled_by: Option<UserId>,
     pub handled_at: Option<Timestamp>,
 }
 
@@ -119,8 +119,8 @@ pub struct InboundOutcome {
     pub reason: Option<String>,
     pub sender: Option<String>,
     pub html: Option<String>,
-    pub ticket_id: Option<i64>,
-    pub comment_id: Option<i64>,
+    pub ticket_id: Option<TicketId>,
+    pub comment_id: Option<CommentId>,
 }
 
 /// Where an outgoing message is: waiting to be sent (or tried again), sent, or failed for
@@ -163,7 +163,7 @@ impl std::fmt::Display for OutboxState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboundMail {
     pub id: i64,
-    pub ticket_id: Option<i64>,
+    pub ticket_id: Option<TicketId>,
     /// The template it was rendered from.
     pub kind: String,
     pub mailbox_id: i64,
@@ -198,7 +198,7 @@ pub struct SavedTemplate {
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
-    pub updated_by: Option<i64>,
+    pub updated_by: Option<UserId>,
     pub updated_at: Timestamp,
 }
 

@@ -1,15 +1,15 @@
 //! People, the organizations requesters belong to, and the groups agents work in.
 
-use crate::{Role, Timestamp};
+use crate::{GroupId, OrganizationId, Role, Timestamp, UserId};
 
 /// A person with an account on the desk: a requester or staff.
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub role: Role,
-    pub organization_id: Option<i64>,
+    pub organization_id: Option<OrganizationId>,
     /// The Argon2 hash of their password; `None`: they sign in another way (or not at all).
     /// Never shown or logged.
     pub password_hash: Option<String>,
@@ -21,7 +21,7 @@ pub struct User {
 /// A company or department requesters belong to, found by their email's domain.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Organization {
-    pub id: i64,
+    pub id: OrganizationId,
     pub name: String,
     /// Addresses at this domain join it on their first ticket.
     pub domain: Option<String>,
@@ -33,7 +33,7 @@ pub struct Organization {
 /// A team of agents tickets are routed to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
-    pub id: i64,
+    pub id: GroupId,
     pub name: String,
     pub description: String,
     pub created_at: Timestamp,

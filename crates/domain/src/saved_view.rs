@@ -1,7 +1,7 @@
 //! A saved view as the desk keeps it: an agent's named queue, who it is shared with, and its
 //! filters and sort in the stored form that the core reads.
 
-use crate::{DomainError, Timestamp};
+use crate::{DomainError, GroupId, Timestamp, UserId};
 
 /// Who sees a saved view besides its owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,12 +41,12 @@ impl ViewVisibility {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ViewRecord {
     pub id: i64,
-    pub owner_id: i64,
+    pub owner_id: UserId,
     pub owner_email: String,
     pub name: String,
     pub visibility: ViewVisibility,
     /// The group it is shared with, when `visibility` is `Group`.
-    pub shared_group_id: Option<i64>,
+    pub shared_group_id: Option<GroupId>,
     pub shared_group: Option<String>,
     /// The queue and filters as JSON; the core reads and writes it.
     pub filters: String,

@@ -6,7 +6,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{DomainError, Level, Priority, Status, TicketType, Timestamp};
+use crate::{
+    DomainError, GroupId, Level, OrganizationId, Priority, Status, TicketId, TicketType, Timestamp,
+    UserId,
+};
 
 /// Where a ticket came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -74,7 +77,7 @@ impl Timestamps {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TicketRecord {
     /// The ticket's number; 0 before it is first stored.
-    pub id: i64,
+    pub id: TicketId,
     pub subject: String,
     pub description: String,
     pub status: Status,
@@ -85,13 +88,13 @@ pub struct TicketRecord {
     /// Set by hand rather than by the impact × urgency matrix.
     pub priority_overridden: bool,
     pub category_id: Option<i64>,
-    pub requester_id: i64,
-    pub organization_id: Option<i64>,
-    pub group_id: Option<i64>,
-    pub assignee_id: Option<i64>,
+    pub requester_id: UserId,
+    pub organization_id: Option<OrganizationId>,
+    pub group_id: Option<GroupId>,
+    pub assignee_id: Option<UserId>,
     pub channel: Channel,
     pub custom_fields: Map<String, Value>,
-    pub merged_into_id: Option<i64>,
+    pub merged_into_id: Option<TicketId>,
     /// Increases with every change; a save names the version it read.
     pub version: i64,
     pub times: Timestamps,

@@ -1,7 +1,7 @@
 //! What a list of tickets asks the store for: the filter, the sort order and the keys that
 //! continue a page (keyset pagination, see `frontline_store::list`).
 
-use crate::{Priority, Status, Ticket, TicketType, Timestamp};
+use crate::{GroupId, OrganizationId, Priority, Status, Ticket, TicketType, Timestamp, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -25,10 +25,13 @@ impl SortKey {
             r.times.updated_at.as_micros(),
         );
         match self {
-            SortKey::Priority => vec![r.priority.rank(), created, r.id],
-            SortKey::Created => vec![created, r.id],
-            SortKey::Updated => vec![updated, r.id],
-            SortKey::Due => vec![t.sla.due_at.map_or(NO_DUE, Timestamp::as_micros), r.id],
+            SortKey::Priority => vec![r.priority.rank(), created, r.id.get()],
+            SortKey::Created => vec![created, r.id.get()],
+            SortKey::Updated => vec![updated, r.id.get()],
+            SortKey::Due => vec![
+                t.sla.due_at.map_or(NO_DUE, Timestamp::as_micros),
+                r.id.get(),
+            ],
         }
     }
 
@@ -56,10 +59,10 @@ pub struct TicketFilter {
     pub types: Vec<TicketType>,
     /// A category and all below it.
     pub category_path: Option<String>,
-    pub group_id: Option<Option<i64>>,
-    pub assignee_id: Option<Option<i64>>,
-    pub requester_id: Option<i64>,
-    pub organization_id: Option<i64>,
+    pub group_id: Option<Option<GroupId>>,
+    pub assignee_id: Option<Option<UserId>>,
+    pub requester_id: Option<UserId>,
+    pub organization_id: Option<OrganizationId>,
     pub tag: Option<String>,
     pub updated_since: Option<Timestamp>,
     /// Every term of it in the subject or description, case ignored.
@@ -69,7 +72,7 @@ pub struct TicketFilter {
     pub sla: Option<SlaFilter>,
     /// Restricts to what a requester may see: their own tickets, the ones they watch, and
     /// their organization's when it shares tickets. `(user id, organization id)`.
-    pub visible_to: Option<(i64, Option<i64>)>,
+    pub visible_to: Option<(UserId, Option<OrganizationId>)>,
 }
 
 /// Tickets by SLA state (see the ticket's `sla` summary).

@@ -12,6 +12,7 @@ pub use queue::{
     spawn_worker, through,
 };
 
+use frontline_domain::TicketId;
 use std::time::Duration;
 
 use frontline_core::jobs::{Job, JobTx};
@@ -39,7 +40,7 @@ pub fn registry() -> Registry {
 /// the job's transaction, which records it exactly once.
 fn sla_timer<'a>(sla: &'a Sla, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let ticket: i64 = payload(job)?;
+        let ticket: TicketId = payload(job)?;
         sla.fire_sla_timer(c, ticket).await?;
         Ok(())
     })

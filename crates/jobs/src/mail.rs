@@ -47,7 +47,7 @@ pub fn send(ctx: &mut JobContext) -> HandlerFuture<'_> {
             Attempt::Transient(why) if !last => {
                 // The message shows why it waits; the queue tries again later.
                 if let Err(e) = mail.note_mail_attempt(id, &why).await {
-                    tracing::warn!(error = %e, outbox_id = id, "cannot record the failed attempt");
+                    tracing::warn!(error = %e, outbox_id = %id, "cannot record the failed attempt");
                 }
                 return Err(JobError::Retry(why));
             }
@@ -61,9 +61,9 @@ pub fn send(ctx: &mut JobContext) -> HandlerFuture<'_> {
         mail.finish_mail(&mut tx.conn(), id, &outcome).await?;
         tx.commit().await.map_err(JobError::from)?;
         match outcome {
-            Attempt::Sent => tracing::info!(outbox_id = id, "mail sent"),
+            Attempt::Sent => tracing::info!(outbox_id = %id, "mail sent"),
             Attempt::Permanent(why) | Attempt::Transient(why) => {
-                tracing::warn!(outbox_id = id, error = %why, "mail not delivered")
+                tracing::warn!(outbox_id = %id, error = %why, "mail not delivered")
             }
             Attempt::Finished => {}
         }

@@ -125,7 +125,7 @@ pub(crate) fn call(ctx: &mut JobContext) -> HandlerFuture<'_> {
                 call.url
             )));
         }
-        tracing::info!(job_id = ctx.job.id, url = %call.url, "webhook delivered");
+        tracing::info!(job_id = %ctx.job.id, url = %call.url, "webhook delivered");
         Ok(())
     })
 }

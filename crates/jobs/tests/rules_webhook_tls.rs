@@ -199,7 +199,7 @@ async fn https_webhooks_trust_the_configured_ca_and_nothing_else(store: &Store) 
     let bodies = delivered.lock().expect("lock").clone();
     assert_eq!(bodies.len(), 1, "delivered once over TLS: {bodies:?}");
     assert_eq!(bodies[0]["rule"], "Chat");
-    assert_eq!(bodies[0]["ticket"]["id"], id);
+    assert_eq!(bodies[0]["ticket"]["id"], id.get());
     // The server whose certificate nobody vouches for never sees the call, however often
     // the job is retried, and the job says why.
     w.at(w.desk.now().as_micros() + 60 * MINUTE);

@@ -1,8 +1,10 @@
 //! Subjects: the ticket tag Frontline puts in every subject it sends (`[#1042]`), which a
 //! reply carries back, and the reply prefixes mail clients add in many languages.
 
+use frontline_domain::TicketId;
+
 /// The ticket number in a `[#1042]` tag, if the subject has one.
-pub fn ticket_tag(subject: &str) -> Option<i64> {
+pub fn ticket_tag(subject: &str) -> Option<TicketId> {
     let mut rest = subject;
     while let Some(start) = rest.find("[#") {
         let after = &rest[start + 2..];
@@ -21,7 +23,7 @@ pub fn ticket_tag(subject: &str) -> Option<i64> {
 }
 
 /// The subject with a ticket tag put in front (unless it has that tag already).
-pub fn with_tag(subject: &str, ticket: i64) -> String {
+pub fn with_tag(subject: &str, ticket: TicketId) -> String {
     if ticket_tag(subject) == Some(ticket) {
         subject.to_owned()
     } else {
@@ -62,12 +64,18 @@ mod tests {
 
     #[test]
     fn tags_are_found_and_added_once() {
-        assert_eq!(ticket_tag("Re: [#1042] VPN drops"), Some(1042));
-        assert_eq!(ticket_tag("[#x] [#7] two tags"), Some(7));
+        assert_eq!(
+            ticket_tag("Re: [#1042] VPN drops"),
+            Some(TicketId::new(1042))
+        );
+        assert_eq!(ticket_tag("[#x] [#7] two tags"), Some(TicketId::new(7)));
         assert_eq!(ticket_tag("Invoice #1042 [1042]"), None);
         assert_eq!(ticket_tag("[#] [#99999999999999999999]"), None);
-        assert_eq!(with_tag("VPN drops", 5), "[#5] VPN drops");
-        assert_eq!(with_tag("Re: [#5] VPN drops", 5), "Re: [#5] VPN drops");
+        assert_eq!(with_tag("VPN drops", TicketId::new(5)), "[#5] VPN drops");
+        assert_eq!(
+            with_tag("Re: [#5] VPN drops", TicketId::new(5)),
+            "Re: [#5] VPN drops"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Attachments and their content, stored once per SHA-256 in the database so that every node
 //! of a deployment sees the same files.
 
-use frontline_domain::{Attachment, Timestamp};
+use frontline_domain::{Attachment, CommentId, TicketId, Timestamp};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -24,8 +24,8 @@ impl From<AttachmentRow> for Attachment {
     fn from(r: AttachmentRow) -> Self {
         Attachment {
             id: r.id,
-            comment_id: r.comment_id,
-            ticket_id: r.ticket_id,
+            comment_id: CommentId::new(r.comment_id),
+            ticket_id: TicketId::new(r.ticket_id),
             filename: r.filename,
             content_type: r.content_type,
             size: r.size,
@@ -73,8 +73,8 @@ impl Conn<'_> {
             "INSERT INTO attachments (comment_id, ticket_id, filename, content_type, size, sha256, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
         )
-        .bind(a.comment_id)
-        .bind(a.ticket_id)
+        .bind(a.comment_id.get())
+        .bind(a.ticket_id.get())
         .bind(&a.filename)
         .bind(&a.content_type)
         .bind(a.size)
@@ -98,11 +98,11 @@ impl Conn<'_> {
     }
 
     /// The attachments of a set of comments, in upload order.
-    pub async fn attachments_of(&mut self, comment_ids: &[i64]) -> Result<Vec<Attachment>> {
+    pub async fn attachments_of(&mut self, comment_ids: &[CommentId]) -> Result<Vec<Attachment>> {
         if comment_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let ids: Vec<String> = comment_ids.iter().map(i64::to_string).collect();
+        let ids: Vec<String> = comment_ids.iter().map(CommentId::to_string).collect();
         let sql = format!(
             "SELECT id, comment_id, ticket_id, filename, content_type, size, sha256, created_at \
              FROM attachments WHERE comment_id IN ({}) ORDER BY id",

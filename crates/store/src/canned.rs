@@ -1,7 +1,7 @@
 //! Canned responses: reply templates, the desk's (no owner, kept by admins) and each agent's
 //! own.
 
-use frontline_domain::{CannedResponse, Timestamp};
+use frontline_domain::{CannedResponse, Timestamp, UserId};
 use sqlx::FromRow;
 
 use crate::conn::on;
@@ -22,7 +22,7 @@ impl From<CannedRow> for CannedResponse {
     fn from(r: CannedRow) -> Self {
         CannedResponse {
             id: r.id,
-            owner_id: r.owner_id,
+            owner_id: r.owner_id.map(UserId::new),
             name: r.name,
             body: r.body,
             created_at: Timestamp::from_micros(r.created_at),
@@ -35,12 +35,12 @@ const COLUMNS: &str = "id, owner_id, name, body, created_at, updated_at";
 
 impl Conn<'_> {
     /// The desk's responses and the person's own, the desk's first, each by name.
-    pub async fn canned_for(&mut self, user_id: i64) -> Result<Vec<CannedResponse>> {
+    pub async fn canned_for(&mut self, user_id: UserId) -> Result<Vec<CannedResponse>> {
         const SQL: &str = "SELECT id, owner_id, name, body, created_at, updated_at \
             FROM canned_responses WHERE owner_id IS NULL OR owner_id = $1 \
             ORDER BY owner_id IS NOT NULL, name, id";
         let rows: Vec<CannedRow> = on!(self, |c| sqlx::query_as(SQL)
-            .bind(user_id)
+            .bind(user_id.get())
             .fetch_all(c)
             .await?);
         Ok(rows.into_iter().map(CannedResponse::from).collect())
@@ -60,7 +60,7 @@ impl Conn<'_> {
     /// `Duplicate`.
     pub async fn insert_canned(
         &mut self,
-        owner_id: Option<i64>,
+        owner_id: Option<UserId>,
         name: &str,
         body: &str,
         now: i64,
@@ -69,7 +69,7 @@ impl Conn<'_> {
             "INSERT INTO canned_responses (owner_id, name, body, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $4) RETURNING id"
         )
-        .bind(owner_id)
+        .bind(owner_id.map(UserId::get))
         .bind(name)
         .bind(body)
         .bind(now)

@@ -1,6 +1,6 @@
 //! The conversation: public replies and internal notes, oldest first.
 
-use frontline_domain::{Comment, CommentRecord, Role, Timestamp};
+use frontline_domain::{Comment, CommentId, CommentRecord, Role, TicketId, Timestamp, UserId};
 use sqlx::FromRow;
 
 use crate::conn::on;
@@ -32,12 +32,12 @@ struct CommentViewRow {
 impl From<CommentRow> for CommentRecord {
     fn from(r: CommentRow) -> Self {
         CommentRecord {
-            id: r.id,
-            ticket_id: r.ticket_id,
-            author_id: r.author_id,
+            id: CommentId::new(r.id),
+            ticket_id: TicketId::new(r.ticket_id),
+            author_id: UserId::new(r.author_id),
             body: r.body,
             internal: r.internal,
-            source_ticket_id: r.source_ticket_id,
+            source_ticket_id: TicketId::new(r.source_ticket_id),
             created_at: Timestamp::from_micros(r.created_at),
         }
     }
@@ -60,26 +60,26 @@ impl TryFrom<CommentViewRow> for Comment {
 }
 
 impl Conn<'_> {
-    pub async fn insert_comment(&mut self, c_: &CommentRecord) -> Result<i64> {
-        Ok(on!(self, |c| sqlx::query_scalar(
+    pub async fn insert_comment(&mut self, c_: &CommentRecord) -> Result<CommentId> {
+        Ok(CommentId::new(on!(self, |c| sqlx::query_scalar(
             "INSERT INTO comments (ticket_id, author_id, body, internal, source_ticket_id, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
         )
-        .bind(c_.ticket_id)
-        .bind(c_.author_id)
+        .bind(c_.ticket_id.get())
+        .bind(c_.author_id.get())
         .bind(&c_.body)
         .bind(c_.internal)
-        .bind(c_.source_ticket_id)
+        .bind(c_.source_ticket_id.get())
         .bind(c_.created_at.as_micros())
         .fetch_one(c)
-        .await?))
+        .await?)))
     }
 
     /// A page of a ticket's conversation after comment `after_id`; internal notes only when
     /// `with_internal`.
     pub async fn comments(
         &mut self,
-        ticket_id: i64,
+        ticket_id: TicketId,
         with_internal: bool,
         after_id: i64,
         limit: i64,
@@ -91,7 +91,7 @@ impl Conn<'_> {
              WHERE m.ticket_id = $1 AND m.id > $2 AND ($3 OR NOT m.internal) \
              ORDER BY m.id LIMIT $4"
         )
-        .bind(ticket_id)
+        .bind(ticket_id.get())
         .bind(after_id)
         .bind(with_internal)
         .bind(limit)
@@ -101,20 +101,20 @@ impl Conn<'_> {
     }
 
     /// Moves a merged ticket's conversation and attachments to the ticket it merged into.
-    pub async fn move_conversation(&mut self, from: i64, to: i64) -> Result<()> {
+    pub async fn move_conversation(&mut self, from: TicketId, to: TicketId) -> Result<()> {
         on!(self, |c| sqlx::query(
             "UPDATE comments SET ticket_id = $1 WHERE ticket_id = $2"
         )
-        .bind(to)
-        .bind(from)
+        .bind(to.get())
+        .bind(from.get())
         .execute(&mut *c)
         .await?
         .rows_affected());
         on!(self, |c| sqlx::query(
             "UPDATE attachments SET ticket_id = $1 WHERE ticket_id = $2"
         )
-        .bind(to)
-        .bind(from)
+        .bind(to.get())
+        .bind(from.get())
         .execute(&mut *c)
         .await?
         .rows_affected());

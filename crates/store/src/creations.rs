@@ -10,7 +10,7 @@
 
 use sqlx::AssertSqlSafe;
 
-use frontline_domain::{CommentRecord, EventRecord, TicketRecord};
+use frontline_domain::{CommentRecord, EventRecord, TicketRecord, UserId};
 
 use crate::conn::on;
 use crate::tickets::TicketRow;
@@ -191,12 +191,12 @@ impl Conn<'_> {
     pub async fn bulk_comments(&mut self, rows: &[CommentRecord]) -> Result<()> {
         let cells = rows.iter().map(|r| {
             vec![
-                Cell::Int(r.id),
-                Cell::Int(r.ticket_id),
-                Cell::Int(r.author_id),
+                Cell::Int(r.id.get()),
+                Cell::Int(r.ticket_id.get()),
+                Cell::Int(r.author_id.get()),
                 Cell::Text(&r.body),
                 Cell::Bool(r.internal),
-                Cell::Int(r.source_ticket_id),
+                Cell::Int(r.source_ticket_id.get()),
                 Cell::Int(r.created_at.as_micros()),
             ]
         });
@@ -208,8 +208,8 @@ impl Conn<'_> {
     pub async fn bulk_events(&mut self, rows: &[EventRecord]) -> Result<()> {
         let cells = rows.iter().map(|r| {
             vec![
-                Cell::Int(r.ticket_id),
-                Cell::OptInt(r.actor_id),
+                Cell::Int(r.ticket_id.get()),
+                Cell::OptInt(r.actor_id.map(UserId::get)),
                 Cell::Int(r.at.as_micros()),
                 Cell::Text(r.kind.as_str()),
                 Cell::OptText(r.field.as_deref()),

@@ -1,6 +1,6 @@
 //! The audit trail: append-only, one row per change, with its exact time and actor.
 
-use frontline_domain::{Event, EventKind, EventRecord, Timestamp};
+use frontline_domain::{Event, EventKind, EventRecord, TicketId, Timestamp, UserId};
 use sqlx::FromRow;
 
 use crate::conn::on;
@@ -34,8 +34,8 @@ impl TryFrom<EventRow> for EventRecord {
     fn try_from(r: EventRow) -> Result<Self> {
         Ok(EventRecord {
             id: r.id,
-            ticket_id: r.ticket_id,
-            actor_id: r.actor_id,
+            ticket_id: TicketId::new(r.ticket_id),
+            actor_id: r.actor_id.map(UserId::new),
             at: Timestamp::from_micros(r.at),
             kind: EventKind::parse(&r.kind).map_err(|e| StoreError::corrupt("events.kind", e))?,
             field: r.field,
@@ -53,8 +53,8 @@ impl Conn<'_> {
             "INSERT INTO events (ticket_id, actor_id, at, kind, field, old_value, new_value, \
              internal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
         )
-        .bind(e.ticket_id)
-        .bind(e.actor_id)
+        .bind(e.ticket_id.get())
+        .bind(e.actor_id.map(UserId::get))
         .bind(e.at.as_micros())
         .bind(e.kind.as_str())
         .bind(&e.field)
@@ -67,7 +67,7 @@ impl Conn<'_> {
 
     pub async fn events(
         &mut self,
-        ticket_id: i64,
+        ticket_id: TicketId,
         with_internal: bool,
         after_id: i64,
         limit: i64,
@@ -79,7 +79,7 @@ impl Conn<'_> {
              WHERE e.ticket_id = $1 AND e.id > $2 AND ($3 OR NOT e.internal) \
              ORDER BY e.id LIMIT $4"
         )
-        .bind(ticket_id)
+        .bind(ticket_id.get())
         .bind(after_id)
         .bind(with_internal)
         .bind(limit)

@@ -3,39 +3,41 @@
 
 use crate::conn::on;
 use crate::{Conn, Result};
+use frontline_domain::{TicketId, UserId};
 
 impl Conn<'_> {
     /// The stored `(request_hash, ticket_id)` of a key, if it was used.
     pub async fn idempotency_key(
         &mut self,
-        user_id: i64,
+        user_id: UserId,
         key: &str,
-    ) -> Result<Option<(String, i64)>> {
+    ) -> Result<Option<(String, TicketId)>> {
         Ok(on!(self, |c| sqlx::query_as(
             "SELECT request_hash, ticket_id FROM idempotency_keys WHERE user_id = $1 AND key = $2"
         )
-        .bind(user_id)
+        .bind(user_id.get())
         .bind(key)
         .fetch_optional(c)
-        .await?))
+        .await?)
+        .map(|(hash, id)| (hash, TicketId::new(id))))
     }
 
     pub async fn insert_idempotency_key(
         &mut self,
-        user_id: i64,
+        user_id: UserId,
         key: &str,
         request_hash: &str,
-        ticket_id: i64,
+        ticket_id: TicketId,
         at: i64,
     ) -> Result<()> {
         on!(self, |c| sqlx::query(
             "INSERT INTO idempotency_keys (user_id, key, request_hash, ticket_id, created_at) \
              VALUES ($1, $2, $3, $4, $5)"
         )
-        .bind(user_id)
+        .bind(user_id.get())
         .bind(key)
         .bind(request_hash)
-        .bind(ticket_id)
+        .bind(ticket_id.get())
         .bind(at)
         .execute(c)
         .await?

@@ -1,6 +1,6 @@
 //! Links between tickets, stored once each in their canonical direction.
 
-use frontline_domain::{Link, LinkKind, Timestamp};
+use frontline_domain::{Link, LinkKind, TicketId, Timestamp};
 use sqlx::FromRow;
 
 use crate::conn::on;
@@ -20,10 +20,10 @@ impl TryFrom<LinkRow> for Link {
 
     fn try_from(r: LinkRow) -> Result<Self> {
         Ok(Link {
-            source_id: r.source_id,
+            source_id: TicketId::new(r.source_id),
             kind: LinkKind::parse(&r.kind)
                 .map_err(|e| StoreError::corrupt("ticket_links.kind", e))?,
-            target_id: r.target_id,
+            target_id: TicketId::new(r.target_id),
             created_at: Timestamp::from_micros(r.created_at),
         })
     }
@@ -36,9 +36,9 @@ impl Conn<'_> {
             "INSERT INTO ticket_links (source_id, kind, target_id, created_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
         )
-        .bind(l.source_id)
+        .bind(l.source_id.get())
         .bind(l.kind.as_str())
-        .bind(l.target_id)
+        .bind(l.target_id.get())
         .bind(l.created_at.as_micros())
         .execute(c)
         .await?
@@ -49,16 +49,16 @@ impl Conn<'_> {
     /// Returns false when there was no such link.
     pub async fn delete_link(
         &mut self,
-        source_id: i64,
+        source_id: TicketId,
         kind: LinkKind,
-        target_id: i64,
+        target_id: TicketId,
     ) -> Result<bool> {
         let n = on!(self, |c| sqlx::query(
             "DELETE FROM ticket_links WHERE source_id = $1 AND kind = $2 AND target_id = $3"
         )
-        .bind(source_id)
+        .bind(source_id.get())
         .bind(kind.as_str())
-        .bind(target_id)
+        .bind(target_id.get())
         .execute(c)
         .await?
         .rows_affected());
@@ -66,12 +66,12 @@ impl Conn<'_> {
     }
 
     /// Every link that touches a ticket, from either side.
-    pub async fn links_of(&mut self, ticket_id: i64) -> Result<Vec<Link>> {
+    pub async fn links_of(&mut self, ticket_id: TicketId) -> Result<Vec<Link>> {
         let rows: Vec<LinkRow> = on!(self, |c| sqlx::query_as(
             "SELECT source_id, kind, target_id, created_at FROM ticket_links \
              WHERE source_id = $1 OR target_id = $1 ORDER BY created_at, source_id, target_id"
         )
-        .bind(ticket_id)
+        .bind(ticket_id.get())
         .fetch_all(c)
         .await?);
         rows.into_iter().map(Link::try_from).collect()

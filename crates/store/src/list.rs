@@ -7,7 +7,9 @@
 use sqlx::AssertSqlSafe;
 
 use frontline_domain::ticket_list::SlaFilter;
-use frontline_domain::{Sort, SortKey, Status, Ticket, TicketFilter};
+use frontline_domain::{
+    GroupId, OrganizationId, Sort, SortKey, Status, Ticket, TicketFilter, UserId,
+};
 
 use crate::conn::on;
 use crate::dialect::status_in;
@@ -85,14 +87,10 @@ impl Conn<'_> {
         // list would make the database read and sort every matching ticket for each page.
         // Sorting by due time reads the (status, due, id) index the same way, every status
         // when none is asked for.
-        let statuses: Vec<String> = if sort.key == SortKey::Due && filter.statuses.is_empty() {
-            Status::ALL.iter().map(|s| s.as_str().to_owned()).collect()
+        let statuses: Vec<Status> = if sort.key == SortKey::Due && filter.statuses.is_empty() {
+            Status::ALL.to_vec()
         } else {
-            filter
-                .statuses
-                .iter()
-                .map(|s| s.as_str().to_owned())
-                .collect()
+            filter.statuses.clone()
         };
         let per_status = matches!(sort.key, SortKey::Priority | SortKey::Due) && statuses.len() > 1;
         if !per_status && !filter.statuses.is_empty() {
@@ -148,13 +146,13 @@ impl Where {
                 .map(|t| Value::Text(t.as_str().to_owned()))
                 .collect(),
         );
-        self.optional_id("t.group_id", f.group_id);
-        self.optional_id("t.assignee_id", f.assignee_id);
+        self.optional_id("t.group_id", f.group_id.map(|g| g.map(GroupId::get)));
+        self.optional_id("t.assignee_id", f.assignee_id.map(|a| a.map(UserId::get)));
         if let Some(id) = f.requester_id {
-            self.optional_id("t.requester_id", Some(Some(id)));
+            self.optional_id("t.requester_id", Some(Some(id.get())));
         }
         if let Some(id) = f.organization_id {
-            self.optional_id("t.organization_id", Some(Some(id)));
+            self.optional_id("t.organization_id", Some(Some(id.get())));
         }
         if let Some(path) = &f.category_path {
             let exact = self.bind(Value::Text(path.clone()));
@@ -205,17 +203,17 @@ impl Where {
     }
 
     /// A requester's own tickets, those they watch, and their organization's when shared.
-    fn filter_visible(&mut self, visible_to: Option<(i64, Option<i64>)>) {
+    fn filter_visible(&mut self, visible_to: Option<(UserId, Option<OrganizationId>)>) {
         let Some((user, org)) = visible_to else {
             return;
         };
-        let u = self.bind(Value::Int(user));
+        let u = self.bind(Value::Int(user.get()));
         let watched = format!(
             "EXISTS (SELECT 1 FROM ticket_watchers tw WHERE tw.ticket_id = t.id AND tw.user_id = {u})"
         );
         match org {
             Some(org) => {
-                let o = self.bind(Value::Int(org));
+                let o = self.bind(Value::Int(org.get()));
                 self.clauses.push(format!(
                     "(t.requester_id = {u} OR {watched} OR (t.organization_id = {o} AND EXISTS \
                      (SELECT 1 FROM organizations so WHERE so.id = {o} AND so.shared_tickets)))"
@@ -257,7 +255,7 @@ impl Where {
     /// where an index covers the usual filters and sort keys, and only those rows are joined
     /// for display: joining first would read every matching ticket row before sorting,
     /// thousands for a busy queue. With `per_status`, one ordered branch a status, merged.
-    fn page_ids(&mut self, sort: Sort, per_status: Option<&[String]>, limit: i64) -> String {
+    fn page_ids(&mut self, sort: Sort, per_status: Option<&[Status]>, limit: i64) -> String {
         let columns = columns(sort.key);
         let direction = if sort.descending { " DESC" } else { "" };
         let order = order_by(sort);

@@ -5,8 +5,8 @@
 //! job then marks it sent or failed. Only a message still `queued` changes state, so a job
 //! that runs twice records its outcome once.
 
-use frontline_domain::Timestamp;
 use frontline_domain::mail::{OutboundMail, OutboxState, SavedTemplate};
+use frontline_domain::{CommentId, TicketId, Timestamp, UserId};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -45,7 +45,7 @@ impl TryFrom<OutboxRow> for OutboundMail {
     fn try_from(r: OutboxRow) -> Result<Self> {
         Ok(OutboundMail {
             id: r.id,
-            ticket_id: r.ticket_id,
+            ticket_id: r.ticket_id.map(TicketId::new),
             kind: r.kind,
             mailbox_id: r.mailbox_id,
             sender: r.sender,
@@ -93,7 +93,7 @@ impl From<TemplateRow> for SavedTemplate {
             subject: r.subject,
             body_text: r.body_text,
             body_html: r.body_html,
-            updated_by: r.updated_by,
+            updated_by: r.updated_by.map(UserId::new),
             updated_at: Timestamp::from_micros(r.updated_at),
         }
     }
@@ -108,7 +108,7 @@ impl Conn<'_> {
             attachment_ids) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
             'queued', 0, $13, $13, $14, $15, $16) RETURNING id";
         Ok(on!(self, |c| sqlx::query_scalar(SQL)
-            .bind(m.ticket_id)
+            .bind(m.ticket_id.map(TicketId::get))
             .bind(&m.kind)
             .bind(m.mailbox_id)
             .bind(&m.sender)
@@ -138,10 +138,10 @@ impl Conn<'_> {
     }
 
     /// A ticket's messages, oldest first.
-    pub async fn outbox_of_ticket(&mut self, ticket_id: i64) -> Result<Vec<OutboundMail>> {
+    pub async fn outbox_of_ticket(&mut self, ticket_id: TicketId) -> Result<Vec<OutboundMail>> {
         let sql = format!("SELECT {COLUMNS} FROM outbox WHERE ticket_id = $1 ORDER BY id");
         let rows: Vec<OutboxRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
-            .bind(ticket_id)
+            .bind(ticket_id.get())
             .fetch_all(c)
             .await?);
         rows.into_iter().map(OutboundMail::try_from).collect()
@@ -191,12 +191,16 @@ impl Conn<'_> {
     }
 
     /// The Message-IDs of a ticket's thread, oldest first: what Frontline received and sent.
-    pub async fn thread_message_ids(&mut self, ticket_id: i64, limit: i64) -> Result<Vec<String>> {
+    pub async fn thread_message_ids(
+        &mut self,
+        ticket_id: TicketId,
+        limit: i64,
+    ) -> Result<Vec<String>> {
         const SQL: &str = "SELECT message_id FROM (SELECT message_id, created_at FROM \
             mail_threads WHERE ticket_id = $1 ORDER BY created_at DESC, message_id LIMIT $2) t \
             ORDER BY created_at, message_id";
         Ok(on!(self, |c| sqlx::query_scalar(SQL)
-            .bind(ticket_id)
+            .bind(ticket_id.get())
             .bind(limit)
             .fetch_all(c)
             .await?))
@@ -221,7 +225,7 @@ impl Conn<'_> {
             .bind(&t.subject)
             .bind(&t.body_text)
             .bind(&t.body_html)
-            .bind(t.updated_by)
+            .bind(t.updated_by.map(UserId::get))
             .bind(t.updated_at.as_micros())
             .execute(c)
             .await?
@@ -245,33 +249,33 @@ impl Conn<'_> {
     /// A comment as mail needs it (any ticket, notes included: the caller decides).
     pub async fn comment_row(
         &mut self,
-        id: i64,
+        id: CommentId,
     ) -> Result<Option<frontline_domain::CommentRecord>> {
         const SQL: &str = "SELECT id, ticket_id, author_id, body, internal, source_ticket_id, \
             created_at FROM comments WHERE id = $1";
         let row: Option<crate::comments::CommentRow> = on!(self, |c| sqlx::query_as(SQL)
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(c)
             .await?);
         Ok(row.map(Into::into))
     }
 
     /// The mailbox whose mail opened or answered the ticket first, if any did.
-    pub async fn ticket_mailbox(&mut self, ticket_id: i64) -> Result<Option<i64>> {
+    pub async fn ticket_mailbox(&mut self, ticket_id: TicketId) -> Result<Option<i64>> {
         const SQL: &str = "SELECT mailbox_id FROM inbound_messages WHERE ticket_id = $1 \
             AND mailbox_id IS NOT NULL ORDER BY id LIMIT 1";
         Ok(on!(self, |c| sqlx::query_scalar(SQL)
-            .bind(ticket_id)
+            .bind(ticket_id.get())
             .fetch_optional(c)
             .await?))
     }
 
     /// The stored message that opened the ticket, if mail opened it.
-    pub async fn opening_message(&mut self, ticket_id: i64) -> Result<Option<Vec<u8>>> {
+    pub async fn opening_message(&mut self, ticket_id: TicketId) -> Result<Option<Vec<u8>>> {
         const SQL: &str = "SELECT raw FROM inbound_messages WHERE ticket_id = $1 \
             AND state = 'ticket' ORDER BY id LIMIT 1";
         Ok(on!(self, |c| sqlx::query_scalar(SQL)
-            .bind(ticket_id)
+            .bind(ticket_id.get())
             .fetch_optional(c)
             .await?))
     }

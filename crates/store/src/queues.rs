@@ -3,17 +3,21 @@
 
 use crate::conn::on;
 use crate::{Conn, Result};
+use frontline_domain::{GroupId, UserId};
 
 impl Conn<'_> {
     /// The ids and names of the groups a person belongs to, by name.
-    pub async fn groups_of(&mut self, user_id: i64) -> Result<Vec<(i64, String)>> {
+    pub async fn groups_of(&mut self, user_id: UserId) -> Result<Vec<(GroupId, String)>> {
         Ok(on!(self, |c| sqlx::query_as(
             "SELECT g.id, g.name FROM group_members m JOIN agent_groups g ON g.id = m.group_id \
              WHERE m.user_id = $1 ORDER BY g.name"
         )
-        .bind(user_id)
+        .bind(user_id.get())
         .fetch_all(c)
-        .await?))
+        .await?)
+        .into_iter()
+        .map(|(g, n)| (GroupId::new(g), n))
+        .collect())
     }
 
     /// The highest ticket number and the latest change time: when either moves, a queue on

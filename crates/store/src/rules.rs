@@ -1,8 +1,8 @@
 //! Automation rules in their order, the time scan's candidates, and the firings that make a
 //! time rule act once per ticket and period.
 
-use frontline_domain::Timestamp;
 use frontline_domain::rules::{Rule, RuleRecord, Since};
+use frontline_domain::{GroupId, TicketId, Timestamp, UserId};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -30,7 +30,7 @@ impl TryFrom<RuleRow> for RuleRecord {
                 .map_err(|e| StoreError::corrupt("rules.definition", e))?,
             id: r.id,
             position: r.position,
-            author_id: r.author_id,
+            author_id: UserId::new(r.author_id),
             scanned_at: r.scanned_at,
             scanned_id: r.scanned_id,
             created_at: Timestamp::from_micros(r.created_at),
@@ -97,7 +97,7 @@ impl Conn<'_> {
     pub async fn insert_rule(
         &mut self,
         rule: &Rule,
-        author_id: i64,
+        author_id: UserId,
         now: Timestamp,
     ) -> Result<(i64, i64)> {
         let definition = definition(rule)?;
@@ -108,7 +108,7 @@ impl Conn<'_> {
         )
         .bind(rule.trigger.as_str())
         .bind(&definition)
-        .bind(author_id)
+        .bind(author_id.get())
         .bind(now.as_micros())
         .fetch_one(c)
         .await?))
@@ -120,7 +120,7 @@ impl Conn<'_> {
         &mut self,
         id: i64,
         rule: &Rule,
-        author_id: i64,
+        author_id: UserId,
         now: Timestamp,
     ) -> Result<bool> {
         let definition = definition(rule)?;
@@ -131,7 +131,7 @@ impl Conn<'_> {
         .bind(id)
         .bind(rule.trigger.as_str())
         .bind(&definition)
-        .bind(author_id)
+        .bind(author_id.get())
         .bind(now.as_micros())
         .execute(c)
         .await?
@@ -189,18 +189,18 @@ impl Conn<'_> {
 
     /// The ticket's instant `since` now (`None` for an SLA due time while nothing counts, or
     /// no such ticket).
-    pub async fn rule_instant(&mut self, ticket_id: i64, since: Since) -> Result<Option<i64>> {
+    pub async fn rule_instant(&mut self, ticket_id: TicketId, since: Since) -> Result<Option<i64>> {
         let sql = format!("SELECT {} FROM tickets WHERE id = $1", expr(since));
         let found: Option<Option<i64>> =
             on!(self, |c| sqlx::query_scalar(AssertSqlSafe(sql.clone()))
-                .bind(ticket_id)
+                .bind(ticket_id.get())
                 .fetch_optional(c)
                 .await?);
         Ok(found.flatten())
     }
 
     /// Moves the ticket's clocks that `clocks` names.
-    pub async fn set_rule_clocks(&mut self, ticket_id: i64, clocks: RuleClocks) -> Result<()> {
+    pub async fn set_rule_clocks(&mut self, ticket_id: TicketId, clocks: RuleClocks) -> Result<()> {
         if clocks.is_empty() {
             return Ok(());
         }
@@ -209,7 +209,7 @@ impl Conn<'_> {
              requester_replied_at = COALESCE($3, requester_replied_at), \
              agent_replied_at = COALESCE($4, agent_replied_at) WHERE id = $1"
         )
-        .bind(ticket_id)
+        .bind(ticket_id.get())
         .bind(clocks.status_changed_at)
         .bind(clocks.requester_replied_at)
         .bind(clocks.agent_replied_at)
@@ -260,14 +260,14 @@ impl Conn<'_> {
     }
 
     /// Where a time rule's scan has got to.
-    pub async fn set_rule_scanned(&mut self, id: i64, at: i64, ticket_id: i64) -> Result<()> {
+    pub async fn set_rule_scanned(&mut self, id: i64, at: i64, ticket_id: TicketId) -> Result<()> {
         on!(self, |c| sqlx::query(
             "UPDATE rules SET scanned_at = $2, scanned_id = $3 WHERE id = $1 \
              AND (scanned_at, scanned_id) < ($2, $3)"
         )
         .bind(id)
         .bind(at)
-        .bind(ticket_id)
+        .bind(ticket_id.get())
         .execute(c)
         .await
         .map(drop)?);
@@ -278,7 +278,7 @@ impl Conn<'_> {
     pub async fn insert_rule_firing(
         &mut self,
         rule_id: i64,
-        ticket_id: i64,
+        ticket_id: TicketId,
         period: i64,
         now: i64,
     ) -> Result<bool> {
@@ -287,7 +287,7 @@ impl Conn<'_> {
              VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
         )
         .bind(rule_id)
-        .bind(ticket_id)
+        .bind(ticket_id.get())
         .bind(period)
         .bind(now)
         .execute(c)
@@ -297,34 +297,40 @@ impl Conn<'_> {
     }
 
     /// Rule actions recorded on a ticket since `since`: the per-ticket loop guard.
-    pub async fn rule_events_since(&mut self, ticket_id: i64, since: i64) -> Result<i64> {
+    pub async fn rule_events_since(&mut self, ticket_id: TicketId, since: i64) -> Result<i64> {
         Ok(on!(self, |c| sqlx::query_scalar(
             "SELECT COUNT(*) FROM events WHERE ticket_id = $1 AND kind = 'rule_applied' \
              AND at >= $2"
         )
-        .bind(ticket_id)
+        .bind(ticket_id.get())
         .bind(since)
         .fetch_one(c)
         .await?))
     }
 
     /// Ids of a group's members: recipients of a rule's notification.
-    pub async fn group_member_ids(&mut self, group_id: i64) -> Result<Vec<i64>> {
+    pub async fn group_member_ids(&mut self, group_id: GroupId) -> Result<Vec<UserId>> {
         Ok(on!(self, |c| sqlx::query_scalar(
             "SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id"
         )
-        .bind(group_id)
+        .bind(group_id.get())
         .fetch_all(c)
-        .await?))
+        .await?)
+        .into_iter()
+        .map(UserId::new)
+        .collect())
     }
 
     /// Ids of the desk's active managers.
-    pub async fn manager_ids(&mut self) -> Result<Vec<i64>> {
+    pub async fn manager_ids(&mut self) -> Result<Vec<UserId>> {
         Ok(on!(self, |c| sqlx::query_scalar(
             "SELECT id FROM users WHERE role = 'manager' AND active ORDER BY id"
         )
         .fetch_all(c)
-        .await?))
+        .await?)
+        .into_iter()
+        .map(UserId::new)
+        .collect())
     }
 }
 

@@ -3,7 +3,7 @@
 //! throttle further attempts. The keys of failures and what they mean are the core's
 //! (`frontline_core::sessions`); here they are opaque strings with times.
 
-use frontline_domain::{Session, Timestamp, User};
+use frontline_domain::{Session, Timestamp, User, UserId};
 use sqlx::FromRow;
 
 use crate::conn::on;
@@ -25,7 +25,7 @@ impl From<SessionRow> for Session {
     fn from(r: SessionRow) -> Self {
         Session {
             token_hash: r.token_hash,
-            user_id: r.user_id,
+            user_id: UserId::new(r.user_id),
             csrf_token: r.csrf_token,
             created_at: Timestamp::from_micros(r.created_at),
             last_seen_at: Timestamp::from_micros(r.last_seen_at),
@@ -41,7 +41,7 @@ impl Conn<'_> {
              expires_at) VALUES ($1, $2, $3, $4, $5, $6)"
         )
         .bind(&s.token_hash)
-        .bind(s.user_id)
+        .bind(s.user_id.get())
         .bind(&s.csrf_token)
         .bind(s.created_at.as_micros())
         .bind(s.last_seen_at.as_micros())
@@ -125,11 +125,11 @@ impl Conn<'_> {
     }
 
     /// Ends every session of a person except `keep` (after a password change).
-    pub async fn delete_user_sessions(&mut self, user_id: i64, keep: &str) -> Result<()> {
+    pub async fn delete_user_sessions(&mut self, user_id: UserId, keep: &str) -> Result<()> {
         on!(self, |c| sqlx::query(
             "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2"
         )
-        .bind(user_id)
+        .bind(user_id.get())
         .bind(keep)
         .execute(c)
         .await?
@@ -203,7 +203,7 @@ impl Conn<'_> {
     pub async fn insert_known_device(
         &mut self,
         token_hash: &str,
-        user_id: i64,
+        user_id: UserId,
         created_at: i64,
         expires_at: i64,
     ) -> Result<()> {
@@ -212,7 +212,7 @@ impl Conn<'_> {
              VALUES ($1, $2, $3, $4)"
         )
         .bind(token_hash)
-        .bind(user_id)
+        .bind(user_id.get())
         .bind(created_at)
         .bind(expires_at)
         .execute(c)
@@ -222,13 +222,18 @@ impl Conn<'_> {
     }
 
     /// The account a browser's device cookie was issued for, if it has not run out.
-    pub async fn known_device_user(&mut self, token_hash: &str, now: i64) -> Result<Option<i64>> {
+    pub async fn known_device_user(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<UserId>> {
         Ok(on!(self, |c| sqlx::query_scalar(
             "SELECT user_id FROM known_devices WHERE token_hash = $1 AND expires_at > $2"
         )
         .bind(token_hash)
         .bind(now)
         .fetch_optional(c)
-        .await?))
+        .await?)
+        .map(UserId::new))
     }
 }

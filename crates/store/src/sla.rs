@@ -6,7 +6,7 @@ use frontline_domain::calendar::CalendarRecord;
 use frontline_domain::sla::{
     self, ClockState, Happening, Moment, Policy, PolicyRecord, SlaTarget, Target,
 };
-use frontline_domain::{Calendar, Role, Status, Timestamp};
+use frontline_domain::{Calendar, GroupId, Role, Status, TicketId, Timestamp, UserId};
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -86,7 +86,7 @@ impl TryFrom<TicketSlaRow> for SlaTarget {
     fn try_from(r: TicketSlaRow) -> Result<Self> {
         let at = |t: Option<i64>| t.map(Timestamp::from_micros);
         Ok(SlaTarget {
-            ticket_id: r.ticket_id,
+            ticket_id: TicketId::new(r.ticket_id),
             target: Target::parse(&r.target)
                 .map_err(|e| StoreError::corrupt("ticket_slas.target", e))?,
             policy_id: r.policy_id,
@@ -224,11 +224,11 @@ impl Conn<'_> {
     }
 
     /// A ticket's targets, in the order of [`Target`].
-    pub async fn ticket_slas(&mut self, ticket_id: i64) -> Result<Vec<SlaTarget>> {
+    pub async fn ticket_slas(&mut self, ticket_id: TicketId) -> Result<Vec<SlaTarget>> {
         let sql =
             format!("SELECT {SLA_COLUMNS} FROM ticket_slas WHERE ticket_id = $1 ORDER BY target");
         let rows: Vec<TicketSlaRow> = on!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(ticket_id)
+            .bind(ticket_id.get())
             .fetch_all(c)
             .await?);
         rows.into_iter().map(SlaTarget::try_from).collect()
@@ -247,7 +247,7 @@ impl Conn<'_> {
              updated_at = excluded.updated_at, escalated_at = excluded.escalated_at"
         );
         on!(self, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(t.ticket_id)
+            .bind(t.ticket_id.get())
             .bind(t.target.as_str())
             .bind(t.policy_id)
             .bind(t.state.as_str())
@@ -267,11 +267,11 @@ impl Conn<'_> {
         Ok(())
     }
 
-    pub async fn delete_ticket_sla(&mut self, ticket_id: i64, target: Target) -> Result<()> {
+    pub async fn delete_ticket_sla(&mut self, ticket_id: TicketId, target: Target) -> Result<()> {
         on!(self, |c| sqlx::query(
             "DELETE FROM ticket_slas WHERE ticket_id = $1 AND target = $2"
         )
-        .bind(ticket_id)
+        .bind(ticket_id.get())
         .bind(target.as_str())
         .execute(c)
         .await?
@@ -283,7 +283,7 @@ impl Conn<'_> {
     /// counting, and whether any target breached.
     pub async fn set_ticket_sla_summary(
         &mut self,
-        ticket_id: i64,
+        ticket_id: TicketId,
         s: sla::SlaSummary,
     ) -> Result<()> {
         on!(self, |c| sqlx::query(
@@ -291,7 +291,7 @@ impl Conn<'_> {
         )
         .bind(s.due_at.map(Timestamp::as_micros))
         .bind(s.breached)
-        .bind(ticket_id)
+        .bind(ticket_id.get())
         .execute(c)
         .await?
         .rows_affected());
@@ -302,16 +302,16 @@ impl Conn<'_> {
     /// `managers` every manager; ids in order, each once.
     pub async fn staff_to_notify(
         &mut self,
-        assignee: Option<i64>,
-        groups: &[i64],
+        assignee: Option<UserId>,
+        groups: &[GroupId],
         managers: bool,
-    ) -> Result<Vec<i64>> {
+    ) -> Result<Vec<UserId>> {
         let mut ids = Vec::new();
         if let Some(a) = assignee {
             ids.extend::<Vec<i64>>(on!(self, |c| sqlx::query_scalar(
                 "SELECT id FROM users WHERE id = $1 AND active"
             )
-            .bind(a)
+            .bind(a.get())
             .fetch_all(c)
             .await?));
         }
@@ -320,7 +320,7 @@ impl Conn<'_> {
                 "SELECT u.id FROM group_members m JOIN users u ON u.id = m.user_id \
                  WHERE m.group_id = $1 AND u.active"
             )
-            .bind(*g)
+            .bind(g.get())
             .fetch_all(c)
             .await?));
         }
@@ -333,17 +333,17 @@ impl Conn<'_> {
         }
         ids.sort_unstable();
         ids.dedup();
-        Ok(ids)
+        Ok(ids.into_iter().map(UserId::new).collect())
     }
 
     /// The entries of a ticket's trail that move SLA clocks, oldest first.
-    pub async fn sla_history(&mut self, ticket_id: i64) -> Result<Vec<Moment>> {
+    pub async fn sla_history(&mut self, ticket_id: TicketId) -> Result<Vec<Moment>> {
         let rows: Vec<HistoryRow> = on!(self, |c| sqlx::query_as(
             "SELECT at, kind, field, new_value FROM events WHERE ticket_id = $1 \
              AND (kind IN ('created', 'replied') OR (kind = 'field_changed' AND field = 'status')) \
              ORDER BY id"
         )
-        .bind(ticket_id)
+        .bind(ticket_id.get())
         .fetch_all(c)
         .await?);
         Ok(rows.iter().filter_map(HistoryRow::moment).collect())

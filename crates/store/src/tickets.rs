@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use frontline_domain::{
-    Channel, Level, Priority, Status, Ticket, TicketRecord, TicketType, Timestamp, Timestamps,
+    Channel, GroupId, Level, OrganizationId, Priority, Status, Ticket, TicketId, TicketRecord,
+    TicketType, Timestamp, Timestamps, UserId,
 };
 use serde_json::{Map, Value};
 use sqlx::{AssertSqlSafe, FromRow};
@@ -63,7 +64,7 @@ impl TryFrom<TicketRow> for TicketRecord {
         let custom_fields: Map<String, Value> = serde_json::from_str(&r.custom_fields)
             .map_err(|e| StoreError::corrupt("tickets.custom_fields", e))?;
         Ok(TicketRecord {
-            id: r.id,
+            id: TicketId::new(r.id),
             subject: r.subject,
             description: r.description,
             status: Status::parse("status", &r.status)
@@ -78,14 +79,14 @@ impl TryFrom<TicketRow> for TicketRecord {
                 .map_err(|e| StoreError::corrupt("tickets.priority", e))?,
             priority_overridden: r.priority_overridden,
             category_id: r.category_id,
-            requester_id: r.requester_id,
-            organization_id: r.organization_id,
-            group_id: r.group_id,
-            assignee_id: r.assignee_id,
+            requester_id: UserId::new(r.requester_id),
+            organization_id: r.organization_id.map(OrganizationId::new),
+            group_id: r.group_id.map(GroupId::new),
+            assignee_id: r.assignee_id.map(UserId::new),
             channel: Channel::parse("channel", &r.channel)
                 .map_err(|e| StoreError::corrupt("tickets.channel", e))?,
             custom_fields,
-            merged_into_id: r.merged_into_id,
+            merged_into_id: r.merged_into_id.map(TicketId::new),
             version: r.version,
             times: Timestamps {
                 created_at: Timestamp::from_micros(r.created_at),
@@ -101,7 +102,7 @@ impl TryFrom<TicketRow> for TicketRecord {
 impl From<&TicketRecord> for TicketRow {
     fn from(t: &TicketRecord) -> Self {
         TicketRow {
-            id: t.id,
+            id: t.id.get(),
             subject: t.subject.clone(),
             description: t.description.clone(),
             status: t.status.as_str().to_owned(),
@@ -111,13 +112,13 @@ impl From<&TicketRecord> for TicketRow {
             priority: t.priority.rank(),
             priority_overridden: t.priority_overridden,
             category_id: t.category_id,
-            requester_id: t.requester_id,
-            organization_id: t.organization_id,
-            group_id: t.group_id,
-            assignee_id: t.assignee_id,
+            requester_id: t.requester_id.get(),
+            organization_id: t.organization_id.map(OrganizationId::get),
+            group_id: t.group_id.map(GroupId::get),
+            assignee_id: t.assignee_id.map(UserId::get),
             channel: t.channel.as_str().to_owned(),
             custom_fields: t.custom_fields_json(),
-            merged_into_id: t.merged_into_id,
+            merged_into_id: t.merged_into_id.map(TicketId::get),
             version: t.version,
             created_at: t.times.created_at.as_micros(),
             updated_at: t.times.updated_at.as_micros(),
@@ -166,7 +167,7 @@ pub(crate) const VIEW_COLUMNS: &str = "t.id, t.subject, t.description, t.status,
 
 impl Conn<'_> {
     /// Inserts a ticket and returns its number. `ticket.id` is ignored.
-    pub async fn insert_ticket(&mut self, ticket: &TicketRecord) -> Result<i64> {
+    pub async fn insert_ticket(&mut self, ticket: &TicketRecord) -> Result<TicketId> {
         let row = TicketRow::from(ticket);
         const SQL: &str = "INSERT INTO tickets (subject, description, status, ticket_type, impact, \
             urgency, priority, priority_overridden, category_id, requester_id, organization_id, \
@@ -199,7 +200,7 @@ impl Conn<'_> {
             .bind(row.closed_at)
             .fetch_one(c)
             .await?);
-        Ok(id)
+        Ok(TicketId::new(id))
     }
 
     /// Writes every mutable column of `ticket` if the stored version is still `expected`, and
@@ -246,17 +247,17 @@ impl Conn<'_> {
     }
 
     /// The ticket's own fields, locked for update inside a transaction on PostgreSQL.
-    pub async fn ticket_for_update(&mut self, id: i64) -> Result<Option<TicketRecord>> {
+    pub async fn ticket_for_update(&mut self, id: TicketId) -> Result<Option<TicketRecord>> {
         let lock = self.for_update();
         self.ticket_row_with(id, lock).await
     }
 
     /// The ticket's own fields, for reading only.
-    pub async fn ticket_row(&mut self, id: i64) -> Result<Option<TicketRecord>> {
+    pub async fn ticket_row(&mut self, id: TicketId) -> Result<Option<TicketRecord>> {
         self.ticket_row_with(id, "").await
     }
 
-    async fn ticket_row_with(&mut self, id: i64, lock: &str) -> Result<Option<TicketRecord>> {
+    async fn ticket_row_with(&mut self, id: TicketId, lock: &str) -> Result<Option<TicketRecord>> {
         let sql = format!(
             "SELECT id, subject, description, status, ticket_type, impact, urgency, priority, \
              priority_overridden, category_id, requester_id, organization_id, group_id, \
@@ -264,14 +265,14 @@ impl Conn<'_> {
              updated_at, first_response_at, resolved_at, closed_at FROM tickets WHERE id = $1{lock}"
         );
         let row = on!(self, |c| sqlx::query_as::<_, TicketRow>(AssertSqlSafe(sql))
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(c)
             .await?);
         row.map(TicketRecord::try_from).transpose()
     }
 
     /// One ticket with names, tags and watchers.
-    pub async fn ticket_view(&mut self, id: i64) -> Result<Option<Ticket>> {
+    pub async fn ticket_view(&mut self, id: TicketId) -> Result<Option<Ticket>> {
         match self.ticket_view_bare(id).await? {
             Some(v) => Ok(self.hydrate(vec![v]).await?.pop()),
             None => Ok(None),
@@ -280,12 +281,12 @@ impl Conn<'_> {
 
     /// [`Conn::ticket_view`] without its tags and watchers (left empty): one query, for
     /// work that reads only the ticket's fields and the names they point at.
-    pub async fn ticket_view_bare(&mut self, id: i64) -> Result<Option<Ticket>> {
+    pub async fn ticket_view_bare(&mut self, id: TicketId) -> Result<Option<Ticket>> {
         let sql = format!("SELECT {VIEW_COLUMNS} FROM tickets t WHERE t.id = $1");
         let row = on!(self, |c| sqlx::query_as::<_, TicketViewRow>(AssertSqlSafe(
             sql
         ))
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(c)
         .await?);
         row.map(Ticket::try_from).transpose()
@@ -313,7 +314,7 @@ impl Conn<'_> {
                 .fetch_all(&mut *c)
                 .await?);
         let mut by_id: HashMap<i64, &mut Ticket> =
-            views.iter_mut().map(|v| (v.record.id, v)).collect();
+            views.iter_mut().map(|v| (v.record.id.get(), v)).collect();
         for (id, tag) in tags {
             if let Some(v) = by_id.get_mut(&id) {
                 v.tags.push(tag);
@@ -327,11 +328,11 @@ impl Conn<'_> {
         Ok(views)
     }
 
-    pub async fn set_tags(&mut self, ticket_id: i64, tags: &[String]) -> Result<()> {
+    pub async fn set_tags(&mut self, ticket_id: TicketId, tags: &[String]) -> Result<()> {
         on!(self, |c| sqlx::query(
             "DELETE FROM ticket_tags WHERE ticket_id = $1"
         )
-        .bind(ticket_id)
+        .bind(ticket_id.get())
         .execute(&mut *c)
         .await?
         .rows_affected());
@@ -339,7 +340,7 @@ impl Conn<'_> {
             on!(self, |c| sqlx::query(
                 "INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING"
             )
-            .bind(ticket_id)
+            .bind(ticket_id.get())
             .bind(tag)
             .execute(&mut *c)
             .await?
@@ -348,31 +349,34 @@ impl Conn<'_> {
         Ok(())
     }
 
-    pub async fn tags(&mut self, ticket_id: i64) -> Result<Vec<String>> {
+    pub async fn tags(&mut self, ticket_id: TicketId) -> Result<Vec<String>> {
         Ok(on!(self, |c| sqlx::query_scalar(
             "SELECT tag FROM ticket_tags WHERE ticket_id = $1 ORDER BY tag"
         )
-        .bind(ticket_id)
+        .bind(ticket_id.get())
         .fetch_all(c)
         .await?))
     }
 
-    pub async fn watcher_ids(&mut self, ticket_id: i64) -> Result<Vec<i64>> {
+    pub async fn watcher_ids(&mut self, ticket_id: TicketId) -> Result<Vec<UserId>> {
         Ok(on!(self, |c| sqlx::query_scalar(
             "SELECT user_id FROM ticket_watchers WHERE ticket_id = $1 ORDER BY user_id"
         )
-        .bind(ticket_id)
+        .bind(ticket_id.get())
         .fetch_all(c)
-        .await?))
+        .await?)
+        .into_iter()
+        .map(UserId::new)
+        .collect())
     }
 
-    pub async fn add_watcher(&mut self, ticket_id: i64, user_id: i64) -> Result<()> {
+    pub async fn add_watcher(&mut self, ticket_id: TicketId, user_id: UserId) -> Result<()> {
         on!(self, |c| {
             sqlx::query(
             "INSERT INTO ticket_watchers (ticket_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
         )
-        .bind(ticket_id)
-        .bind(user_id)
+        .bind(ticket_id.get())
+        .bind(user_id.get())
         .execute(c)
         .await?
         .rows_affected()
@@ -380,12 +384,12 @@ impl Conn<'_> {
         Ok(())
     }
 
-    pub async fn remove_watcher(&mut self, ticket_id: i64, user_id: i64) -> Result<()> {
+    pub async fn remove_watcher(&mut self, ticket_id: TicketId, user_id: UserId) -> Result<()> {
         on!(self, |c| sqlx::query(
             "DELETE FROM ticket_watchers WHERE ticket_id = $1 AND user_id = $2"
         )
-        .bind(ticket_id)
-        .bind(user_id)
+        .bind(ticket_id.get())
+        .bind(user_id.get())
         .execute(c)
         .await?
         .rows_affected());
@@ -395,13 +399,13 @@ impl Conn<'_> {
     /// Replaces the indexed values of a ticket's custom fields (what `cf.<key>` filters use).
     pub async fn set_field_values(
         &mut self,
-        ticket_id: i64,
+        ticket_id: TicketId,
         values: &[(String, String)],
     ) -> Result<()> {
         on!(self, |c| sqlx::query(
             "DELETE FROM ticket_field_values WHERE ticket_id = $1"
         )
-        .bind(ticket_id)
+        .bind(ticket_id.get())
         .execute(&mut *c)
         .await?
         .rows_affected());
@@ -410,7 +414,7 @@ impl Conn<'_> {
                 "INSERT INTO ticket_field_values (ticket_id, field_key, value) VALUES ($1, $2, $3) \
                  ON CONFLICT DO NOTHING"
             )
-            .bind(ticket_id)
+            .bind(ticket_id.get())
             .bind(key)
             .bind(value)
             .execute(&mut *c)
@@ -421,11 +425,11 @@ impl Conn<'_> {
     }
 
     /// Whether a ticket with this number exists.
-    pub async fn ticket_exists(&mut self, id: i64) -> Result<bool> {
+    pub async fn ticket_exists(&mut self, id: TicketId) -> Result<bool> {
         let n: i64 = on!(self, |c| sqlx::query_scalar(
             "SELECT COUNT(*) FROM tickets WHERE id = $1"
         )
-        .bind(id)
+        .bind(id.get())
         .fetch_one(c)
         .await?);
         Ok(n > 0)

@@ -1,6 +1,6 @@
 //! API tokens, stored only as their SHA-256 hash.
 
-use frontline_domain::User;
+use frontline_domain::{User, UserId};
 
 use crate::conn::on;
 use crate::users::UserRow;
@@ -9,7 +9,7 @@ use crate::{Conn, Result};
 impl Conn<'_> {
     pub async fn insert_token(
         &mut self,
-        user_id: i64,
+        user_id: UserId,
         token_hash: &str,
         name: &str,
         at: i64,
@@ -19,7 +19,7 @@ impl Conn<'_> {
             "INSERT INTO api_tokens (user_id, token_hash, name, created_at) VALUES ($1, $2, $3, $4) \
              RETURNING id"
         )
-        .bind(user_id)
+        .bind(user_id.get())
         .bind(token_hash)
         .bind(name)
         .bind(at)

@@ -1,6 +1,8 @@
 //! People, organizations and agent groups.
 
-use frontline_domain::{Group, Organization, Role, Timestamp, User};
+use frontline_domain::{
+    Group, GroupId, Organization, OrganizationId, Role, Timestamp, User, UserId,
+};
 use sqlx::FromRow;
 
 use crate::conn::on;
@@ -24,11 +26,11 @@ impl TryFrom<UserRow> for User {
 
     fn try_from(r: UserRow) -> Result<Self> {
         Ok(User {
-            id: r.id,
+            id: UserId::new(r.id),
             email: r.email,
             name: r.name,
             role: Role::parse(&r.role).map_err(|e| StoreError::corrupt("users.role", e))?,
-            organization_id: r.organization_id,
+            organization_id: r.organization_id.map(OrganizationId::new),
             password_hash: r.password_hash,
             active: r.active,
             created_at: Timestamp::from_micros(r.created_at),
@@ -49,7 +51,7 @@ pub(crate) struct OrganizationRow {
 impl From<OrganizationRow> for Organization {
     fn from(r: OrganizationRow) -> Self {
         Organization {
-            id: r.id,
+            id: OrganizationId::new(r.id),
             name: r.name,
             domain: r.domain,
             shared_tickets: r.shared_tickets,
@@ -70,7 +72,7 @@ pub(crate) struct GroupRow {
 impl From<GroupRow> for Group {
     fn from(r: GroupRow) -> Self {
         Group {
-            id: r.id,
+            id: GroupId::new(r.id),
             name: r.name,
             description: r.description,
             created_at: Timestamp::from_micros(r.created_at),
@@ -79,20 +81,20 @@ impl From<GroupRow> for Group {
 }
 
 impl Conn<'_> {
-    pub async fn insert_user(&mut self, u: &User) -> Result<i64> {
-        Ok(on!(self, |c| sqlx::query_scalar(
+    pub async fn insert_user(&mut self, u: &User) -> Result<UserId> {
+        Ok(UserId::new(on!(self, |c| sqlx::query_scalar(
             "INSERT INTO users (email, name, role, organization_id, password_hash, active, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
         )
         .bind(&u.email)
         .bind(&u.name)
         .bind(u.role.as_str())
-        .bind(u.organization_id)
+        .bind(u.organization_id.map(OrganizationId::get))
         .bind(&u.password_hash)
         .bind(u.active)
         .bind(u.created_at.as_micros())
         .fetch_one(c)
-        .await?))
+        .await?)))
     }
 
     pub async fn user_by_email(&mut self, email: &str) -> Result<Option<User>> {
@@ -105,11 +107,11 @@ impl Conn<'_> {
         row.map(User::try_from).transpose()
     }
 
-    pub async fn user_by_id(&mut self, id: i64) -> Result<Option<User>> {
+    pub async fn user_by_id(&mut self, id: UserId) -> Result<Option<User>> {
         const SQL: &str = "SELECT id, email, name, role, organization_id, password_hash, active, \
             created_at FROM users WHERE id = $1";
         let row: Option<UserRow> = on!(self, |c| sqlx::query_as(SQL)
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(c)
             .await?);
         row.map(User::try_from).transpose()
@@ -140,10 +142,10 @@ impl Conn<'_> {
         )
         .bind(&u.name)
         .bind(u.role.as_str())
-        .bind(u.organization_id)
+        .bind(u.organization_id.map(OrganizationId::get))
         .bind(&u.password_hash)
         .bind(u.active)
-        .bind(u.id)
+        .bind(u.id.get())
         .execute(c)
         .await?
         .rows_affected());
@@ -158,8 +160,8 @@ impl Conn<'_> {
         .await?))
     }
 
-    pub async fn insert_organization(&mut self, o: &Organization) -> Result<i64> {
-        Ok(on!(self, |c| sqlx::query_scalar(
+    pub async fn insert_organization(&mut self, o: &Organization) -> Result<OrganizationId> {
+        Ok(OrganizationId::new(on!(self, |c| sqlx::query_scalar(
             "INSERT INTO organizations (name, domain, shared_tickets, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id"
         )
@@ -168,7 +170,7 @@ impl Conn<'_> {
         .bind(o.shared_tickets)
         .bind(o.created_at.as_micros())
         .fetch_one(c)
-        .await?))
+        .await?)))
     }
 
     pub async fn update_organization(&mut self, o: &Organization) -> Result<()> {
@@ -178,7 +180,7 @@ impl Conn<'_> {
         .bind(&o.name)
         .bind(&o.domain)
         .bind(o.shared_tickets)
-        .bind(o.id)
+        .bind(o.id.get())
         .execute(c)
         .await?
         .rows_affected());
@@ -196,12 +198,12 @@ impl Conn<'_> {
         Ok(rows.into_iter().map(Organization::from).collect())
     }
 
-    pub async fn organization_by_id(&mut self, id: i64) -> Result<Option<Organization>> {
+    pub async fn organization_by_id(&mut self, id: OrganizationId) -> Result<Option<Organization>> {
         let row: Option<OrganizationRow> = on!(self, |c| {
             sqlx::query_as(
             "SELECT id, name, domain, shared_tickets, created_at FROM organizations WHERE id = $1"
         )
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(c)
         .await?
         });
@@ -232,8 +234,8 @@ impl Conn<'_> {
         Ok(row.map(Organization::from))
     }
 
-    pub async fn insert_group(&mut self, g: &Group) -> Result<i64> {
-        Ok(on!(self, |c| {
+    pub async fn insert_group(&mut self, g: &Group) -> Result<GroupId> {
+        Ok(GroupId::new(on!(self, |c| {
             sqlx::query_scalar(
             "INSERT INTO agent_groups (name, description, created_at) VALUES ($1, $2, $3) RETURNING id"
         )
@@ -242,7 +244,7 @@ impl Conn<'_> {
         .bind(g.created_at.as_micros())
         .fetch_one(c)
         .await?
-        }))
+        })))
     }
 
     pub async fn groups(&mut self) -> Result<Vec<Group>> {
@@ -264,32 +266,36 @@ impl Conn<'_> {
         Ok(row.map(Group::from))
     }
 
-    pub async fn group_by_id(&mut self, id: i64) -> Result<Option<Group>> {
+    pub async fn group_by_id(&mut self, id: GroupId) -> Result<Option<Group>> {
         let row: Option<GroupRow> = on!(self, |c| sqlx::query_as(
             "SELECT id, name, description, created_at FROM agent_groups WHERE id = $1"
         )
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(c)
         .await?);
         Ok(row.map(Group::from))
     }
 
     /// Emails of a group's members, in order.
-    pub async fn group_members(&mut self, group_id: i64) -> Result<Vec<String>> {
+    pub async fn group_members(&mut self, group_id: GroupId) -> Result<Vec<String>> {
         Ok(on!(self, |c| sqlx::query_scalar(
             "SELECT u.email FROM group_members m JOIN users u ON u.id = m.user_id \
              WHERE m.group_id = $1 ORDER BY u.email"
         )
-        .bind(group_id)
+        .bind(group_id.get())
         .fetch_all(c)
         .await?))
     }
 
-    pub async fn set_group_members(&mut self, group_id: i64, user_ids: &[i64]) -> Result<()> {
+    pub async fn set_group_members(
+        &mut self,
+        group_id: GroupId,
+        user_ids: &[UserId],
+    ) -> Result<()> {
         on!(self, |c| sqlx::query(
             "DELETE FROM group_members WHERE group_id = $1"
         )
-        .bind(group_id)
+        .bind(group_id.get())
         .execute(&mut *c)
         .await?
         .rows_affected());
@@ -298,8 +304,8 @@ impl Conn<'_> {
                 sqlx::query(
                 "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
             )
-            .bind(group_id)
-            .bind(user)
+            .bind(group_id.get())
+            .bind(user.get())
             .execute(&mut *c)
             .await?
             .rows_affected()
@@ -308,12 +314,12 @@ impl Conn<'_> {
         Ok(())
     }
 
-    pub async fn is_group_member(&mut self, group_id: i64, user_id: i64) -> Result<bool> {
+    pub async fn is_group_member(&mut self, group_id: GroupId, user_id: UserId) -> Result<bool> {
         let n: i64 = on!(self, |c| sqlx::query_scalar(
             "SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND user_id = $2"
         )
-        .bind(group_id)
-        .bind(user_id)
+        .bind(group_id.get())
+        .bind(user_id.get())
         .fetch_one(c)
         .await?);
         Ok(n > 0)

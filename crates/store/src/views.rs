@@ -2,7 +2,7 @@
 //! or the whole desk, and how many tickets one holds (counted up to a cap, so a broad view
 //! costs no more than a bounded index range).
 
-use frontline_domain::{Timestamp, ViewRecord, ViewVisibility};
+use frontline_domain::{GroupId, Priority, Status, Timestamp, UserId, ViewRecord, ViewVisibility};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -32,12 +32,12 @@ impl TryFrom<ViewRow> for ViewRecord {
     fn try_from(r: ViewRow) -> Result<Self> {
         Ok(ViewRecord {
             id: r.id,
-            owner_id: r.owner_id,
+            owner_id: UserId::new(r.owner_id),
             owner_email: r.owner_email,
             name: r.name,
             visibility: ViewVisibility::parse(&r.visibility)
                 .map_err(|e| StoreError::corrupt("saved_views.visibility", e))?,
-            shared_group_id: r.shared_group_id,
+            shared_group_id: r.shared_group_id.map(GroupId::new),
             shared_group: r.shared_group,
             filters: r.filters,
             sort: r.sort,
@@ -52,7 +52,7 @@ impl TryFrom<ViewRow> for ViewRecord {
 pub struct ViewValues<'a> {
     pub name: &'a str,
     pub visibility: ViewVisibility,
-    pub shared_group_id: Option<i64>,
+    pub shared_group_id: Option<GroupId>,
     pub filters: &'a str,
     pub sort: &'a str,
 }
@@ -65,12 +65,12 @@ const SELECT: &str = "SELECT v.id, v.owner_id, u.email AS owner_email, v.name, v
 /// The tickets a view counts; every part is ANDed, empty or `None` means "any".
 #[derive(Debug, Clone, Default)]
 pub struct ViewCount {
-    pub statuses: Vec<String>,
-    pub priorities: Vec<i64>,
+    pub statuses: Vec<Status>,
+    pub priorities: Vec<Priority>,
     /// `Some(None)`: unassigned.
-    pub assignee_id: Option<Option<i64>>,
+    pub assignee_id: Option<Option<UserId>>,
     /// In any of these groups (an empty list counts nothing).
-    pub group_ids: Option<Vec<i64>>,
+    pub group_ids: Option<Vec<GroupId>>,
     /// A category and everything below it.
     pub category_path: Option<String>,
     pub updated_since: Option<i64>,
@@ -86,14 +86,14 @@ enum Value {
 impl Conn<'_> {
     /// The views a person sees: their own, those shared with a group they belong to, and
     /// those shared with everyone; by name.
-    pub async fn views_for(&mut self, user_id: i64) -> Result<Vec<ViewRecord>> {
+    pub async fn views_for(&mut self, user_id: UserId) -> Result<Vec<ViewRecord>> {
         let sql = format!(
             "{SELECT} WHERE v.owner_id = $1 OR v.visibility = 'everyone' OR \
              (v.visibility = 'group' AND v.shared_group_id IN \
              (SELECT group_id FROM group_members WHERE user_id = $1)) ORDER BY v.name, v.id"
         );
         let rows: Vec<ViewRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
-            .bind(user_id)
+            .bind(user_id.get())
             .fetch_all(c)
             .await?);
         rows.into_iter().map(ViewRecord::try_from).collect()
@@ -111,7 +111,7 @@ impl Conn<'_> {
     /// A new view; its id. A name the owner already uses is a `Duplicate`.
     pub async fn insert_view(
         &mut self,
-        owner_id: i64,
+        owner_id: UserId,
         v: &ViewValues<'_>,
         now: i64,
     ) -> Result<i64> {
@@ -119,10 +119,10 @@ impl Conn<'_> {
             "INSERT INTO saved_views (owner_id, name, visibility, shared_group_id, filters, sort, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id"
         )
-        .bind(owner_id)
+        .bind(owner_id.get())
         .bind(v.name)
         .bind(v.visibility.as_str())
-        .bind(v.shared_group_id)
+        .bind(v.shared_group_id.map(GroupId::get))
         .bind(v.filters)
         .bind(v.sort)
         .bind(now)
@@ -139,7 +139,7 @@ impl Conn<'_> {
         .bind(id)
         .bind(v.name)
         .bind(v.visibility.as_str())
-        .bind(v.shared_group_id)
+        .bind(v.shared_group_id.map(GroupId::get))
         .bind(v.filters)
         .bind(v.sort)
         .bind(now)
@@ -228,13 +228,13 @@ fn counted(q: &ViewCount, cap: i64, pg: bool, values: &mut Vec<Value>) -> String
         let marks: Vec<String> = q
             .priorities
             .iter()
-            .map(|p| bind(values, Value::Int(*p)))
+            .map(|p| bind(values, Value::Int(p.rank())))
             .collect();
         clauses.push(format!("priority IN ({})", marks.join(", ")));
     }
     match q.assignee_id {
         Some(Some(id)) => {
-            let m = bind(values, Value::Int(id));
+            let m = bind(values, Value::Int(id.get()));
             clauses.push(format!("assignee_id = {m}"));
         }
         Some(None) => clauses.push("assignee_id IS NULL".to_owned()),
@@ -243,7 +243,7 @@ fn counted(q: &ViewCount, cap: i64, pg: bool, values: &mut Vec<Value>) -> String
     if let Some(groups) = &q.group_ids {
         let marks: Vec<String> = groups
             .iter()
-            .map(|g| bind(values, Value::Int(*g)))
+            .map(|g| bind(values, Value::Int(g.get())))
             .collect();
         clauses.push(format!("group_id IN ({})", marks.join(", ")));
     }

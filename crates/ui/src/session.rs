@@ -42,7 +42,7 @@ impl Signed {
             Ok(())
         } else {
             tracing::warn!(
-                user_id = self.session.actor.id,
+                user_id = %self.session.actor.id,
                 "form refused: CSRF token missing or wrong"
             );
             Err(UiError::Csrf)
@@ -133,7 +133,7 @@ impl FromRequestParts<Ui> for Signed {
             .browser_session(token)
             .await?
             .ok_or_else(sign_in)?;
-        tracing::Span::current().record("actor", session.actor.id);
+        tracing::Span::current().record("actor", session.actor.id.get());
         Ok(Signed {
             session,
             token: token.to_owned(),

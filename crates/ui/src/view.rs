@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use frontline_core::sessions::BrowserSession;
-use frontline_domain::{Attachment, Comment, Event, EventKind, Role, Ticket};
+use frontline_domain::{Attachment, Comment, CommentId, Event, EventKind, Role, Ticket, TicketId};
 
 /// The frame around every page: who is signed in, where they are, and the token their forms
 /// (sign-out included) must carry.
@@ -85,7 +85,7 @@ pub(crate) fn plain_status(status: &str) -> &'static str {
 }
 
 pub(crate) struct TicketLine {
-    pub id: i64,
+    pub id: TicketId,
     pub subject: String,
     pub requester: String,
     pub status: String,
@@ -149,7 +149,7 @@ fn human_size(bytes: i64) -> String {
 
 /// One entry of the conversation.
 pub(crate) struct Message {
-    pub id: i64,
+    pub id: CommentId,
     pub author: String,
     pub from_desk: bool,
     pub internal: bool,

@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use frontline_core::Desk;
-use frontline_domain::{CategoryPath, Group, Organization, Role, Timestamp, User};
+use frontline_domain::{
+    CategoryPath, Group, GroupId, Organization, OrganizationId, Role, Timestamp, User, UserId,
+};
 use frontline_store::creations::IdTable;
 use frontline_store::{Backend, Conn};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -153,10 +155,10 @@ async fn write_batch(c: &mut Conn<'_>, out: &Written) -> anyhow::Result<()> {
 /// The people and configuration tickets are drawn from.
 struct Setup {
     /// (user id, organization id)
-    requesters: Vec<(i64, Option<i64>)>,
+    requesters: Vec<(UserId, Option<OrganizationId>)>,
     /// Agents by group name.
     agents: HashMap<&'static str, Vec<Agent>>,
-    groups: HashMap<&'static str, i64>,
+    groups: HashMap<&'static str, GroupId>,
     categories: HashMap<&'static str, i64>,
 }
 
@@ -168,9 +170,9 @@ impl Setup {
             requester,
             specialists: self.agents.get(topic.group).map_or(&[], Vec::as_slice),
             tier1: self.agents.get(tier1_name).map_or(&[], Vec::as_slice),
-            group_id: *self.groups.get(topic.group).context("unknown group")?,
+            group_id: (*self.groups.get(topic.group).context("unknown group")?),
             group_name: topic.group,
-            tier1_id: *self.groups.get(tier1_name).context("no tier 1 group")?,
+            tier1_id: (*self.groups.get(tier1_name).context("no tier 1 group")?),
             tier1_name,
             category_id: *self
                 .categories
@@ -212,14 +214,17 @@ async fn setup(desk: &Desk, rng: &mut StdRng, tickets: u64, now: i64) -> anyhow:
 }
 
 /// The client organizations, found or added: `(id, email domain)`.
-async fn organizations(c: &mut Conn<'_>, now: i64) -> anyhow::Result<Vec<(i64, &'static str)>> {
+async fn organizations(
+    c: &mut Conn<'_>,
+    now: i64,
+) -> anyhow::Result<Vec<(OrganizationId, &'static str)>> {
     let mut organizations = Vec::new();
     for (name, domain) in ORGANIZATIONS {
         let id = match c.organization_by_name(name).await? {
             Some(o) => o.id,
             None => {
                 let row = Organization {
-                    id: 0,
+                    id: OrganizationId::new(0),
                     name: (*name).into(),
                     domain: Some((*domain).into()),
                     shared_tickets: false,
@@ -234,14 +239,14 @@ async fn organizations(c: &mut Conn<'_>, now: i64) -> anyhow::Result<Vec<(i64, &
 }
 
 /// The desk's groups, found or added: their ids by name.
-async fn groups(c: &mut Conn<'_>, now: i64) -> anyhow::Result<HashMap<&'static str, i64>> {
+async fn groups(c: &mut Conn<'_>, now: i64) -> anyhow::Result<HashMap<&'static str, GroupId>> {
     let mut groups = HashMap::new();
     for (name, description) in GROUPS {
         let id = match c.group_by_name(name).await? {
             Some(g) => g.id,
             None => {
                 let row = Group {
-                    id: 0,
+                    id: GroupId::new(0),
                     name: (*name).into(),
                     description: (*description).into(),
                     created_at: Timestamp::from_micros(now),
@@ -279,11 +284,11 @@ async fn agents(
 async fn join_groups(
     c: &mut Conn<'_>,
     agents: &HashMap<&'static str, Vec<Agent>>,
-    groups: &HashMap<&'static str, i64>,
+    groups: &HashMap<&'static str, GroupId>,
 ) -> anyhow::Result<()> {
     for (name, members) in agents {
         let group_id = groups[name];
-        let mut ids: Vec<i64> = Vec::new();
+        let mut ids: Vec<UserId> = Vec::new();
         for email in c.group_members(group_id).await? {
             if let Some(u) = c.user_by_email(&email).await? {
                 ids.push(u.id);
@@ -303,9 +308,9 @@ async fn requesters(
     c: &mut Conn<'_>,
     rng: &mut StdRng,
     n: usize,
-    organizations: &[(i64, &'static str)],
+    organizations: &[(OrganizationId, &'static str)],
     now: i64,
-) -> anyhow::Result<Vec<(i64, Option<i64>)>> {
+) -> anyhow::Result<Vec<(UserId, Option<OrganizationId>)>> {
     let mut requesters = Vec::with_capacity(n);
     for i in 0..n {
         let (org_id, domain) = *organizations.choose(rng).context("no organizations")?;
@@ -323,9 +328,9 @@ async fn add_person(
     n: usize,
     domain: &str,
     role: Role,
-    organization_id: Option<i64>,
+    organization_id: Option<OrganizationId>,
     now: i64,
-) -> anyhow::Result<(i64, String)> {
+) -> anyhow::Result<(UserId, String)> {
     let (first, last) = name_for(name_seed);
     let email = format!(
         "{}.{}{n}@{domain}",
@@ -349,14 +354,14 @@ async fn find_or_add(
     email: &str,
     name: &str,
     role: Role,
-    organization_id: Option<i64>,
+    organization_id: Option<OrganizationId>,
     now: i64,
-) -> anyhow::Result<i64> {
+) -> anyhow::Result<UserId> {
     if let Some(u) = c.user_by_email(email).await? {
         return Ok(u.id);
     }
     let row = User {
-        id: 0,
+        id: UserId::new(0),
         email: email.to_owned(),
         name: name.to_owned(),
         role,

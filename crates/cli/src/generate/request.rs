@@ -2,7 +2,7 @@
 //! words): the start of its story (`story.rs`), and the ticket as it is opened.
 
 use frontline_domain::{
-    Channel, Level, PriorityMatrix, Status, TicketRecord, Timestamp, Timestamps,
+    Channel, Level, PriorityMatrix, Status, TicketId, TicketRecord, Timestamp, Timestamps,
 };
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -56,7 +56,7 @@ impl Request {
             impact,
             urgency,
             channel,
-            logged_by,
+            logged_by: logged_by.get(),
             subject,
             description,
         }
@@ -73,7 +73,7 @@ impl Request {
     ) -> TicketRecord {
         let (requester_id, organization_id) = cast.requester;
         TicketRecord {
-            id,
+            id: TicketId::new(id),
             subject: self.subject.to_owned(),
             description: self.description.to_owned(),
             status: Status::New,

@@ -3,7 +3,8 @@
 //! written, in time order and never later than "now". Where it ends depends on its age.
 
 use frontline_domain::{
-    CommentRecord, EventKind, EventRecord, PriorityMatrix, Status, TicketRecord, Timestamp,
+    CommentId, CommentRecord, EventKind, EventRecord, PriorityMatrix, Status, TicketId,
+    TicketRecord, Timestamp, UserId,
 };
 use frontline_store::rules::RuleClocks;
 use rand::Rng;
@@ -79,7 +80,14 @@ pub fn tell(
     if goal != Status::New
         && let Some(agent) = triage(rng, &mut s, &mut row, cast, next_comment)
     {
-        ask_and_answer(rng, &mut s, agent, cast.requester.0, goal, next_comment);
+        ask_and_answer(
+            rng,
+            &mut s,
+            agent,
+            cast.requester.0.get(),
+            goal,
+            next_comment,
+        );
         conclude(rng, &mut s, &mut row, agent, goal, now, next_comment);
     }
     finish(s, row);
@@ -105,7 +113,7 @@ fn triage(
     let agent = first.id;
     s.tick(rng);
     s.event(
-        Some(agent),
+        Some(agent.get()),
         EventKind::FieldChanged,
         Some("group"),
         None,
@@ -113,21 +121,27 @@ fn triage(
         false,
     );
     s.event(
-        Some(agent),
+        Some(agent.get()),
         EventKind::FieldChanged,
         Some("assignee"),
         None,
         Some(&first.email),
         false,
     );
-    s.set_status(Some(agent), Status::Open);
+    s.set_status(Some(agent.get()), Status::Open);
     row.group_id = Some(group);
     row.assignee_id = Some(agent);
 
     s.tick(rng);
-    let reply = s.reply(rng, agent, "agent", content::AGENT_REPLIES, next_comment);
+    let reply = s.reply(
+        rng,
+        agent.get(),
+        "agent",
+        content::AGENT_REPLIES,
+        next_comment,
+    );
     s.event(
-        Some(agent),
+        Some(agent.get()),
         EventKind::FirstResponse,
         None,
         None,
@@ -139,9 +153,9 @@ fn triage(
     match cast.specialists.choose(rng).filter(|_| escalate) {
         Some(specialist) => {
             hand_to_specialist(rng, s, row, cast, first, specialist, next_comment);
-            Some(specialist.id)
+            Some(specialist.id.get())
         }
-        None => Some(agent),
+        None => Some(agent.get()),
     }
 }
 
@@ -156,9 +170,9 @@ fn hand_to_specialist(
     next_comment: &mut i64,
 ) {
     s.tick(rng);
-    s.note(rng, first.id, next_comment);
+    s.note(rng, first.id.get(), next_comment);
     s.event(
-        Some(first.id),
+        Some(first.id.get()),
         EventKind::FieldChanged,
         Some("group"),
         Some(cast.tier1_name),
@@ -166,7 +180,7 @@ fn hand_to_specialist(
         false,
     );
     s.event(
-        Some(first.id),
+        Some(first.id.get()),
         EventKind::FieldChanged,
         Some("assignee"),
         Some(&first.email),
@@ -334,8 +348,8 @@ impl Story<'_> {
         }
         self.out.events.push(EventRecord {
             id: 0,
-            ticket_id: self.id,
-            actor_id: actor,
+            ticket_id: TicketId::new(self.id),
+            actor_id: actor.map(UserId::new),
             at: Timestamp::from_micros(self.at),
             kind,
             field: field.map(str::to_owned),
@@ -354,7 +368,7 @@ impl Story<'_> {
         phrases: &[&str],
         next_comment: &mut i64,
     ) -> String {
-        let id = self.comment(rng, author, phrases, false, next_comment);
+        let id = self.comment(rng, UserId::new(author), phrases, false, next_comment);
         if role == "requester" {
             self.clocks.requester_replied_at = Some(self.at);
         } else {
@@ -373,7 +387,13 @@ impl Story<'_> {
 
     /// An internal note from `author` and its `note_added` event.
     fn note(&mut self, rng: &mut StdRng, author: i64, next_comment: &mut i64) {
-        let id = self.comment(rng, author, content::INTERNAL_NOTES, true, next_comment);
+        let id = self.comment(
+            rng,
+            UserId::new(author),
+            content::INTERNAL_NOTES,
+            true,
+            next_comment,
+        );
         self.event(
             Some(author),
             EventKind::NoteAdded,
@@ -388,7 +408,7 @@ impl Story<'_> {
     fn comment(
         &mut self,
         rng: &mut StdRng,
-        author: i64,
+        author: UserId,
         phrases: &[&str],
         internal: bool,
         next_comment: &mut i64,
@@ -396,12 +416,12 @@ impl Story<'_> {
         let id = *next_comment;
         *next_comment += 1;
         self.out.comments.push(CommentRecord {
-            id,
-            ticket_id: self.id,
+            id: CommentId::new(id),
+            ticket_id: TicketId::new(self.id),
             author_id: author,
             body: phrases.choose(rng).copied().unwrap_or("…").to_owned(),
             internal,
-            source_ticket_id: self.id,
+            source_ticket_id: TicketId::new(self.id),
             created_at: Timestamp::from_micros(self.at),
         });
         id.to_string()

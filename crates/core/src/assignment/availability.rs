@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use frontline_domain::Role;
+use frontline_domain::{Role, UserId};
 
 use crate::{Actor, Assignment, Result};
 
@@ -35,13 +35,13 @@ impl Assignment {
             .into_iter()
             .map(|k| (k.id, k.name))
             .collect();
-        let rows: HashMap<i64, _> = c
+        let rows: HashMap<UserId, _> = c
             .availabilities()
             .await?
             .into_iter()
             .map(|a| (a.user_id, a))
             .collect();
-        let mut skills: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut skills: HashMap<UserId, Vec<String>> = HashMap::new();
         for (user, skill) in c.all_agent_skills().await? {
             skills.entry(user).or_default().push(skill);
         }

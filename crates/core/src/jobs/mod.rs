@@ -39,7 +39,7 @@ impl Jobs {
         }
         let job = c.job(id).await?.ok_or(CoreError::NotFound("job"))?;
         tx.commit().await?;
-        tracing::info!(job_id = id, kind = %job.kind, actor = actor.id, "dead job retried");
+        tracing::info!(job_id = %id, kind = %job.kind, actor = %actor.id, "dead job retried");
         Ok(job)
     }
 }

@@ -99,7 +99,7 @@ impl Mail {
         }
         tx.commit().await?;
         self.core.outbound.forget();
-        tracing::info!(mailbox_id = id, address = %row.address, "mailbox added");
+        tracing::info!(mailbox_id = %id, address = %row.address, "mailbox added");
         Mailbox::from_record(MailboxRecord { id, ..row })
     }
 
@@ -251,7 +251,7 @@ impl Mail {
             .ok_or(CoreError::NotFound("mailbox"))?;
         tx.commit().await?;
         self.core.outbound.forget();
-        tracing::info!(mailbox_id = id, address = %row.address, "mailbox changed");
+        tracing::info!(mailbox_id = %id, address = %row.address, "mailbox changed");
         Mailbox::from_record(row)
     }
 
@@ -282,7 +282,7 @@ impl Mail {
         }
         tx.commit().await?;
         self.core.outbound.forget();
-        tracing::info!(mailbox_id = id, state = %state, "mailbox state changed");
+        tracing::info!(mailbox_id = %id, state = %state, "mailbox state changed");
         Ok(())
     }
 }

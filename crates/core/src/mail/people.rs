@@ -2,7 +2,7 @@
 //! of the desk, created as a requester on first contact.
 
 use frontline_domain::User;
-use frontline_domain::{Email, Role, Timestamp};
+use frontline_domain::{Email, Role, Timestamp, UserId};
 use frontline_mail::Mailbox as Address;
 use frontline_store::Conn;
 
@@ -28,7 +28,7 @@ pub(super) async fn person_for(c: &mut Conn<'_>, address: &Address, at: i64) -> 
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| email.local_part().to_owned());
     let mut row = User {
-        id: 0,
+        id: UserId::new(0),
         email: email.to_string(),
         name,
         role: Role::Requester,
@@ -57,7 +57,7 @@ pub(super) async fn person_for(c: &mut Conn<'_>, address: &Address, at: i64) -> 
         }
         Err(e) => return Err(CoreError::Store(e)),
     }
-    tracing::info!(user_id = row.id, "requester created on first email");
+    tracing::info!(user_id = %row.id, "requester created on first email");
     Ok(row)
 }
 

@@ -14,7 +14,7 @@
 
 use frontline_domain::MailboxRecord;
 use frontline_domain::mail::{HeldInbound, InboundMessage, InboundOutcome, InboundState};
-use frontline_domain::{EventKind, Timestamp};
+use frontline_domain::{EventKind, TicketId, Timestamp};
 use frontline_mail::Inbound;
 
 use super::MAX_MESSAGE_BYTES;
@@ -126,7 +126,7 @@ impl Mail {
             trail.write(&mut c).await?;
         }
         tx.commit().await?;
-        tracing::info!(message_id = id, admin = actor.id, state = %outcome.state, ticket_id = outcome.ticket_id, "quarantined message released");
+        tracing::info!(message_id = %id, admin = %actor.id, state = %outcome.state, ticket_id = outcome.ticket_id.map(TicketId::get), "quarantined message released");
         Ok(outcome)
     }
 
@@ -147,8 +147,8 @@ impl Mail {
         }
         tx.commit().await?;
         tracing::info!(
-            message_id = id,
-            admin = actor.id,
+            message_id = %id,
+            admin = %actor.id,
             "quarantined message discarded"
         );
         Ok(())

@@ -190,7 +190,7 @@ impl Mail {
             max_attempts: 10,
         };
         c.enqueue_job(&job, now).await?;
-        tracing::info!(message_id = id, size = row.raw.len(), source = %row.source, "message stored");
+        tracing::info!(message_id = %id, size = row.raw.len(), source = %row.source, "message stored");
         Ok(Some(id))
     }
 

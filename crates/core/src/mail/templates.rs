@@ -279,7 +279,7 @@ impl Mail {
         let mut tx = self.core.begin().await?;
         tx.conn().put_mail_template(&row).await?;
         tx.commit().await?;
-        tracing::info!(template = name, actor = actor.id, "mail template changed");
+        tracing::info!(template = name, actor = %actor.id, "mail template changed");
         MailTemplate::from_saved(row).ok_or(CoreError::NotFound("mail template"))
     }
 
@@ -290,7 +290,7 @@ impl Mail {
         let mut tx = self.core.begin().await?;
         tx.conn().delete_mail_template(name).await?;
         tx.commit().await?;
-        tracing::info!(template = name, actor = actor.id, "mail template reset");
+        tracing::info!(template = name, actor = %actor.id, "mail template reset");
         MailTemplate::shipped(name).ok_or(CoreError::NotFound("mail template"))
     }
 

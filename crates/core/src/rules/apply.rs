@@ -4,8 +4,8 @@
 
 use frontline_domain::rules::{Action, Facts, Recipient, Trigger, run};
 use frontline_domain::{
-    CommentRecord, EventKind, EventRecord, Priority, Role, Status, Ticket, TicketRecord,
-    TicketType, Timestamp,
+    CommentId, CommentRecord, EventKind, EventRecord, Priority, Role, Status, Ticket, TicketId,
+    TicketRecord, TicketType, Timestamp, UserId,
 };
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
@@ -19,7 +19,7 @@ use crate::{CoreError, Result};
 #[derive(Debug, Clone)]
 pub(crate) enum Effect {
     Comment {
-        author_id: i64,
+        author_id: UserId,
         author_role: Role,
         body: String,
         internal: bool,
@@ -96,7 +96,7 @@ pub(crate) fn run_rules(
         for (i, action) in rule.rule.actions.iter().enumerate() {
             out.events.push(EventRecord {
                 id: 0,
-                ticket_id: 0,
+                ticket_id: TicketId::new(0),
                 actor_id: None,
                 at,
                 kind: EventKind::RuleApplied,
@@ -202,13 +202,17 @@ pub(crate) fn apply_fields(
 }
 
 /// True when rules may still act on the ticket (see [`LOOP_LIMIT`]).
-pub(crate) async fn within_limit(c: &mut Conn<'_>, ticket_id: i64, now: Timestamp) -> Result<bool> {
+pub(crate) async fn within_limit(
+    c: &mut Conn<'_>,
+    ticket_id: TicketId,
+    now: Timestamp,
+) -> Result<bool> {
     let recent = c
         .rule_events_since(ticket_id, now.as_micros() - LOOP_WINDOW_MICROS)
         .await?;
     if recent >= LOOP_LIMIT {
         tracing::warn!(
-            ticket_id,
+            %ticket_id,
             recent,
             "rules acted on this ticket too often; leaving it to people for now"
         );
@@ -287,7 +291,7 @@ pub(crate) async fn write_effects(
 
 /// A note or reply a rule writes as its author.
 struct RuleComment<'a> {
-    author_id: i64,
+    author_id: UserId,
     author_role: Role,
     body: &'a str,
     internal: bool,
@@ -296,7 +300,7 @@ struct RuleComment<'a> {
 /// Writes the comment, its event, and the mail a public reply sends.
 async fn write_comment(
     c: &mut Conn<'_>,
-    ticket_id: i64,
+    ticket_id: TicketId,
     comment: RuleComment<'_>,
     now: Timestamp,
 ) -> Result<()> {
@@ -308,7 +312,7 @@ async fn write_comment(
     } = comment;
     let id = c
         .insert_comment(&CommentRecord {
-            id: 0,
+            id: CommentId::new(0),
             ticket_id,
             author_id,
             body: body.to_owned(),
@@ -344,7 +348,7 @@ async fn recipient_ids(
     c: &mut Conn<'_>,
     row: &TicketRecord,
     recipients: &[Recipient],
-) -> Result<Vec<i64>> {
+) -> Result<Vec<UserId>> {
     let mut ids = Vec::new();
     for r in recipients {
         match r {
@@ -367,7 +371,7 @@ async fn recipient_ids(
 /// Queues the webhook's POST, the ticket's id added to its body.
 async fn queue_webhook(
     c: &mut Conn<'_>,
-    ticket_id: i64,
+    ticket_id: TicketId,
     key: &str,
     url: &str,
     body: &Value,

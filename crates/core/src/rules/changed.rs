@@ -159,7 +159,7 @@ impl Rules {
         }
         write_outcome(set, c, &t, out, now).await?;
         tracing::info!(
-            ticket_id = id,
+            ticket_id = %id,
             update = change.kind.as_str(),
             "updated rules ran"
         );

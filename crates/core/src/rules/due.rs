@@ -11,8 +11,8 @@
 //! it in time. So a desk queues these jobs only for due times that move into the past of a
 //! rule, which is rare.
 
-use frontline_domain::Timestamp;
 use frontline_domain::rules::{Since, Trigger};
+use frontline_domain::{TicketId, Timestamp};
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
 use serde::{Deserialize, Serialize};
@@ -32,7 +32,7 @@ const MINUTE_MICROS: i64 = 60_000_000;
 #[serde(deny_unknown_fields)]
 pub struct DueCall {
     pub rule_id: i64,
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     pub due_at: i64,
 }
 
@@ -43,7 +43,7 @@ impl Rules {
     pub(crate) async fn due_time_moved(
         &self,
         c: &mut Conn<'_>,
-        ticket_id: i64,
+        ticket_id: TicketId,
         due_at: i64,
         now: Timestamp,
     ) -> Result<()> {
@@ -75,8 +75,8 @@ impl Rules {
             };
             c.enqueue_job(&job, now.as_micros()).await?;
             tracing::debug!(
-                ticket_id,
-                rule_id = loaded.id,
+                %ticket_id,
+                rule_id = %loaded.id,
                 "due time moved behind the scan"
             );
         }

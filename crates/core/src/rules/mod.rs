@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use frontline_domain::rules::{Action, Condition, Field, Recipient, Rule, Trigger};
-use frontline_domain::{CategoryPath, DomainError, Email, Role};
+use frontline_domain::{CategoryPath, DomainError, Email, GroupId, OrganizationId, Role, UserId};
 use frontline_store::Conn;
 use serde::Serialize;
 
@@ -69,7 +69,7 @@ pub struct ConfiguredRule {
 #[derive(Debug)]
 pub(crate) struct Loaded {
     pub id: i64,
-    pub author_id: i64,
+    pub author_id: UserId,
     pub author_role: Role,
     pub rule: Rule,
 }
@@ -85,13 +85,13 @@ impl AsRef<Rule> for Loaded {
 pub(crate) struct RuleSet {
     pub rules: Vec<Loaded>,
     /// By lower-case group name.
-    pub groups: HashMap<String, i64>,
+    pub groups: HashMap<String, GroupId>,
     /// By lower-case email.
-    pub people: HashMap<String, i64>,
+    pub people: HashMap<String, UserId>,
     /// By category path.
     pub categories: HashMap<String, i64>,
     /// Organization names by id, read only when a condition looks at organizations.
-    pub organizations: HashMap<i64, String>,
+    pub organizations: HashMap<OrganizationId, String>,
 }
 
 impl RuleSet {
@@ -118,7 +118,7 @@ impl RuleCache {
             let rule = row.rule;
             let author = c.user_by_id(row.author_id).await?;
             let names = resolve_names(c, &rule).await.unwrap_or_else(|e| {
-                tracing::warn!(rule = row.id, error = %e, "a rule names what no longer exists");
+                tracing::warn!(rule = %row.id, error = %e, "a rule names what no longer exists");
                 Names::default()
             });
             set.groups.extend(names.groups);
@@ -163,8 +163,8 @@ fn uses_organizations(rule: &Rule) -> bool {
 
 #[derive(Default)]
 struct Names {
-    groups: HashMap<String, i64>,
-    people: HashMap<String, i64>,
+    groups: HashMap<String, GroupId>,
+    people: HashMap<String, UserId>,
     categories: HashMap<String, i64>,
 }
 
@@ -247,7 +247,7 @@ impl Rules {
         let (id, position) = c.insert_rule(&rule, actor.id, self.core.now()).await?;
         tx.commit().await?;
         self.core.rules.forget();
-        tracing::info!(rule_id = id, actor = actor.id, "rule added");
+        tracing::info!(rule_id = %id, actor = %actor.id, "rule added");
         Ok(ConfiguredRule { id, position, rule })
     }
 
@@ -269,7 +269,7 @@ impl Rules {
             .map_or(0, |r| r.position);
         tx.commit().await?;
         self.core.rules.forget();
-        tracing::info!(rule_id = id, actor = actor.id, "rule replaced");
+        tracing::info!(rule_id = %id, actor = %actor.id, "rule replaced");
         Ok(ConfiguredRule { id, position, rule })
     }
 
@@ -281,7 +281,7 @@ impl Rules {
         }
         tx.commit().await?;
         self.core.rules.forget();
-        tracing::info!(rule_id = id, actor = actor.id, "rule deleted");
+        tracing::info!(rule_id = %id, actor = %actor.id, "rule deleted");
         Ok(())
     }
 

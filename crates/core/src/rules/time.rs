@@ -10,7 +10,7 @@
 //! its own (`due`).
 
 use frontline_domain::rules::{Since, Trigger};
-use frontline_domain::{EventRecord, Status, Ticket, TicketRecord, Timestamp};
+use frontline_domain::{EventRecord, Status, Ticket, TicketId, TicketRecord, Timestamp};
 use frontline_store::Conn;
 use frontline_store::rules::RuleClocks;
 use serde::{Deserialize, Serialize};
@@ -67,7 +67,7 @@ impl Rules {
                 };
                 for &(at, id) in &batch {
                     if self
-                        .fire_time_rule(&set, loaded.id, time.since, at, id)
+                        .fire_time_rule(&set, loaded.id, time.since, at, TicketId::new(id))
                         .await?
                     {
                         fired += 1;
@@ -77,7 +77,7 @@ impl Rules {
                 after = last;
                 let mut tx = self.core.begin().await?;
                 tx.conn()
-                    .set_rule_scanned(loaded.id, last.0, last.1)
+                    .set_rule_scanned(loaded.id, last.0, TicketId::new(last.1))
                     .await?;
                 tx.commit().await?;
                 if (batch.len() as i64) < SCAN_BATCH {
@@ -96,7 +96,7 @@ impl Rules {
         rule_id: i64,
         since: Since,
         period: i64,
-        ticket_id: i64,
+        ticket_id: TicketId,
     ) -> Result<bool> {
         let mut tx = self.core.begin().await?;
         let fired = self
@@ -118,7 +118,7 @@ impl Rules {
         rule_id: i64,
         since: Since,
         period: i64,
-        ticket_id: i64,
+        ticket_id: TicketId,
     ) -> Result<bool> {
         let now = self.core.now();
         let Some(old) = still_in_period(c, ticket_id, since, period).await? else {
@@ -186,7 +186,7 @@ impl Rules {
         if changes_ticket {
             self.sla().reconcile_sla(c, ticket_id, now, false).await?;
         }
-        tracing::info!(ticket_id, rule_id, "time rule fired");
+        tracing::info!(%ticket_id, rule_id, "time rule fired");
         Ok(true)
     }
 }
@@ -194,7 +194,7 @@ impl Rules {
 /// The ticket, locked, if it is still in the period `period` of `since` and not closed.
 async fn still_in_period(
     c: &mut Conn<'_>,
-    ticket_id: i64,
+    ticket_id: TicketId,
     since: Since,
     period: i64,
 ) -> Result<Option<TicketRecord>> {

@@ -30,7 +30,7 @@ impl Sla {
             .map_err(|e| duplicate(e, "a calendar with that name exists"))?;
         tx.commit().await?;
         self.core.sla_policies.forget();
-        tracing::info!(calendar_id = id, actor = actor.id, "calendar changed");
+        tracing::info!(calendar_id = %id, actor = %actor.id, "calendar changed");
         Ok(())
     }
 
@@ -51,7 +51,7 @@ impl Sla {
         c.delete_calendar(id).await?;
         tx.commit().await?;
         self.core.sla_policies.forget();
-        tracing::info!(calendar_id = id, actor = actor.id, "calendar deleted");
+        tracing::info!(calendar_id = %id, actor = %actor.id, "calendar deleted");
         Ok(())
     }
 
@@ -82,7 +82,7 @@ impl Sla {
             .map_or(0, |r| r.position);
         tx.commit().await?;
         self.core.sla_policies.forget();
-        tracing::info!(policy_id = id, actor = actor.id, "SLA policy changed");
+        tracing::info!(policy_id = %id, actor = %actor.id, "SLA policy changed");
         Ok(ConfiguredPolicy {
             id,
             position,
@@ -107,7 +107,7 @@ impl Sla {
         }
         tx.commit().await?;
         self.core.sla_policies.forget();
-        tracing::info!(actor = actor.id, "SLA policies reordered");
+        tracing::info!(actor = %actor.id, "SLA policies reordered");
         Ok(())
     }
 }

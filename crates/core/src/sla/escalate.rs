@@ -9,7 +9,9 @@
 //! with no actor (the system made them).
 
 use frontline_domain::sla::{Escalation, Notify, SlaTarget};
-use frontline_domain::{EventKind, EventRecord, Ticket, TicketRecord, Timestamp};
+use frontline_domain::{
+    EventKind, EventRecord, GroupId, Ticket, TicketId, TicketRecord, Timestamp, UserId,
+};
 use frontline_store::Conn;
 
 use super::InForce;
@@ -22,7 +24,7 @@ use crate::{CoreError, Result};
 /// another policy).
 pub(super) async fn escalate(
     c: &mut Conn<'_>,
-    ticket_id: i64,
+    ticket_id: TicketId,
     now: Timestamp,
     policies: &[InForce],
 ) -> Result<Escalated> {
@@ -46,7 +48,7 @@ pub(super) async fn escalate(
         if escalation.raise_priority {
             actions.extend(raise_priority(&mut t));
         }
-        let groups: Vec<i64> = group.into_iter().chain(t.group_id).collect();
+        let groups: Vec<GroupId> = group.into_iter().chain(t.group_id).collect();
         let notified = notify_breach(c, target, escalation, assignee, &groups, now).await?;
         actions.extend(notified);
         if actions.is_empty() {
@@ -137,8 +139,8 @@ async fn notify_breach(
     c: &mut Conn<'_>,
     target: &SlaTarget,
     escalation: &Escalation,
-    assignee: Option<i64>,
-    groups: &[i64],
+    assignee: Option<UserId>,
+    groups: &[GroupId],
     now: Timestamp,
 ) -> Result<Option<String>> {
     let wants = |n: Notify| escalation.notify.contains(&n);
@@ -198,7 +200,12 @@ pub(super) enum Escalated {
 }
 
 /// The field changes an escalation can make, in the names people read.
-fn changes(ticket_id: i64, now: Timestamp, before: &Ticket, after: &Ticket) -> Vec<EventRecord> {
+fn changes(
+    ticket_id: TicketId,
+    now: Timestamp,
+    before: &Ticket,
+    after: &Ticket,
+) -> Vec<EventRecord> {
     let priority = |v: &Ticket| Some(v.record.priority.as_str().to_owned());
     [
         ("group", before.group_name.clone(), after.group_name.clone()),
@@ -216,7 +223,7 @@ fn changes(ticket_id: i64, now: Timestamp, before: &Ticket, after: &Ticket) -> V
 }
 
 fn event(
-    ticket_id: i64,
+    ticket_id: TicketId,
     now: Timestamp,
     kind: EventKind,
     field: &str,

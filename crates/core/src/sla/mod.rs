@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use frontline_domain::sla::{Policy, PolicyRecord, SlaTarget, Target};
-use frontline_domain::{Calendar, Timestamp};
+use frontline_domain::{Calendar, TicketId, Timestamp};
 use frontline_store::{Conn, StoreError};
 
 use crate::{Actor, CoreError, Result, Sla};
@@ -161,7 +161,7 @@ impl Sla {
     }
 
     /// A ticket's SLA targets, as last brought up to date.
-    pub async fn ticket_slas(&self, actor: &Actor, ticket_id: i64) -> Result<Vec<SlaTarget>> {
+    pub async fn ticket_slas(&self, actor: &Actor, ticket_id: TicketId) -> Result<Vec<SlaTarget>> {
         self.tickets().ticket(actor, ticket_id).await?;
         let mut pc = self.core.store.read().await?;
         Ok(pc.conn().ticket_slas(ticket_id).await?)
@@ -183,7 +183,7 @@ impl Sla {
     /// once per cycle, as `escalated_at` stays with its breach when the policy changes, so a
     /// chain has at most one round per target. Rules that lower the priority again each
     /// round are stopped by their loop guard (`rules::LOOP_LIMIT`).
-    pub async fn fire_sla_timer(&self, c: &mut Conn<'_>, ticket_id: i64) -> Result<()> {
+    pub async fn fire_sla_timer(&self, c: &mut Conn<'_>, ticket_id: TicketId) -> Result<()> {
         let now = self.core.now();
         // Locks the ticket as every change of it does, so a timer and a change take turns.
         if c.ticket_for_update(ticket_id).await?.is_none() {
@@ -216,7 +216,7 @@ impl Sla {
     pub(crate) async fn reconcile_sla(
         &self,
         c: &mut Conn<'_>,
-        ticket_id: i64,
+        ticket_id: TicketId,
         now: Timestamp,
         fresh: bool,
     ) -> Result<()> {
@@ -228,7 +228,7 @@ impl Sla {
     async fn reconcile_in(
         &self,
         c: &mut Conn<'_>,
-        ticket_id: i64,
+        ticket_id: TicketId,
         now: Timestamp,
         fresh: bool,
         by_timer: bool,

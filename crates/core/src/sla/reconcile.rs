@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use frontline_domain::sla::{self, ClockState, Facts, SlaSummary, SlaTarget, Target, TargetClock};
-use frontline_domain::{EventKind, EventRecord, Ticket, Timestamp};
+use frontline_domain::{EventKind, EventRecord, Ticket, TicketId, Timestamp};
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
 
@@ -17,7 +17,7 @@ use crate::Result;
 /// Returns the ticket's new due time when it moved (time rules on it may need a job).
 pub(super) async fn reconcile(
     c: &mut Conn<'_>,
-    ticket_id: i64,
+    ticket_id: TicketId,
     now: Timestamp,
     policies: &[InForce],
     stored: HashMap<Target, SlaTarget>,
@@ -103,14 +103,14 @@ async fn cancel_dropped(
 /// What the reconcile writes besides the targets: events at their exact times, and timer
 /// jobs under dedup keys naming the ticket, target, cycle and instant.
 struct Record {
-    ticket_id: i64,
+    ticket_id: TicketId,
     now: Timestamp,
     events: Vec<EventRecord>,
     timers: Vec<(Timestamp, String)>,
 }
 
 impl Record {
-    fn new(ticket_id: i64, now: Timestamp) -> Self {
+    fn new(ticket_id: TicketId, now: Timestamp) -> Self {
         Self {
             ticket_id,
             now,
@@ -245,7 +245,7 @@ impl Record {
 
 /// The stored form of `clock`, keeping when a warning was already given in this cycle.
 fn next_target(
-    ticket_id: i64,
+    ticket_id: TicketId,
     policy_id: i64,
     clock: &TargetClock,
     before: Option<&SlaTarget>,

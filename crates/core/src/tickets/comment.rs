@@ -4,7 +4,9 @@
 //! its status: a watcher or an organization colleague adds to the conversation and no more.
 //! Each comment is a change of its ticket: the updated rules run over it (`rules::changed`).
 
-use frontline_domain::{Attachment, Comment, CommentRecord, EventKind, Status, TicketRecord};
+use frontline_domain::{
+    Attachment, Comment, CommentId, CommentRecord, EventKind, Status, TicketId, TicketRecord,
+};
 use frontline_store::Conn;
 
 use super::trail::Trail;
@@ -32,7 +34,7 @@ impl Comments {
     pub async fn add_comment(
         &self,
         actor: &Actor,
-        ticket_id: i64,
+        ticket_id: TicketId,
         new: NewComment,
     ) -> Result<Comment> {
         let internal = new.internal;
@@ -42,8 +44,8 @@ impl Comments {
             .await?;
         tx.commit().await?;
         tracing::info!(
-            ticket_id,
-            comment_id = comment.record.id,
+            %ticket_id,
+            comment_id = %comment.record.id,
             internal,
             "comment added"
         );
@@ -56,7 +58,7 @@ impl Comments {
         &self,
         c: &mut Conn<'_>,
         actor: &Actor,
-        ticket_id: i64,
+        ticket_id: TicketId,
         new: NewComment,
     ) -> Result<Comment> {
         if new.internal && !actor.is_staff() {
@@ -76,7 +78,7 @@ impl Comments {
             .await?
             .ok_or(CoreError::NotFound("ticket"))?;
         let mut record = CommentRecord {
-            id: 0,
+            id: CommentId::new(0),
             ticket_id,
             author_id: actor.id,
             body,
@@ -123,7 +125,7 @@ impl Comments {
     pub async fn list(
         &self,
         actor: &Actor,
-        ticket_id: i64,
+        ticket_id: TicketId,
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<Comment>> {
@@ -139,7 +141,7 @@ impl Comments {
         let comments = c
             .comments(ticket_id, actor.is_staff(), after_id, limit)
             .await?;
-        let ids: Vec<i64> = comments.iter().map(|v| v.record.id).collect();
+        let ids: Vec<CommentId> = comments.iter().map(|v| v.record.id).collect();
         let mut atts = c.attachments_of(&ids).await?;
         Ok(comments
             .into_iter()
@@ -158,7 +160,7 @@ impl Comments {
     pub async fn attachment(
         &self,
         actor: &Actor,
-        ticket_id: i64,
+        ticket_id: TicketId,
         id: i64,
     ) -> Result<(Attachment, Vec<u8>)> {
         let mut pc = self.core.store.read().await?;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use frontline_domain::User;
 use frontline_domain::rules::{Facts, Trigger};
 use frontline_domain::{
-    CategoryPath, Channel, Email, EventRecord, Level, Priority, Status, Subject, Tag, Ticket,
-    TicketRecord, TicketType, Timestamp, Timestamps,
+    CategoryPath, Channel, Email, EventRecord, GroupId, Level, Priority, Status, Subject, Tag,
+    Ticket, TicketId, TicketRecord, TicketType, Timestamp, Timestamps, UserId,
 };
 use frontline_store::Conn;
 use serde_json::{Map, Value};
@@ -130,7 +130,7 @@ impl Tickets {
                 });
             }
         };
-        tracing::info!(ticket_id = row.id, actor = actor.id, "ticket created");
+        tracing::info!(ticket_id = %row.id, actor = %actor.id, "ticket created");
         // The ticket as stored is known from what was written; only an organization's name
         // or watchers' addresses would need reading back (outside the write transaction).
         // The writer assigned it automatically: its email is read back.
@@ -173,7 +173,7 @@ impl Tickets {
         let prepared = self.prepare_creation(c, actor, new, None).await?;
         match self.write_creation_in(c, &prepared.creation).await? {
             Written::Fresh { row, .. } => {
-                tracing::info!(ticket_id = row.id, actor = actor.id, "ticket created");
+                tracing::info!(ticket_id = %row.id, actor = %actor.id, "ticket created");
                 Ok(*row)
             }
             Written::Repeated { .. } => Err(CoreError::Internal(
@@ -292,13 +292,13 @@ fn run_created_rules(
 /// The new ticket's first events: created, its group and assignee, then what the created
 /// rules recorded.
 fn first_events(
-    actor_id: i64,
+    actor_id: UserId,
     ticket: &TicketRecord,
     named: &Named,
     mut rule_events: Vec<EventRecord>,
     now: Timestamp,
 ) -> Vec<EventRecord> {
-    let mut trail = Trail::new(0, Some(actor_id), now);
+    let mut trail = Trail::new(TicketId::new(0), Some(actor_id), now);
     trail.created(ticket.status);
     trail.changed("group", None, named.group.clone());
     trail.changed("assignee", None, named.assignee.clone());
@@ -312,7 +312,7 @@ fn first_events(
 fn record_of(new: &NewTicket, resolved: &Resolved, now: Timestamp) -> TicketRecord {
     let status = new.status.unwrap_or(Status::New);
     TicketRecord {
-        id: 0,
+        id: TicketId::new(0),
         subject: new.subject.as_str().to_owned(),
         description: new.description.clone(),
         status,
@@ -324,7 +324,7 @@ fn record_of(new: &NewTicket, resolved: &Resolved, now: Timestamp) -> TicketReco
             .unwrap_or_else(|| resolved.matrix.priority(new.impact, new.urgency)),
         priority_overridden: new.priority.is_some(),
         category_id: resolved.category_id,
-        requester_id: 0,
+        requester_id: UserId::new(0),
         organization_id: None,
         group_id: resolved.group_id,
         assignee_id: resolved.assignee.as_ref().map(|a| a.id),
@@ -393,9 +393,9 @@ struct Resolved {
     /// `None` when the requester is new to the desk and must be created.
     requester: Option<User>,
     category_id: Option<i64>,
-    group_id: Option<i64>,
+    group_id: Option<GroupId>,
     assignee: Option<User>,
-    watcher_ids: Vec<i64>,
+    watcher_ids: Vec<UserId>,
     custom: Map<String, Value>,
     index: Vec<(String, String)>,
     matrix: frontline_domain::PriorityMatrix,

@@ -2,7 +2,9 @@
 //! to the rows they point to, inside the operation's transaction.
 
 use frontline_domain::User;
-use frontline_domain::{CategoryPath, CustomFieldDef, DomainError, Email, TicketType};
+use frontline_domain::{
+    CategoryPath, CustomFieldDef, DomainError, Email, GroupId, TicketType, UserId,
+};
 use frontline_store::Conn;
 use serde_json::{Map, Value};
 
@@ -15,7 +17,7 @@ pub(crate) async fn category_id(c: &mut Conn<'_>, path: &CategoryPath) -> Result
         .ok_or_else(|| CoreError::invalid("category", format!("no category {:?}", path.as_str())))
 }
 
-pub(crate) async fn group_id(c: &mut Conn<'_>, name: &str) -> Result<i64> {
+pub(crate) async fn group_id(c: &mut Conn<'_>, name: &str) -> Result<GroupId> {
     c.group_by_name(name)
         .await?
         .map(|g| g.id)
@@ -33,7 +35,7 @@ pub(crate) async fn staff(c: &mut Conn<'_>, field: &str, email: &Email) -> Resul
     }
 }
 
-pub(crate) async fn users(c: &mut Conn<'_>, field: &str, emails: &[Email]) -> Result<Vec<i64>> {
+pub(crate) async fn users(c: &mut Conn<'_>, field: &str, emails: &[Email]) -> Result<Vec<UserId>> {
     let mut ids = Vec::with_capacity(emails.len());
     for e in emails {
         let u = c

@@ -3,7 +3,7 @@
 //! removing one is a change of both tickets (a new version; updated rules with `update` is
 //! `link`).
 
-use frontline_domain::{EventKind, Link, LinkKind, Timestamp};
+use frontline_domain::{EventKind, Link, LinkKind, TicketId, Timestamp};
 
 use super::trail::Trail;
 use super::{can_see, visible_for_update};
@@ -14,12 +14,12 @@ use crate::{Actor, CoreError, Result, Tickets};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketLink {
     pub kind: LinkKind,
-    pub ticket: i64,
+    pub ticket: TicketId,
     pub created_at: Timestamp,
 }
 
 impl Tickets {
-    pub async fn links(&self, actor: &Actor, ticket_id: i64) -> Result<Vec<TicketLink>> {
+    pub async fn links(&self, actor: &Actor, ticket_id: TicketId) -> Result<Vec<TicketLink>> {
         let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let t = c
@@ -54,9 +54,9 @@ impl Tickets {
     pub async fn link_tickets(
         &self,
         actor: &Actor,
-        ticket_id: i64,
+        ticket_id: TicketId,
         kind: LinkKind,
-        other: i64,
+        other: TicketId,
     ) -> Result<TicketLink> {
         self.change_link(actor, ticket_id, kind, other, true)
             .await?;
@@ -70,9 +70,9 @@ impl Tickets {
     pub async fn unlink_tickets(
         &self,
         actor: &Actor,
-        ticket_id: i64,
+        ticket_id: TicketId,
         kind: LinkKind,
-        other: i64,
+        other: TicketId,
     ) -> Result<()> {
         if self
             .change_link(actor, ticket_id, kind, other, false)
@@ -87,9 +87,9 @@ impl Tickets {
     async fn change_link(
         &self,
         actor: &Actor,
-        ticket_id: i64,
+        ticket_id: TicketId,
         kind: LinkKind,
-        other: i64,
+        other: TicketId,
         add: bool,
     ) -> Result<bool> {
         actor.require_staff()?;

@@ -3,7 +3,7 @@
 //! Both tickets change, so the updated rules run over each (`update` is `merged_into` on the
 //! source, `merged_from` on the target).
 
-use frontline_domain::{EventKind, Status, Ticket, TicketRecord};
+use frontline_domain::{EventKind, Status, Ticket, TicketId, TicketRecord};
 use frontline_store::Conn;
 
 use super::trail::Trail;
@@ -16,8 +16,8 @@ impl Tickets {
     pub async fn merge_tickets(
         &self,
         actor: &Actor,
-        source_id: i64,
-        target_id: i64,
+        source_id: TicketId,
+        target_id: TicketId,
     ) -> Result<Ticket> {
         actor.require_staff()?;
         if source_id == target_id {
@@ -85,7 +85,7 @@ impl Tickets {
             .await?;
         let view = stored_view(&mut c, target_id).await?;
         tx.commit().await?;
-        tracing::info!(source_id, target_id, actor = actor.id, "tickets merged");
+        tracing::info!(%source_id, %target_id, actor = %actor.id, "tickets merged");
         Ok(view)
     }
 }
@@ -95,8 +95,8 @@ impl Tickets {
 async fn mergeable_pair(
     c: &mut Conn<'_>,
     actor: &Actor,
-    source_id: i64,
-    target_id: i64,
+    source_id: TicketId,
+    target_id: TicketId,
 ) -> Result<(TicketRecord, TicketRecord)> {
     // Lock in id order so two opposite merges cannot deadlock.
     let (first, second) = (source_id.min(target_id), source_id.max(target_id));
@@ -136,7 +136,7 @@ async fn move_conversation_and_watchers(
 }
 
 /// The ticket as stored now, in the merge's transaction.
-async fn stored_view(c: &mut Conn<'_>, id: i64) -> Result<Ticket> {
+async fn stored_view(c: &mut Conn<'_>, id: TicketId) -> Result<Ticket> {
     c.ticket_view(id)
         .await?
         .ok_or(CoreError::NotFound("ticket"))

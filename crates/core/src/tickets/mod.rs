@@ -27,7 +27,7 @@ pub(crate) use comment::store_attachments;
 pub(crate) use trail::Trail;
 pub(crate) use update::record_row_changes;
 
-use frontline_domain::TicketRecord;
+use frontline_domain::{TicketId, TicketRecord};
 use frontline_store::Conn;
 
 use crate::{Actor, CoreError, Result};
@@ -76,7 +76,7 @@ pub(crate) fn require_owner(actor: &Actor, t: &TicketRecord) -> Result<()> {
 pub(crate) async fn visible_for_update(
     c: &mut Conn<'_>,
     actor: &Actor,
-    id: i64,
+    id: TicketId,
 ) -> Result<TicketRecord> {
     let row = c
         .ticket_for_update(id)

@@ -1,12 +1,12 @@
 //! Reading one ticket and its audit trail.
 
-use frontline_domain::{Event, Ticket};
+use frontline_domain::{Event, Ticket, TicketId};
 
 use super::can_see;
 use crate::{Actor, CoreError, Result, Tickets};
 
 impl Tickets {
-    pub async fn ticket(&self, actor: &Actor, id: i64) -> Result<Ticket> {
+    pub async fn ticket(&self, actor: &Actor, id: TicketId) -> Result<Ticket> {
         let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let view = c
@@ -24,7 +24,7 @@ impl Tickets {
     pub async fn events(
         &self,
         actor: &Actor,
-        ticket_id: i64,
+        ticket_id: TicketId,
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<Event>> {

@@ -1,19 +1,19 @@
 //! Collects the audit events of one operation and writes them with the change.
 
-use frontline_domain::{EventKind, EventRecord, Status, Timestamp};
+use frontline_domain::{EventKind, EventRecord, Status, TicketId, Timestamp, UserId};
 use frontline_store::Conn;
 
 use crate::Result;
 
 pub(crate) struct Trail {
-    ticket_id: i64,
-    actor_id: Option<i64>,
+    ticket_id: TicketId,
+    actor_id: Option<UserId>,
     at: Timestamp,
     events: Vec<EventRecord>,
 }
 
 impl Trail {
-    pub fn new(ticket_id: i64, actor_id: Option<i64>, at: Timestamp) -> Self {
+    pub fn new(ticket_id: TicketId, actor_id: Option<UserId>, at: Timestamp) -> Self {
         Self {
             ticket_id,
             actor_id,

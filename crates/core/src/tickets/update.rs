@@ -2,8 +2,8 @@
 //! change made since the client read the ticket is refused instead of overwritten.
 
 use frontline_domain::{
-    CategoryPath, Email, Level, Priority, Status, Subject, Tag, Ticket, TicketRecord, TicketType,
-    Timestamp,
+    CategoryPath, Email, Level, Priority, Status, Subject, Tag, Ticket, TicketId, TicketRecord,
+    TicketType, Timestamp,
 };
 use frontline_store::Conn;
 use serde_json::{Map, Value};
@@ -69,7 +69,7 @@ impl Tickets {
     pub async fn update_ticket(
         &self,
         actor: &Actor,
-        id: i64,
+        id: TicketId,
         patch: TicketPatch,
         if_match: Option<i64>,
     ) -> Result<Ticket> {
@@ -119,8 +119,8 @@ impl Tickets {
             .await?;
         tx.commit().await?;
         tracing::info!(
-            ticket_id = id,
-            actor = actor.id,
+            ticket_id = %id,
+            actor = %actor.id,
             version = t.version,
             "ticket updated"
         );
@@ -164,7 +164,7 @@ impl Tickets {
 async fn lock_for_patch(
     c: &mut Conn<'_>,
     actor: &Actor,
-    id: i64,
+    id: TicketId,
     patch: &TicketPatch,
     if_match: Option<i64>,
 ) -> Result<TicketRecord> {

@@ -15,7 +15,7 @@ use std::sync::{Arc, OnceLock, Weak};
 use frontline_domain::EventRecord;
 use frontline_domain::TicketRecord;
 use frontline_domain::User;
-use frontline_domain::{Email, Role, Timestamp};
+use frontline_domain::{Email, Role, TicketId, Timestamp, UserId};
 use frontline_store::creations::IdTable;
 use frontline_store::{Conn, StoreError};
 use tokio::sync::{mpsc, oneshot};
@@ -38,12 +38,12 @@ pub(crate) struct Creation {
     /// `id` and, for a requester new to the desk, `requester_id` and `organization_id` are
     /// filled in by the writer.
     pub row: TicketRecord,
-    pub actor_id: i64,
+    pub actor_id: UserId,
     /// `None` when the person must be created with this address.
     pub requester: Option<User>,
     pub new_requester: Option<Email>,
     pub tags: Vec<String>,
-    pub watcher_ids: Vec<i64>,
+    pub watcher_ids: Vec<UserId>,
     /// Custom field values to index.
     pub index: Vec<(String, String)>,
     /// Events with `ticket_id` left at 0.
@@ -66,7 +66,7 @@ pub(crate) enum Written {
         requester: Box<User>,
     },
     /// The idempotency key had created this ticket before.
-    Repeated { id: i64 },
+    Repeated { id: TicketId },
 }
 
 struct Pending {
@@ -314,14 +314,14 @@ fn numbered(fresh: &[Fresh<'_>], ids: Vec<i64>) -> Numbered {
     let (mut tags, mut events) = (Vec::new(), Vec::new());
     for (f, id) in fresh.iter().zip(ids) {
         rows.push(TicketRecord {
-            id,
+            id: TicketId::new(id),
             requester_id: f.requester.id,
             organization_id: f.requester.organization_id,
             ..f.creation.row.clone()
         });
         tags.extend(f.creation.tags.iter().map(|t| (id, t.clone())));
         events.extend(f.creation.events.iter().map(|e| EventRecord {
-            ticket_id: id,
+            ticket_id: TicketId::new(id),
             ..e.clone()
         }));
     }
@@ -377,7 +377,7 @@ async fn requester_for(c: &mut Conn<'_>, email: &Email, at: Timestamp) -> Result
         return Ok(u);
     }
     let mut row = User {
-        id: 0,
+        id: UserId::new(0),
         email: email.to_string(),
         name: email.local_part().to_owned(),
         role: Role::Requester,
@@ -390,6 +390,6 @@ async fn requester_for(c: &mut Conn<'_>, email: &Email, at: Timestamp) -> Result
         StoreError::Duplicate(_) => CoreError::Conflict("requester created concurrently".into()),
         other => other.into(),
     })?;
-    tracing::info!(user_id = row.id, "requester created on first contact");
+    tracing::info!(user_id = %row.id, "requester created on first contact");
     Ok(row)
 }

@@ -1,7 +1,7 @@
 //! What saved views show: a view's tickets and count, the console's counts of every queue
 //! and view, and the group names its choices offer.
 
-use frontline_domain::{Email, Timestamp};
+use frontline_domain::{Email, GroupId, Timestamp};
 use frontline_store::views::ViewCount;
 
 use super::stored::from_record;
@@ -21,13 +21,13 @@ impl Views {
         actor.require_staff()?;
         let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
-        let mine: Vec<i64> = c
+        let mine: Vec<GroupId> = c
             .groups_of(actor.id)
             .await?
             .into_iter()
             .map(|g| g.0)
             .collect();
-        let groups: Vec<(String, i64)> = c
+        let groups: Vec<(String, GroupId)> = c
             .groups()
             .await?
             .into_iter()
@@ -49,8 +49,8 @@ impl Views {
         let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         let mine = c.groups_of(actor.id).await?;
-        let mine_ids: Vec<i64> = mine.iter().map(|g| g.0).collect();
-        let mut groups: Vec<(String, i64)> = c
+        let mine_ids: Vec<GroupId> = mine.iter().map(|g| g.0).collect();
+        let mut groups: Vec<(String, GroupId)> = c
             .groups()
             .await?
             .into_iter()
@@ -105,17 +105,12 @@ impl Views {
         &self,
         actor: &Actor,
         spec: &ViewSpec,
-        mine: &[i64],
-        groups: &[(String, i64)],
+        mine: &[GroupId],
+        groups: &[(String, GroupId)],
     ) -> ViewCount {
         let mut count = ViewCount {
-            statuses: spec
-                .queue
-                .statuses()
-                .iter()
-                .map(|s| s.as_str().to_owned())
-                .collect(),
-            priorities: spec.priorities.iter().map(|p| p.rank()).collect(),
+            statuses: spec.queue.statuses(),
+            priorities: spec.priorities.clone(),
             category_path: spec.category.as_ref().map(|c| c.as_str().to_owned()),
             text: spec.text.clone(),
             ..ViewCount::default()

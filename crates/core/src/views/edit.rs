@@ -1,7 +1,7 @@
 //! Keeping saved views: the ones a person sees, adding, changing, renaming and deleting, and
 //! who may share with whom.
 
-use frontline_domain::ViewVisibility;
+use frontline_domain::{GroupId, ViewVisibility};
 use frontline_store::views::ViewValues;
 
 use super::stored::{from_record, stored};
@@ -37,7 +37,7 @@ impl Views {
     }
 
     /// Checks who may share with whom and resolves the shared group; the group's id.
-    async fn share_target(&self, actor: &Actor, spec: &ViewSpec) -> Result<Option<i64>> {
+    async fn share_target(&self, actor: &Actor, spec: &ViewSpec) -> Result<Option<GroupId>> {
         let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
         if let Some(g) = &spec.group

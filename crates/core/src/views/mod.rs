@@ -8,7 +8,7 @@
 //! filters counted up to [`COUNT_CAP`], so a view over most of the desk still costs a bounded
 //! read.
 
-use frontline_domain::{CategoryPath, DomainError, Priority, Timestamp, ViewVisibility};
+use frontline_domain::{CategoryPath, DomainError, Priority, Timestamp, UserId, ViewVisibility};
 use frontline_domain::{Sort, SortKey};
 
 use crate::queues::Queue;
@@ -68,7 +68,7 @@ pub struct ViewSpec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SavedView {
     pub id: i64,
-    pub owner_id: i64,
+    pub owner_id: UserId,
     pub owner: String,
     pub spec: ViewSpec,
     pub created_at: Timestamp,

@@ -7,7 +7,7 @@ use frontline_core::mail::InboundState;
 use frontline_core::tickets::TicketPatch;
 use frontline_core::{Actor, CoreError, Desk};
 use frontline_domain::rules::Rule;
-use frontline_domain::{Role, Status};
+use frontline_domain::{Role, Status, TicketId};
 use frontline_store::Store;
 
 use crate::mail_support::{Result, email, ingest, person, smtp};
@@ -24,7 +24,11 @@ fn rule(v: serde_json::Value) -> Result<Rule> {
 }
 
 /// The kinds of a ticket's events, and the rules that acted on it (rule, what it did).
-async fn trail(desk: &Desk, who: &Actor, id: i64) -> Result<(Vec<String>, Vec<(String, String)>)> {
+async fn trail(
+    desk: &Desk,
+    who: &Actor,
+    id: TicketId,
+) -> Result<(Vec<String>, Vec<(String, String)>)> {
     let events = desk.tickets().events(who, id, 0, 1_000).await?;
     let kinds = events
         .iter()

@@ -13,7 +13,7 @@
 //! lines are cut from the expectation too, and white space is compared collapsed.
 
 use frontline_core::Desk;
-use frontline_domain::Role;
+use frontline_domain::{Role, TicketId};
 use frontline_store::Store;
 
 use crate::mail_support::{self, Result, email_corpus, mail_desk, person_named};
@@ -110,7 +110,10 @@ async fn replies_from_real_clients_thread_onto_their_ticket(store: &Store) -> Re
             ));
             continue;
         }
-        let comments = desk.comments().list(&agent, ticket, 0, 10).await?;
+        let comments = desk
+            .comments()
+            .list(&agent, TicketId::new(ticket), 0, 10)
+            .await?;
         let got = comments
             .last()
             .map(|c| collapse(&c.record.body))
@@ -131,5 +134,8 @@ async fn deliver(desk: &Desk, raw: Vec<u8>) -> Result<(String, Option<i64>)> {
     let outcome = mail_support::deliver(desk, raw)
         .await?
         .expect("a new message, ingested");
-    Ok((outcome.state.to_string(), outcome.ticket_id))
+    Ok((
+        outcome.state.to_string(),
+        outcome.ticket_id.map(TicketId::get),
+    ))
 }

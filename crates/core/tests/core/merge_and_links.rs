@@ -4,7 +4,7 @@
 use frontline_core::people::NewUser;
 use frontline_core::tickets::{NewComment, NewTicket};
 use frontline_core::{Actor, CoreError, Desk};
-use frontline_domain::{Email, LinkKind, Role, Subject};
+use frontline_domain::{Email, LinkKind, Role, Subject, TicketId};
 use frontline_store::Store;
 
 frontline_testkit::stories!(
@@ -39,7 +39,7 @@ async fn person(desk: &Desk, email: &str, role: Role) -> Result<Actor> {
     })
 }
 
-async fn open(desk: &Desk, actor: &Actor, subject: &str, watchers: &[&str]) -> Result<i64> {
+async fn open(desk: &Desk, actor: &Actor, subject: &str, watchers: &[&str]) -> Result<TicketId> {
     let subject_line = Subject::parse(subject).map_err(|e| CoreError::Invalid(vec![e]))?;
     let new = NewTicket {
         watchers: watchers
@@ -61,7 +61,7 @@ async fn open(desk: &Desk, actor: &Actor, subject: &str, watchers: &[&str]) -> R
         .id)
 }
 
-async fn say(desk: &Desk, actor: &Actor, ticket: i64, body: &str, internal: bool) -> Result {
+async fn say(desk: &Desk, actor: &Actor, ticket: TicketId, body: &str, internal: bool) -> Result {
     let new = NewComment {
         body: body.into(),
         internal,
@@ -73,12 +73,12 @@ async fn say(desk: &Desk, actor: &Actor, ticket: i64, body: &str, internal: bool
         .map(drop)
 }
 
-async fn bodies(desk: &Desk, actor: &Actor, ticket: i64) -> Result<Vec<String>> {
+async fn bodies(desk: &Desk, actor: &Actor, ticket: TicketId) -> Result<Vec<String>> {
     let comments = desk.comments().list(actor, ticket, 0, 100).await?;
     Ok(comments.into_iter().map(|c| c.record.body).collect())
 }
 
-async fn event_kinds(desk: &Desk, actor: &Actor, ticket: i64) -> Result<Vec<String>> {
+async fn event_kinds(desk: &Desk, actor: &Actor, ticket: TicketId) -> Result<Vec<String>> {
     let events = desk.tickets().events(actor, ticket, 0, 1000).await?;
     Ok(events
         .into_iter()
@@ -196,7 +196,9 @@ async fn merge_refusals(store: &Store) -> Result {
         Err(CoreError::Invalid(_))
     ));
     assert!(matches!(
-        desk.tickets().merge_tickets(&agent, a, 9_999).await,
+        desk.tickets()
+            .merge_tickets(&agent, a, TicketId::new(9_999))
+            .await,
         Err(CoreError::NotFound(_))
     ));
 

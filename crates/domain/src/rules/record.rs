@@ -1,7 +1,7 @@
 //! A rule as the desk keeps it: its place in the order rules are considered, its author
 //! (who writes its notes and replies), and for a time rule where its scan has got to.
 
-use crate::Timestamp;
+use crate::{Timestamp, UserId};
 
 use super::Rule;
 
@@ -10,7 +10,7 @@ pub struct RuleRecord {
     pub id: i64,
     pub position: i64,
     pub rule: Rule,
-    pub author_id: i64,
+    pub author_id: UserId,
     /// The scan's position: the instant and ticket it last reached (both 0 before it ran,
     /// and again once the rule is replaced).
     pub scanned_at: i64,

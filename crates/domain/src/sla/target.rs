@@ -5,14 +5,14 @@
 //!
 //! [`TargetClock`]: super::TargetClock
 
-use crate::Timestamp;
+use crate::{TicketId, Timestamp};
 
 use super::{ClockState, Target};
 
 /// One target of one ticket, as stored. Durations are business time in microseconds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlaTarget {
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     pub target: Target,
     /// The policy whose clock this is.
     pub policy_id: i64,

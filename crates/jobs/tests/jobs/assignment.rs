@@ -10,7 +10,7 @@ use frontline_core::assignment::Mode;
 use frontline_core::people::NewUser;
 use frontline_core::tickets::{NewTicket, TicketPatch};
 use frontline_domain::sla::Escalation;
-use frontline_domain::{CategoryPath, Email, Level, Priority, Role};
+use frontline_domain::{CategoryPath, Email, Level, Priority, Role, TicketId};
 use frontline_store::Store;
 use support::{Result, World, monday};
 
@@ -82,10 +82,10 @@ async fn file(w: &World, group: &str, category: Option<&str>) -> Result<(i64, Op
         })
         .await?;
     let t = w.desk.tickets().ticket(&w.manager, id).await?;
-    Ok((id, t.assignee_email))
+    Ok((id.get(), t.assignee_email))
 }
 
-async fn auto_events(w: &World, id: i64) -> Result<Vec<(String, String)>> {
+async fn auto_events(w: &World, id: TicketId) -> Result<Vec<(String, String)>> {
     let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
     Ok(events
         .into_iter()
@@ -109,7 +109,7 @@ async fn round_robin_rotates_and_skips_who_is_away(store: &Store) -> Result {
     assert_eq!(got, [POOL[0], POOL[1], POOL[2], POOL[0]]);
     let (id, _) = file(&w, "Pool", None).await?;
     assert_eq!(
-        auto_events(&w, id).await?,
+        auto_events(&w, TicketId::new(id)).await?,
         [("round_robin".into(), POOL[1].into())]
     );
 
@@ -124,7 +124,7 @@ async fn round_robin_rotates_and_skips_who_is_away(store: &Store) -> Result {
     away(&w, POOL[1], true, &[], None).await?;
     let (id, who) = file(&w, "Pool", None).await?;
     assert_eq!(who, None);
-    assert!(auto_events(&w, id).await?.is_empty());
+    assert!(auto_events(&w, TicketId::new(id)).await?.is_empty());
     // Manual groups (the default) never assign.
     assert_eq!(file(&w, "Tier 1", None).await?.1, None);
     Ok(())
@@ -156,7 +156,7 @@ async fn least_loaded_weighs_open_tickets_by_priority(store: &Store) -> Result {
     let (id, who) = file(&w, "Pool", None).await?;
     assert_eq!(who.as_deref(), Some(POOL[1]));
     assert_eq!(
-        auto_events(&w, id).await?,
+        auto_events(&w, TicketId::new(id)).await?,
         [("least_loaded".into(), POOL[1].into())]
     );
     // Ben now carries 4 (a P4 more): Cem (4) and Ben tie, and the lower id wins; then Cem.
@@ -246,11 +246,11 @@ async fn moves_by_a_change_or_an_escalation_assign_too(store: &Store) -> Result 
     let t = w
         .desk
         .tickets()
-        .update_ticket(&w.agent, id, patch, None)
+        .update_ticket(&w.agent, TicketId::new(id), patch, None)
         .await?;
     assert_eq!(t.assignee_email.as_deref(), Some(POOL[0]));
     assert_eq!(
-        auto_events(&w, id).await?,
+        auto_events(&w, TicketId::new(id)).await?,
         [("round_robin".into(), POOL[0].into())]
     );
     // A change that keeps the group, or names an assignee, does not.
@@ -262,7 +262,7 @@ async fn moves_by_a_change_or_an_escalation_assign_too(store: &Store) -> Result 
     let t = w
         .desk
         .tickets()
-        .update_ticket(&w.agent, id, patch, None)
+        .update_ticket(&w.agent, TicketId::new(id), patch, None)
         .await?;
     assert_eq!(t.assignee_email, None);
 
@@ -271,11 +271,15 @@ async fn moves_by_a_change_or_an_escalation_assign_too(store: &Store) -> Result 
     let (late, _) = file(&w, "Tier 1", None).await?;
     w.at(monday(17, 1));
     w.run_jobs().await?;
-    let t = w.desk.tickets().ticket(&w.manager, late).await?;
+    let t = w
+        .desk
+        .tickets()
+        .ticket(&w.manager, TicketId::new(late))
+        .await?;
     assert_eq!(t.group_name.as_deref(), Some("Tier 2"));
     assert_eq!(t.assignee_email.as_deref(), Some("tess@desk.test"));
     assert_eq!(
-        auto_events(&w, late).await?,
+        auto_events(&w, TicketId::new(late)).await?,
         [("round_robin".into(), "tess@desk.test".into())]
     );
     Ok(())

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use frontline_core::CoreError;
 use frontline_core::tickets::TicketPatch;
 use frontline_domain::rules::Rule;
-use frontline_domain::{Level, Status, Subject};
+use frontline_domain::{Level, Status, Subject, TicketId};
 use frontline_store::Store;
 use serde_json::{Value, json};
 use support::{MINUTE, Result, World};
@@ -30,7 +30,7 @@ fn rule(v: Value) -> Result<Rule> {
 }
 
 /// The rules that acted on a ticket, as (rule, what it did), oldest first.
-async fn applied(w: &World, id: i64) -> Result<Vec<(String, String)>> {
+async fn applied(w: &World, id: TicketId) -> Result<Vec<(String, String)>> {
     let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
     Ok(events
         .into_iter()
@@ -44,7 +44,7 @@ async fn applied(w: &World, id: i64) -> Result<Vec<(String, String)>> {
         .collect())
 }
 
-async fn comments(w: &World, id: i64) -> Result<Vec<(String, bool)>> {
+async fn comments(w: &World, id: TicketId) -> Result<Vec<(String, bool)>> {
     let list = w.desk.comments().list(&w.manager, id, 0, 100).await?;
     Ok(list
         .into_iter()
@@ -342,7 +342,7 @@ async fn webhooks_are_posted_and_retried_until_answered(store: &Store) -> Result
     let body = &bodies[1];
     assert_eq!(body["rule"], "Chat");
     assert_eq!(body["trigger"], "created");
-    assert_eq!(body["ticket"]["id"], id);
+    assert_eq!(body["ticket"]["id"], id.get());
     assert_eq!(body["ticket"]["priority"], "P1");
     assert_eq!(body["ticket"]["requester"], "ria@corp.test");
     Ok(())

@@ -8,7 +8,7 @@ use crate::support;
 use frontline_core::CoreError;
 use frontline_core::tickets::{NewComment, TicketPatch};
 use frontline_domain::rules::{Rule, Since};
-use frontline_domain::{Level, LinkKind, Status};
+use frontline_domain::{Level, LinkKind, Status, TicketId};
 use frontline_store::Store;
 use frontline_store::rules::rule_candidates_sql;
 use serde_json::{Value, json};
@@ -28,7 +28,7 @@ fn rule(v: Value) -> Result<Rule> {
 }
 
 /// The rules that acted on a ticket, by name, oldest first (one entry per action).
-async fn applied(w: &World, id: i64) -> Result<Vec<String>> {
+async fn applied(w: &World, id: TicketId) -> Result<Vec<String>> {
     let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
     Ok(events
         .into_iter()
@@ -37,7 +37,7 @@ async fn applied(w: &World, id: i64) -> Result<Vec<String>> {
         .collect())
 }
 
-async fn tags(w: &World, id: i64) -> Result<Vec<String>> {
+async fn tags(w: &World, id: TicketId) -> Result<Vec<String>> {
     Ok(w.desk.tickets().ticket(&w.manager, id).await?.tags)
 }
 
@@ -49,7 +49,7 @@ fn said(body: &str, internal: bool) -> NewComment {
     }
 }
 
-async fn public_bodies(w: &World, id: i64) -> Result<Vec<String>> {
+async fn public_bodies(w: &World, id: TicketId) -> Result<Vec<String>> {
     let list = w.desk.comments().list(&w.manager, id, 0, 100).await?;
     Ok(list
         .into_iter()

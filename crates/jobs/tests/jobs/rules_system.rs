@@ -12,7 +12,7 @@ use frontline_core::assignment::Mode;
 use frontline_core::tickets::{NewComment, TicketPatch};
 use frontline_domain::rules::Rule;
 use frontline_domain::sla::{Conditions, Escalation, Notify, Policy, Targets};
-use frontline_domain::{Email, Level, Priority};
+use frontline_domain::{Email, Level, Priority, TicketId};
 use frontline_store::Store;
 use serde_json::{Value, json};
 use support::{MINUTE, Result, World, monday};
@@ -31,7 +31,7 @@ fn rule(v: Value) -> Result<Rule> {
 /// Every event of a ticket as (kind, field, time, old, new), oldest first.
 type Event = (String, String, i64, Option<String>, Option<String>);
 
-async fn trail(w: &World, id: i64) -> Result<Vec<Event>> {
+async fn trail(w: &World, id: TicketId) -> Result<Vec<Event>> {
     let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
     Ok(events
         .into_iter()
@@ -49,7 +49,7 @@ async fn trail(w: &World, id: i64) -> Result<Vec<Event>> {
 }
 
 async fn applied(w: &World, id: i64) -> Result<Vec<String>> {
-    Ok(trail(w, id)
+    Ok(trail(w, TicketId::new(id))
         .await?
         .into_iter()
         .filter(|e| e.0 == "rule_applied")
@@ -93,7 +93,7 @@ async fn automatic_assignment_of_a_new_ticket_runs_the_updated_rules_once(store:
         "created, picked and the rules: one version"
     );
     assert_eq!(
-        applied(&w, id).await?,
+        applied(&w, id.get()).await?,
         ["Picked", "Picked"],
         "once, two actions"
     );
@@ -107,7 +107,7 @@ async fn automatic_assignment_of_a_new_ticket_runs_the_updated_rules_once(store:
             }
         })
         .await?;
-    assert!(applied(&w, mine).await?.is_empty());
+    assert!(applied(&w, mine.get()).await?.is_empty());
     Ok(())
 }
 
@@ -172,7 +172,7 @@ async fn an_escalation_runs_the_updated_rules_once_with_the_pick_it_brings(
     );
     // Once each, although a second escalation (the urgent policy's resolution) followed:
     // it only notified, which changes no field and so runs no rules.
-    assert_eq!(applied(&w, id).await?, ["Tier 2 picked up", "Raised"]);
+    assert_eq!(applied(&w, id.get()).await?, ["Tier 2 picked up", "Raised"]);
     let all = trail(&w, id).await?;
     assert_eq!(
         all.iter().filter(|e| e.0 == "sla_escalated").count(),
@@ -201,7 +201,7 @@ async fn an_escalation_runs_the_updated_rules_once_with_the_pick_it_brings(
         .add_comment(&w.specialist, id, note)
         .await?;
     assert_eq!(
-        applied(&w, id).await?,
+        applied(&w, id.get()).await?,
         ["Tier 2 picked up", "Raised", "Again"]
     );
     Ok(())
@@ -307,7 +307,7 @@ async fn a_cascade_of_policies_escalates_one_round_per_change(store: &Store) -> 
         e("field_changed", "priority", Some("P3"), "P2"),
         e("rule_applied", "Escalated", None, "tags: +escalated"),
     ];
-    assert_eq!(shown(&w, id).await?, rounds[..3]);
+    assert_eq!(shown(&w, id.get()).await?, rounds[..3]);
     let t = w.desk.tickets().ticket(&w.manager, id).await?;
     assert_eq!((t.record.priority.rank(), t.record.version), (3, 2));
     // The resolution breach the re-evaluation found under P3's policy waits for a job of
@@ -315,7 +315,7 @@ async fn a_cascade_of_policies_escalates_one_round_per_change(store: &Store) -> 
     w.run_jobs().await?;
     w.at(now + 3 * 24 * 60 * MINUTE);
     w.run_jobs().await?;
-    assert_eq!(shown(&w, id).await?, rounds);
+    assert_eq!(shown(&w, id.get()).await?, rounds);
     let t = w.desk.tickets().ticket(&w.manager, id).await?;
     assert_eq!(
         (t.record.priority.rank(), t.record.version),
@@ -327,7 +327,7 @@ async fn a_cascade_of_policies_escalates_one_round_per_change(store: &Store) -> 
 
 /// The escalations, priority changes and rule actions of a ticket's trail.
 async fn shown(w: &World, id: i64) -> Result<Vec<Event>> {
-    Ok(trail(w, id)
+    Ok(trail(w, TicketId::new(id))
         .await?
         .into_iter()
         .filter(|e| {
@@ -380,7 +380,7 @@ async fn a_due_time_moved_behind_the_scan_is_still_found(store: &Store) -> Resul
     w.at(monday(9, 40));
     w.desk.rules().run_time_rules().await?;
     w.run_jobs().await?;
-    assert_eq!(applied(&w, moved).await?, ["Due within the hour"]);
-    assert_eq!(applied(&w, urgent).await?, ["Due within the hour"]);
+    assert_eq!(applied(&w, moved.get()).await?, ["Due within the hour"]);
+    assert_eq!(applied(&w, urgent.get()).await?, ["Due within the hour"]);
     Ok(())
 }

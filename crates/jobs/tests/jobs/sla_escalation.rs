@@ -10,7 +10,7 @@ use frontline_core::CoreError;
 use frontline_core::jobs::JobState::Done as DONE;
 use frontline_core::tickets::NewComment;
 use frontline_domain::sla::{Escalation, Notify, Policy, Targets};
-use frontline_domain::{Email, Level};
+use frontline_domain::{Email, Level, TicketId, UserId};
 use frontline_store::Store;
 use support::{MINUTE, Result, Seen, World, at_of, count, monday};
 
@@ -31,7 +31,7 @@ fn escalation() -> Escalation {
 /// Every event of a ticket as (kind, field, time, actor, old, new).
 async fn trail(
     w: &World,
-    id: i64,
+    id: TicketId,
 ) -> Result<
     Vec<(
         String,
@@ -51,7 +51,7 @@ async fn trail(
                 r.kind.as_str().to_owned(),
                 r.field.unwrap_or_default(),
                 r.at.as_micros(),
-                r.actor_id,
+                r.actor_id.map(UserId::get),
                 r.old_value,
                 r.new_value,
             )
@@ -60,7 +60,7 @@ async fn trail(
 }
 
 /// Runs the SLA timer of ticket `id` directly, as a second node or a retried job would.
-async fn fire_timer(w: &World, store: &Store, id: i64) -> Result {
+async fn fire_timer(w: &World, store: &Store, id: TicketId) -> Result {
     let mut tx = store.begin().await?;
     w.desk.sla().fire_sla_timer(&mut tx.conn(), id).await?;
     tx.commit().await?;
@@ -179,11 +179,11 @@ async fn a_breach_escalates_once_as_the_policy_says(store: &Store) -> Result {
         [
             (
                 "sla_breached:first_response".to_owned(),
-                ids(&[w.agent.id, w.specialist.id, w.manager.id])
+                ids(&[w.agent.id.get(), w.specialist.id.get(), w.manager.id.get()])
             ),
             (
                 "sla_breached:resolution".to_owned(),
-                ids(&[w.specialist.id, w.manager.id])
+                ids(&[w.specialist.id.get(), w.manager.id.get()])
             ),
         ]
     );

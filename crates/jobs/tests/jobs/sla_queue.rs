@@ -6,7 +6,7 @@
 use crate::support;
 
 use frontline_core::tickets::{ListQuery, NewComment, SlaQuery, TicketPatch};
-use frontline_domain::{Level, Status};
+use frontline_domain::{Level, Status, TicketId};
 use frontline_domain::{Sort, SortKey};
 use frontline_store::Store;
 use support::{Result, World, monday};
@@ -27,7 +27,7 @@ const DUE_SOONEST: Sort = Sort {
     descending: false,
 };
 
-async fn ids(w: &World, q: ListQuery) -> Result<Vec<i64>> {
+async fn ids(w: &World, q: ListQuery) -> Result<Vec<TicketId>> {
     let page = w.desk.tickets().list_tickets(&w.agent, q).await?;
     Ok(page.items.into_iter().map(|t| t.record.id).collect())
 }

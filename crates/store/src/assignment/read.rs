@@ -2,7 +2,7 @@
 //! working hours and out-of-office flag, their skills, and the skill each category needs, for
 //! the pages that show and change them.
 
-use frontline_domain::Availability;
+use frontline_domain::{Availability, UserId};
 
 use super::AvailabilityRow;
 use crate::conn::on;
@@ -22,12 +22,15 @@ impl Conn<'_> {
     }
 
     /// Every agent's skills as `(user id, skill)`, by user and skill.
-    pub async fn all_agent_skills(&mut self) -> Result<Vec<(i64, String)>> {
+    pub async fn all_agent_skills(&mut self) -> Result<Vec<(UserId, String)>> {
         Ok(on!(self, |c| sqlx::query_as(
             "SELECT user_id, skill FROM agent_skills ORDER BY user_id, skill"
         )
         .fetch_all(c)
-        .await?))
+        .await?)
+        .into_iter()
+        .map(|(u, s)| (UserId::new(u), s))
+        .collect())
     }
 
     /// The skill each category needs, as `(category id, skill)`.

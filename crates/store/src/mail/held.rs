@@ -3,8 +3,8 @@
 //! set back to `received` and ingested again in the same transaction) or discard it (state
 //! `discarded`: off the list, kept whole for the record).
 
-use frontline_domain::Timestamp;
 use frontline_domain::mail::HeldInbound;
+use frontline_domain::{Timestamp, UserId};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -81,11 +81,11 @@ impl Conn<'_> {
     }
 
     /// Records the admin who released the message, and when.
-    pub async fn set_inbound_handled(&mut self, id: i64, by: i64, at: i64) -> Result<()> {
+    pub async fn set_inbound_handled(&mut self, id: i64, by: UserId, at: i64) -> Result<()> {
         const SQL: &str =
             "UPDATE inbound_messages SET handled_by = $1, handled_at = $2 WHERE id = $3";
         on!(self, |c| sqlx::query(SQL)
-            .bind(by)
+            .bind(by.get())
             .bind(at)
             .bind(id)
             .execute(c)
@@ -96,13 +96,13 @@ impl Conn<'_> {
 
     /// Takes a held message off the list for good (state `discarded`, kept whole). False
     /// when it is not held.
-    pub async fn discard_inbound(&mut self, id: i64, by: i64, at: i64) -> Result<bool> {
+    pub async fn discard_inbound(&mut self, id: i64, by: UserId, at: i64) -> Result<bool> {
         let sql = format!(
             "UPDATE inbound_messages SET state = 'discarded', handled_by = $1, \
              handled_at = $2 WHERE id = $3 AND state IN {HELD}"
         );
         let n = on!(self, |c| sqlx::query(AssertSqlSafe(sql))
-            .bind(by)
+            .bind(by.get())
             .bind(at)
             .bind(id)
             .execute(c)

@@ -2,8 +2,8 @@
 //! (a second copy is refused by the unique keys and the insert says so), read back for
 //! ingest, and marked with what ingest made of it.
 
-use frontline_domain::Timestamp;
 use frontline_domain::mail::{InboundMessage, InboundOutcome, InboundState};
+use frontline_domain::{CommentId, TicketId, Timestamp, UserId};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -74,12 +74,12 @@ impl TryFrom<InboundRow> for InboundMessage {
             reason: r.reason,
             sender: r.sender,
             html: r.html,
-            ticket_id: r.ticket_id,
-            comment_id: r.comment_id,
+            ticket_id: r.ticket_id.map(TicketId::new),
+            comment_id: r.comment_id.map(CommentId::new),
             received_at: Timestamp::from_micros(r.received_at),
             processed_at: r.processed_at.map(Timestamp::from_micros),
             message_id: r.message_id,
-            handled_by: r.handled_by,
+            handled_by: r.handled_by.map(UserId::new),
             handled_at: r.handled_at.map(Timestamp::from_micros),
         })
     }
@@ -197,8 +197,8 @@ impl Conn<'_> {
             .bind(&o.reason)
             .bind(&o.sender)
             .bind(&o.html)
-            .bind(o.ticket_id)
-            .bind(o.comment_id)
+            .bind(o.ticket_id.map(TicketId::get))
+            .bind(o.comment_id.map(CommentId::get))
             .bind(now)
             .bind(id)
             .execute(c)

@@ -3,6 +3,7 @@
 
 use crate::conn::on;
 use crate::{Conn, Result};
+use frontline_domain::TicketId;
 
 impl Conn<'_> {
     /// Remembers that `message_id` belongs to `ticket_id` (`in` or `out`); a known id keeps
@@ -10,7 +11,7 @@ impl Conn<'_> {
     pub async fn remember_message_id(
         &mut self,
         message_id: &str,
-        ticket_id: i64,
+        ticket_id: TicketId,
         direction: &str,
         now: i64,
     ) -> Result<()> {
@@ -18,7 +19,7 @@ impl Conn<'_> {
             created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
         on!(self, |c| sqlx::query(SQL)
             .bind(message_id)
-            .bind(ticket_id)
+            .bind(ticket_id.get())
             .bind(direction)
             .bind(now)
             .execute(c)
@@ -28,7 +29,10 @@ impl Conn<'_> {
     }
 
     /// The ticket of the first of `message_ids` that Frontline knows, in the order given.
-    pub async fn ticket_of_message_ids(&mut self, message_ids: &[String]) -> Result<Option<i64>> {
+    pub async fn ticket_of_message_ids(
+        &mut self,
+        message_ids: &[String],
+    ) -> Result<Option<TicketId>> {
         for id in message_ids {
             let found: Option<i64> = on!(self, |c| sqlx::query_scalar(
                 "SELECT ticket_id FROM mail_threads WHERE message_id = $1"
@@ -37,7 +41,7 @@ impl Conn<'_> {
             .fetch_optional(c)
             .await?);
             if found.is_some() {
-                return Ok(found);
+                return Ok(found.map(TicketId::new));
             }
         }
         Ok(None)

@@ -4,14 +4,16 @@
 
 use crate::support;
 
-use frontline_domain::{Attachment, CommentRecord, EventKind, EventRecord, Timestamp};
+use frontline_domain::{
+    Attachment, CommentId, CommentRecord, EventKind, EventRecord, TicketId, Timestamp, UserId,
+};
 use frontline_store::{Conn, Result, Store};
 use support::{T0, add_ticket, add_user, ticket, user};
 
 support::stories!(comments_and_notes, attachments_and_merging, audit_trail);
 
 /// A requester, an agent and a ticket of the requester's.
-async fn setup(store: &Store) -> Result<(i64, i64, i64)> {
+async fn setup(store: &Store) -> Result<(UserId, UserId, TicketId)> {
     store.migrate().await?;
     let requester = add_user(store, &user("alice@acme.test", "requester")).await?;
     let agent = add_user(store, &user("bob@it.test", "agent")).await?;
@@ -21,12 +23,12 @@ async fn setup(store: &Store) -> Result<(i64, i64, i64)> {
 
 fn comment(ticket_id: i64, author_id: i64, body: &str, internal: bool) -> CommentRecord {
     CommentRecord {
-        id: 0,
-        ticket_id,
-        author_id,
+        id: CommentId::new(0),
+        ticket_id: TicketId::new(ticket_id),
+        author_id: UserId::new(author_id),
         body: body.into(),
         internal,
-        source_ticket_id: ticket_id,
+        source_ticket_id: TicketId::new(ticket_id),
         created_at: Timestamp::from_micros(T0),
     }
 }
@@ -47,7 +49,7 @@ fn attachment(comment: &CommentRecord, filename: &str, sha256: &str, size: i64) 
 /// Bodies of a conversation read `limit` comments at a time.
 async fn read_all(
     c: &mut Conn<'_>,
-    ticket: i64,
+    ticket: TicketId,
     internal: bool,
     limit: i64,
 ) -> Result<Vec<String>> {
@@ -57,7 +59,7 @@ async fn read_all(
         let page = c.comments(ticket, internal, after, limit).await?;
         assert!(page.len() <= usize::try_from(limit).unwrap_or(0));
         let Some(last) = page.last() else { break };
-        after = last.record.id;
+        after = last.record.id.get();
         bodies.extend(page.into_iter().map(|m| m.record.body));
         assert!(bodies.len() < 100, "paging does not end");
     }
@@ -78,7 +80,7 @@ async fn comments_and_notes(store: &Store) -> Result<()> {
     let mut first = None;
     for (author, body, internal) in script {
         let id = c
-            .insert_comment(&comment(number, author, body, internal))
+            .insert_comment(&comment(number.get(), author.get(), body, internal))
             .await?;
         first.get_or_insert(id);
     }
@@ -112,7 +114,7 @@ async fn comments_and_notes(store: &Store) -> Result<()> {
         assert_eq!(read_all(&mut c, number, false, limit).await?, public);
         assert_eq!(read_all(&mut c, number, true, limit).await?, bodies);
     }
-    let last = everything.last().map_or(0, |m| m.record.id);
+    let last = everything.last().map_or(0, |m| m.record.id.get());
     assert!(c.comments(number, true, last, 50).await?.is_empty());
     Ok(())
 }
@@ -126,11 +128,11 @@ async fn attachments_and_merging(store: &Store) -> Result<()> {
 
     let mut tx = store.begin().await?;
     let mut c = tx.conn();
-    let mut public = comment(number, requester, "Log attached.", false);
+    let mut public = comment(number.get(), requester.get(), "Log attached.", false);
     public.id = c.insert_comment(&public).await?;
-    let mut note = comment(number, agent, "Same log, for the vendor.", true);
+    let mut note = comment(number.get(), agent.get(), "Same log, for the vendor.", true);
     note.id = c.insert_comment(&note).await?;
-    let mut later = comment(duplicate, requester, "Screenshot.", false);
+    let mut later = comment(duplicate.get(), requester.get(), "Screenshot.", false);
     later.id = c.insert_comment(&later).await?;
     // The same file uploaded twice is stored once; the second put is not an error.
     c.put_blob(sha, &data).await?;
@@ -173,7 +175,7 @@ async fn attachments_and_merging(store: &Store) -> Result<()> {
     let mut c = read.conn();
     assert!(c.comments(duplicate, true, 0, 50).await?.is_empty());
     let merged = c.comments(number, true, 0, 50).await?;
-    let moved: Vec<(&str, i64, i64)> = merged
+    let moved: Vec<(&str, TicketId, TicketId)> = merged
         .iter()
         .map(|m| {
             (
@@ -208,7 +210,7 @@ async fn audit_trail(store: &Store) -> Result<()> {
     let event = |actor: Option<i64>, at: i64, kind: EventKind, internal: bool| EventRecord {
         id: 0,
         ticket_id: number,
-        actor_id: actor,
+        actor_id: actor.map(UserId::new),
         at: Timestamp::from_micros(at),
         kind,
         field: None,
@@ -218,13 +220,13 @@ async fn audit_trail(store: &Store) -> Result<()> {
     };
     let mut tx = store.begin().await?;
     let mut c = tx.conn();
-    let mut created = event(Some(requester), T0, EventKind::Created, false);
+    let mut created = event(Some(requester.get()), T0, EventKind::Created, false);
     created.id = c.insert_event(&created).await?;
     let mut reassigned = EventRecord {
         field: Some("assignee".into()),
         old_value: None,
         new_value: Some("bob@it.test".into()),
-        ..event(Some(agent), T0 + 5, EventKind::FieldChanged, true)
+        ..event(Some(agent.get()), T0 + 5, EventKind::FieldChanged, true)
     };
     reassigned.id = c.insert_event(&reassigned).await?;
     let mut timer = EventRecord {

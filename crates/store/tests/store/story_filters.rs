@@ -6,7 +6,9 @@ use crate::support;
 
 use std::collections::HashSet;
 
-use frontline_domain::{Priority, Sort, SortKey, Status, TicketFilter, TicketType, Timestamp};
+use frontline_domain::{
+    OrganizationId, Priority, Sort, SortKey, Status, TicketFilter, TicketType, Timestamp,
+};
 use frontline_store::{Result, Store};
 use support::desk::{self, Desk, Seeded, all_sorts, ids, list_all};
 use support::{add_ticket, add_user, ticket, user};
@@ -347,7 +349,7 @@ async fn requester_visibility(store: &Store) -> Result<()> {
     store.migrate().await?;
     let desk = desk::seed(store).await?;
     let [acme_a, _, globex_a, _, loner] = desk.requesters;
-    let mut sharing: HashSet<i64> = HashSet::from([desk.acme]);
+    let mut sharing: HashSet<OrganizationId> = HashSet::from([desk.acme]);
     let people = [
         ("Acme requester", acme_a, Some(desk.acme)),
         ("Globex requester", globex_a, Some(desk.globex)),

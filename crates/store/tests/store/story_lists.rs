@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use frontline_domain::sla::SlaSummary;
 use frontline_domain::ticket_list::NO_DUE;
-use frontline_domain::{Priority, Ticket, TicketRecord, Timestamp, Timestamps};
+use frontline_domain::{Priority, Ticket, TicketId, TicketRecord, Timestamp, Timestamps};
 use frontline_domain::{Sort, SortKey, TicketFilter};
 use frontline_store::{Result, Store};
 use support::desk::{self, all_sorts, ids, key, list_all};
@@ -76,7 +76,7 @@ async fn paging_while_tickets_arrive(store: &Store) -> Result<()> {
     store.migrate().await?;
     let desk = desk::seed(store).await?;
     let requester = desk.requesters[0];
-    let originals: HashSet<i64> = desk.tickets.iter().map(|t| t.row.id).collect();
+    let originals: HashSet<TicketId> = desk.tickets.iter().map(|t| t.row.id).collect();
     let everything = TicketFilter::default();
     let mut arrivals = 0_i64;
 
@@ -128,7 +128,7 @@ async fn paging_while_tickets_arrive(store: &Store) -> Result<()> {
                 row.id
             );
         }
-        let missing: Vec<&i64> = originals.difference(&once).collect();
+        let missing: Vec<&TicketId> = originals.difference(&once).collect();
         assert!(missing.is_empty(), "{sort:?}: tickets skipped: {missing:?}");
         let ordered = if sort.descending {
             keys.windows(2).all(|w| w[0] > w[1])
@@ -147,7 +147,7 @@ fn listed_key(sort: SortKey, t: &Ticket) -> Vec<i64> {
     match sort {
         SortKey::Due => vec![
             t.sla.due_at.map_or(NO_DUE, Timestamp::as_micros),
-            t.record.id,
+            t.record.id.get(),
         ],
         _ => key(sort, &t.record),
     }

@@ -3,7 +3,7 @@
 
 use crate::support;
 
-use frontline_domain::{Organization, Role, User};
+use frontline_domain::{Organization, Role, User, UserId};
 use frontline_store::{Result, Store, StoreError};
 use support::{add_user, group, org, user};
 
@@ -85,7 +85,11 @@ async fn users(store: &Store) -> Result<()> {
     );
     assert_eq!(c.user_by_id(bob.id).await?, Some(bob.clone()));
     assert_eq!(c.user_by_email("carol@acme.test").await?, None);
-    assert_eq!(c.user_by_id(bob.id + alice.id + 100).await?, None);
+    assert_eq!(
+        c.user_by_id(UserId::new(bob.id.get() + alice.id.get() + 100))
+            .await?,
+        None
+    );
     assert_eq!(c.count_users().await?, 2);
     drop(read);
 

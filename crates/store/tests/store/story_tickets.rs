@@ -5,7 +5,8 @@
 use crate::support;
 
 use frontline_domain::{
-    Channel, Level, Priority, Status, TicketRecord, TicketType, Timestamp, Timestamps,
+    Channel, GroupId, Level, Priority, Status, TicketId, TicketRecord, TicketType, Timestamp,
+    Timestamps, UserId,
 };
 use frontline_store::{Result, Store, StoreError};
 use support::{T0, add_ticket, add_user, group, org, ticket, user};
@@ -74,7 +75,11 @@ async fn filled_ticket(store: &Store) -> Result<Filled> {
     };
     row.id = c.insert_ticket(&row).await?;
     tx.commit().await?;
-    Ok(Filled { row, agent, group })
+    Ok(Filled {
+        row,
+        agent: agent.get(),
+        group: group.get(),
+    })
 }
 
 async fn ticket_view(store: &Store) -> Result<()> {
@@ -87,8 +92,15 @@ async fn ticket_view(store: &Store) -> Result<()> {
     let mut c = read.conn();
     assert_eq!(c.ticket_row(filled.row.id).await?, Some(filled.row.clone()));
     assert!(c.ticket_exists(filled.row.id).await?);
-    assert!(!c.ticket_exists(filled.row.id + bare + 1).await?);
-    assert!(c.ticket_view(filled.row.id + bare + 1).await?.is_none());
+    assert!(
+        !c.ticket_exists(TicketId::new(filled.row.id.get() + bare.get() + 1))
+            .await?
+    );
+    assert!(
+        c.ticket_view(TicketId::new(filled.row.id.get() + bare.get() + 1))
+            .await?
+            .is_none()
+    );
 
     let view = c
         .ticket_view(filled.row.id)
@@ -159,8 +171,8 @@ async fn optimistic_saves(store: &Store) -> Result<()> {
     // The second still holds version 1: refused, and the first save stands.
     let theirs = TicketRecord {
         subject: "Lost update".into(),
-        assignee_id: Some(agent),
-        group_id: Some(group),
+        assignee_id: Some(UserId::new(agent)),
+        group_id: Some(GroupId::new(group)),
         channel: Channel::Phone,
         version: 2,
         times: Timestamps {
@@ -217,10 +229,10 @@ async fn tags_and_watchers(store: &Store) -> Result<()> {
     assert_eq!(view.tags, ["printer"]);
 
     c.add_watcher(row.id, carol).await?;
-    c.add_watcher(row.id, agent).await?;
+    c.add_watcher(row.id, UserId::new(agent)).await?;
     c.add_watcher(row.id, abe).await?;
     c.add_watcher(row.id, carol).await?;
-    let mut ids = vec![carol, agent, abe];
+    let mut ids = vec![carol, UserId::new(agent), abe];
     ids.sort_unstable();
     assert_eq!(c.watcher_ids(row.id).await?, ids);
     let view = c.ticket_view(row.id).await?.expect("ticket not found");
@@ -229,8 +241,8 @@ async fn tags_and_watchers(store: &Store) -> Result<()> {
         ["abe@acme.test", "bob@it.test", "carol@acme.test"]
     );
 
-    c.remove_watcher(row.id, agent).await?;
-    c.remove_watcher(row.id, agent).await?;
+    c.remove_watcher(row.id, UserId::new(agent)).await?;
+    c.remove_watcher(row.id, UserId::new(agent)).await?;
     tx.commit().await?;
 
     let mut read = store.read().await?;

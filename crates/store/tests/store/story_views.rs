@@ -4,7 +4,7 @@
 
 use crate::support;
 
-use frontline_domain::{Priority, Status, Timestamp, ViewVisibility};
+use frontline_domain::{GroupId, Priority, Status, TicketId, Timestamp, UserId, ViewVisibility};
 use frontline_store::views::{ViewCount, ViewValues};
 use frontline_store::{Result, Store, StoreError};
 use support::{T0, add_ticket, add_user, group, ticket, user};
@@ -21,7 +21,7 @@ fn values(name: &str, visibility: ViewVisibility, group: Option<i64>) -> ViewVal
     ViewValues {
         name,
         visibility,
-        shared_group_id: group,
+        shared_group_id: group.map(GroupId::new),
         filters: r#"{"queue":"open"}"#,
         sort: "priority",
     }
@@ -40,7 +40,11 @@ async fn saved_views(store: &Store) -> Result<()> {
         .insert_view(ana, &values("Mine", ViewVisibility::Private, None), T0)
         .await?;
     let team = c
-        .insert_view(ana, &values("Team", ViewVisibility::Group, Some(net)), T0)
+        .insert_view(
+            ana,
+            &values("Team", ViewVisibility::Group, Some(net.get())),
+            T0,
+        )
         .await?;
     let all = c
         .insert_view(cy, &values("All", ViewVisibility::Everyone, None), T0)
@@ -123,12 +127,12 @@ async fn view_counts(store: &Store) -> Result<()> {
     assert_eq!(c.count_view(&ViewCount::default(), 100).await?, 13);
     assert_eq!(c.count_view(&ViewCount::default(), 5).await?, 5, "capped");
     let open = ViewCount {
-        statuses: vec!["open".into()],
+        statuses: vec![Status::Open],
         ..ViewCount::default()
     };
     assert_eq!(c.count_view(&open, 100).await?, 6);
     let urgent_open = ViewCount {
-        priorities: vec![1],
+        priorities: vec![Priority::P1],
         ..open.clone()
     };
     assert_eq!(c.count_view(&urgent_open, 100).await?, 2);
@@ -185,7 +189,7 @@ async fn canned_responses(store: &Store) -> Result<()> {
     }
     let mut tx = store.begin().await?;
     let mut c = tx.conn();
-    let mine: Vec<(Option<i64>, String)> = c
+    let mine: Vec<(Option<UserId>, String)> = c
         .canned_for(ana)
         .await?
         .into_iter()
@@ -216,41 +220,50 @@ async fn presence(store: &Store) -> Result<()> {
     let ben = add_user(store, &user("ben@example.org", "agent")).await?;
     let mut tx = store.begin().await?;
     let mut c = tx.conn();
-    c.see_ticket(1, ana, T0).await?;
-    c.see_ticket(1, ben, T0 + 5).await?;
-    c.see_ticket(2, ben, T0).await?;
+    c.see_ticket(TicketId::new(1), ana, T0).await?;
+    c.see_ticket(TicketId::new(1), ben, T0 + 5).await?;
+    c.see_ticket(TicketId::new(2), ben, T0).await?;
     // A heartbeat renews the row rather than adding one.
-    c.see_ticket(1, ana, T0 + 8).await?;
+    c.see_ticket(TicketId::new(1), ana, T0 + 8).await?;
     assert_eq!(
-        c.ticket_viewers(1, T0).await?,
+        c.ticket_viewers(TicketId::new(1), T0).await?,
         [(ana, "ANA".to_owned()), (ben, "BEN".to_owned())]
     );
     assert_eq!(
-        c.ticket_viewers(1, T0 + 6).await?,
+        c.ticket_viewers(TicketId::new(1), T0 + 6).await?,
         [(ana, "ANA".to_owned())]
     );
-    assert!(c.ticket_viewers(3, T0).await?.is_empty());
+    assert!(c.ticket_viewers(TicketId::new(3), T0).await?.is_empty());
     assert_eq!(
         c.forget_viewers(T0 + 1).await?,
         1,
         "only ticket 2's stale row"
     );
-    assert_eq!(c.ticket_viewers(2, 0).await?, []);
+    assert_eq!(c.ticket_viewers(TicketId::new(2), 0).await?, []);
     tx.commit().await?;
     // The one-step heartbeat (one statement on PostgreSQL) renews and returns the others.
     let mut read = store.read().await?;
     let mut c = read.conn();
     assert_eq!(
-        c.see_ticket_with_others(1, ben, T0 + 9, T0 + 6).await?,
+        c.see_ticket_with_others(TicketId::new(1), ben, T0 + 9, T0 + 6)
+            .await?,
         [(ana, "ANA".to_owned())]
     );
     assert_eq!(
-        c.see_ticket_with_others(1, ana, T0 + 20, T0 + 9).await?,
+        c.see_ticket_with_others(TicketId::new(1), ana, T0 + 20, T0 + 9)
+            .await?,
         [(ben, "BEN".to_owned())],
         "ben's renewed row counts"
     );
-    assert!(c.see_ticket_with_others(4, ana, T0, T0).await?.is_empty());
-    assert_eq!(c.ticket_viewers(4, T0).await?, [(ana, "ANA".to_owned())]);
+    assert!(
+        c.see_ticket_with_others(TicketId::new(4), ana, T0, T0)
+            .await?
+            .is_empty()
+    );
+    assert_eq!(
+        c.ticket_viewers(TicketId::new(4), T0).await?,
+        [(ana, "ANA".to_owned())]
+    );
     Ok(())
 }
 

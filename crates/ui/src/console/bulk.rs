@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use frontline_core::tickets::TicketPatch;
-use frontline_domain::{Email, Status};
+use frontline_domain::{Email, Status, TicketId};
 use serde::Deserialize;
 
 use crate::Ui;
@@ -70,7 +70,7 @@ pub(crate) async fn apply(
             "Only the desk's team changes tickets here.".into(),
         ));
     }
-    let ids: Vec<i64> =
+    let ids: Vec<TicketId> =
         f.0.iter()
             .filter(|(k, _)| k == "ids")
             .map(|(_, v)| {

@@ -8,6 +8,7 @@
 //! saw (`Last-Event-ID`), so nothing is missed and a server that shuts down is not held up
 //! by open streams for longer than that.
 
+use frontline_domain::TicketId;
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
@@ -31,11 +32,11 @@ pub(crate) struct LiveQuery {
     #[serde(default)]
     since: String,
     /// Watch this ticket only: its version and last change.
-    ticket: Option<i64>,
+    ticket: Option<TicketId>,
 }
 
 /// What the stream compares: the desk's or one ticket's state, as text.
-async fn watermark(ui: &Ui, actor: &Actor, ticket: Option<i64>) -> Result<String, CoreError> {
+async fn watermark(ui: &Ui, actor: &Actor, ticket: Option<TicketId>) -> Result<String, CoreError> {
     Ok(match ticket {
         Some(id) => {
             let t = ui.desk.tickets().ticket(actor, id).await?;
@@ -87,7 +88,7 @@ pub(crate) async fn events(
     let state = Watch {
         ui,
         actor,
-        ticket,
+        ticket: ticket.map(TicketId::get),
         seen,
         deadline,
         first: true,
@@ -104,7 +105,12 @@ pub(crate) async fn events(
                 return None;
             }
             if let Some(id) = w.ticket {
-                let others = match w.ui.viewers.see(&w.ui.desk, &w.actor, id).await {
+                let others = match w
+                    .ui
+                    .viewers
+                    .see(&w.ui.desk, &w.actor, TicketId::new(id))
+                    .await
+                {
                     Ok(others) => others,
                     Err(e) => {
                         tracing::warn!(error = %e, "live updates cannot record a viewer");
@@ -117,7 +123,7 @@ pub(crate) async fn events(
                     return Some((Ok(event), w));
                 }
             }
-            let now = match watermark(&w.ui, &w.actor, w.ticket).await {
+            let now = match watermark(&w.ui, &w.actor, w.ticket.map(TicketId::new)).await {
                 Ok(now) => now,
                 Err(e) => {
                     tracing::warn!(error = %e, "live updates cannot read the desk");

@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
 use frontline_core::tickets::{NewComment, TicketPatch};
-use frontline_domain::{CategoryPath, Email, Level, Priority, Status, Ticket, TicketRecord};
+use frontline_domain::{
+    CategoryPath, Email, Level, Priority, Status, Ticket, TicketId, TicketRecord,
+};
 use serde::Deserialize;
 
 use crate::Ui;
@@ -37,8 +39,8 @@ struct TicketPage {
     messages: Vec<Message>,
     history: Vec<HistoryLine>,
     /// `(how it relates, ticket number)`: "related to", "duplicate of" …
-    links: Vec<(String, i64)>,
-    merged_into: Option<i64>,
+    links: Vec<(String, TicketId)>,
+    merged_into: Option<TicketId>,
     /// The requester's other recent tickets.
     others: Vec<TicketLine>,
     selects: Vec<Select>,
@@ -72,7 +74,7 @@ fn select(id: &'static str, name: &'static str, label: &'static str, options: Ve
 async fn render(
     ui: &Ui,
     signed: &Signed,
-    id: i64,
+    id: TicketId,
     status: StatusCode,
     outcome: Outcome,
 ) -> Result<Response, UiError> {
@@ -220,7 +222,7 @@ fn priority_options(r: &TicketRecord) -> Vec<Opt> {
 pub(crate) async fn page(
     State(ui): State<Ui>,
     Staff(signed): Staff,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
 ) -> Result<Response, UiError> {
     render(&ui, &signed, id, StatusCode::OK, Outcome::default()).await
 }
@@ -229,7 +231,7 @@ pub(crate) async fn page(
 async fn show_failure(
     ui: &Ui,
     signed: &Signed,
-    id: i64,
+    id: TicketId,
     e: CoreError,
     mut outcome: Outcome,
 ) -> Result<Response, UiError> {
@@ -251,7 +253,7 @@ async fn show_failure(
 /// A public reply or an internal note, with files.
 pub(crate) async fn comment(
     State(ui): State<Ui>,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     upload: Upload,
 ) -> Result<Response, UiError> {
     let signed = &upload.signed;
@@ -294,7 +296,7 @@ pub(crate) async fn comment(
 async fn insert_canned(
     ui: &Ui,
     upload: &Upload,
-    id: i64,
+    id: TicketId,
     internal: bool,
 ) -> Result<Response, UiError> {
     let signed = &upload.signed;
@@ -379,7 +381,7 @@ fn patch_of(f: &FieldsForm) -> Result<TicketPatch, CoreError> {
 
 pub(crate) async fn fields(
     State(ui): State<Ui>,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     posted: Posted<FieldsForm>,
 ) -> Result<Response, UiError> {
     let signed = &posted.signed;

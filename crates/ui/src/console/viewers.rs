@@ -5,6 +5,7 @@
 //! on every node. A SQLite desk runs on one node, so this node's memory is enough there and
 //! costs no write.
 
+use frontline_domain::{TicketId, UserId};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -18,11 +19,11 @@ const FRESH: Duration = Duration::from_secs(FRESH_SECS.unsigned_abs());
 const SWEEP_SECS: i64 = 60;
 
 /// Viewer id → (name, last seen).
-type OnTicket = HashMap<i64, (String, Instant)>;
+type OnTicket = HashMap<UserId, (String, Instant)>;
 
 #[derive(Default)]
 pub(crate) struct Viewers {
-    tickets: Mutex<HashMap<i64, OnTicket>>,
+    tickets: Mutex<HashMap<TicketId, OnTicket>>,
     /// When this node last swept the database's stale rows (Unix seconds).
     swept: AtomicI64,
 }
@@ -30,7 +31,7 @@ pub(crate) struct Viewers {
 impl Viewers {
     /// Records that `actor` is viewing `ticket` and returns the names of the others viewing
     /// it, sorted.
-    pub async fn see(&self, desk: &Desk, actor: &Actor, ticket: i64) -> Result<Vec<String>> {
+    pub async fn see(&self, desk: &Desk, actor: &Actor, ticket: TicketId) -> Result<Vec<String>> {
         if desk.store().backend() == Backend::Sqlite {
             return Ok(self.see_here(ticket, actor.id, &actor.name));
         }
@@ -49,7 +50,7 @@ impl Viewers {
     }
 
     /// The same, in this node's memory.
-    fn see_here(&self, ticket: i64, user: i64, name: &str) -> Vec<String> {
+    fn see_here(&self, ticket: TicketId, user: UserId, name: &str) -> Vec<String> {
         let now = Instant::now();
         let mut all = match self.tickets.lock() {
             Ok(guard) => guard,
@@ -78,9 +79,21 @@ mod tests {
     #[test]
     fn each_viewer_sees_the_others_on_the_same_ticket() {
         let v = Viewers::default();
-        assert!(v.see_here(1, 10, "Alex").is_empty());
-        assert_eq!(v.see_here(1, 20, "Blair"), vec!["Alex"]);
-        assert_eq!(v.see_here(1, 10, "Alex"), vec!["Blair"]);
-        assert!(v.see_here(2, 30, "Casey").is_empty());
+        assert!(
+            v.see_here(TicketId::new(1), UserId::new(10), "Alex")
+                .is_empty()
+        );
+        assert_eq!(
+            v.see_here(TicketId::new(1), UserId::new(20), "Blair"),
+            vec!["Alex"]
+        );
+        assert_eq!(
+            v.see_here(TicketId::new(1), UserId::new(10), "Alex"),
+            vec!["Blair"]
+        );
+        assert!(
+            v.see_here(TicketId::new(2), UserId::new(30), "Casey")
+                .is_empty()
+        );
     }
 }

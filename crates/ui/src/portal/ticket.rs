@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
 use frontline_core::tickets::{NewComment, TicketPatch};
-use frontline_domain::Status;
+use frontline_domain::{Status, TicketId};
 
 use crate::Ui;
 use crate::error::{UiError, describe_invalid};
@@ -37,7 +37,7 @@ struct TicketPage {
 pub(crate) async fn render(
     ui: &Ui,
     signed: &Signed,
-    id: i64,
+    id: TicketId,
     status: StatusCode,
     error: String,
     draft: String,
@@ -66,7 +66,7 @@ pub(crate) async fn render(
 pub(crate) async fn page(
     State(ui): State<Ui>,
     Requester(signed): Requester,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
 ) -> Result<Response, UiError> {
     render(
         &ui,
@@ -92,7 +92,7 @@ fn fixable(e: CoreError) -> Result<(StatusCode, String), UiError> {
 
 pub(crate) async fn reply(
     State(ui): State<Ui>,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     upload: Upload,
 ) -> Result<Response, UiError> {
     let signed = &upload.signed;
@@ -132,7 +132,7 @@ pub(crate) async fn reply(
 
 pub(crate) async fn close(
     State(ui): State<Ui>,
-    Path(id): Path<i64>,
+    Path(id): Path<TicketId>,
     posted: Posted<CsrfOnly>,
 ) -> Result<Response, UiError> {
     let signed = &posted.signed;

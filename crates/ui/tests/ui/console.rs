@@ -6,7 +6,7 @@ use crate::support;
 
 use axum::http::StatusCode;
 use frontline_core::Store;
-use frontline_domain::Role;
+use frontline_domain::{Role, TicketId};
 use support::{PASSWORD, Site, TestResult, stories};
 
 stories! {
@@ -251,12 +251,20 @@ async fn an_agent_logs_a_call_for_a_new_requester(store: &Store) -> TestResult {
         .location()
         .trim_start_matches("/console/tickets/")
         .parse()?;
-    let t = site.desk.tickets().ticket(&agent, id).await?;
+    let t = site
+        .desk
+        .tickets()
+        .ticket(&agent, TicketId::new(id))
+        .await?;
     assert_eq!(t.requester_email, "new.caller@example.org");
     assert_eq!(t.record.channel.as_str(), "phone");
     assert_eq!(t.assignee_email.as_deref(), Some("agent@example.org"));
     // The caller's file is on an internal note, and downloads.
-    let comments = site.desk.comments().list(&agent, id, 0, 10).await?;
+    let comments = site
+        .desk
+        .comments()
+        .list(&agent, TicketId::new(id), 0, 10)
+        .await?;
     let note = comments.first().ok_or("no comment with the files")?;
     assert!(note.record.internal);
     assert_eq!(note.attachments.len(), 1);

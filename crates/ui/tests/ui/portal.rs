@@ -8,7 +8,7 @@ use crate::support;
 use axum::http::StatusCode;
 use frontline_core::tickets::NewComment;
 use frontline_core::{Actor, Store};
-use frontline_domain::Role;
+use frontline_domain::{Role, TicketId};
 use support::{Site, TestResult, stories};
 
 stories! {
@@ -110,7 +110,11 @@ async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> T
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     let path = sent.location().to_owned();
     let id: i64 = path.trim_start_matches("/portal/tickets/").parse()?;
-    let t = site.desk.tickets().ticket(&agent, id).await?;
+    let t = site
+        .desk
+        .tickets()
+        .ticket(&agent, TicketId::new(id))
+        .await?;
     assert_eq!(
         (t.record.urgency.as_str(), t.record.channel.as_str()),
         ("high", "portal")
@@ -120,7 +124,7 @@ async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> T
         .comments()
         .add_comment(
             &agent,
-            id,
+            TicketId::new(id),
             NewComment {
                 body: "Looking at the VPN logs now.".into(),
                 internal: false,
@@ -132,7 +136,7 @@ async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> T
         .comments()
         .add_comment(
             &agent,
-            id,
+            TicketId::new(id),
             NewComment {
                 body: "SECRET-NOTE: concentrator firmware bug".into(),
                 internal: true,
@@ -176,7 +180,7 @@ async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> T
         .tickets()
         .update_ticket(
             &agent,
-            id,
+            TicketId::new(id),
             frontline_core::tickets::TicketPatch {
                 status: Some(frontline_domain::Status::Resolved),
                 ..Default::default()
@@ -193,12 +197,12 @@ async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> T
         )
         .await?;
     assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
-    assert_eq!(status_of(&site, &agent, id).await?, "open");
+    assert_eq!(status_of(&site, &agent, TicketId::new(id)).await?, "open");
     let closed = rita
         .post(&format!("{path}/close"), &[("csrf", &csrf)])
         .await?;
     assert_eq!(closed.status, StatusCode::SEE_OTHER);
-    assert_eq!(status_of(&site, &agent, id).await?, "closed");
+    assert_eq!(status_of(&site, &agent, TicketId::new(id)).await?, "closed");
     Ok(())
 }
 
@@ -315,7 +319,7 @@ async fn user_strings_are_escaped_and_headers_set(store: &Store) -> TestResult {
 }
 
 /// The ticket's status as `who` reads it.
-async fn status_of(site: &Site, who: &Actor, id: i64) -> TestResult<&'static str> {
+async fn status_of(site: &Site, who: &Actor, id: TicketId) -> TestResult<&'static str> {
     Ok(site
         .desk
         .tickets()

@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use frontline_core::Mail;
 use frontline_core::mail::{HeldMail, HeldMessage};
+use frontline_domain::{CommentId, TicketId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -138,8 +139,8 @@ pub async fn release_quarantined(
     let o = state.desk.mail().release_mail(&actor, id).await?;
     Ok(Json(Released {
         state: o.state.as_str().to_owned(),
-        ticket_id: o.ticket_id,
-        comment_id: o.comment_id,
+        ticket_id: o.ticket_id.map(TicketId::get),
+        comment_id: o.comment_id.map(CommentId::get),
     }))
 }
 

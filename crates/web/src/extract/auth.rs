@@ -27,7 +27,7 @@ impl FromRequestParts<AppState> for Auth {
             .or_else(|| header.strip_prefix("bearer "))
             .ok_or(CoreError::Unauthenticated)?;
         let actor = state.desk.auth().authenticate_token(token.trim()).await?;
-        tracing::Span::current().record("actor", actor.id);
+        tracing::Span::current().record("actor", actor.id.get());
         Ok(Auth(actor))
     }
 }

@@ -4,6 +4,7 @@
 //! the breached queue and the queued notification all show it.
 
 use crate::support;
+use frontline_domain::TicketId;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -82,7 +83,10 @@ async fn a_breach_escalates_and_every_view_shows_it(store: &frontline_core::Stor
     // At 09:06 the timer fires (as the job handler does, in its own transaction).
     clock.store(MONDAY_9 + 6 * MINUTE, Ordering::SeqCst);
     let mut tx = store.begin().await?;
-    app.desk.sla().fire_sla_timer(&mut tx.conn(), id).await?;
+    app.desk
+        .sla()
+        .fire_sla_timer(&mut tx.conn(), TicketId::new(id))
+        .await?;
     tx.commit().await?;
 
     let after = target(&app, agent, id).await?;

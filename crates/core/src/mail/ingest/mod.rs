@@ -11,7 +11,7 @@
 //! subject text alone.
 
 use frontline_domain::mail::{InboundMessage, InboundOutcome, InboundState};
-use frontline_domain::{Status, Timestamp};
+use frontline_domain::{Status, TicketId, Timestamp};
 use frontline_mail::{Automatic, Inbound};
 use frontline_store::Conn;
 
@@ -80,15 +80,15 @@ impl Mail {
         c.finish_inbound(id, &outcome, now.as_micros()).await?;
         match outcome.state {
             InboundState::Ignored | InboundState::Quarantined => tracing::warn!(
-                message_id = id,
+                message_id = %id,
                 state = %outcome.state,
                 reason = outcome.reason.as_deref().unwrap_or_default(),
                 "message not turned into a ticket"
             ),
             state => tracing::info!(
-                message_id = id,
+                message_id = %id,
                 state = state.as_str(),
-                ticket_id = outcome.ticket_id,
+                ticket_id = outcome.ticket_id.map(TicketId::get),
                 "message ingested"
             ),
         }
@@ -151,7 +151,7 @@ impl Mail {
         c: &mut Conn<'_>,
         mail: &Inbound,
         kind: Automatic,
-        threaded: Option<i64>,
+        threaded: Option<TicketId>,
         now: Timestamp,
         base: InboundOutcome,
     ) -> Result<InboundOutcome> {
@@ -184,8 +184,8 @@ impl Mail {
         c: &mut Conn<'_>,
         mail: &Inbound,
         actor: &Actor,
-        threaded: Option<i64>,
-    ) -> Result<Option<i64>> {
+        threaded: Option<TicketId>,
+    ) -> Result<Option<TicketId>> {
         let target = match threaded {
             Some(t) => Some(t),
             None => match frontline_mail::subject::ticket_tag(&mail.subject) {
@@ -212,7 +212,7 @@ impl Mail {
         mail: &Inbound,
         id: i64,
         originals: bool,
-    ) -> Result<Option<i64>> {
+    ) -> Result<Option<TicketId>> {
         let mut ids = mail.in_reply_to.clone();
         ids.extend(mail.references.iter().rev().cloned());
         let mut found = c.ticket_of_message_ids(&ids).await?;
@@ -250,7 +250,7 @@ impl Mail {
     }
 
     /// The ticket a merged ticket lives on in.
-    async fn follow_merges(&self, c: &mut Conn<'_>, mut id: i64) -> Result<i64> {
+    async fn follow_merges(&self, c: &mut Conn<'_>, mut id: TicketId) -> Result<TicketId> {
         for _ in 0..8 {
             match c.ticket_row(id).await?.and_then(|t| t.merged_into_id) {
                 Some(next) => id = next,

@@ -3,7 +3,7 @@
 //! Message-ID that threads later replies; and the text and subject the ticket core accepts.
 
 use frontline_domain::mail::{InboundOutcome, InboundState};
-use frontline_domain::{CommentRecord, EventKind, Subject, Timestamp};
+use frontline_domain::{CommentId, CommentRecord, EventKind, Subject, TicketId, Timestamp, UserId};
 use frontline_mail::{Automatic, Inbound};
 use frontline_store::Conn;
 
@@ -25,7 +25,7 @@ impl Mail {
         mail: &Inbound,
         actor: &Actor,
         own: &[String],
-        ticket_id: i64,
+        ticket_id: TicketId,
         now: Timestamp,
         base: InboundOutcome,
     ) -> Result<InboundOutcome> {
@@ -92,7 +92,7 @@ impl Mail {
         &self,
         c: &mut Conn<'_>,
         mail: &Inbound,
-        ticket_id: i64,
+        ticket_id: TicketId,
         now: Timestamp,
         base: InboundOutcome,
     ) -> Result<InboundOutcome> {
@@ -134,7 +134,7 @@ impl Mail {
         c: &mut Conn<'_>,
         mail: &Inbound,
         own: &[String],
-        ticket_id: i64,
+        ticket_id: TicketId,
         now: Timestamp,
     ) -> Result<()> {
         for address in watchers(&mail.cc, &mail.from.address, own) {
@@ -146,7 +146,12 @@ impl Mail {
 }
 
 /// The message's own Message-ID threads later replies to the ticket.
-async fn remember(c: &mut Conn<'_>, mail: &Inbound, ticket_id: i64, now: Timestamp) -> Result<()> {
+async fn remember(
+    c: &mut Conn<'_>,
+    mail: &Inbound,
+    ticket_id: TicketId,
+    now: Timestamp,
+) -> Result<()> {
     if let Some(id) = &mail.message_id {
         c.remember_message_id(id, ticket_id, "in", now.as_micros())
             .await?;
@@ -157,15 +162,15 @@ async fn remember(c: &mut Conn<'_>, mail: &Inbound, ticket_id: i64, now: Timesta
 /// A comment row with its files, written as the mail's author.
 async fn insert_comment(
     c: &mut Conn<'_>,
-    ticket_id: i64,
-    author_id: i64,
+    ticket_id: TicketId,
+    author_id: UserId,
     body: String,
     internal: bool,
     files: Vec<NewAttachment>,
     at: i64,
-) -> Result<i64> {
+) -> Result<CommentId> {
     let mut comment = CommentRecord {
-        id: 0,
+        id: CommentId::new(0),
         ticket_id,
         author_id,
         body,

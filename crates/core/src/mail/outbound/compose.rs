@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use frontline_domain::mail::{OutboundMail, OutboxState};
-use frontline_domain::{MailboxRecord, MailboxState, Ticket, Timestamp, User};
+use frontline_domain::{MailboxRecord, MailboxState, Ticket, TicketId, Timestamp, User};
 use frontline_mail::subject;
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
@@ -28,7 +28,7 @@ impl Mail {
         &self,
         c: &mut Conn<'_>,
         mailboxes: &[MailboxRecord],
-        ticket_id: i64,
+        ticket_id: TicketId,
     ) -> Result<Option<MailboxRecord>> {
         let sending = |m: &&MailboxRecord| m.smtp_url.is_some() && m.state == MailboxState::Active;
         if let Some(id) = c.ticket_mailbox(ticket_id).await?
@@ -58,7 +58,7 @@ impl Mail {
         }
         let Some(from) = self.sending_from(c, ticket.record.id).await? else {
             tracing::debug!(
-                ticket_id = ticket.record.id,
+                ticket_id = %ticket.record.id,
                 "no mailbox sends mail; none sent"
             );
             return Ok(0);
@@ -74,7 +74,7 @@ impl Mail {
             }
             if let Some(why) = refuse(c, &p, &address, &from.own, now).await? {
                 tracing::info!(
-                    ticket_id = ticket.record.id,
+                    ticket_id = %ticket.record.id,
                     template = p.template,
                     why,
                     "mail not sent"
@@ -90,7 +90,7 @@ impl Mail {
         }
         if count > 0 {
             tracing::info!(
-                ticket_id = ticket.record.id,
+                ticket_id = %ticket.record.id,
                 messages = count,
                 "mail queued"
             );
@@ -164,7 +164,11 @@ impl Mail {
 
     /// Where mail about ticket `ticket_id` goes out from, and what it threads onto; `None`
     /// when no mailbox sends mail.
-    async fn sending_from(&self, c: &mut Conn<'_>, ticket_id: i64) -> Result<Option<SendingFrom>> {
+    async fn sending_from(
+        &self,
+        c: &mut Conn<'_>,
+        ticket_id: TicketId,
+    ) -> Result<Option<SendingFrom>> {
         let mailboxes = c.mailboxes().await?;
         let Some(mailbox) = self.sending_mailbox(c, &mailboxes, ticket_id).await? else {
             return Ok(None);
@@ -239,7 +243,7 @@ fn render(template: &MailTemplate, name: &str, values: &Value) -> Result<Rendere
 async fn queue_message(
     c: &mut Conn<'_>,
     row: &OutboundMail,
-    ticket_id: i64,
+    ticket_id: TicketId,
     now: i64,
 ) -> Result<()> {
     let id = c.insert_outbox(row, now).await?;
@@ -308,8 +312,8 @@ fn values(
     };
     let t = &ticket.record;
     let link =
-        |page: fn(&PublicUrl, i64) -> String| links.map(|u| page(u, t.id)).unwrap_or_default();
-    let page: fn(&PublicUrl, i64) -> String = if is_staff(&p.to) {
+        |page: fn(&PublicUrl, TicketId) -> String| links.map(|u| page(u, t.id)).unwrap_or_default();
+    let page: fn(&PublicUrl, TicketId) -> String = if is_staff(&p.to) {
         PublicUrl::console_ticket
     } else {
         PublicUrl::portal_ticket

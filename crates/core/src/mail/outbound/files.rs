@@ -99,7 +99,7 @@ pub(super) async fn load(
             Some((_, true)) => {
                 tracing::warn!(
                     outbox_id,
-                    attachment_id = id,
+                    attachment_id = %id,
                     "an internal note's file is never mailed; left out"
                 );
                 continue;
@@ -108,7 +108,7 @@ pub(super) async fn load(
             None => {
                 tracing::warn!(
                     outbox_id,
-                    attachment_id = id,
+                    attachment_id = %id,
                     "the attachment is gone; the mail goes without it"
                 );
                 continue;
@@ -117,7 +117,7 @@ pub(super) async fn load(
         let Some(data) = c.blob(&row.sha256).await? else {
             tracing::warn!(
                 outbox_id,
-                attachment_id = id,
+                attachment_id = %id,
                 "the attachment has no stored content; the mail goes without it"
             );
             continue;
@@ -148,13 +148,15 @@ fn size_label(bytes: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use frontline_domain::{CommentId, TicketId};
+
     use super::*;
 
     fn file(id: i64, size: i64) -> Attachment {
         Attachment {
             id,
-            comment_id: 1,
-            ticket_id: 1,
+            comment_id: CommentId::new(1),
+            ticket_id: TicketId::new(1),
             filename: format!("f{id}"),
             content_type: "text/plain".into(),
             size,

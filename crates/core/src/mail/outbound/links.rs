@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use frontline_domain::DomainError;
+use frontline_domain::{DomainError, TicketId};
 
 /// An `http(s)://host[:port][/path]` URL without credentials, query or fragment, kept
 /// without a trailing `/`. It goes into mail as it is: into text parts unescaped, so it
@@ -79,12 +79,12 @@ impl PublicUrl {
     }
 
     /// The ticket's page on the portal, where its requester follows it.
-    pub fn portal_ticket(&self, id: i64) -> String {
+    pub fn portal_ticket(&self, id: TicketId) -> String {
         format!("{}/portal/tickets/{id}", self.0)
     }
 
     /// The ticket's page in the agents' console.
-    pub fn console_ticket(&self, id: i64) -> String {
+    pub fn console_ticket(&self, id: TicketId) -> String {
         format!("{}/console/tickets/{id}", self.0)
     }
 }
@@ -115,11 +115,11 @@ mod tests {
         );
         let url = PublicUrl::parse("https://help.example.org/it").expect("valid");
         assert_eq!(
-            url.portal_ticket(7),
+            url.portal_ticket(TicketId::new(7)),
             "https://help.example.org/it/portal/tickets/7"
         );
         assert_eq!(
-            url.console_ticket(7),
+            url.console_ticket(TicketId::new(7)),
             "https://help.example.org/it/console/tickets/7"
         );
     }

@@ -29,7 +29,9 @@ mod send;
 use compose::status_label;
 
 use frontline_domain::User;
-use frontline_domain::{CommentRecord, Role, Status, TicketRecord, Timestamp};
+use frontline_domain::{
+    CommentId, CommentRecord, Role, Status, TicketId, TicketRecord, Timestamp, UserId,
+};
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
 use serde::{Deserialize, Serialize};
@@ -61,9 +63,9 @@ const MAX_REFERENCES: i64 = 20;
 /// A change that may cause mail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailEvent {
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     /// Who made the change; `None` for the desk itself.
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
     #[serde(flatten)]
     pub cause: MailCause,
 }
@@ -74,18 +76,18 @@ pub enum MailCause {
     Created,
     /// A public reply by an agent.
     Replied {
-        comment_id: i64,
+        comment_id: CommentId,
     },
     /// An internal note by an agent (it may @mention colleagues).
     Note {
-        comment_id: i64,
+        comment_id: CommentId,
     },
     Status {
         old: String,
         new: String,
     },
     Assigned {
-        assignee_id: i64,
+        assignee_id: UserId,
     },
 }
 
@@ -133,7 +135,7 @@ impl Mail {
     pub(crate) async fn mail_on_created(
         &self,
         c: &mut Conn<'_>,
-        ticket_id: i64,
+        ticket_id: TicketId,
         now: Timestamp,
     ) -> Result<()> {
         let event = MailEvent {
@@ -179,7 +181,7 @@ impl Mail {
         c: &mut Conn<'_>,
         old: &TicketRecord,
         new: &TicketRecord,
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
         now: Timestamp,
     ) -> Result<()> {
         if old.status != new.status {
@@ -229,7 +231,7 @@ impl Mail {
             MailCause::Created => {
                 match self.opened_by_mail(c, ticket.record.id).await? {
                     Some(true) => tracing::info!(
-                        ticket_id = ticket.record.id,
+                        ticket_id = %ticket.record.id,
                         "no acknowledgement: the ticket came from automatic mail"
                     ),
                     opened => {
@@ -322,7 +324,7 @@ impl Mail {
 
     /// Whether mail opened the ticket (`None`: it did not), and if so whether that mail was
     /// an automatic one (acknowledging it could start a loop with another robot).
-    async fn opened_by_mail(&self, c: &mut Conn<'_>, ticket_id: i64) -> Result<Option<bool>> {
+    async fn opened_by_mail(&self, c: &mut Conn<'_>, ticket_id: TicketId) -> Result<Option<bool>> {
         let Some(raw) = c.opening_message(ticket_id).await? else {
             return Ok(None);
         };
@@ -340,9 +342,9 @@ impl Mail {
 /// database whether any mailbox sends.
 pub(crate) async fn queue_rule_comment(
     c: &mut Conn<'_>,
-    ticket_id: i64,
-    comment_id: i64,
-    author_id: i64,
+    ticket_id: TicketId,
+    comment_id: CommentId,
+    author_id: UserId,
     body: &str,
     internal: bool,
     now: Timestamp,
@@ -400,7 +402,7 @@ fn is_staff(u: &User) -> bool {
 async fn followers(
     c: &mut Conn<'_>,
     ticket: &TicketRecord,
-    actor_id: Option<i64>,
+    actor_id: Option<UserId>,
 ) -> Result<Vec<User>> {
     let mut ids = vec![ticket.requester_id];
     for w in c.watcher_ids(ticket.id).await? {
@@ -419,7 +421,7 @@ async fn followers(
 
 /// The agents a comment @mentions by address (`@ana@example.org`), never its author, never
 /// a requester: a note stays among the desk's staff.
-async fn mentioned(c: &mut Conn<'_>, body: &str, author_id: i64) -> Result<Vec<User>> {
+async fn mentioned(c: &mut Conn<'_>, body: &str, author_id: UserId) -> Result<Vec<User>> {
     let mut found: Vec<User> = Vec::new();
     for word in body.split_whitespace() {
         let Some(rest) = word.strip_prefix('@') else {
@@ -470,8 +472,8 @@ mod tests {
     #[test]
     fn mail_events_read_back() {
         let e = MailEvent {
-            ticket_id: 7,
-            actor_id: Some(3),
+            ticket_id: TicketId::new(7),
+            actor_id: Some(UserId::new(3)),
             cause: MailCause::Status {
                 old: "open".into(),
                 new: "resolved".into(),

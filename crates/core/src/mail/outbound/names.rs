@@ -72,11 +72,13 @@ impl MailboxName {
 
 #[cfg(test)]
 mod tests {
+    use frontline_domain::UserId;
+
     use super::*;
 
     fn user(name: &str, email: &str) -> User {
         User {
-            id: 1,
+            id: UserId::new(1),
             email: email.into(),
             name: name.into(),
             role: frontline_domain::Role::Agent,

@@ -4,7 +4,7 @@
 //! SMTP server; the send job then records the outcome in its own transaction.
 
 use frontline_domain::mail::{OutboundMail, OutboxState};
-use frontline_domain::{EventKind, EventRecord, Timestamp};
+use frontline_domain::{EventKind, EventRecord, TicketId, Timestamp};
 use frontline_mail::SmtpUrl;
 use frontline_mail::outbound::{Outgoing, SendError};
 
@@ -86,7 +86,7 @@ impl Mail {
                 let Some(row) = c.outbox(id).await? else {
                     return Ok(());
                 };
-                tracing::warn!(outbox_id = id, ticket_id = row.ticket_id, error = %why, "mail failed for good");
+                tracing::warn!(outbox_id = %id, ticket_id = row.ticket_id.map(TicketId::get), error = %why, "mail failed for good");
                 if let Some(ticket_id) = row.ticket_id {
                     c.insert_event(&EventRecord {
                         id: 0,
@@ -123,7 +123,11 @@ impl Mail {
     }
 
     /// A ticket's outbound mail, oldest first. For agents.
-    pub async fn ticket_mail(&self, actor: &Actor, ticket_id: i64) -> Result<Vec<OutboundMail>> {
+    pub async fn ticket_mail(
+        &self,
+        actor: &Actor,
+        ticket_id: TicketId,
+    ) -> Result<Vec<OutboundMail>> {
         if !actor.is_staff() {
             return Err(CoreError::forbidden(
                 "only agents see a ticket's outgoing mail",

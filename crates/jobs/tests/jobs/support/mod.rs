@@ -16,7 +16,9 @@ use frontline_core::people::NewUser;
 use frontline_core::tickets::NewTicket;
 use frontline_core::{Actor, CoreError, Desk};
 use frontline_domain::sla::{Conditions, Escalation, Policy, Targets};
-use frontline_domain::{Calendar, Email, Level, Priority, Role, Status, Subject, Timestamp};
+use frontline_domain::{
+    Calendar, Email, Level, Priority, Role, Status, Subject, TicketId, Timestamp,
+};
 use frontline_jobs::WorkerConfig;
 use frontline_jobs::queue::run_due;
 use frontline_store::Store;
@@ -166,7 +168,7 @@ impl World {
     }
 
     /// The SLA events of a ticket (`sla_*`), oldest first.
-    pub async fn sla_events(&self, ticket: i64) -> Result<Vec<Seen>> {
+    pub async fn sla_events(&self, ticket: TicketId) -> Result<Vec<Seen>> {
         let events = self
             .desk
             .tickets()
@@ -191,7 +193,7 @@ impl World {
         impact: Level,
         urgency: Level,
         set: impl FnOnce(NewTicket) -> NewTicket,
-    ) -> Result<i64> {
+    ) -> Result<TicketId> {
         let new = NewTicket {
             impact,
             urgency,

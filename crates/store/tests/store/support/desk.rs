@@ -3,7 +3,10 @@
 
 use std::collections::HashSet;
 
-use frontline_domain::{Priority, Status, Ticket, TicketRecord, TicketType, Timestamp, Timestamps};
+use frontline_domain::{
+    GroupId, OrganizationId, Priority, Status, Ticket, TicketId, TicketRecord, TicketType,
+    Timestamp, Timestamps, UserId,
+};
 use frontline_domain::{Sort, SortKey, TicketFilter};
 use frontline_store::{Result, Store};
 
@@ -26,21 +29,21 @@ pub struct Seeded {
     pub category: Option<&'static str>,
     pub tags: Vec<String>,
     pub fields: Vec<(String, String)>,
-    pub watchers: Vec<i64>,
+    pub watchers: Vec<UserId>,
 }
 
 #[derive(Debug)]
 pub struct Desk {
     pub tickets: Vec<Seeded>,
     /// Shares tickets among its people.
-    pub acme: i64,
+    pub acme: OrganizationId,
     /// Does not share tickets (until a story changes that).
-    pub globex: i64,
+    pub globex: OrganizationId,
     /// Two of Acme, two of Globex, one without an organization.
-    pub requesters: [i64; 5],
-    pub agents: [i64; 2],
-    pub network: i64,
-    pub desktop: i64,
+    pub requesters: [UserId; 5],
+    pub agents: [UserId; 2],
+    pub network: GroupId,
+    pub desktop: GroupId,
 }
 
 /// Fills a migrated store with the desk.
@@ -54,7 +57,7 @@ pub async fn seed(store: &Store) -> Result<Desk> {
         .insert_organization(&org("Globex", Some("globex.test"), false))
         .await?;
     let orgs = [Some(acme), Some(acme), Some(globex), Some(globex), None];
-    let mut requesters = [0; 5];
+    let mut requesters = [UserId::default(); 5];
     for (i, (slot, org)) in requesters.iter_mut().zip(orgs).enumerate() {
         let mut row = user(&format!("requester{i}@desk.test"), "requester");
         row.organization_id = org;
@@ -163,17 +166,17 @@ pub fn key(sort: SortKey, r: &TicketRecord) -> Vec<i64> {
         r.times.updated_at.as_micros(),
     );
     match sort {
-        SortKey::Priority => vec![r.priority.rank(), created, r.id],
-        SortKey::Created => vec![created, r.id],
-        SortKey::Updated => vec![updated, r.id],
+        SortKey::Priority => vec![r.priority.rank(), created, r.id.get()],
+        SortKey::Created => vec![created, r.id.get()],
+        SortKey::Updated => vec![updated, r.id.get()],
         // The seeded desk has no SLA policy: no ticket has a due time.
-        SortKey::Due => vec![frontline_domain::ticket_list::NO_DUE, r.id],
+        SortKey::Due => vec![frontline_domain::ticket_list::NO_DUE, r.id.get()],
     }
 }
 
 impl Desk {
     /// Numbers of the seeded tickets that `keep` accepts, in `sort` order.
-    pub fn expected(&self, sort: Sort, keep: impl Fn(&Seeded) -> bool) -> Vec<i64> {
+    pub fn expected(&self, sort: Sort, keep: impl Fn(&Seeded) -> bool) -> Vec<TicketId> {
         let mut rows: Vec<&TicketRecord> = self
             .tickets
             .iter()
@@ -187,7 +190,7 @@ impl Desk {
         rows.iter().map(|r| r.id).collect()
     }
 
-    pub fn get(&self, id: i64) -> &Seeded {
+    pub fn get(&self, id: TicketId) -> &Seeded {
         self.tickets
             .iter()
             .find(|t| t.row.id == id)
@@ -195,7 +198,12 @@ impl Desk {
     }
 
     /// Whether a requester of `org` sees the ticket, given the organizations that share.
-    pub fn visible(t: &Seeded, user: i64, org: Option<i64>, sharing: &HashSet<i64>) -> bool {
+    pub fn visible(
+        t: &Seeded,
+        user: UserId,
+        org: Option<OrganizationId>,
+        sharing: &HashSet<OrganizationId>,
+    ) -> bool {
         t.row.requester_id == user
             || t.watchers.contains(&user)
             || org.is_some_and(|o| t.row.organization_id == Some(o) && sharing.contains(&o))
@@ -228,7 +236,7 @@ pub async fn list_all(
     }
 }
 
-pub fn ids(views: &[Ticket]) -> Vec<i64> {
+pub fn ids(views: &[Ticket]) -> Vec<TicketId> {
     views.iter().map(|t| t.record.id).collect()
 }
 

@@ -7,8 +7,8 @@
 )]
 
 use frontline_domain::{
-    Channel, Group, Level, Organization, Priority, Role, Status, TicketRecord, TicketType,
-    Timestamp, Timestamps, User,
+    Channel, Group, GroupId, Level, Organization, OrganizationId, Priority, Role, Status, TicketId,
+    TicketRecord, TicketType, Timestamp, Timestamps, User, UserId,
 };
 use frontline_store::{Result, Store};
 
@@ -22,7 +22,7 @@ pub const T0: i64 = 1_700_000_000_000_000;
 /// A new active person; `role` is one of the stored role names.
 pub fn user(email: &str, role: &str) -> User {
     User {
-        id: 0,
+        id: UserId::new(0),
         email: email.into(),
         name: email.split('@').next().unwrap_or(email).to_uppercase(),
         role: Role::parse(role).expect("a role the test names"),
@@ -35,7 +35,7 @@ pub fn user(email: &str, role: &str) -> User {
 
 pub fn org(name: &str, domain: Option<&str>, shared_tickets: bool) -> Organization {
     Organization {
-        id: 0,
+        id: OrganizationId::new(0),
         name: name.into(),
         domain: domain.map(Into::into),
         shared_tickets,
@@ -45,7 +45,7 @@ pub fn org(name: &str, domain: Option<&str>, shared_tickets: bool) -> Organizati
 
 pub fn group(name: &str) -> Group {
     Group {
-        id: 0,
+        id: GroupId::new(0),
         name: name.into(),
         description: format!("The {name} team"),
         created_at: Timestamp::from_micros(T0),
@@ -53,9 +53,9 @@ pub fn group(name: &str) -> Group {
 }
 
 /// A new P3 incident from `requester_id`, created and updated at [`T0`].
-pub fn ticket(requester_id: i64, subject: &str) -> TicketRecord {
+pub fn ticket(requester_id: UserId, subject: &str) -> TicketRecord {
     TicketRecord {
-        id: 0,
+        id: TicketId::new(0),
         subject: subject.into(),
         description: format!("Details of {subject}"),
         status: Status::New,
@@ -78,7 +78,7 @@ pub fn ticket(requester_id: i64, subject: &str) -> TicketRecord {
 }
 
 /// Inserts a person in a transaction of its own and returns their id.
-pub async fn add_user(store: &Store, row: &User) -> Result<i64> {
+pub async fn add_user(store: &Store, row: &User) -> Result<UserId> {
     let mut tx = store.begin().await?;
     let id = tx.conn().insert_user(row).await?;
     tx.commit().await?;
@@ -86,7 +86,7 @@ pub async fn add_user(store: &Store, row: &User) -> Result<i64> {
 }
 
 /// Inserts a ticket in a transaction of its own and returns its number.
-pub async fn add_ticket(store: &Store, row: &TicketRecord) -> Result<i64> {
+pub async fn add_ticket(store: &Store, row: &TicketRecord) -> Result<TicketId> {
     let mut tx = store.begin().await?;
     let id = tx.conn().insert_ticket(row).await?;
     tx.commit().await?;

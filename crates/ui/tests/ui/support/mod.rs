@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use frontline_core::people::NewUser;
 use frontline_core::tickets::NewTicket;
 use frontline_core::{Actor, Desk, Store};
-use frontline_domain::{Email, Role, Subject};
+use frontline_domain::{Email, Role, Subject, TicketId};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -102,7 +102,7 @@ impl Site {
     }
 
     /// A new ticket opened in the portal by `by`; its number.
-    pub async fn ticket(&self, by: &Actor, subject: &str) -> TestResult<i64> {
+    pub async fn ticket(&self, by: &Actor, subject: &str) -> TestResult<TicketId> {
         let new = NewTicket::new(
             Subject::parse(subject)?,
             "It is broken.",

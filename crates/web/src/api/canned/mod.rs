@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use frontline_core::canned::CannedResponse;
+use frontline_domain::TicketId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -161,6 +162,8 @@ pub async fn fill_canned(
     let ticket = ticket.ok_or_else(|| {
         ApiError::field(StatusCode::BAD_REQUEST, "ticket", "must be a ticket number")
     })?;
-    let text = canned.fill_canned(&actor, id, ticket).await?;
+    let text = canned
+        .fill_canned(&actor, id, TicketId::new(ticket))
+        .await?;
     Ok(Json(Filled { text }))
 }

@@ -53,7 +53,7 @@ pub async fn list_groups(
         items: items
             .into_iter()
             .map(|(g, members)| Group {
-                id: g.id,
+                id: g.id.get(),
                 name: g.name,
                 description: g.description,
                 members,
@@ -76,7 +76,7 @@ pub async fn create_group(
     Ok((
         StatusCode::CREATED,
         Json(Group {
-            id: g.id,
+            id: g.id.get(),
             name: g.name,
             description: g.description,
             members: vec![],

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use frontline_core::People;
 use frontline_core::people::NewOrganization;
+use frontline_domain::OrganizationId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -26,7 +27,7 @@ pub struct Organization {
 impl From<frontline_domain::Organization> for Organization {
     fn from(o: frontline_domain::Organization) -> Self {
         Self {
-            id: o.id,
+            id: o.id.get(),
             name: o.name,
             domain: o.domain,
             shared_tickets: o.shared_tickets,
@@ -92,7 +93,7 @@ pub async fn create_organization(
 pub async fn update_organization(
     State(people): State<People>,
     Allowed { actor, .. }: Allowed<Configure>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OrganizationId>,
     body: ApiJson<UpdateOrganization>,
 ) -> ApiResult<Json<Organization>> {
     let org = people

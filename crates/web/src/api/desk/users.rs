@@ -29,7 +29,7 @@ pub struct User {
 impl From<frontline_domain::User> for User {
     fn from(u: frontline_domain::User) -> Self {
         Self {
-            id: u.id,
+            id: u.id.get(),
             email: u.email,
             name: u.name,
             role: u.role.as_str().to_owned(),
@@ -75,7 +75,7 @@ pub struct Me {
 )]
 pub async fn me(Auth(actor): Auth) -> Json<Me> {
     Json(Me {
-        id: actor.id,
+        id: actor.id.get(),
         email: actor.email,
         name: actor.name,
         role: actor.role.as_str().to_owned(),

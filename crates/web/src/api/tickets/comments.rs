@@ -6,7 +6,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use frontline_core::Comments;
 use frontline_core::tickets::{NewAttachment, NewComment};
-use frontline_domain::FileName;
+use frontline_domain::{FileName, TicketId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -48,8 +48,8 @@ impl From<frontline_domain::Comment> for Comment {
     fn from(c: frontline_domain::Comment) -> Self {
         let r = c.record;
         Self {
-            id: r.id,
-            ticket_id: r.ticket_id,
+            id: r.id.get(),
+            ticket_id: r.ticket_id.get(),
             author: c.author_email,
             author_name: c.author_name,
             internal: r.internal,
@@ -95,7 +95,7 @@ pub struct CreateComment {
 pub async fn list_comments(
     State(comments): State<Comments>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TicketId>,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<CommentPage>> {
     let page = PageParams::from_pairs(&pairs)?;
@@ -103,7 +103,7 @@ pub async fn list_comments(
         .list(&actor, id, page.after_id(CURSOR_TAG)?, page.limit + 1)
         .await?;
     let (items, next_cursor) = paginate(items, page.limit, |c| {
-        Cursor::encode(CURSOR_TAG, &[c.record.id])
+        Cursor::encode(CURSOR_TAG, &[c.record.id.get()])
     });
     Ok(Json(CommentPage {
         items: items.into_iter().map(Comment::from).collect(),
@@ -129,7 +129,7 @@ pub async fn list_comments(
 pub async fn create_comment(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TicketId>,
     req: Request,
 ) -> ApiResult<(StatusCode, Json<Comment>)> {
     let is_multipart = req

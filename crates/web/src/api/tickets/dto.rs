@@ -1,6 +1,6 @@
 //! The JSON shapes of tickets: what the API answers and what it accepts.
 
-use frontline_domain::Timestamp;
+use frontline_domain::{TicketId, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -57,7 +57,7 @@ impl From<frontline_domain::Ticket> for Ticket {
         let r = v.record;
         let when = |t: Timestamp| time(t.as_micros());
         Self {
-            id: r.id,
+            id: r.id.get(),
             subject: r.subject,
             description: r.description,
             status: r.status.as_str().to_owned(),
@@ -76,7 +76,7 @@ impl From<frontline_domain::Ticket> for Ticket {
             watchers: v.watchers,
             custom_fields: Value::Object(r.custom_fields),
             channel: r.channel.as_str().to_owned(),
-            merged_into: r.merged_into_id,
+            merged_into: r.merged_into_id.map(TicketId::get),
             version: r.version,
             created_at: when(r.times.created_at),
             updated_at: when(r.times.updated_at),

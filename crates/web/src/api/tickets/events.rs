@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use frontline_core::Tickets;
+use frontline_domain::TicketId;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -61,7 +62,7 @@ pub struct EventPage {
 pub async fn list_events(
     State(tickets): State<Tickets>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TicketId>,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<EventPage>> {
     let page = PageParams::from_pairs(&pairs)?;

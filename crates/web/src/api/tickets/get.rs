@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use frontline_core::Tickets;
+use frontline_domain::TicketId;
 
 use super::dto::Ticket;
 use crate::extract::etag;
@@ -23,7 +24,7 @@ use crate::problem::{ApiResult, Problem};
 pub async fn get_ticket(
     State(tickets): State<Tickets>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TicketId>,
 ) -> ApiResult<impl IntoResponse> {
     let view = tickets.ticket(&actor, id).await?;
     Ok((

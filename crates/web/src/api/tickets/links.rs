@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use frontline_core::Tickets;
 use frontline_core::tickets::TicketLink;
-use frontline_domain::LinkKind;
+use frontline_domain::{LinkKind, TicketId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -27,7 +27,7 @@ impl From<TicketLink> for Link {
     fn from(l: TicketLink) -> Self {
         Self {
             kind: l.kind.as_str().to_owned(),
-            ticket: l.ticket,
+            ticket: l.ticket.get(),
             created_at: time(l.created_at.as_micros()),
         }
     }
@@ -39,7 +39,8 @@ pub struct CreateLink {
     /// related, parent_of, child_of, duplicate_of or duplicated_by.
     #[schema(pattern = "^(related|parent_of|child_of|duplicate_of|duplicated_by)$")]
     pub kind: String,
-    pub ticket: i64,
+    #[schema(value_type = i64)]
+    pub ticket: TicketId,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -66,7 +67,7 @@ fn path_kind(text: &str) -> Result<LinkKind, ApiError> {
 pub async fn list_links(
     State(tickets): State<Tickets>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TicketId>,
 ) -> ApiResult<Json<LinkList>> {
     let items = tickets.links(&actor, id).await?;
     Ok(Json(LinkList {
@@ -84,7 +85,7 @@ pub async fn list_links(
 pub async fn create_link(
     State(tickets): State<Tickets>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TicketId>,
     body: ApiJson<CreateLink>,
 ) -> ApiResult<(StatusCode, Json<Link>)> {
     let b = body.value;
@@ -104,7 +105,7 @@ pub async fn create_link(
 pub async fn delete_link(
     State(tickets): State<Tickets>,
     Auth(actor): Auth,
-    ApiPath((id, link_kind, other)): ApiPath<(i64, String, i64)>,
+    ApiPath((id, link_kind, other)): ApiPath<(TicketId, String, TicketId)>,
 ) -> ApiResult<StatusCode> {
     tickets
         .unlink_tickets(&actor, id, path_kind(&link_kind)?, other)

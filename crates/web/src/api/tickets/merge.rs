@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use frontline_core::Tickets;
+use frontline_domain::TicketId;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -14,7 +15,8 @@ use crate::problem::{ApiResult, Problem};
 #[serde(deny_unknown_fields)]
 pub struct MergeTicket {
     /// The ticket that carries on.
-    pub into: i64,
+    #[schema(value_type = i64)]
+    pub into: TicketId,
 }
 
 /// The conversation and watchers move to `into`; this ticket is closed and points to it.
@@ -29,7 +31,7 @@ pub struct MergeTicket {
 pub async fn merge_ticket(
     State(tickets): State<Tickets>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TicketId>,
     body: ApiJson<MergeTicket>,
 ) -> ApiResult<Json<Ticket>> {
     let view = tickets.merge_tickets(&actor, id, body.value.into).await?;

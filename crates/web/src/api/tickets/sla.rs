@@ -4,8 +4,8 @@
 use axum::Json;
 use axum::extract::State;
 use frontline_core::Sla;
-use frontline_domain::Timestamp;
 use frontline_domain::sla;
+use frontline_domain::{TicketId, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -63,7 +63,7 @@ pub struct SlaTargets {
 pub async fn ticket_sla(
     State(sla): State<Sla>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TicketId>,
 ) -> ApiResult<Json<SlaTargets>> {
     let rows = sla.ticket_slas(&actor, id).await?;
     Ok(Json(SlaTargets {

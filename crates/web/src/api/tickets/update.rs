@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use frontline_core::Tickets;
+use frontline_domain::TicketId;
 
 use super::dto::{Ticket, UpdateTicket};
 use super::parse;
@@ -30,7 +31,7 @@ use crate::problem::{ApiResult, Problem};
 pub async fn update_ticket(
     State(tickets): State<Tickets>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TicketId>,
     IfMatch(version): IfMatch,
     body: ApiJson<UpdateTicket>,
 ) -> ApiResult<impl IntoResponse> {
