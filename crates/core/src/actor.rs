@@ -2,7 +2,7 @@
 //! permissions reserved to roles: one list, used by the core's checks and by the web's
 //! `Allowed<R>` extractor alike, so a refusal names the same rule wherever it comes from.
 
-use frontline_domain::{OrganizationId, Role, User, UserId};
+use frontline_domain::{Email, OrganizationId, Role, User, UserId};
 
 use crate::{CoreError, Result};
 
@@ -68,7 +68,7 @@ impl Permission {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub id: UserId,
-    pub email: String,
+    pub email: Email,
     pub name: String,
     pub role: Role,
     pub organization_id: Option<OrganizationId>,

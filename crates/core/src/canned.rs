@@ -194,7 +194,7 @@ impl Canned {
         let t = self.tickets().ticket(actor, ticket).await?;
         let values = Fill {
             requester_name: t.requester_name.clone(),
-            requester_email: t.requester_email.clone(),
+            requester_email: t.requester_email.to_string(),
             ticket_number: t.record.id,
             ticket_subject: t.record.subject.clone(),
             agent_name: actor.name.clone(),

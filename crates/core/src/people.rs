@@ -46,7 +46,7 @@ impl People {
         };
         let mut row = User {
             id: UserId::new(0),
-            email: new.email.to_string(),
+            email: new.email.clone(),
             name,
             role: new.role,
             organization_id,

@@ -10,6 +10,17 @@ use frontline_domain::TicketId;
 pub const FRESH_SECS: i64 = 10;
 
 impl Presence {
+    /// Whether the viewers are kept in the database for every node to see (PostgreSQL); on
+    /// SQLite, one node serves the desk and can keep them in memory.
+    pub fn shared(&self) -> bool {
+        self.core.store.backend() == frontline_store::Backend::Postgres
+    }
+
+    /// The desk's clock.
+    pub fn now(&self) -> frontline_domain::Timestamp {
+        self.core.now()
+    }
+
     /// Records that `actor` has `ticket` open now and returns the names of the others who do,
     /// sorted.
     pub async fn viewing_ticket(&self, actor: &Actor, ticket: TicketId) -> Result<Vec<String>> {

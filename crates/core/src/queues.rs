@@ -110,7 +110,7 @@ impl Views {
         q.after = after;
         q.text = text;
         match queue {
-            Queue::Mine => q.assignee = Some(Some(Email::parse("assignee", &actor.email)?)),
+            Queue::Mine => q.assignee = Some(Some(actor.email.clone())),
             Queue::Recent => {
                 q.updated_since = Some(Timestamp::from_micros(
                     self.core.now().as_micros() - RECENT_SECS * 1_000_000,

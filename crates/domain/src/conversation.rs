@@ -5,7 +5,7 @@
 //! names joined in, a value that carries the record and those names, as [`crate::Ticket`]
 //! carries a [`crate::TicketRecord`].
 
-use crate::{CommentId, EventKind, Role, TicketId, Timestamp, UserId};
+use crate::{CommentId, Email, EventKind, Role, TicketId, Timestamp, UserId};
 
 /// A comment's own fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub struct CommentRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
     pub record: CommentRecord,
-    pub author_email: String,
+    pub author_email: Email,
     pub author_name: String,
     pub author_role: Role,
     /// In upload order.
@@ -70,5 +70,5 @@ pub struct EventRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub record: EventRecord,
-    pub actor_email: Option<String>,
+    pub actor_email: Option<Email>,
 }

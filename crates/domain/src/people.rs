@@ -1,12 +1,12 @@
 //! People, the organizations requesters belong to, and the groups agents work in.
 
-use crate::{GroupId, OrganizationId, Role, Timestamp, UserId};
+use crate::{Email, GroupId, OrganizationId, Role, Timestamp, UserId};
 
 /// A person with an account on the desk: a requester or staff.
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
     pub id: UserId,
-    pub email: String,
+    pub email: Email,
     pub name: String,
     pub role: Role,
     pub organization_id: Option<OrganizationId>,

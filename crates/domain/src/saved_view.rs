@@ -1,7 +1,7 @@
 //! A saved view as the desk keeps it: an agent's named queue, who it is shared with, and its
 //! filters and sort in the stored form that the core reads.
 
-use crate::{DomainError, GroupId, Timestamp, UserId};
+use crate::{DomainError, Email, GroupId, Timestamp, UserId};
 
 /// Who sees a saved view besides its owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,7 +42,7 @@ impl ViewVisibility {
 pub struct ViewRecord {
     pub id: i64,
     pub owner_id: UserId,
-    pub owner_email: String,
+    pub owner_email: Email,
     pub name: String,
     pub visibility: ViewVisibility,
     /// The group it is shared with, when `visibility` is `Group`.

@@ -28,6 +28,12 @@ impl Email {
         Ok(Self(text.to_lowercase()))
     }
 
+    /// Text that was an `Email` once already (what the store holds, what a rule's facts carry
+    /// as text): taken as it is, without checking it again on every read.
+    pub fn from_parsed(text: String) -> Self {
+        Self(text)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -39,6 +45,50 @@ impl Email {
     /// The part before the `@`, as a fallback display name.
     pub fn local_part(&self) -> &str {
         self.0.split_once('@').map_or(&self.0, |(l, _)| l)
+    }
+}
+
+impl std::ops::Deref for Email {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Email {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for Email {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Email {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Email {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<Email> for &str {
+    fn eq(&self, other: &Email) -> bool {
+        *self == other.0
+    }
+}
+
+impl serde::Serialize for Email {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
     }
 }
 

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::{
-    DomainError, GroupId, Level, OrganizationId, Priority, Status, TicketId, TicketType, Timestamp,
-    UserId,
+    DomainError, Email, GroupId, Level, OrganizationId, Priority, Status, TicketId, TicketType,
+    Timestamp, UserId,
 };
 
 /// Where a ticket came from.
@@ -128,18 +128,18 @@ pub use crate::sla::SlaSummary;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ticket {
     pub record: TicketRecord,
-    pub requester_email: String,
+    pub requester_email: Email,
     pub requester_name: String,
     pub organization_name: Option<String>,
     pub group_name: Option<String>,
-    pub assignee_email: Option<String>,
+    pub assignee_email: Option<Email>,
     pub category_path: Option<String>,
     /// The SLA summary as stored when the ticket was read.
     pub sla: SlaSummary,
     /// Sorted.
     pub tags: Vec<String>,
     /// The watchers' emails, sorted.
-    pub watchers: Vec<String>,
+    pub watchers: Vec<Email>,
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! The conversation: public replies and internal notes, oldest first.
 
-use frontline_domain::{Comment, CommentId, CommentRecord, Role, TicketId, Timestamp, UserId};
+use frontline_domain::{
+    Comment, CommentId, CommentRecord, Email, Role, TicketId, Timestamp, UserId,
+};
 use sqlx::FromRow;
 
 use crate::conn::on;
@@ -50,7 +52,7 @@ impl TryFrom<CommentViewRow> for Comment {
     fn try_from(v: CommentViewRow) -> Result<Self> {
         Ok(Comment {
             record: v.row.into(),
-            author_email: v.author_email,
+            author_email: Email::from_parsed(v.author_email),
             author_name: v.author_name,
             author_role: Role::parse(&v.author_role)
                 .map_err(|e| StoreError::corrupt("users.role", e))?,

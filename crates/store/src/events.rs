@@ -1,6 +1,6 @@
 //! The audit trail: append-only, one row per change, with its exact time and actor.
 
-use frontline_domain::{Event, EventKind, EventRecord, TicketId, Timestamp, UserId};
+use frontline_domain::{Email, Event, EventKind, EventRecord, TicketId, Timestamp, UserId};
 use sqlx::FromRow;
 
 use crate::conn::on;
@@ -89,7 +89,7 @@ impl Conn<'_> {
             .map(|v| {
                 Ok(Event {
                     record: v.row.try_into()?,
-                    actor_email: v.actor_email,
+                    actor_email: v.actor_email.map(Email::from_parsed),
                 })
             })
             .collect()

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use frontline_domain::{
-    Channel, GroupId, Level, OrganizationId, Priority, Status, Ticket, TicketId, TicketRecord,
-    TicketType, Timestamp, Timestamps, UserId,
+    Channel, Email, GroupId, Level, OrganizationId, Priority, Status, Ticket, TicketId,
+    TicketRecord, TicketType, Timestamp, Timestamps, UserId,
 };
 use serde_json::{Map, Value};
 use sqlx::{AssertSqlSafe, FromRow};
@@ -136,11 +136,11 @@ impl TryFrom<TicketViewRow> for Ticket {
     fn try_from(v: TicketViewRow) -> Result<Self> {
         Ok(Ticket {
             record: v.row.try_into()?,
-            requester_email: v.requester_email,
+            requester_email: Email::from_parsed(v.requester_email),
             requester_name: v.requester_name,
             organization_name: v.organization_name,
             group_name: v.group_name,
-            assignee_email: v.assignee_email,
+            assignee_email: v.assignee_email.map(Email::from_parsed),
             category_path: v.category_path,
             sla: v.sla.into(),
             tags: Vec::new(),
@@ -322,7 +322,7 @@ impl Conn<'_> {
         }
         for (id, email) in watchers {
             if let Some(v) = by_id.get_mut(&id) {
-                v.watchers.push(email);
+                v.watchers.push(Email::from_parsed(email));
             }
         }
         Ok(views)

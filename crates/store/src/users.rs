@@ -1,7 +1,7 @@
 //! People, organizations and agent groups.
 
 use frontline_domain::{
-    Group, GroupId, Organization, OrganizationId, Role, Timestamp, User, UserId,
+    Email, Group, GroupId, Organization, OrganizationId, Role, Timestamp, User, UserId,
 };
 use sqlx::FromRow;
 
@@ -27,7 +27,7 @@ impl TryFrom<UserRow> for User {
     fn try_from(r: UserRow) -> Result<Self> {
         Ok(User {
             id: UserId::new(r.id),
-            email: r.email,
+            email: Email::from_parsed(r.email),
             name: r.name,
             role: Role::parse(&r.role).map_err(|e| StoreError::corrupt("users.role", e))?,
             organization_id: r.organization_id.map(OrganizationId::new),
@@ -86,7 +86,7 @@ impl Conn<'_> {
             "INSERT INTO users (email, name, role, organization_id, password_hash, active, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
         )
-        .bind(&u.email)
+        .bind(u.email.as_str())
         .bind(&u.name)
         .bind(u.role.as_str())
         .bind(u.organization_id.map(OrganizationId::get))

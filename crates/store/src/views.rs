@@ -2,7 +2,9 @@
 //! or the whole desk, and how many tickets one holds (counted up to a cap, so a broad view
 //! costs no more than a bounded index range).
 
-use frontline_domain::{GroupId, Priority, Status, Timestamp, UserId, ViewRecord, ViewVisibility};
+use frontline_domain::{
+    Email, GroupId, Priority, Status, Timestamp, UserId, ViewRecord, ViewVisibility,
+};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -33,7 +35,7 @@ impl TryFrom<ViewRow> for ViewRecord {
         Ok(ViewRecord {
             id: r.id,
             owner_id: UserId::new(r.owner_id),
-            owner_email: r.owner_email,
+            owner_email: Email::from_parsed(r.owner_email),
             name: r.name,
             visibility: ViewVisibility::parse(&r.visibility)
                 .map_err(|e| StoreError::corrupt("saved_views.visibility", e))?,

@@ -60,6 +60,34 @@ macro_rules! from_state {
 
 frontline_core::with_services!(from_state);
 
+/// Declares what a group of screens uses: a struct of the core services they take, extracted
+/// from the pages' state (`State(s): State<RuleScreens>`), so each screen names its services
+/// and reaches no others. `; viewers` adds this node's list of who is viewing which ticket.
+macro_rules! screens {
+    (
+        $(#[doc = $doc:literal])*
+        $name:ident { $($field:ident: $service:ident),* $(,)? $(; $viewers:ident)? }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Clone)]
+        pub(crate) struct $name {
+            $(pub $field: frontline_core::$service,)*
+            $(pub $viewers: std::sync::Arc<crate::console::viewers::Viewers>,)?
+        }
+
+        impl axum::extract::FromRef<crate::Ui> for $name {
+            fn from_ref(ui: &crate::Ui) -> Self {
+                use frontline_core::Service;
+                Self {
+                    $($field: frontline_core::$service::of(&ui.desk),)*
+                    $($viewers: ui.viewers.clone(),)?
+                }
+            }
+        }
+    };
+}
+pub(crate) use screens;
+
 /// The pages, for the web front end to merge next to its API. `S` is the outer router's
 /// state; the pages carry their own.
 pub fn router<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {

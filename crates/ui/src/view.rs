@@ -113,7 +113,7 @@ impl TicketLine {
             status_label: status_label(r.status.as_str()),
             plain_status: plain_status(r.status.as_str()),
             priority: r.priority.as_str().to_owned(),
-            assignee: t.assignee_email.clone().unwrap_or_default(),
+            assignee: t.assignee_email.as_deref().unwrap_or_default().to_owned(),
             created: time(created),
             updated: time(updated),
             updated_iso: iso(updated),
@@ -208,7 +208,7 @@ impl HistoryLine {
         Self {
             at: time(r.at.as_micros()),
             at_iso: iso(r.at.as_micros()),
-            who: e.actor_email.clone().unwrap_or_else(|| "Frontline".into()),
+            who: e.actor_email.as_deref().unwrap_or("Frontline").to_owned(),
             what,
         }
     }

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use frontline_core::Desk;
 use frontline_domain::{
-    CategoryPath, Group, GroupId, Organization, OrganizationId, Role, Timestamp, User, UserId,
+    CategoryPath, Email, Group, GroupId, Organization, OrganizationId, Role, Timestamp, User,
+    UserId,
 };
 use frontline_store::creations::IdTable;
 use frontline_store::{Backend, Conn};
@@ -362,7 +363,7 @@ async fn find_or_add(
     }
     let row = User {
         id: UserId::new(0),
-        email: email.to_owned(),
+        email: Email::from_parsed(email.to_owned()),
         name: name.to_owned(),
         role,
         organization_id,

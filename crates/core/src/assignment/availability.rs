@@ -55,7 +55,7 @@ impl Assignment {
                         .and_then(|id| calendars.get(&id).cloned()),
                     out_of_office: a.is_some_and(|a| a.out_of_office),
                     skills: skills.remove(&u.id).unwrap_or_default(),
-                    email: u.email,
+                    email: u.email.to_string(),
                     name: u.name,
                     active: u.active,
                 });

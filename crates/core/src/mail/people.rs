@@ -29,7 +29,7 @@ pub(super) async fn person_for(c: &mut Conn<'_>, address: &Address, at: i64) -> 
         .unwrap_or_else(|| email.local_part().to_owned());
     let mut row = User {
         id: UserId::new(0),
-        email: email.to_string(),
+        email: email.clone(),
         name,
         role: Role::Requester,
         organization_id: organization_for(c, &email).await?,

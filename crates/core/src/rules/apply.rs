@@ -4,8 +4,8 @@
 
 use frontline_domain::rules::{Action, Facts, Recipient, Trigger, run};
 use frontline_domain::{
-    CommentId, CommentRecord, EventKind, EventRecord, Priority, Role, Status, Ticket, TicketId,
-    TicketRecord, TicketType, Timestamp, UserId,
+    CommentId, CommentRecord, Email, EventKind, EventRecord, Priority, Role, Status, Ticket,
+    TicketId, TicketRecord, TicketType, Timestamp, UserId,
 };
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
@@ -59,12 +59,12 @@ pub(crate) fn facts_of(v: &Ticket) -> Facts {
         ticket_type: r.ticket_type.as_str().to_owned(),
         category: v.category_path.clone(),
         group: v.group_name.clone(),
-        assignee: v.assignee_email.clone(),
+        assignee: v.assignee_email.as_ref().map(Email::to_string),
         organization: v.organization_name.clone(),
         channel: r.channel.as_str().to_owned(),
         tags: v.tags.clone(),
         custom: r.custom_fields.clone(),
-        requester: v.requester_email.to_lowercase(),
+        requester: v.requester_email.to_string(),
         subject: r.subject.clone(),
         description: r.description.clone(),
         update: Vec::new(),

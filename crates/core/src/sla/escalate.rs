@@ -10,7 +10,7 @@
 
 use frontline_domain::sla::{Escalation, Notify, SlaTarget};
 use frontline_domain::{
-    EventKind, EventRecord, GroupId, Ticket, TicketId, TicketRecord, Timestamp, UserId,
+    Email, EventKind, EventRecord, GroupId, Ticket, TicketId, TicketRecord, Timestamp, UserId,
 };
 use frontline_store::Conn;
 
@@ -211,8 +211,8 @@ fn changes(
         ("group", before.group_name.clone(), after.group_name.clone()),
         (
             "assignee",
-            before.assignee_email.clone(),
-            after.assignee_email.clone(),
+            before.assignee_email.as_ref().map(Email::to_string),
+            after.assignee_email.as_ref().map(Email::to_string),
         ),
         ("priority", priority(before), priority(after)),
     ]

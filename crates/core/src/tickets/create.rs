@@ -141,7 +141,7 @@ impl Tickets {
                 requester_name: requester.name,
                 organization_name: None,
                 group_name: named.group,
-                assignee_email: named.assignee,
+                assignee_email: named.assignee.map(Email::from_parsed),
                 category_path: named.category,
                 sla: Default::default(),
                 tags,
@@ -207,7 +207,7 @@ impl Tickets {
         let mut tags: Vec<String> = tags.into_iter().map(str::to_owned).collect();
         let mut named = Named {
             group: new.group.clone(),
-            assignee: resolved.assignee.as_ref().map(|a| a.email.clone()),
+            assignee: resolved.assignee.as_ref().map(|a| a.email.to_string()),
             category: new.category.as_ref().map(|c| c.as_str().to_owned()),
         };
         // Created rules change the ticket before it is written, so the ticket, its events
@@ -364,10 +364,10 @@ fn created_facts(
         tags: tags.to_vec(),
         custom: ticket.custom_fields.clone(),
         requester: requester
-            .map(|r| r.email.clone())
-            .or_else(|| new.requester.as_ref().map(|e| e.to_string()))
-            .unwrap_or_default()
-            .to_lowercase(),
+            .map(|r| &r.email)
+            .or(new.requester.as_ref())
+            .map(Email::to_string)
+            .unwrap_or_default(),
         subject: ticket.subject.clone(),
         description: ticket.description.clone(),
         update: Vec::new(),

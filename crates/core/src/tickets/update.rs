@@ -302,7 +302,14 @@ async fn apply_tags_and_watchers(
         names.dedup();
         trail.changed(
             "watchers",
-            Some(before.watchers.join(",")),
+            Some(
+                before
+                    .watchers
+                    .iter()
+                    .map(Email::as_str)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
             Some(names.join(",")),
         );
     }
@@ -340,7 +347,7 @@ pub(crate) fn record_row_changes(trail: &mut Trail, before: &Ticket, after: &Tic
     trail.changed("group", before.group_name.clone(), after.group_name.clone());
     trail.changed(
         "assignee",
-        before.assignee_email.clone(),
-        after.assignee_email.clone(),
+        before.assignee_email.as_ref().map(Email::to_string),
+        after.assignee_email.as_ref().map(Email::to_string),
     );
 }

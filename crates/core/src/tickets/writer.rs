@@ -378,7 +378,7 @@ async fn requester_for(c: &mut Conn<'_>, email: &Email, at: Timestamp) -> Result
     }
     let mut row = User {
         id: UserId::new(0),
-        email: email.to_string(),
+        email: email.clone(),
         name: email.local_part().to_owned(),
         role: Role::Requester,
         organization_id: organization_for(c, email).await?,

@@ -50,7 +50,7 @@ pub(super) fn from_record(r: ViewRecord) -> Result<SavedView> {
     Ok(SavedView {
         id: r.id,
         owner_id: r.owner_id,
-        owner: r.owner_email,
+        owner: r.owner_email.to_string(),
         spec: ViewSpec {
             name: r.name,
             visibility,

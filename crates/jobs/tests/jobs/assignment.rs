@@ -82,7 +82,7 @@ async fn file(w: &World, group: &str, category: Option<&str>) -> Result<(i64, Op
         })
         .await?;
     let t = w.desk.tickets().ticket(&w.manager, id).await?;
-    Ok((id.get(), t.assignee_email))
+    Ok((id.get(), t.assignee_email.map(|e| e.to_string())))
 }
 
 async fn auto_events(w: &World, id: TicketId) -> Result<Vec<(String, String)>> {

@@ -206,7 +206,7 @@ async fn user_directory_paging(store: &Store) -> Result<()> {
             assert!(page.len() <= 5, "a page holds at most its limit");
             assert!(page.iter().all(|u| role.is_none_or(|r| u.role == r)));
             let full = page.len() == 5;
-            seen.extend(page.into_iter().map(|u| u.email));
+            seen.extend(page.into_iter().map(|u| u.email.to_string()));
             if !full || seen.len() > 100 {
                 break;
             }

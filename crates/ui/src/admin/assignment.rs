@@ -12,10 +12,19 @@ use frontline_domain::{CategoryPath, Email};
 
 use super::form::answer;
 use super::{Admin, AdminForm, Problems};
-use crate::Ui;
 use crate::error::{UiError, encode};
 use crate::session::Signed;
 use crate::view::{Chrome, Opt};
+
+crate::screens! {
+    /// What the assignment screens use.
+    AssignmentScreens {
+    assignment: Assignment,
+    config: Config,
+    people: People,
+    sla: Sla,
+    }
+}
 
 pub(crate) struct GroupLine {
     pub name: String,
@@ -69,7 +78,7 @@ const MODES: [(&str, &str); 3] = [
 
 /// The page, each row showing what was sent back for it (`sent`) over what is stored.
 async fn render(
-    ui: &Ui,
+    ui: &AssignmentScreens,
     signed: &Signed,
     sent: Option<Sent>,
     problems: Problems,
@@ -94,10 +103,10 @@ async fn render(
     Ok(page.render()?)
 }
 
-/// What the page's rows are read with: the desk, who asks, and the row sent back (if any)
+/// What the page's rows are read with: the services, who asks, and the row sent back (if any)
 /// with what is wrong with it.
 struct Rows<'a> {
-    ui: &'a Ui,
+    ui: &'a AssignmentScreens,
     actor: &'a Actor,
     sent: Option<&'a Sent>,
     problems: &'a Problems,
@@ -115,13 +124,9 @@ impl Rows<'_> {
     async fn groups(&self) -> Result<Vec<GroupLine>, UiError> {
         let (ui, actor) = (self.ui, self.actor);
         let mut groups = Vec::new();
-        for (g, members) in ui.desk.people().groups(actor).await? {
+        for (g, members) in ui.people.groups(actor).await? {
             let key = format!("group:{}", g.name);
-            let mode = ui
-                .desk
-                .assignment()
-                .group_assignment(actor, &g.name)
-                .await?;
+            let mode = ui.assignment.group_assignment(actor, &g.name).await?;
             let mode = self
                 .sent(&key, 0)
                 .unwrap_or_else(|| mode.as_str().to_owned());
@@ -141,16 +146,14 @@ impl Rows<'_> {
     async fn agents(&self) -> Result<Vec<AgentLine>, UiError> {
         let (ui, actor) = (self.ui, self.actor);
         let calendars: Vec<String> = ui
-            .desk
-            .sla()
+            .sla
             .calendars(actor)
             .await?
             .into_iter()
             .map(|(n, _)| n)
             .collect();
         let agents = ui
-            .desk
-            .assignment()
+            .assignment
             .availabilities(actor)
             .await?
             .into_iter()
@@ -183,16 +186,10 @@ impl Rows<'_> {
 
     /// Each category and the skill its tickets need.
     async fn categories(&self) -> Result<Vec<CategoryLine>, UiError> {
-        let skills = self
-            .ui
-            .desk
-            .assignment()
-            .category_skills(self.actor)
-            .await?;
+        let skills = self.ui.assignment.category_skills(self.actor).await?;
         let categories = self
             .ui
-            .desk
-            .config()
+            .config
             .categories()
             .await?
             .into_iter()
@@ -218,13 +215,16 @@ impl Rows<'_> {
     }
 }
 
-pub(crate) async fn page(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Response, UiError> {
+pub(crate) async fn page(
+    State(ui): State<AssignmentScreens>,
+    Admin(signed): Admin,
+) -> Result<Response, UiError> {
     Ok(Html(render(&ui, &signed, None, Problems::default()).await?).into_response())
 }
 
 /// Back to the page after a row saved, or the page again with the row's problem.
 async fn after(
-    ui: &Ui,
+    ui: &AssignmentScreens,
     form: &AdminForm,
     sent: Sent,
     done: Result<(), frontline_core::CoreError>,
@@ -246,15 +246,14 @@ async fn after(
 }
 
 pub(crate) async fn group_mode(
-    State(ui): State<Ui>,
+    State(ui): State<AssignmentScreens>,
     Path(name): Path<String>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     let mode = form.fields.one("mode").to_owned();
     let done = match Mode::parse(&mode) {
         Ok(m) => {
-            ui.desk
-                .assignment()
+            ui.assignment
                 .set_group_assignment(form.signed.actor(), &name, m)
                 .await
         }
@@ -268,7 +267,7 @@ pub(crate) async fn group_mode(
 }
 
 pub(crate) async fn agent(
-    State(ui): State<Ui>,
+    State(ui): State<AssignmentScreens>,
     Path(email): Path<String>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
@@ -284,8 +283,7 @@ pub(crate) async fn agent(
         .collect();
     let done = match Email::parse("agent", &email) {
         Ok(e) => {
-            ui.desk
-                .assignment()
+            ui.assignment
                 .set_availability(
                     form.signed.actor(),
                     &e,
@@ -308,13 +306,15 @@ pub(crate) async fn agent(
     after(&ui, &form, sent, done).await
 }
 
-pub(crate) async fn category(State(ui): State<Ui>, form: AdminForm) -> Result<Response, UiError> {
+pub(crate) async fn category(
+    State(ui): State<AssignmentScreens>,
+    form: AdminForm,
+) -> Result<Response, UiError> {
     let path = form.fields.one("category").to_owned();
     let skill = form.fields.one("skill").trim().to_owned();
     let done = match CategoryPath::parse("category", &path) {
         Ok(p) => {
-            ui.desk
-                .assignment()
+            ui.assignment
                 .set_category_skill(
                     form.signed.actor(),
                     &p,

@@ -13,10 +13,16 @@ use frontline_domain::calendar::{Holiday, Shift};
 
 use super::form::answer;
 use super::{Admin, AdminForm, Fields, Problems};
-use crate::Ui;
 use crate::error::{UiError, encode};
 use crate::session::Signed;
 use crate::view::{Chrome, Opt};
+
+crate::screens! {
+    /// What the business-hours calendar screens use.
+    CalendarScreens {
+    sla: Sla,
+    }
+}
 
 const DAYS: [(&str, &str); 7] = [
     ("mon", "Monday"),
@@ -237,10 +243,13 @@ fn form_page(
     Ok(page.render()?)
 }
 
-async fn list_page(ui: &Ui, signed: &Signed, error: String) -> Result<String, UiError> {
+async fn list_page(
+    ui: &CalendarScreens,
+    signed: &Signed,
+    error: String,
+) -> Result<String, UiError> {
     let calendars = ui
-        .desk
-        .sla()
+        .sla
         .calendars(signed.actor())
         .await?
         .into_iter()
@@ -274,7 +283,10 @@ async fn list_page(ui: &Ui, signed: &Signed, error: String) -> Result<String, Ui
     Ok(page.render()?)
 }
 
-pub(crate) async fn list(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Response, UiError> {
+pub(crate) async fn list(
+    State(ui): State<CalendarScreens>,
+    Admin(signed): Admin,
+) -> Result<Response, UiError> {
     Ok(Html(list_page(&ui, &signed, String::new()).await?).into_response())
 }
 
@@ -303,20 +315,19 @@ pub(crate) async fn edit(
 }
 
 /// Writes the calendar, or shows the form again with what is wrong.
-async fn write(ui: &Ui, form: AdminForm, existing: Option<&str>) -> Result<Response, UiError> {
+async fn write(
+    ui: &CalendarScreens,
+    form: AdminForm,
+    existing: Option<&str>,
+) -> Result<Response, UiError> {
     let draft = Draft::from_form(&form.fields);
     let actor = form.signed.actor();
     let outcome = match draft.calendar() {
         Err(p) => Err(p),
         Ok(c) => {
             let done = match existing {
-                Some(old) => {
-                    ui.desk
-                        .sla()
-                        .replace_calendar(actor, old, &draft.name, &c)
-                        .await
-                }
-                None => ui.desk.sla().add_calendar(actor, &draft.name, &c).await,
+                Some(old) => ui.sla.replace_calendar(actor, old, &draft.name, &c).await,
+                None => ui.sla.add_calendar(actor, &draft.name, &c).await,
             };
             match done {
                 Ok(()) => Ok(()),
@@ -330,12 +341,15 @@ async fn write(ui: &Ui, form: AdminForm, existing: Option<&str>) -> Result<Respo
     .await
 }
 
-pub(crate) async fn create(State(ui): State<Ui>, form: AdminForm) -> Result<Response, UiError> {
+pub(crate) async fn create(
+    State(ui): State<CalendarScreens>,
+    form: AdminForm,
+) -> Result<Response, UiError> {
     write(&ui, form, None).await
 }
 
 pub(crate) async fn save(
-    State(ui): State<Ui>,
+    State(ui): State<CalendarScreens>,
     Path(name): Path<String>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
@@ -343,16 +357,11 @@ pub(crate) async fn save(
 }
 
 pub(crate) async fn delete(
-    State(ui): State<Ui>,
+    State(ui): State<CalendarScreens>,
     Path(name): Path<String>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
-    match ui
-        .desk
-        .sla()
-        .delete_calendar(form.signed.actor(), &name)
-        .await
-    {
+    match ui.sla.delete_calendar(form.signed.actor(), &name).await {
         Ok(()) => Ok(Redirect::to("/admin/calendars").into_response()),
         Err(CoreError::Conflict(m)) => {
             let html = list_page(&ui, &form.signed, format!("Not deleted: {m}.")).await?;

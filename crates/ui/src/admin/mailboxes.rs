@@ -16,10 +16,16 @@ use frontline_domain::Email;
 use frontline_mail::{ImapUrl, SmtpUrl};
 
 use super::{Admin, AdminForm, Fields, Problems};
-use crate::Ui;
 use crate::error::UiError;
 use crate::session::Signed;
 use crate::view::Chrome;
+
+crate::screens! {
+    /// What the mailbox screens use.
+    MailboxScreens {
+    mail: Mail,
+    }
+}
 
 pub(crate) struct MailboxLine {
     pub id: i64,
@@ -46,14 +52,13 @@ struct Page {
 }
 
 async fn render(
-    ui: &Ui,
+    ui: &MailboxScreens,
     signed: &Signed,
     sent: &Fields,
     problems: Problems,
 ) -> Result<String, UiError> {
     let mailboxes = ui
-        .desk
-        .mail()
+        .mail
         .mailboxes(Some(signed.actor()))
         .await?
         .into_iter()
@@ -87,7 +92,10 @@ async fn render(
     Ok(page.render()?)
 }
 
-pub(crate) async fn list(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Response, UiError> {
+pub(crate) async fn list(
+    State(ui): State<MailboxScreens>,
+    Admin(signed): Admin,
+) -> Result<Response, UiError> {
     let html = render(&ui, &signed, &Fields::default(), Problems::default()).await?;
     Ok(Html(html).into_response())
 }
@@ -129,15 +137,13 @@ fn parse_name(text: &str, p: &mut Problems) -> Option<Option<MailboxName>> {
         .ok()
 }
 
-pub(crate) async fn create(State(ui): State<Ui>, form: AdminForm) -> Result<Response, UiError> {
+pub(crate) async fn create(
+    State(ui): State<MailboxScreens>,
+    form: AdminForm,
+) -> Result<Response, UiError> {
     let problems = match new_mailbox(&form.fields) {
         Err(p) => p,
-        Ok(new) => match ui
-            .desk
-            .mail()
-            .add_mailbox(Some(form.signed.actor()), new)
-            .await
-        {
+        Ok(new) => match ui.mail.add_mailbox(Some(form.signed.actor()), new).await {
             Ok(_) => return Ok(Redirect::to("/admin/mailboxes").into_response()),
             Err(CoreError::Conflict(m)) => {
                 let mut p = Problems::default();
@@ -168,9 +174,8 @@ struct EditPage {
     problems: Problems,
 }
 
-async fn find(ui: &Ui, signed: &Signed, id: i64) -> Result<Mailbox, UiError> {
-    ui.desk
-        .mail()
+async fn find(ui: &MailboxScreens, signed: &Signed, id: i64) -> Result<Mailbox, UiError> {
+    ui.mail
         .mailboxes(Some(signed.actor()))
         .await?
         .into_iter()
@@ -179,7 +184,7 @@ async fn find(ui: &Ui, signed: &Signed, id: i64) -> Result<Mailbox, UiError> {
 }
 
 async fn render_edit(
-    ui: &Ui,
+    ui: &MailboxScreens,
     signed: &Signed,
     id: i64,
     sent: &Fields,
@@ -214,7 +219,7 @@ async fn render_edit(
 }
 
 pub(crate) async fn edit(
-    State(ui): State<Ui>,
+    State(ui): State<MailboxScreens>,
     Path(id): Path<i64>,
     Admin(signed): Admin,
 ) -> Result<Response, UiError> {
@@ -256,15 +261,14 @@ fn change_of(f: &Fields) -> Result<MailboxChange, Problems> {
 }
 
 pub(crate) async fn save(
-    State(ui): State<Ui>,
+    State(ui): State<MailboxScreens>,
     Path(id): Path<i64>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     let problems = match change_of(&form.fields) {
         Err(p) => p,
         Ok(change) => match ui
-            .desk
-            .mail()
+            .mail
             .update_mailbox(Some(form.signed.actor()), id, change)
             .await
         {

@@ -15,10 +15,16 @@ use frontline_core::mail::{HeldMail, HeldMessage, InboundState};
 use frontline_domain::Timestamp;
 
 use super::{Admin, AdminForm};
-use crate::Ui;
 use crate::error::UiError;
 use crate::session::Signed;
 use crate::view::{Chrome, iso, time};
+
+crate::screens! {
+    /// What the quarantine screens use.
+    QuarantineScreens {
+    mail: Mail,
+    }
+}
 
 pub(crate) struct HeldLine {
     pub id: i64,
@@ -119,7 +125,7 @@ struct MessagePage {
 }
 
 async fn render_message(
-    ui: &Ui,
+    ui: &QuarantineScreens,
     signed: &Signed,
     id: i64,
     problem: String,
@@ -128,7 +134,7 @@ async fn render_message(
         mail,
         headers,
         text,
-    } = ui.desk.mail().held_message(signed.actor(), id).await?;
+    } = ui.mail.held_message(signed.actor(), id).await?;
     let page = MessagePage {
         chrome: signed.chrome("admin"),
         tab: "quarantine",
@@ -151,7 +157,7 @@ async fn render_message(
 }
 
 pub(crate) async fn show(
-    State(ui): State<Ui>,
+    State(ui): State<QuarantineScreens>,
     Path(id): Path<i64>,
     Admin(signed): Admin,
 ) -> Result<Response, UiError> {
@@ -161,11 +167,11 @@ pub(crate) async fn show(
 
 /// Releases the message: on to its ticket, or back to its page saying why it could not.
 pub(crate) async fn release(
-    State(ui): State<Ui>,
+    State(ui): State<QuarantineScreens>,
     Path(id): Path<i64>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
-    match ui.desk.mail().release_mail(form.signed.actor(), id).await {
+    match ui.mail.release_mail(form.signed.actor(), id).await {
         Ok(outcome) => Ok(match outcome.ticket_id {
             Some(t) => Redirect::to(&format!("/console/tickets/{t}")),
             None => Redirect::to("/admin/quarantine"),

@@ -7,9 +7,15 @@ use frontline_core::tickets::TicketPatch;
 use frontline_domain::{Email, Status, TicketId};
 use serde::Deserialize;
 
-use crate::Ui;
 use crate::error::UiError;
 use crate::session::{CsrfForm, Posted};
+
+crate::screens! {
+    /// What a bulk change uses.
+    BulkScreens {
+    tickets: Tickets,
+    }
+}
 
 /// The form's fields as sent: `ids` repeats, one per selected ticket.
 #[derive(Deserialize)]
@@ -60,7 +66,7 @@ fn patch_of(f: &BulkForm, me: &str) -> Result<TicketPatch, UiError> {
 }
 
 pub(crate) async fn apply(
-    State(ui): State<Ui>,
+    State(ui): State<BulkScreens>,
     posted: Posted<BulkForm>,
 ) -> Result<Response, UiError> {
     let (signed, f) = (&posted.signed, &posted.form);
@@ -88,12 +94,11 @@ pub(crate) async fn apply(
             "Change at most {MOST} tickets at once."
         )));
     }
-    let patch = patch_of(f, &actor.email)?;
+    let patch = patch_of(f, actor.email.as_str())?;
     let mut failed = Vec::new();
     for id in &ids {
         if let Err(e) = ui
-            .desk
-            .tickets()
+            .tickets
             .update_ticket(actor, *id, patch.clone(), None)
             .await
         {

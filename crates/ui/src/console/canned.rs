@@ -10,10 +10,16 @@ use frontline_core::CoreError;
 use frontline_core::canned::PLACEHOLDERS;
 use serde::Deserialize;
 
-use crate::Ui;
 use crate::error::{UiError, describe_invalid};
 use crate::session::{CsrfForm, Posted, Signed, Staff};
 use crate::view::Chrome;
+
+crate::screens! {
+    /// What the canned-response screens use.
+    CannedScreens {
+    canned: Canned,
+    }
+}
 
 pub(crate) struct Item {
     pub id: i64,
@@ -38,7 +44,7 @@ struct CannedPage {
 }
 
 async fn render(
-    ui: &Ui,
+    ui: &CannedScreens,
     signed: &Signed,
     status: StatusCode,
     error: String,
@@ -48,8 +54,7 @@ async fn render(
     let actor = signed.actor();
     let admin = actor.role.can_administer();
     let items = ui
-        .desk
-        .canned()
+        .canned
         .canned_responses(actor)
         .await?
         .into_iter()
@@ -80,7 +85,10 @@ async fn render(
     Ok((status, Html(page.render()?)).into_response())
 }
 
-pub(crate) async fn page(State(ui): State<Ui>, Staff(signed): Staff) -> Result<Response, UiError> {
+pub(crate) async fn page(
+    State(ui): State<CannedScreens>,
+    Staff(signed): Staff,
+) -> Result<Response, UiError> {
     render(
         &ui,
         &signed,
@@ -113,7 +121,11 @@ impl CsrfForm for CannedForm {
 
 /// Input a person can fix comes back on the page with what they typed; anything else is an
 /// error page.
-async fn refused(ui: &Ui, posted: &Posted<CannedForm>, e: CoreError) -> Result<Response, UiError> {
+async fn refused(
+    ui: &CannedScreens,
+    posted: &Posted<CannedForm>,
+    e: CoreError,
+) -> Result<Response, UiError> {
     let message = match e {
         CoreError::Invalid(errors) => describe_invalid(&errors),
         CoreError::Conflict(m) => m,
@@ -132,13 +144,12 @@ async fn refused(ui: &Ui, posted: &Posted<CannedForm>, e: CoreError) -> Result<R
 }
 
 pub(crate) async fn add(
-    State(ui): State<Ui>,
+    State(ui): State<CannedScreens>,
     posted: Posted<CannedForm>,
 ) -> Result<Response, UiError> {
     let f = &posted.form;
     let added = ui
-        .desk
-        .canned()
+        .canned
         .add_canned(posted.signed.actor(), f.scope == "desk", &f.name, &f.body)
         .await;
     match added {
@@ -148,14 +159,13 @@ pub(crate) async fn add(
 }
 
 pub(crate) async fn change(
-    State(ui): State<Ui>,
+    State(ui): State<CannedScreens>,
     Path(id): Path<i64>,
     posted: Posted<CannedForm>,
 ) -> Result<Response, UiError> {
     let f = &posted.form;
     let changed = ui
-        .desk
-        .canned()
+        .canned
         .change_canned(posted.signed.actor(), id, &f.name, &f.body)
         .await;
     match changed {
@@ -165,13 +175,10 @@ pub(crate) async fn change(
 }
 
 pub(crate) async fn delete(
-    State(ui): State<Ui>,
+    State(ui): State<CannedScreens>,
     Path(id): Path<i64>,
     posted: Posted<crate::login::CsrfOnly>,
 ) -> Result<Redirect, UiError> {
-    ui.desk
-        .canned()
-        .delete_canned(posted.signed.actor(), id)
-        .await?;
+    ui.canned.delete_canned(posted.signed.actor(), id).await?;
     Ok(Redirect::to("/console/canned"))
 }

@@ -19,9 +19,18 @@ use frontline_core::{Actor, CoreError};
 use futures_util::Stream;
 use serde::Deserialize;
 
-use crate::Ui;
 use crate::error::UiError;
 use crate::session::Staff;
+
+crate::screens! {
+    /// What the console's live updates use.
+    LiveScreens {
+        presence: Presence,
+        tickets: Tickets,
+        views: Views;
+        viewers
+    }
+}
 
 const POLL: Duration = Duration::from_secs(2);
 const STREAM_SECS: u64 = 25;
@@ -36,10 +45,14 @@ pub(crate) struct LiveQuery {
 }
 
 /// What the stream compares: the desk's or one ticket's state, as text.
-async fn watermark(ui: &Ui, actor: &Actor, ticket: Option<TicketId>) -> Result<String, CoreError> {
+async fn watermark(
+    ui: &LiveScreens,
+    actor: &Actor,
+    ticket: Option<TicketId>,
+) -> Result<String, CoreError> {
     Ok(match ticket {
         Some(id) => {
-            let t = ui.desk.tickets().ticket(actor, id).await?;
+            let t = ui.tickets.ticket(actor, id).await?;
             format!(
                 "{}-{}",
                 t.record.version,
@@ -47,7 +60,7 @@ async fn watermark(ui: &Ui, actor: &Actor, ticket: Option<TicketId>) -> Result<S
             )
         }
         None => {
-            let (id, at) = ui.desk.views().desk_watermark(actor).await?;
+            let (id, at) = ui.views.desk_watermark(actor).await?;
             format!("{id}-{at}")
         }
     })
@@ -55,9 +68,9 @@ async fn watermark(ui: &Ui, actor: &Actor, ticket: Option<TicketId>) -> Result<S
 
 /// What one stream remembers between polls.
 struct Watch {
-    ui: Ui,
+    ui: LiveScreens,
     actor: Actor,
-    ticket: Option<i64>,
+    ticket: Option<TicketId>,
     /// The state last reported (or the page's).
     seen: String,
     deadline: Instant,
@@ -67,7 +80,7 @@ struct Watch {
 }
 
 pub(crate) async fn events(
-    State(ui): State<Ui>,
+    State(ui): State<LiveScreens>,
     Staff(signed): Staff,
     headers: HeaderMap,
     Query(q): Query<LiveQuery>,
@@ -88,7 +101,7 @@ pub(crate) async fn events(
     let state = Watch {
         ui,
         actor,
-        ticket: ticket.map(TicketId::get),
+        ticket,
         seen,
         deadline,
         first: true,
@@ -105,12 +118,7 @@ pub(crate) async fn events(
                 return None;
             }
             if let Some(id) = w.ticket {
-                let others = match w
-                    .ui
-                    .viewers
-                    .see(&w.ui.desk, &w.actor, TicketId::new(id))
-                    .await
-                {
+                let others = match w.ui.viewers.see(&w.ui.presence, &w.actor, id).await {
                     Ok(others) => others,
                     Err(e) => {
                         tracing::warn!(error = %e, "live updates cannot record a viewer");
@@ -123,7 +131,7 @@ pub(crate) async fn events(
                     return Some((Ok(event), w));
                 }
             }
-            let now = match watermark(&w.ui, &w.actor, w.ticket.map(TicketId::new)).await {
+            let now = match watermark(&w.ui, &w.actor, w.ticket).await {
                 Ok(now) => now,
                 Err(e) => {
                     tracing::warn!(error = %e, "live updates cannot read the desk");

@@ -10,11 +10,19 @@ use frontline_core::tickets::{NewComment, NewTicket};
 use frontline_domain::{CategoryPath, Email, Level, Subject};
 use serde::Deserialize;
 
-use crate::Ui;
 use crate::error::{UiError, describe_invalid};
 use crate::forms::Upload;
 use crate::session::{Signed, Staff};
 use crate::view::{Chrome, Opt, Select};
+
+crate::screens! {
+    /// What the console's new-ticket form uses.
+    NewTicketScreens {
+    comments: Comments,
+    config: Config,
+    tickets: Tickets,
+    }
+}
 
 #[derive(Template)]
 #[template(path = "console/new.html")]
@@ -61,13 +69,13 @@ impl CallForm {
 }
 
 async fn render(
-    ui: &Ui,
+    ui: &NewTicketScreens,
     signed: &Signed,
     f: &CallForm,
     status: StatusCode,
     error: String,
 ) -> Result<Response, UiError> {
-    let categories = ui.desk.config().categories().await?;
+    let categories = ui.config.categories().await?;
     let levels = || Level::ALL.map(|l| (l.as_str(), l.as_str()));
     let or_medium = |v: &str| {
         if v.is_empty() {
@@ -111,7 +119,10 @@ async fn render(
     Ok((status, Html(page.render()?)).into_response())
 }
 
-pub(crate) async fn form(State(ui): State<Ui>, Staff(signed): Staff) -> Result<Response, UiError> {
+pub(crate) async fn form(
+    State(ui): State<NewTicketScreens>,
+    Staff(signed): Staff,
+) -> Result<Response, UiError> {
     render(
         &ui,
         &signed,
@@ -143,7 +154,10 @@ fn new_ticket(f: &CallForm, me: &str) -> Result<NewTicket, CoreError> {
     })
 }
 
-pub(crate) async fn submit(State(ui): State<Ui>, upload: Upload) -> Result<Response, UiError> {
+pub(crate) async fn submit(
+    State(ui): State<NewTicketScreens>,
+    upload: Upload,
+) -> Result<Response, UiError> {
     let signed = &upload.signed;
     if !signed.actor().is_staff() {
         return Err(UiError::Forbidden(
@@ -151,13 +165,8 @@ pub(crate) async fn submit(State(ui): State<Ui>, upload: Upload) -> Result<Respo
         ));
     }
     let f = CallForm::of(&upload);
-    let created = match new_ticket(&f, &signed.actor().email) {
-        Ok(new) => {
-            ui.desk
-                .tickets()
-                .create_ticket(signed.actor(), new, None)
-                .await
-        }
+    let created = match new_ticket(&f, (signed.actor().email).as_str()) {
+        Ok(new) => ui.tickets.create_ticket(signed.actor(), new, None).await,
         Err(e) => Err(e),
     };
     let id = match created {
@@ -182,12 +191,7 @@ pub(crate) async fn submit(State(ui): State<Ui>, upload: Upload) -> Result<Respo
             internal: true,
             attachments: upload.files.clone(),
         };
-        if let Err(e) = ui
-            .desk
-            .comments()
-            .add_comment(signed.actor(), id, files)
-            .await
-        {
+        if let Err(e) = ui.comments.add_comment(signed.actor(), id, files).await {
             let message = match e {
                 CoreError::Invalid(errors) => describe_invalid(&errors),
                 other => return Err(other.into()),

@@ -11,10 +11,17 @@ use frontline_domain::{Priority, Status};
 use frontline_domain::{Sort, SortKey};
 use serde::Deserialize;
 
-use crate::Ui;
 use crate::error::{UiError, encode};
 use crate::session::Staff;
 use crate::view::{Chrome, Opt, TicketLine, status_label};
+
+crate::screens! {
+    /// What the queue page uses.
+    QueueScreens {
+    people: People,
+    views: Views,
+    }
+}
 
 /// Tickets shown per queue page.
 const PAGE: i64 = 50;
@@ -221,12 +228,12 @@ fn plain(spec: &ViewSpec) -> bool {
 }
 
 pub(crate) async fn page(
-    State(ui): State<Ui>,
+    State(ui): State<QueueScreens>,
     Staff(signed): Staff,
     Query(q): Query<QueueQuery>,
 ) -> Result<Html<String>, UiError> {
     let actor = signed.actor();
-    let views = ui.desk.views();
+    let views = &ui.views;
     let saved = match q.view {
         Some(id) => Some(views.view(actor, id).await?),
         None => None,
@@ -319,8 +326,8 @@ fn page_link(base: &str, key: &[i64]) -> String {
 
 /// What the bulk form offers: the assignees (keep, me, nobody, then every staff member) and
 /// the statuses.
-async fn bulk_choices(ui: &Ui, actor: &Actor) -> Result<(Vec<Opt>, Vec<Opt>), UiError> {
-    let staff = ui.desk.people().staff_members(actor).await?;
+async fn bulk_choices(ui: &QueueScreens, actor: &Actor) -> Result<(Vec<Opt>, Vec<Opt>), UiError> {
+    let staff = ui.people.staff_members(actor).await?;
     let assignees = Opt::list(
         [
             ("".to_owned(), "Keep".to_owned()),

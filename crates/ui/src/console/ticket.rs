@@ -13,11 +13,24 @@ use frontline_domain::{
 };
 use serde::Deserialize;
 
-use crate::Ui;
 use crate::error::{UiError, describe_invalid};
 use crate::forms::Upload;
 use crate::session::{CsrfForm, Posted, Signed, Staff};
 use crate::view::{Chrome, HistoryLine, Message, Opt, Select, TicketLine, status_label};
+
+crate::screens! {
+    /// What the console's ticket page uses.
+    TicketScreens {
+        canned: Canned,
+        comments: Comments,
+        config: Config,
+        people: People,
+        presence: Presence,
+        tickets: Tickets,
+        views: Views;
+        viewers
+    }
+}
 
 /// The longest conversation and history shown on one page.
 const MOST: i64 = 1000;
@@ -72,36 +85,35 @@ fn select(id: &'static str, name: &'static str, label: &'static str, options: Ve
 }
 
 async fn render(
-    ui: &Ui,
+    ui: &TicketScreens,
     signed: &Signed,
     id: TicketId,
     status: StatusCode,
     outcome: Outcome,
 ) -> Result<Response, UiError> {
     let actor = signed.actor();
-    let desk = &ui.desk;
-    let view = desk.tickets().ticket(actor, id).await?;
-    let comments = desk.comments().list(actor, id, 0, MOST).await?;
-    let events = desk.tickets().events(actor, id, 0, MOST).await?;
-    let links = desk.tickets().links(actor, id).await?;
-    let others = desk
-        .views()
-        .requester_tickets(actor, &view.requester_email, OTHERS + 1)
+    let view = ui.tickets.ticket(actor, id).await?;
+    let comments = ui.comments.list(actor, id, 0, MOST).await?;
+    let events = ui.tickets.events(actor, id, 0, MOST).await?;
+    let links = ui.tickets.links(actor, id).await?;
+    let others = ui
+        .views
+        .requester_tickets(actor, view.requester_email.as_str(), OTHERS + 1)
         .await?;
-    let categories = desk.config().categories().await?;
-    let groups = desk.views().group_names(actor).await?;
-    let canned = desk.canned().canned_responses(actor).await?;
-    let staff = desk.people().staff_members(actor).await?;
+    let categories = ui.config.categories().await?;
+    let groups = ui.views.group_names(actor).await?;
+    let canned = ui.canned.canned_responses(actor).await?;
+    let staff = ui.people.staff_members(actor).await?;
     let r = &view.record;
     let categories = categories.into_iter().map(|c| c.path).collect();
     let page = TicketPage {
         chrome: signed.chrome("console"),
         t: TicketLine::of(&view),
-        requester_email: view.requester_email.clone(),
+        requester_email: view.requester_email.to_string(),
         description: r.description.clone(),
         version: r.version,
         live_since: format!("{}-{}", r.version, r.times.updated_at.as_micros()),
-        viewers: ui.viewers.see(&ui.desk, actor, id).await?.join(", "),
+        viewers: ui.viewers.see(&ui.presence, actor, id).await?.join(", "),
         messages: comments.iter().map(Message::of).collect(),
         history: events.iter().map(HistoryLine::of).collect(),
         links: links
@@ -220,7 +232,7 @@ fn priority_options(r: &TicketRecord) -> Vec<Opt> {
 }
 
 pub(crate) async fn page(
-    State(ui): State<Ui>,
+    State(ui): State<TicketScreens>,
     Staff(signed): Staff,
     Path(id): Path<TicketId>,
 ) -> Result<Response, UiError> {
@@ -229,7 +241,7 @@ pub(crate) async fn page(
 
 /// Errors a person can fix on the page are shown there; anything else is an error page.
 async fn show_failure(
-    ui: &Ui,
+    ui: &TicketScreens,
     signed: &Signed,
     id: TicketId,
     e: CoreError,
@@ -252,7 +264,7 @@ async fn show_failure(
 
 /// A public reply or an internal note, with files.
 pub(crate) async fn comment(
-    State(ui): State<Ui>,
+    State(ui): State<TicketScreens>,
     Path(id): Path<TicketId>,
     upload: Upload,
 ) -> Result<Response, UiError> {
@@ -271,12 +283,7 @@ pub(crate) async fn comment(
         internal,
         attachments: upload.files.clone(),
     };
-    match ui
-        .desk
-        .comments()
-        .add_comment(signed.actor(), id, new)
-        .await
-    {
+    match ui.comments.add_comment(signed.actor(), id, new).await {
         Ok(c) => Ok(
             Redirect::to(&format!("/console/tickets/{id}#message-{}", c.record.id)).into_response(),
         ),
@@ -294,7 +301,7 @@ pub(crate) async fn comment(
 /// The reply form's "Insert" button: the page again, the chosen canned response filled in for
 /// this ticket and added to what was already written. Nothing is sent.
 async fn insert_canned(
-    ui: &Ui,
+    ui: &TicketScreens,
     upload: &Upload,
     id: TicketId,
     internal: bool,
@@ -311,11 +318,7 @@ async fn insert_canned(
         outcome.error = "Choose a canned response to insert.".to_owned();
         return render(ui, signed, id, StatusCode::UNPROCESSABLE_ENTITY, outcome).await;
     };
-    let text = ui
-        .desk
-        .canned()
-        .fill_canned(signed.actor(), canned, id)
-        .await?;
+    let text = ui.canned.fill_canned(signed.actor(), canned, id).await?;
     if !outcome.draft.is_empty() {
         outcome.draft.push_str("\n\n");
     }
@@ -380,7 +383,7 @@ fn patch_of(f: &FieldsForm) -> Result<TicketPatch, CoreError> {
 }
 
 pub(crate) async fn fields(
-    State(ui): State<Ui>,
+    State(ui): State<TicketScreens>,
     Path(id): Path<TicketId>,
     posted: Posted<FieldsForm>,
 ) -> Result<Response, UiError> {
@@ -392,8 +395,7 @@ pub(crate) async fn fields(
     }
     let result = match patch_of(&posted.form) {
         Ok(patch) => ui
-            .desk
-            .tickets()
+            .tickets
             .update_ticket(signed.actor(), id, patch, Some(posted.form.version))
             .await
             .map(|_| ()),

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use frontline_core::presence::FRESH_SECS;
-use frontline_core::{Actor, Backend, Desk, Result};
+use frontline_core::{Actor, Presence, Result};
 
 const FRESH: Duration = Duration::from_secs(FRESH_SECS.unsigned_abs());
 /// How often a node sweeps stale heartbeat rows from the database.
@@ -31,22 +31,27 @@ pub(crate) struct Viewers {
 impl Viewers {
     /// Records that `actor` is viewing `ticket` and returns the names of the others viewing
     /// it, sorted.
-    pub async fn see(&self, desk: &Desk, actor: &Actor, ticket: TicketId) -> Result<Vec<String>> {
-        if desk.store().backend() == Backend::Sqlite {
+    pub async fn see(
+        &self,
+        presence: &Presence,
+        actor: &Actor,
+        ticket: TicketId,
+    ) -> Result<Vec<String>> {
+        if !presence.shared() {
             return Ok(self.see_here(ticket, actor.id, &actor.name));
         }
-        let now = desk.now().as_micros() / 1_000_000;
+        let now = presence.now().as_micros() / 1_000_000;
         let last = self.swept.load(Ordering::Relaxed);
         if now - last >= SWEEP_SECS
             && self
                 .swept
                 .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
                 .is_ok()
-            && let Err(e) = desk.presence().forget_stale_viewers().await
+            && let Err(e) = presence.forget_stale_viewers().await
         {
             tracing::warn!(error = %e, "cannot sweep stale ticket viewers");
         }
-        desk.presence().viewing_ticket(actor, ticket).await
+        presence.viewing_ticket(actor, ticket).await
     }
 
     /// The same, in this node's memory.

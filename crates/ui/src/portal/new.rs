@@ -8,7 +8,7 @@ use frontline_core::CoreError;
 use frontline_core::tickets::{NewComment, NewTicket};
 use frontline_domain::{CategoryPath, Level, Subject};
 
-use crate::Ui;
+use super::ticket::PortalTicketScreens;
 use crate::error::{UiError, describe_invalid};
 use crate::forms::Upload;
 use crate::session::{Requester, Signed};
@@ -40,13 +40,13 @@ struct Values<'a> {
 }
 
 async fn render(
-    ui: &Ui,
+    ui: &PortalTicketScreens,
     signed: &Signed,
     v: Values<'_>,
     status: StatusCode,
     error: String,
 ) -> Result<Response, UiError> {
-    let categories = ui.desk.config().categories().await?;
+    let categories = ui.config.categories().await?;
     let page = NewPage {
         chrome: signed.chrome("portal-new"),
         subject: v.subject.to_owned(),
@@ -68,7 +68,7 @@ async fn render(
 }
 
 pub(crate) async fn form(
-    State(ui): State<Ui>,
+    State(ui): State<PortalTicketScreens>,
     Requester(signed): Requester,
 ) -> Result<Response, UiError> {
     let empty = Values {
@@ -93,7 +93,10 @@ fn new_ticket(v: &Values<'_>) -> Result<NewTicket, CoreError> {
     })
 }
 
-pub(crate) async fn submit(State(ui): State<Ui>, upload: Upload) -> Result<Response, UiError> {
+pub(crate) async fn submit(
+    State(ui): State<PortalTicketScreens>,
+    upload: Upload,
+) -> Result<Response, UiError> {
     let signed = &upload.signed;
     if signed.actor().is_staff() {
         return Err(UiError::Forbidden(
@@ -107,12 +110,7 @@ pub(crate) async fn submit(State(ui): State<Ui>, upload: Upload) -> Result<Respo
         urgency: upload.text("urgency"),
     };
     let created = match new_ticket(&values) {
-        Ok(new) => {
-            ui.desk
-                .tickets()
-                .create_ticket(signed.actor(), new, None)
-                .await
-        }
+        Ok(new) => ui.tickets.create_ticket(signed.actor(), new, None).await,
         Err(e) => Err(e),
     };
     let id = match created {
@@ -136,12 +134,7 @@ pub(crate) async fn submit(State(ui): State<Ui>, upload: Upload) -> Result<Respo
             internal: false,
             attachments: upload.files.clone(),
         };
-        if let Err(e) = ui
-            .desk
-            .comments()
-            .add_comment(signed.actor(), id, files)
-            .await
-        {
+        if let Err(e) = ui.comments.add_comment(signed.actor(), id, files).await {
             let message = match e {
                 CoreError::Invalid(errors) => describe_invalid(&errors),
                 other => return Err(other.into()),

@@ -11,12 +11,20 @@ use frontline_core::CoreError;
 use frontline_core::tickets::{NewComment, TicketPatch};
 use frontline_domain::{Status, TicketId};
 
-use crate::Ui;
 use crate::error::{UiError, describe_invalid};
 use crate::forms::Upload;
 use crate::login::CsrfOnly;
 use crate::session::{Posted, Requester, Signed};
 use crate::view::{Chrome, Message, TicketLine};
+
+crate::screens! {
+    /// What the portal's ticket pages and request form use.
+    PortalTicketScreens {
+    comments: Comments,
+    config: Config,
+    tickets: Tickets,
+    }
+}
 
 const MOST: i64 = 1000;
 
@@ -35,7 +43,7 @@ struct TicketPage {
 }
 
 pub(crate) async fn render(
-    ui: &Ui,
+    ui: &PortalTicketScreens,
     signed: &Signed,
     id: TicketId,
     status: StatusCode,
@@ -43,8 +51,8 @@ pub(crate) async fn render(
     draft: String,
 ) -> Result<Response, UiError> {
     let actor = signed.actor();
-    let view = ui.desk.tickets().ticket(actor, id).await?;
-    let comments = ui.desk.comments().list(actor, id, 0, MOST).await?;
+    let view = ui.tickets.ticket(actor, id).await?;
+    let comments = ui.comments.list(actor, id, 0, MOST).await?;
     let page = TicketPage {
         chrome: signed.chrome("portal"),
         t: TicketLine::of(&view),
@@ -64,7 +72,7 @@ pub(crate) async fn render(
 }
 
 pub(crate) async fn page(
-    State(ui): State<Ui>,
+    State(ui): State<PortalTicketScreens>,
     Requester(signed): Requester,
     Path(id): Path<TicketId>,
 ) -> Result<Response, UiError> {
@@ -91,7 +99,7 @@ fn fixable(e: CoreError) -> Result<(StatusCode, String), UiError> {
 }
 
 pub(crate) async fn reply(
-    State(ui): State<Ui>,
+    State(ui): State<PortalTicketScreens>,
     Path(id): Path<TicketId>,
     upload: Upload,
 ) -> Result<Response, UiError> {
@@ -106,12 +114,7 @@ pub(crate) async fn reply(
         internal: false,
         attachments: upload.files.clone(),
     };
-    match ui
-        .desk
-        .comments()
-        .add_comment(signed.actor(), id, new)
-        .await
-    {
+    match ui.comments.add_comment(signed.actor(), id, new).await {
         Ok(c) => Ok(
             Redirect::to(&format!("/portal/tickets/{id}#message-{}", c.record.id)).into_response(),
         ),
@@ -131,7 +134,7 @@ pub(crate) async fn reply(
 }
 
 pub(crate) async fn close(
-    State(ui): State<Ui>,
+    State(ui): State<PortalTicketScreens>,
     Path(id): Path<TicketId>,
     posted: Posted<CsrfOnly>,
 ) -> Result<Response, UiError> {
@@ -146,8 +149,7 @@ pub(crate) async fn close(
         ..TicketPatch::default()
     };
     match ui
-        .desk
-        .tickets()
+        .tickets
         .update_ticket(signed.actor(), id, patch, None)
         .await
     {

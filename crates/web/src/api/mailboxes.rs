@@ -20,7 +20,6 @@ use crate::api::Fields;
 use crate::extract::{Allowed, Mailboxes};
 use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MailboxItem {
@@ -98,11 +97,8 @@ fn smtp_url(text: &str) -> Result<SmtpUrl, DomainError> {
 }
 
 /// The mailbox `id` as it is now.
-async fn current(state: &AppState, actor: &Actor, id: i64) -> ApiResult<MailboxItem> {
-    state
-        .desk
-        .mail()
-        .mailboxes(Some(actor))
+async fn current(mail: &Mail, actor: &Actor, id: i64) -> ApiResult<MailboxItem> {
+    mail.mailboxes(Some(actor))
         .await?
         .into_iter()
         .find(|m| m.id == id)
@@ -198,16 +194,12 @@ pub async fn update_mailbox(
         (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn disable_mailbox(
-    State(state): State<AppState>,
+    State(mail): State<Mail>,
     Allowed { actor, .. }: Allowed<Mailboxes>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<MailboxItem>> {
-    state
-        .desk
-        .mail()
-        .set_mailbox_enabled(Some(&actor), id, false)
-        .await?;
-    Ok(Json(current(&state, &actor, id).await?))
+    mail.set_mailbox_enabled(Some(&actor), id, false).await?;
+    Ok(Json(current(&mail, &actor, id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/mailboxes/{id}/enable", tag = "configuration",
@@ -215,14 +207,10 @@ pub async fn disable_mailbox(
     responses((status = 200, body = MailboxItem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn enable_mailbox(
-    State(state): State<AppState>,
+    State(mail): State<Mail>,
     Allowed { actor, .. }: Allowed<Mailboxes>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<MailboxItem>> {
-    state
-        .desk
-        .mail()
-        .set_mailbox_enabled(Some(&actor), id, true)
-        .await?;
-    Ok(Json(current(&state, &actor, id).await?))
+    mail.set_mailbox_enabled(Some(&actor), id, true).await?;
+    Ok(Json(current(&mail, &actor, id).await?))
 }

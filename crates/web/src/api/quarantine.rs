@@ -16,7 +16,6 @@ use utoipa::ToSchema;
 
 use crate::extract::{ApiPath, Auth};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuarantinedItem {
@@ -132,11 +131,11 @@ pub async fn get_quarantined(
         (status = 409, body = Problem, description = "Not held any more, or it still cannot be ingested (the reason says why)")),
     security(("bearer" = [])))]
 pub async fn release_quarantined(
-    State(state): State<AppState>,
+    State(mail): State<Mail>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Released>> {
-    let o = state.desk.mail().release_mail(&actor, id).await?;
+    let o = mail.release_mail(&actor, id).await?;
     Ok(Json(Released {
         state: o.state.as_str().to_owned(),
         ticket_id: o.ticket_id.map(TicketId::get),

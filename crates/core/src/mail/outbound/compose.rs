@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use frontline_domain::mail::{OutboundMail, OutboxState};
-use frontline_domain::{MailboxRecord, MailboxState, Ticket, TicketId, Timestamp, User};
+use frontline_domain::{Email, MailboxRecord, MailboxState, Ticket, TicketId, Timestamp, User};
 use frontline_mail::subject;
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
@@ -68,7 +68,7 @@ impl Mail {
         let mut sent_to: Vec<(&'static str, String)> = Vec::new();
         let mut count = 0;
         for p in plan {
-            let address = p.to.email.to_lowercase();
+            let address = p.to.email.to_string();
             if sent_to.contains(&(p.template, address.clone())) {
                 continue;
             }
@@ -334,7 +334,7 @@ fn values(
             "status_label": status_label(t.status.as_str()),
             "priority": t.priority.as_str(),
             "group": ticket.group_name.clone().unwrap_or_default(),
-            "assignee": ticket.assignee_email.clone().unwrap_or_default(),
+            "assignee": ticket.assignee_email.as_ref().map(Email::as_str).unwrap_or_default(),
             "url": link(page),
             "portal_url": link(PublicUrl::portal_ticket),
         },

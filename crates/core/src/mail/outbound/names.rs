@@ -27,7 +27,7 @@ pub(super) fn sender(person: Option<&User>, mailbox: &MailboxRecord) -> Option<S
 /// A person's name as a header shows it; none when they have no name but their address
 /// (a requester the desk only knows from mail).
 pub(super) fn recipient(u: &User) -> Option<String> {
-    display_name(&u.name).filter(|n| !n.eq_ignore_ascii_case(&u.email))
+    display_name(&u.name).filter(|n| !n.eq_ignore_ascii_case(u.email.as_str()))
 }
 
 /// The name a mailbox's mail shows, as the templates call the desk: its name, else its
@@ -72,14 +72,14 @@ impl MailboxName {
 
 #[cfg(test)]
 mod tests {
-    use frontline_domain::UserId;
+    use frontline_domain::{Email, UserId};
 
     use super::*;
 
     fn user(name: &str, email: &str) -> User {
         User {
             id: UserId::new(1),
-            email: email.into(),
+            email: Email::from_parsed(email.to_owned()),
             name: name.into(),
             role: frontline_domain::Role::Agent,
             organization_id: None,

@@ -7,8 +7,8 @@
 )]
 
 use frontline_domain::{
-    Channel, Group, GroupId, Level, Organization, OrganizationId, Priority, Role, Status, TicketId,
-    TicketRecord, TicketType, Timestamp, Timestamps, User, UserId,
+    Channel, Email, Group, GroupId, Level, Organization, OrganizationId, Priority, Role, Status,
+    TicketId, TicketRecord, TicketType, Timestamp, Timestamps, User, UserId,
 };
 use frontline_store::{Result, Store};
 
@@ -23,7 +23,7 @@ pub const T0: i64 = 1_700_000_000_000_000;
 pub fn user(email: &str, role: &str) -> User {
     User {
         id: UserId::new(0),
-        email: email.into(),
+        email: Email::from_parsed(email.to_owned()),
         name: email.split('@').next().unwrap_or(email).to_uppercase(),
         role: Role::parse(role).expect("a role the test names"),
         organization_id: None,

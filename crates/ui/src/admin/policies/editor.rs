@@ -7,8 +7,8 @@ use axum::response::Response;
 use frontline_domain::Channel;
 use frontline_domain::{Priority, Status, TicketType};
 
+use super::PolicyScreens;
 use super::draft::{Draft, TARGETS};
-use crate::Ui;
 use crate::admin::form::answer;
 use crate::admin::{AdminForm, CheckGroup, Problems, words};
 use crate::error::UiError;
@@ -45,15 +45,15 @@ struct FormPage {
 
 /// The form for the policy `existing` (or a new one) as `d` holds it.
 pub(super) async fn form_page(
-    ui: &Ui,
+    ui: &PolicyScreens,
     signed: &Signed,
     existing: Option<i64>,
     d: &Draft,
     problems: Problems,
 ) -> Result<String, UiError> {
     let actor = signed.actor();
-    let calendars = ui.desk.sla().calendars(actor).await?;
-    let groups = ui.desk.people().groups(actor).await?;
+    let calendars = ui.sla.calendars(actor).await?;
+    let groups = ui.people.groups(actor).await?;
     let (title, action) = match existing {
         Some(id) => (
             format!("SLA policy {}", d.name),
@@ -113,9 +113,13 @@ pub(super) async fn form_page(
 }
 
 /// What the policy's conditions can choose from, with what the draft chose ticked.
-async fn condition_groups(ui: &Ui, signed: &Signed, d: &Draft) -> Result<Vec<CheckGroup>, UiError> {
-    let categories = ui.desk.config().categories().await?;
-    let organizations = ui.desk.people().organizations(signed.actor()).await?;
+async fn condition_groups(
+    ui: &PolicyScreens,
+    signed: &Signed,
+    d: &Draft,
+) -> Result<Vec<CheckGroup>, UiError> {
+    let categories = ui.config.categories().await?;
+    let organizations = ui.people.organizations(signed.actor()).await?;
     Ok(vec![
         CheckGroup::new(
             "priorities",
@@ -180,7 +184,7 @@ fn target_fields(d: &Draft, problems: &Problems) -> Vec<TargetField> {
 
 /// Saves the policy the form describes, or shows the form again with what is wrong.
 pub(super) async fn write(
-    ui: &Ui,
+    ui: &PolicyScreens,
     form: AdminForm,
     existing: Option<i64>,
 ) -> Result<Response, UiError> {
@@ -191,17 +195,11 @@ pub(super) async fn write(
         Ok(policy) => {
             let done = match existing {
                 Some(id) => {
-                    ui.desk
-                        .sla()
+                    ui.sla
                         .replace_sla_policy(actor, id, &policy, &draft.calendar)
                         .await
                 }
-                None => {
-                    ui.desk
-                        .sla()
-                        .add_sla_policy(actor, &policy, &draft.calendar)
-                        .await
-                }
+                None => ui.sla.add_sla_policy(actor, &policy, &draft.calendar).await,
             };
             match done {
                 Ok(_) => Ok(()),

@@ -14,7 +14,6 @@ use frontline_core::sla::ConfiguredPolicy;
 
 use super::form::moved;
 use super::{Admin, AdminForm, Problems, words};
-use crate::Ui;
 use crate::error::UiError;
 use crate::session::Signed;
 use crate::view::Chrome;
@@ -24,6 +23,15 @@ mod editor;
 
 use draft::Draft;
 use editor::{form_page, write};
+
+crate::screens! {
+    /// What the SLA policy screens use.
+    PolicyScreens {
+    config: Config,
+    people: People,
+    sla: Sla,
+    }
+}
 
 pub(crate) struct PolicyLine {
     pub id: i64,
@@ -92,8 +100,8 @@ fn summary(p: &ConfiguredPolicy) -> (String, String) {
     (applies, targets)
 }
 
-async fn list_page(ui: &Ui, signed: &Signed, error: String) -> Result<String, UiError> {
-    let all = ui.desk.sla().sla_policies(signed.actor()).await?;
+async fn list_page(ui: &PolicyScreens, signed: &Signed, error: String) -> Result<String, UiError> {
+    let all = ui.sla.sla_policies(signed.actor()).await?;
     let n = all.len();
     let policies = all
         .iter()
@@ -120,18 +128,23 @@ async fn list_page(ui: &Ui, signed: &Signed, error: String) -> Result<String, Ui
     Ok(page.render()?)
 }
 
-pub(crate) async fn list(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Response, UiError> {
+pub(crate) async fn list(
+    State(ui): State<PolicyScreens>,
+    Admin(signed): Admin,
+) -> Result<Response, UiError> {
     Ok(Html(list_page(&ui, &signed, String::new()).await?).into_response())
 }
 
-pub(crate) async fn new(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Response, UiError> {
+pub(crate) async fn new(
+    State(ui): State<PolicyScreens>,
+    Admin(signed): Admin,
+) -> Result<Response, UiError> {
     let html = form_page(&ui, &signed, None, &Draft::empty(), Problems::default()).await?;
     Ok(Html(html).into_response())
 }
 
-async fn find(ui: &Ui, signed: &Signed, id: i64) -> Result<ConfiguredPolicy, UiError> {
-    ui.desk
-        .sla()
+async fn find(ui: &PolicyScreens, signed: &Signed, id: i64) -> Result<ConfiguredPolicy, UiError> {
+    ui.sla
         .sla_policies(signed.actor())
         .await?
         .into_iter()
@@ -140,7 +153,7 @@ async fn find(ui: &Ui, signed: &Signed, id: i64) -> Result<ConfiguredPolicy, UiE
 }
 
 pub(crate) async fn edit(
-    State(ui): State<Ui>,
+    State(ui): State<PolicyScreens>,
     Admin(signed): Admin,
     Path(id): Path<i64>,
 ) -> Result<Response, UiError> {
@@ -149,12 +162,15 @@ pub(crate) async fn edit(
     Ok(Html(html).into_response())
 }
 
-pub(crate) async fn create(State(ui): State<Ui>, form: AdminForm) -> Result<Response, UiError> {
+pub(crate) async fn create(
+    State(ui): State<PolicyScreens>,
+    form: AdminForm,
+) -> Result<Response, UiError> {
     write(&ui, form, None).await
 }
 
 pub(crate) async fn save(
-    State(ui): State<Ui>,
+    State(ui): State<PolicyScreens>,
     Path(id): Path<i64>,
     form: AdminForm,
 ) -> Result<Response, UiError> {

@@ -7,9 +7,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_domain::CustomFieldDef;
 use frontline_domain::rules::Since;
 
+use super::RuleScreens;
 use super::draft::Draft;
 use super::rows::{ACTIONS, FIELDS, MOST_ROWS, OPS, Row};
-use crate::Ui;
 use crate::admin::{AdminForm, Problems, words};
 use crate::error::UiError;
 use crate::session::Signed;
@@ -44,13 +44,13 @@ struct FormPage {
 
 /// The form for the rule `existing` (or a new one) as `d` holds it.
 pub(super) async fn form_page(
-    ui: &Ui,
+    ui: &RuleScreens,
     signed: &Signed,
     existing: Option<i64>,
     d: &Draft,
     problems: Problems,
 ) -> Result<String, UiError> {
-    let custom = ui.desk.config().custom_fields().await?;
+    let custom = ui.config.custom_fields().await?;
     let conditions = condition_views(&d.conditions, &field_choices(&custom), &problems);
     let actions = action_views(&d.actions, &problems);
     let (title, action) = match existing {
@@ -136,7 +136,7 @@ fn action_views(rows: &[Row], problems: &Problems) -> Vec<RowView> {
 
 /// Adds or removes a row and shows the form again, or saves the rule.
 pub(super) async fn write(
-    ui: &Ui,
+    ui: &RuleScreens,
     form: AdminForm,
     existing: Option<i64>,
 ) -> Result<Response, UiError> {
@@ -194,7 +194,7 @@ fn edit_rows(draft: &mut Draft, op: &str) -> bool {
 /// Saves the rule the draft describes; the problems when it makes no sense (nothing is
 /// saved then).
 async fn save(
-    ui: &Ui,
+    ui: &RuleScreens,
     signed: &Signed,
     existing: Option<i64>,
     draft: &Draft,
@@ -205,13 +205,8 @@ async fn save(
     };
     let actor = signed.actor();
     let done = match existing {
-        Some(id) => ui
-            .desk
-            .rules()
-            .replace_rule(actor, id, rule)
-            .await
-            .map(drop),
-        None => ui.desk.rules().add_rule(actor, rule).await.map(drop),
+        Some(id) => ui.rules.replace_rule(actor, id, rule).await.map(drop),
+        None => ui.rules.add_rule(actor, rule).await.map(drop),
     };
     match done.map_err(Problems::from_core) {
         Ok(()) => Ok(None),

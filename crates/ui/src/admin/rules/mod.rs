@@ -14,7 +14,6 @@ use frontline_domain::rules::{Action, Rule, Trigger};
 
 use super::form::moved;
 use super::{Admin, AdminForm, Problems};
-use crate::Ui;
 use crate::error::UiError;
 use crate::session::Signed;
 use crate::view::Chrome;
@@ -25,6 +24,14 @@ mod rows;
 
 use draft::Draft;
 use editor::{form_page, write};
+
+crate::screens! {
+    /// What the rule screens use.
+    RuleScreens {
+    config: Config,
+    rules: Rules,
+    }
+}
 
 pub(crate) struct RuleLine {
     pub id: i64,
@@ -61,8 +68,11 @@ fn trigger_words(r: &Rule) -> String {
     }
 }
 
-pub(crate) async fn list(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Response, UiError> {
-    let all = ui.desk.rules().list(signed.actor()).await?;
+pub(crate) async fn list(
+    State(ui): State<RuleScreens>,
+    Admin(signed): Admin,
+) -> Result<Response, UiError> {
+    let all = ui.rules.list(signed.actor()).await?;
     let n = all.len();
     let rules = all
         .iter()
@@ -92,14 +102,16 @@ pub(crate) async fn list(State(ui): State<Ui>, Admin(signed): Admin) -> Result<R
     Ok(Html(page.render()?).into_response())
 }
 
-pub(crate) async fn new(State(ui): State<Ui>, Admin(signed): Admin) -> Result<Response, UiError> {
+pub(crate) async fn new(
+    State(ui): State<RuleScreens>,
+    Admin(signed): Admin,
+) -> Result<Response, UiError> {
     let html = form_page(&ui, &signed, None, &Draft::empty(), Problems::default()).await?;
     Ok(Html(html).into_response())
 }
 
-async fn find(ui: &Ui, signed: &Signed, id: i64) -> Result<ConfiguredRule, UiError> {
-    ui.desk
-        .rules()
+async fn find(ui: &RuleScreens, signed: &Signed, id: i64) -> Result<ConfiguredRule, UiError> {
+    ui.rules
         .list(signed.actor())
         .await?
         .into_iter()
@@ -108,7 +120,7 @@ async fn find(ui: &Ui, signed: &Signed, id: i64) -> Result<ConfiguredRule, UiErr
 }
 
 pub(crate) async fn edit(
-    State(ui): State<Ui>,
+    State(ui): State<RuleScreens>,
     Admin(signed): Admin,
     Path(id): Path<i64>,
 ) -> Result<Response, UiError> {
@@ -124,12 +136,15 @@ pub(crate) async fn edit(
     Ok(Html(html).into_response())
 }
 
-pub(crate) async fn create(State(ui): State<Ui>, form: AdminForm) -> Result<Response, UiError> {
+pub(crate) async fn create(
+    State(ui): State<RuleScreens>,
+    form: AdminForm,
+) -> Result<Response, UiError> {
     write(&ui, form, None).await
 }
 
 pub(crate) async fn save(
-    State(ui): State<Ui>,
+    State(ui): State<RuleScreens>,
     Path(id): Path<i64>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
@@ -137,44 +152,36 @@ pub(crate) async fn save(
 }
 
 pub(crate) async fn move_one(
-    State(ui): State<Ui>,
+    State(ui): State<RuleScreens>,
     Path(id): Path<i64>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     let actor = form.signed.actor();
-    let ids = ui
-        .desk
-        .rules()
-        .list(actor)
-        .await?
-        .iter()
-        .map(|r| r.id)
-        .collect();
+    let ids = ui.rules.list(actor).await?.iter().map(|r| r.id).collect();
     if let Some(order) = moved(ids, id, form.fields.one("direction") == "up") {
-        ui.desk.rules().reorder_rules(actor, &order).await?;
+        ui.rules.reorder_rules(actor, &order).await?;
     }
     Ok(Redirect::to("/admin/rules").into_response())
 }
 
 pub(crate) async fn toggle(
-    State(ui): State<Ui>,
+    State(ui): State<RuleScreens>,
     Path(id): Path<i64>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     let mut r = find(&ui, &form.signed, id).await?;
     r.rule.enabled = form.fields.one("enabled") == "yes";
-    ui.desk
-        .rules()
+    ui.rules
         .replace_rule(form.signed.actor(), id, r.rule)
         .await?;
     Ok(Redirect::to("/admin/rules").into_response())
 }
 
 pub(crate) async fn delete(
-    State(ui): State<Ui>,
+    State(ui): State<RuleScreens>,
     Path(id): Path<i64>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
-    ui.desk.rules().delete_rule(form.signed.actor(), id).await?;
+    ui.rules.delete_rule(form.signed.actor(), id).await?;
     Ok(Redirect::to("/admin/rules").into_response())
 }

@@ -30,7 +30,7 @@ impl From<frontline_domain::User> for User {
     fn from(u: frontline_domain::User) -> Self {
         Self {
             id: u.id.get(),
-            email: u.email,
+            email: u.email.to_string(),
             name: u.name,
             role: u.role.as_str().to_owned(),
             active: u.active,
@@ -76,7 +76,7 @@ pub struct Me {
 pub async fn me(Auth(actor): Auth) -> Json<Me> {
     Json(Me {
         id: actor.id.get(),
-        email: actor.email,
+        email: actor.email.to_string(),
         name: actor.name,
         role: actor.role.as_str().to_owned(),
     })

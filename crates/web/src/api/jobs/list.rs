@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use frontline_core::Jobs;
 use frontline_core::jobs::JobState;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -11,7 +12,6 @@ use super::Job;
 use crate::extract::{Allowed, JobQueue};
 use crate::extract::{Cursor, PageParams, QueryPairs, paginate, unknown_parameter};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobPage {
@@ -28,7 +28,7 @@ pub struct JobPage {
     security(("bearer" = []))
 )]
 pub async fn list_jobs(
-    State(state): State<AppState>,
+    State(jobs): State<Jobs>,
     Allowed { actor, .. }: Allowed<JobQueue>,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<JobPage>> {
@@ -53,11 +53,7 @@ pub async fn list_jobs(
     let page = PageParams::from_pairs(&rest)?;
     let tag = format!("jobs-{}", wanted.map_or("all", JobState::as_str));
     let before = page.after_id(&tag)?;
-    let jobs = state
-        .desk
-        .jobs()
-        .list(&actor, wanted, before, page.limit + 1)
-        .await?;
+    let jobs = jobs.list(&actor, wanted, before, page.limit + 1).await?;
     let (jobs, next_cursor) = paginate(jobs, page.limit, |j| Cursor::encode(&tag, &[j.id]));
     Ok(Json(JobPage {
         items: jobs.into_iter().map(Job::from).collect(),

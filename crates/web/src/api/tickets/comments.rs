@@ -15,7 +15,6 @@ use crate::extract::{
     ApiJson, ApiPath, Auth, Cursor, JSON_BODY_LIMIT, PageParams, QueryPairs, paginate,
 };
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::state::AppState;
 
 const CURSOR_TAG: &str = "comments";
 
@@ -50,7 +49,7 @@ impl From<frontline_domain::Comment> for Comment {
         Self {
             id: r.id.get(),
             ticket_id: r.ticket_id.get(),
-            author: c.author_email,
+            author: c.author_email.to_string(),
             author_name: c.author_name,
             internal: r.internal,
             body: r.body,
@@ -127,7 +126,7 @@ pub async fn list_comments(
     security(("bearer" = []))
 )]
 pub async fn create_comment(
-    State(state): State<AppState>,
+    State(comments): State<Comments>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<TicketId>,
     req: Request,
@@ -138,7 +137,7 @@ pub async fn create_comment(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
     let new = if is_multipart {
-        let form = Multipart::from_request(req, &state)
+        let form = Multipart::from_request(req, &())
             .await
             .map_err(|e| ApiError::bad_request(format!("the form could not be read: {e}")))?;
         read_form(form).await?
@@ -146,7 +145,7 @@ pub async fn create_comment(
         // The route takes uploads up to 64 MiB; a JSON comment is held to the JSON limit.
         let mut req = req;
         DefaultBodyLimit::max(JSON_BODY_LIMIT).apply(&mut req);
-        let body = ApiJson::<CreateComment>::from_request(req, &state)
+        let body = ApiJson::<CreateComment>::from_request(req, &())
             .await?
             .value;
         NewComment {
@@ -155,7 +154,7 @@ pub async fn create_comment(
             attachments: Vec::new(),
         }
     };
-    let comment = state.desk.comments().add_comment(&actor, id, new).await?;
+    let comment = comments.add_comment(&actor, id, new).await?;
     Ok((StatusCode::CREATED, Json(Comment::from(comment))))
 }
 

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
+use frontline_core::Tickets;
 use frontline_core::tickets::IdempotencyKey;
 
 use super::dto::{CreateTicket, Ticket};
@@ -11,7 +12,6 @@ use super::parse;
 use crate::extract::etag;
 use crate::extract::{ApiJson, Auth, IdempotencyKeyHeader};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 /// Open a ticket. Agents may open one on behalf of `requester`, creating that person if
 /// unknown. Repeating a request with the same `Idempotency-Key` answers with the ticket the
@@ -30,7 +30,7 @@ use crate::state::AppState;
     security(("bearer" = []))
 )]
 pub async fn create_ticket(
-    State(state): State<AppState>,
+    State(tickets): State<Tickets>,
     Auth(actor): Auth,
     IdempotencyKeyHeader(key): IdempotencyKeyHeader,
     body: ApiJson<CreateTicket>,
@@ -40,11 +40,7 @@ pub async fn create_ticket(
         key,
         request_hash: body.sha256,
     });
-    let created = state
-        .desk
-        .tickets()
-        .create_ticket(&actor, new, idem)
-        .await?;
+    let created = tickets.create_ticket(&actor, new, idem).await?;
     let mut headers = HeaderMap::new();
     let id = created.ticket.record.id;
     headers.insert(header::ETAG, etag(created.ticket.record.version));

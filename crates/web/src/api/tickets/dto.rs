@@ -1,6 +1,6 @@
 //! The JSON shapes of tickets: what the API answers and what it accepts.
 
-use frontline_domain::{TicketId, Timestamp};
+use frontline_domain::{Email, TicketId, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -67,13 +67,13 @@ impl From<frontline_domain::Ticket> for Ticket {
             priority: r.priority.as_str().to_owned(),
             priority_overridden: r.priority_overridden,
             category: v.category_path,
-            requester: v.requester_email,
+            requester: v.requester_email.to_string(),
             requester_name: v.requester_name,
             organization: v.organization_name,
             group: v.group_name,
-            assignee: v.assignee_email,
+            assignee: v.assignee_email.map(|e| e.to_string()),
             tags: v.tags,
-            watchers: v.watchers,
+            watchers: v.watchers.iter().map(Email::to_string).collect(),
             custom_fields: Value::Object(r.custom_fields),
             channel: r.channel.as_str().to_owned(),
             merged_into: r.merged_into_id.map(TicketId::get),

@@ -36,7 +36,7 @@ impl From<frontline_domain::Event> for Event {
         Self {
             id: r.id,
             at: time(r.at.as_micros()),
-            actor: e.actor_email,
+            actor: e.actor_email.map(|e| e.to_string()),
             kind: r.kind.as_str().to_owned(),
             field: r.field,
             old: r.old_value,

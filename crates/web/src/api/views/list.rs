@@ -8,16 +8,15 @@ use super::{View, ViewList};
 use crate::api::tickets::dto::{Ticket, TicketPage};
 use crate::extract::{ApiPath, Auth, Cursor, PageParams, QueryPairs};
 use crate::problem::{ApiResult, Problem};
-use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/views", tag = "views",
     responses((status = 200, body = ViewList), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn list_views(
-    State(state): State<AppState>,
+    State(views): State<Views>,
     Auth(actor): Auth,
 ) -> ApiResult<Json<ViewList>> {
-    let views = state.desk.views().views_with_counts(&actor).await?;
+    let views = views.views_with_counts(&actor).await?;
     Ok(Json(ViewList {
         items: views
             .into_iter()
@@ -52,13 +51,13 @@ pub async fn get_view(
         (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn view_tickets(
-    State(state): State<AppState>,
+    State(views): State<Views>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<TicketPage>> {
     let params = PageParams::from_pairs(&pairs)?;
-    let view = state.desk.views().view(&actor, id).await?;
+    let view = views.view(&actor, id).await?;
     // The cursor names the view's order, so a page of another order is refused.
     let tag = frontline_core::views::sort_text(view.spec.sort);
     let after = params
@@ -66,9 +65,7 @@ pub async fn view_tickets(
         .as_deref()
         .map(|c| Cursor::decode(&tag, c))
         .transpose()?;
-    let page = state
-        .desk
-        .views()
+    let page = views
         .view_tickets(&actor, &view.spec, after, params.limit)
         .await?;
     Ok(Json(TicketPage {
