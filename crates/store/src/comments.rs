@@ -3,7 +3,7 @@
 use frontline_domain::{
     Comment, CommentId, CommentRecord, Email, Role, TicketId, Timestamp, UserId,
 };
-use sqlx::FromRow;
+use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
 use crate::{Conn, Result, StoreError};
@@ -86,19 +86,20 @@ impl Conn<'_> {
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<Comment>> {
-        let rows: Vec<CommentViewRow> = on!(self, |c| sqlx::query_as(
+        let sql = format!(
             "SELECT m.id, m.ticket_id, m.author_id, m.body, m.internal, m.source_ticket_id, \
              m.created_at, u.email AS author_email, u.name AS author_name, u.role AS author_role \
              FROM comments m JOIN users u ON u.id = m.author_id \
              WHERE m.ticket_id = $1 AND m.id > $2 AND ($3 OR NOT m.internal) \
-             ORDER BY m.id LIMIT $4"
-        )
-        .bind(ticket_id.get())
-        .bind(after_id)
-        .bind(with_internal)
-        .bind(limit)
-        .fetch_all(c)
-        .await?);
+             ORDER BY m.id {}",
+            crate::dialect::limit(limit)
+        );
+        let rows: Vec<CommentViewRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
+            .bind(ticket_id.get())
+            .bind(after_id)
+            .bind(with_internal)
+            .fetch_all(c)
+            .await?);
         rows.into_iter().map(Comment::try_from).collect()
     }
 

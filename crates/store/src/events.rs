@@ -1,7 +1,7 @@
 //! The audit trail: append-only, one row per change, with its exact time and actor.
 
 use frontline_domain::{Email, Event, EventKind, EventRecord, TicketId, Timestamp, UserId};
-use sqlx::FromRow;
+use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
 use crate::{Conn, Result, StoreError};
@@ -72,19 +72,20 @@ impl Conn<'_> {
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<Event>> {
-        let rows: Vec<EventViewRow> = on!(self, |c| sqlx::query_as(
+        let sql = format!(
             "SELECT e.id, e.ticket_id, e.actor_id, e.at, e.kind, e.field, e.old_value, \
              e.new_value, e.internal, u.email AS actor_email FROM events e \
              LEFT JOIN users u ON u.id = e.actor_id \
              WHERE e.ticket_id = $1 AND e.id > $2 AND ($3 OR NOT e.internal) \
-             ORDER BY e.id LIMIT $4"
-        )
-        .bind(ticket_id.get())
-        .bind(after_id)
-        .bind(with_internal)
-        .bind(limit)
-        .fetch_all(c)
-        .await?);
+             ORDER BY e.id {}",
+            crate::dialect::limit(limit)
+        );
+        let rows: Vec<EventViewRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
+            .bind(ticket_id.get())
+            .bind(after_id)
+            .bind(with_internal)
+            .fetch_all(c)
+            .await?);
         rows.into_iter()
             .map(|v| {
                 Ok(Event {

@@ -168,7 +168,7 @@ impl Conn<'_> {
         let filter = if listed.is_empty() {
             String::new()
         } else {
-            let marks: Vec<String> = (0..listed.len()).map(|i| format!("${}", i + 5)).collect();
+            let marks: Vec<String> = (0..listed.len()).map(|i| format!("${}", i + 4)).collect();
             let not = if negate { "NOT " } else { "" };
             format!(" AND kind {not}IN ({})", marks.join(", "))
         };
@@ -176,14 +176,14 @@ impl Conn<'_> {
             "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1, \
              updated_at = $3 WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' \
              AND run_at <= $3 AND (locked_until IS NULL OR locked_until <= $3){filter} \
-             ORDER BY run_at, id LIMIT $4{skip_locked}) RETURNING {COLUMNS}"
+             ORDER BY run_at, id {}{skip_locked}) RETURNING {COLUMNS}",
+            crate::dialect::limit(limit)
         );
         let mut jobs: Vec<JobRow> = on!(self, |c| {
             let mut q = sqlx::query_as(AssertSqlSafe(sql))
                 .bind(worker)
                 .bind(now + lease)
-                .bind(now)
-                .bind(limit);
+                .bind(now);
             for kind in listed {
                 q = q.bind(kind);
             }
@@ -289,12 +289,12 @@ impl Conn<'_> {
         };
         let sql = format!(
             "SELECT {COLUMNS} FROM jobs WHERE {filter} AND ($2 = 0 OR id < $2) \
-             ORDER BY id DESC LIMIT $3"
+             ORDER BY id DESC {}",
+            crate::dialect::limit(limit)
         );
         let rows: Vec<JobRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
             .bind(state.map(JobState::as_str))
             .bind(before_id)
-            .bind(limit)
             .fetch_all(c)
             .await?);
         jobs(rows)

@@ -259,16 +259,14 @@ impl Where {
         let columns = columns(sort.key);
         let direction = if sort.descending { " DESC" } else { "" };
         let order = order_by(sort);
-        let limit_mark = self.bind(Value::Int(limit));
+        let limit = crate::dialect::limit(limit);
         let Some(statuses) = per_status else {
             let where_sql = if self.clauses.is_empty() {
                 String::new()
             } else {
                 format!(" WHERE {}", self.clauses.join(" AND "))
             };
-            return format!(
-                "SELECT t.id FROM tickets t{where_sql} ORDER BY {order} LIMIT {limit_mark}"
-            );
+            return format!("SELECT t.id FROM tickets t{where_sql} ORDER BY {order} {limit}");
         };
         let keys: Vec<String> = (0..columns.len())
             .map(|i| format!("{} AS k{i}", columns[i]))
@@ -282,13 +280,13 @@ impl Where {
             clauses.push(status_in("t.status", std::slice::from_ref(status)));
             branches.push(format!(
                 "SELECT * FROM (SELECT t.id, {} FROM tickets t WHERE {} ORDER BY {order} \
-                 LIMIT {limit_mark}) AS b{i}",
+                 {limit}) AS b{i}",
                 keys.join(", "),
                 clauses.join(" AND ")
             ));
         }
         format!(
-            "SELECT id FROM ({}) AS u ORDER BY {} LIMIT {limit_mark}",
+            "SELECT id FROM ({}) AS u ORDER BY {} {limit}",
             branches.join(" UNION ALL "),
             merged.join(", ")
         )

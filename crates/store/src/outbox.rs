@@ -196,14 +196,18 @@ impl Conn<'_> {
         ticket_id: TicketId,
         limit: i64,
     ) -> Result<Vec<String>> {
-        const SQL: &str = "SELECT message_id FROM (SELECT message_id, created_at FROM \
-            mail_threads WHERE ticket_id = $1 ORDER BY created_at DESC, message_id LIMIT $2) t \
-            ORDER BY created_at, message_id";
-        Ok(on!(self, |c| sqlx::query_scalar(SQL)
-            .bind(ticket_id.get())
-            .bind(limit)
-            .fetch_all(c)
-            .await?))
+        let sql = format!(
+            "SELECT message_id FROM (SELECT message_id, created_at FROM mail_threads \
+             WHERE ticket_id = $1 ORDER BY created_at DESC, message_id {}) t \
+             ORDER BY created_at, message_id",
+            crate::dialect::limit(limit)
+        );
+        Ok(on!(self, |c| sqlx::query_scalar(AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(ticket_id.get())
+        .fetch_all(c)
+        .await?))
     }
 
     pub async fn mail_templates(&mut self) -> Result<Vec<SavedTemplate>> {

@@ -3,7 +3,7 @@
 use frontline_domain::{
     Email, Group, GroupId, Organization, OrganizationId, Role, Timestamp, User, UserId,
 };
-use sqlx::FromRow;
+use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
 use crate::{Conn, Result, StoreError};
@@ -124,12 +124,14 @@ impl Conn<'_> {
         after_email: &str,
         limit: i64,
     ) -> Result<Vec<User>> {
-        const SQL: &str = "SELECT id, email, name, role, organization_id, password_hash, active, \
-            created_at FROM users WHERE email > $1 AND ($2 = '' OR role = $2) ORDER BY email LIMIT $3";
-        let rows: Vec<UserRow> = on!(self, |c| sqlx::query_as(SQL)
+        let sql = format!(
+            "SELECT id, email, name, role, organization_id, password_hash, active, created_at \
+             FROM users WHERE email > $1 AND ($2 = '' OR role = $2) ORDER BY email {}",
+            crate::dialect::limit(limit)
+        );
+        let rows: Vec<UserRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
             .bind(after_email)
             .bind(role.map_or("", Role::as_str))
-            .bind(limit)
             .fetch_all(c)
             .await?);
         rows.into_iter().map(User::try_from).collect()

@@ -268,13 +268,11 @@ fn counted(q: &ViewCount, cap: i64, pg: bool, values: &mut Vec<Value>) -> String
             clauses.push(all);
         }
     }
-    let cap_mark = bind(values, Value::Int(cap));
+    let cap = crate::dialect::limit(cap);
     let where_sql = if clauses.is_empty() {
         String::new()
     } else {
         format!(" WHERE {}", clauses.join(" AND "))
     };
-    format!(
-        "(SELECT COUNT(*) FROM (SELECT 1 AS one FROM tickets{where_sql} LIMIT {cap_mark}) AS c)"
-    )
+    format!("(SELECT COUNT(*) FROM (SELECT 1 AS one FROM tickets{where_sql} {cap}) AS c)")
 }

@@ -56,10 +56,10 @@ impl Conn<'_> {
         let sql = format!(
             "SELECT id, mailbox_id, state, reason, sender, envelope_from, size, received_at, \
              substr(raw, 1, {HEAD_BYTES}) AS head FROM inbound_messages \
-             WHERE state IN {HELD} ORDER BY id DESC LIMIT $1"
+             WHERE state IN {HELD} ORDER BY id DESC {}",
+            crate::dialect::limit(limit)
         );
         let rows: Vec<HeldRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
-            .bind(limit)
             .fetch_all(c)
             .await?);
         rows.into_iter().map(HeldInbound::try_from).collect()

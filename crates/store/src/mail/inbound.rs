@@ -175,12 +175,12 @@ impl Conn<'_> {
     ) -> Result<Vec<InboundMessage>> {
         let sql = format!(
             "SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE state = $1 AND id > $2 \
-             ORDER BY id LIMIT $3"
+             ORDER BY id {}",
+            crate::dialect::limit(limit)
         );
         let rows: Vec<InboundRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
             .bind(state.as_str())
             .bind(after)
-            .bind(limit)
             .fetch_all(c)
             .await?);
         rows.into_iter().map(InboundMessage::try_from).collect()
