@@ -2,7 +2,7 @@
 //! words): the start of its story (`story.rs`), and the ticket as it is opened.
 
 use frontline_domain::{
-    Channel, Level, PriorityMatrix, Status, TicketId, TicketRecord, Timestamp, Timestamps,
+    Channel, Level, PriorityMatrix, Status, TicketId, TicketRecord, Timestamp, Timestamps, UserId,
 };
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -17,7 +17,7 @@ pub(super) struct Request {
     urgency: Level,
     channel: Channel,
     /// The requester, or the agent who took their call.
-    pub(super) logged_by: i64,
+    pub(super) logged_by: UserId,
     subject: &'static str,
     description: &'static str,
 }
@@ -56,7 +56,7 @@ impl Request {
             impact,
             urgency,
             channel,
-            logged_by: logged_by.get(),
+            logged_by,
             subject,
             description,
         }

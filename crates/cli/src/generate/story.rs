@@ -80,14 +80,7 @@ pub fn tell(
     if goal != Status::New
         && let Some(agent) = triage(rng, &mut s, &mut row, cast, next_comment)
     {
-        ask_and_answer(
-            rng,
-            &mut s,
-            agent,
-            cast.requester.0.get(),
-            goal,
-            next_comment,
-        );
+        ask_and_answer(rng, &mut s, agent, cast.requester.0, goal, next_comment);
         conclude(rng, &mut s, &mut row, agent, goal, now, next_comment);
     }
     finish(s, row);
@@ -102,7 +95,7 @@ fn triage(
     row: &mut TicketRecord,
     cast: &Cast<'_>,
     next_comment: &mut i64,
-) -> Option<i64> {
+) -> Option<UserId> {
     let escalate = cast.group_id != cast.tier1_id && rng.random_bool(0.4);
     let (group, group_name, pool) = if escalate {
         (cast.tier1_id, cast.tier1_name, cast.tier1)
@@ -113,7 +106,7 @@ fn triage(
     let agent = first.id;
     s.tick(rng);
     s.event(
-        Some(agent.get()),
+        Some(agent),
         EventKind::FieldChanged,
         Some("group"),
         None,
@@ -121,27 +114,21 @@ fn triage(
         false,
     );
     s.event(
-        Some(agent.get()),
+        Some(agent),
         EventKind::FieldChanged,
         Some("assignee"),
         None,
         Some(&first.email),
         false,
     );
-    s.set_status(Some(agent.get()), Status::Open);
+    s.set_status(Some(agent), Status::Open);
     row.group_id = Some(group);
     row.assignee_id = Some(agent);
 
     s.tick(rng);
-    let reply = s.reply(
-        rng,
-        agent.get(),
-        "agent",
-        content::AGENT_REPLIES,
-        next_comment,
-    );
+    let reply = s.reply(rng, agent, "agent", content::AGENT_REPLIES, next_comment);
     s.event(
-        Some(agent.get()),
+        Some(agent),
         EventKind::FirstResponse,
         None,
         None,
@@ -153,9 +140,9 @@ fn triage(
     match cast.specialists.choose(rng).filter(|_| escalate) {
         Some(specialist) => {
             hand_to_specialist(rng, s, row, cast, first, specialist, next_comment);
-            Some(specialist.id.get())
+            Some(specialist.id)
         }
-        None => Some(agent.get()),
+        None => Some(agent),
     }
 }
 
@@ -170,9 +157,9 @@ fn hand_to_specialist(
     next_comment: &mut i64,
 ) {
     s.tick(rng);
-    s.note(rng, first.id.get(), next_comment);
+    s.note(rng, first.id, next_comment);
     s.event(
-        Some(first.id.get()),
+        Some(first.id),
         EventKind::FieldChanged,
         Some("group"),
         Some(cast.tier1_name),
@@ -180,7 +167,7 @@ fn hand_to_specialist(
         false,
     );
     s.event(
-        Some(first.id.get()),
+        Some(first.id),
         EventKind::FieldChanged,
         Some("assignee"),
         Some(&first.email),
@@ -196,8 +183,8 @@ fn hand_to_specialist(
 fn ask_and_answer(
     rng: &mut StdRng,
     s: &mut Story<'_>,
-    agent: i64,
-    requester: i64,
+    agent: UserId,
+    requester: UserId,
     goal: Status,
     next_comment: &mut i64,
 ) {
@@ -226,7 +213,7 @@ fn conclude(
     rng: &mut StdRng,
     s: &mut Story<'_>,
     row: &mut TicketRecord,
-    agent: i64,
+    agent: UserId,
     goal: Status,
     now: i64,
     next_comment: &mut i64,
@@ -320,7 +307,7 @@ impl Story<'_> {
         self.at += rng.random_range(MINUTE..=self.step.max(MINUTE + 1));
     }
 
-    fn set_status(&mut self, actor: Option<i64>, to: Status) {
+    fn set_status(&mut self, actor: Option<UserId>, to: Status) {
         let from = self.status.as_str();
         self.event(
             actor,
@@ -336,7 +323,7 @@ impl Story<'_> {
 
     fn event(
         &mut self,
-        actor: Option<i64>,
+        actor: Option<UserId>,
         kind: EventKind,
         field: Option<&str>,
         old: Option<&str>,
@@ -349,7 +336,7 @@ impl Story<'_> {
         self.out.events.push(EventRecord {
             id: 0,
             ticket_id: TicketId::new(self.id),
-            actor_id: actor.map(UserId::new),
+            actor_id: actor,
             at: Timestamp::from_micros(self.at),
             kind,
             field: field.map(str::to_owned),
@@ -363,12 +350,12 @@ impl Story<'_> {
     fn reply(
         &mut self,
         rng: &mut StdRng,
-        author: i64,
+        author: UserId,
         role: &str,
         phrases: &[&str],
         next_comment: &mut i64,
     ) -> String {
-        let id = self.comment(rng, UserId::new(author), phrases, false, next_comment);
+        let id = self.comment(rng, author, phrases, false, next_comment);
         if role == "requester" {
             self.clocks.requester_replied_at = Some(self.at);
         } else {
@@ -386,14 +373,8 @@ impl Story<'_> {
     }
 
     /// An internal note from `author` and its `note_added` event.
-    fn note(&mut self, rng: &mut StdRng, author: i64, next_comment: &mut i64) {
-        let id = self.comment(
-            rng,
-            UserId::new(author),
-            content::INTERNAL_NOTES,
-            true,
-            next_comment,
-        );
+    fn note(&mut self, rng: &mut StdRng, author: UserId, next_comment: &mut i64) {
+        let id = self.comment(rng, author, content::INTERNAL_NOTES, true, next_comment);
         self.event(
             Some(author),
             EventKind::NoteAdded,

@@ -155,15 +155,13 @@ pub async fn fill_canned(
     let mut ticket = None;
     for (k, v) in &pairs {
         match k.as_str() {
-            "ticket" => ticket = v.parse::<i64>().ok(),
+            "ticket" => ticket = v.parse::<TicketId>().ok(),
             other => return Err(unknown_parameter(other)),
         }
     }
     let ticket = ticket.ok_or_else(|| {
         ApiError::field(StatusCode::BAD_REQUEST, "ticket", "must be a ticket number")
     })?;
-    let text = canned
-        .fill_canned(&actor, id, TicketId::new(ticket))
-        .await?;
+    let text = canned.fill_canned(&actor, id, ticket).await?;
     Ok(Json(Filled { text }))
 }
