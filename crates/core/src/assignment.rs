@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 use frontline_domain::rules::Trigger;
 use frontline_domain::{
-    Availability, Calendar, CategoryPath, DomainError, Email, EventKind, EventRecord, GroupId,
-    TicketId, TicketRecord, Timestamp, UserId,
+    Availability, Calendar, CategoryId, CategoryPath, DomainError, Email, EventId, EventKind,
+    EventRecord, GroupId, TicketId, TicketRecord, Timestamp, UserId,
 };
 use frontline_store::Conn;
 use frontline_store::assignment::Candidate;
@@ -104,7 +104,7 @@ impl Pick {
     /// The `auto_assigned` event, for `ticket_id` (0 until known).
     pub fn event(&self, ticket_id: TicketId, at: Timestamp) -> EventRecord {
         EventRecord {
-            id: 0,
+            id: EventId::default(),
             ticket_id,
             actor_id: None,
             at,
@@ -124,7 +124,7 @@ impl Assignment {
         &self,
         c: &mut Conn<'_>,
         group_id: GroupId,
-        category_id: Option<i64>,
+        category_id: Option<CategoryId>,
         now: Timestamp,
     ) -> Result<Option<Pick>> {
         let modes = self.core.assignment.get(c).await?;

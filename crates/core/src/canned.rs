@@ -4,7 +4,7 @@
 //! filled in for one ticket and one agent when it is picked; an unknown placeholder is refused
 //! when the template is saved, so a requester never receives a raw `{{…}}`.
 
-use frontline_domain::DomainError;
+use frontline_domain::{CannedId, DomainError};
 pub use frontline_domain::{CannedResponse, TicketId, UserId};
 
 use crate::{Actor, Canned, CoreError, Permission, Result};
@@ -126,7 +126,7 @@ impl Canned {
     }
 
     /// One response `actor` may use: the desk's or their own.
-    pub async fn canned_response(&self, actor: &Actor, id: i64) -> Result<CannedResponse> {
+    pub async fn canned_response(&self, actor: &Actor, id: CannedId) -> Result<CannedResponse> {
         actor.require_staff()?;
         let mut pc = self.core.store.read().await?;
         match pc.conn().canned_by_id(id).await? {
@@ -163,7 +163,7 @@ impl Canned {
     pub async fn change_canned(
         &self,
         actor: &Actor,
-        id: i64,
+        id: CannedId,
         name_raw: &str,
         body_raw: &str,
     ) -> Result<CannedResponse> {
@@ -179,7 +179,7 @@ impl Canned {
         self.canned_response(actor, id).await
     }
 
-    pub async fn delete_canned(&self, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn delete_canned(&self, actor: &Actor, id: CannedId) -> Result<()> {
         let current = self.canned_response(actor, id).await?;
         may_change(actor, &current)?;
         let mut tx = self.core.begin().await?;
@@ -189,7 +189,12 @@ impl Canned {
     }
 
     /// A response filled in for `ticket` as `actor` would send it.
-    pub async fn fill_canned(&self, actor: &Actor, id: i64, ticket: TicketId) -> Result<String> {
+    pub async fn fill_canned(
+        &self,
+        actor: &Actor,
+        id: CannedId,
+        ticket: TicketId,
+    ) -> Result<String> {
         let response = self.canned_response(actor, id).await?;
         let t = self.tickets().ticket(actor, ticket).await?;
         let values = Fill {

@@ -4,7 +4,7 @@
 //! the outbox) and records, in the ticket's trail, who was notified and why.
 
 use frontline_domain::EventRecord;
-use frontline_domain::{EventKind, TicketId, UserId};
+use frontline_domain::{EventId, EventKind, TicketId, UserId};
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
 use serde::{Deserialize, Serialize};
@@ -51,7 +51,7 @@ impl Mail {
         }
         let recipients: Vec<String> = n.recipients.iter().map(UserId::to_string).collect();
         c.insert_event(&EventRecord {
-            id: 0,
+            id: EventId::default(),
             ticket_id: n.ticket_id,
             actor_id: None,
             at: self.core.now(),

@@ -5,12 +5,12 @@ use crate::{CoreError, Result};
 
 /// The positions (from 1) that put the list in the order of `ids`, each with its id. `ids`
 /// must name every one of `current` exactly once; `what` names an entry in the error.
-pub(crate) fn new_positions(
-    current: impl IntoIterator<Item = i64>,
-    ids: &[i64],
+pub(crate) fn new_positions<I: Copy + Ord>(
+    current: impl IntoIterator<Item = I>,
+    ids: &[I],
     what: &str,
-) -> Result<Vec<(i64, i64)>> {
-    let mut current: Vec<i64> = current.into_iter().collect();
+) -> Result<Vec<(I, i64)>> {
+    let mut current: Vec<I> = current.into_iter().collect();
     let mut wanted = ids.to_vec();
     current.sort_unstable();
     wanted.sort_unstable();

@@ -5,7 +5,9 @@
 //! names joined in, a value that carries the record and those names, as [`crate::Ticket`]
 //! carries a [`crate::TicketRecord`].
 
-use crate::{CommentId, Email, EventKind, Role, TicketId, Timestamp, UserId};
+use crate::{
+    AttachmentId, CommentId, Email, EventId, EventKind, Role, TicketId, Timestamp, UserId,
+};
 
 /// A comment's own fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +39,7 @@ pub struct Comment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
     /// 0 before it is first stored.
-    pub id: i64,
+    pub id: AttachmentId,
     pub comment_id: CommentId,
     pub ticket_id: TicketId,
     pub filename: String,
@@ -53,7 +55,7 @@ pub struct Attachment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRecord {
     /// 0 before it is stored; the database numbers entries in the order they are written.
-    pub id: i64,
+    pub id: EventId,
     pub ticket_id: TicketId,
     /// `None` for the system (SLA timers, rules, mail).
     pub actor_id: Option<UserId>,

@@ -56,6 +56,30 @@ ids! {
     OrganizationId;
     /// A public reply or internal note; 0 before it is first stored.
     CommentId;
+    /// A file attached to a comment; 0 before it is first stored.
+    AttachmentId;
+    /// One entry of a ticket's audit trail; 0 before it is stored.
+    EventId;
+    /// A node of the category tree.
+    CategoryId;
+    /// A saved view of the console's queues.
+    ViewId;
+    /// An automation rule.
+    RuleId;
+    /// An SLA policy.
+    SlaPolicyId;
+    /// A business-hours calendar.
+    CalendarId;
+    /// A canned response.
+    CannedId;
+    /// A mailbox the desk receives and sends from.
+    MailboxId;
+    /// A received message, kept as it arrived.
+    InboundId;
+    /// An outgoing message of the outbox.
+    OutboxId;
+    /// A job of the durable queue.
+    JobId;
 }
 
 #[cfg(test)]

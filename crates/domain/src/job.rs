@@ -1,7 +1,7 @@
 //! Jobs of the durable queue as the desk reads them: what a job does (`kind`, `payload`), its
 //! state, its attempts, and the lease a worker holds on it while it runs.
 
-use crate::{DomainError, Timestamp};
+use crate::{DomainError, JobId, Timestamp};
 
 /// Where a job is: waiting or running, finished, or given up on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,7 +41,7 @@ impl std::fmt::Display for JobState {
 /// One job of the queue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
-    pub id: i64,
+    pub id: JobId,
     /// What the job does, e.g. `sla.timer`; the worker runs the handler registered for it.
     pub kind: String,
     /// JSON the handler reads.
@@ -69,7 +69,7 @@ pub struct Job {
 /// nothing with its late answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lease {
-    pub job_id: i64,
+    pub job_id: JobId,
     pub worker: String,
     pub attempt: i64,
 }

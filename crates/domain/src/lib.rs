@@ -41,7 +41,10 @@ pub use custom_field::{CustomFieldDef, FieldKind};
 pub use error::DomainError;
 pub use event::EventKind;
 pub use file_name::FileName;
-pub use id::{CommentId, GroupId, OrganizationId, TicketId, UserId};
+pub use id::{
+    AttachmentId, CalendarId, CannedId, CategoryId, CommentId, EventId, GroupId, InboundId, JobId,
+    MailboxId, OrganizationId, OutboxId, RuleId, SlaPolicyId, TicketId, UserId, ViewId,
+};
 pub use job::{Job, JobState};
 pub use link::{Link, LinkKind};
 pub use mailbox::{MailboxRecord, MailboxState};

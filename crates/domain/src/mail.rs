@@ -3,7 +3,7 @@
 //! (`InboundOutcome`); outgoing mail (`OutboundMail`, `OutboxState`); and the mail
 //! templates an administrator saved (`SavedTemplate`).
 
-use crate::{CommentId, DomainError, TicketId, Timestamp, UserId};
+use crate::{CommentId, DomainError, InboundId, MailboxId, OutboxId, TicketId, Timestamp, UserId};
 
 /// Where an inbound message is: waiting to be ingested, turned into a ticket, a comment or
 /// a note, held back (`Ignored`, `Quarantined`) for an admin, or discarded by one.
@@ -70,8 +70,8 @@ impl std::fmt::Display for InboundState {
 /// A message as it arrived and as far as ingest got with it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InboundMessage {
-    pub id: i64,
-    pub mailbox_id: Option<i64>,
+    pub id: InboundId,
+    pub mailbox_id: Option<MailboxId>,
     /// `smtp` or `imap`.
     pub source: String,
     /// The redelivery key: `<Message-ID> sha256:…`, or `sha256:…` when there is no id.
@@ -100,8 +100,8 @@ pub struct InboundMessage {
 /// of the message (`head`) its headers are read from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeldInbound {
-    pub id: i64,
-    pub mailbox_id: Option<i64>,
+    pub id: InboundId,
+    pub mailbox_id: Option<MailboxId>,
     pub state: InboundState,
     pub reason: Option<String>,
     pub sender: Option<String>,
@@ -162,11 +162,11 @@ impl std::fmt::Display for OutboxState {
 /// has failed for good.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboundMail {
-    pub id: i64,
+    pub id: OutboxId,
     pub ticket_id: Option<TicketId>,
     /// The template it was rendered from.
     pub kind: String,
-    pub mailbox_id: i64,
+    pub mailbox_id: MailboxId,
     pub sender: String,
     /// Addresses, one a line.
     pub recipients: String,

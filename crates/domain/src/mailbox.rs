@@ -2,7 +2,7 @@
 //! behind it (as URL text; the mail crate parses them), whether it is in use, and how far
 //! IMAP polling got.
 
-use crate::{DomainError, Timestamp};
+use crate::{DomainError, MailboxId, Timestamp};
 
 /// Whether a mailbox is in use: an `Active` one is read and answered for; a `Disabled` one is
 /// kept with its settings, but its IMAP folder is no longer polled and the SMTP listener
@@ -41,7 +41,7 @@ impl std::fmt::Display for MailboxState {
 /// A configured mailbox as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MailboxRecord {
-    pub id: i64,
+    pub id: MailboxId,
     pub address: String,
     /// Holds the IMAP password: never log this field.
     pub imap_url: Option<String>,

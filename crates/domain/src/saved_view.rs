@@ -1,7 +1,7 @@
 //! A saved view as the desk keeps it: an agent's named queue, who it is shared with, and its
 //! filters and sort in the stored form that the core reads.
 
-use crate::{DomainError, Email, GroupId, Timestamp, UserId};
+use crate::{DomainError, Email, GroupId, Timestamp, UserId, ViewId};
 
 /// Who sees a saved view besides its owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,7 +40,7 @@ impl ViewVisibility {
 /// A saved view as stored, with its owner's email and its group's name looked up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ViewRecord {
-    pub id: i64,
+    pub id: ViewId,
     pub owner_id: UserId,
     pub owner_email: Email,
     pub name: String,

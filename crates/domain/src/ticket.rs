@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::{
-    DomainError, Email, GroupId, Level, OrganizationId, Priority, Status, TicketId, TicketType,
-    Timestamp, UserId,
+    CategoryId, DomainError, Email, GroupId, Level, OrganizationId, Priority, Status, TicketId,
+    TicketType, Timestamp, UserId,
 };
 
 /// Where a ticket came from.
@@ -87,7 +87,7 @@ pub struct TicketRecord {
     pub priority: Priority,
     /// Set by hand rather than by the impact × urgency matrix.
     pub priority_overridden: bool,
-    pub category_id: Option<i64>,
+    pub category_id: Option<CategoryId>,
     pub requester_id: UserId,
     pub organization_id: Option<OrganizationId>,
     pub group_id: Option<GroupId>,

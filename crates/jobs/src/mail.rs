@@ -12,6 +12,7 @@ use frontline_core::Mail;
 use frontline_core::jobs::{Job, JobTx};
 
 use crate::queue::{HandlerFuture, JobContext, JobError, payload};
+use frontline_domain::{InboundId, OutboxId};
 
 /// Turns one stored message into its ticket, comment or note in the job's transaction, so
 /// the effects and the job's completion commit together. Every effect of ingest is in the
@@ -20,7 +21,7 @@ use crate::queue::{HandlerFuture, JobContext, JobError, payload};
 /// backlog of messages many to a transaction, each behind a savepoint.
 pub fn ingest<'a>(mail: &'a Mail, c: &'a mut JobTx<'_>, job: &'a Job) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let message: i64 = payload(job)?;
+        let message: InboundId = payload(job)?;
         mail.ingest_mail(c, message).await?;
         Ok(())
     })
@@ -39,7 +40,7 @@ pub fn compose<'a>(mail: &'a Mail, c: &'a mut JobTx<'_>, job: &'a Job) -> Handle
 /// Sends one stored message and records what became of it.
 pub fn send(ctx: &mut JobContext) -> HandlerFuture<'_> {
     Box::pin(async move {
-        let id: i64 = ctx.payload()?;
+        let id: OutboxId = ctx.payload()?;
         let mail: Mail = ctx.service();
         let attempt = mail.send_mail(id).await?;
         let last = ctx.job.attempts >= ctx.job.max_attempts;

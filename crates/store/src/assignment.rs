@@ -2,7 +2,7 @@
 //! hours, out-of-office flags and skills, categories' required skills, and the candidates and
 //! their open load for one ticket.
 
-use frontline_domain::{Availability, GroupId, TicketId, UserId};
+use frontline_domain::{Availability, CalendarId, CategoryId, GroupId, TicketId, UserId};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -31,7 +31,7 @@ impl From<AvailabilityRow> for Availability {
     fn from(r: AvailabilityRow) -> Self {
         Availability {
             user_id: UserId::new(r.user_id),
-            calendar_id: r.calendar_id,
+            calendar_id: r.calendar_id.map(CalendarId::new),
             out_of_office: r.out_of_office,
         }
     }
@@ -154,11 +154,11 @@ impl Conn<'_> {
         Ok(())
     }
 
-    pub async fn category_skill(&mut self, category_id: i64) -> Result<Option<String>> {
+    pub async fn category_skill(&mut self, category_id: CategoryId) -> Result<Option<String>> {
         Ok(on!(self, |c| sqlx::query_scalar(
             "SELECT skill FROM category_skills WHERE category_id = $1"
         )
-        .bind(category_id)
+        .bind(category_id.get())
         .fetch_optional(c)
         .await?))
     }
@@ -166,13 +166,13 @@ impl Conn<'_> {
     /// Sets or (with `None`) clears the skill a category needs.
     pub async fn set_category_skill(
         &mut self,
-        category_id: i64,
+        category_id: CategoryId,
         skill: Option<&str>,
     ) -> Result<()> {
         on!(self, |c| sqlx::query(
             "DELETE FROM category_skills WHERE category_id = $1"
         )
-        .bind(category_id)
+        .bind(category_id.get())
         .execute(c)
         .await
         .map(drop)?);
@@ -180,7 +180,7 @@ impl Conn<'_> {
             on!(self, |c| sqlx::query(
                 "INSERT INTO category_skills (category_id, skill) VALUES ($1, $2)"
             )
-            .bind(category_id)
+            .bind(category_id.get())
             .bind(skill)
             .execute(c)
             .await
@@ -203,7 +203,7 @@ impl Conn<'_> {
              updated_at = excluded.updated_at"
         )
         .bind(a.user_id.get())
-        .bind(a.calendar_id)
+        .bind(a.calendar_id.map(CalendarId::get))
         .bind(a.out_of_office)
         .bind(now)
         .execute(c)

@@ -1,7 +1,7 @@
 //! Attachments and their content, stored once per SHA-256 in the database so that every node
 //! of a deployment sees the same files.
 
-use frontline_domain::{Attachment, CommentId, TicketId, Timestamp};
+use frontline_domain::{Attachment, AttachmentId, CommentId, TicketId, Timestamp};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -23,7 +23,7 @@ pub(crate) struct AttachmentRow {
 impl From<AttachmentRow> for Attachment {
     fn from(r: AttachmentRow) -> Self {
         Attachment {
-            id: r.id,
+            id: AttachmentId::new(r.id),
             comment_id: CommentId::new(r.comment_id),
             ticket_id: TicketId::new(r.ticket_id),
             filename: r.filename,
@@ -68,8 +68,9 @@ impl Conn<'_> {
     }
 
     /// Records an attachment and returns its number; `a.id` is ignored.
-    pub async fn insert_attachment(&mut self, a: &Attachment) -> Result<i64> {
-        Ok(on!(self, |c| sqlx::query_scalar(
+    pub async fn insert_attachment(&mut self, a: &Attachment) -> Result<AttachmentId> {
+        let id: i64 = on!(self, |c| {
+            sqlx::query_scalar(
             "INSERT INTO attachments (comment_id, ticket_id, filename, content_type, size, sha256, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
         )
@@ -81,17 +82,19 @@ impl Conn<'_> {
         .bind(&a.sha256)
         .bind(a.created_at.as_micros())
         .fetch_one(c)
-        .await?))
+        .await?
+        });
+        Ok(AttachmentId::new(id))
     }
 
     /// An attachment and whether the comment it belongs to is an internal note.
-    pub async fn attachment(&mut self, id: i64) -> Result<Option<(Attachment, bool)>> {
+    pub async fn attachment(&mut self, id: AttachmentId) -> Result<Option<(Attachment, bool)>> {
         let row: Option<AttachmentWithVisibility> = on!(self, |c| sqlx::query_as(
             "SELECT a.id, a.comment_id, a.ticket_id, a.filename, a.content_type, a.size, \
              a.sha256, a.created_at, m.internal FROM attachments a \
              JOIN comments m ON m.id = a.comment_id WHERE a.id = $1",
         )
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(c)
         .await?);
         Ok(row.map(|r| (r.attachment.into(), r.internal)))

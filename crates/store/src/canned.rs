@@ -1,7 +1,7 @@
 //! Canned responses: reply templates, the desk's (no owner, kept by admins) and each agent's
 //! own.
 
-use frontline_domain::{CannedResponse, Timestamp, UserId};
+use frontline_domain::{CannedId, CannedResponse, Timestamp, UserId};
 use sqlx::FromRow;
 
 use crate::conn::on;
@@ -21,7 +21,7 @@ pub(crate) struct CannedRow {
 impl From<CannedRow> for CannedResponse {
     fn from(r: CannedRow) -> Self {
         CannedResponse {
-            id: r.id,
+            id: CannedId::new(r.id),
             owner_id: r.owner_id.map(UserId::new),
             name: r.name,
             body: r.body,
@@ -46,11 +46,11 @@ impl Conn<'_> {
         Ok(rows.into_iter().map(CannedResponse::from).collect())
     }
 
-    pub async fn canned_by_id(&mut self, id: i64) -> Result<Option<CannedResponse>> {
+    pub async fn canned_by_id(&mut self, id: CannedId) -> Result<Option<CannedResponse>> {
         let sql = format!("SELECT {COLUMNS} FROM canned_responses WHERE id = $1");
         let row: Option<CannedRow> =
             on!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(id)
+                .bind(id.get())
                 .fetch_optional(c)
                 .await?);
         Ok(row.map(CannedResponse::from))
@@ -64,8 +64,8 @@ impl Conn<'_> {
         name: &str,
         body: &str,
         now: i64,
-    ) -> Result<i64> {
-        Ok(on!(self, |c| sqlx::query_scalar(
+    ) -> Result<CannedId> {
+        let id: i64 = on!(self, |c| sqlx::query_scalar(
             "INSERT INTO canned_responses (owner_id, name, body, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $4) RETURNING id"
         )
@@ -74,13 +74,14 @@ impl Conn<'_> {
         .bind(body)
         .bind(now)
         .fetch_one(c)
-        .await?))
+        .await?);
+        Ok(CannedId::new(id))
     }
 
     /// False when there is no such response.
     pub async fn update_canned(
         &mut self,
-        id: i64,
+        id: CannedId,
         name: &str,
         body: &str,
         now: i64,
@@ -88,7 +89,7 @@ impl Conn<'_> {
         let done = on!(self, |c| sqlx::query(
             "UPDATE canned_responses SET name = $2, body = $3, updated_at = $4 WHERE id = $1"
         )
-        .bind(id)
+        .bind(id.get())
         .bind(name)
         .bind(body)
         .bind(now)
@@ -98,11 +99,11 @@ impl Conn<'_> {
         Ok(done == 1)
     }
 
-    pub async fn delete_canned(&mut self, id: i64) -> Result<bool> {
+    pub async fn delete_canned(&mut self, id: CannedId) -> Result<bool> {
         let done = on!(self, |c| sqlx::query(
             "DELETE FROM canned_responses WHERE id = $1"
         )
-        .bind(id)
+        .bind(id.get())
         .execute(c)
         .await?
         .rows_affected());

@@ -83,7 +83,7 @@ impl Conn<'_> {
         &mut self,
         ticket_id: TicketId,
         with_internal: bool,
-        after_id: i64,
+        after_id: CommentId,
         limit: i64,
     ) -> Result<Vec<Comment>> {
         let sql = format!(
@@ -96,7 +96,7 @@ impl Conn<'_> {
         );
         let rows: Vec<CommentViewRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
             .bind(ticket_id.get())
-            .bind(after_id)
+            .bind(after_id.get())
             .bind(with_internal)
             .fetch_all(c)
             .await?);

@@ -1,7 +1,7 @@
 //! Desk configuration: categories, custom field definitions and settings (the priority
 //! matrix and other small documents, stored as JSON text under a key).
 
-use frontline_domain::Category;
+use frontline_domain::{Category, CategoryId};
 use sqlx::FromRow;
 
 use crate::conn::on;
@@ -19,10 +19,10 @@ pub(crate) struct CategoryRow {
 impl From<CategoryRow> for Category {
     fn from(r: CategoryRow) -> Self {
         Category {
-            id: r.id,
+            id: CategoryId::new(r.id),
             path: r.path,
             name: r.name,
-            parent_id: r.parent_id,
+            parent_id: r.parent_id.map(CategoryId::new),
         }
     }
 }
@@ -32,16 +32,17 @@ impl Conn<'_> {
         &mut self,
         path: &str,
         name: &str,
-        parent_id: Option<i64>,
-    ) -> Result<i64> {
-        Ok(on!(self, |c| sqlx::query_scalar(
+        parent_id: Option<CategoryId>,
+    ) -> Result<CategoryId> {
+        let id: i64 = on!(self, |c| sqlx::query_scalar(
             "INSERT INTO categories (path, name, parent_id) VALUES ($1, $2, $3) RETURNING id"
         )
         .bind(path)
         .bind(name)
-        .bind(parent_id)
+        .bind(parent_id.map(CategoryId::get))
         .fetch_one(c)
-        .await?))
+        .await?);
+        Ok(CategoryId::new(id))
     }
 
     pub async fn category_by_path(&mut self, path: &str) -> Result<Option<Category>> {

@@ -10,7 +10,7 @@
 
 use sqlx::AssertSqlSafe;
 
-use frontline_domain::{CommentRecord, EventRecord, TicketRecord, UserId};
+use frontline_domain::{CommentRecord, EventRecord, TicketId, TicketRecord, UserId};
 
 use crate::conn::on;
 use crate::tickets::TicketRow;
@@ -112,11 +112,17 @@ impl Conn<'_> {
             .await?))
     }
 
+    /// `n` fresh ticket ids, ascending, for the tickets a write transaction inserts in bulk.
+    pub async fn reserve_ticket_ids(&mut self, n: usize) -> Result<Vec<TicketId>> {
+        let ids = self.reserve_ids(IdTable::Tickets, n).await?;
+        Ok(ids.into_iter().map(TicketId::new).collect())
+    }
+
     /// `n` fresh ids of `table`, ascending, for rows a write transaction inserts in bulk. On
     /// PostgreSQL they come from the table's sequence, so concurrent nodes never collide; on
     /// SQLite the transaction holds the write lock, so the ids above the largest stay free
     /// until it commits.
-    pub async fn reserve_ids(&mut self, table: IdTable, n: usize) -> Result<Vec<i64>> {
+    async fn reserve_ids(&mut self, table: IdTable, n: usize) -> Result<Vec<i64>> {
         let count = i64::try_from(n).unwrap_or(i64::MAX);
         match self {
             Conn::Postgres(c) => {
@@ -223,10 +229,10 @@ impl Conn<'_> {
     }
 
     /// Inserts `(ticket_id, tag)` pairs.
-    pub async fn bulk_tags(&mut self, rows: &[(i64, String)]) -> Result<()> {
+    pub async fn bulk_tags(&mut self, rows: &[(TicketId, String)]) -> Result<()> {
         let cells = rows
             .iter()
-            .map(|(id, tag)| vec![Cell::Int(*id), Cell::Text(tag)]);
+            .map(|(id, tag)| vec![Cell::Int(id.get()), Cell::Text(tag)]);
         self.insert_rows("ticket_tags", &["ticket_id", "tag"], cells.collect())
             .await
     }

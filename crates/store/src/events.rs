@@ -1,6 +1,8 @@
 //! The audit trail: append-only, one row per change, with its exact time and actor.
 
-use frontline_domain::{Email, Event, EventKind, EventRecord, TicketId, Timestamp, UserId};
+use frontline_domain::{
+    Email, Event, EventId, EventKind, EventRecord, TicketId, Timestamp, UserId,
+};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -33,7 +35,7 @@ impl TryFrom<EventRow> for EventRecord {
 
     fn try_from(r: EventRow) -> Result<Self> {
         Ok(EventRecord {
-            id: r.id,
+            id: EventId::new(r.id),
             ticket_id: TicketId::new(r.ticket_id),
             actor_id: r.actor_id.map(UserId::new),
             at: Timestamp::from_micros(r.at),
@@ -48,8 +50,8 @@ impl TryFrom<EventRow> for EventRecord {
 
 impl Conn<'_> {
     /// Appends one entry and returns its number; `e.id` is ignored.
-    pub async fn insert_event(&mut self, e: &EventRecord) -> Result<i64> {
-        Ok(on!(self, |c| sqlx::query_scalar(
+    pub async fn insert_event(&mut self, e: &EventRecord) -> Result<EventId> {
+        let id: i64 = on!(self, |c| sqlx::query_scalar(
             "INSERT INTO events (ticket_id, actor_id, at, kind, field, old_value, new_value, \
              internal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
         )
@@ -62,14 +64,15 @@ impl Conn<'_> {
         .bind(&e.new_value)
         .bind(e.internal)
         .fetch_one(c)
-        .await?))
+        .await?);
+        Ok(EventId::new(id))
     }
 
     pub async fn events(
         &mut self,
         ticket_id: TicketId,
         with_internal: bool,
-        after_id: i64,
+        after_id: EventId,
         limit: i64,
     ) -> Result<Vec<Event>> {
         let sql = format!(
@@ -82,7 +85,7 @@ impl Conn<'_> {
         );
         let rows: Vec<EventViewRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
             .bind(ticket_id.get())
-            .bind(after_id)
+            .bind(after_id.get())
             .bind(with_internal)
             .fetch_all(c)
             .await?);

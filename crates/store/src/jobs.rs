@@ -6,8 +6,8 @@
 //! that ends an attempt names the worker and the attempt it holds: after a lease ran out and
 //! another worker took the job over, the first worker's late answer changes nothing.
 
-use frontline_domain::Timestamp;
 use frontline_domain::job::{Job, JobState};
+use frontline_domain::{JobId, Timestamp};
 use sqlx::query::Query;
 use sqlx::{AssertSqlSafe, Database, Encode, FromRow, Type};
 
@@ -55,7 +55,7 @@ impl TryFrom<JobRow> for Job {
 
     fn try_from(r: JobRow) -> Result<Self> {
         Ok(Job {
-            id: r.id,
+            id: JobId::new(r.id),
             kind: r.kind,
             payload: r.payload,
             dedup_key: r.dedup_key,
@@ -102,7 +102,7 @@ where
     for<'s> &'s str: Encode<'s, DB> + Type<DB>,
 {
     query
-        .bind(lease.job_id)
+        .bind(lease.job_id.get())
         .bind(lease.worker.as_str())
         .bind(lease.attempt)
 }
@@ -117,11 +117,11 @@ pub enum Kinds<'k> {
 
 impl Conn<'_> {
     /// Adds a job; `None` when one with the same `dedup_key` exists already.
-    pub async fn enqueue_job(&mut self, job: &NewJob, now: i64) -> Result<Option<i64>> {
+    pub async fn enqueue_job(&mut self, job: &NewJob, now: i64) -> Result<Option<JobId>> {
         const SQL: &str = "INSERT INTO jobs (kind, payload, dedup_key, run_at, max_attempts, \
             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
             ON CONFLICT (dedup_key) DO NOTHING RETURNING id";
-        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+        let id: Option<i64> = on!(self, |c| sqlx::query_scalar(SQL)
             .bind(&job.kind)
             .bind(&job.payload)
             .bind(&job.dedup_key)
@@ -129,7 +129,8 @@ impl Conn<'_> {
             .bind(job.max_attempts.max(1))
             .bind(now)
             .fetch_optional(c)
-            .await?))
+            .await?);
+        Ok(id.map(JobId::new))
     }
 
     /// Takes up to `limit` due jobs that nobody holds, for `lease` microseconds, and counts
@@ -253,22 +254,22 @@ impl Conn<'_> {
     }
 
     /// Gives a dead job a fresh set of attempts, due now.
-    pub async fn revive_job(&mut self, id: i64, now: i64) -> Result<bool> {
+    pub async fn revive_job(&mut self, id: JobId, now: i64) -> Result<bool> {
         const SQL: &str = "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, \
             finished_at = NULL, updated_at = $1 WHERE id = $2 AND state = 'dead'";
         let n = on!(self, |c| sqlx::query(SQL)
             .bind(now)
-            .bind(id)
+            .bind(id.get())
             .execute(c)
             .await?
             .rows_affected());
         Ok(n == 1)
     }
 
-    pub async fn job(&mut self, id: i64) -> Result<Option<Job>> {
+    pub async fn job(&mut self, id: JobId) -> Result<Option<Job>> {
         let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1");
         let row: Option<JobRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(c)
             .await?);
         row.map(Job::try_from).transpose()
@@ -279,7 +280,7 @@ impl Conn<'_> {
     pub async fn jobs_in_state(
         &mut self,
         state: Option<JobState>,
-        before_id: i64,
+        before_id: JobId,
         limit: i64,
     ) -> Result<Vec<Job>> {
         let filter = if state.is_some() {
@@ -294,7 +295,7 @@ impl Conn<'_> {
         );
         let rows: Vec<JobRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
             .bind(state.map(JobState::as_str))
-            .bind(before_id)
+            .bind(before_id.get())
             .fetch_all(c)
             .await?);
         jobs(rows)

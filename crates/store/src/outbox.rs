@@ -6,7 +6,7 @@
 //! that runs twice records its outcome once.
 
 use frontline_domain::mail::{OutboundMail, OutboxState, SavedTemplate};
-use frontline_domain::{CommentId, TicketId, Timestamp, UserId};
+use frontline_domain::{CommentId, MailboxId, OutboxId, TicketId, Timestamp, UserId};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -44,10 +44,10 @@ impl TryFrom<OutboxRow> for OutboundMail {
 
     fn try_from(r: OutboxRow) -> Result<Self> {
         Ok(OutboundMail {
-            id: r.id,
+            id: OutboxId::new(r.id),
             ticket_id: r.ticket_id.map(TicketId::new),
             kind: r.kind,
-            mailbox_id: r.mailbox_id,
+            mailbox_id: MailboxId::new(r.mailbox_id),
             sender: r.sender,
             recipients: r.recipients,
             subject: r.subject,
@@ -101,16 +101,16 @@ impl From<TemplateRow> for SavedTemplate {
 
 impl Conn<'_> {
     /// Stores a rendered message (`id`, `state`, `attempts` and the times are set here).
-    pub async fn insert_outbox(&mut self, m: &OutboundMail, now: i64) -> Result<i64> {
+    pub async fn insert_outbox(&mut self, m: &OutboundMail, now: i64) -> Result<OutboxId> {
         const SQL: &str = "INSERT INTO outbox (ticket_id, kind, mailbox_id, sender, \
             recipients, subject, message_id, in_reply_to, refs, auto_submitted, body_text, \
             body_html, state, attempts, created_at, updated_at, sender_name, recipient_name, \
             attachment_ids) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
             'queued', 0, $13, $13, $14, $15, $16) RETURNING id";
-        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+        let id: i64 = on!(self, |c| sqlx::query_scalar(SQL)
             .bind(m.ticket_id.map(TicketId::get))
             .bind(&m.kind)
-            .bind(m.mailbox_id)
+            .bind(m.mailbox_id.get())
             .bind(&m.sender)
             .bind(&m.recipients)
             .bind(&m.subject)
@@ -125,13 +125,14 @@ impl Conn<'_> {
             .bind(&m.recipient_name)
             .bind(&m.attachment_ids)
             .fetch_one(c)
-            .await?))
+            .await?);
+        Ok(OutboxId::new(id))
     }
 
-    pub async fn outbox(&mut self, id: i64) -> Result<Option<OutboundMail>> {
+    pub async fn outbox(&mut self, id: OutboxId) -> Result<Option<OutboundMail>> {
         let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id = $1");
         let row: Option<OutboxRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(c)
             .await?);
         row.map(OutboundMail::try_from).transpose()
@@ -154,13 +155,18 @@ impl Conn<'_> {
     }
 
     /// Counts an attempt at sending and what went wrong (`None` when nothing did yet).
-    pub async fn outbox_attempted(&mut self, id: i64, error: Option<&str>, now: i64) -> Result<()> {
+    pub async fn outbox_attempted(
+        &mut self,
+        id: OutboxId,
+        error: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
         const SQL: &str = "UPDATE outbox SET attempts = attempts + 1, last_error = $1, \
             updated_at = $2 WHERE id = $3 AND state = 'queued'";
         on!(self, |c| sqlx::query(SQL)
             .bind(error)
             .bind(now)
-            .bind(id)
+            .bind(id.get())
             .execute(c)
             .await?
             .rows_affected());
@@ -170,7 +176,7 @@ impl Conn<'_> {
     /// Ends a queued message as `sent` or `failed`; false when it had ended before.
     pub async fn finish_outbox(
         &mut self,
-        id: i64,
+        id: OutboxId,
         state: OutboxState,
         error: Option<&str>,
         now: i64,
@@ -183,7 +189,7 @@ impl Conn<'_> {
             .bind(state.as_str())
             .bind(error)
             .bind(now)
-            .bind(id)
+            .bind(id.get())
             .execute(c)
             .await?
             .rows_affected());
@@ -265,13 +271,14 @@ impl Conn<'_> {
     }
 
     /// The mailbox whose mail opened or answered the ticket first, if any did.
-    pub async fn ticket_mailbox(&mut self, ticket_id: TicketId) -> Result<Option<i64>> {
+    pub async fn ticket_mailbox(&mut self, ticket_id: TicketId) -> Result<Option<MailboxId>> {
         const SQL: &str = "SELECT mailbox_id FROM inbound_messages WHERE ticket_id = $1 \
             AND mailbox_id IS NOT NULL ORDER BY id LIMIT 1";
-        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+        let id: Option<i64> = on!(self, |c| sqlx::query_scalar(SQL)
             .bind(ticket_id.get())
             .fetch_optional(c)
-            .await?))
+            .await?);
+        Ok(id.map(MailboxId::new))
     }
 
     /// The stored message that opened the ticket, if mail opened it.

@@ -2,7 +2,7 @@
 //! time rule act once per ticket and period.
 
 use frontline_domain::rules::{Rule, RuleRecord, Since};
-use frontline_domain::{GroupId, TicketId, Timestamp, UserId};
+use frontline_domain::{GroupId, RuleId, TicketId, Timestamp, UserId};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -28,11 +28,11 @@ impl TryFrom<RuleRow> for RuleRecord {
         Ok(RuleRecord {
             rule: serde_json::from_str(&r.definition)
                 .map_err(|e| StoreError::corrupt("rules.definition", e))?,
-            id: r.id,
+            id: RuleId::new(r.id),
             position: r.position,
             author_id: UserId::new(r.author_id),
             scanned_at: r.scanned_at,
-            scanned_id: r.scanned_id,
+            scanned_id: TicketId::new(r.scanned_id),
             created_at: Timestamp::from_micros(r.created_at),
             updated_at: Timestamp::from_micros(r.updated_at),
         })
@@ -99,9 +99,9 @@ impl Conn<'_> {
         rule: &Rule,
         author_id: UserId,
         now: Timestamp,
-    ) -> Result<(i64, i64)> {
+    ) -> Result<(RuleId, i64)> {
         let definition = definition(rule)?;
-        Ok(on!(self, |c| sqlx::query_as(
+        let (id, position): (i64, i64) = on!(self, |c| sqlx::query_as(
             "INSERT INTO rules (position, trigger_kind, definition, author_id, created_at, \
              updated_at) VALUES ((SELECT COALESCE(MAX(position), 0) + 1 FROM rules), $1, $2, $3, \
              $4, $4) RETURNING id, position"
@@ -111,14 +111,15 @@ impl Conn<'_> {
         .bind(author_id.get())
         .bind(now.as_micros())
         .fetch_one(c)
-        .await?))
+        .await?);
+        Ok((RuleId::new(id), position))
     }
 
     /// Replaces a rule's definition; a time rule's scan starts again. False when there is no
     /// such rule.
     pub async fn update_rule(
         &mut self,
-        id: i64,
+        id: RuleId,
         rule: &Rule,
         author_id: UserId,
         now: Timestamp,
@@ -128,7 +129,7 @@ impl Conn<'_> {
             "UPDATE rules SET trigger_kind = $2, definition = $3, author_id = $4, \
              updated_at = $5, scanned_at = 0, scanned_id = 0 WHERE id = $1"
         )
-        .bind(id)
+        .bind(id.get())
         .bind(rule.trigger.as_str())
         .bind(&definition)
         .bind(author_id.get())
@@ -140,27 +141,27 @@ impl Conn<'_> {
     }
 
     /// Removes a rule and the record of its firings; false when there is no such rule.
-    pub async fn delete_rule(&mut self, id: i64) -> Result<bool> {
+    pub async fn delete_rule(&mut self, id: RuleId) -> Result<bool> {
         on!(self, |c| sqlx::query(
             "DELETE FROM rule_firings WHERE rule_id = $1"
         )
-        .bind(id)
+        .bind(id.get())
         .execute(c)
         .await
         .map(drop)?);
         let done = on!(self, |c| sqlx::query("DELETE FROM rules WHERE id = $1")
-            .bind(id)
+            .bind(id.get())
             .execute(c)
             .await?
             .rows_affected());
         Ok(done == 1)
     }
 
-    pub async fn set_rule_position(&mut self, id: i64, position: i64) -> Result<()> {
+    pub async fn set_rule_position(&mut self, id: RuleId, position: i64) -> Result<()> {
         on!(self, |c| sqlx::query(
             "UPDATE rules SET position = $2 WHERE id = $1"
         )
-        .bind(id)
+        .bind(id.get())
         .bind(position)
         .execute(c)
         .await
@@ -173,18 +174,21 @@ impl Conn<'_> {
     pub async fn rule_candidates(
         &mut self,
         since: Since,
-        after: (i64, i64),
+        after: (i64, TicketId),
         until: i64,
         limit: i64,
-    ) -> Result<Vec<(i64, i64)>> {
-        let sql = rule_candidates_sql(since);
-        Ok(on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
+    ) -> Result<Vec<(i64, TicketId)>> {
+        let sql = rule_candidates_sql(since, limit);
+        let rows: Vec<(i64, i64)> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
             .bind(after.0)
-            .bind(after.1)
+            .bind(after.1.get())
             .bind(until)
-            .bind(limit)
             .fetch_all(c)
-            .await?))
+            .await?);
+        Ok(rows
+            .into_iter()
+            .map(|(at, id)| (at, TicketId::new(id)))
+            .collect())
     }
 
     /// The ticket's instant `since` now (`None` for an SLA due time while nothing counts, or
@@ -220,7 +224,7 @@ impl Conn<'_> {
     }
 
     /// The clocks of many tickets at once (`frontline generate`), one statement a chunk.
-    pub async fn bulk_rule_clocks(&mut self, rows: &[(i64, RuleClocks)]) -> Result<()> {
+    pub async fn bulk_rule_clocks(&mut self, rows: &[(TicketId, RuleClocks)]) -> Result<()> {
         // Four binds a row, well inside both databases' limits on parameters. SQLite gets
         // anonymous placeholders (see `creations.rs`); VALUES names its columns column1… on both.
         let numbered = self.is_postgres();
@@ -248,7 +252,7 @@ impl Conn<'_> {
                 let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
                 for (id, k) in chunk {
                     q = q
-                        .bind(*id)
+                        .bind((*id).get())
                         .bind(k.status_changed_at)
                         .bind(k.requester_replied_at)
                         .bind(k.agent_replied_at);
@@ -260,12 +264,17 @@ impl Conn<'_> {
     }
 
     /// Where a time rule's scan has got to.
-    pub async fn set_rule_scanned(&mut self, id: i64, at: i64, ticket_id: TicketId) -> Result<()> {
+    pub async fn set_rule_scanned(
+        &mut self,
+        id: RuleId,
+        at: i64,
+        ticket_id: TicketId,
+    ) -> Result<()> {
         on!(self, |c| sqlx::query(
             "UPDATE rules SET scanned_at = $2, scanned_id = $3 WHERE id = $1 \
              AND (scanned_at, scanned_id) < ($2, $3)"
         )
-        .bind(id)
+        .bind(id.get())
         .bind(at)
         .bind(ticket_id.get())
         .execute(c)
@@ -277,7 +286,7 @@ impl Conn<'_> {
     /// Records that a time rule fired on a ticket for a period; false when it had already.
     pub async fn insert_rule_firing(
         &mut self,
-        rule_id: i64,
+        rule_id: RuleId,
         ticket_id: TicketId,
         period: i64,
         now: i64,
@@ -286,7 +295,7 @@ impl Conn<'_> {
             "INSERT INTO rule_firings (rule_id, ticket_id, period, fired_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
         )
-        .bind(rule_id)
+        .bind(rule_id.get())
         .bind(ticket_id.get())
         .bind(period)
         .bind(now)
@@ -334,11 +343,13 @@ impl Conn<'_> {
     }
 }
 
-/// The scan's query for `since`, also for tests that read its plan.
-pub fn rule_candidates_sql(since: Since) -> String {
+/// The scan's query for `since`, at most `limit` rows, also for tests that read its plan.
+/// The limit is written into the SQL (see [`crate::dialect::limit`]).
+pub fn rule_candidates_sql(since: Since, limit: i64) -> String {
     let (e, only) = (expr(since), only(since));
+    let limit = crate::dialect::limit(limit);
     format!(
         "SELECT {e}, id FROM tickets WHERE ({e}, id) > ($1, $2) AND {e} <= $3 AND {only} \
-         ORDER BY {e}, id LIMIT $4"
+         ORDER BY {e}, id {limit}"
     )
 }

@@ -6,7 +6,9 @@ use frontline_domain::calendar::CalendarRecord;
 use frontline_domain::sla::{
     self, ClockState, Happening, Moment, Policy, PolicyRecord, SlaTarget, Target,
 };
-use frontline_domain::{Calendar, GroupId, Role, Status, TicketId, Timestamp, UserId};
+use frontline_domain::{
+    Calendar, CalendarId, GroupId, Role, SlaPolicyId, Status, TicketId, Timestamp, UserId,
+};
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -30,7 +32,7 @@ impl TryFrom<CalendarRow> for CalendarRecord {
         Ok(CalendarRecord {
             calendar: serde_json::from_str(&r.definition)
                 .map_err(|e| StoreError::corrupt("calendars.definition", e))?,
-            id: r.id,
+            id: CalendarId::new(r.id),
             name: r.name,
             created_at: Timestamp::from_micros(r.created_at),
         })
@@ -54,9 +56,9 @@ impl TryFrom<PolicyRow> for PolicyRecord {
         Ok(PolicyRecord {
             policy: serde_json::from_str(&r.definition)
                 .map_err(|e| StoreError::corrupt("sla_policies.definition", e))?,
-            id: r.id,
+            id: SlaPolicyId::new(r.id),
             position: r.position,
-            calendar_id: r.calendar_id,
+            calendar_id: CalendarId::new(r.calendar_id),
             created_at: Timestamp::from_micros(r.created_at),
         })
     }
@@ -89,7 +91,7 @@ impl TryFrom<TicketSlaRow> for SlaTarget {
             ticket_id: TicketId::new(r.ticket_id),
             target: Target::parse(&r.target)
                 .map_err(|e| StoreError::corrupt("ticket_slas.target", e))?,
-            policy_id: r.policy_id,
+            policy_id: SlaPolicyId::new(r.policy_id),
             state: ClockState::parse(&r.state)
                 .map_err(|e| StoreError::corrupt("ticket_slas.state", e))?,
             goal: r.goal,
@@ -170,16 +172,19 @@ impl Conn<'_> {
         name: &str,
         calendar: &Calendar,
         now: Timestamp,
-    ) -> Result<i64> {
+    ) -> Result<CalendarId> {
         let definition = definition(calendar)?;
-        Ok(on!(self, |c| sqlx::query_scalar(
+        let id: i64 = on!(self, |c| {
+            sqlx::query_scalar(
             "INSERT INTO calendars (name, definition, created_at) VALUES ($1, $2, $3) RETURNING id"
         )
         .bind(name)
         .bind(&definition)
         .bind(now.as_micros())
         .fetch_one(c)
-        .await?))
+        .await?
+        });
+        Ok(CalendarId::new(id))
     }
 
     pub async fn calendars(&mut self) -> Result<Vec<CalendarRecord>> {
@@ -195,21 +200,22 @@ impl Conn<'_> {
     pub async fn insert_sla_policy(
         &mut self,
         policy: &Policy,
-        calendar_id: i64,
+        calendar_id: CalendarId,
         now: Timestamp,
-    ) -> Result<(i64, i64)> {
+    ) -> Result<(SlaPolicyId, i64)> {
         let definition = definition(policy)?;
-        Ok(on!(self, |c| sqlx::query_as(
+        let (id, position): (i64, i64) = on!(self, |c| sqlx::query_as(
             "INSERT INTO sla_policies (name, position, calendar_id, definition, created_at) \
              VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM sla_policies), $2, $3, $4) \
              RETURNING id, position"
         )
         .bind(policy.name.trim())
-        .bind(calendar_id)
+        .bind(calendar_id.get())
         .bind(&definition)
         .bind(now.as_micros())
         .fetch_one(c)
-        .await?))
+        .await?);
+        Ok((SlaPolicyId::new(id), position))
     }
 
     /// Every policy, in the order they are tried.
@@ -249,7 +255,7 @@ impl Conn<'_> {
         on!(self, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(t.ticket_id.get())
             .bind(t.target.as_str())
-            .bind(t.policy_id)
+            .bind(t.policy_id.get())
             .bind(t.state.as_str())
             .bind(t.goal)
             .bind(t.elapsed)

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use frontline_domain::{
-    Channel, Email, GroupId, Level, OrganizationId, Priority, Status, Ticket, TicketId,
+    CategoryId, Channel, Email, GroupId, Level, OrganizationId, Priority, Status, Ticket, TicketId,
     TicketRecord, TicketType, Timestamp, Timestamps, UserId,
 };
 use serde_json::{Map, Value};
@@ -78,7 +78,7 @@ impl TryFrom<TicketRow> for TicketRecord {
             priority: Priority::from_rank(r.priority)
                 .map_err(|e| StoreError::corrupt("tickets.priority", e))?,
             priority_overridden: r.priority_overridden,
-            category_id: r.category_id,
+            category_id: r.category_id.map(CategoryId::new),
             requester_id: UserId::new(r.requester_id),
             organization_id: r.organization_id.map(OrganizationId::new),
             group_id: r.group_id.map(GroupId::new),
@@ -111,7 +111,7 @@ impl From<&TicketRecord> for TicketRow {
             urgency: t.urgency.as_str().to_owned(),
             priority: t.priority.rank(),
             priority_overridden: t.priority_overridden,
-            category_id: t.category_id,
+            category_id: t.category_id.map(CategoryId::get),
             requester_id: t.requester_id.get(),
             organization_id: t.organization_id.map(OrganizationId::get),
             group_id: t.group_id.map(GroupId::get),

@@ -3,7 +3,7 @@
 //! costs no more than a bounded index range).
 
 use frontline_domain::{
-    Email, GroupId, Priority, Status, Timestamp, UserId, ViewRecord, ViewVisibility,
+    Email, GroupId, Priority, Status, Timestamp, UserId, ViewId, ViewRecord, ViewVisibility,
 };
 use sqlx::{AssertSqlSafe, FromRow};
 
@@ -33,7 +33,7 @@ impl TryFrom<ViewRow> for ViewRecord {
 
     fn try_from(r: ViewRow) -> Result<Self> {
         Ok(ViewRecord {
-            id: r.id,
+            id: ViewId::new(r.id),
             owner_id: UserId::new(r.owner_id),
             owner_email: Email::from_parsed(r.owner_email),
             name: r.name,
@@ -101,10 +101,10 @@ impl Conn<'_> {
         rows.into_iter().map(ViewRecord::try_from).collect()
     }
 
-    pub async fn view_by_id(&mut self, id: i64) -> Result<Option<ViewRecord>> {
+    pub async fn view_by_id(&mut self, id: ViewId) -> Result<Option<ViewRecord>> {
         let sql = format!("{SELECT} WHERE v.id = $1");
         let row: Option<ViewRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(c)
             .await?);
         row.map(ViewRecord::try_from).transpose()
@@ -116,8 +116,9 @@ impl Conn<'_> {
         owner_id: UserId,
         v: &ViewValues<'_>,
         now: i64,
-    ) -> Result<i64> {
-        Ok(on!(self, |c| sqlx::query_scalar(
+    ) -> Result<ViewId> {
+        let id: i64 = on!(self, |c| {
+            sqlx::query_scalar(
             "INSERT INTO saved_views (owner_id, name, visibility, shared_group_id, filters, sort, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id"
         )
@@ -129,16 +130,18 @@ impl Conn<'_> {
         .bind(v.sort)
         .bind(now)
         .fetch_one(c)
-        .await?))
+        .await?
+        });
+        Ok(ViewId::new(id))
     }
 
     /// Replaces what a view holds; false when there is no such view.
-    pub async fn update_view(&mut self, id: i64, v: &ViewValues<'_>, now: i64) -> Result<bool> {
+    pub async fn update_view(&mut self, id: ViewId, v: &ViewValues<'_>, now: i64) -> Result<bool> {
         let done = on!(self, |c| sqlx::query(
             "UPDATE saved_views SET name = $2, visibility = $3, shared_group_id = $4, \
              filters = $5, sort = $6, updated_at = $7 WHERE id = $1"
         )
-        .bind(id)
+        .bind(id.get())
         .bind(v.name)
         .bind(v.visibility.as_str())
         .bind(v.shared_group_id.map(GroupId::get))
@@ -151,11 +154,11 @@ impl Conn<'_> {
         Ok(done == 1)
     }
 
-    pub async fn delete_view(&mut self, id: i64) -> Result<bool> {
+    pub async fn delete_view(&mut self, id: ViewId) -> Result<bool> {
         let done = on!(self, |c| sqlx::query(
             "DELETE FROM saved_views WHERE id = $1"
         )
-        .bind(id)
+        .bind(id.get())
         .execute(c)
         .await?
         .rows_affected());

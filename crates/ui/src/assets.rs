@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use frontline_core::Comments;
-use frontline_domain::TicketId;
+use frontline_domain::{AttachmentId, TicketId};
 
 use crate::error::UiError;
 use crate::session::Signed;
@@ -32,7 +32,7 @@ pub(crate) async fn serve(Path(name): Path<String>) -> Response {
 pub(crate) async fn attachment(
     State(comments): State<Comments>,
     signed: Signed,
-    Path((ticket, id)): Path<(TicketId, i64)>,
+    Path((ticket, id)): Path<(TicketId, AttachmentId)>,
 ) -> Result<Response, UiError> {
     let (att, data) = comments.attachment(signed.actor(), ticket, id).await?;
     let mut response = data.into_response();

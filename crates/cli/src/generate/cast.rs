@@ -1,6 +1,6 @@
 //! Who may appear in a generated ticket's story: its requester and the agents who can work it.
 
-use frontline_domain::{GroupId, OrganizationId, UserId};
+use frontline_domain::{CategoryId, GroupId, OrganizationId, UserId};
 
 /// An agent as the trail names them.
 #[derive(Debug, Clone)]
@@ -19,5 +19,5 @@ pub struct Cast<'a> {
     pub group_name: &'a str,
     pub tier1_id: GroupId,
     pub tier1_name: &'a str,
-    pub category_id: i64,
+    pub category_id: CategoryId,
 }

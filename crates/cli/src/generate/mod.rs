@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use frontline_core::Desk;
 use frontline_domain::{
-    CategoryPath, Email, Group, GroupId, Organization, OrganizationId, Role, Timestamp, User,
-    UserId,
+    CategoryId, CategoryPath, Email, Group, GroupId, Organization, OrganizationId, Role, Timestamp,
+    User, UserId,
 };
 use frontline_store::creations::IdTable;
 use frontline_store::{Backend, Conn};
@@ -160,7 +160,7 @@ struct Setup {
     /// Agents by group name.
     agents: HashMap<&'static str, Vec<Agent>>,
     groups: HashMap<&'static str, GroupId>,
-    categories: HashMap<&'static str, i64>,
+    categories: HashMap<&'static str, CategoryId>,
 }
 
 impl Setup {
@@ -171,9 +171,9 @@ impl Setup {
             requester,
             specialists: self.agents.get(topic.group).map_or(&[], Vec::as_slice),
             tier1: self.agents.get(tier1_name).map_or(&[], Vec::as_slice),
-            group_id: (*self.groups.get(topic.group).context("unknown group")?),
+            group_id: *self.groups.get(topic.group).context("unknown group")?,
             group_name: topic.group,
-            tier1_id: (*self.groups.get(tier1_name).context("no tier 1 group")?),
+            tier1_id: *self.groups.get(tier1_name).context("no tier 1 group")?,
             tier1_name,
             category_id: *self
                 .categories

@@ -3,7 +3,7 @@
 //! written, in time order and never later than "now". Where it ends depends on its age.
 
 use frontline_domain::{
-    CommentId, CommentRecord, EventKind, EventRecord, PriorityMatrix, Status, TicketId,
+    CommentId, CommentRecord, EventId, EventKind, EventRecord, PriorityMatrix, Status, TicketId,
     TicketRecord, Timestamp, UserId,
 };
 use frontline_store::rules::RuleClocks;
@@ -26,10 +26,10 @@ pub struct Written {
     pub tickets: Vec<TicketRecord>,
     pub comments: Vec<CommentRecord>,
     pub events: Vec<EventRecord>,
-    pub tags: Vec<(i64, String)>,
+    pub tags: Vec<(TicketId, String)>,
     /// The clocks time rules measure from (migration 0012), of tickets still worked: a
     /// closed ticket is never looked at by rules, and its clocks stay empty.
-    pub clocks: Vec<(i64, RuleClocks)>,
+    pub clocks: Vec<(TicketId, RuleClocks)>,
 }
 
 /// Writes ticket `id`, created at `created_at`, into `out`; comment ids start at
@@ -73,7 +73,7 @@ pub fn tell(
     let mut row = request.row(id, created_at, topic, cast, matrix);
     for tag in topic.tags {
         if rng.random_bool(0.5) {
-            s.out.tags.push((id, (*tag).to_owned()));
+            s.out.tags.push((TicketId::new(id), (*tag).to_owned()));
         }
     }
     // A desk without agents cannot work a ticket: it stays new.
@@ -247,7 +247,7 @@ fn conclude(
 
 fn finish(s: Story<'_>, mut row: TicketRecord) {
     if s.status != Status::Closed && !s.clocks.is_empty() {
-        s.out.clocks.push((s.id, s.clocks));
+        s.out.clocks.push((TicketId::new(s.id), s.clocks));
     }
     row.status = s.status;
     row.version = s.version;
@@ -334,7 +334,7 @@ impl Story<'_> {
             self.version += 1;
         }
         self.out.events.push(EventRecord {
-            id: 0,
+            id: EventId::default(),
             ticket_id: TicketId::new(self.id),
             actor_id: actor,
             at: Timestamp::from_micros(self.at),

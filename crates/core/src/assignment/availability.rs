@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use frontline_domain::{Role, UserId};
+use frontline_domain::{CalendarId, CategoryId, Role, UserId};
 
 use crate::{Actor, Assignment, Result};
 
@@ -29,7 +29,7 @@ impl Assignment {
         actor.require_configure()?;
         let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
-        let calendars: HashMap<i64, String> = c
+        let calendars: HashMap<CalendarId, String> = c
             .calendars()
             .await?
             .into_iter()
@@ -70,7 +70,7 @@ impl Assignment {
         actor.require_configure()?;
         let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
-        let paths: HashMap<i64, String> = c
+        let paths: HashMap<CategoryId, String> = c
             .categories()
             .await?
             .into_iter()

@@ -8,6 +8,7 @@ pub use frontline_domain::job::{Job, JobState, Lease};
 pub use queue::{ClaimLimits, Claimed, JobTransaction, JobTx};
 
 use crate::{Actor, CoreError, Jobs, Permission, Result};
+use frontline_domain::JobId;
 
 impl Jobs {
     /// Jobs, newest first, in `state` (every state with `None`), `limit` after `before_id`
@@ -16,7 +17,7 @@ impl Jobs {
         &self,
         actor: &Actor,
         state: Option<JobState>,
-        before_id: i64,
+        before_id: JobId,
         limit: i64,
     ) -> Result<Vec<Job>> {
         actor.require(Permission::JobQueue)?;
@@ -26,7 +27,7 @@ impl Jobs {
 
     /// Runs a dead job again: a fresh set of attempts, due now. For administrators; a job
     /// that is not dead is a conflict (it is still being tried, or it succeeded).
-    pub async fn retry_job(&self, actor: &Actor, id: i64) -> Result<Job> {
+    pub async fn retry_job(&self, actor: &Actor, id: JobId) -> Result<Job> {
         actor.require(Permission::JobQueue)?;
         let mut tx = self.core.begin().await?;
         let mut c = tx.conn();

@@ -2,7 +2,7 @@
 //! and sent from through an SMTP server. Only administrators (or the operator's CLI) manage
 //! them; their URLs hold passwords, which nothing shows.
 
-use frontline_domain::{Email, MailboxRecord, MailboxState};
+use frontline_domain::{Email, MailboxId, MailboxRecord, MailboxState};
 use frontline_mail::{ImapUrl, SmtpUrl};
 
 use super::outbound::MailboxName;
@@ -20,7 +20,7 @@ pub struct NewMailbox {
 /// A configured mailbox with its URLs parsed (their `Display` hides the passwords).
 #[derive(Debug, Clone)]
 pub struct Mailbox {
-    pub id: i64,
+    pub id: MailboxId,
     pub address: String,
     /// The name its mail shows, if it has one.
     pub name: Option<String>,
@@ -68,7 +68,7 @@ impl Mail {
         }
         let now = self.core.now();
         let row = MailboxRecord {
-            id: 0,
+            id: MailboxId::default(),
             address: new.address.to_string(),
             imap_url: new.imap.as_ref().map(url_text_imap),
             smtp_url: new.smtp.as_ref().map(url_text_smtp),
@@ -214,7 +214,7 @@ impl Mail {
     pub async fn update_mailbox(
         &self,
         actor: Option<&Actor>,
-        id: i64,
+        id: MailboxId,
         change: MailboxChange,
     ) -> Result<Mailbox> {
         if let Some(a) = actor {
@@ -259,7 +259,7 @@ impl Mail {
     pub async fn set_mailbox_enabled(
         &self,
         actor: Option<&Actor>,
-        id: i64,
+        id: MailboxId,
         enabled: bool,
     ) -> Result<()> {
         if let Some(a) = actor {

@@ -14,7 +14,7 @@
 
 use frontline_domain::MailboxRecord;
 use frontline_domain::mail::{HeldInbound, InboundMessage, InboundOutcome, InboundState};
-use frontline_domain::{EventKind, TicketId, Timestamp};
+use frontline_domain::{EventKind, InboundId, MailboxId, TicketId, Timestamp};
 use frontline_mail::Inbound;
 
 use super::MAX_MESSAGE_BYTES;
@@ -30,7 +30,7 @@ const PREVIEW_CHARS: usize = 5_000;
 /// A held message as the list shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeldMail {
-    pub id: i64,
+    pub id: InboundId,
     pub received_at: Timestamp,
     /// The address of the mailbox it came in through, when known.
     pub mailbox: Option<String>,
@@ -73,7 +73,7 @@ impl Mail {
     }
 
     /// Held message `id`; not found when it is not held.
-    pub async fn held_message(&self, actor: &Actor, id: i64) -> Result<HeldMessage> {
+    pub async fn held_message(&self, actor: &Actor, id: InboundId) -> Result<HeldMessage> {
         actor.require(Permission::Quarantine)?;
         let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
@@ -90,7 +90,7 @@ impl Mail {
     }
 
     /// Ingests held message `id` anyway; what it became.
-    pub async fn release_mail(&self, actor: &Actor, id: i64) -> Result<InboundOutcome> {
+    pub async fn release_mail(&self, actor: &Actor, id: InboundId) -> Result<InboundOutcome> {
         actor.require(Permission::Quarantine)?;
         let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
@@ -131,7 +131,7 @@ impl Mail {
     }
 
     /// Takes held message `id` off the list (kept, state `discarded`).
-    pub async fn discard_mail(&self, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn discard_mail(&self, actor: &Actor, id: InboundId) -> Result<()> {
         actor.require(Permission::Quarantine)?;
         let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
@@ -155,14 +155,14 @@ impl Mail {
     }
 }
 
-fn not_held(id: i64, state: InboundState) -> CoreError {
+fn not_held(id: InboundId, state: InboundState) -> CoreError {
     CoreError::Conflict(format!(
         "message {id} is not in the quarantine (it is {state}): released or discarded already"
     ))
 }
 
 /// The address of mailbox `id` among `boxes`.
-fn address_of(boxes: &[MailboxRecord], id: Option<i64>) -> Option<String> {
+fn address_of(boxes: &[MailboxRecord], id: Option<MailboxId>) -> Option<String> {
     let id = id?;
     boxes.iter().find(|b| b.id == id).map(|b| b.address.clone())
 }

@@ -33,11 +33,12 @@ use frontline_store::mail::NewInbound;
 use super::INGEST_JOB;
 use crate::auth::sha256_hex;
 use crate::{Mail, Result};
+use frontline_domain::{InboundId, MailboxId};
 
 /// A message as it arrived.
 #[derive(Debug, Clone)]
 pub struct Incoming {
-    pub mailbox_id: Option<i64>,
+    pub mailbox_id: Option<MailboxId>,
     /// `smtp` or `imap`.
     pub source: &'static str,
     /// The folder's UIDVALIDITY and the message's UID, for IMAP.
@@ -143,7 +144,7 @@ fn unfolded(head: &[u8]) -> Vec<Vec<u8>> {
 impl Mail {
     /// Stores the message and queues its ingestion; `None` when a copy was stored before.
     /// When this returns, the message is durable and may be acknowledged.
-    pub async fn receive_mail(&self, incoming: Incoming) -> Result<Option<i64>> {
+    pub async fn receive_mail(&self, incoming: Incoming) -> Result<Option<InboundId>> {
         let mut tx = self.core.begin().await?;
         let id = self.receive_mail_in(&mut tx.conn(), incoming).await?;
         tx.commit().await?;
@@ -156,7 +157,7 @@ impl Mail {
         &self,
         c: &mut Conn<'_>,
         incoming: Incoming,
-    ) -> Result<Option<i64>> {
+    ) -> Result<Option<InboundId>> {
         let now = self.core.now().as_micros();
         let message_key = message_key(&incoming.raw);
         let message_id = frontline_mail::message_id(&incoming.raw);
@@ -199,7 +200,7 @@ impl Mail {
     /// flagged `\Seen`. Returns how many were new.
     pub async fn receive_imap(
         &self,
-        mailbox_id: i64,
+        mailbox_id: MailboxId,
         uidvalidity: u32,
         through: u32,
         messages: Vec<(u32, Vec<u8>)>,
@@ -231,7 +232,7 @@ impl Mail {
     /// another node holds a lease that has not run out.
     pub async fn lease_mailbox(
         &self,
-        mailbox_id: i64,
+        mailbox_id: MailboxId,
         owner: &str,
         lease: std::time::Duration,
     ) -> Result<bool> {
@@ -248,7 +249,7 @@ impl Mail {
 
     /// Gives the mailbox's lease back if `owner` holds it (a node stopping hands its
     /// mailboxes over at once instead of when the lease runs out).
-    pub async fn release_mailbox(&self, mailbox_id: i64, owner: &str) -> Result<()> {
+    pub async fn release_mailbox(&self, mailbox_id: MailboxId, owner: &str) -> Result<()> {
         let mut tx = self.core.begin().await?;
         tx.conn().release_mailbox(mailbox_id, owner).await?;
         tx.commit().await?;
@@ -256,7 +257,11 @@ impl Mail {
     }
 
     /// Records why the mailbox's server could not be read (`None`: it works again).
-    pub async fn record_mailbox_error(&self, mailbox_id: i64, error: Option<&str>) -> Result<()> {
+    pub async fn record_mailbox_error(
+        &self,
+        mailbox_id: MailboxId,
+        error: Option<&str>,
+    ) -> Result<()> {
         let mut tx = self.core.begin().await?;
         tx.conn()
             .set_mailbox_error(mailbox_id, error, self.core.now().as_micros())

@@ -4,8 +4,8 @@
 
 use frontline_domain::rules::{Action, Facts, Recipient, Trigger, run};
 use frontline_domain::{
-    CommentId, CommentRecord, Email, EventKind, EventRecord, Priority, Role, Status, Ticket,
-    TicketId, TicketRecord, TicketType, Timestamp, UserId,
+    CommentId, CommentRecord, Email, EventId, EventKind, EventRecord, Priority, Role, RuleId,
+    Status, Ticket, TicketId, TicketRecord, TicketType, Timestamp, UserId,
 };
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
@@ -79,7 +79,7 @@ pub(crate) fn run_rules(
     trigger: Trigger,
     facts: &mut Facts,
     before: Option<&Facts>,
-    only: Option<i64>,
+    only: Option<RuleId>,
     cause: &str,
     at: Timestamp,
 ) -> Outcome {
@@ -95,7 +95,7 @@ pub(crate) fn run_rules(
         let name = &rule.rule.name;
         for (i, action) in rule.rule.actions.iter().enumerate() {
             out.events.push(EventRecord {
-                id: 0,
+                id: EventId::default(),
                 ticket_id: TicketId::new(0),
                 actor_id: None,
                 at,
@@ -327,7 +327,7 @@ async fn write_comment(
         (EventKind::Replied, Some(author_role.as_str().to_owned()))
     };
     c.insert_event(&EventRecord {
-        id: 0,
+        id: EventId::default(),
         ticket_id,
         actor_id: Some(author_id),
         at: now,

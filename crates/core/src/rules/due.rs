@@ -12,7 +12,7 @@
 //! rule, which is rare.
 
 use frontline_domain::rules::{Since, Trigger};
-use frontline_domain::{TicketId, Timestamp};
+use frontline_domain::{RuleId, TicketId, Timestamp};
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
 use serde::{Deserialize, Serialize};
@@ -31,7 +31,7 @@ const MINUTE_MICROS: i64 = 60_000_000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DueCall {
-    pub rule_id: i64,
+    pub rule_id: RuleId,
     pub ticket_id: TicketId,
     pub due_at: i64,
 }

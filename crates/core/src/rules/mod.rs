@@ -29,7 +29,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use frontline_domain::rules::{Action, Condition, Field, Recipient, Rule, Trigger};
-use frontline_domain::{CategoryPath, DomainError, Email, GroupId, OrganizationId, Role, UserId};
+use frontline_domain::{
+    CategoryId, CategoryPath, DomainError, Email, GroupId, OrganizationId, Role, RuleId, UserId,
+};
 use frontline_store::Conn;
 use serde::Serialize;
 
@@ -58,7 +60,7 @@ pub const LOOP_WINDOW_MICROS: i64 = 10 * 60 * 1_000_000;
 /// A rule as configured.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConfiguredRule {
-    pub id: i64,
+    pub id: RuleId,
     pub position: i64,
     #[serde(flatten)]
     pub rule: Rule,
@@ -68,7 +70,7 @@ pub struct ConfiguredRule {
 /// its actions name.
 #[derive(Debug)]
 pub(crate) struct Loaded {
-    pub id: i64,
+    pub id: RuleId,
     pub author_id: UserId,
     pub author_role: Role,
     pub rule: Rule,
@@ -89,7 +91,7 @@ pub(crate) struct RuleSet {
     /// By lower-case email.
     pub people: HashMap<String, UserId>,
     /// By category path.
-    pub categories: HashMap<String, i64>,
+    pub categories: HashMap<String, CategoryId>,
     /// Organization names by id, read only when a condition looks at organizations.
     pub organizations: HashMap<OrganizationId, String>,
 }
@@ -165,7 +167,7 @@ fn uses_organizations(rule: &Rule) -> bool {
 struct Names {
     groups: HashMap<String, GroupId>,
     people: HashMap<String, UserId>,
-    categories: HashMap<String, i64>,
+    categories: HashMap<String, CategoryId>,
 }
 
 /// The ids of every group, agent, person and category the rule's actions name; an error
@@ -253,7 +255,12 @@ impl Rules {
 
     /// Replaces a rule, keeping its place; a time rule looks at every ticket again (each
     /// still fires once per ticket and period).
-    pub async fn replace_rule(&self, actor: &Actor, id: i64, rule: Rule) -> Result<ConfiguredRule> {
+    pub async fn replace_rule(
+        &self,
+        actor: &Actor,
+        id: RuleId,
+        rule: Rule,
+    ) -> Result<ConfiguredRule> {
         actor.require(Permission::Automation)?;
         let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
@@ -273,7 +280,7 @@ impl Rules {
         Ok(ConfiguredRule { id, position, rule })
     }
 
-    pub async fn delete_rule(&self, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn delete_rule(&self, actor: &Actor, id: RuleId) -> Result<()> {
         actor.require(Permission::Automation)?;
         let mut tx = self.core.begin().await?;
         if !tx.conn().delete_rule(id).await? {
@@ -286,7 +293,11 @@ impl Rules {
     }
 
     /// Puts the rules in the order of `ids`, which must name every rule once.
-    pub async fn reorder_rules(&self, actor: &Actor, ids: &[i64]) -> Result<Vec<ConfiguredRule>> {
+    pub async fn reorder_rules(
+        &self,
+        actor: &Actor,
+        ids: &[RuleId],
+    ) -> Result<Vec<ConfiguredRule>> {
         actor.require(Permission::Automation)?;
         let mut tx = self.core.begin().await?;
         let mut c = tx.conn();

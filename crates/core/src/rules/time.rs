@@ -10,7 +10,7 @@
 //! its own (`due`).
 
 use frontline_domain::rules::{Since, Trigger};
-use frontline_domain::{EventRecord, Status, Ticket, TicketId, TicketRecord, Timestamp};
+use frontline_domain::{EventRecord, RuleId, Status, Ticket, TicketId, TicketRecord, Timestamp};
 use frontline_store::Conn;
 use frontline_store::rules::RuleClocks;
 use serde::{Deserialize, Serialize};
@@ -67,7 +67,7 @@ impl Rules {
                 };
                 for &(at, id) in &batch {
                     if self
-                        .fire_time_rule(&set, loaded.id, time.since, at, TicketId::new(id))
+                        .fire_time_rule(&set, loaded.id, time.since, at, id)
                         .await?
                     {
                         fired += 1;
@@ -77,7 +77,7 @@ impl Rules {
                 after = last;
                 let mut tx = self.core.begin().await?;
                 tx.conn()
-                    .set_rule_scanned(loaded.id, last.0, TicketId::new(last.1))
+                    .set_rule_scanned(loaded.id, last.0, last.1)
                     .await?;
                 tx.commit().await?;
                 if (batch.len() as i64) < SCAN_BATCH {
@@ -93,7 +93,7 @@ impl Rules {
     async fn fire_time_rule(
         &self,
         set: &super::RuleSet,
-        rule_id: i64,
+        rule_id: RuleId,
         since: Since,
         period: i64,
         ticket_id: TicketId,
@@ -115,7 +115,7 @@ impl Rules {
         &self,
         c: &mut Conn<'_>,
         set: &super::RuleSet,
-        rule_id: i64,
+        rule_id: RuleId,
         since: Since,
         period: i64,
         ticket_id: TicketId,
@@ -186,7 +186,7 @@ impl Rules {
         if changes_ticket {
             self.sla().reconcile_sla(c, ticket_id, now, false).await?;
         }
-        tracing::info!(%ticket_id, rule_id, "time rule fired");
+        tracing::info!(%ticket_id, %rule_id, "time rule fired");
         Ok(true)
     }
 }

@@ -4,8 +4,8 @@
 //! and the order policies are tried in is set as a whole. Each drops the node's policy cache,
 //! so tickets pick the change up at their next change or timer.
 
-use frontline_domain::Calendar;
 use frontline_domain::sla::Policy;
+use frontline_domain::{Calendar, CalendarId, SlaPolicyId};
 
 use super::{ConfiguredPolicy, checked, duplicate, find_calendar, required_name};
 use crate::ordered::new_positions;
@@ -59,7 +59,7 @@ impl Sla {
     pub async fn replace_sla_policy(
         &self,
         actor: &Actor,
-        id: i64,
+        id: SlaPolicyId,
         policy: &Policy,
         calendar: &str,
     ) -> Result<ConfiguredPolicy> {
@@ -92,7 +92,7 @@ impl Sla {
     }
 
     /// Puts the policies in the order of `ids`, which must name every policy once.
-    pub async fn reorder_sla_policies(&self, actor: &Actor, ids: &[i64]) -> Result<()> {
+    pub async fn reorder_sla_policies(&self, actor: &Actor, ids: &[SlaPolicyId]) -> Result<()> {
         actor.require_configure()?;
         let mut tx = self.core.begin().await?;
         let mut c = tx.conn();
@@ -112,7 +112,7 @@ impl Sla {
     }
 }
 
-async fn calendar_id(c: &mut frontline_store::Conn<'_>, name: &str) -> Result<i64> {
+async fn calendar_id(c: &mut frontline_store::Conn<'_>, name: &str) -> Result<CalendarId> {
     find_calendar(c, name)
         .await?
         .ok_or(CoreError::NotFound("calendar"))

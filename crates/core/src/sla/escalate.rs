@@ -10,7 +10,8 @@
 
 use frontline_domain::sla::{Escalation, Notify, SlaTarget};
 use frontline_domain::{
-    Email, EventKind, EventRecord, GroupId, Ticket, TicketId, TicketRecord, Timestamp, UserId,
+    Email, EventId, EventKind, EventRecord, GroupId, Ticket, TicketId, TicketRecord, Timestamp,
+    UserId,
 };
 use frontline_store::Conn;
 
@@ -231,7 +232,7 @@ fn event(
     new: Option<String>,
 ) -> EventRecord {
     EventRecord {
-        id: 0,
+        id: EventId::default(),
         ticket_id,
         actor_id: None,
         at: now,

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use frontline_domain::sla::{Policy, PolicyRecord, SlaTarget, Target};
-use frontline_domain::{Calendar, TicketId, Timestamp};
+use frontline_domain::{Calendar, CalendarId, SlaPolicyId, TicketId, Timestamp};
 use frontline_store::{Conn, StoreError};
 
 use crate::{Actor, CoreError, Result, Sla};
@@ -35,7 +35,7 @@ pub(crate) struct InForce {
 }
 
 impl InForce {
-    pub fn id(&self) -> i64 {
+    pub fn id(&self) -> SlaPolicyId {
         self.record.id
     }
 
@@ -79,7 +79,7 @@ impl PolicyCache {
 /// A policy as configured: its place in the order, its calendar, and its rules.
 #[derive(Debug, Clone)]
 pub struct ConfiguredPolicy {
-    pub id: i64,
+    pub id: SlaPolicyId,
     pub position: i64,
     pub calendar: String,
     pub policy: Policy,
@@ -117,7 +117,7 @@ impl Sla {
         actor.require_staff()?;
         let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
-        let calendars: HashMap<i64, String> = c
+        let calendars: HashMap<CalendarId, String> = c
             .calendars()
             .await?
             .into_iter()
@@ -257,7 +257,7 @@ impl Sla {
 
 /// Checks `policy` on its own and what it names against the desk (its escalation's group,
 /// and `calendar`); returns the calendar's id.
-async fn checked(c: &mut Conn<'_>, policy: &Policy, calendar: &str) -> Result<i64> {
+async fn checked(c: &mut Conn<'_>, policy: &Policy, calendar: &str) -> Result<CalendarId> {
     policy.validate()?;
     if let Some(group) = policy
         .escalation
@@ -277,7 +277,7 @@ async fn checked(c: &mut Conn<'_>, policy: &Policy, calendar: &str) -> Result<i6
 }
 
 /// The id of the calendar named `name`, if there is one.
-async fn find_calendar(c: &mut Conn<'_>, name: &str) -> Result<Option<i64>> {
+async fn find_calendar(c: &mut Conn<'_>, name: &str) -> Result<Option<CalendarId>> {
     Ok(c.calendars()
         .await?
         .into_iter()

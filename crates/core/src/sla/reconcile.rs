@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use frontline_domain::sla::{self, ClockState, Facts, SlaSummary, SlaTarget, Target, TargetClock};
-use frontline_domain::{EventKind, EventRecord, Ticket, TicketId, Timestamp};
+use frontline_domain::{EventId, EventKind, EventRecord, SlaPolicyId, Ticket, TicketId, Timestamp};
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
 
@@ -56,7 +56,7 @@ pub(super) async fn reconcile(
 /// The clocks of the policy that applies now, replayed from the ticket's trail.
 struct Replayed {
     /// 0 when no policy applies (and there are no clocks).
-    policy_id: i64,
+    policy_id: SlaPolicyId,
     /// The policy escalates a breach.
     escalates: bool,
     clocks: Vec<TargetClock>,
@@ -70,7 +70,7 @@ async fn replay(
 ) -> Result<Replayed> {
     let Some(p) = applicable(ticket, policies)? else {
         return Ok(Replayed {
-            policy_id: 0,
+            policy_id: SlaPolicyId::default(),
             escalates: false,
             clocks: Vec::new(),
         });
@@ -129,7 +129,7 @@ impl Record {
         new: Option<Timestamp>,
     ) {
         self.events.push(EventRecord {
-            id: 0,
+            id: EventId::default(),
             ticket_id: self.ticket_id,
             actor_id: None,
             at,
@@ -145,7 +145,7 @@ impl Record {
     /// or resumption, and the warning, breach and met that happened since.
     fn transitions(
         &mut self,
-        policy_id: i64,
+        policy_id: SlaPolicyId,
         clock: &TargetClock,
         before: Option<&SlaTarget>,
         now: &SlaTarget,
@@ -246,7 +246,7 @@ impl Record {
 /// The stored form of `clock`, keeping when a warning was already given in this cycle.
 fn next_target(
     ticket_id: TicketId,
-    policy_id: i64,
+    policy_id: SlaPolicyId,
     clock: &TargetClock,
     before: Option<&SlaTarget>,
     now: Timestamp,

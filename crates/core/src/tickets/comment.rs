@@ -5,7 +5,8 @@
 //! Each comment is a change of its ticket: the updated rules run over it (`rules::changed`).
 
 use frontline_domain::{
-    Attachment, Comment, CommentId, CommentRecord, EventKind, Status, TicketId, TicketRecord,
+    Attachment, AttachmentId, Comment, CommentId, CommentRecord, EventKind, Status, TicketId,
+    TicketRecord,
 };
 use frontline_store::Conn;
 
@@ -126,7 +127,7 @@ impl Comments {
         &self,
         actor: &Actor,
         ticket_id: TicketId,
-        after_id: i64,
+        after_id: CommentId,
         limit: i64,
     ) -> Result<Vec<Comment>> {
         let mut pc = self.core.store.read().await?;
@@ -161,7 +162,7 @@ impl Comments {
         &self,
         actor: &Actor,
         ticket_id: TicketId,
-        id: i64,
+        id: AttachmentId,
     ) -> Result<(Attachment, Vec<u8>)> {
         let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
@@ -223,7 +224,7 @@ pub(crate) async fn store_attachments(
         let sha = sha256_hex(&a.data);
         c.put_blob(&sha, &a.data).await?;
         let mut att = Attachment {
-            id: 0,
+            id: AttachmentId::default(),
             comment_id: comment.id,
             ticket_id: comment.ticket_id,
             filename: a.filename,

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use frontline_domain::User;
 use frontline_domain::rules::{Facts, Trigger};
 use frontline_domain::{
-    CategoryPath, Channel, Email, EventRecord, GroupId, Level, Priority, Status, Subject, Tag,
-    Ticket, TicketId, TicketRecord, TicketType, Timestamp, Timestamps, UserId,
+    CategoryId, CategoryPath, Channel, Email, EventRecord, GroupId, Level, Priority, Status,
+    Subject, Tag, Ticket, TicketId, TicketRecord, TicketType, Timestamp, Timestamps, UserId,
 };
 use frontline_store::Conn;
 use serde_json::{Map, Value};
@@ -392,7 +392,7 @@ struct Named {
 struct Resolved {
     /// `None` when the requester is new to the desk and must be created.
     requester: Option<User>,
-    category_id: Option<i64>,
+    category_id: Option<CategoryId>,
     group_id: Option<GroupId>,
     assignee: Option<User>,
     watcher_ids: Vec<UserId>,

@@ -3,14 +3,14 @@
 
 use frontline_domain::User;
 use frontline_domain::{
-    CategoryPath, CustomFieldDef, DomainError, Email, GroupId, TicketType, UserId,
+    CategoryId, CategoryPath, CustomFieldDef, DomainError, Email, GroupId, TicketType, UserId,
 };
 use frontline_store::Conn;
 use serde_json::{Map, Value};
 
 use crate::{CoreError, Result};
 
-pub(crate) async fn category_id(c: &mut Conn<'_>, path: &CategoryPath) -> Result<i64> {
+pub(crate) async fn category_id(c: &mut Conn<'_>, path: &CategoryPath) -> Result<CategoryId> {
     c.category_by_path(path.as_str())
         .await?
         .map(|r| r.id)

@@ -1,6 +1,6 @@
 //! Reading one ticket and its audit trail.
 
-use frontline_domain::{Event, Ticket, TicketId};
+use frontline_domain::{Event, EventId, Ticket, TicketId};
 
 use super::can_see;
 use crate::{Actor, CoreError, Result, Tickets};
@@ -25,7 +25,7 @@ impl Tickets {
         &self,
         actor: &Actor,
         ticket_id: TicketId,
-        after_id: i64,
+        after_id: EventId,
         limit: i64,
     ) -> Result<Vec<Event>> {
         let mut pc = self.core.store.read().await?;

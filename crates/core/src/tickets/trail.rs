@@ -1,6 +1,6 @@
 //! Collects the audit events of one operation and writes them with the change.
 
-use frontline_domain::{EventKind, EventRecord, Status, TicketId, Timestamp, UserId};
+use frontline_domain::{EventId, EventKind, EventRecord, Status, TicketId, Timestamp, UserId};
 use frontline_store::Conn;
 
 use crate::Result;
@@ -31,7 +31,7 @@ impl Trail {
         internal: bool,
     ) {
         self.events.push(EventRecord {
-            id: 0,
+            id: EventId::default(),
             ticket_id: self.ticket_id,
             actor_id: self.actor_id,
             at: self.at,

@@ -16,7 +16,6 @@ use frontline_domain::EventRecord;
 use frontline_domain::TicketRecord;
 use frontline_domain::User;
 use frontline_domain::{Email, Role, TicketId, Timestamp, UserId};
-use frontline_store::creations::IdTable;
 use frontline_store::{Conn, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
@@ -169,7 +168,7 @@ impl Tickets {
             results.push(repeated(c, creation).await?);
         }
         let fresh = fresh_with_requesters(c, creations, &results).await?;
-        let ids = c.reserve_ids(IdTable::Tickets, fresh.len()).await?;
+        let ids = c.reserve_ticket_ids(fresh.len()).await?;
         let Numbered {
             mut rows,
             tags,
@@ -304,24 +303,24 @@ async fn fresh_with_requesters<'a>(
 /// The batch's rows with their reserved ids filled in.
 struct Numbered {
     rows: Vec<TicketRecord>,
-    tags: Vec<(i64, String)>,
+    tags: Vec<(TicketId, String)>,
     events: Vec<EventRecord>,
 }
 
 /// Gives each fresh ticket, its tags and its events the id reserved for it.
-fn numbered(fresh: &[Fresh<'_>], ids: Vec<i64>) -> Numbered {
+fn numbered(fresh: &[Fresh<'_>], ids: Vec<TicketId>) -> Numbered {
     let mut rows = Vec::with_capacity(fresh.len());
     let (mut tags, mut events) = (Vec::new(), Vec::new());
     for (f, id) in fresh.iter().zip(ids) {
         rows.push(TicketRecord {
-            id: TicketId::new(id),
+            id,
             requester_id: f.requester.id,
             organization_id: f.requester.organization_id,
             ..f.creation.row.clone()
         });
         tags.extend(f.creation.tags.iter().map(|t| (id, t.clone())));
         events.extend(f.creation.events.iter().map(|e| EventRecord {
-            ticket_id: TicketId::new(id),
+            ticket_id: id,
             ..e.clone()
         }));
     }
@@ -333,7 +332,7 @@ async fn write_tags_watchers_fields_events(
     c: &mut Conn<'_>,
     fresh: &[Fresh<'_>],
     rows: &[TicketRecord],
-    tags: &[(i64, String)],
+    tags: &[(TicketId, String)],
     events: &[EventRecord],
 ) -> Result<()> {
     if !tags.is_empty() {

@@ -1,7 +1,7 @@
 //! Keeping saved views: the ones a person sees, adding, changing, renaming and deleting, and
 //! who may share with whom.
 
-use frontline_domain::{GroupId, ViewVisibility};
+use frontline_domain::{GroupId, ViewId, ViewVisibility};
 use frontline_store::views::ViewValues;
 
 use super::stored::{from_record, stored};
@@ -18,7 +18,7 @@ impl Views {
     }
 
     /// One view, when `actor` sees it.
-    pub async fn view(&self, actor: &Actor, id: i64) -> Result<SavedView> {
+    pub async fn view(&self, actor: &Actor, id: ViewId) -> Result<SavedView> {
         actor.require_staff()?;
         let mut pc = self.core.store.read().await?;
         let mut c = pc.conn();
@@ -105,7 +105,12 @@ impl Views {
     }
 
     /// Replaces what a view holds (its name, sharing, queue, filters and sort).
-    pub async fn change_view(&self, actor: &Actor, id: i64, spec: ViewSpec) -> Result<SavedView> {
+    pub async fn change_view(
+        &self,
+        actor: &Actor,
+        id: ViewId,
+        spec: ViewSpec,
+    ) -> Result<SavedView> {
         let current = self.view(actor, id).await?;
         if !current.editable_by(actor) {
             return Err(CoreError::forbidden(
@@ -137,7 +142,7 @@ impl Views {
     }
 
     /// Renames a view, keeping everything else.
-    pub async fn rename_view(&self, actor: &Actor, id: i64, name: &str) -> Result<SavedView> {
+    pub async fn rename_view(&self, actor: &Actor, id: ViewId, name: &str) -> Result<SavedView> {
         let current = self.view(actor, id).await?;
         let spec = ViewSpec {
             name: name.to_owned(),
@@ -146,7 +151,7 @@ impl Views {
         self.change_view(actor, id, spec).await
     }
 
-    pub async fn delete_view(&self, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn delete_view(&self, actor: &Actor, id: ViewId) -> Result<()> {
         let current = self.view(actor, id).await?;
         if !current.editable_by(actor) {
             return Err(CoreError::forbidden(

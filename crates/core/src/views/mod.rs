@@ -8,7 +8,9 @@
 //! filters counted up to [`COUNT_CAP`], so a view over most of the desk still costs a bounded
 //! read.
 
-use frontline_domain::{CategoryPath, DomainError, Priority, Timestamp, UserId, ViewVisibility};
+use frontline_domain::{
+    CategoryPath, DomainError, Priority, Timestamp, UserId, ViewId, ViewVisibility,
+};
 use frontline_domain::{Sort, SortKey};
 
 use crate::queues::Queue;
@@ -67,7 +69,7 @@ pub struct ViewSpec {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SavedView {
-    pub id: i64,
+    pub id: ViewId,
     pub owner_id: UserId,
     pub owner: String,
     pub spec: ViewSpec,

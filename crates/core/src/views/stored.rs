@@ -1,7 +1,7 @@
 //! A saved view as the store keeps it: the filters as JSON with names as people write them,
 //! read back into a [`SavedView`] (a value the desk no longer understands is an internal error).
 
-use frontline_domain::{CategoryPath, Priority, ViewRecord, ViewVisibility};
+use frontline_domain::{CategoryPath, Priority, ViewId, ViewRecord, ViewVisibility};
 use serde::{Deserialize, Serialize};
 
 use super::{SavedView, ViewSpec, Visibility, parse_sort};
@@ -22,7 +22,7 @@ struct Stored {
     q: Option<String>,
 }
 
-pub(super) fn corrupt(id: i64, what: &str) -> CoreError {
+pub(super) fn corrupt(id: ViewId, what: &str) -> CoreError {
     CoreError::Internal(format!("saved view {id} holds {what}"))
 }
 

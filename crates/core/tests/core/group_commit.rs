@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use frontline_core::people::NewUser;
 use frontline_core::tickets::{IdempotencyKey, NewTicket};
 use frontline_core::{Actor, CoreError, Desk};
-use frontline_domain::{Email, Role, Subject, Tag};
+use frontline_domain::{Email, EventId, Role, Subject, Tag};
 use frontline_store::Store;
 use tokio::task::JoinSet;
 
@@ -130,7 +130,10 @@ async fn concurrent_creations_share_transactions_and_fail_alone(store: &Store) -
         let stored = desk.tickets().ticket(&agent, id).await?;
         assert_eq!(stored.record.subject, format!("Case {n}"));
         assert_eq!(stored.tags, vec![format!("case-{n}")]);
-        let events = desk.tickets().events(&agent, id, 0, 100).await?;
+        let events = desk
+            .tickets()
+            .events(&agent, id, EventId::default(), 100)
+            .await?;
         assert_eq!(
             events
                 .iter()

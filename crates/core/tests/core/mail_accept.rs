@@ -7,7 +7,7 @@
 
 use frontline_core::mail::InboundOutcome;
 use frontline_core::{Actor, CoreError, Desk};
-use frontline_domain::Role;
+use frontline_domain::{EventId, InboundId, Role};
 use frontline_store::Store;
 
 use crate::mail_support::{self, DESK, Result, mail_desk, person, smtp};
@@ -36,13 +36,13 @@ fn mail(from: &str, subject: &str, id: &str, body: &str) -> String {
     )
 }
 
-async fn receive(desk: &Desk, raw: &str) -> Result<Option<i64>> {
+async fn receive(desk: &Desk, raw: &str) -> Result<Option<InboundId>> {
     desk.mail()
         .receive_mail(smtp(raw.as_bytes().to_vec()))
         .await
 }
 
-async fn ingest(desk: &Desk, id: i64) -> Result<InboundOutcome> {
+async fn ingest(desk: &Desk, id: InboundId) -> Result<InboundOutcome> {
     Ok(mail_support::ingest(desk, id)
         .await?
         .expect("a stored message is ingested once"))
@@ -167,7 +167,7 @@ async fn refusals_are_named_before_storing(store: &Store) -> Result {
 }
 
 /// A sender over the rate limit: the last message is quarantined. Returns its id.
-async fn quarantine_one(desk: &Desk) -> Result<i64> {
+async fn quarantine_one(desk: &Desk) -> Result<InboundId> {
     let mut last = None;
     for n in 0..=frontline_core::mail::SENDER_LIMIT {
         let raw = mail(
@@ -219,7 +219,10 @@ async fn held_mail_is_released_once_with_an_audit_entry(store: &Store) -> Result
         desk.tickets().ticket(&agent, ticket).await?.record.subject,
         "Alert 30"
     );
-    let events = desk.tickets().events(&agent, ticket, 0, 50).await?;
+    let events = desk
+        .tickets()
+        .events(&agent, ticket, EventId::default(), 50)
+        .await?;
     let released = events
         .iter()
         .find(|e| e.record.field.as_deref() == Some("quarantine"))

@@ -6,7 +6,7 @@
 
 use frontline_core::mail::{InboundOutcome, Incoming};
 use frontline_core::{Actor, Desk};
-use frontline_domain::Role;
+use frontline_domain::{CommentId, Role};
 use frontline_store::Store;
 
 use crate::mail_support::{DESK, Result, deliver, ingest, mail_desk, person_named};
@@ -82,7 +82,10 @@ async fn new_mail_opens_a_ticket_and_replies_thread(store: &Store) -> Result {
         (reply.state.as_str(), reply.ticket_id),
         ("comment", Some(ticket))
     );
-    let comments = desk.comments().list(&agent, ticket, 0, 10).await?;
+    let comments = desk
+        .comments()
+        .list(&agent, ticket, CommentId::default(), 10)
+        .await?;
     assert_eq!(comments.len(), 1);
     assert_eq!(comments[0].record.body, "It happened again at 10:15.");
 
@@ -278,7 +281,10 @@ async fn bounces_land_on_their_ticket(store: &Store) -> Result {
         (outcome.state.as_str(), outcome.ticket_id),
         ("note", Some(ticket))
     );
-    let comments = desk.comments().list(&agent, ticket, 0, 10).await?;
+    let comments = desk
+        .comments()
+        .list(&agent, ticket, CommentId::default(), 10)
+        .await?;
     assert!(comments[0].record.internal);
     assert!(comments[0].record.body.starts_with("Delivery failure"));
     let unknown = format!(
@@ -343,7 +349,10 @@ async fn attachments_are_kept(store: &Store) -> Result {
             .description,
         "See the error"
     );
-    let comments = desk.comments().list(&agent, ticket, 0, 10).await?;
+    let comments = desk
+        .comments()
+        .list(&agent, ticket, CommentId::default(), 10)
+        .await?;
     let files = &comments[0].attachments;
     assert_eq!(files.len(), 1);
     assert_eq!(

@@ -7,7 +7,7 @@ use frontline_core::mail::InboundState;
 use frontline_core::tickets::TicketPatch;
 use frontline_core::{Actor, CoreError, Desk};
 use frontline_domain::rules::Rule;
-use frontline_domain::{Role, Status, TicketId};
+use frontline_domain::{CommentId, EventId, InboundId, Role, Status, TicketId};
 use frontline_store::Store;
 
 use crate::mail_support::{Result, email, ingest, person, smtp};
@@ -29,7 +29,10 @@ async fn trail(
     who: &Actor,
     id: TicketId,
 ) -> Result<(Vec<String>, Vec<(String, String)>)> {
-    let events = desk.tickets().events(who, id, 0, 1_000).await?;
+    let events = desk
+        .tickets()
+        .events(who, id, EventId::default(), 1_000)
+        .await?;
     let kinds = events
         .iter()
         .map(|e| e.record.kind.as_str().to_owned())
@@ -143,7 +146,7 @@ async fn mail_tickets_get_rules_and_assignment(store: &Store) -> Result {
     );
     let notes: Vec<String> = desk
         .comments()
-        .list(&agent, tickets[0], 0, 10)
+        .list(&agent, tickets[0], CommentId::default(), 10)
         .await?
         .into_iter()
         .map(|c| c.record.body)
@@ -208,7 +211,7 @@ async fn a_reply_ingested_before_its_original_threads(store: &Store) -> Result {
     let mut read = store.read().await?;
     let rows = read
         .conn()
-        .inbound_in_state(InboundState::Ticket, 0, 10)
+        .inbound_in_state(InboundState::Ticket, InboundId::default(), 10)
         .await?;
     assert_eq!(
         rows.iter().map(|r| (r.id, r.ticket_id)).collect::<Vec<_>>(),
@@ -216,7 +219,7 @@ async fn a_reply_ingested_before_its_original_threads(store: &Store) -> Result {
     );
     let comments = read
         .conn()
-        .inbound_in_state(InboundState::Comment, 0, 10)
+        .inbound_in_state(InboundState::Comment, InboundId::default(), 10)
         .await?;
     assert_eq!(comments.len(), 1);
     Ok(())

@@ -5,7 +5,7 @@
 use frontline_core::mail::{InboundOutcome, Incoming, NewMailbox};
 use frontline_core::people::NewUser;
 use frontline_core::{Actor, CoreError, Desk};
-use frontline_domain::{Email, Role};
+use frontline_domain::{Email, InboundId, Role};
 use frontline_store::Store;
 
 pub use frontline_testkit::corpus::{email_corpus, messages};
@@ -78,7 +78,7 @@ pub fn smtp(raw: Vec<u8>) -> Incoming {
 }
 
 /// Ingests stored message `id` as the job would; `None` when it was ingested before.
-pub async fn ingest(desk: &Desk, id: i64) -> Result<Option<InboundOutcome>> {
+pub async fn ingest(desk: &Desk, id: InboundId) -> Result<Option<InboundOutcome>> {
     let mut tx = desk.store().begin().await?;
     let outcome = desk.mail().ingest_mail(&mut tx.conn(), id).await?;
     tx.commit().await?;

@@ -13,7 +13,7 @@
 //! lines are cut from the expectation too, and white space is compared collapsed.
 
 use frontline_core::Desk;
-use frontline_domain::{Role, TicketId};
+use frontline_domain::{CommentId, Role, TicketId};
 use frontline_store::Store;
 
 use crate::mail_support::{self, Result, email_corpus, mail_desk, person_named};
@@ -112,7 +112,7 @@ async fn replies_from_real_clients_thread_onto_their_ticket(store: &Store) -> Re
         }
         let comments = desk
             .comments()
-            .list(&agent, TicketId::new(ticket), 0, 10)
+            .list(&agent, TicketId::new(ticket), CommentId::default(), 10)
             .await?;
         let got = comments
             .last()

@@ -4,7 +4,7 @@
 use frontline_core::people::NewUser;
 use frontline_core::tickets::{NewComment, NewTicket};
 use frontline_core::{Actor, CoreError, Desk};
-use frontline_domain::{Email, LinkKind, Role, Subject, TicketId};
+use frontline_domain::{CommentId, Email, EventId, LinkKind, Role, Subject, TicketId};
 use frontline_store::Store;
 
 frontline_testkit::stories!(
@@ -74,12 +74,18 @@ async fn say(desk: &Desk, actor: &Actor, ticket: TicketId, body: &str, internal:
 }
 
 async fn bodies(desk: &Desk, actor: &Actor, ticket: TicketId) -> Result<Vec<String>> {
-    let comments = desk.comments().list(actor, ticket, 0, 100).await?;
+    let comments = desk
+        .comments()
+        .list(actor, ticket, CommentId::default(), 100)
+        .await?;
     Ok(comments.into_iter().map(|c| c.record.body).collect())
 }
 
 async fn event_kinds(desk: &Desk, actor: &Actor, ticket: TicketId) -> Result<Vec<String>> {
-    let events = desk.tickets().events(actor, ticket, 0, 1000).await?;
+    let events = desk
+        .tickets()
+        .events(actor, ticket, EventId::default(), 1000)
+        .await?;
     Ok(events
         .into_iter()
         .map(|e| e.record.kind.as_str().to_owned())

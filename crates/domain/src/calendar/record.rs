@@ -1,14 +1,14 @@
 //! A calendar as the desk keeps it: its id and name beside the definition, and what still
 //! counts in it (which decides whether it may be removed).
 
-use crate::Timestamp;
+use crate::{CalendarId, Timestamp};
 
 use super::Calendar;
 
 /// A configured calendar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CalendarRecord {
-    pub id: i64,
+    pub id: CalendarId,
     pub name: String,
     pub calendar: Calendar,
     pub created_at: Timestamp,

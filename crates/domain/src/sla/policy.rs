@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DomainError, Priority, Status, TicketType, Timestamp};
+use crate::{CalendarId, DomainError, Priority, SlaPolicyId, Status, TicketType, Timestamp};
 
 /// What a policy's conditions look at. An empty list in [`Conditions`] matches anything.
 #[derive(Debug, Clone, Copy)]
@@ -80,9 +80,9 @@ pub struct Policy {
 /// its targets count in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyRecord {
-    pub id: i64,
+    pub id: SlaPolicyId,
     pub position: i64,
-    pub calendar_id: i64,
+    pub calendar_id: CalendarId,
     pub policy: Policy,
     pub created_at: Timestamp,
 }

@@ -5,7 +5,7 @@
 //!
 //! [`TargetClock`]: super::TargetClock
 
-use crate::{TicketId, Timestamp};
+use crate::{SlaPolicyId, TicketId, Timestamp};
 
 use super::{ClockState, Target};
 
@@ -15,7 +15,7 @@ pub struct SlaTarget {
     pub ticket_id: TicketId,
     pub target: Target,
     /// The policy whose clock this is.
-    pub policy_id: i64,
+    pub policy_id: SlaPolicyId,
     pub state: ClockState,
     pub goal: i64,
     pub elapsed: i64,

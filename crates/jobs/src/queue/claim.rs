@@ -77,7 +77,7 @@ pub async fn run_due(
     for job in alone {
         let (desk, registry, config) = (desk.clone(), registry.clone(), config.clone());
         let span =
-            tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
+            tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
         running.spawn(async move { run_one(desk, &registry, &config, job).await }.instrument(span));
     }
     while running.join_next().await.is_some() {}

@@ -56,7 +56,7 @@ fn backoff(config: &WorkerConfig, attempt: i64) -> i64 {
 /// jobs of one deadlock do not meet again.
 fn soon(config: &WorkerConfig, job: &Job) -> i64 {
     let doublings = u32::try_from(job.attempts.saturating_sub(1).clamp(0, 16)).unwrap_or(16);
-    let spread = job.id.rem_euclid(10) * 9_000;
+    let spread = job.id.get().rem_euclid(10) * 9_000;
     (100_000_i64 << doublings).min(backoff(config, 1)) + spread
 }
 
@@ -65,6 +65,7 @@ mod tests {
     use std::time::Duration;
 
     use frontline_core::jobs::JobState;
+    use frontline_domain::JobId;
 
     use super::*;
 
@@ -104,7 +105,7 @@ mod tests {
             updated_at: Timestamp::from_micros(0),
             finished_at: None,
         };
-        let ms = |id, a| soon(&config, &job(id, a)) / 1_000;
+        let ms = |id, a| soon(&config, &job(JobId::new(id), a)) / 1_000;
         assert_eq!(
             [ms(10, 1), ms(10, 2), ms(10, 4), ms(10, 9)],
             [100, 200, 800, 1_000]

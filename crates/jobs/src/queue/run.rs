@@ -39,7 +39,7 @@ pub(super) async fn run_batch(
     };
     for ((job, lease), outcome) in jobs.iter().zip(&leases).zip(outcomes) {
         let span =
-            tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
+            tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
         record(&desk, config, job, lease, outcome.map(|()| true))
             .instrument(span)
             .await;

@@ -10,7 +10,7 @@ use frontline_core::assignment::Mode;
 use frontline_core::people::NewUser;
 use frontline_core::tickets::{NewTicket, TicketPatch};
 use frontline_domain::sla::Escalation;
-use frontline_domain::{CategoryPath, Email, Level, Priority, Role, TicketId};
+use frontline_domain::{CategoryPath, Email, EventId, Level, Priority, Role, TicketId};
 use frontline_store::Store;
 use support::{Result, World, monday};
 
@@ -86,7 +86,11 @@ async fn file(w: &World, group: &str, category: Option<&str>) -> Result<(i64, Op
 }
 
 async fn auto_events(w: &World, id: TicketId) -> Result<Vec<(String, String)>> {
-    let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
+    let events = w
+        .desk
+        .tickets()
+        .events(&w.manager, id, EventId::default(), 1_000)
+        .await?;
     Ok(events
         .into_iter()
         .filter(|e| e.record.kind.as_str() == "auto_assigned")

@@ -10,7 +10,7 @@ use frontline_core::CoreError;
 use frontline_core::Desk;
 use frontline_core::jobs::JobState::{Dead as DEAD, Done as DONE, Queued as QUEUED};
 use frontline_core::jobs::{Job, JobState, JobTx};
-use frontline_domain::Timestamp;
+use frontline_domain::{JobId, Timestamp};
 use frontline_jobs::queue::run_due;
 use frontline_jobs::{HandlerFuture, JobContext, JobError, Registry, WorkerConfig};
 use frontline_store::jobs::NewJob;
@@ -61,14 +61,14 @@ fn job(kind: &str, payload: &str, dedup: Option<&str>, run_at: i64) -> NewJob {
     }
 }
 
-async fn enqueue(store: &Store, new: &NewJob, now: i64) -> Result<Option<i64>> {
+async fn enqueue(store: &Store, new: &NewJob, now: i64) -> Result<Option<JobId>> {
     let mut tx = store.begin().await?;
     let id = tx.conn().enqueue_job(new, now).await?;
     tx.commit().await?;
     Ok(id)
 }
 
-async fn state_of(store: &Store, id: i64) -> Result<(JobState, i64, Option<String>)> {
+async fn state_of(store: &Store, id: JobId) -> Result<(JobState, i64, Option<String>)> {
     let mut c = store.read().await?;
     let j = c
         .conn()
@@ -188,10 +188,10 @@ async fn effects_commit_with_completion_exactly_once(store: &Store) -> Result {
     let now = clock.load(Ordering::SeqCst);
     let due = enqueue(store, &job("effect", "due", None, now - SECOND), now)
         .await?
-        .unwrap_or(0);
+        .unwrap_or(JobId::default());
     let later = enqueue(store, &job("effect", "later", None, now + 30 * SECOND), now)
         .await?
-        .unwrap_or(0);
+        .unwrap_or(JobId::default());
 
     assert_eq!(
         run_due(&desk, &registry, &config("a")).await?,
@@ -223,7 +223,7 @@ async fn failures_retry_with_backoff_then_die(store: &Store) -> Result {
     let now = clock.load(Ordering::SeqCst);
     let id = enqueue(store, &job("flaky", "{}", None, now), now)
         .await?
-        .unwrap_or(0);
+        .unwrap_or(JobId::default());
 
     run_due(&desk, &registry, &config("a")).await?;
     let (state, attempts, error) = state_of(store, id).await?;
@@ -247,7 +247,10 @@ async fn failures_retry_with_backoff_then_die(store: &Store) -> Result {
 
     // An administrator sees it and gives it another go.
     let mut c = store.read().await?;
-    let dead = c.conn().jobs_in_state(Some(DEAD), 0, 10).await?;
+    let dead = c
+        .conn()
+        .jobs_in_state(Some(DEAD), JobId::default(), 10)
+        .await?;
     assert_eq!(dead.iter().map(|j| j.id).collect::<Vec<_>>(), [id]);
     drop(c);
     let mut tx = store.begin().await?;
@@ -268,7 +271,7 @@ async fn failures_retry_with_backoff_then_die(store: &Store) -> Result {
     let now = clock.load(Ordering::SeqCst);
     let garbled = enqueue(store, &job("garbled", "not json", None, now), now)
         .await?
-        .unwrap_or(0);
+        .unwrap_or(JobId::default());
     run_due(&desk, &registry, &config("a")).await?;
     assert_eq!(state_of(store, garbled).await?.0, DEAD);
     Ok(())
@@ -281,7 +284,7 @@ async fn a_dead_workers_jobs_run_when_its_lease_ends(store: &Store) -> Result {
     let now = clock.load(Ordering::SeqCst);
     let id = enqueue(store, &job("effect", "orphan", None, now), now)
         .await?
-        .unwrap_or(0);
+        .unwrap_or(JobId::default());
 
     // Worker "crashed" claims the job and dies before finishing it.
     let mut tx = store.begin().await?;
@@ -368,7 +371,10 @@ async fn many_workers_share_the_queue(store: &Store) -> Result {
     }
     let mut c = store.read().await?;
     assert_eq!(
-        c.conn().jobs_in_state(Some(DONE), 0, 1_000).await?.len(),
+        c.conn()
+            .jobs_in_state(Some(DONE), JobId::default(), 1_000)
+            .await?
+            .len(),
         jobs
     );
     Ok(())
@@ -396,7 +402,7 @@ async fn database_only_jobs_run_in_batches_and_fail_alone(store: &Store) -> Resu
             tx.conn()
                 .enqueue_job(&job("batched", &payload, None, now), now)
                 .await?
-                .unwrap_or(0),
+                .unwrap_or(JobId::default()),
         );
     }
     tx.conn()
@@ -423,7 +429,13 @@ async fn database_only_jobs_run_in_batches_and_fail_alone(store: &Store) -> Resu
     assert_eq!((state, attempts), (QUEUED, 1));
     assert_eq!(error.as_deref(), Some("the handler failed after writing"));
     let mut c = store.read().await?;
-    assert_eq!(c.conn().jobs_in_state(Some(DONE), 0, 100).await?.len(), 40);
+    assert_eq!(
+        c.conn()
+            .jobs_in_state(Some(DONE), JobId::default(), 100)
+            .await?
+            .len(),
+        40
+    );
     Ok(())
 }
 
@@ -437,7 +449,7 @@ async fn a_deadlocked_job_runs_again_within_a_second(store: &Store) -> Result {
     let now = clock.load(Ordering::SeqCst);
     let id = enqueue(store, &job("locky", "{}", None, now), now)
         .await?
-        .unwrap_or(0);
+        .unwrap_or(JobId::default());
 
     assert_eq!(run_due(&desk, &registry, &config("a")).await?, 1);
     let (state, attempts, error) = state_of(store, id).await?;

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use frontline_core::CoreError;
 use frontline_core::tickets::TicketPatch;
 use frontline_domain::rules::Rule;
-use frontline_domain::{Level, Status, Subject, TicketId};
+use frontline_domain::{CommentId, EventId, Level, Status, Subject, TicketId};
 use frontline_store::Store;
 use serde_json::{Value, json};
 use support::{MINUTE, Result, World};
@@ -31,7 +31,11 @@ fn rule(v: Value) -> Result<Rule> {
 
 /// The rules that acted on a ticket, as (rule, what it did), oldest first.
 async fn applied(w: &World, id: TicketId) -> Result<Vec<(String, String)>> {
-    let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
+    let events = w
+        .desk
+        .tickets()
+        .events(&w.manager, id, EventId::default(), 1_000)
+        .await?;
     Ok(events
         .into_iter()
         .filter(|e| e.record.kind.as_str() == "rule_applied")
@@ -45,7 +49,11 @@ async fn applied(w: &World, id: TicketId) -> Result<Vec<(String, String)>> {
 }
 
 async fn comments(w: &World, id: TicketId) -> Result<Vec<(String, bool)>> {
-    let list = w.desk.comments().list(&w.manager, id, 0, 100).await?;
+    let list = w
+        .desk
+        .comments()
+        .list(&w.manager, id, CommentId::default(), 100)
+        .await?;
     Ok(list
         .into_iter()
         .map(|c| (c.record.body, c.record.internal))
@@ -87,7 +95,11 @@ async fn created_rules_shape_the_ticket_in_order_and_stop(store: &Store) -> Resu
     assert_eq!(acted[5], ("Urgent stops".into(), "tags: +urgent".into()));
     // The notification job was queued with the ticket and tells Tier 2's member.
     w.run_jobs().await?;
-    let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
+    let events = w
+        .desk
+        .tickets()
+        .events(&w.manager, id, EventId::default(), 1_000)
+        .await?;
     let notified: Vec<_> = events
         .iter()
         .filter(|e| {

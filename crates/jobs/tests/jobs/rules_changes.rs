@@ -8,7 +8,7 @@ use crate::support;
 use frontline_core::CoreError;
 use frontline_core::tickets::{NewComment, TicketPatch};
 use frontline_domain::rules::{Rule, Since};
-use frontline_domain::{Level, LinkKind, Status, TicketId};
+use frontline_domain::{CommentId, EventId, Level, LinkKind, Status, TicketId};
 use frontline_store::Store;
 use frontline_store::rules::rule_candidates_sql;
 use serde_json::{Value, json};
@@ -29,7 +29,11 @@ fn rule(v: Value) -> Result<Rule> {
 
 /// The rules that acted on a ticket, by name, oldest first (one entry per action).
 async fn applied(w: &World, id: TicketId) -> Result<Vec<String>> {
-    let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
+    let events = w
+        .desk
+        .tickets()
+        .events(&w.manager, id, EventId::default(), 1_000)
+        .await?;
     Ok(events
         .into_iter()
         .filter(|e| e.record.kind.as_str() == "rule_applied")
@@ -50,7 +54,11 @@ fn said(body: &str, internal: bool) -> NewComment {
 }
 
 async fn public_bodies(w: &World, id: TicketId) -> Result<Vec<String>> {
-    let list = w.desk.comments().list(&w.manager, id, 0, 100).await?;
+    let list = w
+        .desk
+        .comments()
+        .list(&w.manager, id, CommentId::default(), 100)
+        .await?;
     Ok(list
         .into_iter()
         .filter(|c| !c.record.internal)
@@ -338,7 +346,7 @@ async fn the_time_scan_reads_one_range_of_an_index(store: &Store) -> Result {
         (Since::AgentRepliedAt, "tickets_rule_agent_reply"),
         (Since::SlaDueAt, "tickets_rule_sla_due"),
     ] {
-        let sql = rule_candidates_sql(instant);
+        let sql = rule_candidates_sql(instant, 200);
         let mut tx = store.begin().await?;
         let plan: Vec<String> = match tx.conn() {
             frontline_store::Conn::Postgres(pg) => {
@@ -350,7 +358,6 @@ async fn the_time_scan_reads_one_range_of_an_index(store: &Store) -> Result {
                     .bind(0_i64)
                     .bind(0_i64)
                     .bind(i64::MAX)
-                    .bind(200_i64)
                     .fetch_all(&mut *pg)
                     .await
                     .map_err(ours)?
@@ -361,7 +368,6 @@ async fn the_time_scan_reads_one_range_of_an_index(store: &Store) -> Result {
                         .bind(0_i64)
                         .bind(0_i64)
                         .bind(i64::MAX)
-                        .bind(200_i64)
                         .fetch_all(&mut *lite)
                         .await
                         .map_err(ours)?;

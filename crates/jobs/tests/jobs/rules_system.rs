@@ -12,7 +12,7 @@ use frontline_core::assignment::Mode;
 use frontline_core::tickets::{NewComment, TicketPatch};
 use frontline_domain::rules::Rule;
 use frontline_domain::sla::{Conditions, Escalation, Notify, Policy, Targets};
-use frontline_domain::{Email, Level, Priority, TicketId};
+use frontline_domain::{CommentId, Email, EventId, Level, Priority, TicketId};
 use frontline_store::Store;
 use serde_json::{Value, json};
 use support::{MINUTE, Result, World, monday};
@@ -32,7 +32,11 @@ fn rule(v: Value) -> Result<Rule> {
 type Event = (String, String, i64, Option<String>, Option<String>);
 
 async fn trail(w: &World, id: TicketId) -> Result<Vec<Event>> {
-    let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
+    let events = w
+        .desk
+        .tickets()
+        .events(&w.manager, id, EventId::default(), 1_000)
+        .await?;
     Ok(events
         .into_iter()
         .map(|e| {
@@ -186,7 +190,11 @@ async fn an_escalation_runs_the_updated_rules_once_with_the_pick_it_brings(
         .filter(|(_, e)| e.0 == "rule_applied")
         .collect();
     assert!(rules.iter().all(|(i, e)| Some(*i) > pick && e.2 == fired));
-    let notes = w.desk.comments().list(&w.manager, id, 0, 100).await?;
+    let notes = w
+        .desk
+        .comments()
+        .list(&w.manager, id, CommentId::default(), 100)
+        .await?;
     let bodies: Vec<_> = notes.iter().map(|c| c.record.body.as_str()).collect();
     assert_eq!(bodies, ["Raised to P1 by the SLA."]);
 
@@ -248,7 +256,7 @@ async fn a_cascade_of_policies_escalates_one_round_per_change(store: &Store) -> 
             .add_sla_policy(&w.manager, &p, "Office")
             .await?;
     }
-    let mut ids: Vec<i64> = w
+    let mut ids: Vec<_> = w
         .desk
         .sla()
         .sla_policies(&w.manager)

@@ -10,7 +10,7 @@ use frontline_core::CoreError;
 use frontline_core::jobs::JobState::Done as DONE;
 use frontline_core::tickets::NewComment;
 use frontline_domain::sla::{Escalation, Notify, Policy, Targets};
-use frontline_domain::{Email, Level, TicketId, UserId};
+use frontline_domain::{Email, EventId, JobId, Level, TicketId, UserId};
 use frontline_store::Store;
 use support::{MINUTE, Result, Seen, World, at_of, count, monday};
 
@@ -42,7 +42,11 @@ async fn trail(
         Option<String>,
     )>,
 > {
-    let events = w.desk.tickets().events(&w.manager, id, 0, 1_000).await?;
+    let events = w
+        .desk
+        .tickets()
+        .events(&w.manager, id, EventId::default(), 1_000)
+        .await?;
     Ok(events
         .into_iter()
         .map(|e| {
@@ -188,7 +192,10 @@ async fn a_breach_escalates_once_as_the_policy_says(store: &Store) -> Result {
         ]
     );
     let mut c = store.read().await?;
-    let done = c.conn().jobs_in_state(Some(DONE), 0, 1_000).await?;
+    let done = c
+        .conn()
+        .jobs_in_state(Some(DONE), JobId::default(), 1_000)
+        .await?;
     assert_eq!(done.iter().filter(|j| j.kind == "notify").count(), 2);
 
     // Days later, however often timers run, nothing more happens.

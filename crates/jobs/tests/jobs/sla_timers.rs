@@ -9,7 +9,7 @@ use frontline_core::Actor;
 use frontline_core::Desk;
 use frontline_core::people::NewUser;
 use frontline_core::tickets::{NewComment, NewTicket, TicketPatch};
-use frontline_domain::{Email, Level, Role, Status, Subject, Timestamp};
+use frontline_domain::{Email, EventId, Level, Role, Status, Subject, Timestamp};
 use frontline_store::Store;
 use support::{MINUTE, Result, World, at_of, count, monday};
 
@@ -133,7 +133,11 @@ async fn timers_warn_and_breach_once_and_pauses_hold_the_clock(store: &Store) ->
     assert_eq!(count(&events, "sla_warning", "resolution"), 0);
     assert_eq!(count(&events, "sla_met", "first_response"), 1);
     assert_eq!(count(&events, "sla_policy_changed", "resolution"), 1);
-    let changed = w.desk.tickets().events(&w.agent, id, 0, 1_000).await?;
+    let changed = w
+        .desk
+        .tickets()
+        .events(&w.agent, id, EventId::default(), 1_000)
+        .await?;
     let change = changed
         .iter()
         .find(|e| {

@@ -2,7 +2,7 @@
 //! working hours and out-of-office flag, their skills, and the skill each category needs, for
 //! the pages that show and change them.
 
-use frontline_domain::{Availability, UserId};
+use frontline_domain::{Availability, CategoryId, UserId};
 
 use super::AvailabilityRow;
 use crate::conn::on;
@@ -34,11 +34,15 @@ impl Conn<'_> {
     }
 
     /// The skill each category needs, as `(category id, skill)`.
-    pub async fn category_skills(&mut self) -> Result<Vec<(i64, String)>> {
-        Ok(on!(self, |c| sqlx::query_as(
+    pub async fn category_skills(&mut self) -> Result<Vec<(CategoryId, String)>> {
+        let rows: Vec<(i64, String)> = on!(self, |c| sqlx::query_as(
             "SELECT category_id, skill FROM category_skills ORDER BY category_id"
         )
         .fetch_all(c)
-        .await?))
+        .await?);
+        Ok(rows
+            .into_iter()
+            .map(|(id, skill)| (CategoryId::new(id), skill))
+            .collect())
     }
 }

@@ -4,7 +4,7 @@
 //! `discarded`: off the list, kept whole for the record).
 
 use frontline_domain::mail::HeldInbound;
-use frontline_domain::{Timestamp, UserId};
+use frontline_domain::{InboundId, MailboxId, Timestamp, UserId};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -37,8 +37,8 @@ impl TryFrom<HeldRow> for HeldInbound {
 
     fn try_from(r: HeldRow) -> Result<Self> {
         Ok(HeldInbound {
-            id: r.id,
-            mailbox_id: r.mailbox_id,
+            id: InboundId::new(r.id),
+            mailbox_id: r.mailbox_id.map(MailboxId::new),
             state: super::inbound::inbound_state(&r.state)?,
             reason: r.reason,
             sender: r.sender,
@@ -67,13 +67,13 @@ impl Conn<'_> {
 
     /// Sets a held message back to `received`, for ingest to take it again in this
     /// transaction. False when it is not held (released or discarded already, or no such).
-    pub async fn reopen_inbound(&mut self, id: i64) -> Result<bool> {
+    pub async fn reopen_inbound(&mut self, id: InboundId) -> Result<bool> {
         let sql = format!(
             "UPDATE inbound_messages SET state = 'received', reason = NULL, \
              processed_at = NULL WHERE id = $1 AND state IN {HELD}"
         );
         let n = on!(self, |c| sqlx::query(AssertSqlSafe(sql))
-            .bind(id)
+            .bind(id.get())
             .execute(c)
             .await?
             .rows_affected());
@@ -81,13 +81,13 @@ impl Conn<'_> {
     }
 
     /// Records the admin who released the message, and when.
-    pub async fn set_inbound_handled(&mut self, id: i64, by: UserId, at: i64) -> Result<()> {
+    pub async fn set_inbound_handled(&mut self, id: InboundId, by: UserId, at: i64) -> Result<()> {
         const SQL: &str =
             "UPDATE inbound_messages SET handled_by = $1, handled_at = $2 WHERE id = $3";
         on!(self, |c| sqlx::query(SQL)
             .bind(by.get())
             .bind(at)
-            .bind(id)
+            .bind(id.get())
             .execute(c)
             .await?
             .rows_affected());
@@ -96,7 +96,7 @@ impl Conn<'_> {
 
     /// Takes a held message off the list for good (state `discarded`, kept whole). False
     /// when it is not held.
-    pub async fn discard_inbound(&mut self, id: i64, by: UserId, at: i64) -> Result<bool> {
+    pub async fn discard_inbound(&mut self, id: InboundId, by: UserId, at: i64) -> Result<bool> {
         let sql = format!(
             "UPDATE inbound_messages SET state = 'discarded', handled_by = $1, \
              handled_at = $2 WHERE id = $3 AND state IN {HELD}"
@@ -104,7 +104,7 @@ impl Conn<'_> {
         let n = on!(self, |c| sqlx::query(AssertSqlSafe(sql))
             .bind(by.get())
             .bind(at)
-            .bind(id)
+            .bind(id.get())
             .execute(c)
             .await?
             .rows_affected());

@@ -3,7 +3,7 @@
 //! ingest, and marked with what ingest made of it.
 
 use frontline_domain::mail::{InboundMessage, InboundOutcome, InboundState};
-use frontline_domain::{CommentId, TicketId, Timestamp, UserId};
+use frontline_domain::{CommentId, InboundId, MailboxId, TicketId, Timestamp, UserId};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -12,7 +12,7 @@ use crate::{Conn, Result, StoreError};
 /// A message as it arrived, before anything is read from it but its key.
 #[derive(Debug, Clone)]
 pub struct NewInbound {
-    pub mailbox_id: Option<i64>,
+    pub mailbox_id: Option<MailboxId>,
     /// `smtp` or `imap`.
     pub source: String,
     /// The redelivery key: `<Message-ID> sha256:…`, or `sha256:…` when there is no id.
@@ -61,8 +61,8 @@ impl TryFrom<InboundRow> for InboundMessage {
 
     fn try_from(r: InboundRow) -> Result<Self> {
         Ok(InboundMessage {
-            id: r.id,
-            mailbox_id: r.mailbox_id,
+            id: InboundId::new(r.id),
+            mailbox_id: r.mailbox_id.map(MailboxId::new),
             source: r.source,
             message_key: r.message_key,
             uidvalidity: r.uidvalidity,
@@ -91,12 +91,12 @@ const INBOUND_COLUMNS: &str = "id, mailbox_id, source, message_key, uidvalidity,
 
 impl Conn<'_> {
     /// Stores a message; `None` when a copy of it is stored already.
-    pub async fn insert_inbound(&mut self, m: &NewInbound) -> Result<Option<i64>> {
+    pub async fn insert_inbound(&mut self, m: &NewInbound) -> Result<Option<InboundId>> {
         const SQL: &str = "INSERT INTO inbound_messages (mailbox_id, source, message_key, \
             uidvalidity, uid, envelope_from, raw, size, received_at, message_id) \
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING id";
-        Ok(on!(self, |c| sqlx::query_scalar(SQL)
-            .bind(m.mailbox_id)
+        let id: Option<i64> = on!(self, |c| sqlx::query_scalar(SQL)
+            .bind(m.mailbox_id.map(MailboxId::get))
             .bind(&m.source)
             .bind(&m.message_key)
             .bind(m.uidvalidity)
@@ -107,7 +107,8 @@ impl Conn<'_> {
             .bind(m.received_at)
             .bind(&m.message_id)
             .fetch_optional(c)
-            .await?))
+            .await?);
+        Ok(id.map(InboundId::new))
     }
 
     /// The bytes of the message stored under exactly `message_key`, if any (a row stored
@@ -121,23 +122,23 @@ impl Conn<'_> {
     }
 
     /// The message, read without a lock.
-    pub async fn inbound(&mut self, id: i64) -> Result<Option<InboundMessage>> {
+    pub async fn inbound(&mut self, id: InboundId) -> Result<Option<InboundMessage>> {
         let sql = format!("SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = $1");
         let row: Option<InboundRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(c)
             .await?);
         row.map(InboundMessage::try_from).transpose()
     }
 
     /// The message, locked for processing on PostgreSQL.
-    pub async fn inbound_for_update(&mut self, id: i64) -> Result<Option<InboundMessage>> {
+    pub async fn inbound_for_update(&mut self, id: InboundId) -> Result<Option<InboundMessage>> {
         let sql = format!(
             "SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = $1{}",
             self.for_update()
         );
         let row: Option<InboundRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(c)
             .await?);
         row.map(InboundMessage::try_from).transpose()
@@ -150,7 +151,7 @@ impl Conn<'_> {
     pub async fn received_inbound_by_message_id(
         &mut self,
         message_id: &str,
-    ) -> Result<Option<i64>> {
+    ) -> Result<Option<InboundId>> {
         let lock = if self.is_postgres() {
             " FOR UPDATE SKIP LOCKED"
         } else {
@@ -160,17 +161,18 @@ impl Conn<'_> {
             "SELECT id FROM inbound_messages WHERE message_id = $1 AND state = 'received' \
              ORDER BY id LIMIT 1{lock}"
         );
-        Ok(on!(self, |c| sqlx::query_scalar(AssertSqlSafe(sql))
+        let id: Option<i64> = on!(self, |c| sqlx::query_scalar(AssertSqlSafe(sql))
             .bind(message_id)
             .fetch_optional(c)
-            .await?))
+            .await?);
+        Ok(id.map(InboundId::new))
     }
 
     /// Messages in `state`, oldest first, after id `after` (0 for the start).
     pub async fn inbound_in_state(
         &mut self,
         state: InboundState,
-        after: i64,
+        after: InboundId,
         limit: i64,
     ) -> Result<Vec<InboundMessage>> {
         let sql = format!(
@@ -180,7 +182,7 @@ impl Conn<'_> {
         );
         let rows: Vec<InboundRow> = on!(self, |c| sqlx::query_as(AssertSqlSafe(sql))
             .bind(state.as_str())
-            .bind(after)
+            .bind(after.get())
             .fetch_all(c)
             .await?);
         rows.into_iter().map(InboundMessage::try_from).collect()
@@ -188,7 +190,12 @@ impl Conn<'_> {
 
     /// Records what became of a message that was still `received`. False when another
     /// worker recorded it first.
-    pub async fn finish_inbound(&mut self, id: i64, o: &InboundOutcome, now: i64) -> Result<bool> {
+    pub async fn finish_inbound(
+        &mut self,
+        id: InboundId,
+        o: &InboundOutcome,
+        now: i64,
+    ) -> Result<bool> {
         const SQL: &str = "UPDATE inbound_messages SET state = $1, reason = $2, sender = $3, \
             html = $4, ticket_id = $5, comment_id = $6, processed_at = $7 \
             WHERE id = $8 AND state = 'received'";
@@ -200,7 +207,7 @@ impl Conn<'_> {
             .bind(o.ticket_id.map(TicketId::get))
             .bind(o.comment_id.map(CommentId::get))
             .bind(now)
-            .bind(id)
+            .bind(id.get())
             .execute(c)
             .await?
             .rows_affected());

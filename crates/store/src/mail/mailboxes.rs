@@ -2,7 +2,7 @@
 //! URLs, the name it shows and whether it is in use. Polling's own columns (position, lease,
 //! last error) are in `polling`.
 
-use frontline_domain::{MailboxRecord, MailboxState, Timestamp};
+use frontline_domain::{MailboxId, MailboxRecord, MailboxState, Timestamp};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
@@ -29,7 +29,7 @@ impl TryFrom<MailboxRow> for MailboxRecord {
 
     fn try_from(r: MailboxRow) -> Result<Self> {
         Ok(MailboxRecord {
-            id: r.id,
+            id: MailboxId::new(r.id),
             address: r.address,
             imap_url: r.imap_url,
             smtp_url: r.smtp_url,
@@ -49,24 +49,25 @@ const MAILBOX_COLUMNS: &str = "id, address, imap_url, smtp_url, state, last_erro
     imap_uidvalidity, imap_last_uid, created_at, updated_at, name";
 
 impl Conn<'_> {
-    pub async fn insert_mailbox(&mut self, m: &MailboxRecord) -> Result<i64> {
+    pub async fn insert_mailbox(&mut self, m: &MailboxRecord) -> Result<MailboxId> {
         const SQL: &str = "INSERT INTO mailboxes (address, imap_url, smtp_url, state, \
             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id";
-        Ok(on!(self, |c| sqlx::query_scalar(SQL)
+        let id: i64 = on!(self, |c| sqlx::query_scalar(SQL)
             .bind(&m.address)
             .bind(&m.imap_url)
             .bind(&m.smtp_url)
             .bind(m.state.as_str())
             .bind(m.created_at.as_micros())
             .fetch_one(c)
-            .await?))
+            .await?);
+        Ok(MailboxId::new(id))
     }
 
     /// Sets the name mail from the mailbox shows (`None`: the bare address); false when
     /// there is no such mailbox.
     pub async fn set_mailbox_name(
         &mut self,
-        id: i64,
+        id: MailboxId,
         name: Option<&str>,
         now: i64,
     ) -> Result<bool> {
@@ -74,7 +75,7 @@ impl Conn<'_> {
         let n = on!(self, |c| sqlx::query(SQL)
             .bind(name)
             .bind(now)
-            .bind(id)
+            .bind(id.get())
             .execute(c)
             .await?
             .rows_affected());
@@ -106,7 +107,7 @@ impl Conn<'_> {
     /// False when there is no such mailbox.
     pub async fn update_mailbox_urls(
         &mut self,
-        id: i64,
+        id: MailboxId,
         imap_url: Option<&str>,
         smtp_url: Option<&str>,
         now: i64,
@@ -116,7 +117,7 @@ impl Conn<'_> {
             imap_last_uid = CASE WHEN imap_url IS NOT DISTINCT FROM $2 THEN imap_last_uid ELSE 0 END, \
             imap_url = $2, smtp_url = $3, last_error = NULL, updated_at = $4 WHERE id = $1";
         let done = on!(self, |c| sqlx::query(SQL)
-            .bind(id)
+            .bind(id.get())
             .bind(imap_url)
             .bind(smtp_url)
             .bind(now)
@@ -129,14 +130,14 @@ impl Conn<'_> {
     /// Sets the mailbox's state; false when there is no such mailbox.
     pub async fn set_mailbox_state(
         &mut self,
-        id: i64,
+        id: MailboxId,
         state: MailboxState,
         now: i64,
     ) -> Result<bool> {
         let done = on!(self, |c| sqlx::query(
             "UPDATE mailboxes SET state = $2, updated_at = $3 WHERE id = $1"
         )
-        .bind(id)
+        .bind(id.get())
         .bind(state.as_str())
         .bind(now)
         .execute(c)

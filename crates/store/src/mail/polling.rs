@@ -4,13 +4,14 @@
 
 use crate::conn::on;
 use crate::{Conn, Result};
+use frontline_domain::MailboxId;
 
 impl Conn<'_> {
     /// Where IMAP polling got to: the folder's UIDVALIDITY and the highest UID stored. The
     /// position only moves forward within one UIDVALIDITY (two nodes may poll at once).
     pub async fn set_imap_position(
         &mut self,
-        mailbox_id: i64,
+        mailbox_id: MailboxId,
         uidvalidity: i64,
         last_uid: i64,
         now: i64,
@@ -22,7 +23,7 @@ impl Conn<'_> {
             .bind(uidvalidity)
             .bind(last_uid)
             .bind(now)
-            .bind(mailbox_id)
+            .bind(mailbox_id.get())
             .execute(c)
             .await?
             .rows_affected());
@@ -34,7 +35,7 @@ impl Conn<'_> {
     /// False when another node holds it.
     pub async fn lease_mailbox(
         &mut self,
-        mailbox_id: i64,
+        mailbox_id: MailboxId,
         owner: &str,
         until: i64,
         now: i64,
@@ -44,7 +45,7 @@ impl Conn<'_> {
         let n = on!(self, |c| sqlx::query(SQL)
             .bind(owner)
             .bind(until)
-            .bind(mailbox_id)
+            .bind(mailbox_id.get())
             .bind(now)
             .execute(c)
             .await?
@@ -53,11 +54,11 @@ impl Conn<'_> {
     }
 
     /// Gives the lease back, if `owner` still holds it, so another node may poll at once.
-    pub async fn release_mailbox(&mut self, mailbox_id: i64, owner: &str) -> Result<()> {
+    pub async fn release_mailbox(&mut self, mailbox_id: MailboxId, owner: &str) -> Result<()> {
         const SQL: &str = "UPDATE mailboxes SET poll_owner = NULL, poll_until = NULL \
             WHERE id = $1 AND poll_owner = $2";
         on!(self, |c| sqlx::query(SQL)
-            .bind(mailbox_id)
+            .bind(mailbox_id.get())
             .bind(owner)
             .execute(c)
             .await?
@@ -66,10 +67,10 @@ impl Conn<'_> {
     }
 
     /// Who polls the mailbox and until when, if anyone.
-    pub async fn mailbox_lease(&mut self, mailbox_id: i64) -> Result<Option<(String, i64)>> {
+    pub async fn mailbox_lease(&mut self, mailbox_id: MailboxId) -> Result<Option<(String, i64)>> {
         const SQL: &str = "SELECT poll_owner, poll_until FROM mailboxes WHERE id = $1";
         let row: Option<(Option<String>, Option<i64>)> = on!(self, |c| sqlx::query_as(SQL)
-            .bind(mailbox_id)
+            .bind(mailbox_id.get())
             .fetch_optional(c)
             .await?);
         Ok(match row {
@@ -81,7 +82,7 @@ impl Conn<'_> {
     /// Records the last failure talking to the mailbox's server (`None` once it works again).
     pub async fn set_mailbox_error(
         &mut self,
-        mailbox_id: i64,
+        mailbox_id: MailboxId,
         error: Option<&str>,
         now: i64,
     ) -> Result<()> {
@@ -89,7 +90,7 @@ impl Conn<'_> {
         on!(self, |c| sqlx::query(SQL)
             .bind(error)
             .bind(now)
-            .bind(mailbox_id)
+            .bind(mailbox_id.get())
             .execute(c)
             .await?
             .rows_affected());

@@ -5,7 +5,8 @@
 use crate::support;
 
 use frontline_domain::{
-    Attachment, CommentId, CommentRecord, EventKind, EventRecord, TicketId, Timestamp, UserId,
+    Attachment, AttachmentId, CommentId, CommentRecord, EventId, EventKind, EventRecord, TicketId,
+    Timestamp, UserId,
 };
 use frontline_store::{Conn, Result, Store};
 use support::{T0, add_ticket, add_user, ticket, user};
@@ -35,7 +36,7 @@ fn comment(ticket_id: i64, author_id: i64, body: &str, internal: bool) -> Commen
 
 fn attachment(comment: &CommentRecord, filename: &str, sha256: &str, size: i64) -> Attachment {
     Attachment {
-        id: 0,
+        id: AttachmentId::default(),
         comment_id: comment.id,
         ticket_id: comment.ticket_id,
         filename: filename.into(),
@@ -56,7 +57,9 @@ async fn read_all(
     let mut bodies = Vec::new();
     let mut after = 0;
     loop {
-        let page = c.comments(ticket, internal, after, limit).await?;
+        let page = c
+            .comments(ticket, internal, CommentId::new(after), limit)
+            .await?;
         assert!(page.len() <= usize::try_from(limit).unwrap_or(0));
         let Some(last) = page.last() else { break };
         after = last.record.id.get();
@@ -88,7 +91,7 @@ async fn comments_and_notes(store: &Store) -> Result<()> {
 
     let mut read = store.read().await?;
     let mut c = read.conn();
-    let everything = c.comments(number, true, 0, 50).await?;
+    let everything = c.comments(number, true, CommentId::default(), 50).await?;
     let bodies: Vec<&str> = everything.iter().map(|m| m.record.body.as_str()).collect();
     assert_eq!(bodies, script.map(|(_, body, _)| body));
     let first_comment = &everything[0];
@@ -115,7 +118,11 @@ async fn comments_and_notes(store: &Store) -> Result<()> {
         assert_eq!(read_all(&mut c, number, true, limit).await?, bodies);
     }
     let last = everything.last().map_or(0, |m| m.record.id.get());
-    assert!(c.comments(number, true, last, 50).await?.is_empty());
+    assert!(
+        c.comments(number, true, CommentId::new(last), 50)
+            .await?
+            .is_empty()
+    );
     Ok(())
 }
 
@@ -157,7 +164,13 @@ async fn attachments_and_merging(store: &Store) -> Result<()> {
         c.attachment(forwarded.id).await?,
         Some((forwarded.clone(), true))
     );
-    assert_eq!(c.attachment(shot.id + forwarded.id + log.id).await?, None);
+    assert_eq!(
+        c.attachment(AttachmentId::new(
+            shot.id.get() + forwarded.id.get() + log.id.get()
+        ))
+        .await?,
+        None
+    );
     assert_eq!(
         c.attachments_of(&[note.id, public.id]).await?,
         [log.clone(), forwarded.clone()]
@@ -173,8 +186,12 @@ async fn attachments_and_merging(store: &Store) -> Result<()> {
     tx.commit().await?;
     let mut read = store.read().await?;
     let mut c = read.conn();
-    assert!(c.comments(duplicate, true, 0, 50).await?.is_empty());
-    let merged = c.comments(number, true, 0, 50).await?;
+    assert!(
+        c.comments(duplicate, true, CommentId::default(), 50)
+            .await?
+            .is_empty()
+    );
+    let merged = c.comments(number, true, CommentId::default(), 50).await?;
     let moved: Vec<(&str, TicketId, TicketId)> = merged
         .iter()
         .map(|m| {
@@ -208,7 +225,7 @@ async fn attachments_and_merging(store: &Store) -> Result<()> {
 async fn audit_trail(store: &Store) -> Result<()> {
     let (requester, agent, number) = setup(store).await?;
     let event = |actor: Option<i64>, at: i64, kind: EventKind, internal: bool| EventRecord {
-        id: 0,
+        id: EventId::default(),
         ticket_id: number,
         actor_id: actor.map(UserId::new),
         at: Timestamp::from_micros(at),
@@ -240,27 +257,27 @@ async fn audit_trail(store: &Store) -> Result<()> {
 
     let mut read = store.read().await?;
     let mut c = read.conn();
-    let all = c.events(number, true, 0, 50).await?;
+    let all = c.events(number, true, EventId::default(), 50).await?;
     let rows: Vec<EventRecord> = all.iter().map(|e| e.record.clone()).collect();
     assert_eq!(rows, [created.clone(), reassigned.clone(), timer.clone()]);
     let actors: Vec<Option<&str>> = all.iter().map(|e| e.actor_email.as_deref()).collect();
     assert_eq!(actors, [Some("alice@acme.test"), Some("bob@it.test"), None]);
 
-    let public: Vec<i64> = c
-        .events(number, false, 0, 50)
+    let public: Vec<EventId> = c
+        .events(number, false, EventId::default(), 50)
         .await?
         .iter()
         .map(|e| e.record.id)
         .collect();
     assert_eq!(public, [created.id, timer.id]);
-    let page: Vec<i64> = c
+    let page: Vec<EventId> = c
         .events(number, true, created.id, 1)
         .await?
         .iter()
         .map(|e| e.record.id)
         .collect();
     assert_eq!(page, [reassigned.id]);
-    let page: Vec<i64> = c
+    let page: Vec<EventId> = c
         .events(number, false, created.id, 1)
         .await?
         .iter()

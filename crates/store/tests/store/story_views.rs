@@ -4,7 +4,9 @@
 
 use crate::support;
 
-use frontline_domain::{GroupId, Priority, Status, TicketId, Timestamp, UserId, ViewVisibility};
+use frontline_domain::{
+    GroupId, Priority, Status, TicketId, Timestamp, UserId, ViewId, ViewVisibility,
+};
 use frontline_store::views::{ViewCount, ViewValues};
 use frontline_store::{Result, Store, StoreError};
 use support::{T0, add_ticket, add_user, group, ticket, user};
@@ -89,8 +91,12 @@ async fn saved_views(store: &Store) -> Result<()> {
         .await?
     );
     assert!(
-        !c.update_view(999_999, &values("Gone", ViewVisibility::Private, None), T0)
-            .await?
+        !c.update_view(
+            ViewId::new(999_999),
+            &values("Gone", ViewVisibility::Private, None),
+            T0
+        )
+        .await?
     );
     assert!(c.delete_view(all).await?);
     assert!(!c.delete_view(all).await?);

@@ -244,7 +244,7 @@ pub(crate) async fn answer(
 }
 
 /// The order of `ids` (an ordered list: SLA policies, rules) with `id` one place earlier (`up`) or later; unchanged at the ends.
-pub(crate) fn moved(mut ids: Vec<i64>, id: i64, up: bool) -> Option<Vec<i64>> {
+pub(crate) fn moved<I: PartialEq>(mut ids: Vec<I>, id: I, up: bool) -> Option<Vec<I>> {
     let i = ids.iter().position(|x| *x == id)?;
     let j = if up { i.checked_sub(1)? } else { i + 1 };
     if j >= ids.len() {

@@ -12,7 +12,7 @@ use frontline_core::CoreError;
 use frontline_core::Mail;
 use frontline_core::mail::outbound::MailboxName;
 use frontline_core::mail::{Mailbox, MailboxChange, NewMailbox};
-use frontline_domain::Email;
+use frontline_domain::{Email, MailboxId};
 use frontline_mail::{ImapUrl, SmtpUrl};
 
 use super::{Admin, AdminForm, Fields, Problems};
@@ -28,7 +28,7 @@ crate::screens! {
 }
 
 pub(crate) struct MailboxLine {
-    pub id: i64,
+    pub id: MailboxId,
     pub active: bool,
     pub address: String,
     pub name: String,
@@ -162,7 +162,7 @@ pub(crate) async fn create(
 struct EditPage {
     chrome: Chrome,
     tab: &'static str,
-    id: i64,
+    id: MailboxId,
     address: String,
     name: String,
     inbound: String,
@@ -174,7 +174,7 @@ struct EditPage {
     problems: Problems,
 }
 
-async fn find(ui: &MailboxScreens, signed: &Signed, id: i64) -> Result<Mailbox, UiError> {
+async fn find(ui: &MailboxScreens, signed: &Signed, id: MailboxId) -> Result<Mailbox, UiError> {
     ui.mail
         .mailboxes(Some(signed.actor()))
         .await?
@@ -186,7 +186,7 @@ async fn find(ui: &MailboxScreens, signed: &Signed, id: i64) -> Result<Mailbox, 
 async fn render_edit(
     ui: &MailboxScreens,
     signed: &Signed,
-    id: i64,
+    id: MailboxId,
     sent: &Fields,
     problems: Problems,
 ) -> Result<String, UiError> {
@@ -220,7 +220,7 @@ async fn render_edit(
 
 pub(crate) async fn edit(
     State(ui): State<MailboxScreens>,
-    Path(id): Path<i64>,
+    Path(id): Path<MailboxId>,
     Admin(signed): Admin,
 ) -> Result<Response, UiError> {
     let html = render_edit(&ui, &signed, id, &Fields::default(), Problems::default()).await?;
@@ -262,7 +262,7 @@ fn change_of(f: &Fields) -> Result<MailboxChange, Problems> {
 
 pub(crate) async fn save(
     State(ui): State<MailboxScreens>,
-    Path(id): Path<i64>,
+    Path(id): Path<MailboxId>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     let problems = match change_of(&form.fields) {
@@ -283,7 +283,7 @@ pub(crate) async fn save(
 /// Disables (`enabled=no`) or enables (`enabled=yes`) a mailbox.
 pub(crate) async fn toggle(
     State(mail): State<Mail>,
-    Path(id): Path<i64>,
+    Path(id): Path<MailboxId>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     let enabled = form.fields.one("enabled") == "yes";

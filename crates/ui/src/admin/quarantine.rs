@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
 use frontline_core::Mail;
 use frontline_core::mail::{HeldMail, HeldMessage, InboundState};
-use frontline_domain::Timestamp;
+use frontline_domain::{InboundId, Timestamp};
 
 use super::{Admin, AdminForm};
 use crate::error::UiError;
@@ -27,7 +27,7 @@ crate::screens! {
 }
 
 pub(crate) struct HeldLine {
-    pub id: i64,
+    pub id: InboundId,
     pub received: String,
     pub received_iso: String,
     pub mailbox: String,
@@ -127,7 +127,7 @@ struct MessagePage {
 async fn render_message(
     ui: &QuarantineScreens,
     signed: &Signed,
-    id: i64,
+    id: InboundId,
     problem: String,
 ) -> Result<String, UiError> {
     let HeldMessage {
@@ -158,7 +158,7 @@ async fn render_message(
 
 pub(crate) async fn show(
     State(ui): State<QuarantineScreens>,
-    Path(id): Path<i64>,
+    Path(id): Path<InboundId>,
     Admin(signed): Admin,
 ) -> Result<Response, UiError> {
     let html = render_message(&ui, &signed, id, String::new()).await?;
@@ -168,7 +168,7 @@ pub(crate) async fn show(
 /// Releases the message: on to its ticket, or back to its page saying why it could not.
 pub(crate) async fn release(
     State(ui): State<QuarantineScreens>,
-    Path(id): Path<i64>,
+    Path(id): Path<InboundId>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     match ui.mail.release_mail(form.signed.actor(), id).await {
@@ -191,7 +191,7 @@ pub(crate) async fn release(
 
 pub(crate) async fn discard(
     State(mail): State<Mail>,
-    Path(id): Path<i64>,
+    Path(id): Path<InboundId>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     match mail.discard_mail(form.signed.actor(), id).await {

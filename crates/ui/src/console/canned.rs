@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::error::{UiError, describe_invalid};
 use crate::session::{CsrfForm, Posted, Signed, Staff};
 use crate::view::Chrome;
+use frontline_domain::CannedId;
 
 crate::screens! {
     /// What the canned-response screens use.
@@ -22,7 +23,7 @@ crate::screens! {
 }
 
 pub(crate) struct Item {
-    pub id: i64,
+    pub id: CannedId,
     pub name: String,
     pub body: String,
     /// "The desk's" or "Yours".
@@ -160,7 +161,7 @@ pub(crate) async fn add(
 
 pub(crate) async fn change(
     State(ui): State<CannedScreens>,
-    Path(id): Path<i64>,
+    Path(id): Path<CannedId>,
     posted: Posted<CannedForm>,
 ) -> Result<Response, UiError> {
     let f = &posted.form;
@@ -176,7 +177,7 @@ pub(crate) async fn change(
 
 pub(crate) async fn delete(
     State(ui): State<CannedScreens>,
-    Path(id): Path<i64>,
+    Path(id): Path<CannedId>,
     posted: Posted<crate::login::CsrfOnly>,
 ) -> Result<Redirect, UiError> {
     ui.canned.delete_canned(posted.signed.actor(), id).await?;

@@ -7,7 +7,7 @@ use axum::response::Html;
 use frontline_core::Actor;
 use frontline_core::queues::Queue;
 use frontline_core::views::{COUNT_CAP, ConsoleCounts, SavedView, ViewSpec, Visibility, sort_text};
-use frontline_domain::{Priority, Status};
+use frontline_domain::{Priority, Status, ViewId};
 use frontline_domain::{Sort, SortKey};
 use serde::Deserialize;
 
@@ -57,7 +57,7 @@ pub(crate) struct QueueQuery {
     /// Words the subject or description must contain.
     pub q: Option<String>,
     /// A saved view's id: its queue, filters and sort replace the ones above.
-    pub view: Option<i64>,
+    pub view: Option<ViewId>,
     /// `P1`…`P4`, or several joined by commas.
     pub priority: Option<String>,
     /// A group's name.
@@ -84,7 +84,7 @@ pub(crate) struct SortOption {
 
 /// The saved view on screen, and what its owner may do with it.
 pub(crate) struct ViewBox {
-    pub id: i64,
+    pub id: ViewId,
     pub name: String,
     /// "Only you", "The Network group", "Every agent".
     pub shared: String,

@@ -9,7 +9,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
 use frontline_core::tickets::{NewComment, TicketPatch};
 use frontline_domain::{
-    CategoryPath, Email, Level, Priority, Status, Ticket, TicketId, TicketRecord,
+    CannedId, CategoryPath, CommentId, Email, EventId, Level, Priority, Status, Ticket, TicketId,
+    TicketRecord,
 };
 use serde::Deserialize;
 
@@ -93,8 +94,14 @@ async fn render(
 ) -> Result<Response, UiError> {
     let actor = signed.actor();
     let view = ui.tickets.ticket(actor, id).await?;
-    let comments = ui.comments.list(actor, id, 0, MOST).await?;
-    let events = ui.tickets.events(actor, id, 0, MOST).await?;
+    let comments = ui
+        .comments
+        .list(actor, id, CommentId::default(), MOST)
+        .await?;
+    let events = ui
+        .tickets
+        .events(actor, id, EventId::default(), MOST)
+        .await?;
     let links = ui.tickets.links(actor, id).await?;
     let others = ui
         .views
@@ -314,7 +321,7 @@ async fn insert_canned(
         canned: chosen.to_owned(),
         ..Outcome::default()
     };
-    let Ok(canned) = chosen.parse::<i64>() else {
+    let Ok(canned) = chosen.parse::<CannedId>() else {
         outcome.error = "Choose a canned response to insert.".to_owned();
         return render(ui, signed, id, StatusCode::UNPROCESSABLE_ENTITY, outcome).await;
     };

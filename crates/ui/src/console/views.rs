@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::console::queue::{QueueQuery, spec_of};
 use crate::error::UiError;
 use crate::session::{CsrfForm, Posted};
+use frontline_domain::ViewId;
 
 #[derive(Deserialize)]
 pub(crate) struct SaveForm {
@@ -89,7 +90,7 @@ impl CsrfForm for RenameForm {
 
 pub(crate) async fn rename(
     State(views): State<Views>,
-    Path(id): Path<i64>,
+    Path(id): Path<ViewId>,
     posted: Posted<RenameForm>,
 ) -> Result<Redirect, UiError> {
     let view = views
@@ -100,7 +101,7 @@ pub(crate) async fn rename(
 
 pub(crate) async fn delete(
     State(views): State<Views>,
-    Path(id): Path<i64>,
+    Path(id): Path<ViewId>,
     posted: Posted<crate::login::CsrfOnly>,
 ) -> Result<Redirect, UiError> {
     views.delete_view(posted.signed.actor(), id).await?;

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
 use frontline_core::tickets::{NewComment, TicketPatch};
-use frontline_domain::{Status, TicketId};
+use frontline_domain::{CommentId, Status, TicketId};
 
 use crate::error::{UiError, describe_invalid};
 use crate::forms::Upload;
@@ -52,7 +52,10 @@ pub(crate) async fn render(
 ) -> Result<Response, UiError> {
     let actor = signed.actor();
     let view = ui.tickets.ticket(actor, id).await?;
-    let comments = ui.comments.list(actor, id, 0, MOST).await?;
+    let comments = ui
+        .comments
+        .list(actor, id, CommentId::default(), MOST)
+        .await?;
     let page = TicketPage {
         chrome: signed.chrome("portal"),
         t: TicketLine::of(&view),

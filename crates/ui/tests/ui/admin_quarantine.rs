@@ -9,7 +9,7 @@ use crate::support;
 use axum::http::StatusCode;
 use frontline_core::Store;
 use frontline_core::mail::{Incoming, NewMailbox};
-use frontline_domain::{Email, Role};
+use frontline_domain::{Email, MailboxId, Role};
 use support::{Site, TestResult, stories};
 
 stories! {
@@ -17,7 +17,7 @@ stories! {
 }
 
 /// An auto-reply that answers no ticket, stored through the mailbox and ingested: held.
-async fn held(site: &Site, mailbox: i64, subject: &str, id: &str) -> TestResult<i64> {
+async fn held(site: &Site, mailbox: MailboxId, subject: &str, id: &str) -> TestResult<i64> {
     let raw = format!(
         "From: Ana <ana@client.example>\r\nTo: help@example.org\r\nSubject: {subject}\r\n\
          Message-ID: <{id}>\r\nAuto-Submitted: auto-replied\r\n\
@@ -40,7 +40,7 @@ async fn held(site: &Site, mailbox: i64, subject: &str, id: &str) -> TestResult<
     let outcome = site.desk.mail().ingest_mail(&mut tx.conn(), stored).await?;
     tx.commit().await?;
     assert_eq!(outcome.map(|o| o.state.as_str()), Some("ignored"));
-    Ok(stored)
+    Ok(stored.get())
 }
 
 async fn held_mail_is_listed_read_released_and_discarded(store: &Store) -> TestResult {

@@ -6,7 +6,7 @@ use crate::support;
 
 use axum::http::StatusCode;
 use frontline_core::Store;
-use frontline_domain::{Role, TicketId};
+use frontline_domain::{CommentId, Role, TicketId};
 use support::{PASSWORD, Site, TestResult, stories};
 
 stories! {
@@ -75,7 +75,7 @@ async fn forms_without_the_session_token_are_refused(store: &Store) -> TestResul
     assert!(
         site.desk
             .comments()
-            .list(&actor, id, 0, 10)
+            .list(&actor, id, CommentId::default(), 10)
             .await?
             .is_empty()
     );
@@ -263,7 +263,7 @@ async fn an_agent_logs_a_call_for_a_new_requester(store: &Store) -> TestResult {
     let comments = site
         .desk
         .comments()
-        .list(&agent, TicketId::new(id), 0, 10)
+        .list(&agent, TicketId::new(id), CommentId::default(), 10)
         .await?;
     let note = comments.first().ok_or("no comment with the files")?;
     assert!(note.record.internal);

@@ -6,7 +6,7 @@ use crate::support;
 use axum::http::StatusCode;
 use frontline_core::Store;
 use frontline_core::tickets::TicketPatch;
-use frontline_domain::{Email, Level, Role};
+use frontline_domain::{CommentId, Email, Level, Role};
 use support::{Browser, PASSWORD, Site, TestResult, stories};
 
 stories! {
@@ -276,7 +276,7 @@ async fn a_canned_response_is_inserted_into_the_reply_filled_in(store: &Store) -
     assert!(
         site.desk
             .comments()
-            .list(&agent, id, 0, 10)
+            .list(&agent, id, CommentId::default(), 10)
             .await?
             .is_empty()
     );
@@ -298,7 +298,14 @@ async fn a_canned_response_is_inserted_into_the_reply_filled_in(store: &Store) -
         )
         .await?;
     assert_eq!(sent.status, StatusCode::SEE_OTHER);
-    assert_eq!(site.desk.comments().list(&agent, id, 0, 10).await?.len(), 1);
+    assert_eq!(
+        site.desk
+            .comments()
+            .list(&agent, id, CommentId::default(), 10)
+            .await?
+            .len(),
+        1
+    );
     // Another agent's own responses are not offered (and cannot be filled in).
     site.person("other@example.org", Role::Agent).await?;
     let mut other = site.signed_in("other@example.org").await?;

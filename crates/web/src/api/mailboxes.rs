@@ -11,7 +11,7 @@ use frontline_core::Mail;
 use frontline_core::mail::outbound::MailboxName;
 use frontline_core::mail::{Mailbox, MailboxChange, NewMailbox};
 use frontline_core::{Actor, CoreError};
-use frontline_domain::{DomainError, Email};
+use frontline_domain::{DomainError, Email, MailboxId};
 use frontline_mail::{ImapUrl, SmtpUrl};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -43,7 +43,7 @@ pub struct MailboxItem {
 impl From<Mailbox> for MailboxItem {
     fn from(m: Mailbox) -> Self {
         Self {
-            id: m.id,
+            id: m.id.get(),
             name: m.name,
             imap: m.imap.as_ref().map(ToString::to_string),
             smtp: m.smtp.as_ref().map(ToString::to_string),
@@ -97,7 +97,7 @@ fn smtp_url(text: &str) -> Result<SmtpUrl, DomainError> {
 }
 
 /// The mailbox `id` as it is now.
-async fn current(mail: &Mail, actor: &Actor, id: i64) -> ApiResult<MailboxItem> {
+async fn current(mail: &Mail, actor: &Actor, id: MailboxId) -> ApiResult<MailboxItem> {
     mail.mailboxes(Some(actor))
         .await?
         .into_iter()
@@ -163,7 +163,7 @@ pub async fn create_mailbox(
 pub async fn update_mailbox(
     State(mail): State<Mail>,
     Allowed { actor, .. }: Allowed<Mailboxes>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<MailboxId>,
     body: ApiJson<UpdateMailbox>,
 ) -> ApiResult<Json<MailboxItem>> {
     let b = body.value;
@@ -196,7 +196,7 @@ pub async fn update_mailbox(
 pub async fn disable_mailbox(
     State(mail): State<Mail>,
     Allowed { actor, .. }: Allowed<Mailboxes>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<MailboxId>,
 ) -> ApiResult<Json<MailboxItem>> {
     mail.set_mailbox_enabled(Some(&actor), id, false).await?;
     Ok(Json(current(&mail, &actor, id).await?))
@@ -209,7 +209,7 @@ pub async fn disable_mailbox(
 pub async fn enable_mailbox(
     State(mail): State<Mail>,
     Allowed { actor, .. }: Allowed<Mailboxes>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<MailboxId>,
 ) -> ApiResult<Json<MailboxItem>> {
     mail.set_mailbox_enabled(Some(&actor), id, true).await?;
     Ok(Json(current(&mail, &actor, id).await?))

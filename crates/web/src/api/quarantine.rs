@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use frontline_core::Mail;
 use frontline_core::mail::{HeldMail, HeldMessage};
-use frontline_domain::{CommentId, TicketId};
+use frontline_domain::{CommentId, InboundId, TicketId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -38,7 +38,7 @@ pub struct QuarantinedItem {
 impl From<HeldMail> for QuarantinedItem {
     fn from(m: HeldMail) -> Self {
         Self {
-            id: m.id,
+            id: m.id.get(),
             received_at: m.received_at.to_rfc3339(),
             mailbox: m.mailbox,
             sender: m.sender,
@@ -119,7 +119,7 @@ pub async fn list_quarantine(
 pub async fn get_quarantined(
     State(mail): State<Mail>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<InboundId>,
 ) -> ApiResult<Json<QuarantinedMessage>> {
     Ok(Json(mail.held_message(&actor, id).await?.into()))
 }
@@ -133,7 +133,7 @@ pub async fn get_quarantined(
 pub async fn release_quarantined(
     State(mail): State<Mail>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<InboundId>,
 ) -> ApiResult<Json<Released>> {
     let o = mail.release_mail(&actor, id).await?;
     Ok(Json(Released {
@@ -152,7 +152,7 @@ pub async fn release_quarantined(
 pub async fn discard_quarantined(
     State(mail): State<Mail>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<InboundId>,
 ) -> ApiResult<axum::http::StatusCode> {
     mail.discard_mail(&actor, id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)

@@ -53,10 +53,13 @@ async fn admins_read_and_retry_dead_jobs(store: &frontline_core::Store) -> TestR
     assert_eq!(first["attempts"], 1);
     assert_eq!(first["last_error"], "the chat server said 503");
     assert!(first["finished_at"].is_string());
-    assert_eq!(ids(&list(&app, admin, "?state=queued").await?), [queued]);
+    assert_eq!(
+        ids(&list(&app, admin, "?state=queued").await?),
+        [queued.get()]
+    );
     assert!(ids(&list(&app, admin, "?state=done").await?).is_empty());
     let mut everything = newest_first.clone();
-    everything.insert(0, queued);
+    everything.insert(0, queued.get());
     assert_eq!(ids(&list(&app, admin, "").await?), everything);
 
     // Paging one at a time walks the same jobs; a cursor belongs to its state's list.

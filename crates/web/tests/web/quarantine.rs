@@ -35,7 +35,7 @@ async fn held(desk: &Desk, from: &str, subject: &str, id: &str) -> TestResult<i6
         .ok_or("ingested")?;
     tx.commit().await?;
     assert_eq!(outcome.state.as_str(), "ignored");
-    Ok(id)
+    Ok(id.get())
 }
 
 async fn admins_release_and_discard_quarantined_mail(store: &frontline_core::Store) -> TestResult {

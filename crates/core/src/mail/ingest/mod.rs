@@ -11,7 +11,7 @@
 //! subject text alone.
 
 use frontline_domain::mail::{InboundMessage, InboundOutcome, InboundState};
-use frontline_domain::{Status, TicketId, Timestamp};
+use frontline_domain::{InboundId, Status, TicketId, Timestamp};
 use frontline_mail::{Automatic, Inbound};
 use frontline_store::Conn;
 
@@ -25,7 +25,11 @@ mod write;
 impl Mail {
     /// Ingests stored message `id` in the caller's transaction. `None` when it was ingested
     /// before (or does not exist): nothing is written twice.
-    pub async fn ingest_mail(&self, c: &mut Conn<'_>, id: i64) -> Result<Option<InboundOutcome>> {
+    pub async fn ingest_mail(
+        &self,
+        c: &mut Conn<'_>,
+        id: InboundId,
+    ) -> Result<Option<InboundOutcome>> {
         self.ingest_one(c, id, true, false).await
     }
 
@@ -36,7 +40,7 @@ impl Mail {
     pub(super) async fn ingest_released(
         &self,
         c: &mut Conn<'_>,
-        id: i64,
+        id: InboundId,
     ) -> Result<Option<InboundOutcome>> {
         self.ingest_one(c, id, true, true).await
     }
@@ -47,7 +51,7 @@ impl Mail {
     async fn ingest_one(
         &self,
         c: &mut Conn<'_>,
-        id: i64,
+        id: InboundId,
         originals: bool,
         released: bool,
     ) -> Result<Option<InboundOutcome>> {
@@ -210,7 +214,7 @@ impl Mail {
         &self,
         c: &mut Conn<'_>,
         mail: &Inbound,
-        id: i64,
+        id: InboundId,
         originals: bool,
     ) -> Result<Option<TicketId>> {
         let mut ids = mail.in_reply_to.clone();
@@ -233,7 +237,12 @@ impl Mail {
     /// pull in its own original, so no chain of references can loop. On PostgreSQL an
     /// original another worker is ingesting right now is left to it, not waited for (two
     /// batches each waiting for the other's original would deadlock). True when one was.
-    async fn ingest_originals(&self, c: &mut Conn<'_>, mail: &Inbound, id: i64) -> Result<bool> {
+    async fn ingest_originals(
+        &self,
+        c: &mut Conn<'_>,
+        mail: &Inbound,
+        id: InboundId,
+    ) -> Result<bool> {
         let mut ingested = false;
         let parents = mail.in_reply_to.iter().chain(mail.references.last());
         for parent in parents.take(2) {

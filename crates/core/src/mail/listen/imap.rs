@@ -24,6 +24,7 @@ use tracing::Instrument;
 
 use crate::Mail;
 use crate::mail::{MAX_MESSAGE_BYTES, Mailbox};
+use frontline_domain::MailboxId;
 
 /// UIDs whose sizes are asked for at once.
 const SIZES_AT_ONCE: usize = 500;
@@ -57,7 +58,7 @@ pub fn spawn(mail: Mail, shutdown: watch::Receiver<bool>) -> JoinHandle<()> {
 
 async fn supervise(mail: Mail, mut shutdown: watch::Receiver<bool>) {
     let owner = node_id();
-    let mut running: HashMap<i64, (String, JoinHandle<()>)> = HashMap::new();
+    let mut running: HashMap<MailboxId, (String, JoinHandle<()>)> = HashMap::new();
     loop {
         match mail.mailboxes(None).await {
             Ok(mailboxes) => {
@@ -151,7 +152,7 @@ async fn poll(
 }
 
 /// Renews the lease every [`RENEW`]; returns once it is lost.
-async fn keep_lease(mail: &Mail, mailbox_id: i64, owner: &str) {
+async fn keep_lease(mail: &Mail, mailbox_id: MailboxId, owner: &str) {
     loop {
         tokio::time::sleep(RENEW).await;
         match mail.lease_mailbox(mailbox_id, owner, LEASE).await {
@@ -293,7 +294,11 @@ struct Pending {
 /// `\Seen` only after its transaction committed. The next chunk is fetched from the server
 /// while the database stores the one before, and chunks are stored in order, so the stored
 /// position only moves forward.
-async fn read_new(mail: &Mail, mailbox_id: i64, folder: &mut Folder) -> Result<(), PollError> {
+async fn read_new(
+    mail: &Mail,
+    mailbox_id: MailboxId,
+    folder: &mut Folder,
+) -> Result<(), PollError> {
     let stored = mail
         .mailboxes(None)
         .await?
@@ -342,7 +347,7 @@ async fn read_new(mail: &Mail, mailbox_id: i64, folder: &mut Folder) -> Result<(
 /// Stores a fetched chunk with the position it reaches; returns the UIDs to flag `\Seen`.
 async fn store(
     mail: &Mail,
-    mailbox_id: i64,
+    mailbox_id: MailboxId,
     uidvalidity: u32,
     chunk: Pending,
 ) -> Result<Vec<u32>, PollError> {

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use frontline_domain::mail::{OutboundMail, OutboxState};
-use frontline_domain::{Email, MailboxRecord, MailboxState, Ticket, TicketId, Timestamp, User};
+use frontline_domain::{
+    Email, MailboxRecord, MailboxState, OutboxId, Ticket, TicketId, Timestamp, User,
+};
 use frontline_mail::subject;
 use frontline_store::Conn;
 use frontline_store::jobs::NewJob;
@@ -136,7 +138,7 @@ impl Mail {
             &from.domain,
         );
         Ok(OutboundMail {
-            id: 0,
+            id: OutboxId::default(),
             ticket_id: Some(ticket.record.id),
             kind: p.template.to_owned(),
             mailbox_id: from.mailbox.id,

@@ -5,7 +5,7 @@
 //! or that belongs to an internal note, is left out and the message still goes.
 
 use frontline_domain::FileName;
-use frontline_domain::{Attachment, CommentRecord};
+use frontline_domain::{Attachment, AttachmentId, CommentRecord, OutboxId};
 use frontline_mail::outbound::OutgoingAttachment;
 use frontline_store::Conn;
 use serde_json::json;
@@ -82,14 +82,14 @@ fn split(rows: Vec<Attachment>, cap: i64) -> Files {
 /// content, or belongs to an internal note is left out with a warning: the mail still goes.
 pub(super) async fn load(
     c: &mut Conn<'_>,
-    outbox_id: i64,
+    outbox_id: OutboxId,
     ids: Option<&str>,
 ) -> Result<Vec<OutgoingAttachment>> {
     let mut files = Vec::new();
     for id in ids.unwrap_or_default().lines() {
-        let Ok(id) = id.trim().parse::<i64>() else {
+        let Ok(id) = id.trim().parse::<AttachmentId>() else {
             tracing::warn!(
-                outbox_id,
+                %outbox_id,
                 id,
                 "an attachment id on the message does not parse; left out"
             );
@@ -98,7 +98,7 @@ pub(super) async fn load(
         let row = match c.attachment(id).await? {
             Some((_, true)) => {
                 tracing::warn!(
-                    outbox_id,
+                    %outbox_id,
                     attachment_id = %id,
                     "an internal note's file is never mailed; left out"
                 );
@@ -107,7 +107,7 @@ pub(super) async fn load(
             Some((row, false)) => row,
             None => {
                 tracing::warn!(
-                    outbox_id,
+                    %outbox_id,
                     attachment_id = %id,
                     "the attachment is gone; the mail goes without it"
                 );
@@ -116,7 +116,7 @@ pub(super) async fn load(
         };
         let Some(data) = c.blob(&row.sha256).await? else {
             tracing::warn!(
-                outbox_id,
+                %outbox_id,
                 attachment_id = %id,
                 "the attachment has no stored content; the mail goes without it"
             );
@@ -154,7 +154,7 @@ mod tests {
 
     fn file(id: i64, size: i64) -> Attachment {
         Attachment {
-            id,
+            id: AttachmentId::new(id),
             comment_id: CommentId::new(1),
             ticket_id: TicketId::new(1),
             filename: format!("f{id}"),
@@ -168,7 +168,7 @@ mod tests {
     #[test]
     fn files_over_the_cap_are_listed_in_upload_order() {
         let files = split(vec![file(1, 6), file(2, 5), file(3, 4)], 10);
-        let ids = |rows: &[Attachment]| rows.iter().map(|a| a.id).collect::<Vec<_>>();
+        let ids = |rows: &[Attachment]| rows.iter().map(|a| a.id.get()).collect::<Vec<_>>();
         assert_eq!(ids(&files.attached), [1, 3]);
         assert_eq!(ids(&files.too_large), [2]);
         assert_eq!(files.ids().as_deref(), Some("1\n3"));

@@ -91,7 +91,7 @@ mod tests {
 
     fn mailbox(name: Option<&str>) -> MailboxRecord {
         MailboxRecord {
-            id: 1,
+            id: frontline_domain::MailboxId::new(1),
             address: "help@x.org".into(),
             imap_url: None,
             smtp_url: None,

@@ -4,7 +4,7 @@
 //! SMTP server; the send job then records the outcome in its own transaction.
 
 use frontline_domain::mail::{OutboundMail, OutboxState};
-use frontline_domain::{EventKind, EventRecord, TicketId, Timestamp};
+use frontline_domain::{EventId, EventKind, EventRecord, OutboxId, TicketId, Timestamp};
 use frontline_mail::SmtpUrl;
 use frontline_mail::outbound::{Outgoing, SendError};
 
@@ -15,7 +15,7 @@ use frontline_store::Conn;
 impl Mail {
     /// Tries to send stored message `id` once. Reads and sends outside any transaction; the
     /// caller records the outcome with [`Mail::finish_mail`].
-    pub async fn send_mail(&self, id: i64) -> Result<Attempt> {
+    pub async fn send_mail(&self, id: OutboxId) -> Result<Attempt> {
         let (row, mailbox, attachments) = {
             let mut pc = self.core.store.read().await?;
             let mut c = pc.conn();
@@ -69,7 +69,12 @@ impl Mail {
 
     /// Records what became of message `id` in the caller's (the send job's) transaction: sent,
     /// or failed for good with a `mail_failed` event on its ticket.
-    pub async fn finish_mail(&self, c: &mut Conn<'_>, id: i64, attempt: &Attempt) -> Result<()> {
+    pub async fn finish_mail(
+        &self,
+        c: &mut Conn<'_>,
+        id: OutboxId,
+        attempt: &Attempt,
+    ) -> Result<()> {
         let now = self.core.now().as_micros();
         match attempt {
             Attempt::Sent => {
@@ -89,7 +94,7 @@ impl Mail {
                 tracing::warn!(outbox_id = %id, ticket_id = row.ticket_id.map(TicketId::get), error = %why, "mail failed for good");
                 if let Some(ticket_id) = row.ticket_id {
                     c.insert_event(&EventRecord {
-                        id: 0,
+                        id: EventId::default(),
                         ticket_id,
                         actor_id: None,
                         at: Timestamp::from_micros(now),
@@ -107,7 +112,7 @@ impl Mail {
     }
 
     /// Counts a failed attempt that will be tried again, with its reason, on the message.
-    pub async fn note_mail_attempt(&self, id: i64, error: &str) -> Result<()> {
+    pub async fn note_mail_attempt(&self, id: OutboxId, error: &str) -> Result<()> {
         let mut tx = self.core.begin().await?;
         tx.conn()
             .outbox_attempted(id, Some(error), self.core.now().as_micros())

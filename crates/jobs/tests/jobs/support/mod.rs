@@ -17,7 +17,7 @@ use frontline_core::tickets::NewTicket;
 use frontline_core::{Actor, CoreError, Desk};
 use frontline_domain::sla::{Conditions, Escalation, Policy, Targets};
 use frontline_domain::{
-    Calendar, Email, Level, Priority, Role, Status, Subject, TicketId, Timestamp,
+    Calendar, Email, EventId, Level, Priority, Role, Status, Subject, TicketId, Timestamp,
 };
 use frontline_jobs::WorkerConfig;
 use frontline_jobs::queue::run_due;
@@ -172,7 +172,7 @@ impl World {
         let events = self
             .desk
             .tickets()
-            .events(&self.agent, ticket, 0, 1_000)
+            .events(&self.agent, ticket, EventId::default(), 1_000)
             .await?;
         Ok(events
             .into_iter()

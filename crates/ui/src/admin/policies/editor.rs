@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::response::Response;
 use frontline_domain::Channel;
-use frontline_domain::{Priority, Status, TicketType};
+use frontline_domain::{Priority, SlaPolicyId, Status, TicketType};
 
 use super::PolicyScreens;
 use super::draft::{Draft, TARGETS};
@@ -47,7 +47,7 @@ struct FormPage {
 pub(super) async fn form_page(
     ui: &PolicyScreens,
     signed: &Signed,
-    existing: Option<i64>,
+    existing: Option<SlaPolicyId>,
     d: &Draft,
     problems: Problems,
 ) -> Result<String, UiError> {
@@ -186,7 +186,7 @@ fn target_fields(d: &Draft, problems: &Problems) -> Vec<TargetField> {
 pub(super) async fn write(
     ui: &PolicyScreens,
     form: AdminForm,
-    existing: Option<i64>,
+    existing: Option<SlaPolicyId>,
 ) -> Result<Response, UiError> {
     let draft = Draft::from_form(&form.fields);
     let actor = form.signed.actor();

@@ -23,6 +23,7 @@ mod editor;
 
 use draft::Draft;
 use editor::{form_page, write};
+use frontline_domain::SlaPolicyId;
 
 crate::screens! {
     /// What the SLA policy screens use.
@@ -34,7 +35,7 @@ crate::screens! {
 }
 
 pub(crate) struct PolicyLine {
-    pub id: i64,
+    pub id: SlaPolicyId,
     pub name: String,
     pub applies: String,
     pub targets: String,
@@ -143,7 +144,11 @@ pub(crate) async fn new(
     Ok(Html(html).into_response())
 }
 
-async fn find(ui: &PolicyScreens, signed: &Signed, id: i64) -> Result<ConfiguredPolicy, UiError> {
+async fn find(
+    ui: &PolicyScreens,
+    signed: &Signed,
+    id: SlaPolicyId,
+) -> Result<ConfiguredPolicy, UiError> {
     ui.sla
         .sla_policies(signed.actor())
         .await?
@@ -155,7 +160,7 @@ async fn find(ui: &PolicyScreens, signed: &Signed, id: i64) -> Result<Configured
 pub(crate) async fn edit(
     State(ui): State<PolicyScreens>,
     Admin(signed): Admin,
-    Path(id): Path<i64>,
+    Path(id): Path<SlaPolicyId>,
 ) -> Result<Response, UiError> {
     let p = find(&ui, &signed, id).await?;
     let html = form_page(&ui, &signed, Some(id), &Draft::of(&p), Problems::default()).await?;
@@ -171,7 +176,7 @@ pub(crate) async fn create(
 
 pub(crate) async fn save(
     State(ui): State<PolicyScreens>,
-    Path(id): Path<i64>,
+    Path(id): Path<SlaPolicyId>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     write(&ui, form, Some(id)).await
@@ -179,7 +184,7 @@ pub(crate) async fn save(
 
 pub(crate) async fn move_one(
     State(sla): State<Sla>,
-    Path(id): Path<i64>,
+    Path(id): Path<SlaPolicyId>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     let actor = form.signed.actor();

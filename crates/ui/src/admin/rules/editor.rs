@@ -4,8 +4,8 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use frontline_domain::CustomFieldDef;
 use frontline_domain::rules::Since;
+use frontline_domain::{CustomFieldDef, RuleId};
 
 use super::RuleScreens;
 use super::draft::Draft;
@@ -46,7 +46,7 @@ struct FormPage {
 pub(super) async fn form_page(
     ui: &RuleScreens,
     signed: &Signed,
-    existing: Option<i64>,
+    existing: Option<RuleId>,
     d: &Draft,
     problems: Problems,
 ) -> Result<String, UiError> {
@@ -138,7 +138,7 @@ fn action_views(rows: &[Row], problems: &Problems) -> Vec<RowView> {
 pub(super) async fn write(
     ui: &RuleScreens,
     form: AdminForm,
-    existing: Option<i64>,
+    existing: Option<RuleId>,
 ) -> Result<Response, UiError> {
     let mut draft = Draft::from_form(&form.fields);
     let signed = &form.signed;
@@ -196,7 +196,7 @@ fn edit_rows(draft: &mut Draft, op: &str) -> bool {
 async fn save(
     ui: &RuleScreens,
     signed: &Signed,
-    existing: Option<i64>,
+    existing: Option<RuleId>,
     draft: &Draft,
 ) -> Result<Option<Problems>, UiError> {
     let rule = match draft.rule() {

@@ -24,6 +24,7 @@ mod rows;
 
 use draft::Draft;
 use editor::{form_page, write};
+use frontline_domain::RuleId;
 
 crate::screens! {
     /// What the rule screens use.
@@ -34,7 +35,7 @@ crate::screens! {
 }
 
 pub(crate) struct RuleLine {
-    pub id: i64,
+    pub id: RuleId,
     pub name: String,
     pub trigger: String,
     pub summary: String,
@@ -110,7 +111,7 @@ pub(crate) async fn new(
     Ok(Html(html).into_response())
 }
 
-async fn find(ui: &RuleScreens, signed: &Signed, id: i64) -> Result<ConfiguredRule, UiError> {
+async fn find(ui: &RuleScreens, signed: &Signed, id: RuleId) -> Result<ConfiguredRule, UiError> {
     ui.rules
         .list(signed.actor())
         .await?
@@ -122,7 +123,7 @@ async fn find(ui: &RuleScreens, signed: &Signed, id: i64) -> Result<ConfiguredRu
 pub(crate) async fn edit(
     State(ui): State<RuleScreens>,
     Admin(signed): Admin,
-    Path(id): Path<i64>,
+    Path(id): Path<RuleId>,
 ) -> Result<Response, UiError> {
     let r = find(&ui, &signed, id).await?;
     let html = form_page(
@@ -145,7 +146,7 @@ pub(crate) async fn create(
 
 pub(crate) async fn save(
     State(ui): State<RuleScreens>,
-    Path(id): Path<i64>,
+    Path(id): Path<RuleId>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     write(&ui, form, Some(id)).await
@@ -153,7 +154,7 @@ pub(crate) async fn save(
 
 pub(crate) async fn move_one(
     State(ui): State<RuleScreens>,
-    Path(id): Path<i64>,
+    Path(id): Path<RuleId>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     let actor = form.signed.actor();
@@ -166,7 +167,7 @@ pub(crate) async fn move_one(
 
 pub(crate) async fn toggle(
     State(ui): State<RuleScreens>,
-    Path(id): Path<i64>,
+    Path(id): Path<RuleId>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     let mut r = find(&ui, &form.signed, id).await?;
@@ -179,7 +180,7 @@ pub(crate) async fn toggle(
 
 pub(crate) async fn delete(
     State(ui): State<RuleScreens>,
-    Path(id): Path<i64>,
+    Path(id): Path<RuleId>,
     form: AdminForm,
 ) -> Result<Response, UiError> {
     ui.rules.delete_rule(form.signed.actor(), id).await?;

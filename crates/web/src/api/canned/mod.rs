@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use frontline_core::canned::CannedResponse;
-use frontline_domain::TicketId;
+use frontline_domain::{CannedId, TicketId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -27,7 +27,7 @@ pub struct Canned {
 impl From<CannedResponse> for Canned {
     fn from(c: CannedResponse) -> Self {
         Self {
-            id: c.id,
+            id: c.id.get(),
             name: c.name,
             body: c.body,
             scope: if c.owner_id.is_some() { "mine" } else { "desk" }.to_owned(),
@@ -111,7 +111,7 @@ pub async fn create_canned(
 pub async fn update_canned(
     State(canned): State<frontline_core::Canned>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CannedId>,
     body: ApiJson<UpdateCanned>,
 ) -> ApiResult<Json<Canned>> {
     let current = canned.canned_response(&actor, id).await?;
@@ -134,7 +134,7 @@ pub async fn update_canned(
 pub async fn delete_canned(
     State(canned): State<frontline_core::Canned>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CannedId>,
 ) -> ApiResult<StatusCode> {
     canned.delete_canned(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -149,7 +149,7 @@ pub async fn delete_canned(
 pub async fn fill_canned(
     State(canned): State<frontline_core::Canned>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CannedId>,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<Filled>> {
     let mut ticket = None;

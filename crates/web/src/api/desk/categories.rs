@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use frontline_core::Config;
-use frontline_domain::CategoryPath;
+use frontline_domain::{CategoryId, CategoryPath};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -23,10 +23,10 @@ pub struct Category {
 impl From<frontline_domain::Category> for Category {
     fn from(c: frontline_domain::Category) -> Self {
         Self {
-            id: c.id,
+            id: c.id.get(),
             path: c.path,
             name: c.name,
-            parent_id: c.parent_id,
+            parent_id: c.parent_id.map(CategoryId::get),
         }
     }
 }

@@ -107,7 +107,7 @@ pub struct PolicyItem {
 impl From<ConfiguredPolicy> for PolicyItem {
     fn from(p: ConfiguredPolicy) -> Self {
         Self {
-            id: p.id,
+            id: p.id.get(),
             position: p.position,
             calendar: p.calendar,
             policy: p.policy,

@@ -12,6 +12,7 @@ use super::Job;
 use crate::extract::{Allowed, JobQueue};
 use crate::extract::{Cursor, PageParams, QueryPairs, paginate, unknown_parameter};
 use crate::problem::{ApiError, ApiResult, Problem};
+use frontline_domain::JobId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobPage {
@@ -53,8 +54,10 @@ pub async fn list_jobs(
     let page = PageParams::from_pairs(&rest)?;
     let tag = format!("jobs-{}", wanted.map_or("all", JobState::as_str));
     let before = page.after_id(&tag)?;
-    let jobs = jobs.list(&actor, wanted, before, page.limit + 1).await?;
-    let (jobs, next_cursor) = paginate(jobs, page.limit, |j| Cursor::encode(&tag, &[j.id]));
+    let jobs = jobs
+        .list(&actor, wanted, JobId::new(before), page.limit + 1)
+        .await?;
+    let (jobs, next_cursor) = paginate(jobs, page.limit, |j| Cursor::encode(&tag, &[j.id.get()]));
     Ok(Json(JobPage {
         items: jobs.into_iter().map(Job::from).collect(),
         next_cursor,

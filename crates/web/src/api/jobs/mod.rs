@@ -38,7 +38,7 @@ impl From<QueuedJob> for Job {
     fn from(j: QueuedJob) -> Self {
         let at = |t: Timestamp| time(t.as_micros());
         Self {
-            id: j.id,
+            id: j.id.get(),
             kind: j.kind,
             payload: j.payload,
             state: j.state.as_str().to_owned(),

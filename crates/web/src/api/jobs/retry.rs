@@ -8,6 +8,7 @@ use super::Job;
 use crate::extract::ApiPath;
 use crate::extract::{Allowed, JobQueue};
 use crate::problem::{ApiResult, Problem};
+use frontline_domain::JobId;
 
 #[utoipa::path(
     post, path = "/api/v1/jobs/{id}/retry", tag = "operations",
@@ -19,7 +20,7 @@ use crate::problem::{ApiResult, Problem};
 pub async fn retry_job(
     State(jobs): State<Jobs>,
     Allowed { actor, .. }: Allowed<JobQueue>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<JobId>,
 ) -> ApiResult<Json<Job>> {
     Ok(Json(Job::from(jobs.retry_job(&actor, id).await?)))
 }

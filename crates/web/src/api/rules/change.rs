@@ -10,6 +10,7 @@ use super::RuleItem;
 use crate::extract::{Allowed, Automation};
 use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{ApiResult, Problem};
+use frontline_domain::RuleId;
 
 #[utoipa::path(post, path = "/api/v1/rules", tag = "configuration",
     request_body(content = Object, description = "A rule"),
@@ -33,7 +34,7 @@ pub async fn create_rule(
 pub async fn replace_rule(
     State(rules): State<Rules>,
     Allowed { actor, .. }: Allowed<Automation>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RuleId>,
     body: ApiJson<Rule>,
 ) -> ApiResult<Json<RuleItem>> {
     let rule = rules.replace_rule(&actor, id, body.value).await?;
@@ -47,7 +48,7 @@ pub async fn replace_rule(
 pub async fn delete_rule(
     State(rules): State<Rules>,
     Allowed { actor, .. }: Allowed<Automation>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RuleId>,
 ) -> ApiResult<StatusCode> {
     rules.delete_rule(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use frontline_core::Rules;
+use frontline_domain::RuleId;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -27,7 +28,8 @@ pub async fn list_rules(
 #[serde(deny_unknown_fields)]
 pub struct RuleOrder {
     /// Every rule's id once, in the order they are to be considered.
-    pub ids: Vec<i64>,
+    #[schema(value_type = Vec<i64>)]
+    pub ids: Vec<RuleId>,
 }
 
 #[utoipa::path(put, path = "/api/v1/rules/order", tag = "configuration", request_body = RuleOrder,

@@ -24,7 +24,7 @@ pub struct RuleItem {
 impl From<ConfiguredRule> for RuleItem {
     fn from(r: ConfiguredRule) -> Self {
         Self {
-            id: r.id,
+            id: r.id.get(),
             position: r.position,
             rule: r.rule,
         }

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use frontline_core::Comments;
-use frontline_domain::{FileName, TicketId};
+use frontline_domain::{AttachmentId, FileName, TicketId};
 
 use crate::extract::{ApiPath, Auth};
 use crate::problem::{ApiResult, Problem};
@@ -21,7 +21,7 @@ use crate::problem::{ApiResult, Problem};
 pub async fn download_attachment(
     State(comments): State<Comments>,
     Auth(actor): Auth,
-    ApiPath((id, attachment_id)): ApiPath<(TicketId, i64)>,
+    ApiPath((id, attachment_id)): ApiPath<(TicketId, AttachmentId)>,
 ) -> ApiResult<Response> {
     let (att, data) = comments.attachment(&actor, id, attachment_id).await?;
     let content_type = HeaderValue::from_str(&att.content_type)

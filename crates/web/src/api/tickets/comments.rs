@@ -6,7 +6,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use frontline_core::Comments;
 use frontline_core::tickets::{NewAttachment, NewComment};
-use frontline_domain::{FileName, TicketId};
+use frontline_domain::{CommentId, FileName, TicketId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -59,7 +59,7 @@ impl From<frontline_domain::Comment> for Comment {
                 .into_iter()
                 .map(|a| Attachment {
                     url: format!("/api/v1/tickets/{}/attachments/{}", a.ticket_id, a.id),
-                    id: a.id,
+                    id: a.id.get(),
                     filename: a.filename,
                     content_type: a.content_type,
                     size: a.size,
@@ -99,7 +99,12 @@ pub async fn list_comments(
 ) -> ApiResult<Json<CommentPage>> {
     let page = PageParams::from_pairs(&pairs)?;
     let items = comments
-        .list(&actor, id, page.after_id(CURSOR_TAG)?, page.limit + 1)
+        .list(
+            &actor,
+            id,
+            CommentId::new(page.after_id(CURSOR_TAG)?),
+            page.limit + 1,
+        )
         .await?;
     let (items, next_cursor) = paginate(items, page.limit, |c| {
         Cursor::encode(CURSOR_TAG, &[c.record.id.get()])

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use frontline_core::Tickets;
-use frontline_domain::TicketId;
+use frontline_domain::{EventId, TicketId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -34,7 +34,7 @@ impl From<frontline_domain::Event> for Event {
     fn from(e: frontline_domain::Event) -> Self {
         let r = e.record;
         Self {
-            id: r.id,
+            id: r.id.get(),
             at: time(r.at.as_micros()),
             actor: e.actor_email.map(|e| e.to_string()),
             kind: r.kind.as_str().to_owned(),
@@ -67,10 +67,15 @@ pub async fn list_events(
 ) -> ApiResult<Json<EventPage>> {
     let page = PageParams::from_pairs(&pairs)?;
     let items = tickets
-        .events(&actor, id, page.after_id(CURSOR_TAG)?, page.limit + 1)
+        .events(
+            &actor,
+            id,
+            EventId::new(page.after_id(CURSOR_TAG)?),
+            page.limit + 1,
+        )
         .await?;
     let (items, next_cursor) = paginate(items, page.limit, |e| {
-        Cursor::encode(CURSOR_TAG, &[e.record.id])
+        Cursor::encode(CURSOR_TAG, &[e.record.id.get()])
     });
     Ok(Json(EventPage {
         items: items.into_iter().map(Event::from).collect(),

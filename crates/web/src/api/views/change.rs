@@ -8,6 +8,7 @@ use frontline_core::Views;
 use super::{View, ViewBody, new_view, spec_of};
 use crate::extract::{ApiJson, ApiPath, Auth};
 use crate::problem::{ApiResult, Problem};
+use frontline_domain::ViewId;
 
 #[utoipa::path(post, path = "/api/v1/views", tag = "views", request_body = ViewBody,
     responses((status = 201, body = View), (status = 403, body = Problem), (status = 409, body = Problem),
@@ -33,7 +34,7 @@ pub async fn create_view(
 pub async fn update_view(
     State(views): State<Views>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ViewId>,
     body: ApiJson<ViewBody>,
 ) -> ApiResult<Json<View>> {
     let current = views.view(&actor, id).await?;
@@ -50,7 +51,7 @@ pub async fn update_view(
 pub async fn delete_view(
     State(views): State<Views>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ViewId>,
 ) -> ApiResult<StatusCode> {
     views.delete_view(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)

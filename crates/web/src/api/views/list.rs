@@ -8,6 +8,7 @@ use super::{View, ViewList};
 use crate::api::tickets::dto::{Ticket, TicketPage};
 use crate::extract::{ApiPath, Auth, Cursor, PageParams, QueryPairs};
 use crate::problem::{ApiResult, Problem};
+use frontline_domain::ViewId;
 
 #[utoipa::path(get, path = "/api/v1/views", tag = "views",
     responses((status = 200, body = ViewList), (status = 403, body = Problem)),
@@ -35,7 +36,7 @@ pub async fn list_views(
 pub async fn get_view(
     State(views): State<Views>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ViewId>,
 ) -> ApiResult<Json<View>> {
     let view = views.view(&actor, id).await?;
     let count = views.count_view(&actor, &view.spec).await?;
@@ -53,7 +54,7 @@ pub async fn get_view(
 pub async fn view_tickets(
     State(views): State<Views>,
     Auth(actor): Auth,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ViewId>,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<Json<TicketPage>> {
     let params = PageParams::from_pairs(&pairs)?;

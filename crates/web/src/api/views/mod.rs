@@ -52,7 +52,7 @@ impl View {
             other => (other.as_str().to_owned(), None),
         };
         Self {
-            id: v.id,
+            id: v.id.get(),
             name: s.name,
             owner: v.owner,
             visibility,

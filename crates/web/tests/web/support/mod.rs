@@ -184,7 +184,7 @@ impl App {
         c.fail_job(&lease, "the chat server said 503", None, now)
             .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(id.get())
     }
 
     /// The number of audit events on a ticket, as staff see them.
