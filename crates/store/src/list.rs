@@ -100,7 +100,7 @@ impl Conn<'_> {
         w.filter_sla(filter.sla);
         w.filter_visible(filter.visible_to);
         w.continue_after(sort, after);
-        let ids = w.page_ids(sort, per_status.then_some(&statuses[..]), limit);
+        let ids = w.page_ids(pg, sort, per_status.then_some(&statuses[..]), limit);
         let order = order_by(sort);
         let sql =
             format!("SELECT {VIEW_COLUMNS} FROM tickets t WHERE t.id IN ({ids}) ORDER BY {order}");
@@ -255,11 +255,17 @@ impl Where {
     /// where an index covers the usual filters and sort keys, and only those rows are joined
     /// for display: joining first would read every matching ticket row before sorting,
     /// thousands for a busy queue. With `per_status`, one ordered branch a status, merged.
-    fn page_ids(&mut self, sort: Sort, per_status: Option<&[Status]>, limit: i64) -> String {
+    fn page_ids(
+        &mut self,
+        pg: bool,
+        sort: Sort,
+        per_status: Option<&[Status]>,
+        limit: i64,
+    ) -> String {
         let columns = columns(sort.key);
         let direction = if sort.descending { " DESC" } else { "" };
         let order = order_by(sort);
-        let limit = crate::dialect::limit(limit);
+        let limit = crate::dialect::limit_bound(pg, limit, |n| self.bind(Value::Int(n)));
         let Some(statuses) = per_status else {
             let where_sql = if self.clauses.is_empty() {
                 String::new()

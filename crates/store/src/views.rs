@@ -271,7 +271,7 @@ fn counted(q: &ViewCount, cap: i64, pg: bool, values: &mut Vec<Value>) -> String
             clauses.push(all);
         }
     }
-    let cap = crate::dialect::limit(cap);
+    let cap = crate::dialect::limit_bound(pg, cap, |n| bind(values, Value::Int(n)));
     let where_sql = if clauses.is_empty() {
         String::new()
     } else {
