@@ -1,6 +1,6 @@
 //! `frontline serve --demo`: an empty desk becomes one a newcomer can click through — two
 //! years of generated history, named accounts for every role, a few live tickets in the
-//! demo agent's queue, and a mailbox whose quarantine holds the kind of mail a desk meets
+//! demo agent's queue under an SLA policy for incidents, and a mailbox whose quarantine holds the kind of mail a desk meets
 //! (an out-of-office answer, a newsletter, its own mail come back). A desk that already has
 //! people is left alone.
 
@@ -9,7 +9,8 @@ use frontline_core::mail::{Incoming, NewMailbox};
 use frontline_core::people::NewUser;
 use frontline_core::tickets::{NewComment, NewTicket};
 use frontline_core::{Actor, Desk};
-use frontline_domain::{CategoryPath, Email, Level, Role, Subject, TicketType};
+use frontline_domain::sla::{Conditions, Policy, Targets};
+use frontline_domain::{Calendar, CategoryPath, Email, Level, Role, Status, Subject, TicketType};
 
 /// (email, name, role, password) of the accounts printed at start-up.
 const ACCOUNTS: [(&str, &str, Role, &str); 4] = [
@@ -85,6 +86,7 @@ pub async fn fill(desk: &Desk) -> anyhow::Result<()> {
     let summary = crate::generate::run(desk, 2_000, 7, false).await?;
     tracing::info!(%summary, "demo history generated");
     let actors = accounts(desk).await?;
+    service_levels(desk, &actors[0]).await?;
     live_tickets(desk, &actors[2], &actors[3]).await?;
     held_mail(desk).await?;
     print_accounts();
@@ -113,6 +115,33 @@ async fn accounts(desk: &Desk) -> anyhow::Result<Vec<Actor>> {
         });
     }
     Ok(actors)
+}
+
+/// The desk's service levels, from here on: incidents are answered within an hour and
+/// solved within a working day (eight hours around the clock, so the demo's clocks run
+/// whenever it is looked at), and the clocks stop while a ticket waits on the requester.
+async fn service_levels(desk: &Desk, admin: &Actor) -> anyhow::Result<()> {
+    let calendar = "Around the clock";
+    desk.sla()
+        .add_calendar(admin, calendar, &Calendar::always())
+        .await?;
+    let policy = Policy {
+        name: "Incidents".into(),
+        conditions: Conditions {
+            types: vec![TicketType::Incident],
+            ..Conditions::default()
+        },
+        targets: Targets {
+            first_response: Some(60),
+            next_response: Some(240),
+            resolution: Some(8 * 60),
+        },
+        pause_when: vec![Status::Pending, Status::OnHold],
+        warn_at_percent: 75,
+        escalation: None,
+    };
+    desk.sla().add_sla_policy(admin, &policy, calendar).await?;
+    Ok(())
 }
 
 /// A few open tickets of the demo requester in the demo agent's group, half of them assigned

@@ -6,13 +6,15 @@ use frontline_domain::Ticket;
 use frontline_domain::{Email, Status, Timestamp};
 use frontline_domain::{Sort, SortKey};
 
-use crate::tickets::{ListQuery, Page};
+use crate::tickets::{ListQuery, Page, SlaQuery};
 use crate::{Actor, Result, Views};
 
 /// Work the desk still owns: not waiting on the requester, not finished.
 const WORKING: [Status; 3] = [Status::New, Status::Open, Status::OnHold];
 /// "Recently updated" looks back this far.
 pub(crate) const RECENT_SECS: i64 = 24 * 60 * 60;
+/// "Breaching soon" looks ahead this far (minutes).
+pub const SOON_MINUTES: u32 = 120;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Queue {
@@ -26,13 +28,19 @@ pub enum Queue {
     Pending,
     /// Changed in the last day, whatever the status.
     Recent,
+    /// Being worked, and an SLA target runs out within [`SOON_MINUTES`].
+    BreachingSoon,
+    /// Being worked, and an SLA target breached.
+    Breached,
 }
 
 impl Queue {
-    pub const ALL: [Queue; 5] = [
+    pub const ALL: [Queue; 7] = [
         Queue::Mine,
         Queue::Unassigned,
         Queue::Open,
+        Queue::BreachingSoon,
+        Queue::Breached,
         Queue::Pending,
         Queue::Recent,
     ];
@@ -44,6 +52,8 @@ impl Queue {
             Queue::Open => "open",
             Queue::Pending => "pending",
             Queue::Recent => "recent",
+            Queue::BreachingSoon => "breaching",
+            Queue::Breached => "breached",
         }
     }
 
@@ -58,21 +68,36 @@ impl Queue {
             Queue::Open => "All open",
             Queue::Pending => "Pending",
             Queue::Recent => "Recently updated",
+            Queue::BreachingSoon => "Breaching soon",
+            Queue::Breached => "SLA breached",
         }
     }
 
-    /// The order a queue is read in unless the agent picks another: most urgent first, or
-    /// newest change first for "recently updated".
+    /// The order a queue is read in unless the agent picks another: most urgent first, the
+    /// SLA queues by due time, and newest change first for "recently updated".
     pub fn default_sort(self) -> Sort {
         match self {
             Queue::Recent => Sort {
                 key: SortKey::Updated,
                 descending: true,
             },
+            Queue::BreachingSoon | Queue::Breached => Sort {
+                key: SortKey::Due,
+                descending: false,
+            },
             _ => Sort {
                 key: SortKey::Priority,
                 descending: false,
             },
+        }
+    }
+
+    /// The SLA state the queue holds, if it is an SLA queue.
+    pub(crate) fn sla(self) -> Option<SlaQuery> {
+        match self {
+            Queue::BreachingSoon => Some(SlaQuery::DueWithin(SOON_MINUTES)),
+            Queue::Breached => Some(SlaQuery::Breached),
+            _ => None,
         }
     }
 
@@ -109,6 +134,7 @@ impl Views {
         let mut q = base_query(queue.statuses(), sort, limit);
         q.after = after;
         q.text = text;
+        q.sla = queue.sla();
         match queue {
             Queue::Mine => q.assignee = Some(Some(actor.email.clone())),
             Queue::Recent => {
@@ -117,7 +143,7 @@ impl Views {
                 ));
             }
             Queue::Unassigned => return self.unassigned_in_groups(actor, q).await,
-            Queue::Open | Queue::Pending => {}
+            Queue::Open | Queue::Pending | Queue::BreachingSoon | Queue::Breached => {}
         }
         self.tickets().list_tickets(actor, q).await
     }

@@ -240,6 +240,28 @@ impl Conn<'_> {
         rows.into_iter().map(SlaTarget::try_from).collect()
     }
 
+    /// The targets of several tickets (a queue page's), by ticket and in the order of
+    /// [`Target`].
+    pub async fn ticket_slas_of(&mut self, tickets: &[TicketId]) -> Result<Vec<SlaTarget>> {
+        if tickets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=tickets.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {SLA_COLUMNS} FROM ticket_slas WHERE ticket_id IN ({}) \
+             ORDER BY ticket_id, target",
+            marks.join(", ")
+        );
+        let rows: Vec<TicketSlaRow> = on!(self, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for t in tickets {
+                q = q.bind(t.get());
+            }
+            q.fetch_all(c).await?
+        });
+        rows.into_iter().map(SlaTarget::try_from).collect()
+    }
+
     /// Writes a ticket's target, replacing what was stored for it.
     pub async fn put_ticket_sla(&mut self, t: &SlaTarget) -> Result<()> {
         let micros = |t: Option<Timestamp>| t.map(Timestamp::as_micros);

@@ -11,6 +11,7 @@ use crate::conn::on;
 use crate::dialect::status_in;
 use crate::patterns::{all_terms, starts_with};
 use crate::{Conn, Result, StoreError};
+use frontline_domain::ticket_list::SlaFilter;
 
 /// A `saved_views` row with its owner's email and group's name; read out as a [`ViewRecord`].
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -78,6 +79,7 @@ pub struct ViewCount {
     pub updated_since: Option<i64>,
     /// Words in the subject or description.
     pub text: Option<String>,
+    pub sla: Option<SlaFilter>,
 }
 
 enum Value {
@@ -215,6 +217,9 @@ impl Conn<'_> {
     }
 }
 
+/// The due time as the SLA queue index orders it (none last).
+const DUE: &str = "COALESCE(sla_due_at, 9223372036854775807)";
+
 fn bind(values: &mut Vec<Value>, v: Value) -> String {
     values.push(v);
     format!("${}", values.len())
@@ -270,6 +275,16 @@ fn counted(q: &ViewCount, cap: i64, pg: bool, values: &mut Vec<Value>) -> String
         if let Some(all) = all_terms(pg, &columns, text, &mut |p| bind(values, Value::Text(p))) {
             clauses.push(all);
         }
+    }
+    match q.sla {
+        Some(SlaFilter::Breached) => clauses.push("sla_breached".to_owned()),
+        Some(SlaFilter::DueBetween { after, until }) => {
+            let a = bind(values, Value::Int(after.as_micros()));
+            let u = bind(values, Value::Int(until.as_micros()));
+            // As the index's expression, which bounds the range it reads.
+            clauses.push(format!("{DUE} > {a} AND {DUE} <= {u}"));
+        }
+        None => {}
     }
     let cap = crate::dialect::limit_bound(pg, cap, |n| bind(values, Value::Int(n)));
     let where_sql = if clauses.is_empty() {

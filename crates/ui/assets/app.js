@@ -105,6 +105,32 @@
     });
   }
 
+  // SLA countdowns: a running clock's business time left, counted down each half minute
+  // from what the page was served with (the queue's live reload and the next visit bring the
+  // desk's own figure back). A clock that runs out turns to "over" and breached.
+  function duration(seconds) {
+    const minutes = Math.floor(Math.abs(seconds) / 60);
+    const d = Math.floor(minutes / 1440), h = Math.floor(minutes / 60) % 24, m = minutes % 60;
+    if (d > 0) return d + "d " + h + "h";
+    if (h > 0) return h + "h " + (m < 10 ? "0" : "") + m + "m";
+    return m > 0 ? m + "m" : "< 1m";
+  }
+  const served = Date.now();
+  window.setInterval(function () {
+    const gone = Math.floor((Date.now() - served) / 1000);
+    document.querySelectorAll("[data-sla][data-ticking]").forEach(function (cell) {
+      if (!cell.dataset.start) cell.dataset.start = String(parseInt(cell.dataset.sla, 10) + gone);
+      const left = parseInt(cell.dataset.start, 10) - gone;
+      const text = cell.querySelector(".sla-left");
+      if (text) text.textContent = duration(left) + (left < 0 ? " over" : " left");
+      if (left < 0 && !cell.classList.contains("sla-breached")) {
+        cell.className = "sla sla-breached";
+        const state = cell.querySelector(".sla-state");
+        if (state) state.textContent = "Breached";
+      }
+    });
+  }, 30000);
+
   // On a ticket: say when someone else changes it, and who, without touching what is being
   // written; the link shows the changes.
   const watched = document.getElementById("ticket-live");
@@ -122,7 +148,10 @@
         .then(function (html) {
           if (!html) return;
           const doc = new DOMParser().parseFromString(html, "text/html");
-          const last = doc.querySelector(".history li:last-child");
+          // Who: the latest change a person made (the desk's own SLA and rule entries that
+          // came with it, or that record an earlier moment, do not say who changed it).
+          const people = doc.querySelectorAll(".history li[data-person]");
+          const last = people.length ? people[people.length - 1] : doc.querySelector(".history li:last-child");
           const who = last && last.querySelector(".who") ? last.querySelector(".who").textContent : "someone";
           const what = last ? last.textContent.replace(/\s+/g, " ").trim() : "";
           watched.textContent = "";

@@ -182,6 +182,8 @@ pub(crate) struct HistoryLine {
     pub at_iso: String,
     pub who: String,
     pub what: String,
+    /// A person did it (not the desk's own timers, rules or mail).
+    pub by_person: bool,
 }
 
 impl HistoryLine {
@@ -210,6 +212,7 @@ impl HistoryLine {
             at_iso: iso(r.at.as_micros()),
             who: e.actor_email.as_deref().unwrap_or("Frontline").to_owned(),
             what,
+            by_person: r.actor_id.is_some(),
         }
     }
 }

@@ -47,7 +47,7 @@ test("the portal's pages, and a requester kept out of the console", async ({ pag
 test("the console's queues and a ticket", async ({ page }) => {
   await signIn(page, "agent");
   await expect(page).toHaveURL(/\/console$/);
-  for (const queue of ["mine", "unassigned", "open", "pending", "recent"]) {
+  for (const queue of ["mine", "unassigned", "open", "breaching", "breached", "pending", "recent"]) {
     await visit(page, `/console?queue=${queue}`, `console-queue-${queue}`);
     await expect(page.locator('.queues [aria-current="page"]')).toHaveCount(1);
   }

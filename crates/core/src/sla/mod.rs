@@ -23,6 +23,9 @@ use crate::{Actor, CoreError, Result, Sla};
 mod edit;
 mod escalate;
 mod reconcile;
+mod standing;
+
+pub use standing::{TargetInForce, TicketSlaNow};
 
 /// The job kind of SLA timers; its payload is the ticket number.
 pub const TIMER_JOB: &str = "sla.timer";

@@ -67,6 +67,19 @@ pub enum SlaQuery {
     DueWithin(u32),
 }
 
+impl SlaQuery {
+    /// The SLA state asked for, as of `now`.
+    pub fn as_of(self, now: Timestamp) -> SlaFilter {
+        match self {
+            SlaQuery::Breached => SlaFilter::Breached,
+            SlaQuery::DueWithin(minutes) => SlaFilter::DueBetween {
+                after: now,
+                until: now.plus_seconds(i64::from(minutes) * 60),
+            },
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Page {
     pub items: Vec<Ticket>,
@@ -118,7 +131,7 @@ impl Tickets {
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned),
-            sla: q.sla.map(|s| self.sla_filter(s)),
+            sla: q.sla.map(|s| s.as_of(self.core.now())),
             ..TicketFilter::default()
         };
         if !resolve_names(c, q, &mut f).await? {
@@ -134,20 +147,6 @@ impl Tickets {
             }
         }
         Ok(Some(f))
-    }
-
-    /// The SLA state asked for, as of now.
-    fn sla_filter(&self, s: SlaQuery) -> SlaFilter {
-        match s {
-            SlaQuery::Breached => SlaFilter::Breached,
-            SlaQuery::DueWithin(minutes) => {
-                let now = self.core.now();
-                SlaFilter::DueBetween {
-                    after: now,
-                    until: now.plus_seconds(i64::from(minutes) * 60),
-                }
-            }
-        }
     }
 }
 

@@ -125,8 +125,9 @@ impl Views {
             Queue::Recent => {
                 count.updated_since = Some(self.core.now().as_micros() - RECENT_SECS * 1_000_000);
             }
-            Queue::Open | Queue::Pending => {}
+            Queue::Open | Queue::Pending | Queue::BreachingSoon | Queue::Breached => {}
         }
+        count.sla = spec.queue.sla().map(|s| s.as_of(self.core.now()));
         count.group_ids = match (spec.queue, group) {
             // A group that does not exist: nothing.
             (_, Some(None)) => Some(Vec::new()),
@@ -154,6 +155,7 @@ impl Views {
             priorities: spec.priorities.clone(),
             category: spec.category.clone(),
             text: spec.text.clone(),
+            sla: spec.queue.sla(),
             after,
             ..ListQuery::new(spec.sort, limit)
         };
@@ -176,7 +178,7 @@ impl Views {
                     q.assignee = Some(None);
                 }
             },
-            Queue::Open | Queue::Pending => {}
+            Queue::Open | Queue::Pending | Queue::BreachingSoon | Queue::Breached => {}
         }
         if let Some(g) = &spec.group {
             q.group = Some(Some(g.clone()));

@@ -7,6 +7,7 @@ pub(crate) mod canned;
 pub(crate) mod live;
 pub(crate) mod new;
 pub(crate) mod queue;
+pub(crate) mod sla;
 pub(crate) mod ticket;
 pub(crate) mod viewers;
 pub(crate) mod views;

@@ -1,24 +1,29 @@
 //! A queue: the tabs with their counts (the built-in queues, then the saved views the agent
-//! sees), and a page of the chosen queue or view, narrowed by the filters in the URL.
+//! sees), and a page of the chosen queue or view, narrowed by the filters in the URL, each
+//! row with where its SLA stands.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use frontline_core::Actor;
 use frontline_core::queues::Queue;
-use frontline_core::views::{COUNT_CAP, ConsoleCounts, SavedView, ViewSpec, Visibility, sort_text};
+use frontline_core::views::{
+    COUNT_CAP, ConsoleCounts, SavedView, ViewSpec, Visibility, parse_sort, sort_text,
+};
+use frontline_domain::Sort;
 use frontline_domain::{Priority, Status, ViewId};
-use frontline_domain::{Sort, SortKey};
 use serde::Deserialize;
 
+use super::sla::QueueRow;
 use crate::error::{UiError, encode};
 use crate::session::Staff;
-use crate::view::{Chrome, Opt, TicketLine, status_label};
+use crate::view::{Chrome, Opt, status_label};
 
 crate::screens! {
     /// What the queue page uses.
     QueueScreens {
     people: People,
+    sla: Sla,
     views: Views,
     }
 }
@@ -27,26 +32,13 @@ crate::screens! {
 const PAGE: i64 = 50;
 
 /// The orders an agent may pick: (value in the URL, label).
-const SORTS: [(&str, &str); 4] = [
+const SORTS: [(&str, &str); 5] = [
     ("priority", "Most urgent first"),
+    ("due", "SLA due first"),
     ("-created", "Newest first"),
     ("created", "Oldest first"),
     ("-updated", "Recently changed first"),
 ];
-
-fn parse_sort(text: &str) -> Option<Sort> {
-    let (descending, key) = match text.strip_prefix('-') {
-        Some(k) => (true, k),
-        None => (false, text),
-    };
-    let key = match key {
-        "priority" => SortKey::Priority,
-        "created" => SortKey::Created,
-        "updated" => SortKey::Updated,
-        _ => return None,
-    };
-    Some(Sort { key, descending })
-}
 
 #[derive(Deserialize)]
 pub(crate) struct QueueQuery {
@@ -104,7 +96,9 @@ struct QueuePage {
     /// What narrows the list, in words ("P1 · group Network · “vpn”"); empty for none.
     filtered: String,
     sorts: Vec<SortOption>,
-    tickets: Vec<TicketLine>,
+    rows: Vec<QueueRow>,
+    /// This queue ordered by SLA due time.
+    due_sort: String,
     watermark: String,
     /// The link to the next page, when there is one.
     next: String,
@@ -259,6 +253,7 @@ pub(crate) async fn page(
         .console_counts(actor, filtered.then_some(&spec))
         .await?;
     let page = views.view_tickets(actor, &spec, after, PAGE).await?;
+    let rows = QueueRow::list(&ui.sla, actor, &page.items).await?;
     let next = page
         .next
         .map(|key| page_link(&base, &key))
@@ -282,18 +277,14 @@ pub(crate) async fn page(
         count: count_label(count),
         filtered: narrowed_by(saved.as_ref(), &spec),
         sorts: sort_choices(spec.sort),
-        tickets: page.items.iter().map(TicketLine::of).collect(),
+        rows,
+        due_sort: by_due(&spec),
         watermark: format!("{top_id}-{top_at}"),
         next,
         first,
         back,
         search: spec.text.clone().unwrap_or_default(),
-        priorities: Opt::list(
-            [("", "Any")]
-                .into_iter()
-                .chain(["P1", "P2", "P3", "P4"].map(|p| (p, p))),
-            &priority,
-        ),
+        priorities: priority_choices(&priority),
         groups: group_choices(counted.groups, &group),
         priority,
         group,
@@ -304,6 +295,24 @@ pub(crate) async fn page(
         statuses,
     };
     Ok(Html(page.render()?))
+}
+
+/// The priority filter's choices, `selected` chosen.
+fn priority_choices(selected: &str) -> Vec<Opt> {
+    Opt::list(
+        [("", "Any")]
+            .into_iter()
+            .chain(["P1", "P2", "P3", "P4"].map(|p| (p, p))),
+        selected,
+    )
+}
+
+/// The same queue and filters ordered by SLA due time: the SLA column's header.
+fn by_due(spec: &ViewSpec) -> String {
+    filters_url(&ViewSpec {
+        sort: super::sla::BY_DUE,
+        ..spec.clone()
+    })
 }
 
 /// Where the page starts, from the URL's `after`; none for the first page.
@@ -473,15 +482,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sorts_parse_with_direction() {
-        assert_eq!(
-            parse_sort("-updated"),
-            Some(Sort {
-                key: SortKey::Updated,
-                descending: true
-            })
-        );
-        assert_eq!(parse_sort("status"), None);
+    fn page_positions_and_filters_read_back() {
         assert_eq!(
             parse_after("3.1700000000.42"),
             Some(vec![3, 1_700_000_000, 42])

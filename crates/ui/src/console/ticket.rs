@@ -9,11 +9,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
 use frontline_core::tickets::{NewComment, TicketPatch};
 use frontline_domain::{
-    CannedId, CategoryPath, CommentId, Email, EventId, Level, Priority, Status, Ticket, TicketId,
-    TicketRecord,
+    CannedId, CategoryPath, CommentId, Email, Event, EventId, Level, Priority, Status, Ticket,
+    TicketId, TicketRecord,
 };
 use serde::Deserialize;
 
+use super::sla::SlaPanel;
 use crate::error::{UiError, describe_invalid};
 use crate::forms::Upload;
 use crate::session::{CsrfForm, Posted, Signed, Staff};
@@ -27,6 +28,7 @@ crate::screens! {
         config: Config,
         people: People,
         presence: Presence,
+        sla: Sla,
         tickets: Tickets,
         views: Views;
         viewers
@@ -57,6 +59,7 @@ struct TicketPage {
     merged_into: Option<TicketId>,
     /// The requester's other recent tickets.
     others: Vec<TicketLine>,
+    sla: SlaPanel,
     selects: Vec<Select>,
     error: String,
     draft: String,
@@ -103,6 +106,7 @@ async fn render(
         .events(actor, id, EventId::default(), MOST)
         .await?;
     let links = ui.tickets.links(actor, id).await?;
+    let sla = ui.sla.ticket_sla_now(actor, &view).await?;
     let others = ui
         .views
         .requester_tickets(actor, view.requester_email.as_str(), OTHERS + 1)
@@ -122,12 +126,13 @@ async fn render(
         live_since: format!("{}-{}", r.version, r.times.updated_at.as_micros()),
         viewers: ui.viewers.see(&ui.presence, actor, id).await?.join(", "),
         messages: comments.iter().map(Message::of).collect(),
-        history: events.iter().map(HistoryLine::of).collect(),
+        history: in_time_order(&events).map(HistoryLine::of).collect(),
         links: links
             .iter()
             .map(|l| (l.kind.as_str().replace('_', " "), l.ticket))
             .collect(),
         merged_into: r.merged_into_id,
+        sla: SlaPanel::of(&sla),
         others: others
             .iter()
             .filter(|t| t.record.id != id)
@@ -412,4 +417,13 @@ pub(crate) async fn fields(
         Ok(()) => Ok(Redirect::to(&format!("/console/tickets/{id}")).into_response()),
         Err(e) => show_failure(&ui, signed, id, e, Outcome::default()).await,
     }
+}
+
+/// The trail in the order things happened: an SLA target met or breached is recorded with
+/// the moment it happened, which can be before entries written earlier (a policy that came
+/// into force applies to a ticket's whole history at its next change).
+fn in_time_order(events: &[Event]) -> impl Iterator<Item = &Event> {
+    let mut sorted: Vec<&Event> = events.iter().collect();
+    sorted.sort_by_key(|e| (e.record.at, e.record.id));
+    sorted.into_iter()
 }

@@ -19,7 +19,7 @@ stories! {
 }
 
 async fn a_watcher_replies_in_the_portal_but_does_not_close(store: &Store) -> TestResult {
-    use frontline_core::tickets::{NewTicket, TicketPatch};
+    use frontline_core::tickets::NewTicket;
     use frontline_domain::{Email, Status, Subject};
     let site = Site::new(store).await?;
     let agent = site.person("agent@example.org", Role::Agent).await?;
@@ -42,14 +42,7 @@ async fn a_watcher_replies_in_the_portal_but_does_not_close(store: &Store) -> Te
         .ticket
         .record
         .id;
-    let resolve = TicketPatch {
-        status: Some(Status::Resolved),
-        ..TicketPatch::default()
-    };
-    site.desk
-        .tickets()
-        .update_ticket(&agent, id, resolve, None)
-        .await?;
+    site.set_status(&agent, id, Status::Resolved).await?;
     let path = format!("/portal/tickets/{id}");
 
     let mut wes = site.signed_in("wes@example.org").await?;

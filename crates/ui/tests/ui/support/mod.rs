@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use frontline_core::people::NewUser;
 use frontline_core::tickets::NewTicket;
 use frontline_core::{Actor, Desk, Store};
-use frontline_domain::{Email, Role, Subject, TicketId};
+use frontline_domain::{Email, Role, Status, Subject, TicketId};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -116,6 +116,19 @@ impl Site {
             .ticket
             .record
             .id)
+    }
+
+    /// `by` moves ticket `id` to `status`, as the console's field form would.
+    pub async fn set_status(&self, by: &Actor, id: TicketId, status: Status) -> TestResult {
+        let patch = frontline_core::tickets::TicketPatch {
+            status: Some(status),
+            ..Default::default()
+        };
+        self.desk
+            .tickets()
+            .update_ticket(by, id, patch, None)
+            .await?;
+        Ok(())
     }
 
     pub fn browser(&self) -> Browser {

@@ -26,7 +26,7 @@ pub struct View {
     pub visibility: String,
     /// The group a `group` view is shared with.
     pub shared_group: Option<String>,
-    /// mine, unassigned, open, pending or recent.
+    /// mine, unassigned, open, breaching, breached, pending or recent.
     pub queue: String,
     pub priority: Vec<String>,
     pub group: Option<String>,
@@ -88,7 +88,8 @@ pub struct ViewBody {
     #[serde(default, deserialize_with = "crate::api::nullable")]
     #[schema(value_type = Option<String>)]
     pub shared_group: Option<Option<String>>,
-    /// mine, unassigned, open (default), pending or recent.
+    /// mine, unassigned, open (default), breaching (an SLA target due within two hours), breached,
+    /// pending or recent.
     pub queue: Option<String>,
     pub priority: Option<Vec<String>>,
     #[serde(default, deserialize_with = "crate::api::nullable")]
@@ -144,7 +145,10 @@ pub fn spec_of(base: ViewSpec, body: ViewBody) -> Result<ViewSpec, ApiError> {
 
 fn queue_of(text: &str) -> Result<Queue, DomainError> {
     Queue::parse(text).ok_or_else(|| {
-        DomainError::new("queue", "must be mine, unassigned, open, pending or recent")
+        DomainError::new(
+            "queue",
+            "must be mine, unassigned, open, breaching, breached, pending or recent",
+        )
     })
 }
 
