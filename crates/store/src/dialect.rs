@@ -1,6 +1,7 @@
 //! Where SQLite and PostgreSQL differ, in one place. Everything else is shared SQL.
 
 use frontline_domain::Status;
+use frontline_domain::ticket_list::SlaFilter;
 
 use crate::Conn;
 
@@ -34,6 +35,21 @@ pub fn like_escape(text: &str) -> String {
 /// the server's time. The few limits the desk uses each keep their own cached statement.
 pub fn limit(n: i64) -> String {
     format!("LIMIT {}", n.max(0))
+}
+
+/// The clause for tickets in SLA state `sla`, reading the `tickets` columns under `prefix`
+/// (`"t."` or `""`), with the due time as the SLA queue index orders it (none last) so the
+/// range it reads is bounded; `bind` binds a value and returns its placeholder.
+pub fn sla_clause(prefix: &str, sla: SlaFilter, mut bind: impl FnMut(i64) -> String) -> String {
+    match sla {
+        SlaFilter::Breached => format!("{prefix}sla_breached"),
+        SlaFilter::DueBetween { after, until } => {
+            let due = format!("COALESCE({prefix}sla_due_at, {})", i64::MAX);
+            let a = bind(after.as_micros());
+            let u = bind(until.as_micros());
+            format!("{due} > {a} AND {due} <= {u}")
+        }
+    }
 }
 
 /// `LIMIT` for the statements built with their values bound as they go (the ticket list and

@@ -190,15 +190,9 @@ impl Where {
     }
 
     fn filter_sla(&mut self, sla: Option<SlaFilter>) {
-        match sla {
-            Some(SlaFilter::Breached) => self.clauses.push("t.sla_breached".to_owned()),
-            Some(SlaFilter::DueBetween { after, until }) => {
-                let a = self.bind(Value::Int(after.as_micros()));
-                let u = self.bind(Value::Int(until.as_micros()));
-                // As the index's expression, which bounds the range it reads.
-                self.clauses.push(format!("{DUE} > {a} AND {DUE} <= {u}"));
-            }
-            None => {}
+        if let Some(sla) = sla {
+            let clause = crate::dialect::sla_clause("t.", sla, |v| self.bind(Value::Int(v)));
+            self.clauses.push(clause);
         }
     }
 

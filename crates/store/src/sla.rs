@@ -231,13 +231,7 @@ impl Conn<'_> {
 
     /// A ticket's targets, in the order of [`Target`].
     pub async fn ticket_slas(&mut self, ticket_id: TicketId) -> Result<Vec<SlaTarget>> {
-        let sql =
-            format!("SELECT {SLA_COLUMNS} FROM ticket_slas WHERE ticket_id = $1 ORDER BY target");
-        let rows: Vec<TicketSlaRow> = on!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(ticket_id.get())
-            .fetch_all(c)
-            .await?);
-        rows.into_iter().map(SlaTarget::try_from).collect()
+        self.ticket_slas_of(&[ticket_id]).await
     }
 
     /// The targets of several tickets (a queue page's), by ticket and in the order of

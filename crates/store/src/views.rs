@@ -217,9 +217,6 @@ impl Conn<'_> {
     }
 }
 
-/// The due time as the SLA queue index orders it (none last).
-const DUE: &str = "COALESCE(sla_due_at, 9223372036854775807)";
-
 fn bind(values: &mut Vec<Value>, v: Value) -> String {
     values.push(v);
     format!("${}", values.len())
@@ -276,15 +273,10 @@ fn counted(q: &ViewCount, cap: i64, pg: bool, values: &mut Vec<Value>) -> String
             clauses.push(all);
         }
     }
-    match q.sla {
-        Some(SlaFilter::Breached) => clauses.push("sla_breached".to_owned()),
-        Some(SlaFilter::DueBetween { after, until }) => {
-            let a = bind(values, Value::Int(after.as_micros()));
-            let u = bind(values, Value::Int(until.as_micros()));
-            // As the index's expression, which bounds the range it reads.
-            clauses.push(format!("{DUE} > {a} AND {DUE} <= {u}"));
-        }
-        None => {}
+    if let Some(sla) = q.sla {
+        clauses.push(crate::dialect::sla_clause("", sla, |v| {
+            bind(values, Value::Int(v))
+        }));
     }
     let cap = crate::dialect::limit_bound(pg, cap, |n| bind(values, Value::Int(n)));
     let where_sql = if clauses.is_empty() {

@@ -37,6 +37,15 @@ impl Target {
         }
     }
 
+    /// As agents read it: "First response".
+    pub fn label(self) -> &'static str {
+        match self {
+            Target::FirstResponse => "First response",
+            Target::NextResponse => "Next response",
+            Target::Resolution => "Resolution",
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Self, DomainError> {
         Self::ALL
             .into_iter()

@@ -6,7 +6,7 @@
 
 use frontline_core::sla::TicketSlaNow;
 use frontline_core::{Actor, Sla};
-use frontline_domain::sla::{Standing, Target, TargetNow, short_duration};
+use frontline_domain::sla::{Standing, TargetNow, short_duration};
 use frontline_domain::{Sort, SortKey, Ticket, TicketId};
 
 use crate::error::UiError;
@@ -61,7 +61,7 @@ impl SlaCell {
             state: t.standing.as_str(),
             label: t.standing.label(),
             left: left(t),
-            target: target_label(t.target),
+            target: t.target.label(),
             seconds: t.remaining / 1_000_000,
             ticking: t.ticking,
         }
@@ -120,14 +120,6 @@ impl SlaPanel {
                 })
                 .collect(),
         }
-    }
-}
-
-fn target_label(t: Target) -> &'static str {
-    match t {
-        Target::FirstResponse => "First response",
-        Target::NextResponse => "Next response",
-        Target::Resolution => "Resolution",
     }
 }
 

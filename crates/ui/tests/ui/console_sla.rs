@@ -150,14 +150,7 @@ async fn queues_show_where_each_ticket_stands_against_its_sla(store: &Store) -> 
             Channel::Phone,
         )
     };
-    let plain = site
-        .desk
-        .tickets()
-        .create_ticket(&agent, new, None)
-        .await?
-        .ticket
-        .record
-        .id;
+    let plain = site.open(&agent, new).await?;
     let open = b.get("/console?queue=open").await?.body;
     let r = row(&open, plain);
     assert!(r.contains("<span class=\"muted\">—</span>"), "{r}");

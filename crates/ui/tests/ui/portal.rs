@@ -34,14 +34,7 @@ async fn a_watcher_replies_in_the_portal_but_does_not_close(store: &Store) -> Te
             frontline_domain::Channel::Phone,
         )
     };
-    let id = site
-        .desk
-        .tickets()
-        .create_ticket(&agent, new, None)
-        .await?
-        .ticket
-        .record
-        .id;
+    let id = site.open(&agent, new).await?;
     site.set_status(&agent, id, Status::Resolved).await?;
     let path = format!("/portal/tickets/{id}");
 

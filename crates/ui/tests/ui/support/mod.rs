@@ -108,14 +108,13 @@ impl Site {
             "It is broken.",
             frontline_domain::Channel::Portal,
         );
-        Ok(self
-            .desk
-            .tickets()
-            .create_ticket(by, new, None)
-            .await?
-            .ticket
-            .record
-            .id)
+        self.open(by, new).await
+    }
+
+    /// Ticket `new` opened by `by`; its number.
+    pub async fn open(&self, by: &Actor, new: NewTicket) -> TestResult<TicketId> {
+        let created = self.desk.tickets().create_ticket(by, new, None).await?;
+        Ok(created.ticket.record.id)
     }
 
     /// `by` moves ticket `id` to `status`, as the console's field form would.
