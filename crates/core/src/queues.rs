@@ -13,7 +13,7 @@ use crate::{Actor, Result, Views};
 const WORKING: [Status; 3] = [Status::New, Status::Open, Status::OnHold];
 /// "Recently updated" looks back this far.
 pub(crate) const RECENT_SECS: i64 = 24 * 60 * 60;
-/// "Breaching soon" looks ahead this far (minutes).
+/// The "SLA due within 2 h" queue looks ahead this far (minutes).
 pub const SOON_MINUTES: u32 = 120;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +68,7 @@ impl Queue {
             Queue::Open => "All open",
             Queue::Pending => "Pending",
             Queue::Recent => "Recently updated",
-            Queue::BreachingSoon => "Breaching soon",
+            Queue::BreachingSoon => "SLA due within 2 h",
             Queue::Breached => "SLA breached",
         }
     }

@@ -23,7 +23,7 @@ test("SLA cells count down, and the SLA queues and panel show where tickets stan
   await expect(left).toContainText("left");
   await capture(page, "console-queue-sla");
 
-  for (const [queue, label] of [["breaching", "Breaching soon"], ["breached", "SLA breached"]]) {
+  for (const [queue, label] of [["breaching", "SLA due within 2 h"], ["breached", "SLA breached"]]) {
     const link = page.locator(".queues").getByRole("link", { name: new RegExp(label) });
     await expect(link.locator("[data-count]")).toHaveText(/^\d+\+?$/);
     await link.click();

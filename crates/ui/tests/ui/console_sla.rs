@@ -1,6 +1,6 @@
 //! The SLA in the console, on both databases, on a desk whose clock the test moves: each
 //! queue row's SLA cell (breached, due soon, on track, paused) with the business time left,
-//! the "Breaching soon" and "SLA breached" queues and their counts, ordering by due time, and
+//! the "SLA due within 2 h" and "SLA breached" queues and their counts, ordering by due time, and
 //! the ticket page's panel with every target and the clocks' pauses.
 
 use std::sync::Arc;
