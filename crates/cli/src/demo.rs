@@ -87,7 +87,7 @@ pub async fn fill(desk: &Desk) -> anyhow::Result<()> {
     tracing::info!(%summary, "demo history generated");
     let actors = accounts(desk).await?;
     service_levels(desk, &actors[0]).await?;
-    live_tickets(desk, &actors[2], &actors[3]).await?;
+    live_tickets(desk, [&actors[0], &actors[2], &actors[3]]).await?;
     held_mail(desk).await?;
     print_accounts();
     Ok(())
@@ -145,8 +145,9 @@ async fn service_levels(desk: &Desk, admin: &Actor) -> anyhow::Result<()> {
 }
 
 /// A few open tickets of the demo requester in the demo agent's group, half of them assigned
-/// to the agent and answered, so every console queue has something in it.
-async fn live_tickets(desk: &Desk, agent: &Actor, requester: &Actor) -> anyhow::Result<()> {
+/// to the agent and answered, so every console queue has something in it. The group is the
+/// desk's default, so portal and mail tickets nothing routes land in it too.
+async fn live_tickets(desk: &Desk, [admin, agent, requester]: [&Actor; 3]) -> anyhow::Result<()> {
     let agent_email = Email::parse("email", &agent.email).map_err(|e| anyhow::anyhow!("{e}"))?;
     // The demo agent works in a group, so "unassigned in my groups" has work in it.
     let group = "First line (demo)";
@@ -156,6 +157,7 @@ async fn live_tickets(desk: &Desk, agent: &Actor, requester: &Actor) -> anyhow::
     desk.people()
         .set_group_members(None, group, std::slice::from_ref(&agent_email))
         .await?;
+    desk.config().set_default_group(admin, Some(group)).await?;
     for (i, (subject, description, category, urgency)) in LIVE_TICKETS.into_iter().enumerate() {
         let category =
             CategoryPath::parse("category", category).map_err(|e| anyhow::anyhow!("{e}"))?;

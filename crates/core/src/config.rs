@@ -1,12 +1,15 @@
-//! The desk's configuration: categories, custom fields and the priority matrix.
-//! Everyone on the desk may read it; managers and admins change it.
+//! The desk's configuration: categories, custom fields, the priority matrix and the default
+//! group of tickets nothing else routes. Everyone on the desk may read it; managers and admins
+//! change it.
 
-use frontline_domain::{Category, CategoryPath, CustomFieldDef, PriorityMatrix};
+use frontline_domain::{Category, CategoryPath, CustomFieldDef, GroupId, PriorityMatrix};
 use frontline_store::Conn;
 
 use crate::{Actor, Config, CoreError, Result};
 
 const MATRIX_KEY: &str = "priority_matrix";
+/// The id of the group a new ticket joins when neither its creator nor a rule gave it one.
+const DEFAULT_GROUP_KEY: &str = "default_group";
 
 impl Config {
     pub async fn categories(&self) -> Result<Vec<Category>> {
@@ -82,6 +85,53 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The group a new ticket joins when neither its creator nor a created rule gave it one;
+    /// `None` leaves such tickets without a group.
+    pub async fn default_group(&self) -> Result<Option<String>> {
+        let mut c = self.core.store.read().await?;
+        Ok(load_default_group(&mut c.conn())
+            .await?
+            .map(|(_, name)| name))
+    }
+
+    /// Sets (or with `None` clears) the default group; the group must exist.
+    pub async fn set_default_group(
+        &self,
+        actor: &Actor,
+        group: Option<&str>,
+    ) -> Result<Option<String>> {
+        actor.require_configure()?;
+        let mut tx = self.core.begin().await?;
+        let mut c = tx.conn();
+        let value = match group {
+            Some(name) => {
+                let id = crate::tickets::fields::group_id(&mut c, name).await?;
+                id.get().to_string()
+            }
+            None => String::new(),
+        };
+        c.put_setting(DEFAULT_GROUP_KEY, &value).await?;
+        tx.commit().await?;
+        self.core.ticket_config.forget();
+        tracing::info!(actor = %actor.id, group = ?group, "default group changed");
+        Ok(group.map(str::to_owned))
+    }
+}
+
+/// The default group's id and name; a group removed since it was chosen is no default.
+pub(crate) async fn load_default_group(c: &mut Conn<'_>) -> Result<Option<(GroupId, String)>> {
+    let id = match c.setting(DEFAULT_GROUP_KEY).await? {
+        Some(text) if !text.is_empty() => text
+            .parse::<i64>()
+            .map_err(|e| CoreError::Internal(format!("stored default group is unreadable: {e}")))?,
+        _ => return Ok(None),
+    };
+    Ok(c.group_by_id(GroupId::new(id))
+        .await?
+        .map(|g| (g.id, g.name)))
+}
+
 pub(crate) async fn ensure_category(c: &mut Conn<'_>, path: &CategoryPath) -> Result<Category> {
     if let Some(found) = c.category_by_path(path.as_str()).await? {
         return Ok(found);
@@ -105,6 +155,8 @@ pub(crate) async fn ensure_category(c: &mut Conn<'_>, path: &CategoryPath) -> Re
 pub(crate) struct TicketConfig {
     pub custom_fields: Vec<CustomFieldDef>,
     pub matrix: PriorityMatrix,
+    /// Where a ticket nothing routes goes: the group's id and name.
+    pub default_group: Option<(GroupId, String)>,
 }
 
 /// The ticket configuration as last read. Only this module reads or forgets it; other nouns
@@ -120,9 +172,11 @@ impl ConfigCache {
         }
         let custom_fields = load_custom_fields(c).await?;
         let matrix = load_matrix(c).await?;
+        let default_group = load_default_group(c).await?;
         Ok(self.0.put(TicketConfig {
             custom_fields,
             matrix,
+            default_group,
         }))
     }
 

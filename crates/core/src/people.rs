@@ -82,6 +82,34 @@ impl People {
         Ok(c.conn().list_users(role, after_email, limit).await?)
     }
 
+    /// People whose name or email holds every word of `text`, by name, each with their
+    /// organization's name; staff only.
+    pub async fn find_people(
+        &self,
+        actor: &Actor,
+        text: &str,
+        limit: i64,
+    ) -> Result<Vec<(User, Option<String>)>> {
+        actor.require_staff()?;
+        let mut pc = self.core.store.read().await?;
+        let mut c = pc.conn();
+        let people = c.users_matching(text, limit).await?;
+        if people.iter().all(|u| u.organization_id.is_none()) {
+            return Ok(people.into_iter().map(|u| (u, None)).collect());
+        }
+        let orgs = c.organizations().await?;
+        Ok(people
+            .into_iter()
+            .map(|u| {
+                let org = orgs
+                    .iter()
+                    .find(|o| Some(o.id) == u.organization_id)
+                    .map(|o| o.name.clone());
+                (u, org)
+            })
+            .collect())
+    }
+
     pub async fn organizations(&self, actor: &Actor) -> Result<Vec<Organization>> {
         actor.require_staff()?;
         let mut c = self.core.store.read().await?;

@@ -3,7 +3,7 @@
 //! count says agree.
 
 use frontline_domain::Ticket;
-use frontline_domain::{Email, Status, Timestamp};
+use frontline_domain::{Email, Status};
 use frontline_domain::{Sort, SortKey};
 
 use crate::tickets::{ListQuery, Page, SlaQuery};
@@ -20,8 +20,12 @@ pub const SOON_MINUTES: u32 = 120;
 pub enum Queue {
     /// Assigned to me and still being worked.
     Mine,
+    /// Being worked in one of my groups, whoever has it.
+    MyGroups,
     /// Nobody's yet, in one of my groups.
     Unassigned,
+    /// Nobody's yet, in any group or in none: what triage picks up.
+    Triage,
     /// Everything being worked, on the whole desk.
     Open,
     /// Waiting on the requester.
@@ -32,28 +36,40 @@ pub enum Queue {
     BreachingSoon,
     /// Being worked, and an SLA target breached.
     Breached,
+    /// Resolved or closed.
+    Closed,
+    /// Every ticket, whatever its status.
+    All,
 }
 
 impl Queue {
-    pub const ALL: [Queue; 7] = [
+    pub const ALL: [Queue; 11] = [
         Queue::Mine,
+        Queue::MyGroups,
         Queue::Unassigned,
+        Queue::Triage,
         Queue::Open,
         Queue::BreachingSoon,
         Queue::Breached,
         Queue::Pending,
         Queue::Recent,
+        Queue::Closed,
+        Queue::All,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Queue::Mine => "mine",
+            Queue::MyGroups => "groups",
             Queue::Unassigned => "unassigned",
+            Queue::Triage => "triage",
             Queue::Open => "open",
             Queue::Pending => "pending",
             Queue::Recent => "recent",
             Queue::BreachingSoon => "breaching",
             Queue::Breached => "breached",
+            Queue::Closed => "closed",
+            Queue::All => "all",
         }
     }
 
@@ -61,35 +77,38 @@ impl Queue {
         Self::ALL.into_iter().find(|q| q.as_str() == text)
     }
 
+    /// Every queue's name, for error messages: "mine, groups, …".
+    pub fn names() -> String {
+        Self::ALL.map(Queue::as_str).join(", ")
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Queue::Mine => "My tickets",
+            Queue::MyGroups => "My groups",
             Queue::Unassigned => "Unassigned in my groups",
+            Queue::Triage => "New & unassigned, all groups",
             Queue::Open => "All open",
             Queue::Pending => "Pending",
             Queue::Recent => "Recently updated",
             Queue::BreachingSoon => "SLA due within 2 h",
             Queue::Breached => "SLA breached",
+            Queue::Closed => "Solved & closed",
+            Queue::All => "All tickets",
         }
     }
 
     /// The order a queue is read in unless the agent picks another: most urgent first, the
-    /// SLA queues by due time, and newest change first for "recently updated".
+    /// SLA queues by due time, newest change first for "recently updated" and the solved
+    /// ones, newest first for all tickets.
     pub fn default_sort(self) -> Sort {
-        match self {
-            Queue::Recent => Sort {
-                key: SortKey::Updated,
-                descending: true,
-            },
-            Queue::BreachingSoon | Queue::Breached => Sort {
-                key: SortKey::Due,
-                descending: false,
-            },
-            _ => Sort {
-                key: SortKey::Priority,
-                descending: false,
-            },
-        }
+        let (key, descending) = match self {
+            Queue::Recent | Queue::Closed => (SortKey::Updated, true),
+            Queue::All => (SortKey::Created, true),
+            Queue::BreachingSoon | Queue::Breached => (SortKey::Due, false),
+            _ => (SortKey::Priority, false),
+        };
+        Sort { key, descending }
     }
 
     /// The SLA state the queue holds, if it is an SLA queue.
@@ -104,9 +123,20 @@ impl Queue {
     pub(crate) fn statuses(self) -> Vec<Status> {
         match self {
             Queue::Pending => vec![Status::Pending],
-            Queue::Recent => Vec::new(),
+            Queue::Closed => vec![Status::Resolved, Status::Closed],
+            Queue::Recent | Queue::All => Vec::new(),
             _ => WORKING.to_vec(),
         }
+    }
+
+    /// Whether the queue holds only tickets nobody is assigned.
+    pub(crate) fn unassigned(self) -> bool {
+        matches!(self, Queue::Unassigned | Queue::Triage)
+    }
+
+    /// Whether the queue holds only tickets of the agent's groups.
+    pub(crate) fn in_my_groups(self) -> bool {
+        matches!(self, Queue::Unassigned | Queue::MyGroups)
     }
 }
 
@@ -118,38 +148,8 @@ fn base_query(statuses: Vec<Status>, sort: Sort, limit: i64) -> ListQuery {
 }
 
 impl Views {
-    /// A page of a queue in `sort` order: at most `limit` tickets after the sort key `after`
-    /// whose subject or description contains `text` (when given), and the key to continue from
-    /// when more follow.
-    pub async fn queue_tickets(
-        &self,
-        actor: &Actor,
-        queue: Queue,
-        sort: Sort,
-        after: Option<Vec<i64>>,
-        text: Option<String>,
-        limit: i64,
-    ) -> Result<Page> {
-        actor.require_staff()?;
-        let mut q = base_query(queue.statuses(), sort, limit);
-        q.after = after;
-        q.text = text;
-        q.sla = queue.sla();
-        match queue {
-            Queue::Mine => q.assignee = Some(Some(actor.email.clone())),
-            Queue::Recent => {
-                q.updated_since = Some(Timestamp::from_micros(
-                    self.core.now().as_micros() - RECENT_SECS * 1_000_000,
-                ));
-            }
-            Queue::Unassigned => return self.unassigned_in_groups(actor, q).await,
-            Queue::Open | Queue::Pending | Queue::BreachingSoon | Queue::Breached => {}
-        }
-        self.tickets().list_tickets(actor, q).await
-    }
-
     /// One list per group the agent belongs to, merged in the queue's order.
-    pub(crate) async fn unassigned_in_groups(&self, actor: &Actor, q: ListQuery) -> Result<Page> {
+    pub(crate) async fn in_my_groups(&self, actor: &Actor, q: ListQuery) -> Result<Page> {
         let groups = {
             let mut pc = self.core.store.read().await?;
             pc.conn().groups_of(actor.id).await?
@@ -159,7 +159,6 @@ impl Views {
         for (_, name) in groups {
             let mut per_group = q.clone();
             per_group.group = Some(Some(name));
-            per_group.assignee = Some(None);
             per_group.limit = q.limit + 1;
             items.extend(self.tickets().list_tickets(actor, per_group).await?.items);
         }

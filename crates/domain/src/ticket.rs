@@ -133,6 +133,7 @@ pub struct Ticket {
     pub organization_name: Option<String>,
     pub group_name: Option<String>,
     pub assignee_email: Option<Email>,
+    pub assignee_name: Option<String>,
     pub category_path: Option<String>,
     /// The SLA summary as stored when the ticket was read.
     pub sla: SlaSummary,

@@ -67,6 +67,8 @@ pub struct TicketFilter {
     pub updated_since: Option<Timestamp>,
     /// Every term of it in the subject or description, case ignored.
     pub text: Option<String>,
+    /// Whether a term of `text` may also be in the ticket's replies and notes.
+    pub text_in_comments: bool,
     /// `(key, normalised value)` pairs that must all match.
     pub custom: Vec<(String, String)>,
     pub sla: Option<SlaFilter>,

@@ -13,7 +13,7 @@ use frontline_domain::{
 
 use crate::conn::on;
 use crate::dialect::status_in;
-use crate::patterns::{all_terms, starts_with};
+use crate::patterns::{all_terms_in, starts_with};
 use crate::tickets::{TicketViewRow, VIEW_COLUMNS};
 use crate::{Conn, Result};
 
@@ -175,7 +175,9 @@ impl Where {
         }
         if let Some(text) = &f.text {
             let columns = ["t.subject", "t.description"];
-            if let Some(all) = all_terms(pg, &columns, text, &mut |p| self.bind(Value::Text(p))) {
+            let comments = f.text_in_comments.then_some("t.id");
+            let mut bind = |p| self.bind(Value::Text(p));
+            if let Some(all) = all_terms_in(pg, &columns, comments, text, &mut bind) {
                 self.clauses.push(all);
             }
         }

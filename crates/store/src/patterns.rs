@@ -38,32 +38,70 @@ pub(crate) fn all_terms(
     text: &str,
     bind: &mut dyn FnMut(String) -> String,
 ) -> Option<String> {
+    all_terms_in(postgres, columns, None, text, bind)
+}
+
+/// [`all_terms`], where a term may also be in one of the comments (replies and notes) of the
+/// ticket whose id is the column `comments_of`.
+pub(crate) fn all_terms_in(
+    postgres: bool,
+    columns: &[&str],
+    comments_of: Option<&str>,
+    text: &str,
+    bind: &mut dyn FnMut(String) -> String,
+) -> Option<String> {
     let clauses: Vec<String> = terms(text)
         .iter()
         .map(|term| {
-            let any: Vec<String> = if postgres || term.is_ascii() {
-                // PostgreSQL's ILIKE folds every script; SQLite's LIKE folds ASCII, all an
-                // ASCII term needs.
-                let op = if postgres { "ILIKE" } else { "LIKE" };
-                let m = bind(format!("%{}%", like_escape(term)));
-                columns
-                    .iter()
-                    .map(|c| format!("{c} {op} {m} ESCAPE '\\'"))
-                    .collect()
-            } else {
-                // LIKE first, with `_` for each letter beyond ASCII, so the slower GLOB only
-                // reads the rows that could match.
-                let rough = bind(format!("%{}%", rough_like(term)));
-                let exact = bind(format!("*{}*", any_case_glob(term)));
-                columns
-                    .iter()
-                    .map(|c| format!("({c} LIKE {rough} ESCAPE '\\' AND {c} GLOB {exact})"))
-                    .collect()
-            };
+            let pattern = Pattern::bound(postgres, term, bind);
+            let mut any: Vec<String> = columns.iter().map(|c| pattern.on(c)).collect();
+            if let Some(id) = comments_of {
+                any.push(format!(
+                    "EXISTS (SELECT 1 FROM comments cm WHERE cm.ticket_id = {id} AND {})",
+                    pattern.on("cm.body")
+                ));
+            }
             format!("({})", any.join(" OR "))
         })
         .collect();
     (!clauses.is_empty()).then(|| clauses.join(" AND "))
+}
+
+/// One term's bound patterns, to be matched against any column.
+enum Pattern {
+    /// `ILIKE` (PostgreSQL) or `LIKE` (SQLite, an ASCII term) with this placeholder.
+    Like { op: &'static str, m: String },
+    /// SQLite, a term beyond ASCII: a rough `LIKE` first, with `_` for each letter beyond
+    /// ASCII, so the slower `GLOB` only reads the rows that could match.
+    Glob { rough: String, exact: String },
+}
+
+impl Pattern {
+    fn bound(postgres: bool, term: &str, bind: &mut dyn FnMut(String) -> String) -> Self {
+        if postgres || term.is_ascii() {
+            // PostgreSQL's ILIKE folds every script; SQLite's LIKE folds ASCII, all an ASCII
+            // term needs.
+            let op = if postgres { "ILIKE" } else { "LIKE" };
+            Pattern::Like {
+                op,
+                m: bind(format!("%{}%", like_escape(term))),
+            }
+        } else {
+            Pattern::Glob {
+                rough: bind(format!("%{}%", rough_like(term))),
+                exact: bind(format!("*{}*", any_case_glob(term))),
+            }
+        }
+    }
+
+    fn on(&self, c: &str) -> String {
+        match self {
+            Pattern::Like { op, m } => format!("{c} {op} {m} ESCAPE '\\'"),
+            Pattern::Glob { rough, exact } => {
+                format!("({c} LIKE {rough} ESCAPE '\\' AND {c} GLOB {exact})")
+            }
+        }
+    }
 }
 
 /// A LIKE pattern that every case of `text` matches: ASCII as it is (LIKE folds it), `_` for

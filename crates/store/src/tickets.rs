@@ -51,6 +51,7 @@ pub(crate) struct TicketViewRow {
     pub organization_name: Option<String>,
     pub group_name: Option<String>,
     pub assignee_email: Option<String>,
+    pub assignee_name: Option<String>,
     pub category_path: Option<String>,
     /// The SLA summary as stored when the view was read.
     #[sqlx(flatten)]
@@ -141,6 +142,7 @@ impl TryFrom<TicketViewRow> for Ticket {
             organization_name: v.organization_name,
             group_name: v.group_name,
             assignee_email: v.assignee_email.map(Email::from_parsed),
+            assignee_name: v.assignee_name,
             category_path: v.category_path,
             sla: v.sla.into(),
             tags: Vec::new(),
@@ -162,6 +164,7 @@ pub(crate) const VIEW_COLUMNS: &str = "t.id, t.subject, t.description, t.status,
     (SELECT o.name FROM organizations o WHERE o.id = t.organization_id) AS organization_name, \
     (SELECT g.name FROM agent_groups g WHERE g.id = t.group_id) AS group_name, \
     (SELECT a.email FROM users a WHERE a.id = t.assignee_id) AS assignee_email, \
+    (SELECT a.name FROM users a WHERE a.id = t.assignee_id) AS assignee_name, \
     (SELECT c.path FROM categories c WHERE c.id = t.category_id) AS category_path, \
     t.sla_due_at, t.sla_breached";
 

@@ -6,6 +6,7 @@ use frontline_domain::{
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::conn::on;
+use crate::patterns::all_terms;
 use crate::{Conn, Result, StoreError};
 
 /// A `users` row as stored; read out as a [`User`].
@@ -134,6 +135,33 @@ impl Conn<'_> {
             .bind(role.map_or("", Role::as_str))
             .fetch_all(c)
             .await?);
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    /// People whose name or email holds every term of `text` (matched as ticket text is, see
+    /// `patterns`), by name, at most `limit`; none when `text` has no term.
+    pub async fn users_matching(&mut self, text: &str, limit: i64) -> Result<Vec<User>> {
+        let pg = self.is_postgres();
+        let mut values: Vec<String> = Vec::new();
+        let mut bind = |p: String| {
+            values.push(p);
+            format!("${}", values.len())
+        };
+        let Some(clause) = all_terms(pg, &["name", "email"], text, &mut bind) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT id, email, name, role, organization_id, password_hash, active, created_at \
+             FROM users WHERE {clause} ORDER BY name, id {}",
+            crate::dialect::limit(limit)
+        );
+        let rows: Vec<UserRow> = on!(self, |c| {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql.clone()));
+            for v in &values {
+                q = q.bind(v.clone());
+            }
+            q.fetch_all(c).await?
+        });
         rows.into_iter().map(User::try_from).collect()
     }
 

@@ -31,6 +31,25 @@
     if (help.open) help.close(); else help.showModal();
   }
 
+  // The ticket numbers of the last queue or results page seen, so a ticket page can move
+  // to the next or previous ticket of that list.
+  const listed = rows().map(function (row) { return row.dataset.id; });
+  if (listed.length > 0) {
+    try { sessionStorage.setItem("frontline-list", JSON.stringify(listed)); } catch (e) { /* private mode */ }
+  }
+
+  function neighbour(step) {
+    const here = /^\/console\/tickets\/(\d+)$/.exec(window.location.pathname);
+    if (!here) return false;
+    let list = [];
+    try { list = JSON.parse(sessionStorage.getItem("frontline-list") || "[]"); } catch (e) { return false; }
+    const at = list.indexOf(here[1]);
+    const to = at >= 0 ? list[at + step] : undefined;
+    if (!to) return false;
+    window.location.assign("/console/tickets/" + to);
+    return true;
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     const key = event.key;
@@ -48,12 +67,17 @@
       const row = rows()[current >= 0 ? current : selected];
       const box = row && row.querySelector('input[type="checkbox"]');
       if (box) { box.checked = !box.checked; event.preventDefault(); }
-    } else if (key === "r") {
+    } else if (key === "r" || key === "n") {
       const reply = document.getElementById("reply-body");
+      const kind = document.querySelector('input[name="kind"][value="' + (key === "r" ? "reply" : "note") + '"]');
+      if (kind) kind.checked = true;
       if (reply) { reply.focus(); event.preventDefault(); }
-    } else if (key === "/") {
-      const search = document.getElementById("q");
+    } else if (key === "/" || key === "s") {
+      // "/" searches the queue on screen (or the desk when there is none); "s" the desk.
+      const search = (key === "/" && document.getElementById("q")) || document.getElementById("top-q");
       if (search) { search.focus(); event.preventDefault(); }
+    } else if ((key === "]" || key === "[") && neighbour(key === "]" ? 1 : -1)) {
+      event.preventDefault();
     } else if (key === "?") {
       toggleHelp();
       event.preventDefault();

@@ -1,5 +1,7 @@
 //! What a page answers when something goes wrong: a redirect to sign in, or a small HTML page
-//! that says what happened in plain words. Internal causes are logged and never shown.
+//! that says what happened in plain words. Internal causes are logged and never shown. The
+//! page is rendered without knowing who asked; `dress::dress_errors` shows it again inside
+//! the signed-in person's navigation, so an error never strands anyone.
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -7,6 +9,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
 
 use crate::view::Chrome;
+
+/// What an error page said, kept on its response for `dress::dress_errors`.
+#[derive(Clone)]
+pub(crate) struct Shown {
+    pub title: &'static str,
+    pub message: String,
+}
 
 #[derive(Debug)]
 pub(crate) enum UiError {
@@ -26,10 +35,10 @@ pub(crate) enum UiError {
 
 #[derive(Template)]
 #[template(path = "error.html")]
-struct ErrorPage<'a> {
-    chrome: Chrome,
-    title: &'a str,
-    message: &'a str,
+pub(crate) struct ErrorPage<'a> {
+    pub chrome: Chrome,
+    pub title: &'a str,
+    pub message: &'a str,
 }
 
 impl From<CoreError> for UiError {
@@ -102,11 +111,18 @@ impl IntoResponse for UiError {
             title,
             message: &message,
         };
-        match page.render() {
+        let mut response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, message).into_response(),
-        }
+            Err(_) => (status, message.clone()).into_response(),
+        };
+        response.extensions_mut().insert(Shown { title, message });
+        response
     }
+}
+
+/// The page answered for a path that is no page (the API answers its own in JSON).
+pub fn not_found_page() -> Response {
+    UiError::NotFound.into_response()
 }
 
 /// Percent-encodes text for a query parameter; `/` stays as it is when `keep_slash` (a path).

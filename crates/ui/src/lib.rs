@@ -11,6 +11,7 @@
 mod admin;
 mod assets;
 mod console;
+mod dress;
 mod error;
 mod forms;
 mod login;
@@ -26,6 +27,8 @@ use axum::routing::{get, post};
 use frontline_core::Desk;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub use dress::dress_errors;
+pub use error::not_found_page;
 pub use proxy::{Cidr, TrustedProxies};
 
 /// Requests with attachments may be this large; the desk's per-file limit applies on top.
@@ -110,6 +113,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
         )
         .route("/assets/{name}", get(assets::serve))
         .route("/console", get(console::queue::page))
+        .route("/console/search", get(console::search::page))
         .route("/console/live", get(console::live::events))
         .route("/console/new", get(console::new::form))
         .route("/console/bulk", post(console::bulk::apply))
@@ -137,6 +141,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
         )
         .merge(uploads)
         .merge(admin::router())
+        .layer(axum::middleware::from_fn_with_state(
+            desk.clone(),
+            dress::dress_errors,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),

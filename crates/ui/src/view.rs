@@ -51,6 +51,22 @@ pub(crate) fn time(micros: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A time as a list shows it, the zone in the header: the hour today, the day and hour this
+/// year, the date before that (UTC, as every page prints times until they follow the reader).
+pub(crate) fn short_time(micros: i64, now: DateTime<Utc>) -> String {
+    let Some(t) = DateTime::<Utc>::from_timestamp_micros(micros) else {
+        return String::new();
+    };
+    let format = if t.date_naive() == now.date_naive() {
+        "%H:%M"
+    } else if t.format("%Y").to_string() == now.format("%Y").to_string() {
+        "%-d %b %H:%M"
+    } else {
+        "%Y-%m-%d"
+    };
+    t.format(format).to_string()
+}
+
 /// The machine-readable form for `<time datetime>`.
 pub(crate) fn iso(micros: i64) -> String {
     DateTime::<Utc>::from_timestamp_micros(micros)
@@ -92,9 +108,14 @@ pub(crate) struct TicketLine {
     pub status_label: &'static str,
     pub plain_status: &'static str,
     pub priority: String,
+    /// The assignee's name (their email when they have none); empty for nobody.
     pub assignee: String,
+    pub organization: String,
+    pub group: String,
     pub created: String,
     pub updated: String,
+    /// The same without the zone, for a list whose header names it.
+    pub updated_short: String,
     pub updated_iso: String,
 }
 
@@ -113,9 +134,18 @@ impl TicketLine {
             status_label: status_label(r.status.as_str()),
             plain_status: plain_status(r.status.as_str()),
             priority: r.priority.as_str().to_owned(),
-            assignee: t.assignee_email.as_deref().unwrap_or_default().to_owned(),
+            assignee: t
+                .assignee_name
+                .as_deref()
+                .filter(|n| !n.trim().is_empty())
+                .or(t.assignee_email.as_deref())
+                .unwrap_or_default()
+                .to_owned(),
+            organization: t.organization_name.clone().unwrap_or_default(),
+            group: t.group_name.clone().unwrap_or_default(),
             created: time(created),
             updated: time(updated),
+            updated_short: short_time(updated, Utc::now()),
             updated_iso: iso(updated),
         }
     }
@@ -261,6 +291,16 @@ mod tests {
     fn times_read_in_utc() {
         assert_eq!(time(1_767_225_600_000_000), "2026-01-01 00:00 UTC");
         assert_eq!(iso(1_767_225_600_000_000), "2026-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn list_times_shorten_with_nearness() {
+        // 2026-03-05 14:30 UTC.
+        let now = DateTime::<Utc>::from_timestamp_micros(1_772_721_000_000_000).expect("a time");
+        let at = |hours_before: i64| 1_772_721_000_000_000 - hours_before * 3_600_000_000;
+        assert_eq!(short_time(at(2), now), "12:30");
+        assert_eq!(short_time(at(24 * 3), now), "2 Mar 14:30");
+        assert_eq!(short_time(at(24 * 400), now), "2025-01-29");
     }
 
     #[test]

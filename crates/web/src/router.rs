@@ -5,6 +5,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -16,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::desk::{
-    assignment, categories, custom_fields, groups, organizations, priority_matrix,
+    assignment, categories, custom_fields, default_group, groups, organizations, priority_matrix,
     sla as sla_config, users,
 };
 use crate::api::jobs::{list as jobs_list, retry as jobs_retry};
@@ -130,6 +131,10 @@ fn configuration_routes() -> OpenApiRouter<AppState> {
             priority_matrix::get_matrix,
             priority_matrix::put_matrix
         ))
+        .routes(routes!(
+            default_group::get_default_group,
+            default_group::put_default_group
+        ))
 }
 
 /// Calendars, SLA policies and automation rules.
@@ -219,10 +224,21 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .merge(frontline_ui::router(state.desk.clone()))
-        .fallback(|| async { ApiError::not_found("route") })
+        .fallback(|uri: axum::http::Uri| async move {
+            // A path under the API answers in problem details; any other is a page.
+            if uri.path().starts_with("/api/") {
+                ApiError::not_found("route").into_response()
+            } else {
+                frontline_ui::not_found_page()
+            }
+        })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "this route does not take that method")
         })
+        .layer(axum::middleware::from_fn_with_state(
+            state.desk.clone(),
+            frontline_ui::dress_errors,
+        ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {

@@ -55,6 +55,6 @@ test("select tickets with x and change them together", async ({ page }) => {
   await page.getByRole("button", { name: "Apply to selected" }).click();
   await expect(page).toHaveURL(/queue=open/);
   for (const id of ids) {
-    await expect(page.locator(`tr[data-id="${id}"]`)).toContainText("agent@demo.example");
+    await expect(page.locator(`tr[data-id="${id}"]`)).toContainText("Alex Agent");
   }
 });

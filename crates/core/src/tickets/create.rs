@@ -133,15 +133,16 @@ impl Tickets {
         tracing::info!(ticket_id = %row.id, actor = %actor.id, "ticket created");
         // The ticket as stored is known from what was written; only an organization's name
         // or watchers' addresses would need reading back (outside the write transaction).
-        // The writer assigned it automatically: its email is read back.
-        let auto_assigned = row.assignee_id.is_some() && named.assignee.is_none();
-        let ticket = if !has_watchers && row.organization_id.is_none() && !auto_assigned {
+        // An assignee's name (and, when the writer assigned it, email) is read back too.
+        let ticket = if !has_watchers && row.organization_id.is_none() && row.assignee_id.is_none()
+        {
             Ticket {
                 requester_email: requester.email,
                 requester_name: requester.name,
                 organization_name: None,
                 group_name: named.group,
-                assignee_email: named.assignee.map(Email::from_parsed),
+                assignee_email: None,
+                assignee_name: None,
                 category_path: named.category,
                 sla: Default::default(),
                 tags,
@@ -222,6 +223,13 @@ impl Tickets {
         } else {
             (Vec::new(), None)
         };
+        // Neither the creator nor a rule routed it: the desk's default group takes it.
+        if ticket.group_id.is_none()
+            && let Some((id, name)) = &config.default_group
+        {
+            ticket.group_id = Some(*id);
+            named.group = Some(name.clone());
+        }
         let events = first_events(actor.id, &ticket, &named, rule_events, now);
         let Resolved {
             requester,

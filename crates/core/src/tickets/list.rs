@@ -25,6 +25,9 @@ pub struct ListQuery {
     pub updated_since: Option<Timestamp>,
     /// Words (or "quoted phrases") that must all be in the subject or description.
     pub text: Option<String>,
+    /// Whether a word of `text` may also be in the ticket's replies and notes (staff only:
+    /// a requester's text stays on subjects and descriptions, which never hold internal notes).
+    pub text_in_comments: bool,
     /// `cf.<key>=<value>` filters, raw; checked against the field definitions.
     pub custom: Vec<(String, String)>,
     pub sla: Option<SlaQuery>,
@@ -49,6 +52,7 @@ impl ListQuery {
             tag: None,
             updated_since: None,
             text: None,
+            text_in_comments: false,
             custom: Vec::new(),
             sla: None,
             sort,
@@ -106,7 +110,9 @@ impl Tickets {
                 next: None,
             });
         };
-        if !actor.is_staff() {
+        if actor.is_staff() {
+            f.text_in_comments = q.text_in_comments;
+        } else {
             f.visible_to = Some((actor.id, actor.organization_id));
         }
         let items = c

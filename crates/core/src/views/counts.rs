@@ -119,24 +119,21 @@ impl Views {
             .group
             .as_ref()
             .map(|name| groups.iter().find(|(n, _)| n == name).map(|(_, id)| *id));
-        match spec.queue {
-            Queue::Mine => count.assignee_id = Some(Some(actor.id)),
-            Queue::Unassigned => count.assignee_id = Some(None),
-            Queue::Recent => {
-                count.updated_since = Some(self.core.now().as_micros() - RECENT_SECS * 1_000_000);
-            }
-            Queue::Open | Queue::Pending | Queue::BreachingSoon | Queue::Breached => {}
+        if spec.queue == Queue::Mine {
+            count.assignee_id = Some(Some(actor.id));
+        } else if spec.queue.unassigned() {
+            count.assignee_id = Some(None);
+        } else if spec.queue == Queue::Recent {
+            count.updated_since = Some(self.core.now().as_micros() - RECENT_SECS * 1_000_000);
         }
         count.sla = spec.queue.sla().map(|s| s.as_of(self.core.now()));
-        count.group_ids = match (spec.queue, group) {
+        count.group_ids = match (spec.queue.in_my_groups(), group) {
             // A group that does not exist: nothing.
             (_, Some(None)) => Some(Vec::new()),
-            (Queue::Unassigned, Some(Some(g))) => {
-                Some(mine.iter().copied().filter(|m| *m == g).collect())
-            }
-            (Queue::Unassigned, None) => Some(mine.to_vec()),
-            (_, Some(Some(g))) => Some(vec![g]),
-            (_, None) => None,
+            (true, Some(Some(g))) => Some(mine.iter().copied().filter(|m| *m == g).collect()),
+            (true, None) => Some(mine.to_vec()),
+            (false, Some(Some(g))) => Some(vec![g]),
+            (false, None) => None,
         };
         count
     }
@@ -159,26 +156,26 @@ impl Views {
             after,
             ..ListQuery::new(spec.sort, limit)
         };
-        match spec.queue {
-            Queue::Mine => q.assignee = Some(Some(actor.email.clone())),
-            Queue::Recent => {
-                q.updated_since = Some(Timestamp::from_micros(
-                    self.core.now().as_micros() - RECENT_SECS * 1_000_000,
-                ));
-            }
-            Queue::Unassigned => match &spec.group {
-                None => return self.unassigned_in_groups(actor, q).await,
-                Some(g) => {
-                    if !self.my_groups(actor).await?.contains(g) {
-                        return Ok(Page {
-                            items: Vec::new(),
-                            next: None,
-                        });
-                    }
-                    q.assignee = Some(None);
+        if spec.queue == Queue::Mine {
+            q.assignee = Some(Some(actor.email.clone()));
+        } else if spec.queue.unassigned() {
+            q.assignee = Some(None);
+        } else if spec.queue == Queue::Recent {
+            q.updated_since = Some(Timestamp::from_micros(
+                self.core.now().as_micros() - RECENT_SECS * 1_000_000,
+            ));
+        }
+        if spec.queue.in_my_groups() {
+            match &spec.group {
+                None => return self.in_my_groups(actor, q).await,
+                Some(g) if !self.my_groups(actor).await?.contains(g) => {
+                    return Ok(Page {
+                        items: Vec::new(),
+                        next: None,
+                    });
                 }
-            },
-            Queue::Open | Queue::Pending | Queue::BreachingSoon | Queue::Breached => {}
+                Some(_) => {}
+            }
         }
         if let Some(g) = &spec.group {
             q.group = Some(Some(g.clone()));

@@ -57,6 +57,9 @@ pub(crate) struct CategoryLine {
 struct Page {
     chrome: Chrome,
     tab: &'static str,
+    /// Where tickets nothing routes go: none, or one of the groups.
+    default_group: Vec<Opt>,
+    default_error: String,
     groups: Vec<GroupLine>,
     agents: Vec<AgentLine>,
     categories: Vec<CategoryLine>,
@@ -69,6 +72,9 @@ struct Sent {
     key: String,
     values: Vec<String>,
 }
+
+/// The row key of the default group's form.
+const DEFAULT_KEY: &str = "default";
 
 const MODES: [(&str, &str); 3] = [
     ("manual", "By hand"),
@@ -92,9 +98,12 @@ async fn render(
     let groups = rows.groups().await?;
     let agents = rows.agents().await?;
     let categories = rows.categories().await?;
+    let default_group = rows.default_group(&groups).await?;
     let page = Page {
         chrome: signed.chrome("admin"),
         tab: "assignment",
+        default_group,
+        default_error: problems.of(DEFAULT_KEY),
         groups,
         agents,
         categories,
@@ -118,6 +127,21 @@ impl Rows<'_> {
         self.sent
             .filter(|s| s.key == key)
             .and_then(|s| s.values.get(i).cloned())
+    }
+
+    /// The default group's choices: none, or each group; the stored one (or the one sent
+    /// back) selected.
+    async fn default_group(&self, groups: &[GroupLine]) -> Result<Vec<Opt>, UiError> {
+        let stored = self.ui.config.default_group().await?.unwrap_or_default();
+        let chosen = self.sent(DEFAULT_KEY, 0).unwrap_or(stored);
+        let none = (
+            String::new(),
+            "None: leave the ticket without a group".to_owned(),
+        );
+        Ok(Opt::list(
+            std::iter::once(none).chain(groups.iter().map(|g| (g.name.clone(), g.name.clone()))),
+            &chosen,
+        ))
     }
 
     /// Each group and how it hands out tickets.
@@ -262,6 +286,26 @@ pub(crate) async fn group_mode(
     let sent = Sent {
         key: format!("group:{name}"),
         values: vec![mode],
+    };
+    after(&ui, &form, sent, done).await
+}
+
+pub(crate) async fn default_group(
+    State(ui): State<AssignmentScreens>,
+    form: AdminForm,
+) -> Result<Response, UiError> {
+    let group = form.fields.one("group").trim().to_owned();
+    let done = ui
+        .config
+        .set_default_group(
+            form.signed.actor(),
+            Some(group.as_str()).filter(|g| !g.is_empty()),
+        )
+        .await
+        .map(|_| ());
+    let sent = Sent {
+        key: DEFAULT_KEY.to_owned(),
+        values: vec![group],
     };
     after(&ui, &form, sent, done).await
 }

@@ -64,6 +64,10 @@ pub(crate) fn router() -> Router<Ui> {
             post(assignment::group_mode),
         )
         .route("/admin/assignment/agents/{email}", post(assignment::agent))
+        .route(
+            "/admin/assignment/default-group",
+            post(assignment::default_group),
+        )
         .route("/admin/assignment/categories", post(assignment::category))
         .route(
             "/admin/mailboxes",

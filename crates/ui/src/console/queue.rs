@@ -14,6 +14,7 @@ use frontline_domain::Sort;
 use frontline_domain::{Priority, Status, ViewId};
 use serde::Deserialize;
 
+use super::columns::SortHeads;
 use super::sla::QueueRow;
 use crate::error::{UiError, encode};
 use crate::session::Staff;
@@ -32,12 +33,15 @@ crate::screens! {
 const PAGE: i64 = 50;
 
 /// The orders an agent may pick: (value in the URL, label).
-const SORTS: [(&str, &str); 5] = [
+const SORTS: [(&str, &str); 8] = [
     ("priority", "Most urgent first"),
+    ("-priority", "Least urgent first"),
     ("due", "SLA due first"),
+    ("-due", "SLA due last"),
     ("-created", "Newest first"),
     ("created", "Oldest first"),
     ("-updated", "Recently changed first"),
+    ("updated", "Longest untouched first"),
 ];
 
 #[derive(Deserialize)]
@@ -97,8 +101,10 @@ struct QueuePage {
     filtered: String,
     sorts: Vec<SortOption>,
     rows: Vec<QueueRow>,
-    /// This queue ordered by SLA due time.
-    due_sort: String,
+    /// The headers that order the list.
+    heads: SortHeads,
+    /// Rows may be selected for the bulk form.
+    pick: bool,
     watermark: String,
     /// The link to the next page, when there is one.
     next: String,
@@ -232,15 +238,18 @@ pub(crate) async fn page(
         Some(id) => Some(views.view(actor, id).await?),
         None => None,
     };
+    // A saved view keeps its filters; a header click may order it differently.
+    let resorted = q.sort.as_deref().and_then(parse_sort);
     let spec = match &saved {
-        Some(v) => v.spec.clone(),
+        Some(v) => ViewSpec {
+            sort: resorted.unwrap_or(v.spec.sort),
+            ..v.spec.clone()
+        },
         None => spec_of(&q)?,
     };
     let after = after_of(&q)?;
-    let base = match &saved {
-        Some(v) => format!("/console?view={}", v.id),
-        None => filters_url(&spec),
-    };
+    let link = |sort: Sort| sorted_link(saved.as_ref(), &spec, sort);
+    let base = link(spec.sort);
     // The first page when this is not it; where the bulk form returns: this page.
     let first = after.as_ref().map(|_| base.clone()).unwrap_or_default();
     let back = after
@@ -278,7 +287,8 @@ pub(crate) async fn page(
         filtered: narrowed_by(saved.as_ref(), &spec),
         sorts: sort_choices(spec.sort),
         rows,
-        due_sort: by_due(&spec),
+        heads: SortHeads::of(spec.sort, link),
+        pick: true,
         watermark: format!("{top_id}-{top_at}"),
         next,
         first,
@@ -297,22 +307,29 @@ pub(crate) async fn page(
     Ok(Html(page.render()?))
 }
 
+/// The link to this page in `sort` order: the saved view, or the queue with its filters.
+fn sorted_link(saved: Option<&SavedView>, spec: &ViewSpec, sort: Sort) -> String {
+    match saved {
+        Some(v) => format!(
+            "/console?view={}&sort={}",
+            v.id,
+            encode(&sort_text(sort), false)
+        ),
+        None => filters_url(&ViewSpec {
+            sort,
+            ..spec.clone()
+        }),
+    }
+}
+
 /// The priority filter's choices, `selected` chosen.
-fn priority_choices(selected: &str) -> Vec<Opt> {
+pub(crate) fn priority_choices(selected: &str) -> Vec<Opt> {
     Opt::list(
         [("", "Any")]
             .into_iter()
             .chain(["P1", "P2", "P3", "P4"].map(|p| (p, p))),
         selected,
     )
-}
-
-/// The same queue and filters ordered by SLA due time: the SLA column's header.
-fn by_due(spec: &ViewSpec) -> String {
-    filters_url(&ViewSpec {
-        sort: super::sla::BY_DUE,
-        ..spec.clone()
-    })
 }
 
 /// Where the page starts, from the URL's `after`; none for the first page.
@@ -444,7 +461,7 @@ fn narrowed_by(saved: Option<&SavedView>, spec: &ViewSpec) -> String {
 }
 
 /// The group filter's choices: any, or one of `groups`.
-fn group_choices(groups: Vec<String>, selected: &str) -> Vec<Opt> {
+pub(crate) fn group_choices(groups: Vec<String>, selected: &str) -> Vec<Opt> {
     Opt::list(
         [(String::new(), "Any".to_owned())]
             .into_iter()

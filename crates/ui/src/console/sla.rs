@@ -7,7 +7,7 @@
 use frontline_core::sla::TicketSlaNow;
 use frontline_core::{Actor, Sla};
 use frontline_domain::sla::{Standing, TargetNow, short_duration};
-use frontline_domain::{Sort, SortKey, Ticket, TicketId};
+use frontline_domain::{Ticket, TicketId};
 
 use crate::error::UiError;
 use crate::view::{TicketLine, iso, status_label, time};
@@ -32,12 +32,6 @@ impl QueueRow {
             .collect())
     }
 }
-
-/// What the SLA column's header orders by.
-pub(crate) const BY_DUE: Sort = Sort {
-    key: SortKey::Due,
-    descending: false,
-};
 
 /// A queue row's SLA cell.
 pub(crate) struct SlaCell {

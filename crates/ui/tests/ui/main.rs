@@ -11,6 +11,7 @@ mod admin_policies;
 mod admin_quarantine;
 mod admin_rules;
 mod console;
+mod console_find;
 mod console_sla;
 mod portal;
 mod sign_in;

@@ -48,6 +48,7 @@ const TICKETS_ONLY: &[(&str, &str)] = &[
     ("sla=due_within:-5",             "sla"),
     ("sla=due_within:525601",         "sla"),
     ("sla=due_within",                "sla"),
+    ("q_in=everywhere",               "q_in"),
 ];
 
 async fn bad_list_parameters_are_400_naming_them(store: &frontline_core::Store) -> TestResult {
@@ -192,6 +193,14 @@ async fn bad_paths_and_headers_are_refused_without_change(
         .await
         .problem(400, &what)?;
     }
+    // A path that is no route: problem details under the API, a page anywhere else.
+    app.send(req("GET", "/api/v1/no-such-thing").token(agent))
+        .await
+        .problem(404, "an unknown API path")?;
+    let page = app.send(req("GET", "/console/no-such-page")).await;
+    assert_eq!(page.status, 404, "an unknown page");
+    let html = String::from_utf8_lossy(&page.body);
+    assert!(html.contains("<h1>Not found</h1>"), "{html}");
     // Not a bearer token at all.
     for auth in [
         "Basic dXNlcjpwYXNz",

@@ -1,7 +1,8 @@
 //! The conversation on a ticket: internal notes never reach the requester (not in comments,
 //! not in the audit trail, not as attachments); a requester's reply reopens a pending ticket;
 //! files arrive as multipart and leave as downloads that no browser renders in the desk's
-//! origin. Runs on SQLite and on PostgreSQL.
+//! origin; searching the conversation finds notes for staff only. Runs on SQLite and on
+//! PostgreSQL.
 
 use crate::support;
 
@@ -92,7 +93,36 @@ async fn internal_notes_are_hidden_from_the_requester(store: &frontline_core::St
     app.send(req("GET", &memo_url).token(&cast.agent))
         .await
         .expect_status(200, "the note's file for staff")?;
+
+    // Searching the conversation finds the note's words for staff; the requester's search
+    // never looks into it, so a note's words cannot be probed for.
+    let search = "/api/v1/tickets?q=approval%20missing&q_in=conversation";
+    let found = app
+        .send(req("GET", search).token(&cast.agent))
+        .await
+        .json()?;
+    assert_eq!(ids(&found), [id], "staff find the note's words");
+    let subjects_only = app
+        .send(req("GET", "/api/v1/tickets?q=approval%20missing").token(&cast.agent))
+        .await
+        .json()?;
+    assert!(ids(&subjects_only).is_empty(), "q alone reads subjects");
+    let probed = app
+        .send(req("GET", search).token(&cast.requester))
+        .await
+        .json()?;
+    assert!(
+        ids(&probed).is_empty(),
+        "the requester's search stays out of notes"
+    );
     Ok(())
+}
+
+fn ids(list: &Value) -> Vec<i64> {
+    items(list)
+        .iter()
+        .filter_map(|t| t["id"].as_i64())
+        .collect()
 }
 
 fn bodies(list: &Value) -> Vec<String> {

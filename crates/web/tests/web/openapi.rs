@@ -51,6 +51,8 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/custom-fields",
     "GET /api/v1/priority-matrix",
     "PUT /api/v1/priority-matrix",
+    "GET /api/v1/default-group",
+    "PUT /api/v1/default-group",
     "GET /api/v1/calendars",
     "POST /api/v1/calendars",
     "GET /api/v1/sla-policies",

@@ -77,7 +77,13 @@ impl Site {
         })
     }
 
+    /// A person named after their email's local part.
     pub async fn person(&self, email: &str, role: Role) -> TestResult<Actor> {
+        self.person_named(email, email.split('@').next().unwrap_or(email), role)
+            .await
+    }
+
+    pub async fn person_named(&self, email: &str, name: &str, role: Role) -> TestResult<Actor> {
         let u = self
             .desk
             .people()
@@ -85,7 +91,7 @@ impl Site {
                 None,
                 NewUser {
                     email: Email::parse("email", email)?,
-                    name: email.split('@').next().unwrap_or(email).to_owned(),
+                    name: name.to_owned(),
                     role,
                     organization: None,
                     password: Some(PASSWORD.to_owned()),

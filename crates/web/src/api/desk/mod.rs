@@ -1,9 +1,10 @@
 //! The desk's people and configuration: users, organizations, groups, categories, custom
-//! fields and the priority matrix. Agents read them; managers and admins change them.
+//! fields, the priority matrix and the default group. Agents read them; managers and admins change them.
 
 pub mod assignment;
 pub mod categories;
 pub mod custom_fields;
+pub mod default_group;
 pub mod groups;
 pub mod organizations;
 pub mod priority_matrix;

@@ -54,6 +54,11 @@ pub struct TicketListParams {
     /// them, in any order and ignoring case; a "quoted phrase" is one word. Up to 200
     /// characters are read.
     q: Option<String>,
+    /// Where the words of `q` are looked for: `subject` (the subject and description, the
+    /// default) or `conversation` (also every reply and internal note; staff only, a
+    /// requester's search stays on subjects and descriptions).
+    #[param(pattern = "^(subject|conversation)$")]
+    q_in: Option<String>,
     /// `breached` (an SLA target breached) or `due_within:<minutes>` (due within that many
     /// minutes, not overdue yet; 1–525600).
     sla: Option<String>,
@@ -113,6 +118,19 @@ fn sla(raw: &str) -> Result<SlaQuery, ApiError> {
                 "must be breached or due_within:<minutes> (1 to 525600)",
             )
         })
+}
+
+/// `q_in`: whether the words are looked for in the conversation too.
+fn in_conversation(v: &str) -> Result<bool, ApiError> {
+    match v {
+        "subject" => Ok(false),
+        "conversation" => Ok(true),
+        _ => Err(ApiError::field(
+            StatusCode::BAD_REQUEST,
+            "q_in",
+            "must be subject or conversation",
+        )),
+    }
 }
 
 /// The list query and the cursor tag of its sort order.
@@ -178,6 +196,7 @@ fn parse_query(actor: &Actor, pairs: &[(String, String)]) -> Result<(ListQuery, 
                 )
             }
             "q" => q.text = Some(v.chars().take(200).collect()),
+            "q_in" => q.text_in_comments = in_conversation(v)?,
             "sla" => q.sla = Some(sla(v)?),
             other => match other.strip_prefix("cf.") {
                 Some(key) if !key.is_empty() => q.custom.push((key.to_owned(), v.clone())),

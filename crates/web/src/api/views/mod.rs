@@ -26,7 +26,8 @@ pub struct View {
     pub visibility: String,
     /// The group a `group` view is shared with.
     pub shared_group: Option<String>,
-    /// mine, unassigned, open, breaching, breached, pending or recent.
+    /// mine, groups (being worked in my groups), unassigned (in my groups), triage
+    /// (unassigned, any group), open, breaching, breached, pending, recent, closed or all.
     pub queue: String,
     pub priority: Vec<String>,
     pub group: Option<String>,
@@ -88,8 +89,9 @@ pub struct ViewBody {
     #[serde(default, deserialize_with = "crate::api::nullable")]
     #[schema(value_type = Option<String>)]
     pub shared_group: Option<Option<String>>,
-    /// mine, unassigned, open (default), breaching (an SLA target due within two hours), breached,
-    /// pending or recent.
+    /// mine, groups (being worked in my groups), unassigned (in my groups), triage (unassigned,
+    /// any group), open (default), breaching (an SLA target due within two hours), breached,
+    /// pending, recent, closed (resolved or closed) or all.
     pub queue: Option<String>,
     pub priority: Option<Vec<String>>,
     #[serde(default, deserialize_with = "crate::api::nullable")]
@@ -144,12 +146,8 @@ pub fn spec_of(base: ViewSpec, body: ViewBody) -> Result<ViewSpec, ApiError> {
 }
 
 fn queue_of(text: &str) -> Result<Queue, DomainError> {
-    Queue::parse(text).ok_or_else(|| {
-        DomainError::new(
-            "queue",
-            "must be mine, unassigned, open, breaching, breached, pending or recent",
-        )
-    })
+    Queue::parse(text)
+        .ok_or_else(|| DomainError::new("queue", format!("must be one of {}", Queue::names())))
 }
 
 fn sort_of(text: &str) -> Result<Sort, DomainError> {
