@@ -191,6 +191,7 @@ async fn live_tickets(desk: &Desk, [admin, agent, requester]: [&Actor; 3]) -> an
                 body: "Thanks for reporting this, I'm looking into it now.".into(),
                 internal: false,
                 attachments: vec![],
+                time: None,
             };
             desk.comments()
                 .add_comment(agent, t.record.id, reply)

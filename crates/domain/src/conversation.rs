@@ -73,4 +73,5 @@ pub struct EventRecord {
 pub struct Event {
     pub record: EventRecord,
     pub actor_email: Option<Email>,
+    pub actor_name: Option<String>,
 }

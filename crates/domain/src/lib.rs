@@ -31,6 +31,7 @@ pub mod ticket;
 pub mod ticket_list;
 pub mod ticket_type;
 pub mod time;
+pub mod time_spent;
 
 pub use availability::Availability;
 pub use calendar::Calendar;

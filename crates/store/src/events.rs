@@ -28,6 +28,7 @@ struct EventViewRow {
     #[sqlx(flatten)]
     row: EventRow,
     actor_email: Option<String>,
+    actor_name: Option<String>,
 }
 
 impl TryFrom<EventRow> for EventRecord {
@@ -77,7 +78,7 @@ impl Conn<'_> {
     ) -> Result<Vec<Event>> {
         let sql = format!(
             "SELECT e.id, e.ticket_id, e.actor_id, e.at, e.kind, e.field, e.old_value, \
-             e.new_value, e.internal, u.email AS actor_email FROM events e \
+             e.new_value, e.internal, u.email AS actor_email, u.name AS actor_name FROM events e \
              LEFT JOIN users u ON u.id = e.actor_id \
              WHERE e.ticket_id = $1 AND e.id > $2 AND ($3 OR NOT e.internal) \
              ORDER BY e.id {}",
@@ -94,6 +95,7 @@ impl Conn<'_> {
                 Ok(Event {
                     record: v.row.try_into()?,
                     actor_email: v.actor_email.map(Email::from_parsed),
+                    actor_name: v.actor_name,
                 })
             })
             .collect()

@@ -32,6 +32,7 @@ pub mod sla;
 pub mod staff;
 pub mod stats;
 pub mod tickets;
+pub mod time_spent;
 pub mod tokens;
 pub mod users;
 pub mod views;

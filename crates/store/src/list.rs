@@ -82,19 +82,29 @@ impl Conn<'_> {
     ) -> Result<Vec<Ticket>> {
         let pg = self.is_postgres();
         let mut w = Where::default();
-        // The agent queue (several statuses, most urgent first) is read as one ordered range
-        // of the (status, priority, created_at, id) index per status, merged below; an IN
-        // list would make the database read and sort every matching ticket for each page.
-        // Sorting by due time reads the (status, due, id) index the same way, every status
-        // when none is asked for.
+        // A queue of several statuses is read as one ordered range of a (status, sort key…)
+        // index per status, merged below: (status, priority, created_at, id) for the agent
+        // queue, and on PostgreSQL (status, updated_at, id) and (status, created_at, id) for
+        // time orders (the solved queue); an IN list would make the database read and sort
+        // every matching ticket for each page. Sorting by due time reads the (status, due, id)
+        // index the same way, every status when none is asked for. SQLite reads time orders
+        // along tickets_updated or tickets_created (migration 0018 says why).
         let statuses: Vec<Status> = if sort.key == SortKey::Due && filter.statuses.is_empty() {
             Status::ALL.to_vec()
         } else {
             filter.statuses.clone()
         };
-        let per_status = matches!(sort.key, SortKey::Priority | SortKey::Due) && statuses.len() > 1;
+        let time_order = matches!(sort.key, SortKey::Created | SortKey::Updated);
+        let per_status = statuses.len() > 1 && (pg || !time_order);
         if !per_status && !filter.statuses.is_empty() {
-            w.clauses.push(status_in("t.status", &statuses));
+            // SQLite walks the time order's own index and checks each status (`+` keeps it
+            // from picking a status index, which would read and sort every match).
+            let column = if time_order && !pg {
+                "+t.status"
+            } else {
+                "t.status"
+            };
+            w.clauses.push(status_in(column, &statuses));
         }
         w.filter_fields(pg, filter);
         w.filter_sla(filter.sla);

@@ -56,8 +56,13 @@ pub(crate) fn all_terms_in(
             let pattern = Pattern::bound(postgres, term, bind);
             let mut any: Vec<String> = columns.iter().map(|c| pattern.on(c)).collect();
             if let Some(id) = comments_of {
+                // Asked per ticket, through comments_ticket, as the list walks its order's
+                // index: PostgreSQL would turn an EXISTS into a semi-join that reads every
+                // comment (5.8 s a page at 1M tickets); a scalar subquery with a LIMIT it
+                // keeps as a subplan. SQLite runs either per row.
                 any.push(format!(
-                    "EXISTS (SELECT 1 FROM comments cm WHERE cm.ticket_id = {id} AND {})",
+                    "(SELECT 1 FROM comments cm WHERE cm.ticket_id = {id} AND {} LIMIT 1) \
+                     IS NOT NULL",
                     pattern.on("cm.body")
                 ));
             }

@@ -91,6 +91,27 @@ macro_rules! screens {
 }
 pub(crate) use screens;
 
+/// The ticket page's forms that change the ticket: its fields, links and merging.
+fn ticket_changes() -> Router<Ui> {
+    Router::new()
+        .route(
+            "/console/tickets/{id}/fields",
+            post(console::ticket_edit::fields),
+        )
+        .route(
+            "/console/tickets/{id}/links",
+            post(console::ticket_edit::link),
+        )
+        .route(
+            "/console/tickets/{id}/links/delete",
+            post(console::ticket_edit::unlink),
+        )
+        .route(
+            "/console/tickets/{id}/merge",
+            post(console::ticket_edit::merge),
+        )
+}
+
 /// The pages, for the web front end to merge next to its API. `S` is the outer router's
 /// state; the pages carry their own.
 pub fn router<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
@@ -127,10 +148,6 @@ pub fn router<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
         .route("/console/views/{id}/rename", post(console::views::rename))
         .route("/console/views/{id}/delete", post(console::views::delete))
         .route("/console/tickets/{id}", get(console::ticket::page))
-        .route(
-            "/console/tickets/{id}/fields",
-            post(console::ticket::fields),
-        )
         .route("/portal", get(portal::list::page))
         .route("/portal/new", get(portal::new::form))
         .route("/portal/tickets/{id}", get(portal::ticket::page))
@@ -140,6 +157,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
             get(assets::attachment),
         )
         .merge(uploads)
+        .merge(ticket_changes())
         .merge(admin::router())
         .layer(axum::middleware::from_fn_with_state(
             desk.clone(),

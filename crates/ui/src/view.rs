@@ -240,7 +240,13 @@ impl HistoryLine {
         Self {
             at: time(r.at.as_micros()),
             at_iso: iso(r.at.as_micros()),
-            who: e.actor_email.as_deref().unwrap_or("Frontline").to_owned(),
+            who: e
+                .actor_name
+                .as_deref()
+                .filter(|n| !n.trim().is_empty())
+                .or(e.actor_email.as_deref())
+                .unwrap_or("Frontline")
+                .to_owned(),
             what,
             by_person: r.actor_id.is_some(),
         }

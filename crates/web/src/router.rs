@@ -26,7 +26,7 @@ use crate::api::mailboxes;
 use crate::api::quarantine;
 use crate::api::rules::{change as rules_change, list as rules_list};
 use crate::api::tickets::{
-    attachments, comments, create, events, get, links, list, merge, sla, update,
+    attachments, comments, create, events, get, links, list, merge, sla, time_spent, update,
 };
 use crate::api::views::{change as views_change, list as views_list};
 use crate::api::{canned, contract};
@@ -90,6 +90,8 @@ fn ticket_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get::get_ticket, update::update_ticket))
         .routes(routes!(events::list_events))
         .routes(routes!(sla::ticket_sla))
+        .routes(routes!(time_spent::ticket_time))
+        .routes(routes!(time_spent::time_spent))
         .routes(routes!(attachments::download_attachment))
         .routes(routes!(merge::merge_ticket))
         .routes(routes!(links::list_links, links::create_link))

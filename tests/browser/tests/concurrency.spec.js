@@ -24,7 +24,7 @@ test("the second of two agents editing one ticket is told, not overwritten", asy
   await one.getByRole("button", { name: "Save changes" }).click();
   await expect(one.locator(".history")).toContainText(`changed urgency: ${before} → ${changed}`);
   // The second agent's open page says, live, who changed the ticket.
-  await expect(two.locator("#ticket-live")).toContainText("Changed just now by agent@demo.example", { timeout: 20_000 });
+  await expect(two.locator("#ticket-live")).toContainText("Changed just now by Alex Agent", { timeout: 20_000 });
   await expect(two.getByRole("link", { name: "Show the changes" })).toBeVisible();
 
   await two.getByLabel("Status").selectOption("on_hold");

@@ -32,6 +32,8 @@ test("triage a queue with the keyboard alone", async ({ page }) => {
   await page.keyboard.type(text);
   // Typing "r", "j" or "?" into the reply stays in the reply.
   await page.keyboard.type(" rj?");
+  // Past the files and the time spent to Send.
+  await page.keyboard.press("Tab");
   await page.keyboard.press("Tab");
   await page.keyboard.press("Tab");
   await expect(page.getByRole("button", { name: "Send" })).toBeFocused();

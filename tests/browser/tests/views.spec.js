@@ -78,14 +78,29 @@ test("keep a canned response and insert it into a reply", async ({ page }) => {
   expect(text).toContain("is fixed");
 });
 
-test("log a phone call with a file attached", async ({ page }) => {
+test("log a phone call: find the caller, or add a new one, with its time and a file", async ({ page }) => {
   const stamp = Date.now().toString(36);
   const subject = `Headset crackles on calls ${stamp}`;
   await signIn(page, "agent");
   await page.goto("/console/new");
-  await page.getByLabel("Requester's email").fill(`caller-${stamp}@demo.example`);
+  // A known caller is found by name and filled in.
+  await page.getByLabel("Find the caller").fill("Riley");
+  await page.getByRole("button", { name: "Find" }).click();
+  await page.getByRole("list", { name: "Callers found" }).getByRole("link", { name: "Riley Requester" }).click();
+  await expect(page.getByLabel("Caller's email")).toHaveValue("requester@demo.example");
+  await capture(page, "console-log-call-found");
+
+  // Someone new: named, routed, timed, solved on the phone, with a file.
+  await page.goto("/console/new?find=nobody-like-this");
+  await expect(page.getByRole("status")).toContainText("Nobody on the desk matches");
+  await page.getByLabel("Caller's email").fill(`caller-${stamp}@demo.example`);
+  await page.getByLabel(/Caller's name/).fill(`Casey Caller ${stamp}`);
   await page.getByLabel("Subject").fill(subject);
   await page.getByLabel("What they said").fill("Crackling since the last update; photo of the settings attached.");
+  await page.getByLabel("Group").selectOption("First line (demo)");
+  await page.getByLabel("Priority").selectOption("P2");
+  await page.getByLabel(/Call duration/).fill("12");
+  await page.getByLabel(/Solved during the call/).check();
   await page.getByLabel(/Attach files/).setInputFiles({
     name: "headset-settings.txt",
     mimeType: "text/plain",
@@ -95,6 +110,8 @@ test("log a phone call with a file attached", async ({ page }) => {
   await page.getByRole("button", { name: "Open ticket" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText(subject);
   await expect(page.getByRole("link", { name: "headset-settings.txt" })).toBeVisible();
-  await expect(page.locator(".message.note")).toContainText("Files received with the call");
+  await expect(page.locator(".message.note")).toContainText("Phone call, 12 min. Solved during the call. Files received with the call.");
+  await expect(page.getByRole("region", { name: "Time spent" })).toContainText("12 min");
+  await expect(page.locator("body")).toContainText(`Casey Caller ${stamp}`);
   await capture(page, "console-call-with-file");
 });

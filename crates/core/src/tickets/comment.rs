@@ -4,6 +4,7 @@
 //! its status: a watcher or an organization colleague adds to the conversation and no more.
 //! Each comment is a change of its ticket: the updated rules run over it (`rules::changed`).
 
+use frontline_domain::time_spent::{Minutes, TimeKind};
 use frontline_domain::{
     Attachment, AttachmentId, Comment, CommentId, CommentRecord, EventKind, Status, TicketId,
     TicketRecord,
@@ -29,6 +30,27 @@ pub struct NewComment {
     pub body: String,
     pub internal: bool,
     pub attachments: Vec<NewAttachment>,
+    /// The minutes the work behind it took (staff only).
+    pub time: Option<Spent>,
+}
+
+/// Time an agent spent, written down with a comment: on the reply or note itself, or on a
+/// phone call the (internal) comment logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spent {
+    pub minutes: Minutes,
+    pub call: bool,
+}
+
+impl Spent {
+    /// What the time went on, given whether its comment is internal.
+    fn kind(self, internal: bool) -> TimeKind {
+        match (self.call, internal) {
+            (true, _) => TimeKind::Call,
+            (false, true) => TimeKind::Note,
+            (false, false) => TimeKind::Reply,
+        }
+    }
 }
 
 impl Comments {
@@ -65,6 +87,9 @@ impl Comments {
         if new.internal && !actor.is_staff() {
             return Err(CoreError::forbidden("only agents may write internal notes"));
         }
+        if new.time.is_some() && !actor.is_staff() {
+            return Err(CoreError::forbidden("only agents record time spent"));
+        }
         let body = frontline_domain::text::clean_text("body", &new.body, 100_000, true)?;
         self.check_attachments(&new.attachments)?;
         let now = self.core.now();
@@ -88,6 +113,12 @@ impl Comments {
             created_at: now,
         };
         record.id = c.insert_comment(&record).await?;
+        if let Some(spent) = new.time {
+            let kind = spent.kind(new.internal);
+            let minutes = spent.minutes.get();
+            c.insert_time_entry(ticket_id, actor.id, Some(record.id), kind, minutes, now)
+                .await?;
+        }
         let attachments = store_attachments(c, &record, new.attachments).await?;
         let mut trail = Trail::new(ticket_id, Some(actor.id), now);
         let mut t = answered(&old, actor, &record, &mut trail);

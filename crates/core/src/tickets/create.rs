@@ -34,6 +34,9 @@ pub struct NewTicket {
     pub category: Option<CategoryPath>,
     /// On whose behalf; absent means the actor.
     pub requester: Option<Email>,
+    /// The requester's name, when they are new to the desk (default: their address's local
+    /// part).
+    pub requester_name: Option<String>,
     pub group: Option<String>,
     pub assignee: Option<Email>,
     pub tags: Vec<Tag>,
@@ -56,6 +59,7 @@ impl NewTicket {
             status: None,
             category: None,
             requester: None,
+            requester_name: None,
             group: None,
             assignee: None,
             tags: Vec::new(),
@@ -241,7 +245,13 @@ impl Tickets {
         let creation = Creation {
             row: ticket,
             actor_id: actor.id,
-            new_requester: requester.is_none().then(|| new.requester.clone()).flatten(),
+            new_requester: requester
+                .is_none()
+                .then(|| new.requester.clone())
+                .flatten()
+                .map(|email| (email, fields::requester_name(new.requester_name.as_deref())))
+                .map(|(email, name)| name.map(|n| (email, n)))
+                .transpose()?,
             requester,
             tags,
             watcher_ids,

@@ -24,6 +24,19 @@ pub(crate) async fn group_id(c: &mut Conn<'_>, name: &str) -> Result<GroupId> {
         .ok_or_else(|| CoreError::invalid("group", format!("no group {name:?}")))
 }
 
+/// The name a new requester gave, cleaned; `None` when none was given.
+pub(crate) fn requester_name(raw: Option<&str>) -> Result<Option<String>> {
+    match raw.map(str::trim) {
+        Some(name) if !name.is_empty() => Ok(Some(frontline_domain::text::clean_text(
+            "requester_name",
+            name,
+            200,
+            false,
+        )?)),
+        _ => Ok(None),
+    }
+}
+
 /// An agent (or manager, admin) by email.
 pub(crate) async fn staff(c: &mut Conn<'_>, field: &str, email: &Email) -> Result<User> {
     match c.user_by_email(email.as_str()).await? {

@@ -11,11 +11,12 @@ mod link;
 mod list;
 mod merge;
 mod read;
+mod time;
 mod trail;
 mod update;
 mod writer;
 
-pub use comment::{NewAttachment, NewComment};
+pub use comment::{NewAttachment, NewComment, Spent};
 pub use create::{Created, NewTicket};
 pub use idempotency::IdempotencyKey;
 pub use link::TicketLink;

@@ -40,7 +40,8 @@ pub(crate) struct Creation {
     pub actor_id: UserId,
     /// `None` when the person must be created with this address.
     pub requester: Option<User>,
-    pub new_requester: Option<Email>,
+    /// The requester to create, with the name they gave.
+    pub new_requester: Option<(Email, Option<String>)>,
     pub tags: Vec<String>,
     pub watcher_ids: Vec<UserId>,
     /// Custom field values to index.
@@ -288,7 +289,9 @@ async fn fresh_with_requesters<'a>(
         }
         let requester = match (&creation.requester, &creation.new_requester) {
             (Some(u), _) => u.clone(),
-            (None, Some(email)) => requester_for(c, email, creation.now).await?,
+            (None, Some((email, name))) => {
+                requester_for(c, email, name.as_deref(), creation.now).await?
+            }
             (None, None) => return Err(CoreError::Unauthenticated),
         };
         fresh.push(Fresh {
@@ -371,14 +374,19 @@ async fn repeated(c: &mut Conn<'_>, creation: &Creation) -> Result<Option<Result
 /// The requester with this address, created on first contact with their organization taken
 /// from their email domain. Two creations for one new person in a batch find the first's
 /// row; a concurrent creation elsewhere is a conflict, and the caller's retry finds it.
-async fn requester_for(c: &mut Conn<'_>, email: &Email, at: Timestamp) -> Result<User> {
+async fn requester_for(
+    c: &mut Conn<'_>,
+    email: &Email,
+    name: Option<&str>,
+    at: Timestamp,
+) -> Result<User> {
     if let Some(u) = c.user_by_email(email.as_str()).await? {
         return Ok(u);
     }
     let mut row = User {
         id: UserId::new(0),
         email: email.clone(),
-        name: email.local_part().to_owned(),
+        name: name.map_or_else(|| email.local_part().to_owned(), str::to_owned),
         role: Role::Requester,
         organization_id: organization_for(c, email).await?,
         password_hash: None,

@@ -66,6 +66,7 @@ async fn say(desk: &Desk, actor: &Actor, ticket: TicketId, body: &str, internal:
         body: body.into(),
         internal,
         attachments: vec![],
+        time: None,
     };
     desk.comments()
         .add_comment(actor, ticket, new)

@@ -50,6 +50,7 @@ fn said(body: &str, internal: bool) -> NewComment {
         body: body.into(),
         internal,
         attachments: vec![],
+        time: None,
     }
 }
 

@@ -203,6 +203,7 @@ async fn an_escalation_runs_the_updated_rules_once_with_the_pick_it_brings(
         body: "Taking it".into(),
         internal: true,
         attachments: vec![],
+        time: None,
     };
     w.desk
         .comments()

@@ -226,6 +226,7 @@ async fn a_breach_a_ticket_change_notices_is_escalated_by_a_timer(store: &Store)
                 body: "Anyone there?".into(),
                 internal: false,
                 attachments: vec![],
+                time: None,
             },
         )
         .await?;

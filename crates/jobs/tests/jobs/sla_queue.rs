@@ -93,6 +93,7 @@ async fn queues_sort_and_filter_by_sla(store: &Store) -> Result {
         body: "On it.".into(),
         internal: false,
         attachments: vec![],
+        time: None,
     };
     w.desk.comments().add_comment(&w.agent, p1, answer).await?;
     let view = w.desk.tickets().ticket(&w.agent, p1).await?;

@@ -67,6 +67,7 @@ async fn timers_warn_and_breach_once_and_pauses_hold_the_clock(store: &Store) ->
                 body: "Restarting the server.".into(),
                 internal: false,
                 attachments: vec![],
+                time: None,
             },
         )
         .await?;
@@ -103,6 +104,7 @@ async fn timers_warn_and_breach_once_and_pauses_hold_the_clock(store: &Store) ->
                 body: "It works again".into(),
                 internal: false,
                 attachments: vec![],
+                time: None,
             },
         )
         .await?;

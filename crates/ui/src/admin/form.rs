@@ -26,6 +26,14 @@ impl Fields {
             .unwrap_or("")
     }
 
+    /// The first value of `name`, when the form has the field at all.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// Every value of `name`, in order.
     pub fn all(&self, name: &str) -> Vec<&str> {
         self.0

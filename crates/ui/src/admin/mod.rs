@@ -9,7 +9,7 @@
 
 pub(crate) mod assignment;
 pub(crate) mod calendars;
-mod form;
+pub(crate) mod form;
 pub(crate) mod mailboxes;
 pub(crate) mod policies;
 pub(crate) mod quarantine;

@@ -1,15 +1,20 @@
-//! Logging a phone call (or a walk-up) as a ticket on behalf of a requester, who is added to
-//! the desk if they are new, with any files the caller sent (a screenshot, a log) attached.
+//! Logging a phone call (or a walk-up) as a ticket on behalf of the caller: found by name or
+//! email first (`?find=`), or added to the desk with their name if they are new; with group,
+//! category, impact, urgency or a priority set by hand, how long the call took, whether it was
+//! solved during the call (first contact resolution: resolved right after it opens), and any files
+//! the caller sent. The call's minutes and files go on an internal note.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
-use frontline_core::tickets::{NewComment, NewTicket};
-use frontline_domain::{CategoryPath, Email, Level, Subject};
+use frontline_core::tickets::{NewComment, NewTicket, Spent, TicketPatch};
+use frontline_domain::time_spent::{Minutes, minutes_label};
+use frontline_domain::{CategoryPath, Email, Level, Priority, Status, Subject};
 use serde::Deserialize;
 
+use super::search::PersonLine;
 use crate::error::{UiError, describe_invalid};
 use crate::forms::Upload;
 use crate::session::{Signed, Staff};
@@ -20,37 +25,52 @@ crate::screens! {
     NewTicketScreens {
     comments: Comments,
     config: Config,
+    people: People,
     tickets: Tickets,
+    views: Views,
     }
 }
+
+/// Callers shown for a lookup.
+const FOUND: i64 = 8;
 
 #[derive(Template)]
 #[template(path = "console/new.html")]
 struct NewPage {
     chrome: Chrome,
-    requester: String,
-    subject: String,
-    description: String,
+    f: CallForm,
+    /// The lookup as typed, and the people it found.
+    find: String,
+    found: Vec<PersonLine>,
+    /// Whether a lookup ran.
+    looked: bool,
     selects: Vec<Select>,
     error: String,
 }
 
 #[derive(Deserialize, Default)]
+pub(crate) struct CallQuery {
+    /// A name or email to look the caller up by.
+    pub find: Option<String>,
+    /// The caller picked from the lookup.
+    pub requester: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Default)]
 pub(crate) struct CallForm {
-    #[serde(default)]
     requester: String,
-    #[serde(default)]
+    name: String,
     subject: String,
-    #[serde(default)]
     description: String,
-    #[serde(default)]
+    group: String,
     category: String,
-    #[serde(default)]
     impact: String,
-    #[serde(default)]
     urgency: String,
-    #[serde(default)]
-    assign_to_me: String,
+    priority: String,
+    minutes: String,
+    solved: bool,
+    assign_to_me: bool,
 }
 
 impl CallForm {
@@ -58,12 +78,17 @@ impl CallForm {
         let text = |name: &str| upload.text(name).to_owned();
         Self {
             requester: text("requester"),
+            name: text("name"),
             subject: text("subject"),
             description: text("description"),
+            group: text("group"),
             category: text("category"),
             impact: text("impact"),
             urgency: text("urgency"),
-            assign_to_me: text("assign_to_me"),
+            priority: text("priority"),
+            minutes: text("minutes"),
+            solved: upload.text("solved") == "yes",
+            assign_to_me: upload.text("assign_to_me") == "yes",
         }
     }
 }
@@ -71,79 +96,122 @@ impl CallForm {
 async fn render(
     ui: &NewTicketScreens,
     signed: &Signed,
-    f: &CallForm,
+    f: CallForm,
+    found: Option<(String, Vec<PersonLine>)>,
     status: StatusCode,
     error: String,
 ) -> Result<Response, UiError> {
+    let actor = signed.actor();
     let categories = ui.config.categories().await?;
+    let groups = ui.views.group_names(actor).await?;
+    let default_group = ui.config.default_group().await?;
     let levels = || Level::ALL.map(|l| (l.as_str(), l.as_str()));
-    let or_medium = |v: &str| {
-        if v.is_empty() {
-            "medium".to_owned()
-        } else {
-            v.to_owned()
-        }
+    let or_medium = |v: &str| if v.is_empty() { "medium" } else { v }.to_owned();
+    let none = |label: &str| (String::new(), label.to_owned());
+    let group_none = match default_group {
+        Some(g) => format!("The default group ({g})"),
+        None => "None".to_owned(),
+    };
+    let priorities = [none("From impact and urgency")]
+        .into_iter()
+        .chain(["P1", "P2", "P3", "P4"].map(|p| (p.to_owned(), p.to_owned())));
+    let selects = vec![
+        Select {
+            id: "group",
+            name: "group",
+            label: "Group",
+            options: Opt::list(
+                [none(&group_none)]
+                    .into_iter()
+                    .chain(groups.into_iter().map(|g| (g.clone(), g))),
+                &f.group,
+            ),
+        },
+        Select {
+            id: "category",
+            name: "category",
+            label: "Category",
+            options: Opt::list(
+                [none("None")]
+                    .into_iter()
+                    .chain(categories.into_iter().map(|c| (c.path.clone(), c.path))),
+                &f.category,
+            ),
+        },
+        Select {
+            id: "impact",
+            name: "impact",
+            label: "Impact",
+            options: Opt::list(levels(), &or_medium(&f.impact)),
+        },
+        Select {
+            id: "urgency",
+            name: "urgency",
+            label: "Urgency",
+            options: Opt::list(levels(), &or_medium(&f.urgency)),
+        },
+        Select {
+            id: "priority",
+            name: "priority",
+            label: "Priority",
+            options: Opt::list(priorities, &f.priority),
+        },
+    ];
+    let (find, found, looked) = match found {
+        Some((find, found)) => (find, found, true),
+        None => (String::new(), Vec::new(), false),
     };
     let page = NewPage {
         chrome: signed.chrome("console"),
-        requester: f.requester.clone(),
-        subject: f.subject.clone(),
-        description: f.description.clone(),
-        selects: vec![
-            Select {
-                id: "category",
-                name: "category",
-                label: "Category",
-                options: Opt::list(
-                    [(String::new(), "None".to_owned())]
-                        .into_iter()
-                        .chain(categories.into_iter().map(|c| (c.path.clone(), c.path))),
-                    &f.category,
-                ),
-            },
-            Select {
-                id: "impact",
-                name: "impact",
-                label: "Impact",
-                options: Opt::list(levels(), &or_medium(&f.impact)),
-            },
-            Select {
-                id: "urgency",
-                name: "urgency",
-                label: "Urgency",
-                options: Opt::list(levels(), &or_medium(&f.urgency)),
-            },
-        ],
+        f,
+        find,
+        found,
+        looked,
+        selects,
         error,
     };
     Ok((status, Html(page.render()?)).into_response())
 }
 
+/// The form; with `find`, the callers that name or email finds; with `requester`, that caller
+/// filled in.
 pub(crate) async fn form(
     State(ui): State<NewTicketScreens>,
     Staff(signed): Staff,
+    Query(q): Query<CallQuery>,
 ) -> Result<Response, UiError> {
-    render(
-        &ui,
-        &signed,
-        &CallForm::default(),
-        StatusCode::OK,
-        String::new(),
-    )
-    .await
+    let found = match q.find.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => {
+            let text: String = text.chars().take(200).collect();
+            let people = super::search::people_of(&ui.people, signed.actor(), &text, FOUND).await?;
+            Some((text, people))
+        }
+        None => None,
+    };
+    let f = CallForm {
+        requester: q.requester.unwrap_or_default(),
+        name: q.name.unwrap_or_default(),
+        assign_to_me: true,
+        ..CallForm::default()
+    };
+    render(&ui, &signed, f, found, StatusCode::OK, String::new()).await
 }
 
 fn new_ticket(f: &CallForm, me: &str) -> Result<NewTicket, CoreError> {
-    let category = match f.category.trim() {
-        "" => None,
-        c => Some(CategoryPath::parse("category", c)?),
-    };
+    let optional = |v: &str| Some(v.trim()).filter(|v| !v.is_empty()).map(str::to_owned);
     Ok(NewTicket {
         requester: Some(Email::parse("requester", f.requester.trim())?),
+        requester_name: optional(&f.name),
         impact: Level::parse("impact", &f.impact)?,
         urgency: Level::parse("urgency", &f.urgency)?,
-        category,
-        assignee: (f.assign_to_me == "yes")
+        priority: optional(&f.priority)
+            .map(|p| Priority::parse("priority", &p))
+            .transpose()?,
+        category: optional(&f.category)
+            .map(|c| CategoryPath::parse("category", &c))
+            .transpose()?,
+        group: optional(&f.group),
+        assignee: (f.assign_to_me || f.solved)
             .then(|| Email::parse("assignee", me))
             .transpose()?,
         ..NewTicket::new(
@@ -165,42 +233,100 @@ pub(crate) async fn submit(
         ));
     }
     let f = CallForm::of(&upload);
-    let created = match new_ticket(&f, (signed.actor().email).as_str()) {
-        Ok(new) => ui.tickets.create_ticket(signed.actor(), new, None).await,
+    let checked = Minutes::parse_optional("minutes", &f.minutes)
+        .map_err(CoreError::from)
+        .and_then(|m| Ok((m, new_ticket(&f, signed.actor().email.as_str())?)));
+    let created = match checked {
+        Ok((minutes, new)) => ui
+            .tickets
+            .create_ticket(signed.actor(), new, None)
+            .await
+            .map(|c| (minutes, c.ticket.record.id)),
         Err(e) => Err(e),
     };
-    let id = match created {
-        Ok(c) => c.ticket.record.id,
+    let (minutes, id) = match created {
+        Ok(done) => done,
         Err(CoreError::Invalid(errors)) => {
+            let error = describe_invalid(&errors);
             return render(
                 &ui,
                 signed,
-                &f,
+                f,
+                None,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                describe_invalid(&errors),
+                error,
             )
             .await;
         }
         Err(e) => return Err(e.into()),
     };
-    // The files go on an internal note: a public reply would tell the requester about their
-    // own files and count as the desk's first response.
-    if !upload.files.is_empty() {
-        let files = NewComment {
-            body: "Files received with the call.".into(),
-            internal: true,
-            attachments: upload.files.clone(),
+    log_call(&ui, &upload, id, minutes, f.solved).await?;
+    if f.solved {
+        // Resolved as a change of its own, after the call's note, so the SLA sees the
+        // resolution and the history says who solved it.
+        let solved = TicketPatch {
+            status: Some(Status::Resolved),
+            ..TicketPatch::default()
         };
-        if let Err(e) = ui.comments.add_comment(signed.actor(), id, files).await {
-            let message = match e {
-                CoreError::Invalid(errors) => describe_invalid(&errors),
-                other => return Err(other.into()),
-            };
+        if let Err(e) = ui
+            .tickets
+            .update_ticket(signed.actor(), id, solved, None)
+            .await
+        {
             return Err(UiError::BadRequest(format!(
-                "Ticket #{id} was opened, but its files were not attached: {message}. Open the \
-                 ticket and attach them to a note."
+                "Ticket #{id} was opened, but could not be resolved: {e}. Open the ticket and \
+                 resolve it there."
             )));
         }
     }
     Ok(Redirect::to(&format!("/console/tickets/{id}")).into_response())
+}
+
+/// The call's internal note: how long it took (recorded as time spent on a call), whether it
+/// was solved then, and the files. A public reply would tell the requester about their own
+/// files and count as the desk's first response. No note when there is nothing to say.
+async fn log_call(
+    ui: &NewTicketScreens,
+    upload: &Upload,
+    id: frontline_domain::TicketId,
+    minutes: Option<Minutes>,
+    solved: bool,
+) -> Result<(), UiError> {
+    if minutes.is_none() && !solved && upload.files.is_empty() {
+        return Ok(());
+    }
+    let mut lines = vec![match minutes {
+        Some(m) => format!("Phone call, {}.", minutes_label(i64::from(m.get()))),
+        None => "Phone call.".to_owned(),
+    }];
+    if solved {
+        lines.push("Solved during the call.".to_owned());
+    }
+    if !upload.files.is_empty() {
+        lines.push("Files received with the call.".to_owned());
+    }
+    let note = NewComment {
+        body: lines.join(" "),
+        internal: true,
+        attachments: upload.files.clone(),
+        time: minutes.map(|minutes| Spent {
+            minutes,
+            call: true,
+        }),
+    };
+    if let Err(e) = ui
+        .comments
+        .add_comment(upload.signed.actor(), id, note)
+        .await
+    {
+        let message = match e {
+            CoreError::Invalid(errors) => describe_invalid(&errors),
+            other => return Err(other.into()),
+        };
+        return Err(UiError::BadRequest(format!(
+            "Ticket #{id} was opened, but the call's note (its time and files) was not saved: \
+             {message}. Open the ticket and add them to a note."
+        )));
+    }
+    Ok(())
 }

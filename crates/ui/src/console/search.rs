@@ -61,6 +61,8 @@ pub(crate) struct PersonLine {
     pub role: &'static str,
     /// Their tickets' search.
     pub href: String,
+    /// A call logged for them.
+    pub call_href: String,
 }
 
 #[derive(Template)]
@@ -170,7 +172,7 @@ pub(crate) async fn page(
         None => None,
     };
     let people = match (&requester, &text) {
-        (None, Some(t)) => people_of(&ui, actor, t).await?,
+        (None, Some(t)) => people_of(&ui.people, actor, t, PEOPLE).await?,
         _ => Vec::new(),
     };
     let mut found = tickets_of(&ui, actor, &q, text.clone(), requester.clone()).await?;
@@ -230,31 +232,35 @@ async fn person_name(
         .map_or_else(|| email.to_string(), |(u, _)| u.name))
 }
 
-/// The people a name or email finds.
-async fn people_of(
-    ui: &SearchScreens,
+/// The people a name or email finds, at most `limit`.
+pub(crate) async fn people_of(
+    people: &frontline_core::People,
     actor: &frontline_core::Actor,
     text: &str,
+    limit: i64,
 ) -> Result<Vec<PersonLine>, UiError> {
-    Ok(ui
-        .people
-        .find_people(actor, text, PEOPLE)
+    Ok(people
+        .find_people(actor, text, limit)
         .await?
         .into_iter()
-        .map(|(u, org)| PersonLine {
-            href: format!(
-                "/console/search?requester={}",
-                encode(u.email.as_str(), false)
-            ),
-            name: u.name,
-            email: u.email.to_string(),
-            organization: org.unwrap_or_default(),
-            role: match u.role {
-                Role::Requester => "Requester",
-                Role::Agent => "Agent",
-                Role::Manager => "Manager",
-                Role::Admin => "Admin",
-            },
+        .map(|(u, org)| {
+            let email = encode(u.email.as_str(), false);
+            PersonLine {
+                href: format!("/console/search?requester={email}"),
+                call_href: format!(
+                    "/console/new?requester={email}&name={}",
+                    encode(&u.name, false)
+                ),
+                name: u.name,
+                email: u.email.to_string(),
+                organization: org.unwrap_or_default(),
+                role: match u.role {
+                    Role::Requester => "Requester",
+                    Role::Agent => "Agent",
+                    Role::Manager => "Manager",
+                    Role::Admin => "Admin",
+                },
+            }
         })
         .collect())
 }

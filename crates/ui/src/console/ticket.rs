@@ -7,17 +7,20 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
-use frontline_core::tickets::{NewComment, TicketPatch};
+use frontline_core::tickets::{NewComment, Spent};
+use frontline_domain::time_spent::Minutes;
 use frontline_domain::{
-    CannedId, CategoryPath, CommentId, Email, Event, EventId, Level, Priority, Status, Ticket,
-    TicketId, TicketRecord,
+    CannedId, Channel, CommentId, EventId, Level, Status, Ticket, TicketId, TicketRecord,
+    TicketType,
 };
-use serde::Deserialize;
 
+use super::history::history;
 use super::sla::SlaPanel;
+use super::ticket_fields::{CustomInput, custom_inputs, link_kinds, link_label};
+use super::time::TimePanel;
 use crate::error::{UiError, describe_invalid};
 use crate::forms::Upload;
-use crate::session::{CsrfForm, Posted, Signed, Staff};
+use crate::session::{Signed, Staff};
 use crate::view::{Chrome, HistoryLine, Message, Opt, Select, TicketLine, status_label};
 
 crate::screens! {
@@ -46,6 +49,8 @@ struct TicketPage {
     chrome: Chrome,
     t: TicketLine,
     requester_email: String,
+    /// The same, encoded for a URL's query.
+    requester_q: String,
     description: String,
     version: i64,
     /// The state live updates compare against: `<version>-<last change>`.
@@ -54,16 +59,26 @@ struct TicketPage {
     viewers: String,
     messages: Vec<Message>,
     history: Vec<HistoryLine>,
-    /// `(how it relates, ticket number)`: "related to", "duplicate of" …
-    links: Vec<(String, TicketId)>,
+    /// The links to other tickets: how they relate, in words and as stored, and the number.
+    links: Vec<(&'static str, &'static str, TicketId)>,
+    link_kinds: Vec<Opt>,
+    /// Tags and watchers as the Details form edits them: separated by spaces and commas.
+    tags: String,
+    watchers: String,
+    custom: Vec<CustomInput>,
+    /// Where the ticket came from ("Email", "Phone", …) and the requester's organization.
+    channel: &'static str,
+    organization: String,
     merged_into: Option<TicketId>,
     /// The requester's other recent tickets.
     others: Vec<TicketLine>,
     sla: SlaPanel,
+    time: TimePanel,
     selects: Vec<Select>,
     error: String,
     draft: String,
     draft_internal: bool,
+    draft_minutes: String,
     /// The canned responses the agent may insert, the last inserted one selected.
     canned: Vec<Opt>,
 }
@@ -75,6 +90,7 @@ struct Outcome {
     error: String,
     draft: String,
     draft_internal: bool,
+    draft_minutes: String,
     /// The canned response just inserted.
     canned: String,
 }
@@ -121,18 +137,31 @@ async fn render(
         chrome: signed.chrome("console"),
         t: TicketLine::of(&view),
         requester_email: view.requester_email.to_string(),
+        requester_q: crate::error::encode(view.requester_email.as_str(), false),
         description: r.description.clone(),
         version: r.version,
         live_since: format!("{}-{}", r.version, r.times.updated_at.as_micros()),
         viewers: ui.viewers.see(&ui.presence, actor, id).await?.join(", "),
         messages: comments.iter().map(Message::of).collect(),
-        history: in_time_order(&events).map(HistoryLine::of).collect(),
+        history: history(&events),
         links: links
             .iter()
-            .map(|l| (l.kind.as_str().replace('_', " "), l.ticket))
+            .map(|l| (link_label(l.kind), l.kind.as_str(), l.ticket))
             .collect(),
+        link_kinds: link_kinds(),
+        tags: view.tags.join(", "),
+        watchers: view
+            .watchers
+            .iter()
+            .map(|w| w.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        custom: custom_inputs(&ui.config.custom_fields().await?, &view),
+        channel: channel_label(r.channel),
+        organization: view.organization_name.clone().unwrap_or_default(),
         merged_into: r.merged_into_id,
         sla: SlaPanel::of(&sla),
+        time: TimePanel::of(&ui.comments.ticket_time(actor, id).await?),
         others: others
             .iter()
             .filter(|t| t.record.id != id)
@@ -140,22 +169,28 @@ async fn render(
             .map(TicketLine::of)
             .collect(),
         selects: field_selects(&view, categories, groups, staff),
-        canned: Opt::list(
-            canned.into_iter().map(|c| {
-                let label = if c.owner_id.is_some() {
-                    format!("{} (yours)", c.name)
-                } else {
-                    c.name
-                };
-                (c.id.to_string(), label)
-            }),
-            &outcome.canned,
-        ),
+        canned: canned_choices(canned, &outcome.canned),
         error: outcome.error,
         draft: outcome.draft,
         draft_internal: outcome.draft_internal,
+        draft_minutes: outcome.draft_minutes,
     };
     Ok((status, Html(page.render()?)).into_response())
+}
+
+/// The canned responses the agent may insert, their own marked, `chosen` selected.
+fn canned_choices(canned: Vec<frontline_domain::CannedResponse>, chosen: &str) -> Vec<Opt> {
+    Opt::list(
+        canned.into_iter().map(|c| {
+            let label = if c.owner_id.is_some() {
+                format!("{} (yours)", c.name)
+            } else {
+                c.name
+            };
+            (c.id.to_string(), label)
+        }),
+        chosen,
+    )
 }
 
 /// The fields form: status, impact, urgency, priority, and the category, group and assignee
@@ -181,6 +216,15 @@ fn field_selects(
             Opt::list(
                 Status::ALL.map(|s| (s.as_str(), status_label(s.as_str()))),
                 r.status.as_str(),
+            ),
+        ),
+        select(
+            "f-type",
+            "type",
+            "Type",
+            Opt::list(
+                TicketType::ALL.map(|t| (t.as_str(), type_label(t))),
+                r.ticket_type.as_str(),
             ),
         ),
         select("f-impact", "impact", "Impact", levels(r.impact)),
@@ -218,6 +262,27 @@ fn field_selects(
     ]
 }
 
+/// A ticket type in words.
+fn type_label(t: TicketType) -> &'static str {
+    match t {
+        TicketType::Incident => "Incident",
+        TicketType::ServiceRequest => "Service request",
+        TicketType::Question => "Question",
+        TicketType::Problem => "Problem",
+    }
+}
+
+/// Where a ticket came from, in words.
+fn channel_label(c: Channel) -> &'static str {
+    match c {
+        Channel::Email => "Email",
+        Channel::Portal => "Portal",
+        Channel::Phone => "Phone",
+        Channel::Api => "API",
+        Channel::Chat => "Chat",
+    }
+}
+
 /// "None", then `choices` as `(value, label)`; `selected` by value.
 fn or_none(choices: impl Iterator<Item = (String, String)>, selected: Option<&str>) -> Vec<Opt> {
     let none = (String::new(), "None".to_owned());
@@ -249,6 +314,16 @@ pub(crate) async fn page(
     Path(id): Path<TicketId>,
 ) -> Result<Response, UiError> {
     render(&ui, &signed, id, StatusCode::OK, Outcome::default()).await
+}
+
+/// The page with what went wrong with a change (`ticket_edit`'s forms).
+pub(crate) async fn failed(
+    ui: &TicketScreens,
+    signed: &Signed,
+    id: TicketId,
+    e: CoreError,
+) -> Result<Response, UiError> {
+    show_failure(ui, signed, id, e, Outcome::default()).await
 }
 
 /// Errors a person can fix on the page are shown there; anything else is an error page.
@@ -290,12 +365,23 @@ pub(crate) async fn comment(
     if upload.text("action") == "insert" {
         return insert_canned(&ui, &upload, id, internal).await;
     }
-    let new = NewComment {
+    let time = Minutes::parse_optional("minutes", upload.text("minutes")).map(|m| {
+        m.map(|minutes| Spent {
+            minutes,
+            call: false,
+        })
+    });
+    let new = time.map_err(CoreError::from).map(|time| NewComment {
         body: upload.text("body").to_owned(),
         internal,
         attachments: upload.files.clone(),
+        time,
+    });
+    let added = match new {
+        Ok(new) => ui.comments.add_comment(signed.actor(), id, new).await,
+        Err(e) => Err(e),
     };
-    match ui.comments.add_comment(signed.actor(), id, new).await {
+    match added {
         Ok(c) => Ok(
             Redirect::to(&format!("/console/tickets/{id}#message-{}", c.record.id)).into_response(),
         ),
@@ -303,6 +389,7 @@ pub(crate) async fn comment(
             let outcome = Outcome {
                 draft: upload.text("body").to_owned(),
                 draft_internal: internal,
+                draft_minutes: upload.text("minutes").to_owned(),
                 ..Outcome::default()
             };
             show_failure(&ui, signed, id, e, outcome).await
@@ -341,89 +428,4 @@ async fn insert_canned(
             .to_owned();
     }
     render(ui, signed, id, StatusCode::OK, outcome).await
-}
-
-#[derive(Deserialize)]
-pub(crate) struct FieldsForm {
-    #[serde(default)]
-    csrf: String,
-    version: i64,
-    status: String,
-    impact: String,
-    urgency: String,
-    priority: String,
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    group: String,
-    #[serde(default)]
-    assignee: String,
-}
-
-impl CsrfForm for FieldsForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
-fn patch_of(f: &FieldsForm) -> Result<TicketPatch, CoreError> {
-    let optional = |s: &str| {
-        let s = s.trim();
-        (!s.is_empty()).then(|| s.to_owned())
-    };
-    Ok(TicketPatch {
-        status: Some(Status::parse("status", &f.status)?),
-        impact: Some(Level::parse("impact", &f.impact)?),
-        urgency: Some(Level::parse("urgency", &f.urgency)?),
-        priority: Some(match f.priority.as_str() {
-            "auto" | "" => None,
-            p => Some(Priority::parse("priority", p)?),
-        }),
-        category: Some(
-            optional(&f.category)
-                .map(|c| CategoryPath::parse("category", &c))
-                .transpose()?,
-        ),
-        group: Some(optional(&f.group)),
-        assignee: Some(
-            optional(&f.assignee)
-                .map(|a| Email::parse("assignee", &a))
-                .transpose()?,
-        ),
-        ..TicketPatch::default()
-    })
-}
-
-pub(crate) async fn fields(
-    State(ui): State<TicketScreens>,
-    Path(id): Path<TicketId>,
-    posted: Posted<FieldsForm>,
-) -> Result<Response, UiError> {
-    let signed = &posted.signed;
-    if !signed.actor().is_staff() {
-        return Err(UiError::Forbidden(
-            "Only the desk's team changes tickets here.".into(),
-        ));
-    }
-    let result = match patch_of(&posted.form) {
-        Ok(patch) => ui
-            .tickets
-            .update_ticket(signed.actor(), id, patch, Some(posted.form.version))
-            .await
-            .map(|_| ()),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/console/tickets/{id}")).into_response()),
-        Err(e) => show_failure(&ui, signed, id, e, Outcome::default()).await,
-    }
-}
-
-/// The trail in the order things happened: an SLA target met or breached is recorded with
-/// the moment it happened, which can be before entries written earlier (a policy that came
-/// into force applies to a ticket's whole history at its next change).
-fn in_time_order(events: &[Event]) -> impl Iterator<Item = &Event> {
-    let mut sorted: Vec<&Event> = events.iter().collect();
-    sorted.sort_by_key(|e| (e.record.at, e.record.id));
-    sorted.into_iter()
 }

@@ -133,6 +133,7 @@ pub(crate) async fn submit(
             body: "Files sent with the request.".into(),
             internal: false,
             attachments: upload.files.clone(),
+            time: None,
         };
         if let Err(e) = ui.comments.add_comment(signed.actor(), id, files).await {
             let message = match e {

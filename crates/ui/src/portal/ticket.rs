@@ -116,6 +116,7 @@ pub(crate) async fn reply(
         body: upload.text("body").to_owned(),
         internal: false,
         attachments: upload.files.clone(),
+        time: None,
     };
     match ui.comments.add_comment(signed.actor(), id, new).await {
         Ok(c) => Ok(

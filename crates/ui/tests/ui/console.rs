@@ -390,7 +390,7 @@ async fn the_ticket_page_shows_links_and_the_requesters_other_tickets(store: &St
     let page = browser.get(&format!("/console/tickets/{a}")).await?;
     assert!(
         page.body.contains(&format!(
-            "related <a href=\"/console/tickets/{c}\">#{c}</a>"
+            "Related to <a href=\"/console/tickets/{c}\">#{c}</a>"
         )),
         "{}",
         page.body

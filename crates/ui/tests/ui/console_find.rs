@@ -192,6 +192,7 @@ async fn the_header_search_finds_tickets_and_people(store: &Store) -> TestResult
         body: "Replaced the fuser unit; the toner was fine.".into(),
         internal: true,
         attachments: vec![],
+        time: None,
     };
     site.desk
         .comments()

@@ -115,6 +115,7 @@ async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> T
                 body: "Looking at the VPN logs now.".into(),
                 internal: false,
                 attachments: vec![],
+                time: None,
             },
         )
         .await?;
@@ -127,6 +128,7 @@ async fn requesters_reach_only_their_own_public_conversation(store: &Store) -> T
                 body: "SECRET-NOTE: concentrator firmware bug".into(),
                 internal: true,
                 attachments: vec![],
+                time: None,
             },
         )
         .await?;
@@ -258,6 +260,7 @@ async fn user_strings_are_escaped_and_headers_set(store: &Store) -> TestResult {
                 body: "<img src=x onerror=alert(2)>".into(),
                 internal: false,
                 attachments: vec![],
+                time: None,
             },
         )
         .await?;

@@ -52,6 +52,8 @@ const ROUTES: &[&str] = &[
     "GET /api/v1/priority-matrix",
     "PUT /api/v1/priority-matrix",
     "GET /api/v1/default-group",
+    "GET /api/v1/tickets/{id}/time",
+    "GET /api/v1/time-spent",
     "PUT /api/v1/default-group",
     "GET /api/v1/calendars",
     "POST /api/v1/calendars",

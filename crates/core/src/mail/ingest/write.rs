@@ -33,6 +33,7 @@ impl Mail {
             body: visible_text(&mail.reply, &mail.text, !mail.attachments.is_empty()),
             internal: false,
             attachments: attachments(mail),
+            time: None,
         };
         // A change of its ticket like any comment: the updated rules run inside.
         let comment = self

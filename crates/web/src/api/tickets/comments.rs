@@ -1,11 +1,13 @@
 //! `/api/v1/tickets/{id}/comments`: the conversation. A comment is posted as JSON, or as
-//! `multipart/form-data` with files (fields `body`, `internal`, and any number of file parts).
+//! `multipart/form-data` with files (fields `body`, `internal`, `minutes`, and any number of
+//! file parts).
 
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use frontline_core::Comments;
-use frontline_core::tickets::{NewAttachment, NewComment};
+use frontline_core::tickets::{NewAttachment, NewComment, Spent};
+use frontline_domain::time_spent::Minutes;
 use frontline_domain::{CommentId, FileName, TicketId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -83,6 +85,25 @@ pub struct CreateComment {
     /// An internal note (agents only). Default false: a public reply.
     #[serde(default)]
     pub internal: bool,
+    /// Minutes the work took, 1–720 (agents only); totals in `GET /api/v1/tickets/{id}/time`.
+    #[serde(default)]
+    pub minutes: Option<i64>,
+}
+
+/// The time a comment records, from the request's `minutes`.
+fn spent(minutes: Option<i64>) -> ApiResult<Option<Spent>> {
+    minutes
+        .map(|m| {
+            Minutes::new("minutes", m)
+                .map(|minutes| Spent {
+                    minutes,
+                    call: false,
+                })
+                .map_err(|e| {
+                    ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "minutes", &e.message)
+                })
+        })
+        .transpose()
 }
 
 #[utoipa::path(
@@ -157,6 +178,7 @@ pub async fn create_comment(
             body: body.body,
             internal: body.internal,
             attachments: Vec::new(),
+            time: spent(body.minutes)?,
         }
     };
     let comment = comments.add_comment(&actor, id, new).await?;
@@ -168,6 +190,7 @@ async fn read_form(mut form: Multipart) -> ApiResult<NewComment> {
         body: String::new(),
         internal: false,
         attachments: Vec::new(),
+        time: None,
     };
     let too_large = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -204,6 +227,17 @@ async fn read_form(mut form: Multipart) -> ApiResult<NewComment> {
                 });
             }
             ("body", None) => new.body = field.text().await.map_err(too_large)?,
+            ("minutes", None) => {
+                let text = field.text().await.map_err(too_large)?;
+                let minutes = text.trim().parse::<i64>().map_err(|_| {
+                    ApiError::field(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "minutes",
+                        "must be a whole number of minutes",
+                    )
+                })?;
+                new.time = spent(Some(minutes))?;
+            }
             ("internal", None) => {
                 new.internal = match field.text().await.map_err(too_large)?.as_str() {
                     "true" | "1" | "on" => true,

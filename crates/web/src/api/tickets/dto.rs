@@ -119,6 +119,9 @@ pub struct CreateTicket {
     pub category: Option<String>,
     /// On whose behalf (agents): an email; an unknown address becomes a new requester.
     pub requester: Option<String>,
+    /// The new requester's name, when `requester` has no account yet (default: the part of the
+    /// address before the `@`).
+    pub requester_name: Option<String>,
     pub group: Option<String>,
     pub assignee: Option<String>,
     #[serde(default)]

@@ -11,4 +11,5 @@ pub mod list;
 pub mod merge;
 mod parse;
 pub mod sla;
+pub mod time_spent;
 pub mod update;

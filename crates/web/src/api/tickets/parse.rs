@@ -76,6 +76,7 @@ fn read_new_ticket(f: &mut Fields, b: CreateTicket) -> Option<NewTicket> {
         status: status?,
         category: category?,
         requester: requester?,
+        requester_name: b.requester_name,
         group: group?,
         assignee: assignee?,
         tags,
