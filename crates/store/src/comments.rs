@@ -106,30 +106,19 @@ impl Conn<'_> {
     /// Moves a merged ticket's conversation, the time spent on it and its attachments to the
     /// ticket it merged into.
     pub async fn move_conversation(&mut self, from: TicketId, to: TicketId) -> Result<()> {
-        on!(self, |c| sqlx::query(
-            "UPDATE comments SET ticket_id = $1 WHERE ticket_id = $2"
-        )
-        .bind(to.get())
-        .bind(from.get())
-        .execute(&mut *c)
-        .await?
-        .rows_affected());
-        on!(self, |c| sqlx::query(
-            "UPDATE time_entries SET ticket_id = $1 WHERE ticket_id = $2"
-        )
-        .bind(to.get())
-        .bind(from.get())
-        .execute(&mut *c)
-        .await?
-        .rows_affected());
-        on!(self, |c| sqlx::query(
-            "UPDATE attachments SET ticket_id = $1 WHERE ticket_id = $2"
-        )
-        .bind(to.get())
-        .bind(from.get())
-        .execute(&mut *c)
-        .await?
-        .rows_affected());
+        const MOVES: [&str; 3] = [
+            "UPDATE comments SET ticket_id = $1 WHERE ticket_id = $2",
+            "UPDATE time_entries SET ticket_id = $1 WHERE ticket_id = $2",
+            "UPDATE attachments SET ticket_id = $1 WHERE ticket_id = $2",
+        ];
+        for sql in MOVES {
+            on!(self, |c| sqlx::query(sql)
+                .bind(to.get())
+                .bind(from.get())
+                .execute(&mut *c)
+                .await?
+                .rows_affected());
+        }
         Ok(())
     }
 }

@@ -13,10 +13,10 @@ use frontline_domain::{
 use frontline_store::Conn;
 use serde_json::{Map, Value};
 
+use super::fields;
 use super::idempotency::IdempotencyKey;
 use super::trail::Trail;
 use super::writer::{Creation, RuleEffects, Written};
-use super::{ONLY_AGENTS_SET_WATCHERS, fields};
 use crate::config::TicketConfig;
 use crate::rules::{self, RuleSet};
 use crate::{Actor, CoreError, Result, Tickets};
@@ -85,7 +85,7 @@ impl Tickets {
         idempotency: Option<IdempotencyKey>,
     ) -> Result<Created> {
         if !actor.is_staff() {
-            check_requester_may_open(actor, &new)?;
+            super::check_requester_may_open(actor, &new)?;
         }
         // A conflict means a concurrent request created the same idempotency key or the same
         // new requester first; running again finds what it made.
@@ -135,18 +135,19 @@ impl Tickets {
             }
         };
         tracing::info!(ticket_id = %row.id, actor = %actor.id, "ticket created");
-        // The ticket as stored is known from what was written; only an organization's name
-        // or watchers' addresses would need reading back (outside the write transaction).
-        // An assignee's name (and, when the writer assigned it, email) is read back too.
-        let ticket = if !has_watchers && row.organization_id.is_none() && row.assignee_id.is_none()
-        {
+        // The ticket as stored is known from what was written; only an organization's name,
+        // watchers' addresses, and an assignee the writer or a rule chose (email and name)
+        // need reading back (outside the write transaction).
+        let assignee_known = row.assignee_id.is_none()
+            || (named.assignee.is_some() && named.assignee_name.is_some());
+        let ticket = if !has_watchers && row.organization_id.is_none() && assignee_known {
             Ticket {
                 requester_email: requester.email,
                 requester_name: requester.name,
                 organization_name: None,
                 group_name: named.group,
-                assignee_email: None,
-                assignee_name: None,
+                assignee_email: row.assignee_id.and(named.assignee.map(Email::from_parsed)),
+                assignee_name: row.assignee_id.and(named.assignee_name),
                 category_path: named.category,
                 sla: Default::default(),
                 tags,
@@ -213,6 +214,7 @@ impl Tickets {
         let mut named = Named {
             group: new.group.clone(),
             assignee: resolved.assignee.as_ref().map(|a| a.email.to_string()),
+            assignee_name: resolved.assignee.as_ref().map(|a| a.name.clone()),
             category: new.category.as_ref().map(|c| c.as_str().to_owned()),
         };
         // Created rules change the ticket before it is written, so the ticket, its events
@@ -298,9 +300,14 @@ fn run_created_rules(
     );
     rules::apply_fields(rules, &before, &after, draft.ticket, now);
     *draft.tags = after.tags;
+    // An assignee a rule chose is known by email only; its name is read back.
+    let assignee_name = (after.assignee == draft.named.assignee)
+        .then(|| draft.named.assignee_name.take())
+        .flatten();
     *draft.named = Named {
         group: after.group,
         assignee: after.assignee,
+        assignee_name,
         category: after.category,
     };
     let effects = (!out.effects.is_empty()).then(|| (rules.clone(), out.effects));
@@ -403,6 +410,8 @@ pub(crate) struct Prepared {
 struct Named {
     group: Option<String>,
     assignee: Option<String>,
+    /// The assignee's name, when it is known without reading it back.
+    assignee_name: Option<String>,
     category: Option<String>,
 }
 
@@ -465,35 +474,4 @@ async fn resolve(
         index,
         matrix,
     })
-}
-
-/// Requesters open tickets for themselves and describe them; triage is the desk's job. Who
-/// else follows a ticket is the desk's choice too: a requester could otherwise copy staff or
-/// other organizations in, and the "has no account" answer would tell them who exists. The
-/// refusal comes before any address is looked up.
-fn check_requester_may_open(actor: &Actor, new: &NewTicket) -> Result<()> {
-    if new
-        .requester
-        .as_ref()
-        .is_some_and(|r| r.as_str() != actor.email)
-    {
-        return Err(CoreError::forbidden(
-            "requesters open tickets for themselves only",
-        ));
-    }
-    if !new.watchers.is_empty() {
-        return Err(CoreError::forbidden(ONLY_AGENTS_SET_WATCHERS));
-    }
-    let staff_only = [
-        ("priority", new.priority.is_some()),
-        ("status", new.status.is_some()),
-        ("group", new.group.is_some()),
-        ("assignee", new.assignee.is_some()),
-        ("tags", !new.tags.is_empty()),
-        ("impact", new.impact != Level::Medium),
-    ];
-    if let Some((field, _)) = staff_only.iter().find(|(_, set)| *set) {
-        return Err(CoreError::forbidden(format!("only agents may set {field}")));
-    }
-    Ok(())
 }

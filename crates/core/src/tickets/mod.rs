@@ -21,6 +21,7 @@ pub use create::{Created, NewTicket};
 pub use idempotency::IdempotencyKey;
 pub use link::TicketLink;
 pub use list::{ListQuery, Page, SlaQuery};
+pub use time::AgentTotals;
 pub use update::TicketPatch;
 pub(crate) use writer::CreationQueue;
 
@@ -28,7 +29,7 @@ pub(crate) use comment::store_attachments;
 pub(crate) use trail::Trail;
 pub(crate) use update::record_row_changes;
 
-use frontline_domain::{TicketId, TicketRecord};
+use frontline_domain::{Level, TicketId, TicketRecord};
 use frontline_store::Conn;
 
 use crate::{Actor, CoreError, Result};
@@ -88,4 +89,35 @@ pub(crate) async fn visible_for_update(
     } else {
         Err(CoreError::NotFound("ticket"))
     }
+}
+
+/// Requesters open tickets for themselves and describe them; triage is the desk's job. Who
+/// else follows a ticket is the desk's choice too: a requester could otherwise copy staff or
+/// other organizations in, and the "has no account" answer would tell them who exists. The
+/// refusal comes before any address is looked up.
+pub(crate) fn check_requester_may_open(actor: &Actor, new: &NewTicket) -> Result<()> {
+    if new
+        .requester
+        .as_ref()
+        .is_some_and(|r| r.as_str() != actor.email)
+    {
+        return Err(CoreError::forbidden(
+            "requesters open tickets for themselves only",
+        ));
+    }
+    if !new.watchers.is_empty() {
+        return Err(CoreError::forbidden(ONLY_AGENTS_SET_WATCHERS));
+    }
+    let staff_only = [
+        ("priority", new.priority.is_some()),
+        ("status", new.status.is_some()),
+        ("group", new.group.is_some()),
+        ("assignee", new.assignee.is_some()),
+        ("tags", !new.tags.is_empty()),
+        ("impact", new.impact != Level::Medium),
+    ];
+    if let Some((field, _)) = staff_only.iter().find(|(_, set)| *set) {
+        return Err(CoreError::forbidden(format!("only agents may set {field}")));
+    }
+    Ok(())
 }

@@ -19,17 +19,19 @@ impl TimePanel {
     pub fn of(entries: &[TimeEntry]) -> Self {
         let total: i64 = entries.iter().map(|e| i64::from(e.minutes)).sum();
         // Agents in the order they first recorded time.
-        let mut order: Vec<&str> = Vec::new();
+        let mut order: Vec<&TimeEntry> = Vec::new();
         for e in entries {
-            if !order.contains(&e.user_name.as_str()) {
-                order.push(&e.user_name);
+            if !order.iter().any(|o| o.user_id == e.user_id) {
+                order.push(e);
             }
         }
         let agents = order
             .into_iter()
-            .map(|name| {
-                let theirs: Vec<&TimeEntry> =
-                    entries.iter().filter(|e| e.user_name == name).collect();
+            .map(|first| {
+                let theirs: Vec<&TimeEntry> = entries
+                    .iter()
+                    .filter(|e| e.user_id == first.user_id)
+                    .collect();
                 let minutes: i64 = theirs.iter().map(|e| i64::from(e.minutes)).sum();
                 let counts: Vec<String> = TimeKind::ALL
                     .into_iter()
@@ -39,7 +41,7 @@ impl TimePanel {
                     })
                     .collect();
                 AgentShare {
-                    name: name.to_owned(),
+                    name: first.user_name.clone(),
                     label: format!("{} ({})", minutes_label(minutes), counts.join(", ")),
                 }
             })

@@ -182,14 +182,26 @@ async fn time_spent_adds_up_per_ticket_and_per_agent(store: &Store) -> TestResul
         .comments()
         .time_by_agent(
             &alex,
-            Timestamp::from_micros(now - 3_600_000_000),
-            Timestamp::from_micros(now + 3_600_000_000),
+            Some(Timestamp::from_micros(now - 3_600_000_000)),
+            Some(Timestamp::from_micros(now + 3_600_000_000)),
         )
         .await?;
     let seen: Vec<(&str, i64, i64)> = totals
+        .agents
         .iter()
         .map(|t| (t.name.as_str(), t.minutes, t.tickets))
         .collect();
     assert_eq!(seen, [("Bruno Berg", 25, 2), ("Alex Agent", 15, 1)]);
+    // By default the 30 days up to now.
+    let recent = site
+        .desk
+        .comments()
+        .time_by_agent(&alex, None, None)
+        .await?;
+    assert_eq!(recent.agents.len(), 2);
+    assert_eq!(
+        recent.until.as_micros() - recent.since.as_micros(),
+        30 * 86_400_000_000
+    );
     Ok(())
 }

@@ -91,14 +91,12 @@ pub async fn time_spent(
             other => return Err(unknown_parameter(other)),
         }
     }
-    let until = until.unwrap_or_else(Timestamp::now);
-    let since =
-        since.unwrap_or_else(|| Timestamp::from_micros(until.as_micros() - 30 * 86_400_000_000));
     let totals = comments.time_by_agent(&actor, since, until).await?;
     Ok(Json(TimeTotals {
-        since: since.to_rfc3339(),
-        until: until.to_rfc3339(),
+        since: totals.since.to_rfc3339(),
+        until: totals.until.to_rfc3339(),
         items: totals
+            .agents
             .into_iter()
             .map(|t| AgentTotal {
                 agent: t.email,
