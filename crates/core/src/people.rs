@@ -91,23 +91,15 @@ impl People {
         limit: i64,
     ) -> Result<Vec<(User, Option<String>)>> {
         actor.require_staff()?;
-        let mut pc = self.core.store.read().await?;
-        let mut c = pc.conn();
-        let people = c.users_matching(text, limit).await?;
-        if people.iter().all(|u| u.organization_id.is_none()) {
-            return Ok(people.into_iter().map(|u| (u, None)).collect());
-        }
-        let orgs = c.organizations().await?;
-        Ok(people
-            .into_iter()
-            .map(|u| {
-                let org = orgs
-                    .iter()
-                    .find(|o| Some(o.id) == u.organization_id)
-                    .map(|o| o.name.clone());
-                (u, org)
-            })
-            .collect())
+        let mut c = self.core.store.read().await?;
+        Ok(c.conn().users_matching(text, limit).await?)
+    }
+
+    /// The person with this email, if the desk knows them; staff only.
+    pub async fn person(&self, actor: &Actor, email: &Email) -> Result<Option<User>> {
+        actor.require_staff()?;
+        let mut c = self.core.store.read().await?;
+        Ok(c.conn().user_by_email(email.as_str()).await?)
     }
 
     pub async fn organizations(&self, actor: &Actor) -> Result<Vec<Organization>> {

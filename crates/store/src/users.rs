@@ -22,6 +22,14 @@ pub(crate) struct UserRow {
     pub(crate) created_at: i64,
 }
 
+/// A person found by a search, with their organization's name.
+#[derive(FromRow)]
+struct PersonRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    organization_name: Option<String>,
+}
+
 impl TryFrom<UserRow> for User {
     type Error = StoreError;
 
@@ -139,30 +147,38 @@ impl Conn<'_> {
     }
 
     /// People whose name or email holds every term of `text` (matched as ticket text is, see
-    /// `patterns`), by name, at most `limit`; none when `text` has no term.
-    pub async fn users_matching(&mut self, text: &str, limit: i64) -> Result<Vec<User>> {
+    /// `patterns`), by name, at most `limit`, each with their organization's name; none when
+    /// `text` has no term.
+    pub async fn users_matching(
+        &mut self,
+        text: &str,
+        limit: i64,
+    ) -> Result<Vec<(User, Option<String>)>> {
         let pg = self.is_postgres();
         let mut values: Vec<String> = Vec::new();
         let mut bind = |p: String| {
             values.push(p);
             format!("${}", values.len())
         };
-        let Some(clause) = all_terms(pg, &["name", "email"], text, &mut bind) else {
+        let Some(clause) = all_terms(pg, &["u.name", "u.email"], text, &mut bind) else {
             return Ok(Vec::new());
         };
         let sql = format!(
-            "SELECT id, email, name, role, organization_id, password_hash, active, created_at \
-             FROM users WHERE {clause} ORDER BY name, id {}",
+            "SELECT u.id, u.email, u.name, u.role, u.organization_id, u.password_hash, u.active, \
+             u.created_at, (SELECT o.name FROM organizations o WHERE o.id = u.organization_id) \
+             AS organization_name FROM users u WHERE {clause} ORDER BY u.name, u.id {}",
             crate::dialect::limit(limit)
         );
-        let rows: Vec<UserRow> = on!(self, |c| {
+        let rows: Vec<PersonRow> = on!(self, |c| {
             let mut q = sqlx::query_as(AssertSqlSafe(sql.clone()));
             for v in &values {
                 q = q.bind(v.clone());
             }
             q.fetch_all(c).await?
         });
-        rows.into_iter().map(User::try_from).collect()
+        rows.into_iter()
+            .map(|r| Ok((User::try_from(r.user)?, r.organization_name)))
+            .collect()
     }
 
     pub async fn update_user(&mut self, u: &User) -> Result<()> {
