@@ -1,5 +1,6 @@
 //! Forms with files (`multipart/form-data`): the text fields by name and the attached files,
-//! read with the CSRF token checked before anything is acted on.
+//! read with the CSRF token checked before anything is acted on; and URL-encoded forms read
+//! as their fields in order (`Fields`).
 
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use frontline_core::tickets::NewAttachment;
@@ -7,7 +8,7 @@ use frontline_domain::FileName;
 
 use crate::Ui;
 use crate::error::UiError;
-use crate::session::Signed;
+use crate::session::{CsrfForm, Signed};
 
 /// Text fields longer than this are refused (a description is limited far below it).
 const MAX_FIELD: usize = 1024 * 1024;
@@ -93,5 +94,68 @@ impl FromRequest<Ui> for Upload {
             fields,
             files,
         })
+    }
+}
+
+/// A URL-encoded form's fields, in order.
+#[derive(serde::Deserialize, Default)]
+#[serde(transparent)]
+pub(crate) struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// The first value of `name`; empty when absent.
+    pub fn one(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// The first value of `name`, when the form has the field at all.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`, in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// Whether a checkbox named `name` was ticked with `value`.
+    pub fn has(&self, name: &str, value: &str) -> bool {
+        self.0.iter().any(|(k, v)| k == name && v == value)
+    }
+}
+
+impl CsrfForm for Fields {
+    fn csrf(&self) -> &str {
+        self.one("csrf")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_keep_their_order_and_repeats() {
+        let f = Fields(vec![
+            ("a".into(), "1".into()),
+            ("b".into(), "x".into()),
+            ("a".into(), "2".into()),
+        ]);
+        assert_eq!(f.one("a"), "1");
+        assert_eq!(f.all("a"), ["1", "2"]);
+        assert!(f.has("b", "x") && !f.has("b", "y"));
+        assert_eq!(f.one("missing"), "");
+        assert_eq!((f.get("b"), f.get("missing")), (Some("x"), None));
     }
 }

@@ -289,6 +289,41 @@ pub(crate) struct Select {
     pub options: Vec<Opt>,
 }
 
+impl Select {
+    pub fn new(
+        id: &'static str,
+        name: &'static str,
+        label: &'static str,
+        options: Vec<Opt>,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            label,
+            options,
+        }
+    }
+}
+
+/// A ticket type, a status or a mode as people say it: `service_request` is "Service request".
+pub(crate) fn words(value: &str) -> String {
+    let mut s = value.replace('_', " ");
+    if let Some(first) = s.get(..1) {
+        let up = first.to_uppercase();
+        s.replace_range(..1, &up);
+    }
+    s
+}
+
+/// Where a ticket came from, in words: "Email", "Phone", "API".
+pub(crate) fn channel_words(channel: &str) -> String {
+    if channel == "api" {
+        "API".to_owned()
+    } else {
+        words(channel)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,54 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
 use frontline_domain::DomainError;
-use serde::Deserialize;
 
 use crate::error::UiError;
-use crate::session::CsrfForm;
-
-/// A URL-encoded form's fields, in order.
-#[derive(Deserialize, Default)]
-#[serde(transparent)]
-pub(crate) struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    /// The first value of `name`; empty when absent.
-    pub fn one(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    }
-
-    /// The first value of `name`, when the form has the field at all.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Every value of `name`, in order.
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-
-    /// Whether a checkbox named `name` was ticked with `value`.
-    pub fn has(&self, name: &str, value: &str) -> bool {
-        self.0.iter().any(|(k, v)| k == name && v == value)
-    }
-}
-
-impl CsrfForm for Fields {
-    fn csrf(&self) -> &str {
-        self.one("csrf")
-    }
-}
 
 /// What is wrong with a form, by field (`name`, `time.minutes`, `conditions[2].value`, …).
 #[derive(Default, Debug)]
@@ -191,16 +145,6 @@ impl CheckGroup {
     }
 }
 
-/// A ticket type, a status or a mode as people say it: `service_request` is "Service request".
-pub(crate) fn words(value: &str) -> String {
-    let mut s = value.replace('_', " ");
-    if let Some(first) = s.get(..1) {
-        let up = first.to_uppercase();
-        s.replace_range(..1, &up);
-    }
-    s
-}
-
 /// `conditions[0].value` as "Condition 1, value"; `warn_at_percent` as "warn at percent".
 fn plain_field(field: &str) -> String {
     let mut out = Vec::new();
@@ -284,19 +228,6 @@ mod tests {
                 "name: empty"
             ]
         );
-    }
-
-    #[test]
-    fn fields_keep_their_order_and_repeats() {
-        let f = Fields(vec![
-            ("a".into(), "1".into()),
-            ("b".into(), "x".into()),
-            ("a".into(), "2".into()),
-        ]);
-        assert_eq!(f.one("a"), "1");
-        assert_eq!(f.all("a"), ["1", "2"]);
-        assert!(f.has("b", "x") && !f.has("b", "y"));
-        assert_eq!(f.one("missing"), "");
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 pub(crate) mod assignment;
 pub(crate) mod calendars;
-pub(crate) mod form;
+mod form;
 pub(crate) mod mailboxes;
 pub(crate) mod policies;
 pub(crate) mod quarantine;
@@ -24,9 +24,11 @@ use axum::routing::{get, post};
 
 use crate::Ui;
 use crate::error::UiError;
+pub(crate) use crate::forms::Fields;
 use crate::session::{Posted, Signed};
 use crate::view::Chrome;
-pub(crate) use form::{CheckGroup, Fields, Problems, words};
+pub(crate) use crate::view::words;
+pub(crate) use form::{CheckGroup, Problems};
 
 /// The admin pages' routes, merged into the UI's router.
 pub(crate) fn router() -> Router<Ui> {

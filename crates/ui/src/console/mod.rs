@@ -4,10 +4,12 @@
 
 pub(crate) mod bulk;
 pub(crate) mod canned;
+pub(crate) mod choices;
 pub(crate) mod columns;
 pub(crate) mod history;
 pub(crate) mod live;
 pub(crate) mod new;
+pub(crate) mod paging;
 pub(crate) mod queue;
 pub(crate) mod search;
 pub(crate) mod sla;

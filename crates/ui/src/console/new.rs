@@ -14,6 +14,7 @@ use frontline_domain::time_spent::{Minutes, minutes_label};
 use frontline_domain::{CategoryPath, Email, Level, Priority, Status, Subject};
 use serde::Deserialize;
 
+use super::choices::{named, priority_choices, with_none};
 use super::search::PersonLine;
 use crate::error::{UiError, describe_invalid};
 use crate::forms::Upload;
@@ -107,55 +108,42 @@ async fn render(
     let default_group = ui.config.default_group().await?;
     let levels = || Level::ALL.map(|l| (l.as_str(), l.as_str()));
     let or_medium = |v: &str| if v.is_empty() { "medium" } else { v }.to_owned();
-    let none = |label: &str| (String::new(), label.to_owned());
     let group_none = match default_group {
         Some(g) => format!("The default group ({g})"),
         None => "None".to_owned(),
     };
-    let priorities = [none("From impact and urgency")]
-        .into_iter()
-        .chain(["P1", "P2", "P3", "P4"].map(|p| (p.to_owned(), p.to_owned())));
+    let paths = categories.into_iter().map(|c| c.path).collect();
     let selects = vec![
-        Select {
-            id: "group",
-            name: "group",
-            label: "Group",
-            options: Opt::list(
-                [none(&group_none)]
-                    .into_iter()
-                    .chain(groups.into_iter().map(|g| (g.clone(), g))),
-                &f.group,
-            ),
-        },
-        Select {
-            id: "category",
-            name: "category",
-            label: "Category",
-            options: Opt::list(
-                [none("None")]
-                    .into_iter()
-                    .chain(categories.into_iter().map(|c| (c.path.clone(), c.path))),
-                &f.category,
-            ),
-        },
-        Select {
-            id: "impact",
-            name: "impact",
-            label: "Impact",
-            options: Opt::list(levels(), &or_medium(&f.impact)),
-        },
-        Select {
-            id: "urgency",
-            name: "urgency",
-            label: "Urgency",
-            options: Opt::list(levels(), &or_medium(&f.urgency)),
-        },
-        Select {
-            id: "priority",
-            name: "priority",
-            label: "Priority",
-            options: Opt::list(priorities, &f.priority),
-        },
+        Select::new(
+            "group",
+            "group",
+            "Group",
+            with_none(&group_none, named(groups), &f.group),
+        ),
+        Select::new(
+            "category",
+            "category",
+            "Category",
+            with_none("None", named(paths), &f.category),
+        ),
+        Select::new(
+            "impact",
+            "impact",
+            "Impact",
+            Opt::list(levels(), &or_medium(&f.impact)),
+        ),
+        Select::new(
+            "urgency",
+            "urgency",
+            "Urgency",
+            Opt::list(levels(), &or_medium(&f.urgency)),
+        ),
+        Select::new(
+            "priority",
+            "priority",
+            "Priority",
+            priority_choices(("", "From impact and urgency"), &f.priority),
+        ),
     ];
     let (find, found, looked) = match found {
         Some((find, found)) => (find, found, true),

@@ -14,7 +14,9 @@ use frontline_domain::Sort;
 use frontline_domain::{Priority, Status, ViewId};
 use serde::Deserialize;
 
+use super::choices::{SortOption, named, priority_choices, share_choices, sort_choices, with_none};
 use super::columns::SortHeads;
+use super::paging::{after_of, page_link, trimmed};
 use super::sla::QueueRow;
 use crate::error::{UiError, encode};
 use crate::session::Staff;
@@ -32,18 +34,6 @@ crate::screens! {
 /// Tickets shown per queue page.
 const PAGE: i64 = 50;
 
-/// The orders an agent may pick: (value in the URL, label).
-const SORTS: [(&str, &str); 8] = [
-    ("priority", "Most urgent first"),
-    ("-priority", "Least urgent first"),
-    ("due", "SLA due first"),
-    ("-due", "SLA due last"),
-    ("-created", "Newest first"),
-    ("created", "Oldest first"),
-    ("-updated", "Recently changed first"),
-    ("updated", "Longest untouched first"),
-];
-
 #[derive(Deserialize)]
 pub(crate) struct QueueQuery {
     pub queue: Option<String>,
@@ -60,22 +50,12 @@ pub(crate) struct QueueQuery {
     pub group: Option<String>,
 }
 
-fn parse_after(text: &str) -> Option<Vec<i64>> {
-    text.split('.').map(|n| n.parse().ok()).collect()
-}
-
 pub(crate) struct Tab {
     pub key: String,
     pub href: String,
     pub label: String,
     pub count: String,
     pub current: bool,
-}
-
-pub(crate) struct SortOption {
-    pub value: &'static str,
-    pub label: &'static str,
-    pub selected: bool,
 }
 
 /// The saved view on screen, and what its owner may do with it.
@@ -164,20 +144,15 @@ pub(crate) fn spec_of(q: &QueueQuery) -> Result<ViewSpec, UiError> {
         .map(|p| Priority::parse("priority", p.trim()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| UiError::BadRequest(format!("The priority {}.", e.message)))?;
-    let trimmed = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-    };
+
     Ok(ViewSpec {
         name: String::new(),
         visibility: Visibility::Private,
         queue,
         priorities,
-        group: trimmed(&q.group),
+        group: trimmed(&q.group, 200),
         category: None,
-        text: trimmed(&q.q).map(|t| t.chars().take(200).collect()),
+        text: trimmed(&q.q, 200),
         sort,
     })
 }
@@ -247,7 +222,7 @@ pub(crate) async fn page(
         },
         None => spec_of(&q)?,
     };
-    let after = after_of(&q)?;
+    let after = after_of(q.after.as_deref())?;
     let link = |sort: Sort| sorted_link(saved.as_ref(), &spec, sort);
     let base = link(spec.sort);
     // The first page when this is not it; where the bulk form returns: this page.
@@ -294,8 +269,8 @@ pub(crate) async fn page(
         first,
         back,
         search: spec.text.clone().unwrap_or_default(),
-        priorities: priority_choices(&priority),
-        groups: group_choices(counted.groups, &group),
+        priorities: priority_choices(("", "Any"), &priority),
+        groups: with_none("Any", named(counted.groups), &group),
         priority,
         group,
         sort: sort_text(spec.sort),
@@ -320,34 +295,6 @@ fn sorted_link(saved: Option<&SavedView>, spec: &ViewSpec, sort: Sort) -> String
             ..spec.clone()
         }),
     }
-}
-
-/// The priority filter's choices, `selected` chosen.
-pub(crate) fn priority_choices(selected: &str) -> Vec<Opt> {
-    Opt::list(
-        [("", "Any")]
-            .into_iter()
-            .chain(["P1", "P2", "P3", "P4"].map(|p| (p, p))),
-        selected,
-    )
-}
-
-/// Where the page starts, from the URL's `after`; none for the first page.
-fn after_of(q: &QueueQuery) -> Result<Option<Vec<i64>>, UiError> {
-    match q.after.as_deref() {
-        None | Some("") => Ok(None),
-        Some(text) => parse_after(text).map(Some).ok_or_else(|| {
-            UiError::BadRequest(
-                "That page of the queue does not exist; start from the first.".into(),
-            )
-        }),
-    }
-}
-
-/// The link to the page of `base` that starts after the ticket with sort key `key`.
-fn page_link(base: &str, key: &[i64]) -> String {
-    let key: Vec<String> = key.iter().map(i64::to_string).collect();
-    format!("{base}&after={}", key.join("."))
 }
 
 /// What the bulk form offers: the assignees (keep, me, nobody, then every staff member) and
@@ -395,31 +342,6 @@ fn count_shown(
     .unwrap_or(0)
 }
 
-/// Who a new view may be shared with: the agent alone, or one of the agent's groups; those
-/// who configure the desk may share with any group and with every agent.
-fn share_choices(
-    actor: &Actor,
-    all_groups: &[String],
-    my_groups: Vec<String>,
-) -> Vec<(String, String)> {
-    let everyone = actor.role.can_configure();
-    let groups = if everyone {
-        all_groups.to_vec()
-    } else {
-        my_groups
-    };
-    let mut shares = vec![("private".to_owned(), "Only me".to_owned())];
-    shares.extend(
-        groups
-            .into_iter()
-            .map(|g| (format!("group:{g}"), format!("The {g} group"))),
-    );
-    if everyone {
-        shares.push(("everyone".to_owned(), "Every agent".to_owned()));
-    }
-    shares
-}
-
 /// A tab for each built-in queue; the one on screen is current unless a view is.
 fn queue_tabs(counts: Vec<(Queue, i64)>, saved: Option<&SavedView>, spec: &ViewSpec) -> Vec<Tab> {
     counts
@@ -460,16 +382,6 @@ fn narrowed_by(saved: Option<&SavedView>, spec: &ViewSpec) -> String {
     }
 }
 
-/// The group filter's choices: any, or one of `groups`.
-pub(crate) fn group_choices(groups: Vec<String>, selected: &str) -> Vec<Opt> {
-    Opt::list(
-        [(String::new(), "Any".to_owned())]
-            .into_iter()
-            .chain(groups.into_iter().map(|g| (g.clone(), g))),
-        selected,
-    )
-}
-
 impl ViewBox {
     fn of(v: &SavedView, actor: &Actor) -> Self {
         ViewBox {
@@ -479,32 +391,5 @@ impl ViewBox {
             owner: v.owner.clone(),
             editable: v.editable_by(actor),
         }
-    }
-}
-
-/// The orders on offer, `sort` selected.
-fn sort_choices(sort: Sort) -> Vec<SortOption> {
-    SORTS
-        .iter()
-        .map(|(value, label)| SortOption {
-            value,
-            label,
-            selected: parse_sort(value) == Some(sort),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_positions_and_filters_read_back() {
-        assert_eq!(
-            parse_after("3.1700000000.42"),
-            Some(vec![3, 1_700_000_000, 42])
-        );
-        assert_eq!(parse_after("3.x"), None);
-        assert_eq!(encode("vpn & wifi/5", false), "vpn%20%26%20wifi%2F5");
     }
 }

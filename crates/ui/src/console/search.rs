@@ -10,15 +10,16 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontline_core::CoreError;
 use frontline_core::tickets::ListQuery;
 use frontline_core::views::{parse_sort, sort_text};
-use frontline_domain::{Email, Priority, Role, Sort, SortKey, Status, TicketId};
+use frontline_domain::{Email, Priority, Sort, SortKey, Status};
 use serde::Deserialize;
 
+use super::choices::{named, priority_choices, with_none};
 use super::columns::SortHeads;
-use super::queue::{group_choices, priority_choices};
+use super::paging::{self, after_of, page_link, ticket_number};
 use super::sla::QueueRow;
 use crate::error::{UiError, encode};
 use crate::session::Staff;
-use crate::view::{Chrome, Opt};
+use crate::view::{Chrome, Opt, words};
 
 crate::screens! {
     /// What the search uses.
@@ -58,7 +59,7 @@ pub(crate) struct PersonLine {
     pub name: String,
     pub email: String,
     pub organization: String,
-    pub role: &'static str,
+    pub role: String,
     /// Their tickets' search.
     pub href: String,
     /// A call logged for them.
@@ -107,28 +108,19 @@ const SCOPES: [(&str, &str); 3] = [
 fn scope_of(text: Option<&str>) -> (Vec<Status>, &'static str) {
     match text {
         Some("open") => (
-            vec![Status::New, Status::Open, Status::Pending, Status::OnHold],
+            Status::ALL.into_iter().filter(|s| s.is_active()).collect(),
             "open",
         ),
-        Some("closed") => (vec![Status::Resolved, Status::Closed], "closed"),
+        Some("closed") => (
+            Status::ALL.into_iter().filter(|s| !s.is_active()).collect(),
+            "closed",
+        ),
         _ => (Vec::new(), "all"),
     }
 }
 
-/// The ticket number a search is, when it is one: `42` or `#42`.
-fn ticket_number(text: &str) -> Option<i64> {
-    let digits = text.strip_prefix('#').unwrap_or(text);
-    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok().filter(|n| *n > 0)
-}
-
 fn trimmed(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| t.chars().take(MAX_TEXT).collect())
+    paging::trimmed(v, MAX_TEXT)
 }
 
 /// The search's URL with these parameters (no page position).
@@ -158,7 +150,7 @@ pub(crate) async fn page(
     let text = trimmed(&q.q);
     let mut missing = String::new();
     if let Some(n) = text.as_deref().and_then(ticket_number) {
-        match ui.tickets.ticket(actor, TicketId::new(n)).await {
+        match ui.tickets.ticket(actor, n).await {
             Ok(_) => return Ok(Redirect::to(&format!("/console/tickets/{n}")).into_response()),
             Err(CoreError::NotFound(_)) => missing = format!("#{n}"),
             Err(e) => return Err(e.into()),
@@ -204,8 +196,8 @@ pub(crate) async fn page(
         search: text.clone().unwrap_or_default(),
         requester: requester.map(|r| r.to_string()).unwrap_or_default(),
         scopes: Opt::list(SCOPES, scope_of(q.scope.as_deref()).1),
-        priorities: priority_choices(&priority),
-        groups: group_choices(groups, &group),
+        priorities: priority_choices(("", "Any"), &priority),
+        groups: with_none("Any", named(groups), &group),
         missing,
         people,
         asked,
@@ -225,11 +217,9 @@ async fn person_name(
 ) -> Result<String, UiError> {
     Ok(ui
         .people
-        .find_people(actor, email.as_str(), PEOPLE)
+        .person(actor, email)
         .await?
-        .into_iter()
-        .find(|(u, _)| u.email == *email)
-        .map_or_else(|| email.to_string(), |(u, _)| u.name))
+        .map_or_else(|| email.to_string(), |u| u.name))
 }
 
 /// The people a name or email finds, at most `limit`.
@@ -254,12 +244,7 @@ pub(crate) async fn people_of(
                 name: u.name,
                 email: u.email.to_string(),
                 organization: org.unwrap_or_default(),
-                role: match u.role {
-                    Role::Requester => "Requester",
-                    Role::Agent => "Agent",
-                    Role::Manager => "Manager",
-                    Role::Admin => "Admin",
-                },
+                role: words(u.role.as_str()),
             }
         })
         .collect())
@@ -287,10 +272,7 @@ impl Found {
             ),
             next: self
                 .next
-                .map(|key| {
-                    let key: Vec<String> = key.iter().map(i64::to_string).collect();
-                    format!("{base}&after={}", key.join("."))
-                })
+                .map(|key| page_link(&base, &key))
                 .unwrap_or_default(),
             first: if self.after { base } else { String::new() },
         };
@@ -321,17 +303,7 @@ async fn tickets_of(
         .as_deref()
         .and_then(parse_sort)
         .unwrap_or(NEWEST_CHANGE);
-    let after = match q.after.as_deref() {
-        None | Some("") => None,
-        Some(a) => Some(
-            a.split('.')
-                .map(|n| n.parse().ok())
-                .collect::<Option<Vec<i64>>>()
-                .ok_or_else(|| {
-                    UiError::BadRequest("That page of results does not exist.".into())
-                })?,
-        ),
-    };
+    let after = after_of(q.after.as_deref())?;
     let priorities = match trimmed(&q.priority) {
         Some(p) => vec![
             Priority::parse("priority", &p)

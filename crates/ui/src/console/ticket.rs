@@ -10,10 +10,10 @@ use frontline_core::CoreError;
 use frontline_core::tickets::{NewComment, Spent};
 use frontline_domain::time_spent::Minutes;
 use frontline_domain::{
-    CannedId, Channel, CommentId, EventId, Level, Status, Ticket, TicketId, TicketRecord,
-    TicketType,
+    CannedId, CommentId, EventId, Level, Status, Ticket, TicketId, TicketRecord, TicketType,
 };
 
+use super::choices::{named, priority_choices, with_none};
 use super::history::history;
 use super::sla::SlaPanel;
 use super::ticket_fields::{CustomInput, custom_inputs, link_kinds, link_label};
@@ -21,7 +21,9 @@ use super::time::TimePanel;
 use crate::error::{UiError, describe_invalid};
 use crate::forms::Upload;
 use crate::session::{Signed, Staff};
-use crate::view::{Chrome, HistoryLine, Message, Opt, Select, TicketLine, status_label};
+use crate::view::{
+    Chrome, HistoryLine, Message, Opt, Select, TicketLine, channel_words, status_label, words,
+};
 
 crate::screens! {
     /// What the console's ticket page uses.
@@ -67,7 +69,7 @@ struct TicketPage {
     watchers: String,
     custom: Vec<CustomInput>,
     /// Where the ticket came from ("Email", "Phone", …) and the requester's organization.
-    channel: &'static str,
+    channel: String,
     organization: String,
     merged_into: Option<TicketId>,
     /// The requester's other recent tickets.
@@ -93,15 +95,6 @@ struct Outcome {
     draft_minutes: String,
     /// The canned response just inserted.
     canned: String,
-}
-
-fn select(id: &'static str, name: &'static str, label: &'static str, options: Vec<Opt>) -> Select {
-    Select {
-        id,
-        name,
-        label,
-        options,
-    }
 }
 
 async fn render(
@@ -157,7 +150,7 @@ async fn render(
             .collect::<Vec<_>>()
             .join(", "),
         custom: custom_inputs(&ui.config.custom_fields().await?, &view),
-        channel: channel_label(r.channel),
+        channel: channel_words(r.channel.as_str()),
         organization: view.organization_name.clone().unwrap_or_default(),
         merged_into: r.merged_into_id,
         sla: SlaPanel::of(&sla),
@@ -209,7 +202,7 @@ fn field_selects(
         )
     };
     vec![
-        select(
+        Select::new(
             "f-status",
             "status",
             "Status",
@@ -218,94 +211,61 @@ fn field_selects(
                 r.status.as_str(),
             ),
         ),
-        select(
+        Select::new(
             "f-type",
             "type",
             "Type",
             Opt::list(
-                TicketType::ALL.map(|t| (t.as_str(), type_label(t))),
+                TicketType::ALL.map(|t| (t.as_str(), words(t.as_str()))),
                 r.ticket_type.as_str(),
             ),
         ),
-        select("f-impact", "impact", "Impact", levels(r.impact)),
-        select("f-urgency", "urgency", "Urgency", levels(r.urgency)),
-        select("f-priority", "priority", "Priority", priority_options(r)),
-        select(
+        Select::new("f-impact", "impact", "Impact", levels(r.impact)),
+        Select::new("f-urgency", "urgency", "Urgency", levels(r.urgency)),
+        Select::new("f-priority", "priority", "Priority", priority_options(r)),
+        Select::new(
             "f-category",
             "category",
             "Category",
-            or_none(
-                categories.into_iter().map(|p| (p.clone(), p)),
-                view.category_path.as_deref(),
+            with_none(
+                "None",
+                named(categories),
+                view.category_path.as_deref().unwrap_or(""),
             ),
         ),
-        select(
+        Select::new(
             "f-group",
             "group",
             "Group",
-            or_none(
-                groups.into_iter().map(|g| (g.clone(), g)),
-                view.group_name.as_deref(),
+            with_none(
+                "None",
+                named(groups),
+                view.group_name.as_deref().unwrap_or(""),
             ),
         ),
-        select(
+        Select::new(
             "f-assignee",
             "assignee",
             "Assignee",
-            or_none(
+            with_none(
+                "None",
                 staff
                     .into_iter()
                     .map(|(email, name)| (email.clone(), format!("{name} ({email})"))),
-                view.assignee_email.as_deref(),
+                view.assignee_email.as_deref().unwrap_or(""),
             ),
         ),
     ]
 }
 
-/// A ticket type in words.
-fn type_label(t: TicketType) -> &'static str {
-    match t {
-        TicketType::Incident => "Incident",
-        TicketType::ServiceRequest => "Service request",
-        TicketType::Question => "Question",
-        TicketType::Problem => "Problem",
-    }
-}
-
-/// Where a ticket came from, in words.
-fn channel_label(c: Channel) -> &'static str {
-    match c {
-        Channel::Email => "Email",
-        Channel::Portal => "Portal",
-        Channel::Phone => "Phone",
-        Channel::Api => "API",
-        Channel::Chat => "Chat",
-    }
-}
-
-/// "None", then `choices` as `(value, label)`; `selected` by value.
-fn or_none(choices: impl Iterator<Item = (String, String)>, selected: Option<&str>) -> Vec<Opt> {
-    let none = (String::new(), "None".to_owned());
-    Opt::list(std::iter::once(none).chain(choices), selected.unwrap_or(""))
-}
-
 /// The priority: from impact and urgency ("auto") unless someone set it.
 fn priority_options(r: &TicketRecord) -> Vec<Opt> {
     let priority = if r.priority_overridden {
-        r.priority.as_str().to_owned()
+        r.priority.as_str()
     } else {
-        "auto".to_owned()
+        "auto"
     };
-    Opt::list(
-        [
-            ("auto", "From impact and urgency"),
-            ("P1", "P1"),
-            ("P2", "P2"),
-            ("P3", "P3"),
-            ("P4", "P4"),
-        ],
-        &priority,
-    )
+    priority_choices(("auto", "From impact and urgency"), priority)
 }
 
 pub(crate) async fn page(

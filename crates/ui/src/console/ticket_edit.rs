@@ -14,9 +14,10 @@ use frontline_domain::{
 };
 use serde_json::{Map, Value};
 
+use super::paging::ticket_number;
 use super::ticket::{TicketScreens, failed};
-use crate::admin::form::Fields;
 use crate::error::UiError;
+use crate::forms::Fields;
 use crate::session::{Posted, Signed};
 
 /// A custom field's value from the form: `null` when left empty.
@@ -164,13 +165,7 @@ pub(crate) async fn fields(
 
 /// The other ticket of a link or merge form, `#` allowed.
 fn other_ticket(f: &Fields, name: &str) -> Result<TicketId, CoreError> {
-    f.one(name)
-        .trim()
-        .trim_start_matches('#')
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .map(TicketId::new)
+    ticket_number(f.one(name).trim())
         .ok_or_else(|| CoreError::invalid(name, "must be a ticket number"))
 }
 

@@ -260,10 +260,15 @@ async fn error_pages_keep_the_navigation(store: &Store) -> TestResult {
     let bad = a.get("/console?queue=nonsense").await?;
     assert_eq!(bad.status, StatusCode::NOT_FOUND);
     assert!(bad.body.contains("Sign out"));
-    // Someone not signed in gets the page without anyone's navigation.
-    let mut anon = site.browser();
-    let page = anon.get("/portal/tickets/424242").await?;
-    assert_ne!(page.status, StatusCode::OK);
-    assert!(!page.body.contains("Sign out"));
+    // A requester sent away from the console keeps the portal's navigation, not the desk's.
+    site.person("rita@example.org", Role::Requester).await?;
+    let mut r = site.signed_in("rita@example.org").await?;
+    let refused = r.get("/console").await?;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("href=\"/portal\"") && refused.body.contains("Sign out"));
+    assert!(
+        !refused.body.contains("/console/search"),
+        "no desk search for a requester"
+    );
     Ok(())
 }

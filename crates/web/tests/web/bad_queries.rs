@@ -201,6 +201,10 @@ async fn bad_paths_and_headers_are_refused_without_change(
     assert_eq!(page.status, 404, "an unknown page");
     let html = String::from_utf8_lossy(&page.body);
     assert!(html.contains("<h1>Not found</h1>"), "{html}");
+    assert!(
+        !html.contains("Sign out"),
+        "nobody signed in: no one's navigation"
+    );
     // Not a bearer token at all.
     for auth in [
         "Basic dXNlcjpwYXNz",

@@ -13,6 +13,7 @@ use crate::admin::form::answer;
 use crate::admin::{AdminForm, CheckGroup, Problems, words};
 use crate::error::UiError;
 use crate::session::Signed;
+use crate::view::channel_words;
 use crate::view::{Chrome, Opt};
 
 /// One target's amount and unit as the form shows them.
@@ -156,7 +157,7 @@ async fn condition_groups(
             "",
             Channel::ALL
                 .map(|c| c.as_str())
-                .map(|c| (c, if c == "api" { "API".into() } else { words(c) })),
+                .map(|c| (c, channel_words(c))),
             &d.channels,
         ),
     ])
